@@ -1,0 +1,1 @@
+"""The interchange dataset: format, reference data, loading and validation, generator."""
