@@ -6,7 +6,7 @@ reuse their field names, and the solver's input is built from them.
 
 Structural rules (types, enumerations, ranges, lengths, code shapes) live here so that
 the JSON Schema documents them; rules that relate fields or records to each other
-(duplicates, references, partners, pins) live in `jet_match.dataset.validation`.
+(duplicates, references, partners, pins) live in `jet_match.dataset.rules`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ Sport = Annotated[
 
 
 class Position(StrEnum):
-    """Assistant Language Teacher, Coordinator for International Relations, Sports Exchange Advisor."""
+    """ALT: Assistant Language Teacher, CIR: Coordinator for Intl. Relations, SEA: sports."""
 
     ALT = "ALT"
     CIR = "CIR"
@@ -310,9 +310,7 @@ class Dataset(_Record):
     pins: list[Pair] = Field(
         default_factory=list, description="Placements that every run must keep."
     )
-    forbidden: list[Pair] = Field(
-        default_factory=list, description="Pairs that no run may use."
-    )
+    forbidden: list[Pair] = Field(default_factory=list, description="Pairs that no run may use.")
     previous_plan: list[Pair] = Field(
         default_factory=list,
         description="The plan a re-solve should disturb as little as possible.",

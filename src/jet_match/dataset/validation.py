@@ -9,7 +9,7 @@ field, so the same list serves the CLI table, `--json` and the API's problem det
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ class DatasetIssue:
         return f"{who} .{self.field}" if self.field else who
 
 
-class DatasetInvalid(Exception):
+class DatasetInvalid(Exception):  # noqa: N818 (a public name other modules import)
     """The dataset cannot be used; `issues` lists every problem found."""
 
     def __init__(self, issues: list[DatasetIssue]) -> None:
@@ -80,7 +80,11 @@ def read_dataset_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Data
         size = path.stat().st_size
     except OSError as exc:
         raise DatasetInvalid(
-            [DatasetIssue("dataset", None, None, "unreadable", f"cannot read {path}: {exc.strerror}")]
+            [
+                DatasetIssue(
+                    "dataset", None, None, "unreadable", f"cannot read {path}: {exc.strerror}"
+                )
+            ]
         ) from exc
     if size > max_bytes:
         raise DatasetInvalid([_too_large(size, max_bytes)])
@@ -105,8 +109,11 @@ def dataset_from_data(data: Any) -> Dataset:
         raise DatasetInvalid(
             [
                 DatasetIssue(
-                    "dataset", None, None, "not_an_object",
-                    f"a dataset is a JSON object with \"format\": \"{FORMAT}\", "
+                    "dataset",
+                    None,
+                    None,
+                    "not_an_object",
+                    f'a dataset is a JSON object with "format": "{FORMAT}", '
                     f"not a JSON {_json_type(data)}",
                 )
             ]
@@ -116,10 +123,13 @@ def dataset_from_data(data: Any) -> Dataset:
         raise DatasetInvalid(
             [
                 DatasetIssue(
-                    "dataset", None, "format", "wrong_format",
-                    f"\"format\" must be \"{FORMAT}\", found {orjson.dumps(found).decode()}"
+                    "dataset",
+                    None,
+                    "format",
+                    "wrong_format",
+                    f'"format" must be "{FORMAT}", found {orjson.dumps(found).decode()}'
                     if "format" in data
-                    else f"\"format\" is missing; a dataset starts with \"format\": \"{FORMAT}\"",
+                    else f'"format" is missing; a dataset starts with "format": "{FORMAT}"',
                 )
             ]
         )
@@ -135,7 +145,9 @@ def dataset_from_data(data: Any) -> Dataset:
     return dataset
 
 
-def validate_dataset(dataset: Dataset, *, known_ids: dict[str, set[str]] | None = None) -> list[DatasetIssue]:
+def validate_dataset(
+    dataset: Dataset, *, known_ids: dict[str, set[str]] | None = None
+) -> list[DatasetIssue]:
     """Every cross-field and cross-record problem of a structurally valid dataset.
 
     `known_ids` adds external_ids (by list name, e.g. `"participants"`) of records that
@@ -167,12 +179,16 @@ def structural_issues(exc: ValidationError, data: dict[str, Any]) -> list[Datase
             )
         else:
             issues.append(
-                DatasetIssue("dataset", None, _dotted(loc) or None, error["type"], _message(error, loc))
+                DatasetIssue(
+                    "dataset", None, _dotted(loc) or None, error["type"], _message(error, loc)
+                )
             )
     return issues
 
 
-def _semantic_issues_of_wellformed_part(exc: ValidationError, data: dict[str, Any]) -> list[DatasetIssue]:
+def _semantic_issues_of_wellformed_part(
+    exc: ValidationError, data: dict[str, Any]
+) -> list[DatasetIssue]:
     """Run the cross-record rules on the records that were well-formed.
 
     Records with structural errors are left out, but their ids stay known, so a reference
@@ -190,11 +206,14 @@ def _semantic_issues_of_wellformed_part(exc: ValidationError, data: dict[str, An
             return []  # the document itself is malformed (a list is not a list, policy ...)
     pruned = dict(data)
     known: dict[str, set[str]] = {}
+    # Original index of each kept record, so issues point into the file, not the pruned copy.
+    kept: dict[str, list[int]] = {}
     for top, indices in bad.items():
         items = data.get(top)
         if not isinstance(items, list):
             return []
-        pruned[top] = [item for i, item in enumerate(items) if i not in indices]
+        kept[top] = [i for i in range(len(items)) if i not in indices]
+        pruned[top] = [items[i] for i in kept[top]]
         known[top] = {
             rid for i in indices if (rid := _record_id(top, _item(data, top, i))) is not None
         }
@@ -202,7 +221,15 @@ def _semantic_issues_of_wellformed_part(exc: ValidationError, data: dict[str, An
         dataset = Dataset.model_validate(pruned)
     except ValidationError:
         return []
-    return validate_dataset(dataset, known_ids=known)
+    kind_to_list = {kind: top for top, kind in RECORD_KINDS.items()}
+    issues = validate_dataset(dataset, known_ids=known)
+    return [_reindexed(issue, kept.get(kind_to_list.get(issue.record, ""))) for issue in issues]
+
+
+def _reindexed(issue: DatasetIssue, kept: list[int] | None) -> DatasetIssue:
+    if kept is None or issue.index is None:
+        return issue
+    return replace(issue, index=kept[issue.index])
 
 
 def _decode_json(raw: bytes) -> Any:
@@ -216,7 +243,10 @@ def _decode_json(raw: bytes) -> Any:
         raise DatasetInvalid(
             [
                 DatasetIssue(
-                    "dataset", None, None, "invalid_json",
+                    "dataset",
+                    None,
+                    None,
+                    "invalid_json",
                     f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                 )
             ]
@@ -225,7 +255,10 @@ def _decode_json(raw: bytes) -> Any:
 
 def _too_large(size: int, max_bytes: int) -> DatasetIssue:
     return DatasetIssue(
-        "dataset", None, None, "too_large",
+        "dataset",
+        None,
+        None,
+        "too_large",
         f"the file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB "
         f"({max_bytes} bytes)",
     )
@@ -271,7 +304,7 @@ def _message(error: Any, field_loc: tuple[int | str, ...]) -> str:
 
 
 def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool) and len(str(value)) <= 80
+    return value is None or (isinstance(value, str | int | float | bool) and len(str(value)) <= 80)
 
 
 def _json_type(value: Any) -> str:
