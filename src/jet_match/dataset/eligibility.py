@@ -10,9 +10,18 @@ same rules vectorised over all pairs.
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
+from typing import Any
 
-from jet_match.dataset.format import Opening, Organization, Participant
+from jet_match.dataset.format import (
+    Dataset,
+    Opening,
+    OpeningStatus,
+    Organization,
+    Participant,
+    ParticipantStatus,
+)
 
 
 class IneligibilityReason(StrEnum):
@@ -58,3 +67,49 @@ def ineligibility_reasons(
     if opening.sport is not None and participant.sport != opening.sport:
         reasons.append(IneligibilityReason.SPORT)
     return reasons
+
+
+def count_eligible_pairs(dataset: Dataset) -> int:
+    """How many (shortlisted participant, open opening) pairs pass every attribute rule.
+
+    Forbidden pairs are not subtracted. Participants and openings are grouped by the
+    attributes the rules read, so this costs one check per pair of groups, not per pair.
+    """
+    organizations = {org.external_id: org for org in dataset.organizations}
+    people: Counter[tuple[Any, ...]] = Counter()
+    person_of: dict[tuple[Any, ...], Participant] = {}
+    for participant in dataset.participants:
+        if participant.status is not ParticipantStatus.SHORTLISTED:
+            continue
+        key: tuple[Any, ...] = (
+            participant.position,
+            participant.japanese_level,
+            participant.can_drive,
+            participant.needs_medical_access,
+            participant.citizenship,
+            participant.sport,
+        )
+        people[key] += 1
+        person_of.setdefault(key, participant)
+    posts: Counter[tuple[Any, ...]] = Counter()
+    post_of: dict[tuple[Any, ...], tuple[Opening, Organization]] = {}
+    for opening in dataset.openings:
+        organization = organizations.get(opening.organization)
+        if opening.status is not OpeningStatus.OPEN or organization is None:
+            continue
+        post_key: tuple[Any, ...] = (
+            opening.position,
+            opening.min_japanese_level,
+            opening.driving_required,
+            organization.medical_access,
+            opening.country_required and tuple(opening.requested_countries),
+            opening.sport,
+        )
+        posts[post_key] += 1
+        post_of.setdefault(post_key, (opening, organization))
+    return sum(
+        people[person] * posts[post]
+        for person in people
+        for post in posts
+        if not ineligibility_reasons(person_of[person], *post_of[post])
+    )
