@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 FORMAT = "jet-match/dataset@1"
@@ -315,3 +316,34 @@ class Dataset(_Record):
         default_factory=list,
         description="The plan a re-solve should disturb as little as possible.",
     )
+
+
+def dataset_to_json(dataset: Dataset, *, pretty: bool = False) -> bytes:
+    """The dataset as a JSON document (absent optional values are left out).
+
+    `parse_dataset(dataset_to_json(d)) == d` for every valid dataset `d`.
+    """
+    option = orjson.OPT_INDENT_2 if pretty else 0
+    data = dataset.model_dump(mode="json", exclude_none=True)
+    return orjson.dumps(data, option=option | orjson.OPT_APPEND_NEWLINE)
+
+
+def dataset_counts(dataset: Dataset) -> dict[str, int]:
+    """Record counts for summaries: participants by position and status, slots, pairs."""
+    counts: dict[str, int] = {
+        "organizations": len(dataset.organizations),
+        "openings": len(dataset.openings),
+        "open_slots": sum(o.slots for o in dataset.openings if o.status is OpeningStatus.OPEN),
+        "participants": len(dataset.participants),
+    }
+    for position in Position:
+        counts[f"participants_{position.value}"] = sum(
+            1 for p in dataset.participants if p.position is position
+        )
+    for status in ParticipantStatus:
+        counts[status.value] = sum(1 for p in dataset.participants if p.status is status)
+    counts["couples"] = sum(1 for p in dataset.participants if p.partner is not None) // 2
+    counts["pins"] = len(dataset.pins)
+    counts["forbidden"] = len(dataset.forbidden)
+    counts["previous_plan"] = len(dataset.previous_plan)
+    return counts
