@@ -8,10 +8,11 @@ never a traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +25,11 @@ from jet_match.dataset.validation import (
     DatasetIssue,
     read_dataset_file,
 )
+from jet_match.errors import DomainError
+from jet_match.schemas import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(
     name="jet-match",
@@ -128,6 +134,245 @@ def _summary(counts: dict[str, int]) -> str:
         f"{counts['pins']:,} pins, {counts['forbidden']:,} forbidden pairs, "
         f"{counts['previous_plan']:,} previous placements"
     )
+
+
+# --- service: serve, migrate, keys, import, export (issue 3) -----------------------------
+
+
+def _engine() -> Engine:
+    from jet_match.config import get_settings
+    from jet_match.db import make_engine
+
+    try:
+        return make_engine(get_settings())
+    except ValueError as exc:  # settings refused (docs/operations.md)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _fail(error: DomainError) -> NoReturn:
+    typer.echo(f"error: {error.detail}", err=True)
+    for problem in error.problems:
+        where = " ".join(p for p in (problem.record, problem.external_id or "") if p)
+        row = f" (row {problem.row})" if problem.row else ""
+        field = f" .{problem.field}" if problem.field else ""
+        typer.echo(f"  {where}{field}{row}: {problem.message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo dataset if empty; print demo keys.")
+    ] = False,
+    demo_dataset: Annotated[Path, typer.Option(help="Dataset the demo loads.")] = Path(
+        "fixtures/demo.json"
+    ),
+) -> None:
+    """Create or migrate the configured database, then serve the API."""
+    import uvicorn
+
+    from jet_match.config import get_settings
+    from jet_match.db import migrate
+    from jet_match.main import create_app
+    from jet_match.services import setup
+
+    engine = _engine()
+    migrate(engine)
+    if demo:
+        try:
+            loaded = setup.load_demo(engine, demo_dataset)
+            keys = setup.demo_keys(engine)
+        except DomainError as error:
+            _fail(error)
+        if loaded is not None:
+            typer.echo(f"loaded the demo dataset: {loaded.model_dump_json(exclude={'skipped'})}")
+        base = f"http://{host}:{port}"
+        typer.echo(
+            f"\njet-match demo on {base}\n"
+            f"  API docs:  {base}/docs\n"
+            f"  health:    {base}/api/v1/health\n"
+            f"  coordinator key: {keys.coordinator}\n"
+            + (
+                f"  host_org key for {keys.host_organization}: {keys.host_org}\n"
+                if keys.host_org
+                else ""
+            )
+            + f"  try: curl -H 'Authorization: Bearer {keys.coordinator}' {base}/api/v1/openings\n"
+        )
+    uvicorn.run(create_app(get_settings(), engine), host=host, port=port, access_log=False)
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or upgrade the configured database schema (serve does this on start)."""
+    from jet_match.db import current_revision
+    from jet_match.db import migrate as run_migrations
+
+    engine = _engine()
+    run_migrations(engine, revision)
+    typer.echo(f"database at revision {current_revision(engine)}")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="coordinator, host_org or career_fair.")],
+    organization: Annotated[
+        str | None, typer.Option(help="external_id of the organization (host_org keys).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Who or what uses the key.")] = "created on the CLI",
+) -> None:
+    """Create a key directly in the database; prints the key (shown only this once)."""
+    from jet_match.db import migrate as run_migrations
+    from jet_match.db import session_scope
+    from jet_match.schemas import ApiKeyCreate
+    from jet_match.services import api_keys
+    from jet_match.services.access import COMMAND_LINE
+
+    engine = _engine()
+    run_migrations(engine)
+    try:
+        key_in = ApiKeyCreate(role=role, organization=organization, name=name)
+        with session_scope(engine) as session:
+            created = api_keys.create_key(session=session, caller=COMMAND_LINE, key_in=key_in)
+    except DomainError as error:
+        _fail(error)
+    except ValidationError as error:
+        typer.echo(f"error: {error.errors()[0]['msg']}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"created {created.role.value} key {created.id}; store it now, it is not shown again:",
+        err=True,
+    )
+    typer.echo(created.key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    from jet_match.db import session_scope
+    from jet_match.services import api_keys
+    from jet_match.services.access import COMMAND_LINE
+    from jet_match.services.pagination import PageRequest
+
+    table = Table(title="API keys")
+    for column in ("id", "role", "organization", "name", "created", "revoked"):
+        table.add_column(column)
+    cursor = None
+    with session_scope(_engine()) as session:
+        while True:
+            page = api_keys.list_keys(
+                session=session, caller=COMMAND_LINE, page=PageRequest(cursor, 500)
+            )
+            for key in page.items:
+                table.add_row(
+                    key.id,
+                    key.role.value,
+                    key.organization or "",
+                    key.name,
+                    f"{key.created_at:%Y-%m-%d %H:%M}",
+                    f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
+                )
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    Console(width=160).print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (its prefix).")]) -> None:
+    """Revoke a key at once."""
+    from jet_match.db import session_scope
+    from jet_match.services import api_keys
+    from jet_match.services.access import COMMAND_LINE
+
+    try:
+        with session_scope(_engine()) as session:
+            api_keys.revoke_key(session=session, caller=COMMAND_LINE, key_id=key_id)
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"revoked {key_id}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A dataset (.json) or a sheet (.csv, .xlsx).")],
+    kind: Annotated[
+        str | None,
+        typer.Option(help="For a sheet: organizations, openings or participants."),
+    ] = None,
+) -> None:
+    """Import a dataset or a sheet into the configured database, all-or-nothing."""
+    from jet_match.db import migrate as run_migrations
+    from jet_match.db import session_scope
+    from jet_match.services import imports, spreadsheets
+    from jet_match.services.access import COMMAND_LINE
+
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+    engine = _engine()
+    run_migrations(engine)
+    suffix = file.suffix.lower()
+    try:
+        with session_scope(engine) as session:
+            if suffix == ".json":
+                result = imports.import_dataset(session=session, caller=COMMAND_LINE, raw=raw)
+            elif suffix in (".csv", ".xlsx") and kind in spreadsheets.KIND_RECORDS:
+                media_type = (
+                    spreadsheets.CSV_MEDIA_TYPE
+                    if suffix == ".csv"
+                    else spreadsheets.XLSX_MEDIA_TYPE
+                )
+                result = imports.import_sheet(
+                    session=session, caller=COMMAND_LINE, kind=kind, raw=raw, media_type=media_type
+                )
+            else:
+                typer.echo("error: a .json dataset, or a .csv/.xlsx sheet with --kind", err=True)
+                raise typer.Exit(2)
+    except DomainError as error:
+        _fail(error)
+    typer.echo(result.resource.model_dump_json(indent=2))
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    kind: Annotated[
+        str | None,
+        typer.Option(help="organizations, openings or participants: a sheet instead."),
+    ] = None,
+) -> None:
+    """Export the stored records as a dataset (.json) or one kind as a sheet (.csv, .xlsx)."""
+    from jet_match.db import session_scope
+    from jet_match.services import exports, spreadsheets
+    from jet_match.services.access import COMMAND_LINE
+
+    with session_scope(_engine()) as session:
+        if kind is None:
+            dataset = exports.export_dataset(session=session, caller=COMMAND_LINE)
+            out.write_bytes(dataset_to_json(dataset, pretty=True))
+        elif kind in spreadsheets.KIND_RECORDS:
+            sheet_format = (
+                exports.SheetFormat.XLSX
+                if out.suffix.lower() == ".xlsx"
+                else exports.SheetFormat.CSV
+            )
+            out.write_bytes(
+                exports.export_sheet(
+                    session=session, caller=COMMAND_LINE, kind=kind, sheet_format=sheet_format
+                )
+            )
+        else:
+            typer.echo("error: --kind is organizations, openings or participants", err=True)
+            raise typer.Exit(2)
+    typer.echo(f"wrote {out}")
 
 
 def main() -> None:

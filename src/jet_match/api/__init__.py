@@ -1,0 +1,1 @@
+"""HTTP only: parse, authorize, call one service, shape the answer. No SQL, no commits."""

@@ -1,0 +1,137 @@
+"""Dependencies that read as prose in route signatures: SessionDep, Coordinator, IfMatch ...
+
+`allowed(action)` authenticates the bearer key and checks that its role may do `action`
+before the body is even validated, so a caller without the right gets 401/403 rather
+than a lecture about a body it may not send. Record-level scoping is not here: the
+services filter their queries by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from jet_match.config import Settings
+from jet_match.services import api_keys
+from jet_match.services.access import Action, Caller, authorize
+from jet_match.services.pagination import PageRequest
+from jet_match.services.writes import IdempotencyKey
+
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 100
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # as in jet_match.dataset.format
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key: `Authorization: Bearer jm_<prefix>_<secret>` (docs/api.md, Keys).",
+)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A database session for this request (the services commit their own transactions)."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_caller(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The caller behind the bearer key (401 if missing, unknown or revoked)."""
+    request_id = getattr(request.state, "request_id", None)
+    caller = api_keys.authenticate(
+        session, credentials.credentials if credentials else None, request_id
+    )
+    request.state.key_prefix = caller.key_prefix
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def allowed(action: Action) -> Callable[[Caller], Caller]:
+    """A dependency: the caller, if its role may do `action` (403 otherwise)."""
+
+    def dependency(caller: CallerDep) -> Caller:
+        authorize(caller, action)
+        return caller
+
+    return dependency
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=1000,
+        description="The ETag of the version you read (required: 428 without it, 412 if stale).",
+        examples=['"3"'],
+    ),
+]
+
+
+def get_idempotency_key(
+    settings: SettingsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Makes a retried POST safe: the same key and body get the first answer.",
+            examples=["2b7f7c1e-6f0a-4d7e-9f5e-1a2b3c4d5e6f"],
+        ),
+    ] = None,
+) -> IdempotencyKey | None:
+    """The request's Idempotency-Key, if any."""
+    if idempotency_key is None:
+        return None
+    return IdempotencyKey(idempotency_key, timedelta(hours=settings.idempotency_ttl_hours))
+
+
+IdempotencyDep = Annotated[IdempotencyKey | None, Depends(get_idempotency_key)]
+
+
+def get_page(
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="`next_cursor` of the previous page."),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (at most 500).")
+    ] = DEFAULT_PAGE_SIZE,
+) -> PageRequest:
+    """Where the page starts and how long it is."""
+    return PageRequest(cursor=cursor, limit=limit)
+
+
+PageDep = Annotated[PageRequest, Depends(get_page)]
+
+ExternalIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=EXTERNAL_ID_PATTERN,
+        description="The record's external_id.",
+        examples=["ALT-2026-00042"],
+    ),
+]

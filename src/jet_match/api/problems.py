@@ -1,0 +1,176 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), in one place.
+
+Every error the API answers, whether raised by a service (`jet_match.errors`), by
+request validation, by routing (404, 405) or by a bug (500), leaves through here with
+`type`, `title`, `status`, `detail`, `instance`, `request_id` and an `errors` list that
+names the record and field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jet_match import errors
+from jet_match.errors import DomainError, FieldProblem
+from jet_match.schemas import Problem, ProblemItem
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://jet-match.example/problems/"
+
+STATUS: dict[type[DomainError], int] = {
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.AlreadyExists: 409,
+    errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
+    errors.UnsupportedMediaType: 415,
+    errors.InvalidInput: 422,
+    errors.IdempotencyKeyReused: 422,
+    errors.PreconditionRequired: 428,
+}
+
+_HTTP_CODES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed for this role"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    500: ("internal", "Internal server error"),
+}
+
+DESCRIPTIONS = {
+    401: "No API key, or an unknown or revoked one (`WWW-Authenticate: Bearer`).",
+    403: "The key's role may not use this operation at all.",
+    404: "No such record, or one of another organization (the two look the same).",
+    409: "A record with this external_id exists already, or a concurrent write won.",
+    412: "`If-Match` names a version that is no longer current: read it again.",
+    413: "The request body is larger than the service accepts.",
+    415: "The body's media type or character encoding is not accepted.",
+    422: "The request breaks a rule; `errors` names every record and field at fault.",
+    428: "`If-Match` is required on this write.",
+}
+
+log = structlog.get_logger("jet_match.api")
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    problems: Sequence[FieldProblem] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response for this request."""
+    body = Problem(
+        type=PROBLEM_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+        errors=[ProblemItem.model_validate(problem.to_dict()) for problem in problems],
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the problems an operation can answer."""
+    return {status: {"model": Problem, "description": DESCRIPTIONS[status]} for status in statuses}
+
+
+def _record_kind(request: Request) -> str:
+    segments = [s for s in request.url.path.split("/") if s]
+    resource = segments[2] if len(segments) > 2 else "request"
+    return {
+        "organizations": "organization",
+        "openings": "opening",
+        "participants": "participant",
+        "api-keys": "api_key",
+        "imports": "dataset",
+        "audit": "audit",
+    }.get(resource, "request")
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
+    headers = {"WWW-Authenticate": 'Bearer realm="jet-match"'} if status == 401 else None
+    return problem_response(request, status, exc.code, exc.title, exc.detail, exc.problems, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    kind = _record_kind(request)
+    external_id = request.path_params.get("external_id")
+    problems = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        where, field = (loc[0], ".".join(loc[1:])) if loc else ("body", "")
+        record = kind if where == "body" else where
+        problems.append(
+            FieldProblem(record, external_id, field or None, error["type"], error["msg"])
+        )
+    count = len(problems)
+    return problem_response(
+        request,
+        422,
+        "invalid",
+        "Invalid input",
+        f"the request is not valid: {count} problem{'s' * (count != 1)}",
+        problems,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no resource at {request.url.path}"
+    return problem_response(
+        request, exc.status_code, code, title, detail, headers=dict(exc.headers or {})
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled_error", error=type(exc).__name__, path=request.url.path)
+    debug = bool(getattr(request.app.state, "debug", False))
+    detail = f"{type(exc).__name__}: {exc}" if debug else "an unexpected error occurred"
+    return problem_response(request, 500, "internal", "Internal server error", detail)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Document error responses as application/problem+json (FastAPI says application/json)."""
+    for path in openapi.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    return openapi

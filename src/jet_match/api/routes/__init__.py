@@ -1,0 +1,29 @@
+"""One router per resource; `api_router` mounts them all under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jet_match.api.routes import (
+    api_keys,
+    audit,
+    exports,
+    health,
+    imports,
+    openings,
+    organizations,
+    participants,
+)
+
+api_router = APIRouter()
+for module in (
+    health,
+    organizations,
+    openings,
+    participants,
+    imports,
+    exports,
+    api_keys,
+    audit,
+):
+    api_router.include_router(module.router)

@@ -1,0 +1,66 @@
+"""Service settings, read from `JET_MATCH_*` environment variables (docs/operations.md).
+
+`get_settings()` is cached: the process reads its environment once. Outside
+`development` and `test`, settings that are only acceptable on a laptop are refused at
+start-up rather than discovered in production.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/jet-match.db"
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with; defaults suit `make run`."""
+
+    model_config = SettingsConfigDict(env_prefix="JET_MATCH_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        default="development",
+        description="`production` refuses development-only settings.",
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (a national dataset is about 4 MB).",
+    )
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="How long a POST's answer is kept for retries."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = Field(default=True, description="JSON log lines (false: readable text).")
+    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+    debug: bool = Field(default=False, description="Show internal error details in responses.")
+
+    @model_validator(mode="after")
+    def _refuse_weak_settings(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if "database_url" not in self.model_fields_set:
+            problems.append("JET_MATCH_DATABASE_URL must be set explicitly in production")
+        if self.database_url.startswith("sqlite") and ":memory:" in self.database_url:
+            problems.append("an in-memory SQLite database loses every write on restart")
+        if self.debug:
+            problems.append("JET_MATCH_DEBUG exposes internal errors to clients")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,125 @@
+"""The FastAPI application: `create_app(settings)` wires settings, database, routes, errors.
+
+Run it with `jet-match serve` (which migrates the database first) or
+`uvicorn --factory jet_match.main:create_app`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
+
+from jet_match import __version__
+from jet_match.api import problems
+from jet_match.api.middleware import BodyLimit, RequestContext
+from jet_match.api.routes import api_router
+from jet_match.config import Settings, get_settings
+from jet_match.db import make_engine
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Placement matching for the JET Programme: organizations, openings and participants,
+imports and exports, API keys and the audit trail.
+
+* **Keys**: every call except `/api/v1/health` needs `Authorization: Bearer <key>`.
+  Roles: `coordinator` (everything), `host_org` (its own organization and openings),
+  `career_fair` (health only, until results are published).
+* **Records** travel exactly as in a dataset (`jet-match/dataset@1`), addressed by
+  `external_id`.
+* **Safe writes**: single records carry an `ETag`; PATCH and DELETE need `If-Match`
+  (428 without, 412 if stale). POST creates accept an `Idempotency-Key`.
+* **Errors** are `application/problem+json` (RFC 9457) with an `errors` list naming the
+  record and field.
+* **Lists** are paginated by cursor: pass `next_cursor` back as `cursor`.
+
+The integrator's guide with runnable examples is docs/api.md.
+"""
+
+TAGS = [
+    {"name": "health", "description": "Is the service up and its database reachable?"},
+    {"name": "organizations", "description": "Contracting Organizations."},
+    {"name": "openings", "description": "Positions organizations offer; cancel, never delete."},
+    {"name": "participants", "description": "Applicants. Personal data: reads are audited."},
+    {"name": "imports", "description": "Whole datasets or CSV/XLSX sheets, all-or-nothing."},
+    {"name": "exports", "description": "The dataset, or CSV/XLSX sheets."},
+    {"name": "api-keys", "description": "Bearer keys and their roles."},
+    {"name": "audit", "description": "Who did what, when."},
+]
+
+
+def configure_logging(settings: Settings) -> None:
+    """JSON (or readable) log lines on stderr, with the request id of the request they serve."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if settings.log_json
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping()[settings.log_level]
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """A configured application; `engine` defaults to one made from the settings."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    engine = engine or make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="jet-match",
+        version=__version__,
+        summary="Placement matching for the JET Programme.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.debug = settings.debug
+    problems.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    app.include_router(api_router, prefix=API_PREFIX)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = problems.use_problem_media_type(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

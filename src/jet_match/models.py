@@ -1,0 +1,182 @@
+"""Database tables (SQLModel). Tables only: no behaviour, never sent over HTTP.
+
+Records keep the dataset's field names (DESIGN.md section 2) so that converting a row to
+a `jet_match.dataset.format` record is a rename-free copy; references between records are
+integer foreign keys, while clients only ever see external_ids. Enumerations are stored
+as short strings and lists as JSON, which behave the same on SQLite and PostgreSQL.
+`version` counts the writes of a row: it is the ETag, and updates compare-and-swap on it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Deterministic constraint names, so that migrations can name what they alter or drop.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+EXTERNAL_ID_LENGTH = 64
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _timestamp(**kwargs: Any) -> Any:
+    return Field(
+        default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False, **kwargs
+    )
+
+
+def _text(length: int, *, nullable: bool = False, **kwargs: Any) -> Any:
+    return Field(sa_type=sa.String(length), nullable=nullable, **kwargs)
+
+
+def _external_id() -> Any:
+    return Field(sa_type=sa.String(EXTERNAL_ID_LENGTH), nullable=False, unique=True)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+
+
+class Organization(SQLModel, table=True):
+    """A Contracting Organization (host organization)."""
+
+    __tablename__ = "organizations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    name: str = _text(200)
+    name_ja: str | None = _text(200, nullable=True, default=None)
+    kind: str = _text(20)
+    prefecture: int = Field(nullable=False, index=True)
+    area_type: str = _text(20)
+    medical_access: bool = Field(default=False, nullable=False)
+    sister_regions: list[str] = _json_list()
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Opening(SQLModel, table=True):
+    """A position an organization offers (`slots` people can take it)."""
+
+    __tablename__ = "openings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    organization_id: int = Field(
+        foreign_key="organizations.id", nullable=False, index=True, ondelete="RESTRICT"
+    )
+    position: str = _text(3, index=True)
+    slots: int = Field(nullable=False)
+    school_level: str = _text(20)
+    min_japanese_level: str = _text(4)
+    driving_required: bool = Field(default=False, nullable=False)
+    requested_countries: list[str] = _json_list()
+    country_required: bool = Field(default=False, nullable=False)
+    prefers_experience: bool = Field(default=False, nullable=False)
+    sport: str | None = _text(50, nullable=True, default=None)
+    status: str = _text(20, index=True)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Participant(SQLModel, table=True):
+    """An applicant. Personal data: every read through the API is audited."""
+
+    __tablename__ = "participants"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    family_name: str = _text(100)
+    given_name: str = _text(100)
+    email: str = _text(254)
+    citizenship: str = _text(2, index=True)
+    home_region: str | None = _text(6, nullable=True, default=None)
+    position: str = _text(3, index=True)
+    status: str = _text(20, index=True)
+    alternate_rank: int | None = Field(default=None, nullable=True)
+    japanese_level: str = _text(4)
+    teaching_experience_years: int = Field(default=0, nullable=False)
+    can_drive: bool = Field(default=False, nullable=False)
+    preferred_prefectures: list[int] = _json_list()
+    area_preference: str = _text(20)
+    school_level_preference: str = _text(20)
+    needs_medical_access: bool = Field(default=False, nullable=False)
+    sport: str | None = _text(50, nullable=True, default=None)
+    # The couple link is kept mutual by the services: both rows point at each other.
+    partner_id: int | None = Field(
+        default=None, foreign_key="participants.id", nullable=True, ondelete="SET NULL"
+    )
+    partner_constraint: str | None = _text(20, nullable=True, default=None)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key. Only the SHA-256 of its secret is stored; `prefix` identifies it."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(sa_type=sa.String(16), nullable=False, unique=True)
+    secret_hash: str = _text(64)
+    role: str = _text(20)
+    organization_id: int | None = Field(
+        default=None, foreign_key="organizations.id", nullable=True, ondelete="RESTRICT"
+    )
+    name: str = _text(100)
+    created_at: datetime = _timestamp()
+    created_by_key_id: int | None = Field(default=None, foreign_key="api_keys.id", nullable=True)
+    revoked_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, through which request. Holds ids and field names, never values."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = _timestamp(index=True)
+    actor_key_id: int | None = Field(
+        default=None, foreign_key="api_keys.id", nullable=True, index=True
+    )
+    actor: str = _text(100)
+    action: str = _text(50, index=True)
+    resource_type: str = _text(30)
+    resource_id: str | None = _text(EXTERNAL_ID_LENGTH, nullable=True, default=None, index=True)
+    request_id: str | None = _text(128, nullable=True, default=None)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to a POST sent with an Idempotency-Key, replayed on retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (sa.UniqueConstraint("api_key_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_id: int = Field(foreign_key="api_keys.id", nullable=False, ondelete="CASCADE")
+    key: str = _text(255)
+    operation: str = _text(50)
+    fingerprint: str = _text(64)
+    status_code: int = Field(nullable=False)
+    etag: str | None = _text(64, nullable=True, default=None)
+    body: str = Field(sa_type=sa.Text, nullable=False)
+    created_at: datetime = _timestamp(index=True)

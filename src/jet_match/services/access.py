@@ -1,0 +1,79 @@
+"""Who may do what: the caller of a use case, the actions, and the role permissions.
+
+Two layers decide an answer (docs/api.md, "Roles"):
+- `authorize(caller, action)`: may this *role* do this kind of thing at all? If not,
+  403, whatever record is named, so the answer reveals nothing.
+- scoping: the services filter every query by the caller (`Caller.organization_id`), so a
+  host organization asking for another organization's record gets the same 404 as for a
+  missing one. No route decides either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jet_match.errors import Forbidden
+from jet_match.schemas import Role
+
+
+class Action(StrEnum):
+    """Kinds of things a caller can do; roles are sets of actions."""
+
+    ORGANIZATIONS_READ = "organizations:read"
+    ORGANIZATIONS_WRITE = "organizations:write"
+    OPENINGS_READ = "openings:read"
+    OPENINGS_WRITE = "openings:write"
+    PARTICIPANTS_READ = "participants:read"
+    PARTICIPANTS_WRITE = "participants:write"
+    IMPORT = "import"
+    EXPORT = "export"
+    API_KEYS = "api-keys"
+    AUDIT_READ = "audit:read"
+
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.COORDINATOR: frozenset(Action),
+    # Reads its own organization; maintains its own openings (scoped by organization_id).
+    Role.HOST_ORG: frozenset(
+        {Action.ORGANIZATIONS_READ, Action.OPENINGS_READ, Action.OPENINGS_WRITE}
+    ),
+    # Published results come with matching rounds; until then only /health.
+    Role.CAREER_FAIR: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the API key (None for the command line), its role and scope."""
+
+    role: Role
+    key_id: int | None = None
+    key_prefix: str | None = None
+    organization_id: int | None = None
+    request_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names the caller (never a person's name)."""
+        return f"key:{self.key_prefix}" if self.key_prefix else "cli"
+
+    @property
+    def scoped_to_organization(self) -> bool:
+        """Queries must be limited to `organization_id`."""
+        return self.role is Role.HOST_ORG
+
+
+#: The command line acts as a coordinator, audited as `cli`.
+COMMAND_LINE = Caller(role=Role.COORDINATOR)
+
+
+def allows(caller: Caller, action: Action) -> bool:
+    """The caller's role includes the action."""
+    return action in PERMISSIONS[caller.role]
+
+
+def authorize(caller: Caller, action: Action) -> None:
+    """Raise Forbidden unless the caller's role includes the action."""
+    if not allows(caller, action):
+        raise Forbidden(f"a {caller.role.value} key may not use this ({action.value})")

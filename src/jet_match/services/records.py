@@ -1,0 +1,146 @@
+"""Rows to dataset records and back; the one place that knows how a table maps to the format.
+
+Rows reference each other by integer ids, records by external_id: the functions here
+take the external_ids they need, so callers can fetch them in bulk (a join or one
+lookup dictionary), never one query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.errors import FieldProblem
+
+#: Values the databases cannot hold although the format allows them.
+_MAX_INTEGER = 2**31 - 1
+
+
+def organization_data(row: models.Organization) -> dict[str, Any]:
+    """The organization as dataset JSON."""
+    return {
+        "external_id": row.external_id,
+        "name": row.name,
+        "name_ja": row.name_ja,
+        "kind": row.kind,
+        "prefecture": row.prefecture,
+        "area_type": row.area_type,
+        "medical_access": row.medical_access,
+        "sister_regions": list(row.sister_regions),
+    }
+
+
+def opening_data(row: models.Opening, organization: str) -> dict[str, Any]:
+    """The opening as dataset JSON; `organization` is its organization's external_id."""
+    return {
+        "external_id": row.external_id,
+        "organization": organization,
+        "position": row.position,
+        "slots": row.slots,
+        "school_level": row.school_level,
+        "min_japanese_level": row.min_japanese_level,
+        "driving_required": row.driving_required,
+        "requested_countries": list(row.requested_countries),
+        "country_required": row.country_required,
+        "prefers_experience": row.prefers_experience,
+        "sport": row.sport,
+        "status": row.status,
+    }
+
+
+def participant_data(row: models.Participant, partner: str | None) -> dict[str, Any]:
+    """The participant as dataset JSON; `partner` is the partner's external_id, if any."""
+    return {
+        "external_id": row.external_id,
+        "family_name": row.family_name,
+        "given_name": row.given_name,
+        "email": row.email,
+        "citizenship": row.citizenship,
+        "home_region": row.home_region,
+        "position": row.position,
+        "status": row.status,
+        "alternate_rank": row.alternate_rank,
+        "japanese_level": row.japanese_level,
+        "teaching_experience_years": row.teaching_experience_years,
+        "can_drive": row.can_drive,
+        "preferred_prefectures": list(row.preferred_prefectures),
+        "area_preference": row.area_preference,
+        "school_level_preference": row.school_level_preference,
+        "needs_medical_access": row.needs_medical_access,
+        "sport": row.sport,
+        "partner": (
+            {"external_id": partner, "constraint": row.partner_constraint}
+            if partner is not None
+            else None
+        ),
+    }
+
+
+def organization_record(row: models.Organization) -> fmt.Organization:
+    """The organization as a dataset record."""
+    return fmt.Organization.model_validate(organization_data(row))
+
+
+def opening_record(row: models.Opening, organization: str) -> fmt.Opening:
+    """The opening as a dataset record."""
+    return fmt.Opening.model_validate(opening_data(row, organization))
+
+
+def participant_record(row: models.Participant, partner: str | None) -> fmt.Participant:
+    """The participant as a dataset record."""
+    return fmt.Participant.model_validate(participant_data(row, partner))
+
+
+def organization_values(record: fmt.Organization) -> dict[str, Any]:
+    """Column values of an organization record."""
+    return record.model_dump(mode="json")
+
+
+def opening_values(record: fmt.Opening, organization_id: int) -> dict[str, Any]:
+    """Column values of an opening record (its organization resolved to a row id)."""
+    values = record.model_dump(mode="json", exclude={"organization"})
+    values["organization_id"] = organization_id
+    return values
+
+
+def participant_values(record: fmt.Participant) -> dict[str, Any]:
+    """Column values of a participant record, without the partner link (set separately)."""
+    values = record.model_dump(mode="json", exclude={"partner"})
+    values["partner_constraint"] = record.partner.constraint.value if record.partner else None
+    return values
+
+
+def storable_problems(
+    record: BaseModel, kind: str, index: int | None = None
+) -> Iterator[FieldProblem]:
+    """Values the format allows but a database column cannot hold (NUL bytes, huge numbers)."""
+    external_id = getattr(record, "external_id", None)
+    for field, value in _leaves(record.model_dump(mode="json"), ""):
+        if isinstance(value, str) and "\x00" in value:
+            yield FieldProblem(
+                kind,
+                external_id,
+                field,
+                "nul_character",
+                f"'{field}' contains a NUL character",
+                index,
+            )
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INTEGER:
+            yield FieldProblem(
+                kind, external_id, field, "number_too_large", f"'{field}' is too large", index
+            )
+
+
+def _leaves(value: Any, path: str) -> Iterable[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{i}]")
+    else:
+        yield path, value
