@@ -7,7 +7,6 @@ of personal data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -68,18 +67,20 @@ def list_events(
     key = models.ApiKey
     event = models.AuditEvent
     statement = select(event, col(key.prefix)).outerjoin(key, col(key.id) == event.actor_key_id)
-    conditions: Iterable[Any] = (
-        (filters.action, event.action == filters.action),
-        (filters.resource_type, event.resource_type == filters.resource_type),
-        (filters.resource_id, event.resource_id == filters.resource_id),
-        (filters.actor_key, key.prefix == filters.actor_key),
-        (filters.request_id, event.request_id == filters.request_id),
-        (filters.since, col(event.occurred_at) >= filters.since),
-        (filters.until, col(event.occurred_at) < filters.until),
+    equal = (
+        (event.action, filters.action),
+        (event.resource_type, filters.resource_type),
+        (event.resource_id, filters.resource_id),
+        (key.prefix, filters.actor_key),
+        (event.request_id, filters.request_id),
     )
-    for value, condition in conditions:
+    for column, value in equal:
         if value is not None:
-            statement = statement.where(condition)
+            statement = statement.where(col(column) == value)
+    if filters.since is not None:
+        statement = statement.where(col(event.occurred_at) >= filters.since)
+    if filters.until is not None:
+        statement = statement.where(col(event.occurred_at) < filters.until)
     result = paginate(
         session,
         statement,

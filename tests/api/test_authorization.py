@@ -1,0 +1,200 @@
+"""Every route x every kind of caller answers what docs/api.md ("Roles") promises.
+
+The routes come from the app itself: a new route without an entry in CASES fails
+`test_every_route_has_a_case`, so nobody adds an endpoint without deciding who may call it.
+Each route runs on its own fresh database; callers that may write go last, and bodies
+differ per caller so that one caller's success does not change another's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from jet_match.config import Settings
+from jet_match.main import create_app
+from jet_match.schemas import Role
+from service_support import Keys
+
+CALLERS = ("anonymous", "revoked", "career_fair", "host_other", "host_own", "coordinator")
+
+# Expected status per caller, in CALLERS order.
+PUBLIC = (200, 200, 200, 200, 200, 200)
+COORDINATORS_ONLY = (401, 401, 403, 403, 403, 200)
+COORDINATORS_CREATE = (401, 401, 403, 403, 403, 201)
+HOST_READS_LIST = (401, 401, 403, 200, 200, 200)
+HOST_OWN_RECORD = (401, 401, 403, 404, 200, 200)
+HOST_ORG_READ_ONLY = (401, 401, 403, 403, 403, 200)
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call a route, and what each caller gets."""
+
+    expected: tuple[int, ...]
+    path: str | None = None  # concrete path; None: the route's own
+    body: Callable[[str], Any] | None = None  # JSON body per caller
+    content: Callable[[str], tuple[bytes, str]] | None = None  # (raw body, content type)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _org(who: str) -> dict[str, Any]:
+    return {
+        "external_id": f"ORG-NEW-{who}",
+        "name": "New organization",
+        "kind": "municipality",
+        "prefecture": 2,
+        "area_type": "rural",
+    }
+
+
+def _opening(who: str) -> dict[str, Any]:
+    return {
+        "external_id": f"OPN-NEW-{who}",
+        "organization": "ORG-A",
+        "position": "ALT",
+        "slots": 1,
+        "school_level": "elementary",
+    }
+
+
+def _participant(who: str) -> dict[str, Any]:
+    return {
+        "external_id": f"P-NEW-{who}",
+        "family_name": "New",
+        "given_name": "Person",
+        "email": "new@example.org",
+        "citizenship": "IE",
+        "position": "ALT",
+    }
+
+
+def _sheet(who: str) -> tuple[bytes, str]:
+    row = f"ORG-CSV-{who},Sheet org,municipality,3,rural"
+    return (f"external_id,name,kind,prefecture,area_type\n{row}\n").encode(), "text/csv"
+
+
+def _dataset(who: str) -> tuple[bytes, str]:
+    import orjson
+
+    return orjson.dumps({"format": "jet-match/dataset@1", "organizations": [_org(who)]}), (
+        "application/json"
+    )
+
+
+ANY_VERSION = {"If-Match": "*"}
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/openapi.json"): Case(PUBLIC),
+    ("GET", "/docs"): Case(PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Case(PUBLIC),
+    ("GET", "/redoc"): Case(PUBLIC),
+    ("GET", "/api/v1/health"): Case(PUBLIC),
+    ("GET", "/api/v1/organizations"): Case(HOST_READS_LIST),
+    ("POST", "/api/v1/organizations"): Case(COORDINATORS_CREATE, body=_org),
+    ("GET", "/api/v1/organizations/{external_id}"): Case(
+        HOST_OWN_RECORD, path="/api/v1/organizations/ORG-A"
+    ),
+    ("PATCH", "/api/v1/organizations/{external_id}"): Case(
+        HOST_ORG_READ_ONLY,
+        path="/api/v1/organizations/ORG-A",
+        body=lambda who: {"name": f"Renamed by {who}"},
+        headers=ANY_VERSION,
+    ),
+    ("GET", "/api/v1/openings"): Case(HOST_READS_LIST),
+    # Another organization is unknown to a host org: posting for it is a 422 like a typo.
+    ("POST", "/api/v1/openings"): Case((401, 401, 403, 422, 201, 201), body=_opening),
+    ("GET", "/api/v1/openings/{external_id}"): Case(
+        HOST_OWN_RECORD, path="/api/v1/openings/OPN-A1"
+    ),
+    ("PATCH", "/api/v1/openings/{external_id}"): Case(
+        HOST_OWN_RECORD,
+        path="/api/v1/openings/OPN-A1",
+        body=lambda who: {"slots": 3 if who == "coordinator" else 4},
+        headers=ANY_VERSION,
+    ),
+    ("DELETE", "/api/v1/openings/{external_id}"): Case(
+        HOST_OWN_RECORD, path="/api/v1/openings/OPN-A1", headers=ANY_VERSION
+    ),
+    ("GET", "/api/v1/participants"): Case(COORDINATORS_ONLY),
+    ("POST", "/api/v1/participants"): Case(COORDINATORS_CREATE, body=_participant),
+    ("GET", "/api/v1/participants/{external_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/participants/P-1"
+    ),
+    ("PATCH", "/api/v1/participants/{external_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/participants/P-1",
+        body=lambda who: {"teaching_experience_years": 3},
+        headers=ANY_VERSION,
+    ),
+    ("POST", "/api/v1/imports"): Case(COORDINATORS_ONLY, content=_dataset),
+    ("POST", "/api/v1/imports/{kind}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/imports/organizations", content=_sheet
+    ),
+    ("GET", "/api/v1/exports/dataset"): Case(COORDINATORS_ONLY),
+    ("GET", "/api/v1/exports/{kind}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/exports/participants?format=xlsx"
+    ),
+    ("POST", "/api/v1/api-keys"): Case(
+        COORDINATORS_CREATE, body=lambda who: {"role": "career_fair", "name": f"by {who}"}
+    ),
+    ("GET", "/api/v1/api-keys"): Case(COORDINATORS_ONLY),
+    ("GET", "/api/v1/api-keys/{key_id}"): Case(COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"
+    ),
+    ("GET", "/api/v1/audit"): Case(COORDINATORS_ONLY),
+}
+
+
+def _routes() -> list[tuple[str, str]]:
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    found = set()
+    # FastAPI keeps included routers nested in app.routes; iter_route_contexts flattens them.
+    for route in iter_route_contexts(app.routes):
+        for method in getattr(route, "methods", None) or ():
+            if method not in ("HEAD", "OPTIONS") and route.path is not None:
+                found.add((method, route.path))
+    return sorted(found)
+
+
+ROUTES = _routes()
+
+
+def test_every_route_has_a_case() -> None:
+    missing = [route for route in ROUTES if route not in CASES]
+    stale = [route for route in CASES if route not in ROUTES]
+    assert not missing, f"decide who may call these routes and add them to CASES: {missing}"
+    assert not stale, f"CASES names routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_route_answers_each_caller_as_documented(
+    method: str, path: str, client: TestClient, keys: Keys, make_key: Any
+) -> None:
+    case = CASES[(method, path)]
+    spare = make_key(Role.CAREER_FAIR, name="spare")
+    url = (case.path or path).replace("{spare}", spare.split("_")[1])
+    answers = {}
+    for who in CALLERS:
+        headers = {**keys.header(who), **case.headers}
+        kwargs: dict[str, Any] = {}
+        if case.body is not None:
+            kwargs["json"] = case.body(who)
+        if case.content is not None:
+            raw, media_type = case.content(who)
+            kwargs["content"] = raw
+            headers["Content-Type"] = media_type
+        response = client.request(method, url, headers=headers, **kwargs)
+        answers[who] = response.status_code
+        if response.status_code >= 400:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["status"] == response.status_code
+        if response.status_code == 401:
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert answers == dict(zip(CALLERS, case.expected, strict=True))
