@@ -70,7 +70,7 @@ DEMO_SEED = 1
 #: The order (US, UK, Canada, Australia, New Zealand, Ireland, Jamaica, South Africa, ...)
 #: follows the published ranking; the smaller counts are approximations.
 COUNTRY_COUNTS: tuple[tuple[str, int], ...] = (
-    ("US", 3_004), ("GB", 580), ("CA", 510), ("AU", 390), ("NZ", 250), ("IE", 150),
+    ("US", 3_052), ("GB", 580), ("CA", 510), ("AU", 390), ("NZ", 250), ("IE", 150),
     ("JM", 120), ("ZA", 105), ("SG", 70), ("PH", 65), ("TT", 60), ("CN", 60), ("KR", 50),
     ("IN", 45), ("FR", 35), ("DE", 30), ("BR", 30), ("BB", 22), ("GH", 20), ("KE", 15),
     ("FJ", 15), ("MY", 15), ("ID", 15), ("TH", 14), ("VN", 14), ("MN", 12), ("RU", 12),
