@@ -120,7 +120,7 @@ def _print_issue_table(file: Path, issues: list[DatasetIssue]) -> None:
     for column, share in (("record", 2), ("field", 2), ("code", 2), ("message", 5)):
         table.add_column(column, overflow="fold", ratio=share)
     for issue in issues:
-        table.add_row(issue.location().split(" .")[0], issue.field or "", issue.code, issue.message)
+        table.add_row(issue.subject(), issue.field or "", issue.code, issue.message)
     console.print(table)
 
 

@@ -64,6 +64,16 @@ class TestDocument:
         assert (issue.record, issue.field, issue.code) == ("dataset", "comment", "extra_forbidden")
         assert "unknown field 'comment'" in issue.message
 
+    def test_rules_still_run_beside_an_unknown_top_level_field_or_a_bad_policy(self) -> None:
+        data = valid_dataset() | {"comment": "hi", "policy": {"weights": {"luck": 5}}}
+        record(data, "participants", "P-1")["preferred_prefectures"] = [13, 13]
+        issues = issues_of(data)
+        assert [(i.field, i.code) for i in issues] == [
+            ("policy.weights.luck", "extra_forbidden"),
+            ("comment", "extra_forbidden"),
+            ("preferred_prefectures[1]", "preferred_prefecture_repeated"),
+        ]
+
     def test_a_list_that_is_not_a_list(self) -> None:
         issue = _only(issues_of(valid_dataset() | {"participants": {"P-1": {}}}))
         assert (issue.record, issue.field, issue.code) == ("dataset", "participants", "list_type")

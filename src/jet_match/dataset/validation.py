@@ -54,14 +54,17 @@ class DatasetIssue:
         """JSON-ready form (used by `--json` and the API)."""
         return asdict(self)
 
+    def subject(self) -> str:
+        """The record in words: `participant P-1`, or `pin #3` when it has no id."""
+        if self.external_id is not None:
+            return f"{self.record} {self.external_id}"
+        if self.index is not None:
+            return f"{self.record} #{self.index}"
+        return self.record
+
     def location(self) -> str:
         """`participant P-1 .preferred_prefectures` style, for tables and logs."""
-        who = self.record
-        if self.external_id is not None:
-            who += f" {self.external_id}"
-        elif self.index is not None:
-            who += f" #{self.index}"
-        return f"{who} .{self.field}" if self.field else who
+        return f"{self.subject()} .{self.field}" if self.field else self.subject()
 
 
 class DatasetInvalid(Exception):  # noqa: N818 (a public name other modules import)
@@ -195,6 +198,7 @@ def _semantic_issues_of_wellformed_part(
     to a malformed record is not also reported as dangling.
     """
     bad: dict[str, set[int]] = {}
+    dropped: set[str] = set()
     for error in exc.errors(include_url=False):
         loc = error["loc"]
         if not loc:
@@ -202,13 +206,15 @@ def _semantic_issues_of_wellformed_part(
         top = str(loc[0])
         if top in RECORD_KINDS and len(loc) >= 2 and isinstance(loc[1], int):
             bad.setdefault(top, set()).add(loc[1])
+        elif top == "policy" or (len(loc) == 1 and error["type"] == "extra_forbidden"):
+            dropped.add(top)  # no rule reads the policy or an unknown top-level field
         else:
-            return []  # the document itself is malformed (a list is not a list, policy ...)
-    pruned = dict(data)
+            return []  # the document itself is malformed (a list that is not a list ...)
+    pruned = {key: value for key, value in data.items() if key not in dropped}
     known: dict[str, set[str]] = {}
     # Original index of each kept record, so issues point into the file, not the pruned copy.
     kept: dict[str, list[int]] = {}
-    for top, indices in bad.items():
+    for top, indices in sorted(bad.items()):
         items = data.get(top)
         if not isinstance(items, list):
             return []
