@@ -9,15 +9,23 @@ forbids unknown fields.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from jet_match.dataset import format as fmt
 
 T = TypeVar("T")
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive timestamps; they were written in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Role(StrEnum):
@@ -141,8 +149,8 @@ class ApiKeyPublic(BaseModel):
     role: Role
     organization: str | None
     name: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None
 
 
 class ApiKeyCreated(ApiKeyPublic):
@@ -176,7 +184,7 @@ class AuditEventPublic(BaseModel):
     """One entry of the audit trail."""
 
     id: int
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     actor: str = Field(description="`key:<id>` for an API key, `cli` for the command line.")
     actor_key_id: str | None = Field(description="Prefix of the API key that acted, if any.")
     action: str = Field(examples=["opening.update"])

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from jet_match.config import Settings
+from jet_match.errors import FieldProblem, InvalidInput
 from jet_match.services import api_keys
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.pagination import PageRequest
@@ -31,6 +32,31 @@ _bearer = HTTPBearer(
     scheme_name="ApiKey",
     description="An API key: `Authorization: Bearer jm_<prefix>_<secret>` (docs/api.md, Keys).",
 )
+
+
+def reject_unknown_query_parameters(request: Request) -> None:
+    """422 for a query parameter the operation does not define (a typo must not filter nothing)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        problems = [
+            FieldProblem(
+                "query", None, name, "unknown_parameter", f"unknown query parameter {name!r}"
+            )
+            for name in unknown
+        ]
+        raise InvalidInput(problems[0].message, problems)
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 def get_settings(request: Request) -> Settings:

@@ -50,6 +50,7 @@ _HTTP_CODES = {
 }
 
 DESCRIPTIONS = {
+    400: "The body cannot be read (not UTF-8 JSON).",
     401: "No API key, or an unknown or revoked one (`WWW-Authenticate: Bearer`).",
     403: "The key's role may not use this operation at all.",
     404: "No such record, or one of another organization (the two look the same).",

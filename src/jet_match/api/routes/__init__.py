@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from jet_match.api.deps import reject_unknown_query_parameters
 from jet_match.api.routes import (
     api_keys,
     audit,
@@ -15,7 +16,7 @@ from jet_match.api.routes import (
     participants,
 )
 
-api_router = APIRouter()
+api_router = APIRouter(dependencies=[Depends(reject_unknown_query_parameters)])
 for module in (
     health,
     organizations,

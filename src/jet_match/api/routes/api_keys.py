@@ -23,7 +23,9 @@ KeyId = Annotated[
 ]
 
 
-@router.post("", response_model=ApiKeyCreated, status_code=201, responses=responses(401, 403, 422))
+@router.post(
+    "", response_model=ApiKeyCreated, status_code=201, responses=responses(400, 401, 403, 422)
+)
 def create_api_key(
     key: Annotated[
         ApiKeyCreate,

@@ -69,7 +69,7 @@ def list_openings(
     "",
     response_model=fmt.Opening,
     status_code=201,
-    responses={**documented(201, "Created."), **responses(401, 403, 409, 422)},
+    responses={**documented(201, "Created."), **responses(400, 401, 403, 409, 422)},
 )
 def create_opening(
     opening: Annotated[fmt.Opening, Body(openapi_examples={"alt": {"value": EXAMPLE}})],
@@ -109,7 +109,7 @@ def get_opening(
 @router.patch(
     "/{external_id}",
     response_model=fmt.Opening,
-    responses={**documented(200, "Updated."), **responses(401, 403, 404, 412, 422, 428)},
+    responses={**documented(200, "Updated."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def update_opening(
     external_id: ExternalIdPath,
@@ -134,7 +134,7 @@ def update_opening(
 @router.delete(
     "/{external_id}",
     response_model=fmt.Opening,
-    responses={**documented(200, "Cancelled."), **responses(401, 403, 404, 412, 422, 428)},
+    responses={**documented(200, "Cancelled."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def cancel_opening(
     external_id: ExternalIdPath,

@@ -59,7 +59,7 @@ def list_organizations(
     "",
     response_model=fmt.Organization,
     status_code=201,
-    responses={**documented(201, "Created."), **responses(401, 403, 409, 422)},
+    responses={**documented(201, "Created."), **responses(400, 401, 403, 409, 422)},
 )
 def create_organization(
     organization: Annotated[fmt.Organization, Body(openapi_examples={"city": {"value": EXAMPLE}})],
@@ -101,7 +101,7 @@ def get_organization(
 @router.patch(
     "/{external_id}",
     response_model=fmt.Organization,
-    responses={**documented(200, "Updated."), **responses(401, 403, 404, 412, 422, 428)},
+    responses={**documented(200, "Updated."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def update_organization(
     external_id: ExternalIdPath,

@@ -66,7 +66,7 @@ def list_participants(
     "",
     response_model=fmt.Participant,
     status_code=201,
-    responses={**documented(201, "Created."), **responses(401, 403, 409, 422)},
+    responses={**documented(201, "Created."), **responses(400, 401, 403, 409, 422)},
 )
 def create_participant(
     participant: Annotated[fmt.Participant, Body(openapi_examples={"alt": {"value": EXAMPLE}})],
@@ -103,7 +103,7 @@ def get_participant(
 @router.patch(
     "/{external_id}",
     response_model=fmt.Participant,
-    responses={**documented(200, "Updated."), **responses(401, 403, 404, 412, 422, 428)},
+    responses={**documented(200, "Updated."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def update_participant(
     external_id: ExternalIdPath,
