@@ -375,6 +375,82 @@ def export(
     typer.echo(f"wrote {out}")
 
 
+# --- solver: solve (issue 4) --------------------------------------------------------------
+
+
+@app.command()
+def solve(
+    dataset: Annotated[Path, typer.Argument(help="The dataset JSON file to solve.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the result JSON.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds allowed for the search.")
+    ] = 60.0,
+    seed: Annotated[int, typer.Option(help="Seed of the solver's randomness.")] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary for scripts instead of text.")
+    ] = False,
+) -> None:
+    """Place the participants of a dataset; write a jet-match/result@1 document."""
+    from jet_match.services.solving import solve_dataset_file
+    from jet_match.solver.result import Progress
+
+    errors = Console(stderr=True)
+    status = errors.status("solving...") if errors.is_terminal and not as_json else None
+
+    def show(progress: Progress) -> None:
+        if status is not None and progress.gap is not None:
+            status.update(
+                f"solving... {progress.elapsed_s:.0f}s, placed {progress.placed}, "
+                f"gap {100 * progress.gap:.3f}%"
+            )
+
+    try:
+        if status is not None:
+            status.start()
+        try:
+            outcome = solve_dataset_file(
+                dataset, out, time_limit_s=time_limit, seed=seed, progress=show
+            )
+        finally:
+            if status is not None:
+                status.stop()
+    except DatasetInvalid as invalid:
+        if as_json:
+            report = {"file": str(dataset), "valid": False, "issues": _issue_dicts(invalid.issues)}
+            typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+        else:
+            _print_issue_table(dataset, invalid.issues)
+        raise typer.Exit(1) from None
+    document = outcome.document
+    summary = {
+        key: document[key] for key in ("status", "engine", "objective", "bound", "gap", "timings")
+    }
+    summary["rank_profile"] = document["metrics"]["rank_profile"]
+    summary["unplaced"] = len(document["unplaced"])
+    summary["conflicts"] = document["conflicts"]
+    if as_json:
+        typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+    else:
+        objective, ranks = document["objective"], summary["rank_profile"]
+        gap = "" if document["gap"] is None else f", gap {100 * document['gap']:.3f}%"
+        typer.echo(
+            f"{document['status']} ({document['engine']}{gap}): placed {objective['placed']:,}, "
+            f"unplaced {summary['unplaced']:,}, score {objective['score']:,}, "
+            f"moved {objective['moved']:,}"
+        )
+        typer.echo(
+            f"rank profile: 1st {ranks['first']:,}, 2nd {ranks['second']:,}, "
+            f"3rd {ranks['third']:,}, same region {ranks['same_region']:,}, "
+            f"elsewhere {ranks['elsewhere']:,}"
+        )
+        for conflict in document["conflicts"]:
+            who = ", ".join([*conflict["participants"], *conflict["openings"]])
+            typer.echo(f"conflict {conflict['code']}: {conflict['message']} ({who})", err=True)
+        typer.echo(f"time {document['timings']['total_s']:.2f}s; wrote {out}")
+    if document["status"] in ("infeasible", "timeout"):
+        raise typer.Exit(3)
+
+
 def main() -> None:
     """Entry point of the `jet-match` console script."""
     app()

@@ -1,0 +1,212 @@
+"""Offline solving: dataset -> solver `Problem`, `Result` -> the jet-match/result@1 document.
+
+The solver is a pure library with its own small enumerations; this module is the one
+place that translates, field by field, so that neither side depends on the other's types.
+The rounds service (and the `solve` CLI) build problems with `problem_from_dataset`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from enum import IntEnum, StrEnum
+from typing import Any, TypeVar
+
+import orjson
+
+from jet_match.dataset import format as ds
+from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
+from jet_match.dataset.validation import read_dataset_file
+from jet_match.solver import problem as sv
+from jet_match.solver.result import ProgressCallback, Result, Timings
+from jet_match.solver.solve import solve
+
+RESULT_FORMAT = "jet-match/result@1"
+
+E = TypeVar("E", bound=IntEnum)
+
+
+def _by_name(source: type[StrEnum], target: type[E]) -> dict[Any, E]:
+    """Map a dataset enumeration to the solver's by member name (the names match one to
+    one; a KeyError here means the two have drifted apart)."""
+    return {member: target[member.name] for member in source}
+
+
+_POSITION = _by_name(ds.Position, sv.Position)
+_STATUS = _by_name(ds.ParticipantStatus, sv.ParticipantStatus)
+_AREA_TYPE = _by_name(ds.AreaType, sv.AreaType)
+_AREA_PREFERENCE = _by_name(ds.AreaPreference, sv.AreaPreference)
+_SCHOOL_LEVEL = _by_name(ds.SchoolLevel, sv.SchoolLevel)
+_SCHOOL_PREFERENCE = _by_name(ds.SchoolLevelPreference, sv.SchoolLevelPreference)
+_PARTNER = _by_name(ds.PartnerConstraint, sv.PartnerConstraint)
+
+
+def problem_from_dataset(
+    dataset: ds.Dataset,
+    *,
+    positions: Iterable[ds.Position] | None = None,
+    weights: Mapping[str, int] | None = None,
+    max_country_share_per_prefecture: float | None = None,
+    override_cap: bool = False,
+) -> sv.Problem:
+    """The solver's `Problem` for a dataset.
+
+    `positions` limits the run (None: all positions). `weights` overrides some weights of
+    the dataset's policy (a round's overrides); with `override_cap`, the country cap is
+    `max_country_share_per_prefecture` instead of the dataset's.
+    """
+    policy = dataset.policy or ds.Policy()
+    merged = {**policy.weights.model_dump(), **(weights or {})}
+    cap = (
+        max_country_share_per_prefecture
+        if override_cap
+        else policy.max_country_share_per_prefecture
+    )
+    return sv.Problem(
+        organizations=tuple(
+            sv.Organization(
+                external_id=org.external_id,
+                prefecture=org.prefecture,
+                area_type=_AREA_TYPE[org.area_type],
+                medical_access=org.medical_access,
+                sister_regions=tuple(org.sister_regions),
+            )
+            for org in dataset.organizations
+        ),
+        openings=tuple(
+            sv.Opening(
+                external_id=o.external_id,
+                organization=o.organization,
+                position=_POSITION[o.position],
+                slots=o.slots,
+                school_level=_SCHOOL_LEVEL[o.school_level],
+                min_japanese_level=o.min_japanese_level.ordinal,
+                driving_required=o.driving_required,
+                requested_countries=tuple(o.requested_countries),
+                country_required=o.country_required,
+                prefers_experience=o.prefers_experience,
+                sport=o.sport,
+                is_open=o.status == ds.OpeningStatus.OPEN,
+            )
+            for o in dataset.openings
+        ),
+        participants=tuple(
+            sv.Participant(
+                external_id=p.external_id,
+                citizenship=p.citizenship,
+                position=_POSITION[p.position],
+                status=_STATUS[p.status],
+                japanese_level=p.japanese_level.ordinal,
+                teaching_experience_years=p.teaching_experience_years,
+                can_drive=p.can_drive,
+                preferred_prefectures=tuple(p.preferred_prefectures),
+                area_preference=_AREA_PREFERENCE[p.area_preference],
+                school_level_preference=_SCHOOL_PREFERENCE[p.school_level_preference],
+                needs_medical_access=p.needs_medical_access,
+                sport=p.sport,
+                home_region=p.home_region,
+                partner=p.partner.external_id if p.partner else None,
+                partner_constraint=_PARTNER[p.partner.constraint] if p.partner else None,
+            )
+            for p in dataset.participants
+        ),
+        weights=sv.Weights(**merged),
+        max_country_share_per_prefecture=cap,
+        pins=_pairs(dataset.pins),
+        forbidden=_pairs(dataset.forbidden),
+        previous_plan=_pairs(dataset.previous_plan),
+        positions=frozenset(_POSITION[p] for p in positions) if positions is not None else None,
+        regions=REGION_INDEX_BY_PREFECTURE,
+    )
+
+
+def _pairs(pairs: Iterable[ds.Pair]) -> tuple[sv.Assignment, ...]:
+    return tuple(sv.Assignment(pair.participant, pair.opening) for pair in pairs)
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    """The jet-match/result@1 document (DESIGN.md section 4) of a result."""
+    metrics = asdict(result.metrics)
+    metrics["fill_rate_by_prefecture"] = {
+        str(code): rate for code, rate in result.metrics.fill_rate_by_prefecture.items()
+    }
+    return {
+        "format": RESULT_FORMAT,
+        "status": result.status.value,
+        "engine": result.engine,
+        "objective": {
+            "placed": result.objective.placed,
+            "score": result.objective.score,
+            "disruption": result.objective.disruption,
+            "moved": result.objective.moved,
+        },
+        "bound": (
+            {"placed": result.bound.placed, "score": result.bound.score} if result.bound else None
+        ),
+        "gap": result.gap,
+        "placements": [
+            {
+                "participant": p.participant,
+                "opening": p.opening,
+                "score": p.score,
+                "breakdown": dict(p.breakdown),
+                **({"pinned": True} if p.pinned else {}),
+            }
+            for p in result.placements
+        ],
+        "unplaced": [
+            {
+                "participant": u.participant,
+                "reasons": list(u.reasons),
+                **({"excluded_by": dict(u.excluded_by)} if u.excluded_by else {}),
+            }
+            for u in result.unplaced
+        ],
+        "conflicts": [asdict(c) for c in result.conflicts],
+        "metrics": metrics,
+        "timings": asdict(result.timings),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineSolve:
+    """What the offline use case produced: the result and its document."""
+
+    result: Result
+    document: dict[str, Any]
+
+
+def solve_dataset_file(
+    path: Path,
+    out: Path,
+    *,
+    time_limit_s: float = 60.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> OfflineSolve:
+    """Read and validate a dataset file, solve it, write the result document to `out`.
+
+    Raises `DatasetInvalid` (with every issue) when the dataset is not valid.
+    """
+    started = time.perf_counter()
+    dataset = read_dataset_file(path)
+    problem = problem_from_dataset(dataset)
+    read_s = time.perf_counter() - started
+    result = solve(problem, time_limit_s=time_limit_s, seed=seed, progress=progress)
+    result = replace(
+        result,
+        timings=Timings(
+            read_s=round(read_s, 4),
+            model_s=round(result.timings.model_s, 4),
+            solve_s=round(result.timings.solve_s, 4),
+            total_s=0.0,
+        ),
+    )
+    document = result_document(result)
+    document["timings"]["total_s"] = round(time.perf_counter() - started, 4)
+    out.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    document["timings"]["total_s"] = round(time.perf_counter() - started, 4)
+    final = replace(result, timings=Timings(**document["timings"]))
+    return OfflineSolve(final, document)

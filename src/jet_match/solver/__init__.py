@@ -1,0 +1,88 @@
+"""Placement solver: a pure library (no web or database imports).
+
+`solve(problem, *, time_limit_s, seed, num_workers, progress) -> Result`; `prepare` to
+reuse the eligibility and score arrays across re-solves and explanations; `explain`,
+`check_plan`, `evaluate_plan` and `pair_report` for coordinators. See docs/scoring.md.
+"""
+
+from jet_match.solver.explain import (
+    Alternative,
+    Evaluation,
+    Explanation,
+    PairReport,
+    Violation,
+    check_plan,
+    evaluate_plan,
+    explain,
+    pair_report,
+    result_of_plan,
+)
+from jet_match.solver.instance import Conflict, Instance, prepare
+from jet_match.solver.problem import (
+    AreaPreference,
+    AreaType,
+    Assignment,
+    Opening,
+    Organization,
+    Participant,
+    ParticipantStatus,
+    PartnerConstraint,
+    Position,
+    Problem,
+    SchoolLevel,
+    SchoolLevelPreference,
+    Weights,
+)
+from jet_match.solver.result import (
+    Bound,
+    Metrics,
+    Objective,
+    Placement,
+    Progress,
+    ProgressCallback,
+    Result,
+    Status,
+    Timings,
+    Unplaced,
+)
+from jet_match.solver.solve import solve
+
+__all__ = [
+    "Alternative",
+    "AreaPreference",
+    "AreaType",
+    "Assignment",
+    "Bound",
+    "Conflict",
+    "Evaluation",
+    "Explanation",
+    "Instance",
+    "Metrics",
+    "Objective",
+    "Opening",
+    "Organization",
+    "PairReport",
+    "Participant",
+    "ParticipantStatus",
+    "PartnerConstraint",
+    "Placement",
+    "Position",
+    "Problem",
+    "Progress",
+    "ProgressCallback",
+    "Result",
+    "SchoolLevel",
+    "SchoolLevelPreference",
+    "Status",
+    "Timings",
+    "Unplaced",
+    "Violation",
+    "Weights",
+    "check_plan",
+    "evaluate_plan",
+    "explain",
+    "pair_report",
+    "prepare",
+    "result_of_plan",
+    "solve",
+]

@@ -1,0 +1,351 @@
+"""Explanations and checks for coordinators: one pair, one participant, a whole plan.
+
+Pure helpers the rounds service uses: `pair_report` (eligibility reasons and score of any
+pair), `check_plan` (hard-rule violations of a given plan, each naming its records),
+`evaluate_plan` (objective, breakdowns and metrics of a given plan) and `explain` (why a
+participant got their placement and not one of their best alternatives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from jet_match.solver import metrics, policy
+from jet_match.solver.instance import Instance, compatible, prepare
+from jet_match.solver.problem import Assignment, Problem
+from jet_match.solver.result import (
+    Bound,
+    Metrics,
+    Objective,
+    Placement,
+    Result,
+    Status,
+    Timings,
+    Unplaced,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PairReport:
+    """Whether a participant may take an opening, which rules fail, and the score."""
+
+    participant: str
+    opening: str
+    eligible: bool
+    failed_rules: tuple[str, ...]
+    score: int
+    breakdown: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A hard rule a plan breaks, with the records involved."""
+
+    rule: str
+    message: str
+    participants: tuple[str, ...] = ()
+    openings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """An opening the participant did not get, and why."""
+
+    opening: str
+    score: int
+    breakdown: Mapping[str, int]
+    eligible: bool
+    failed_rules: tuple[str, ...]
+    why: str
+    taken_by: tuple[tuple[str, int], ...] = ()  # (participant, their score there)
+    objective_change: Objective | None = None  # best plan with the participant moved there
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """A participant's placement (or None) with its breakdown, and the best alternatives."""
+
+    participant: str
+    placement: Placement | None
+    unplaced: Unplaced | None
+    alternatives: tuple[Alternative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """A given plan assessed under the policy."""
+
+    objective: Objective
+    placements: tuple[Placement, ...]
+    metrics: Metrics
+    violations: tuple[Violation, ...]
+
+
+def _instance(problem: Problem | Instance) -> Instance:
+    return problem if isinstance(problem, Instance) else prepare(problem)
+
+
+def pair_report(problem: Problem | Instance, participant: str, opening: str) -> PairReport:
+    """Eligibility (with the failed rules) and score breakdown of any one pair."""
+    inst = _instance(problem)
+    t = inst.tables
+    i, j = t.participant_ids.index(participant), t.opening_ids.index(opening)
+    failed = tuple(policy.failed_rules(t, i, j))
+    breakdown = policy.breakdown(t, inst.problem.weights, i, j)
+    return PairReport(participant, opening, not failed, failed, sum(breakdown.values()), breakdown)
+
+
+def plan_array(inst: Instance, plan: Iterable[Assignment]) -> tuple[np.ndarray, list[Violation]]:
+    """A plan as an opening index per participant, and the records it cannot place."""
+    t = inst.tables
+    p_index = {pid: i for i, pid in enumerate(t.participant_ids)}
+    o_index = {oid: j for j, oid in enumerate(t.opening_ids)}
+    out = np.full(t.n_participants, -1, dtype=np.int64)
+    problems: list[Violation] = []
+    for pair in sorted(plan, key=lambda a: (a.participant, a.opening)):
+        i, j = p_index.get(pair.participant), o_index.get(pair.opening)
+        if i is None or j is None:
+            problems.append(
+                Violation(
+                    "unknown_record",
+                    "the plan names an unknown record",
+                    (pair.participant,),
+                    (pair.opening,),
+                )
+            )
+        elif out[i] >= 0:
+            problems.append(
+                Violation(
+                    "placed_twice",
+                    "a participant is placed twice",
+                    (pair.participant,),
+                    (t.opening_ids[out[i]], pair.opening),
+                )
+            )
+        else:
+            out[i] = j
+    return out, problems
+
+
+def check_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> tuple[Violation, ...]:
+    """Every hard rule the plan breaks: eligibility, run membership, capacity, pins,
+    couples, country caps. Empty when the plan is valid."""
+    inst = _instance(problem)
+    t = inst.tables
+    placed_at, violations = plan_array(inst, plan)
+    placed = np.flatnonzero(placed_at >= 0)
+    for i in placed:
+        j = int(placed_at[i])
+        failed = policy.failed_rules(t, int(i), j)
+        if failed:
+            violations.append(
+                Violation(
+                    "ineligible",
+                    "the pair breaks: " + ", ".join(failed),
+                    (t.participant_ids[i],),
+                    (t.opening_ids[j],),
+                )
+            )
+        if not inst.in_run[i]:
+            violations.append(
+                Violation(
+                    "not_in_run",
+                    "the participant is not placed by this run",
+                    (t.participant_ids[i],),
+                )
+            )
+        if not inst.in_scope[j]:
+            violations.append(
+                Violation(
+                    "out_of_scope", "the opening is not part of this run", (), (t.opening_ids[j],)
+                )
+            )
+    load = np.bincount(placed_at[placed], minlength=t.n_openings)
+    for j in np.flatnonzero(load > t.o_slots).tolist():
+        who = tuple(t.participant_ids[i] for i in placed if placed_at[i] == j)
+        violations.append(
+            Violation(
+                "over_capacity",
+                f"{int(load[j])} placed on {int(t.o_slots[j])} slots",
+                who,
+                (t.opening_ids[j],),
+            )
+        )
+    for i in np.flatnonzero((inst.pin_of >= 0) & inst.in_run):
+        if placed_at[i] != inst.pin_of[i]:
+            violations.append(
+                Violation(
+                    "pin_not_kept",
+                    "a pinned participant is not at their pinned opening",
+                    (t.participant_ids[i],),
+                    (t.opening_ids[inst.pin_of[i]],),
+                )
+            )
+    for i in np.flatnonzero(inst.partner_of >= 0):
+        k = int(inst.partner_of[i])
+        if k < i:
+            continue
+        a, b = placed_at[i], placed_at[k]
+        names = (t.participant_ids[i], t.participant_ids[k])
+        if (a >= 0) != (b >= 0):
+            violations.append(
+                Violation("couple_split", "only one half of a couple is placed", names)
+            )
+        elif a >= 0 and not compatible(inst, int(i), k, int(a), int(b)):
+            violations.append(
+                Violation(
+                    "couple_apart",
+                    "a couple is placed apart from what they asked",
+                    names,
+                    (t.opening_ids[a], t.opening_ids[b]),
+                )
+            )
+    if inst.cap_of_prefecture is not None and len(placed):
+        counted = placed[inst.in_run[placed]]
+        keys = inst.country_prefecture(counted, placed_at[counted])
+        uniq, counts = np.unique(keys, return_counts=True)
+        for key, count in zip(uniq.tolist(), counts.tolist(), strict=True):
+            limit = int(inst.cap_of_prefecture[key % 48])
+            if count > limit:
+                who = tuple(
+                    t.participant_ids[i] for i, k in zip(counted, keys, strict=True) if k == key
+                )
+                violations.append(
+                    Violation(
+                        "country_cap",
+                        f"{count} participants of {t.country_codes[key // 48]} in prefecture "
+                        f"{key % 48}, over the cap of {limit}",
+                        who,
+                    )
+                )
+    return tuple(violations)
+
+
+def evaluate_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> Evaluation:
+    """Objective, breakdowns, metrics and violations of a given plan (e.g. an adjusted one)."""
+    inst = _instance(problem)
+    pairs = list(plan)
+    placed_at, _ = plan_array(inst, pairs)
+    return Evaluation(
+        objective=metrics.objective_of(inst, placed_at),
+        placements=metrics.placements_of(inst, placed_at),
+        metrics=metrics.metrics_of(inst, placed_at),
+        violations=check_plan(inst, pairs),
+    )
+
+
+def result_of_plan(
+    problem: Problem | Instance, plan: Iterable[Assignment], *, engine: str
+) -> Result:
+    """A `Result` for a plan made outside `solve` (status feasible, no bound)."""
+    inst = _instance(problem)
+    placed_at, _ = plan_array(inst, plan)
+    return Result(
+        status=Status.FEASIBLE,
+        engine=engine,
+        objective=metrics.objective_of(inst, placed_at),
+        bound=None,
+        gap=None,
+        placements=metrics.placements_of(inst, placed_at),
+        unplaced=metrics.unplaced_of(inst, placed_at),
+        metrics=metrics.metrics_of(inst, placed_at),
+        timings=Timings(),
+    )
+
+
+def explain(
+    problem: Problem | Instance,
+    result: Result,
+    participant: str,
+    *,
+    alternatives: int = 5,
+    objective_change: bool = True,
+    time_limit_s: float = 10.0,
+) -> Explanation:
+    """Why `participant` got their placement: its breakdown, and their best alternatives.
+
+    Alternatives are the openings of the run that score highest for the participant
+    (eligible or not). For each: the rules that exclude it, or who holds it and with what
+    score, and (if `objective_change`) the best objective with the participant pinned
+    there, solved exactly, to compare with the result's.
+    """
+    from jet_match.solver.solve import solve  # solve imports this module's siblings
+
+    inst = _instance(problem)
+    t = inst.tables
+    i = t.participant_ids.index(participant)
+    plan_pairs = [Assignment(p.participant, p.opening) for p in result.placements]
+    placed_at, _ = plan_array(inst, plan_pairs)
+    placement = next((p for p in result.placements if p.participant == participant), None)
+    unplaced = next((u for u in result.unplaced if u.participant == participant), None)
+    scope = np.flatnonzero(inst.in_scope & (t.o_position == t.p_position[i]))
+    scope = scope[scope != placed_at[i]]
+    scores = policy.score(t, inst.problem.weights, np.full(len(scope), i), scope)
+    ok = policy.eligible(t, np.full(len(scope), i), scope)
+    order = np.lexsort((scope, -scores, ~ok))[:alternatives]
+    scores_now = metrics.plan_scores(inst, placed_at)
+    out = []
+    for k in order:
+        j = int(scope[k])
+        report = pair_report(inst, participant, t.opening_ids[j])
+        holders = np.flatnonzero(placed_at == j)
+        taken = tuple(
+            sorted(
+                ((t.participant_ids[h], int(scores_now[h])) for h in holders), key=lambda x: -x[1]
+            )
+        )
+        change = None
+        if not report.eligible:
+            why = "not eligible: " + ", ".join(policy.RULE_MESSAGES[r] for r in report.failed_rules)
+        else:
+            if len(holders) >= t.o_slots[j]:
+                why = "full: taken by " + ", ".join(f"{who} (score {s})" for who, s in taken)
+            else:
+                why = "has a free slot, but moving there lowers the objective"
+            if objective_change:
+                pinned = (*inst.problem.pins, Assignment(participant, t.opening_ids[j]))
+                moved = solve(replace(inst.problem, pins=pinned), time_limit_s=time_limit_s)
+                if moved.status in (Status.OPTIMAL, Status.FEASIBLE):
+                    change = Objective(
+                        moved.objective.placed - result.objective.placed,
+                        moved.objective.score - result.objective.score,
+                        moved.objective.disruption - result.objective.disruption,
+                        moved.objective.moved - result.objective.moved,
+                    )
+                    why += (
+                        f"; moving there changes placements by {change.placed:+d} and the net "
+                        f"score by {change.net:+d}"
+                    )
+                else:
+                    why += "; no valid plan places the participant there"
+        out.append(
+            Alternative(
+                t.opening_ids[j],
+                report.score,
+                report.breakdown,
+                report.eligible,
+                report.failed_rules,
+                why,
+                taken,
+                change,
+            )
+        )
+    return Explanation(participant, placement, unplaced, tuple(out))
+
+
+__all__ = [
+    "Alternative",
+    "Bound",
+    "Evaluation",
+    "Explanation",
+    "PairReport",
+    "Violation",
+    "check_plan",
+    "evaluate_plan",
+    "explain",
+    "pair_report",
+    "result_of_plan",
+]

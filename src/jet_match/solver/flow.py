@@ -1,0 +1,212 @@
+"""The min-cost flow engine: exact when there are no couples and no country caps.
+
+Network: source -> participant (capacity 1) -> opening (capacity 1 per eligible pair,
+cost -profit) -> sink (capacity = free slots). OR-Tools' `solve_max_flow_with_min_cost`
+gives the lexicographic optimum of DESIGN.md: most participants placed, then the highest
+total profit (score, plus `disruption` on the pair that keeps a previous placement).
+
+Instead of handing OR-Tools every eligible pair (millions at national scale), the flow is
+solved on a candidate set (each participant's best pairs, the previous placement) and
+then *certified* on all pairs: node potentials from a Bellman-Ford pass over the residual
+network prove that no excluded pair has a negative reduced cost; violating pairs are
+added and the flow re-solved until none is left. The result is the optimum of the full
+network (the same certificate as the textbook optimality condition of min-cost flow),
+usually after one or two rounds, in a fraction of the time and memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from jet_match.solver.instance import Instance
+from jet_match.solver.policy import BoolArray, IntArray
+
+#: Pairs added per participant and certification round (the most violated first).
+_ADD_PER_PARTICIPANT = 8
+#: After this many rounds the remaining violated pairs are all added at once.
+_MAX_ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    """Pair index assigned to each participant (-1: unplaced) and how it was found."""
+
+    assigned: IntArray
+    candidates: BoolArray
+    rounds: int
+    arcs: int
+
+
+def solve_min_cost_flow(
+    instance: Instance, pairs: IntArray, capacity: IntArray, profit: IntArray
+) -> IntArray:
+    """Lexicographic optimum (max placed, then max profit) over the given pair indices."""
+    t = instance.tables
+    n, m = t.n_participants, t.n_openings
+    assigned = np.full(n, -1, dtype=np.int64)
+    if len(pairs) == 0:
+        return assigned
+    source, sink = n + m, n + m + 1
+    people = _participants_of(instance, pairs)
+    slots = np.flatnonzero(capacity > 0)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([np.full(len(people), source), instance.pair_p[pairs], n + slots])
+    heads = np.concatenate(
+        [people, n + instance.pair_o[pairs].astype(np.int64), np.full(len(slots), sink)]
+    )
+    capacities = np.concatenate(
+        [np.ones(len(people), dtype=np.int64), np.ones(len(pairs), dtype=np.int64), capacity[slots]]
+    )
+    costs = np.concatenate(
+        [
+            np.zeros(len(people), dtype=np.int64),
+            -profit[pairs],
+            np.zeros(len(slots), dtype=np.int64),
+        ]
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), capacities, costs
+    )
+    supply = int(min(len(people), capacity.sum()))
+    flow.set_node_supply(source, supply)
+    flow.set_node_supply(sink, -supply)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:  # pragma: no cover - capacities are consistent by construction
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    first = len(people)
+    used = flow.flows(np.arange(first, first + len(pairs), dtype=np.int32)) > 0
+    chosen = pairs[used]
+    assigned[instance.pair_p[chosen]] = chosen
+    return assigned
+
+
+def lexicographic_weight(instance: Instance, profit: IntArray) -> int:
+    """A weight per placement larger than any possible difference in total profit."""
+    if len(profit) == 0:
+        return 1
+    starts = np.flatnonzero(np.r_[True, instance.pair_p[1:] != instance.pair_p[:-1]])
+    best = np.maximum.reduceat(np.maximum(profit, 0), starts)
+    return (
+        int(best.sum()) + int(instance.problem.weights.disruption) * instance.disruption_base() + 1
+    )
+
+
+def potentials(
+    instance: Instance,
+    pairs: IntArray,
+    assigned: IntArray,
+    capacity: IntArray,
+    profit: IntArray,
+    placement_weight: int,
+    people: IntArray,
+) -> IntArray:
+    """Shortest-path distances in the residual network (the optimality certificate).
+
+    Nodes: participants 0..n-1, openings n..n+m-1, source n+m, sink n+m+1. Placing
+    someone is worth `placement_weight` (the source arc), so one certificate covers both
+    levels of the lexicographic objective.
+    """
+    t = instance.tables
+    n, m = t.n_participants, t.n_openings
+    source, sink = n + m, n + m + 1
+    chosen = np.zeros(len(instance.pair_p), dtype=np.bool_)
+    chosen[assigned[assigned >= 0]] = True
+    used = chosen[pairs]
+    load = np.bincount(instance.pair_o[assigned[assigned >= 0]], minlength=m)
+    placed = assigned[people] >= 0
+    p_of, o_of = (
+        instance.pair_p[pairs].astype(np.int64),
+        n + instance.pair_o[pairs].astype(np.int64),
+    )
+    openings = np.arange(m)
+    free = openings[load < capacity]
+    busy = openings[load > 0]
+    tails = np.concatenate(
+        [
+            np.where(placed, people, source),
+            np.where(used, o_of, p_of),
+            n + free,
+            np.full(len(busy), sink),
+            [sink],
+            [source] if placed.any() else [],
+        ]
+    ).astype(np.int64)
+    heads = np.concatenate(
+        [
+            np.where(placed, source, people),
+            np.where(used, p_of, o_of),
+            np.full(len(free), sink),
+            n + busy,
+            [source],
+            [sink] if placed.any() else [],
+        ]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [
+            np.where(placed, placement_weight, -placement_weight),
+            np.where(used, profit[pairs], -profit[pairs]),
+            np.zeros(len(free) + len(busy) + 1 + int(placed.any()), dtype=np.int64),
+        ]
+    ).astype(np.int64)
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]]) if len(heads) else heads
+    targets = heads[starts]
+    distance = np.zeros(n + m + 2, dtype=np.int64)
+    for _ in range(n + m + 3):
+        best = np.minimum.reduceat(distance[tails] + costs, starts) if len(heads) else costs
+        improved = np.minimum(distance[targets], best)
+        if np.array_equal(improved, distance[targets]):
+            return distance
+        distance[targets] = improved
+    raise RuntimeError("negative cycle in the residual network")  # pragma: no cover
+
+
+def solve_certified(
+    instance: Instance,
+    admissible: BoolArray,
+    capacity: IntArray,
+    profit: IntArray,
+    seed: BoolArray,
+) -> FlowOutcome:
+    """The min-cost flow over all admissible pairs, solved on a growing candidate set."""
+    candidates = seed & admissible
+    people = _participants_of(instance, np.flatnonzero(admissible))
+    weight = lexicographic_weight(instance, profit)
+    n = instance.tables.n_participants
+    rounds = 0
+    while True:
+        rounds += 1
+        pairs = np.flatnonzero(candidates)
+        assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
+        distance = potentials(instance, pairs, assigned, capacity, profit, weight, people)
+        reduced = distance[:n][instance.pair_p] - distance[n:-2][instance.pair_o] - profit
+        reduced[candidates | ~admissible] = 0
+        violated = np.flatnonzero(reduced < 0)
+        if len(violated) == 0:
+            return FlowOutcome(assigned, candidates, rounds, len(pairs))
+        if rounds < _MAX_ROUNDS:
+            violated = _most_violated(instance, violated, reduced[violated])
+        candidates = candidates.copy()
+        candidates[violated] = True
+
+
+def _participants_of(instance: Instance, pairs: IntArray) -> IntArray:
+    """Sorted participants having at least one of the pairs."""
+    mark = np.zeros(instance.tables.n_participants, dtype=np.bool_)
+    mark[instance.pair_p[pairs]] = True
+    return np.flatnonzero(mark).astype(np.int64)
+
+
+def _most_violated(instance: Instance, violated: IntArray, reduced: IntArray) -> IntArray:
+    """The `_ADD_PER_PARTICIPANT` most negative reduced-cost pairs of each participant."""
+    order = np.lexsort((violated, reduced, instance.pair_p[violated]))
+    ranked = violated[order]
+    owner = instance.pair_p[ranked]
+    first = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
+    rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
+    best: IntArray = ranked[rank < _ADD_PER_PARTICIPANT]
+    return best

@@ -1,0 +1,410 @@
+"""A problem prepared for solving: eligible pairs with their scores, pins, couples, caps.
+
+`prepare(problem)` does the vectorised work once (eligibility and score of every
+participant x opening pair of the run, in blocks of participants so that memory stays
+bounded); engines, metrics, explanations and re-solves reuse the arrays. Pairs are held
+as parallel arrays sorted by (participant, opening) in canonical order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from jet_match.solver import policy
+from jet_match.solver.policy import BoolArray, IntArray, Tables
+from jet_match.solver.problem import (
+    ParticipantStatus,
+    PartnerConstraint,
+    Problem,
+)
+
+#: Each participant's best pairs kept in the first candidate set of the engines.
+TOP_K = 12
+_BLOCK = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Records that cannot all hold at once (the reason a problem is infeasible)."""
+
+    code: str
+    message: str
+    participants: tuple[str, ...] = ()
+    openings: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class Instance:
+    """A prepared problem. Arrays index participants and openings in `tables` order."""
+
+    problem: Problem
+    tables: Tables
+    in_run: BoolArray  # participants this run places
+    in_scope: BoolArray  # openings of the run's positions
+    pair_p: npt.NDArray[np.int32]
+    pair_o: npt.NDArray[np.int32]
+    pair_score: IntArray
+    pair_top: BoolArray  # among the participant's TOP_K best pairs
+    pin_of: IntArray  # pinned opening per participant, -1
+    previous_of: IntArray  # opening in previous_plan per participant (in the run), -1
+    partner_of: IntArray  # partner index when both are in the run, else -1
+    partner_constraint: IntArray  # PartnerConstraint value, -1 when single
+    cap_of_prefecture: IntArray | None  # per prefecture code 0..47, None without caps
+    conflicts: tuple[Conflict, ...]
+    model_s: float
+    _cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def n_run(self) -> int:
+        """Participants placed by the run."""
+        return int(self.in_run.sum())
+
+    @property
+    def has_couples(self) -> bool:
+        """Some couple has both halves in the run."""
+        return bool((self.partner_of >= 0).any())
+
+    @property
+    def has_caps(self) -> bool:
+        """A country share cap applies."""
+        return self.cap_of_prefecture is not None
+
+    def profit(self) -> IntArray:
+        """Score of each pair plus the disruption weight when it keeps the previous opening."""
+        cached = self._cache.get("profit")
+        if cached is None:
+            keeps = self.pair_o == self.previous_of[self.pair_p]
+            cached = self.pair_score + keeps * self.problem.weights.disruption
+            self._cache["profit"] = cached
+        assert isinstance(cached, np.ndarray)
+        return cached
+
+    def pair_index(self, p: IntArray, o: IntArray) -> IntArray:
+        """Position of pairs (p, o) in the pair arrays, -1 when not an eligible pair."""
+        keys = self._pair_keys()
+        wanted = np.asarray(p, dtype=np.int64) * self.tables.n_openings + np.asarray(o)
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        if len(keys) == 0:
+            return np.full(wanted.shape, -1, dtype=np.int64)
+        return np.where(keys[at] == wanted, at, -1).astype(np.int64)
+
+    def _pair_keys(self) -> IntArray:
+        cached = self._cache.get("keys")
+        if cached is None:
+            cached = self.pair_p.astype(np.int64) * self.tables.n_openings + self.pair_o
+            self._cache["keys"] = cached
+        assert isinstance(cached, np.ndarray)
+        return cached
+
+    def seed_candidates(self) -> BoolArray:
+        """First candidate pairs of the engines: each participant's best pairs, the previous
+        placement, and the final candidates of an earlier solve of the same records."""
+        seed: BoolArray = self.pair_top | (self.pair_o == self.previous_of[self.pair_p])
+        keys = self._cache.get("candidate_keys")
+        if isinstance(keys, np.ndarray) and len(keys):
+            p, o = np.divmod(keys, self.tables.n_openings)
+            at = self.pair_index(p, o)
+            seed[at[at >= 0]] = True
+        return seed
+
+    def remember_candidates(self, candidates: BoolArray) -> None:
+        """Keep the certified candidate set for later solves (re-solves, explanations)."""
+        self._cache["candidate_keys"] = self._pair_keys()[candidates]
+
+    def disruption_base(self) -> int:
+        """Participants of the run with a previous opening (each costs `disruption` if moved)."""
+        return int((self.previous_of >= 0).sum())
+
+    def country_prefecture(self, p: IntArray, o: IntArray) -> IntArray:
+        """Key of the (country, prefecture) cap group of pairs."""
+        return self.tables.p_country[p] * 48 + self.tables.o_prefecture[o]
+
+
+def prepare(problem: Problem, *, base: Instance | None = None) -> Instance:
+    """Eligibility and scores of every pair of the run, pins, couples and caps, checked.
+
+    With `base` (an instance of the same records, e.g. before a withdrawal), the pairs of
+    participants whose status, pins-run membership and forbidden pairs did not change are
+    reused, and only the others are computed: a re-solve then costs milliseconds of
+    preparation instead of seconds. Any other difference falls back to a full prepare.
+    """
+    started = time.perf_counter()
+    t = policy.build_tables(problem)
+    scope = problem.positions
+    p_scope = np.ones(t.n_participants, dtype=np.bool_)
+    o_scope = np.ones(t.n_openings, dtype=np.bool_)
+    if scope is not None:
+        positions = np.asarray(sorted(int(x) for x in scope), dtype=np.int64)
+        p_scope = np.isin(t.p_position, positions)
+        o_scope = np.isin(t.o_position, positions)
+    p_index = {pid: i for i, pid in enumerate(t.participant_ids)}
+    o_index = {oid: j for j, oid in enumerate(t.opening_ids)}
+    conflicts: list[Conflict] = []
+    pin_of = np.full(t.n_participants, -1, dtype=np.int64)
+    for pin in sorted(problem.pins, key=lambda a: (a.participant, a.opening)):
+        if pin.participant not in p_index or pin.opening not in o_index:
+            conflicts.append(
+                Conflict(
+                    "unknown_pin",
+                    "a pin names an unknown record",
+                    (pin.participant,),
+                    (pin.opening,),
+                )
+            )
+            continue
+        i, j = p_index[pin.participant], o_index[pin.opening]
+        if not (p_scope[i] or o_scope[j]):
+            continue  # a pin of another position's run
+        if pin_of[i] >= 0 and pin_of[i] != j:
+            conflicts.append(
+                Conflict(
+                    "pinned_twice",
+                    "a participant is pinned to two openings",
+                    (pin.participant,),
+                    (t.opening_ids[pin_of[i]], pin.opening),
+                )
+            )
+            continue
+        pin_of[i] = j
+    pinned_alternate = (pin_of >= 0) & (t.p_status == ParticipantStatus.ALTERNATE)
+    in_run = p_scope & ((t.p_status == ParticipantStatus.SHORTLISTED) | pinned_alternate)
+    for pinned_index in np.flatnonzero(pin_of >= 0).tolist():
+        i = int(pinned_index)
+        j = int(pin_of[i])
+        reasons = policy.failed_rules(t, i, j)
+        if reasons or not o_scope[j]:
+            conflicts.append(
+                Conflict(
+                    "ineligible_pin",
+                    "a pinned pair breaks a hard rule: " + ", ".join(reasons or ["out of scope"]),
+                    (t.participant_ids[i],),
+                    (t.opening_ids[j],),
+                )
+            )
+            pin_of[i] = -1
+        elif not in_run[i]:
+            pin_of[i] = -1
+    previous_of = np.full(t.n_participants, -1, dtype=np.int64)
+    for pair in problem.previous_plan:
+        i, j = p_index.get(pair.participant, -1), o_index.get(pair.opening, -1)
+        if i >= 0 and j >= 0 and in_run[i]:
+            previous_of[i] = j
+    partner_of = np.full(t.n_participants, -1, dtype=np.int64)
+    constraint = np.full(t.n_participants, -1, dtype=np.int64)
+    for record in problem.participants:
+        i = p_index[record.external_id]
+        k = p_index.get(record.partner or "", -1)
+        if in_run[i] and k >= 0 and in_run[k] and record.partner_constraint is not None:
+            partner_of[i] = k
+            constraint[i] = int(record.partner_constraint)
+    # A couple whose two halves disagree on the constraint keeps the stricter one.
+    both = partner_of >= 0
+    stricter = np.minimum(constraint, np.where(both, constraint[np.maximum(partner_of, 0)], 99))
+    constraint = np.where(both, stricter, -1)
+    cap = _caps(problem, t, o_scope)
+    reused = _reuse(base, problem, t, in_run) if base is not None else None
+    if reused is not None:
+        pair_p, pair_o, pair_score, pair_top = reused
+    else:
+        pair_p, pair_o, pair_score, pair_top = _eligible_pairs(problem, t, in_run, o_scope)
+    instance = Instance(
+        problem=problem,
+        tables=t,
+        in_run=in_run,
+        in_scope=o_scope,
+        pair_p=pair_p,
+        pair_o=pair_o,
+        pair_score=pair_score,
+        pair_top=pair_top,
+        pin_of=pin_of,
+        previous_of=previous_of,
+        partner_of=partner_of,
+        partner_constraint=constraint,
+        cap_of_prefecture=cap,
+        conflicts=(),
+        model_s=0.0,
+    )
+    if reused is not None and base is not None and "candidate_keys" in base._cache:
+        instance._cache["candidate_keys"] = base._cache["candidate_keys"]
+    conflicts.extend(_pin_conflicts(instance))
+    instance.conflicts = tuple(conflicts)
+    instance.model_s = time.perf_counter() - started
+    return instance
+
+
+def _same_records(a: Problem, b: Problem) -> bool:
+    """Same organizations, openings, policy and participants except for their status."""
+    if (a.organizations, a.openings, a.weights, a.positions, a.regions) != (
+        b.organizations,
+        b.openings,
+        b.weights,
+        b.positions,
+        b.regions,
+    ) or len(a.participants) != len(b.participants):
+        return False
+    settled = ParticipantStatus.SHORTLISTED
+    return all(
+        x == y or replace(x, status=settled) == replace(y, status=settled)
+        for x, y in zip(a.participants, b.participants, strict=True)
+    )
+
+
+def _reuse(
+    base: Instance, problem: Problem, t: Tables, in_run: BoolArray
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray] | None:
+    if not _same_records(base.problem, problem) or base.tables.participant_ids != t.participant_ids:
+        return None
+    n_o = t.n_openings
+    old_forbidden, new_forbidden = base.tables.forbidden_keys, t.forbidden_keys
+    changed = np.setxor1d(old_forbidden, new_forbidden)
+    touched = np.zeros(t.n_participants, dtype=np.bool_)
+    touched[changed // n_o] = True
+    redo = in_run & (~base.in_run | touched)
+    keep = in_run[base.pair_p] & ~touched[base.pair_p]
+    pair_p, pair_o = base.pair_p[keep], base.pair_o[keep]
+    score, top = base.pair_score[keep], base.pair_top[keep]
+    if redo.any():
+        o_scope = base.in_scope
+        new_p, new_o, new_s, new_t = _eligible_pairs(problem, t, redo, o_scope)
+        at = np.searchsorted(
+            pair_p.astype(np.int64) * n_o + pair_o, new_p.astype(np.int64) * n_o + new_o
+        )
+        pair_p, pair_o = np.insert(pair_p, at, new_p), np.insert(pair_o, at, new_o)
+        score, top = np.insert(score, at, new_s), np.insert(top, at, new_t)
+    return pair_p, pair_o, score, top
+
+
+def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
+    share = problem.max_country_share_per_prefecture
+    if share is None:
+        return None
+    counted = o_scope & t.o_open
+    slots = np.bincount(t.o_prefecture[counted], weights=t.o_slots[counted], minlength=48)
+    # floor(f x slots) computed with a tolerance so that 0.29 x 100 gives 29, not 28.
+    floors = np.asarray([math.floor(share * s + 1e-9) for s in slots], dtype=np.int64)
+    return np.maximum(1, floors)
+
+
+def _eligible_pairs(
+    problem: Problem, t: Tables, in_run: BoolArray, o_scope: BoolArray
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
+    """Eligible pairs of the run in (participant, opening) order, with scores and top flags."""
+    ps, os, scores, tops = [], [], [], []
+    run = np.flatnonzero(in_run)
+    positions = np.unique(t.p_position[run])
+    cols = np.flatnonzero(o_scope & t.o_open & np.isin(t.o_position, positions))
+    for start in range(0, len(run) if len(cols) else 0, _BLOCK):
+        block = run[start : start + _BLOCK]
+        p, o = block[:, None], cols[None, :]
+        ok = policy.eligible(t, p, o)
+        grid = policy.score(t, problem.weights, p, o)
+        top = ok
+        if len(cols) > TOP_K:
+            masked = np.where(ok, grid, -1)
+            best = np.argpartition(-masked, TOP_K - 1, axis=1)[:, :TOP_K]
+            top = np.zeros(ok.shape, dtype=np.bool_)
+            np.put_along_axis(top, best, True, axis=1)
+            top &= ok
+        ps.append(np.repeat(block.astype(np.int32), ok.sum(axis=1)))
+        os.append(np.broadcast_to(cols.astype(np.int32), ok.shape)[ok])
+        scores.append(grid[ok])
+        tops.append(top[ok])
+    if not ps:
+        empty32 = np.zeros(0, dtype=np.int32)
+        return empty32, empty32.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)
+    return np.concatenate(ps), np.concatenate(os), np.concatenate(scores), np.concatenate(tops)
+
+
+def compatible(instance: Instance, a: int, b: int, o_a: int, o_b: int) -> bool:
+    """Openings o_a (for a) and o_b (for a's partner b) satisfy the couple's constraint."""
+    t = instance.tables
+    if int(instance.partner_constraint[a]) == PartnerConstraint.SAME_ORGANIZATION:
+        return bool(t.o_organization[o_a] == t.o_organization[o_b])
+    return bool(t.o_prefecture[o_a] == t.o_prefecture[o_b])
+
+
+def couple_group(instance: Instance, p: IntArray, o: IntArray) -> IntArray:
+    """The organization (same_organization) or prefecture (same_prefecture) of pairs."""
+    t = instance.tables
+    same_org = instance.partner_constraint[p] == PartnerConstraint.SAME_ORGANIZATION
+    return np.where(same_org, t.o_organization[o], t.o_prefecture[o] + len(t.organization_ids))
+
+
+def _pin_conflicts(instance: Instance) -> list[Conflict]:
+    t = instance.tables
+    out: list[Conflict] = []
+    pinned = np.flatnonzero(instance.pin_of >= 0)
+    load = np.bincount(instance.pin_of[pinned], minlength=t.n_openings)
+    for j in np.flatnonzero(load > t.o_slots):
+        who = tuple(t.participant_ids[i] for i in pinned if instance.pin_of[i] == j)
+        out.append(
+            Conflict(
+                "pins_over_capacity",
+                f"{int(load[j])} participants are pinned to an opening "
+                f"with {int(t.o_slots[j])} slots",
+                who,
+                (t.opening_ids[j],),
+            )
+        )
+    for i in pinned:
+        k = int(instance.partner_of[i])
+        if k < 0 or (k < i and instance.pin_of[k] >= 0):
+            continue
+        if instance.pin_of[k] >= 0:
+            if not compatible(
+                instance, int(i), k, int(instance.pin_of[i]), int(instance.pin_of[k])
+            ):
+                out.append(
+                    Conflict(
+                        "couple_pinned_apart",
+                        "a couple is pinned to openings that break their partner constraint",
+                        (t.participant_ids[i], t.participant_ids[k]),
+                        (t.opening_ids[instance.pin_of[i]], t.opening_ids[instance.pin_of[k]]),
+                    )
+                )
+            continue
+        group = couple_group(instance, np.asarray([i]), instance.pin_of[[i]])[0]
+        own = np.flatnonzero(instance.pair_p == k)
+        groups = couple_group(instance, np.full(len(own), k), instance.pair_o[own].astype(np.int64))
+        if not (groups == group).any():
+            out.append(
+                Conflict(
+                    "partner_has_no_opening",
+                    "the partner of a pinned participant has no eligible opening "
+                    "that keeps the couple together",
+                    (t.participant_ids[i], t.participant_ids[k]),
+                    (t.opening_ids[instance.pin_of[i]],),
+                )
+            )
+    if instance.cap_of_prefecture is not None and len(pinned):
+        keys = instance.country_prefecture(pinned, instance.pin_of[pinned])
+        uniq, counts = np.unique(keys, return_counts=True)
+        for key, count in zip(uniq, counts, strict=True):
+            limit = int(instance.cap_of_prefecture[key % 48])
+            if count > limit:
+                who = tuple(
+                    t.participant_ids[i] for i, k in zip(pinned, keys, strict=True) if k == key
+                )
+                out.append(
+                    Conflict(
+                        "pins_over_country_cap",
+                        f"{int(count)} participants of one country are pinned in prefecture "
+                        f"{int(key % 48)}, over its cap of {limit}",
+                        who,
+                        tuple(
+                            sorted(
+                                {
+                                    t.opening_ids[instance.pin_of[i]]
+                                    for i, k in zip(pinned, keys, strict=True)
+                                    if k == key
+                                }
+                            )
+                        ),
+                    )
+                )
+    return out

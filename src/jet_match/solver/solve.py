@@ -1,0 +1,219 @@
+"""`solve`: choose the engine by the problem, build the result.
+
+- no couples and no country caps: the certified min-cost flow (exact, `engine="flow"`);
+- couples or caps: the reduced, certified MIP through HiGHS (`engine="mip"`), reporting
+  `optimal` only when the bound proven on the full problem is reached.
+Pins are pre-assigned (their capacity, caps and couple partners are taken into account),
+forbidden pairs are not eligible, and the disruption weight is folded into the profit of
+each participant's previous pair.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from jet_match.solver import metrics
+from jet_match.solver.flow import lexicographic_weight, solve_certified
+from jet_match.solver.instance import Conflict, Instance, couple_group, prepare
+from jet_match.solver.mip import build_side, solve_side
+from jet_match.solver.policy import BoolArray, IntArray
+from jet_match.solver.problem import Problem
+from jet_match.solver.result import (
+    Bound,
+    Objective,
+    Progress,
+    ProgressCallback,
+    Result,
+    Status,
+    Timings,
+    gap_between,
+)
+
+
+def solve(
+    problem: Problem | Instance,
+    *,
+    time_limit_s: float = 60.0,
+    seed: int = 0,
+    num_workers: int = 1,
+    progress: ProgressCallback | None = None,
+) -> Result:
+    """Place the run's participants; never raises for an infeasible or hard problem.
+
+    `problem` may be an `Instance` from `prepare` (reused by re-solves and explanations).
+    `num_workers` is accepted for API stability; both engines run single-threaded, which
+    keeps runs deterministic. `progress` receives `Progress` reports; returning True
+    stops the search early (the best plan so far is returned, status `feasible`).
+    """
+    del num_workers
+    started = time.perf_counter()
+    instance = problem if isinstance(problem, Instance) else prepare(problem)
+    model_s = instance.model_s if not isinstance(problem, Instance) else 0.0
+    if instance.conflicts:
+        return _infeasible(instance, instance.conflicts, model_s, started)
+    solve_started = time.perf_counter()
+    t = instance.tables
+    pinned = np.flatnonzero((instance.pin_of >= 0) & instance.in_run)
+    capacity = np.where(instance.in_scope & t.o_open, t.o_slots, 0)
+    capacity = capacity - np.bincount(instance.pin_of[pinned], minlength=t.n_openings)
+    admissible, must_place = _admissible(instance)
+    profit = instance.profit()
+    plan = np.full(t.n_participants, -1, dtype=np.int64)
+    plan[pinned] = instance.pin_of[pinned]
+    stats: dict[str, float] = {}
+    if not instance.has_couples and not instance.has_caps:
+        engine = "flow"
+        outcome = solve_certified(
+            instance, admissible, capacity, profit, instance.seed_candidates()
+        )
+        instance.remember_candidates(outcome.candidates)
+        chosen = outcome.assigned[outcome.assigned >= 0]
+        plan[instance.pair_p[chosen]] = instance.pair_o[chosen]
+        status = Status.OPTIMAL
+        stats = {"rounds": float(outcome.rounds), "arcs": float(outcome.arcs)}
+        objective = metrics.objective_of(instance, plan)
+        bound: Bound | None = Bound(objective.placed, objective.net)
+    else:
+        engine = "mip"
+        cap_left = _cap_left(instance, pinned)
+        side = build_side(
+            instance, np.flatnonzero(admissible), capacity, profit, cap_left, must_place
+        )
+        constant = len(pinned) * side.weight + int(
+            profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum()
+        )
+        offset = instance.problem.weights.disruption * instance.disruption_base()
+
+        def split(value: float) -> tuple[int, int]:
+            total = math.floor(value + constant + 1e-6)
+            placed = total // side.weight
+            return int(placed), int(total - placed * side.weight - offset)
+
+        def report(value: float, bound_value: float) -> bool:
+            if progress is None:
+                return False
+            placed, net = split(value)
+            bound_placed, bound_net = split(bound_value)
+            gap = gap_between(Objective(placed, net), Bound(bound_placed, bound_net))
+            return bool(
+                progress(
+                    Progress(
+                        time.perf_counter() - started, placed, net, bound_placed, bound_net, gap
+                    )
+                )
+            )
+
+        deadline = started + time_limit_s
+        outcome_mip = solve_side(side, deadline=deadline, seed=seed, report=report)
+        chosen = outcome_mip.assigned[outcome_mip.assigned >= 0]
+        plan[instance.pair_p[chosen]] = instance.pair_o[chosen]
+        stats = outcome_mip.stats
+        objective = metrics.objective_of(instance, plan)
+        bound_placed, bound_net = split(outcome_mip.bound)
+        bound = Bound(bound_placed, bound_net)
+        feasible = bool(must_place[instance.pair_p[chosen]].sum() == must_place.sum())
+        if not feasible:
+            status = Status.TIMEOUT
+        elif outcome_mip.bound <= outcome_mip.value + 0.5:
+            status = Status.OPTIMAL
+        else:
+            status = Status.FEASIBLE
+    solve_s = time.perf_counter() - solve_started
+    result = _result(instance, plan, status, engine, bound, stats, model_s, solve_s, started)
+    if progress is not None:
+        progress(
+            Progress(
+                result.timings.total_s,
+                result.objective.placed,
+                result.objective.net,
+                bound.placed if bound else None,
+                bound.score if bound else None,
+                result.gap,
+            )
+        )
+    return result
+
+
+def _admissible(instance: Instance) -> tuple[BoolArray, BoolArray]:
+    """Pairs a run may choose (not pinned; a pinned person's partner only where they fit)."""
+    p = instance.pair_p
+    pin = instance.pin_of
+    partner = instance.partner_of
+    if (pin < 0).all():
+        everything = np.ones(len(p), dtype=np.bool_)
+        return everything, np.zeros(len(pin), dtype=np.bool_)
+    free = pin[p] < 0
+    partner_pin = np.where(partner >= 0, pin[np.maximum(partner, 0)], -1)
+    tied = partner_pin[p] >= 0
+    admissible = free.copy()
+    if tied.any():
+        index = np.flatnonzero(tied)
+        own = couple_group(
+            instance, p[index].astype(np.int64), instance.pair_o[index].astype(np.int64)
+        )
+        anchor = couple_group(instance, p[index].astype(np.int64), partner_pin[p[index]])
+        admissible[index] &= own == anchor
+    must_place = (partner_pin >= 0) & (pin < 0) & instance.in_run
+    return admissible, must_place
+
+
+def _cap_left(instance: Instance, pinned: IntArray) -> IntArray | None:
+    if instance.cap_of_prefecture is None:
+        return None
+    n_keys = (len(instance.tables.country_codes) + 1) * 48
+    caps = np.tile(instance.cap_of_prefecture, n_keys // 48)
+    used = np.bincount(
+        instance.country_prefecture(pinned, instance.pin_of[pinned]), minlength=n_keys
+    )
+    return np.asarray(caps - used[:n_keys], dtype=np.int64)
+
+
+def _result(
+    instance: Instance,
+    plan: IntArray,
+    status: Status,
+    engine: str,
+    bound: Bound | None,
+    stats: dict[str, float],
+    model_s: float,
+    solve_s: float,
+    started: float,
+) -> Result:
+    objective = metrics.objective_of(instance, plan)
+    return Result(
+        status=status,
+        engine=engine,
+        objective=objective,
+        bound=bound,
+        gap=gap_between(objective, bound) if status != Status.TIMEOUT else None,
+        placements=metrics.placements_of(instance, plan),
+        unplaced=metrics.unplaced_of(instance, plan),
+        metrics=metrics.metrics_of(instance, plan),
+        timings=Timings(0.0, model_s, solve_s, time.perf_counter() - started),
+        stats=stats,
+    )
+
+
+def _infeasible(
+    instance: Instance, conflicts: tuple[Conflict, ...], model_s: float, started: float
+) -> Result:
+    plan = np.full(instance.tables.n_participants, -1, dtype=np.int64)
+    result = _result(instance, plan, Status.INFEASIBLE, "none", None, {}, model_s, 0.0, started)
+    return Result(
+        status=result.status,
+        engine=result.engine,
+        objective=result.objective,
+        bound=None,
+        gap=None,
+        placements=(),
+        unplaced=(),
+        metrics=result.metrics,
+        timings=result.timings,
+        conflicts=conflicts,
+    )
+
+
+__all__ = ["lexicographic_weight", "solve"]
