@@ -16,15 +16,19 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Creates or migrates ./var/jet-match.db, loads fixtures/demo.json when empty, prints keys.
 run: install
 	$(BIN)/jet-match serve --demo
 
 test: install
 	$(BIN)/python -m pytest
 
+# benchmarks/ is optional in a checkout: lint it when it is there.
+LINTED := src tests $(wildcard benchmarks)
+
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: install
 	$(BIN)/mypy
@@ -32,8 +36,8 @@ typecheck: install
 check: lint typecheck test
 
 fmt: install
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
