@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
