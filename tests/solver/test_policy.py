@@ -142,3 +142,20 @@ class TestScoreTerms:
         result = report({"preferred_prefectures": (13,)}, weights=weights)
         assert result.breakdown["location"] == 7
         assert result.score == 7
+
+
+def test_the_worked_example_of_docs_scoring() -> None:
+    result = report(
+        {
+            "japanese_level": 4,
+            "teaching_experience_years": 3,
+            "preferred_prefectures": (15, 20, 13),
+            "area_preference": AreaPreference.RURAL,
+            "school_level_preference": SchoolLevelPreference.JUNIOR_HIGH,
+            "home_region": "US-WA",
+        },
+        {"min_japanese_level": 2, "requested_countries": ("US",), "prefers_experience": True},
+        {"prefecture": 20, "area_type": AreaType.RURAL, "sister_regions": ("US-WA",)},
+    )
+    assert result.score == 220
+    assert result.breakdown["location"] == 80
