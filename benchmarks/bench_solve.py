@@ -82,10 +82,10 @@ def cmd_flow(path: Path, repeat: int) -> None:
         b_elapsed, b_flow, b_cost = bare_flow(path)
         bare.append(b_elapsed)
         print(
-            f"end-to-end {elapsed:.2f}s peak {peak / 1024:.0f} MB {objective} | bare flow {b_elapsed:.2f}s placed {b_flow} profit {b_cost}"
+            f"end-to-end {elapsed:.2f}s peak {peak / 1024:.0f} MB {objective} | bare flow {b_elapsed:.2f}s placed {b_flow} profit {b_cost}"  # noqa: E501
         )
     print(
-        f"median end-to-end {statistics.median(ours):.2f}s, bare flow {statistics.median(bare):.2f}s, ratio {statistics.median(ours) / statistics.median(bare):.2f}, peak {max(peaks) / 1024:.0f} MB"
+        f"median end-to-end {statistics.median(ours):.2f}s, bare flow {statistics.median(bare):.2f}s, ratio {statistics.median(ours) / statistics.median(bare):.2f}, peak {max(peaks) / 1024:.0f} MB"  # noqa: E501
     )
 
 
@@ -100,7 +100,7 @@ def cmd_side(path: Path, share: float, limit: float) -> None:
     plan = [Assignment(p.participant, p.opening) for p in result.placements]
     violations = check_plan(problem, plan)
     print(
-        f"couples {couples}, cap {share}: {result.status} in {elapsed:.1f}s, objective {result.objective}, bound {result.bound}, gap {result.gap}, violations {len(violations)}, stats {dict(result.stats)}"
+        f"couples {couples}, cap {share}: {result.status} in {elapsed:.1f}s, objective {result.objective}, bound {result.bound}, gap {result.gap}, violations {len(violations)}, stats {dict(result.stats)}"  # noqa: E501
     )
 
 
@@ -128,10 +128,10 @@ def cmd_resolve(path: Path, repeat: int) -> None:
         times.append(elapsed)
         fulls.append(full_elapsed)
         print(
-            f"withdrawal of one: incremental {elapsed:.2f}s, from scratch {full_elapsed:.2f}s, {result.status}, moved {result.objective.moved}, placed {result.objective.placed}"
+            f"withdrawal of one: incremental {elapsed:.2f}s, from scratch {full_elapsed:.2f}s, {result.status}, moved {result.objective.moved}, placed {result.objective.placed}"  # noqa: E501
         )
     print(
-        f"median incremental {statistics.median(times):.2f}s, from scratch {statistics.median(fulls):.2f}s"
+        f"median incremental {statistics.median(times):.2f}s, from scratch {statistics.median(fulls):.2f}s"  # noqa: E501
     )
 
 
