@@ -165,3 +165,23 @@ class TestAudit:
         ids = [e["id"] for e in first["items"] + second["items"]]
         assert len(ids) == 3
         assert ids == sorted(ids, reverse=True)
+
+    def test_time_filters_take_iso_8601_only(self, client: TestClient, keys: Keys) -> None:
+        client.get("/api/v1/participants/P-2", headers=auth(keys.coordinator))
+        key = auth(keys.coordinator)
+        since = client.get("/api/v1/audit?since=2000-01-01T00:00:00Z", headers=key)
+        assert since.status_code == 200
+        assert since.json()["items"]
+        until = client.get("/api/v1/audit?until=2000-01-01T00:00:00%2B09:00", headers=key)
+        assert until.json()["items"] == []
+        assert client.get("/api/v1/audit?until=5", headers=key).status_code == 422
+
+
+def test_numbers_too_large_for_a_column_are_a_422(client: TestClient, keys: Keys) -> None:
+    response = client.patch(
+        "/api/v1/participants/P-4",
+        json={"alternate_rank": 2**63},
+        headers={**auth(keys.coordinator), "If-Match": "*"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "number_too_large"

@@ -45,6 +45,13 @@ def check_records(
         raise InvalidInput(_summary(problems), problems)
 
 
+def ensure_storable(record: BaseModel, kind: str) -> None:
+    """Raise InvalidInput before a value a column cannot hold reaches a query."""
+    problems = list(storable_problems(record, kind))
+    if problems:
+        raise InvalidInput(_summary(problems), problems)
+
+
 def merge(model: type[B], current: dict[str, Any], changes: dict[str, Any], kind: str) -> B:
     """Apply a PATCH (absent: keep, present: replace) and validate the whole record again."""
     merged = {**current, **changes}

@@ -49,7 +49,12 @@ def decode_cursor(cursor: str, key_type: type[str] | type[int]) -> Any:
         key = orjson.loads(raw)["k"]
     except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         key = None
-    if not isinstance(key, key_type) or isinstance(key, bool):
+    if (
+        not isinstance(key, key_type)
+        or isinstance(key, bool)
+        or (isinstance(key, str) and ("\x00" in key or len(key) > 200))
+        or (isinstance(key, int) and abs(key) > 2**63 - 1)
+    ):
         raise InvalidInput(
             "the cursor is not one this service gave out",
             [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],

@@ -19,7 +19,7 @@ from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas import Page, ParticipantUpdate
 from jet_match.services import audit
 from jet_match.services.access import Action, Caller, authorize
-from jet_match.services.consistency import check_records, merge
+from jet_match.services.consistency import check_records, ensure_storable, merge
 from jet_match.services.pagination import PageRequest, paginate
 from jet_match.services.records import participant_data, participant_record, participant_values
 from jet_match.services.writes import (
@@ -211,6 +211,7 @@ def _check(
     own_id: int | None,
 ) -> None:
     """The dataset rules over the participant, its partner and alternates of the same rank."""
+    ensure_storable(participant, "participant")
     related: list[fmt.Participant] = []
     if partner is not None and participant.partner is not None:
         link = {

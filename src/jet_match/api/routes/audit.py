@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BeforeValidator
 
 from jet_match.api.deps import PageDep, SessionDep, allowed
 from jet_match.api.problems import responses
@@ -16,7 +18,18 @@ from jet_match.services.access import Action, Caller
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 Auditor = Annotated[Caller, Depends(allowed(Action.AUDIT_READ))]
-Text = Annotated[str | None, Query(max_length=128)]
+VISIBLE_ASCII = r"^[!-~]+$"
+Text = Annotated[str | None, Query(max_length=128, pattern=VISIBLE_ASCII)]
+
+
+def _iso_only(value: Any) -> Any:
+    # pydantic would read a bare number as a Unix time; the documented format is ISO 8601.
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+(\.\d*)?\s*", value):
+        raise ValueError("use an ISO 8601 date-time, e.g. 2026-04-01T09:00:00Z")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 
 @router.get("", response_model=Page[AuditEventPublic], responses=responses(401, 403, 422))
@@ -24,13 +37,19 @@ def list_audit_events(
     session: SessionDep,
     caller: Auditor,
     page: PageDep,
-    action: Annotated[str | None, Query(max_length=50, examples=["participant.read"])] = None,
-    resource_type: Annotated[str | None, Query(max_length=30, examples=["opening"])] = None,
-    resource_id: Annotated[str | None, Query(max_length=64)] = None,
-    actor_key: Annotated[str | None, Query(max_length=16, description="Key prefix.")] = None,
+    action: Annotated[
+        str | None, Query(max_length=50, pattern=VISIBLE_ASCII, examples=["participant.read"])
+    ] = None,
+    resource_type: Annotated[
+        str | None, Query(max_length=30, pattern=VISIBLE_ASCII, examples=["opening"])
+    ] = None,
+    resource_id: Annotated[str | None, Query(max_length=64, pattern=VISIBLE_ASCII)] = None,
+    actor_key: Annotated[
+        str | None, Query(max_length=16, pattern=VISIBLE_ASCII, description="Key prefix.")
+    ] = None,
     request_id: Text = None,
-    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="From this time (inclusive).")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="Before this time.")] = None,
 ) -> Page[AuditEventPublic]:
     """List audit events, newest first.
 

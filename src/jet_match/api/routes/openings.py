@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
-from jet_match.api.deps import ExternalIdPath, IdempotencyDep, IfMatch, PageDep, SessionDep, allowed
+from jet_match.api.deps import (
+    EXTERNAL_ID_PATTERN,
+    ExternalIdPath,
+    IdempotencyDep,
+    IfMatch,
+    PageDep,
+    SessionDep,
+    allowed,
+)
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
@@ -41,7 +49,12 @@ def list_openings(
     caller: Reader,
     page: PageDep,
     organization: Annotated[
-        str | None, Query(max_length=64, description="external_id of the organization.")
+        str | None,
+        Query(
+            max_length=64,
+            pattern=EXTERNAL_ID_PATTERN,
+            description="external_id of the organization.",
+        ),
     ] = None,
     prefecture: Annotated[
         int | None, Query(ge=1, le=47, description="Prefecture of the organization.")
