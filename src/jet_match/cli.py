@@ -354,24 +354,24 @@ def export(
     from jet_match.services import exports, spreadsheets
     from jet_match.services.access import COMMAND_LINE
 
+    if kind is not None and kind not in spreadsheets.KIND_RECORDS:
+        typer.echo("error: --kind is organizations, openings or participants", err=True)
+        raise typer.Exit(2)
     with session_scope(_engine()) as session:
         if kind is None:
             dataset = exports.export_dataset(session=session, caller=COMMAND_LINE)
-            out.write_bytes(dataset_to_json(dataset, pretty=True))
-        elif kind in spreadsheets.KIND_RECORDS:
-            sheet_format = (
-                exports.SheetFormat.XLSX
-                if out.suffix.lower() == ".xlsx"
-                else exports.SheetFormat.CSV
-            )
-            out.write_bytes(
-                exports.export_sheet(
-                    session=session, caller=COMMAND_LINE, kind=kind, sheet_format=sheet_format
-                )
-            )
+            content = dataset_to_json(dataset, pretty=True)
         else:
-            typer.echo("error: --kind is organizations, openings or participants", err=True)
-            raise typer.Exit(2)
+            is_xlsx = out.suffix.lower() == ".xlsx"
+            sheet_format = exports.SheetFormat.XLSX if is_xlsx else exports.SheetFormat.CSV
+            content = exports.export_sheet(
+                session=session, caller=COMMAND_LINE, kind=kind, sheet_format=sheet_format
+            )
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"wrote {out}")
 
 
