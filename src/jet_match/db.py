@@ -2,7 +2,9 @@
 
 SQLite (the default, a file under ./var/) gets WAL journaling, a busy timeout and foreign
 keys on every connection; PostgreSQL is used through psycopg 3 when
-`JET_MATCH_DATABASE_URL` says so. The schema is owned by the Alembic migrations in
+`JET_MATCH_DATABASE_URL` says so. Engines hide statement parameters from their errors
+(`hide_parameters`): a failed INSERT of a participant must not put their name, email or
+medical flag into a log line or a traceback. The schema is owned by the Alembic migrations in
 `jet_match/migrations`; `migrate()` brings any database to the newest revision.
 """
 
@@ -37,6 +39,7 @@ def make_engine(settings: Settings) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
+            hide_parameters=True,
             connect_args={
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
@@ -46,6 +49,7 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     return create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,

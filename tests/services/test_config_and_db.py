@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from jet_match.config import Settings, get_settings
 from jet_match.db import is_sqlite, make_engine
@@ -43,3 +44,16 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
     engine.dispose()
+
+
+def test_database_errors_do_not_add_the_statement_parameters(engine: Engine) -> None:
+    # SQLAlchemy would append the parameters (a participant's data) to the message.
+    # PostgreSQL's own DETAIL may still quote a failing row: that is why the service logs
+    # only the type of an unexpected exception (tests/api/test_races_and_server_errors.py).
+    statement = text("INSERT INTO participants (external_id, email) VALUES (:id, :email)")
+    with engine.connect() as connection, pytest.raises(IntegrityError) as failed:
+        connection.execute(statement, {"id": "P-X", "email": "someone@example.org"})
+    message = str(failed.value)
+    added_by_sqlalchemy = message[message.index("[SQL:") :]
+    assert "[SQL parameters hidden due to hide_parameters=True]" in added_by_sqlalchemy
+    assert "someone@example.org" not in added_by_sqlalchemy

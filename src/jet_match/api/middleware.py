@@ -2,6 +2,11 @@
 
 Log lines carry the request id, method, path, status, duration and the API key's
 prefix: never a body, a query string or a header value (they may hold personal data).
+
+No exception leaves the application: an unexpected one is answered here with a
+problem+json 500 carrying the request id, and logged as its type and the request id
+only. Were it re-raised, the server would log its traceback, whose message (a failed
+statement's parameters, a model's input) may hold personal data.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 import structlog
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jet_match.api.problems import problem_response
@@ -38,12 +44,13 @@ class RequestContext:
         request_id = sent if _VALID_REQUEST_ID.match(sent) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        responded = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 message = {**message, "headers": headers}
@@ -52,6 +59,10 @@ class RequestContext:
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception as exc:
+                log.error("unhandled_error", error=type(exc).__name__, path=scope["path"])
+                if not responded:
+                    await _internal_error(scope, receive, exc)(scope, receive, send_with_id)
             finally:
                 log.info(
                     "request",
@@ -101,6 +112,15 @@ class BodyLimit:
             f"the body exceeds {self.max_bytes} bytes",
         )
         await response(scope, receive, send)
+
+
+def _internal_error(scope: Scope, receive: Receive, exc: Exception) -> Response:
+    app_state = getattr(scope.get("app"), "state", None)
+    debug = bool(getattr(app_state, "debug", False))
+    detail = f"{type(exc).__name__}: {exc}" if debug else "an unexpected error occurred"
+    return problem_response(
+        Request(scope, receive), 500, "internal", "Internal server error", detail
+    )
 
 
 def _headers(scope: Scope) -> list[tuple[str, str]]:

@@ -8,6 +8,12 @@ A POST sent with an `Idempotency-Key` stores its answer in the same transaction 
 record it created; a retry with the same key and the same request gets that answer
 again, a retry with a different request is refused (IdempotencyKeyReused). Keys are
 scoped per API key and kept `ttl` long.
+
+Races: two requests that create the same record at once both pass the existence check;
+the database's unique constraints let one win. The loser's IntegrityError, raised by a
+flush, a bulk statement or the commit, becomes a 409 Conflict (never a server error);
+a retry that overlapped the request holding the same Idempotency-Key gets that request's
+answer if it has finished by then, and 409 otherwise.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from sqlmodel import Session, col
 
 from jet_match import models
 from jet_match.errors import (
+    AlreadyExists,
     Conflict,
     IdempotencyKeyReused,
     PreconditionFailed,
@@ -98,9 +105,7 @@ def commit(session: Session) -> None:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict(
-            "a concurrent request wrote a conflicting record; read it again and retry"
-        ) from exc
+        raise _race_lost() from exc
 
 
 def fingerprint(operation: str, payload: BaseModel | bytes) -> str:
@@ -121,13 +126,65 @@ def run_idempotent(
 ) -> Written[M]:
     """Run `produce` (which flushes, never commits) once per Idempotency-Key, then commit."""
     if idempotency is None or caller.key_id is None:
-        written = produce()
+        try:
+            written = produce()
+        except IntegrityError as exc:
+            session.rollback()
+            raise _race_lost() from exc
         commit(session)
         return written
     digest = fingerprint(operation, payload)
+    replay = _replay(session, caller.key_id, idempotency, operation, digest, answer_model)
+    if replay is not None:
+        return replay
+    try:
+        written = produce()
+        session.execute(
+            delete(models.IdempotencyRecord).where(
+                col(models.IdempotencyRecord.api_key_id) == caller.key_id,
+                col(models.IdempotencyRecord.created_at) < models.utcnow() - idempotency.ttl,
+            )
+        )
+        session.add(
+            models.IdempotencyRecord(
+                api_key_id=caller.key_id,
+                key=idempotency.key,
+                operation=operation,
+                fingerprint=digest,
+                status_code=written.status_code,
+                etag=written.etag,
+                body=written.resource.model_dump_json(),
+            )
+        )
+        session.commit()
+    except (IntegrityError, AlreadyExists) as exc:
+        session.rollback()
+        refusal = _race_lost() if isinstance(exc, IntegrityError) else exc
+        # A retry that overlapped the first request: its answer, if it has committed by now.
+        replay = _replay(session, caller.key_id, idempotency, operation, digest, answer_model)
+        if replay is not None:
+            return replay
+        raise refusal from exc
+    return written
+
+
+def _race_lost() -> Conflict:
+    """The 409 of a request whose transaction lost a unique-constraint race."""
+    return Conflict("a concurrent request wrote a conflicting record; read it again and retry")
+
+
+def _replay(
+    session: Session,
+    key_id: int,
+    idempotency: IdempotencyKey,
+    operation: str,
+    digest: str,
+    answer_model: type[M],
+) -> Written[M] | None:
+    """The stored answer to this key (refused if it was for another request), or None."""
     stored = session.scalars(
         select(models.IdempotencyRecord).where(
-            col(models.IdempotencyRecord.api_key_id) == caller.key_id,
+            col(models.IdempotencyRecord.api_key_id) == key_id,
             col(models.IdempotencyRecord.key) == idempotency.key,
         )
     ).first()
@@ -135,37 +192,18 @@ def run_idempotent(
         session.delete(stored)
         session.flush()
         stored = None
-    if stored is not None:
-        if stored.operation != operation or stored.fingerprint != digest:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for a different request; use a new key"
-            )
-        return Written(
-            answer_model.model_validate_json(stored.body),
-            stored.etag,
-            stored.status_code,
-            replayed=True,
+    if stored is None:
+        return None
+    if stored.operation != operation or stored.fingerprint != digest:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different request; use a new key"
         )
-    written = produce()
-    session.execute(
-        delete(models.IdempotencyRecord).where(
-            col(models.IdempotencyRecord.api_key_id) == caller.key_id,
-            col(models.IdempotencyRecord.created_at) < models.utcnow() - idempotency.ttl,
-        )
+    return Written(
+        answer_model.model_validate_json(stored.body),
+        stored.etag,
+        stored.status_code,
+        replayed=True,
     )
-    session.add(
-        models.IdempotencyRecord(
-            api_key_id=caller.key_id,
-            key=idempotency.key,
-            operation=operation,
-            fingerprint=digest,
-            status_code=written.status_code,
-            etag=written.etag,
-            body=written.resource.model_dump_json(),
-        )
-    )
-    commit(session)
-    return written
 
 
 def _expired(stored: models.IdempotencyRecord, ttl: timedelta) -> bool:
