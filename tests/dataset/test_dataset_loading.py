@@ -121,6 +121,16 @@ class TestRecords:
             "greater_than_equal",
         )
 
+    def test_alternate_rank_has_an_upper_bound(self) -> None:
+        data = valid_dataset()
+        record(data, "participants", "P-ALT-1")["alternate_rank"] = 100_001
+        issue = _only(issues_of(data))
+        assert (issue.external_id, issue.field, issue.code) == (
+            "P-ALT-1",
+            "alternate_rank",
+            "less_than_equal",
+        )
+
     def test_prefecture_out_of_range(self) -> None:
         data = valid_dataset()
         record(data, "participants", "P-1")["preferred_prefectures"] = [13, 48]

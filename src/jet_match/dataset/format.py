@@ -232,7 +232,7 @@ class Participant(_Record):
     position: Position
     status: ParticipantStatus = ParticipantStatus.SHORTLISTED
     alternate_rank: int | None = Field(
-        default=None, ge=1, description="1 = first alternate; only for alternates."
+        default=None, ge=1, le=100_000, description="1 = first alternate; only for alternates."
     )
     japanese_level: JapaneseLevel = JapaneseLevel.NONE
     teaching_experience_years: int = Field(default=0, ge=0, le=60)
