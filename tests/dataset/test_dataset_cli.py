@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from dataset_builders import record, valid_dataset
 from typer.testing import CliRunner
 
@@ -86,6 +87,14 @@ class TestValidate:
         assert result.exit_code == 1
         assert "unreadable" in result.output
         assert "Traceback" not in result.output
+
+    @pytest.mark.parametrize("command", ["validate", "solve"])
+    def test_a_directory_is_a_message_not_a_traceback(self, tmp_path: Path, command: str) -> None:
+        out = ["--out", str(tmp_path / "result.json")] if command == "solve" else []
+        result = runner.invoke(app, [command, str(tmp_path), *out])
+        assert isinstance(result.exception, SystemExit)  # not an IsADirectoryError
+        assert result.exit_code == 1
+        assert "Is a directory" in result.output
 
     def test_a_file_over_the_limit_is_refused(self, tmp_path: Path) -> None:
         path = _write(tmp_path, b" " * 1_100_000)

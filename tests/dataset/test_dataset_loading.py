@@ -204,6 +204,13 @@ class TestFiles:
         assert issue.code == "unreadable"
         assert "No such file" in issue.message
 
+    def test_a_directory(self, tmp_path: Path) -> None:
+        with pytest.raises(DatasetInvalid) as raised:
+            read_dataset_file(tmp_path)
+        issue = _only(raised.value.issues)
+        assert issue.code == "unreadable"
+        assert issue.message == f"cannot read {tmp_path}: Is a directory"
+
     def test_a_valid_file_round_trips(self, tmp_path: Path) -> None:
         dataset = Dataset.model_validate(valid_dataset())
         path = tmp_path / "ok.json"

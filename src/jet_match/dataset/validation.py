@@ -81,6 +81,10 @@ def read_dataset_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Data
     """Read and validate a dataset file, refusing files over `max_bytes` before reading them."""
     try:
         size = path.stat().st_size
+        if size > max_bytes:
+            raise DatasetInvalid([_too_large(size, max_bytes)])
+        with path.open("rb") as handle:  # a directory, or no permission, fails here
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DatasetInvalid(
             [
@@ -89,10 +93,6 @@ def read_dataset_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Data
                 )
             ]
         ) from exc
-    if size > max_bytes:
-        raise DatasetInvalid([_too_large(size, max_bytes)])
-    with path.open("rb") as handle:
-        raw = handle.read(max_bytes + 1)
     return parse_dataset(raw, max_bytes=max_bytes)
 
 
