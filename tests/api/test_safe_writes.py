@@ -123,6 +123,23 @@ class TestIdempotencyKey:
         assert again.json()["type"].endswith("/already-exists")
 
 
+def test_a_host_org_is_told_an_id_is_taken_but_not_whose_opening_holds_it(
+    client: TestClient, keys: Keys
+) -> None:
+    def post(external_id: str) -> dict[str, object]:
+        opening = {**NEW_OPENING, "external_id": external_id}
+        response = client.post("/api/v1/openings", json=opening, headers=auth(keys.host_own))
+        assert response.status_code == 409
+        body: dict[str, object] = response.json()
+        return {
+            k: str(v).replace(external_id, "<id>") for k, v in body.items() if k != "request_id"
+        }
+
+    own, others = post("OPN-A1"), post("OPN-B1")  # ORG-A's, ORG-B's
+    assert own == others
+    assert "unique across all organizations" in str(others["detail"])
+
+
 class TestProblemDetails:
     def test_body_errors_name_the_record_and_field(self, client: TestClient, keys: Keys) -> None:
         response = client.post(

@@ -115,6 +115,22 @@ def _organization_of(session: Session, caller: Caller, opening: fmt.Opening) -> 
         raise InvalidInput(problem.message, [problem]) from None
 
 
+def _taken(caller: Caller, external_id: str) -> AlreadyExists:
+    """The 409 for an external_id in use; a host org is told nothing about whose opening it is.
+
+    Opening ids are one namespace across all organizations, so a taken id cannot be hidden
+    from a host org; the answer is the same whether its own opening or another
+    organization's holds the id (docs/api.md, Keys and roles).
+    """
+    if caller.scoped_to_organization:
+        return AlreadyExists(
+            f"the external_id '{external_id}' is taken: opening ids are unique across all "
+            "organizations; choose another (for example, one that begins with your "
+            "organization's external_id)"
+        )
+    return AlreadyExists(f"opening '{external_id}' exists already")
+
+
 def create_opening(
     *,
     session: Session,
@@ -130,7 +146,7 @@ def create_opening(
         if session.scalars(
             select(Opening.id).where(Opening.external_id == opening_in.external_id)
         ).first():
-            raise AlreadyExists(f"opening '{opening_in.external_id}' exists already")
+            raise _taken(caller, opening_in.external_id)
         check_records(
             focus=opening_in,
             kind="opening",
