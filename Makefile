@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 # Creates or migrates ./var/jet-match.db, loads fixtures/demo.json when empty, prints keys.
+# `make run PORT=8001` (or HOST=0.0.0.0) serves elsewhere; `:=`, so only the command line
+# sets them, not a HOST or PORT that happens to be in the environment.
+HOST := 127.0.0.1
+PORT := 8000
+
 run: install
-	$(BIN)/jet-match serve --demo
+	$(BIN)/jet-match serve --demo --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest
