@@ -10,6 +10,7 @@ from jet_match.solver import (
     Assignment,
     ParticipantStatus,
     PartnerConstraint,
+    Problem,
     Status,
     check_plan,
     solve,
@@ -142,15 +143,58 @@ class TestCouples:
         assert placed(result) == {"A": "O1"}
 
 
+def four_americans_for_tokyo() -> Problem:
+    """4 slots in Tokyo and 4 in Hokkaido, f = 0.5: at most 2 US citizens in Tokyo."""
+    return problem(
+        [org("G1", 13), org("G2", 1)],
+        [opening("O1", "G1", slots=4), opening("O2", "G2", slots=4)],
+        [person(f"P{i}", preferred_prefectures=(13,)) for i in range(4)],
+        max_country_share_per_prefecture=0.5,
+    )
+
+
+class TestSideBounds:
+    """The bound is proven on the full problem with couples and caps, not the relaxation."""
+
+    def test_a_couple_that_cannot_be_together_lowers_the_placement_bound(self) -> None:
+        # Two one-slot organizations: the couple fits in neither together. The min-cost
+        # flow relaxation places both (2 + C), and so does the LP (half of each in each
+        # organization); the proof must still show that 1 placement is the maximum.
+        a, b = couple(person("A"), person("B"), PartnerConstraint.SAME_ORGANIZATION)
+        pb = problem(
+            [org("G1", 13), org("G2", 14)],
+            [opening("O1", "G1"), opening("O2", "G2")],
+            [a, b, person("C")],
+        )
+        result = solve(pb)
+        assert result.status == Status.OPTIMAL
+        assert placed(result).keys() == {"C"}
+        assert result.bound is not None
+        assert result.bound.placed == 1
+        assert result.stats["relaxation_placed"] == 2
+        assert result.stats["placement_rounds"] >= 1
+
+    def test_the_cap_lowers_the_score_bound_below_the_relaxation(self) -> None:
+        pb = four_americans_for_tokyo()
+        result = solve(pb)
+        assert result.status == Status.OPTIMAL
+        assert result.bound is not None
+        assert (result.bound.placed, result.bound.score) == (4, result.objective.net)
+        assert result.stats["relaxation_score"] > result.objective.score
+
+    def test_target_gap_stops_early_with_an_honest_bound(self) -> None:
+        pb = four_americans_for_tokyo()
+        result = solve(pb, target_gap=0.5)
+        assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+        assert result.bound is not None
+        assert result.gap is not None
+        assert result.gap <= 0.5
+        assert result.bound.score >= result.objective.net
+
+
 class TestCountryCap:
     def test_cap_limits_people_of_one_country_per_prefecture(self) -> None:
-        # 4 slots in Tokyo, f = 0.5: at most 2 US citizens there.
-        pb = problem(
-            [org("G1", 13), org("G2", 1)],
-            [opening("O1", "G1", slots=4), opening("O2", "G2", slots=4)],
-            [person(f"P{i}", preferred_prefectures=(13,)) for i in range(4)],
-            max_country_share_per_prefecture=0.5,
-        )
+        pb = four_americans_for_tokyo()
         result = solve(pb)
         assert result.status == Status.OPTIMAL
         where = list(placed(result).values())

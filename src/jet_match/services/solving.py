@@ -185,16 +185,20 @@ def solve_dataset_file(
     time_limit_s: float = 60.0,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    target_gap: float = 0.0,
 ) -> OfflineSolve:
     """Read and validate a dataset file, solve it, write the result document to `out`.
 
+    `target_gap` is passed to `solve` (0: search until optimal or the time limit).
     Raises `DatasetInvalid` (with every issue) when the dataset is not valid.
     """
     started = time.perf_counter()
     dataset = read_dataset_file(path)
     problem = problem_from_dataset(dataset)
     read_s = time.perf_counter() - started
-    result = solve(problem, time_limit_s=time_limit_s, seed=seed, progress=progress)
+    result = solve(
+        problem, time_limit_s=time_limit_s, seed=seed, progress=progress, target_gap=target_gap
+    )
     result = replace(
         result,
         timings=Timings(

@@ -17,8 +17,10 @@ usually after one or two rounds, in a fraction of the time and memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from jet_match.solver.instance import Instance
@@ -201,12 +203,18 @@ def _participants_of(instance: Instance, pairs: IntArray) -> IntArray:
     return np.flatnonzero(mark).astype(np.int64)
 
 
+def rank_in_runs(keys: npt.NDArray[np.integer[Any]]) -> IntArray:
+    """Position of each element within its run of equal consecutive keys (0, 1, ...)."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
+    rank: IntArray = np.arange(len(keys)) - np.repeat(first, np.diff(np.r_[first, len(keys)]))
+    return rank
+
+
 def _most_violated(instance: Instance, violated: IntArray, reduced: IntArray) -> IntArray:
     """The `_ADD_PER_PARTICIPANT` most negative reduced-cost pairs of each participant."""
     order = np.lexsort((violated, reduced, instance.pair_p[violated]))
     ranked = violated[order]
-    owner = instance.pair_p[ranked]
-    first = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
-    rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
-    best: IntArray = ranked[rank < _ADD_PER_PARTICIPANT]
+    best: IntArray = ranked[rank_in_runs(instance.pair_p[ranked]) < _ADD_PER_PARTICIPANT]
     return best

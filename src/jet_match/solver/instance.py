@@ -57,6 +57,7 @@ class Instance:
     cap_of_prefecture: IntArray | None  # per prefecture code 0..47, None without caps
     conflicts: tuple[Conflict, ...]
     model_s: float
+    top_k: int = TOP_K  # best pairs per participant flagged in pair_top
     _cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -125,14 +126,19 @@ class Instance:
         return self.tables.p_country[p] * 48 + self.tables.o_prefecture[o]
 
 
-def prepare(problem: Problem, *, base: Instance | None = None) -> Instance:
+def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_K) -> Instance:
     """Eligibility and scores of every pair of the run, pins, couples and caps, checked.
+
+    `top_k` is how many of each participant's best pairs seed the engines' candidate
+    sets (the engines are exact whatever it is; a small value only costs more rounds).
 
     With `base` (an instance of the same records, e.g. before a withdrawal), the pairs of
     participants whose status, pins-run membership and forbidden pairs did not change are
     reused, and only the others are computed: a re-solve then costs milliseconds of
     preparation instead of seconds. Any other difference falls back to a full prepare.
     """
+    if top_k < 1:
+        raise ValueError("top_k must be at least 1")
     started = time.perf_counter()
     t = policy.build_tables(problem)
     scope = problem.positions
@@ -207,11 +213,11 @@ def prepare(problem: Problem, *, base: Instance | None = None) -> Instance:
     stricter = np.minimum(constraint, np.where(both, constraint[np.maximum(partner_of, 0)], 99))
     constraint = np.where(both, stricter, -1)
     cap = _caps(problem, t, o_scope)
-    reused = _reuse(base, problem, t, in_run) if base is not None else None
+    reused = _reuse(base, problem, t, in_run, top_k) if base is not None else None
     if reused is not None:
         pair_p, pair_o, pair_score, pair_top = reused
     else:
-        pair_p, pair_o, pair_score, pair_top = _eligible_pairs(problem, t, in_run, o_scope)
+        pair_p, pair_o, pair_score, pair_top = _eligible_pairs(problem, t, in_run, o_scope, top_k)
     instance = Instance(
         problem=problem,
         tables=t,
@@ -228,6 +234,7 @@ def prepare(problem: Problem, *, base: Instance | None = None) -> Instance:
         cap_of_prefecture=cap,
         conflicts=(),
         model_s=0.0,
+        top_k=top_k,
     )
     if reused is not None and base is not None and "candidate_keys" in base._cache:
         instance._cache["candidate_keys"] = base._cache["candidate_keys"]
@@ -255,9 +262,13 @@ def _same_records(a: Problem, b: Problem) -> bool:
 
 
 def _reuse(
-    base: Instance, problem: Problem, t: Tables, in_run: BoolArray
+    base: Instance, problem: Problem, t: Tables, in_run: BoolArray, top_k: int
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray] | None:
-    if not _same_records(base.problem, problem) or base.tables.participant_ids != t.participant_ids:
+    if (
+        not _same_records(base.problem, problem)
+        or base.tables.participant_ids != t.participant_ids
+        or base.top_k != top_k
+    ):
         return None
     n_o = t.n_openings
     old_forbidden, new_forbidden = base.tables.forbidden_keys, t.forbidden_keys
@@ -270,7 +281,7 @@ def _reuse(
     score, top = base.pair_score[keep], base.pair_top[keep]
     if redo.any():
         o_scope = base.in_scope
-        new_p, new_o, new_s, new_t = _eligible_pairs(problem, t, redo, o_scope)
+        new_p, new_o, new_s, new_t = _eligible_pairs(problem, t, redo, o_scope, top_k)
         at = np.searchsorted(
             pair_p.astype(np.int64) * n_o + pair_o, new_p.astype(np.int64) * n_o + new_o
         )
@@ -291,7 +302,7 @@ def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
 
 
 def _eligible_pairs(
-    problem: Problem, t: Tables, in_run: BoolArray, o_scope: BoolArray
+    problem: Problem, t: Tables, in_run: BoolArray, o_scope: BoolArray, top_k: int
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
     """Eligible pairs of the run in (participant, opening) order, with scores and top flags."""
     ps, os, scores, tops = [], [], [], []
@@ -304,9 +315,9 @@ def _eligible_pairs(
         ok = policy.eligible(t, p, o)
         grid = policy.score(t, problem.weights, p, o)
         top = ok
-        if len(cols) > TOP_K:
+        if len(cols) > top_k:
             masked = np.where(ok, grid, -1)
-            best = np.argpartition(-masked, TOP_K - 1, axis=1)[:, :TOP_K]
+            best = np.argpartition(-masked, top_k - 1, axis=1)[:, :top_k]
             top = np.zeros(ok.shape, dtype=np.bool_)
             np.put_along_axis(top, best, True, axis=1)
             top &= ok

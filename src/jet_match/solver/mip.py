@@ -1,24 +1,38 @@
-"""The side-constrained engine: couples and country caps, exact through HiGHS.
+"""The side-constrained engine: couples and country caps, with a bound proven on ALL pairs.
 
-The MIP (one binary per pair) is solved over a *reduced* set of pairs: each participant's
-best pairs, the pair the min-cost flow relaxation gave them, their previous placement,
-and for couples the pairs of the organizations or prefectures where they fit best
-together. Nothing is lost silently, because every step is checked against ALL pairs:
+The objective is lexicographic (most placements, then the highest profit), and so is
+the bound: `placed_bound` (no plan places more) and `score_bound` (no plan placing
+`placed_bound` people has a higher profit). Both are proven on every admissible pair,
+not only on the pairs a model happened to hold:
 
-1. Column generation on the LP relaxation: LP duals price every admissible pair (numpy,
-   all pairs at once); pairs with a positive reduced cost join the model, until none is
-   left. Any dual vector gives a Lagrangian bound on the full problem (participant duals
-   re-optimised in closed form), so the bound is valid even when the loop stops early.
-2. The MIP on the reduced set, warm-started from the relaxation repaired for couples and
-   caps, with a time limit.
-3. Reduced-cost argument: any plan using an excluded pair j is worth at most
-   bound + rc_j (rc_j <= 0), so the full problem's bound is max(MIP bound on the reduced
-   set, bound + max excluded rc_j). Excluded pairs that could still beat the incumbent
-   are added and the MIP re-solved while time remains; otherwise the gap is reported.
+1. **Usable pairs.** A couple member's pair in an organization (same_organization) or
+   prefecture (same_prefecture) where the partner has no admissible pair can never be
+   used; those pairs are dropped. Every other admissible pair stays in play.
+2. **Placements.** The min-cost flow over the usable pairs (couples split, no caps) is
+   a relaxation: its placements bound every plan's. When its plan keeps the couples and
+   the caps it is optimal and the engine stops there.
+3. **Score.** The LP relaxation of the full problem with a cardinality row
+   `sum x >= placed_bound` (soft, with a slack priced at `_PENALTY` per missing place)
+   is solved by column generation on ONE HiGHS model: new pairs enter with `addCols`
+   and new couple rows with `addRows`, so each re-solve starts from the last basis.
+   After every solve the duals price all usable pairs (numpy), and give a Lagrangian
+   bound on the full problem: openings, caps and the cardinality row are dualised, each
+   single keeps its best pair and each couple its best pair of pairs in one group. The
+   bound is valid at every round, whether or not the column generation has converged.
+4. **Plans.** A sub-MIP frees the participants the LP left fractional, those sharing an
+   opening with them and their partners, and keeps everyone else where the LP put
+   them; with time left, a MIP over every pair that could still beat the best plan
+   (by the Lagrangian reduced-cost argument below) either improves it or proves it
+   optimal.
+5. **Placements, again.** When no plan reaches `placed_bound`, the same column
+   generation with unit costs bounds the placements (the LP of the cardinality problem,
+   Lagrangian again), `placed_bound` is lowered to what it proves, and the search goes on.
 
-Lexicographic objective in one MIP: each placement is worth `weight` (larger than any
-difference in total profit), so the optimum places the most people first. Objective
-values are integers, so bounds are floored and "optimal" means bound == value.
+Reduced-cost argument: for duals y, any plan placing `placed_bound` people is worth at
+most L(y) minus the *loss* of each choice (how far below its participant's or couple's
+best reduced cost it is; >= 0). A plan better than the incumbent therefore uses only
+pairs whose loss is at most L(y) - incumbent - 1 (profits are integers), so a MIP over
+those pairs alone is exact for the full problem.
 """
 
 from __future__ import annotations
@@ -34,25 +48,23 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from jet_match.solver.flow import (
-    FlowOutcome,
-    lexicographic_weight,
-    solve_certified,
-    solve_min_cost_flow,
-)
+from jet_match.solver.flow import rank_in_runs, solve_certified, solve_min_cost_flow
 from jet_match.solver.instance import Instance, couple_group
 from jet_match.solver.policy import BoolArray, IntArray
 
-#: Called with (best value, bound) in the MIP's units; returning True stops the search.
-Reporter = Callable[[float, float], bool]
-
 FloatArray = np.typing.NDArray[np.float64]
 
-_COUPLE_GROUPS = 6  # organizations / prefectures kept per couple at first
-_PER_GROUP = 3  # pairs kept per couple member and group
-_ADD_PER_PARTICIPANT = 6
-_LP_ROUNDS = 8
-_TOLERANCE = 1e-6
+#: Called with (placed, score, placed bound, score bound) of the best plan so far, in
+#: profit units of the free participants; returning True stops the search.
+Reporter = Callable[[int, int, int, float], bool]
+
+_COUPLE_GROUPS = 6  # organizations / prefectures seeded per couple
+_PER_GROUP = 3  # pairs seeded per couple member and group
+_ADD_SINGLE = 6  # pairs priced in per single participant and round
+_ADD_COUPLE = 40  # pairs priced in per couple member and round
+_PRICE_TOLERANCE = 1e-6
+_BOUND_TOLERANCE = 1e-3  # float rounding allowance before flooring a bound
+_MAX_SUB_MIP_COLUMNS = 150_000
 _quiet = {"done": False}
 
 
@@ -67,14 +79,11 @@ class SideProblem:
     cap_left: IntArray | None  # per (country, prefecture) key
     must_place: BoolArray  # partners of pinned participants
     couple_of: IntArray  # smaller index of the couple, -1 for singles
-    weight: int
     group: IntArray = field(init=False)
     key: IntArray = field(init=False)
     adm_p: IntArray = field(init=False)
     adm_o: IntArray = field(init=False)
-    adm_cost: FloatArray = field(init=False)
     adm_starts: IntArray = field(init=False)
-    adm_couple: IntArray = field(init=False)  # positions (in admissible order) of couples' pairs
 
     def __post_init__(self) -> None:
         inst = self.instance
@@ -84,229 +93,187 @@ class SideProblem:
         self.key = inst.country_prefecture(p, o)
         self.adm_p = p[self.admissible]
         self.adm_o = o[self.admissible]
-        self.adm_cost = (self.weight + self.profit[self.admissible]).astype(np.float64)
         first = (
             np.r_[True, self.adm_p[1:] != self.adm_p[:-1]] if len(self.adm_p) else np.zeros(0, bool)
         )
         self.adm_starts = np.flatnonzero(first)
-        self.adm_couple = np.flatnonzero(self.couple_of[self.adm_p] >= 0)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of distinct couple groups (organizations, then prefectures)."""
+        return len(self.instance.tables.organization_ids) + 48
 
 
 @dataclass
 class MipOutcome:
-    """The best plan found (pair index per participant) and the proven bound (combined units)."""
+    """The best plan (pair index per participant, -1 unplaced) and the proven bound.
+
+    `score_bound` bounds the profit of the free participants' pairs over plans placing
+    `placed_bound` of them (no plan places more).
+    """
 
     assigned: IntArray
-    value: float
-    bound: float
-    relaxation: FlowOutcome
+    placed: int
+    score: int
+    placed_bound: int
+    score_bound: int
     stats: dict[str, float]
+    feasible: bool = True
+
+    @property
+    def optimal(self) -> bool:
+        """The plan reaches the bound."""
+        return self.placed == self.placed_bound and self.score >= self.score_bound
 
 
-def solve_side(
-    side: SideProblem,
-    *,
-    deadline: float,
-    seed: int,
-    report: Reporter | None,
-) -> MipOutcome:
-    """Solve couples and caps; see the module docstring for the method."""
-    inst = side.instance
-    adm = np.zeros(len(inst.pair_p), dtype=np.bool_)
-    adm[side.admissible] = True
-    relaxation = solve_certified(inst, adm, side.capacity, side.profit, inst.pair_top)
-    relax_pairs = relaxation.assigned[relaxation.assigned >= 0]
-    relax_value = float(len(relax_pairs) * side.weight + side.profit[relax_pairs].sum())
-    seed_mask = adm & (inst.pair_top | (inst.pair_o == inst.previous_of[inst.pair_p]))
-    seed_mask[relax_pairs] = True
-    seed_mask |= _couple_candidates(side)
-    columns = np.flatnonzero(seed_mask)
-    stats: dict[str, float] = {"relaxation_bound": relax_value}
-    best_bound = relax_value
-    duals = None
-    for _ in range(_LP_ROUNDS):
-        if time.perf_counter() > deadline:
-            break
-        duals = _solve_lp(side, columns, seed)
-        if duals is None:
-            break
-        lagrange, reduced, lp_reduced = _price(side, duals)
-        best_bound = min(best_bound, lagrange)
-        excluded = np.ones(len(inst.pair_p), dtype=np.bool_)
-        excluded[columns] = False
-        excluded &= adm
-        positive = np.flatnonzero(excluded & (lp_reduced > _TOLERANCE))
-        if len(positive) == 0:
-            break
-        add = _best_per_participant(inst.pair_p, positive, -lp_reduced[positive])
-        columns = np.union1d(columns, add)
-    stats["lp_bound"] = best_bound
-    start = _lagrangian_start(side, columns, relaxation.assigned, deadline)
-    columns = np.union1d(columns, start[start >= 0])
-    incumbent = start
-    incumbent_value = _value(side, start)
-    bound = best_bound
-    rounds = 0
-    while True:
-        rounds += 1
-        assigned, mip_bound = _solve_mip(side, columns, incumbent, deadline, seed, report, bound)
-        value = _value(side, assigned)
-        if value >= incumbent_value:
-            incumbent, incumbent_value = assigned, value
-        excluded = np.ones(len(inst.pair_p), dtype=np.bool_)
-        excluded[columns] = False
-        excluded &= adm
-        if duals is not None:
-            lagrange, reduced, _ = _price(side, duals)
-            rest = reduced[excluded]
-            worst = float(rest.max()) if len(rest) else -math.inf
-            full = max(mip_bound, lagrange + min(0.0, worst))
-            bound = min(best_bound, full)
-            could_matter = np.flatnonzero(excluded & (lagrange + reduced > incumbent_value + 0.5))
-        else:
-            bound = min(best_bound, max(mip_bound, relax_value))
-            could_matter = np.zeros(0, dtype=np.int64)
-        bound = math.floor(bound + _TOLERANCE)
-        if bound <= incumbent_value or time.perf_counter() > deadline or len(could_matter) == 0:
-            break
-        if len(could_matter) > 4 * len(columns):
-            break  # widening would not fit in the time left; report the gap instead
-        columns = np.union1d(columns, could_matter)
-    stats.update(
-        {
-            "columns": float(len(columns)),
-            "mip_rounds": float(rounds),
-            "relaxation_rounds": float(relaxation.rounds),
-        }
-    )
-    return MipOutcome(
-        incumbent, incumbent_value, float(max(bound, incumbent_value)), relaxation, stats
+def build_side(
+    instance: Instance,
+    admissible: IntArray,
+    capacity: IntArray,
+    profit: IntArray,
+    cap_left: IntArray | None,
+    must_place: BoolArray,
+) -> SideProblem:
+    """Assemble the side-constrained problem (couples of non-pinned members, caps)."""
+    partner = instance.partner_of
+    n = instance.tables.n_participants
+    index = np.arange(n)
+    free = instance.pin_of < 0
+    both_free = (partner >= 0) & free & free[np.maximum(partner, 0)]
+    couple_of = np.where(both_free, np.minimum(index, np.maximum(partner, 0)), -1)
+    return SideProblem(
+        instance=instance,
+        admissible=admissible,
+        profit=profit,
+        capacity=capacity,
+        cap_left=cap_left,
+        must_place=must_place,
+        couple_of=couple_of,
     )
 
 
-def _value(side: SideProblem, assigned: IntArray) -> float:
-    chosen = assigned[assigned >= 0]
-    return float(len(chosen) * side.weight + side.profit[chosen].sum())
-
-
-def _couple_candidates(side: SideProblem) -> BoolArray:
-    """Pairs of the organizations or prefectures where each couple fits best together."""
-    inst = side.instance
-    mask = np.zeros(len(inst.pair_p), dtype=np.bool_)
-    adm = side.admissible
-    starts = np.searchsorted(inst.pair_p[adm], np.arange(inst.tables.n_participants + 1))
-    for a in np.flatnonzero(side.couple_of == np.arange(len(side.couple_of))):
-        b = int(inst.partner_of[a])
-        own_a, own_b = adm[starts[a] : starts[a + 1]], adm[starts[b] : starts[b + 1]]
-        if len(own_a) == 0 or len(own_b) == 0:
-            continue
-        best_a, best_b = _best_by_group(side, own_a), _best_by_group(side, own_b)
-        shared = sorted(set(best_a) & set(best_b), key=lambda g: (-(best_a[g] + best_b[g]), g))
-        keep = np.asarray(shared[:_COUPLE_GROUPS], dtype=np.int64)
-        for own in (own_a, own_b):
-            inside = own[np.isin(side.group[own], keep)]
-            mask[_best_per_participant_group(side, inside)] = True
-    return mask
-
-
-def _best_by_group(side: SideProblem, pairs: IntArray) -> dict[int, int]:
-    best: dict[int, int] = {}
-    for g, value in zip(side.group[pairs].tolist(), side.profit[pairs].tolist(), strict=True):
-        if value > best.get(g, -1):
-            best[g] = value
-    return best
-
-
-def _best_per_participant_group(side: SideProblem, pairs: IntArray) -> IntArray:
-    order = np.lexsort((pairs, -side.profit[pairs], side.group[pairs]))
-    ranked = pairs[order]
-    groups = side.group[ranked]
-    first = np.r_[0, np.flatnonzero(groups[1:] != groups[:-1]) + 1] if len(ranked) else ranked
-    rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
-    best: IntArray = ranked[rank < _PER_GROUP]
-    return best
-
-
-def _best_per_participant(
-    owner_of: np.typing.NDArray[np.int32], pairs: IntArray, order_key: FloatArray
-) -> IntArray:
-    order = np.lexsort((pairs, order_key, owner_of[pairs]))
-    ranked = pairs[order]
-    owner = owner_of[ranked]
-    first = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
-    rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
-    return np.sort(ranked[rank < _ADD_PER_PARTICIPANT])
+# --- the usable pairs and their couple keys ----------------------------------------------
 
 
 @dataclass
-class _Rows:
-    participants: IntArray
-    openings: IntArray
-    keys: IntArray
-    couples: IntArray  # couple row keys (couple index * groups + group)
-    lp: highspy.HighsLp
+class _Pairs:
+    """The usable pairs (indices into the pair arrays, sorted) and their structure."""
+
+    index: IntArray
+    p: IntArray
+    o: IntArray
+    key: IntArray
+    ckey: IntArray  # couple * n_groups + group for couple members' pairs, -1 for singles
+    first: BoolArray  # the pair's participant is the couple's smaller index
+    starts: IntArray  # first usable pair of each participant having one
+    run_length: IntArray  # number of usable pairs of each of them
+    owners: IntArray  # those participants
+    couple_at: IntArray  # positions of couple members' pairs
+    single: BoolArray  # per owner: not in a couple
+    must: BoolArray  # per owner: must be placed
+    couples: IntArray  # couple ids (smaller member index) having a usable pair
 
 
-def _build(side: SideProblem, columns: IntArray, integer: bool) -> _Rows:
+def _usable(side: SideProblem) -> _Pairs:
     inst = side.instance
-    p = inst.pair_p[columns].astype(np.int64)
-    o = inst.pair_o[columns].astype(np.int64)
-    n_col = len(columns)
-    people = np.unique(p)
-    openings = np.unique(o)
-    rows, cols, vals = [np.searchsorted(people, p)], [np.arange(n_col)], [np.ones(n_col)]
-    offset = len(people)
-    rows.append(offset + np.searchsorted(openings, o))
-    cols.append(np.arange(n_col))
-    vals.append(np.ones(n_col))
-    offset += len(openings)
-    keys = np.zeros(0, dtype=np.int64)
-    upper = [
-        np.where(side.must_place[people], 1.0, 1.0),
-        side.capacity[openings].astype(np.float64),
-    ]
-    lower = [np.where(side.must_place[people], 1.0, -np.inf), np.full(len(openings), -np.inf)]
-    if side.cap_left is not None:
-        key = side.key[columns]
-        keys = np.unique(key)
-        rows.append(offset + np.searchsorted(keys, key))
-        cols.append(np.arange(n_col))
-        vals.append(np.ones(n_col))
-        offset += len(keys)
-        upper.append(side.cap_left[keys].astype(np.float64))
-        lower.append(np.full(len(keys), -np.inf))
+    adm = side.admissible
+    p = side.adm_p
     couple = side.couple_of[p]
-    in_couple = np.flatnonzero(couple >= 0)
-    n_groups = len(inst.tables.organization_ids) + 48
-    couple_key = couple[in_couple] * n_groups + side.group[columns[in_couple]]
-    couples = np.unique(couple_key)
-    rows.append(offset + np.searchsorted(couples, couple_key))
-    cols.append(in_couple)
-    vals.append(np.where(p[in_couple] == couple[in_couple], 1.0, -1.0))
-    upper.append(np.zeros(len(couples)))
-    lower.append(np.zeros(len(couples)))
-    n_row = offset + len(couples)
-    matrix = sp.csc_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n_col)
+    at = np.flatnonzero(couple >= 0)
+    member_ckey = couple[at] * side.n_groups + side.group[adm[at]]
+    member_first = p[at] == couple[at]
+    shared = np.intersect1d(member_ckey[member_first], member_ckey[~member_first])
+    keep = np.ones(len(adm), dtype=np.bool_)
+    keep[at] = np.isin(member_ckey, shared)
+    ckey = np.full(len(adm), -1, dtype=np.int64)
+    ckey[at] = member_ckey
+    first = np.zeros(len(adm), dtype=np.bool_)
+    first[at] = member_first
+    index = adm[keep]
+    p, ckey, first = p[keep], ckey[keep], first[keep]
+    starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
+    owners = p[starts]
+    return _Pairs(
+        index=index,
+        p=p,
+        o=inst.pair_o[index].astype(np.int64),
+        key=side.key[index],
+        ckey=ckey,
+        first=first,
+        starts=starts,
+        run_length=np.diff(np.r_[starts, len(p)]),
+        owners=owners,
+        couple_at=np.flatnonzero(ckey >= 0),
+        single=side.couple_of[owners] < 0,
+        must=side.must_place[owners],
+        couples=np.unique(side.couple_of[owners][side.couple_of[owners] >= 0]),
     )
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    lp.col_cost_ = (side.weight + side.profit[columns]).astype(np.float64)
-    lp.col_lower_ = np.zeros(n_col)
-    lp.col_upper_ = np.ones(n_col)
-    lp.row_lower_ = np.concatenate(lower)
-    lp.row_upper_ = np.concatenate(upper)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
-    lp.a_matrix_.num_col_ = n_col
-    lp.a_matrix_.num_row_ = n_row
-    if integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n_col
-    return _Rows(people, openings, keys, couples, lp)
+
+
+# --- Lagrangian bound and pricing ---------------------------------------------------------
+
+
+@dataclass
+class _Prices:
+    """Dual prices of the relaxed rows (all >= 0)."""
+
+    opening: FloatArray  # per opening
+    key: FloatArray  # per (country, prefecture) key
+    placement: float  # of the cardinality row
+
+
+@dataclass
+class _Lagrangian:
+    bound: float
+    reduced: FloatArray  # per usable pair: cost - opening - key + placement prices
+    loss: FloatArray  # per usable pair: how far below its owner's best choice
+
+
+def _lagrangian(
+    side: SideProblem, pairs: _Pairs, costs: FloatArray, prices: _Prices, placed_min: int
+) -> _Lagrangian:
+    """L(y) = priced capacities - placement price x placed_min + each owner's best choice.
+
+    Singles choose their best pair or nothing (a must-place participant, their best
+    pair); couples choose their best pair of pairs in one shared group, or nothing.
+    """
+    reduced = costs - prices.opening[pairs.o] + prices.placement
+    if side.cap_left is not None:
+        reduced = reduced - prices.key[pairs.key]
+    if len(reduced) == 0:
+        return _Lagrangian(0.0, reduced, reduced)
+    best = np.maximum.reduceat(reduced, pairs.starts)
+    own_best = np.where(pairs.must, best, np.maximum(best, 0.0))
+    total = float(own_best[pairs.single].sum())
+    loss = np.repeat(own_best, pairs.run_length) - reduced
+    at = pairs.couple_at
+    if len(at):
+        # Best reduced cost per (couple group, member), then per couple over shared groups.
+        member_key = pairs.ckey[at] * 2 + pairs.first[at]
+        keys, inverse = np.unique(member_key, return_inverse=True)
+        group_best = np.full(len(keys), -np.inf)
+        np.maximum.at(group_best, inverse, reduced[at])
+        is_first = keys % 2 == 1
+        groups_a, groups_b = keys[is_first] // 2, keys[~is_first] // 2
+        common, ia, ib = np.intersect1d(groups_a, groups_b, return_indices=True)
+        joint = group_best[is_first][ia] + group_best[~is_first][ib]
+        couple_at = np.searchsorted(pairs.couples, common // side.n_groups)
+        couple_best = np.zeros(len(pairs.couples))
+        np.maximum.at(couple_best, couple_at, joint)
+        total += float(couple_best.sum())
+        # Loss of a member's pair: the couple's best minus the pair with the partner's best.
+        partner_key = pairs.ckey[at] * 2 + (~pairs.first[at])
+        partner_at = np.minimum(np.searchsorted(keys, partner_key), len(keys) - 1)
+        partner_best = np.where(keys[partner_at] == partner_key, group_best[partner_at], -np.inf)
+        owner_couple = np.searchsorted(pairs.couples, pairs.ckey[at] // side.n_groups)
+        loss[at] = couple_best[owner_couple] - (reduced[at] + partner_best)
+    bound = total + float(prices.opening @ side.capacity) - prices.placement * placed_min
+    if side.cap_left is not None:
+        bound += float(prices.key @ side.cap_left)
+    return _Lagrangian(bound, reduced, loss)
+
+
+# --- the LP master ------------------------------------------------------------------------
 
 
 def _highs(seed: int, time_limit: float) -> highspy.Highs:
@@ -329,72 +296,662 @@ def _highs(seed: int, time_limit: float) -> highspy.Highs:
     return highs
 
 
-@dataclass
-class _Duals:
-    rows: _Rows
-    values: FloatArray
+class _Master:
+    """The LP relaxation over a growing set of usable pairs, kept in one HiGHS model.
+
+    Rows: participants (<= 1, = 1 when they must be placed), openings (<= free slots),
+    the caps that can bind, the cardinality row (>= placed_min, with a slack column), and
+    one row per couple and group (x_a(g) - x_b(g) = 0) added when a pair needs it.
+    """
+
+    def __init__(
+        self,
+        side: SideProblem,
+        pairs: _Pairs,
+        placed_min: int,
+        penalty: float,
+        seed: int,
+        stats: dict[str, float],
+    ) -> None:
+        self.side = side
+        self.stats = stats
+        self.pairs = pairs
+        self.placed_min = placed_min
+        n = side.instance.tables.n_participants
+        m = side.instance.tables.n_openings
+        self.person_row = np.full(n, -1, dtype=np.int64)
+        self.person_row[pairs.owners] = np.arange(len(pairs.owners))
+        self.opening_row0 = len(pairs.owners)
+        keys = np.zeros(0, dtype=np.int64)
+        if side.cap_left is not None and len(pairs.p):
+            # A cap binds only if more participants could be placed under it than it allows.
+            n_keys = len(side.cap_left)
+            per_key = np.unique(pairs.key * n + pairs.p) // n
+            used, counts = np.unique(per_key, return_counts=True)
+            keys = used[counts > side.cap_left[used]]
+            self.key_row = np.full(n_keys, -1, dtype=np.int64)
+            self.key_row[keys] = self.opening_row0 + m + np.arange(len(keys))
+        self.keys = keys
+        self.card_row = self.opening_row0 + m + len(keys)
+        self.couple_keys = np.zeros(0, dtype=np.int64)  # sorted couple row keys
+        self.couple_rows = np.zeros(0, dtype=np.int64)
+        self.n_rows = self.card_row + 1
+        self.in_model = np.zeros(len(pairs.p), dtype=np.bool_)  # by usable position
+        self.columns: list[IntArray] = []  # usable positions, in column order (after slack)
+        lower = np.full(self.n_rows, -np.inf)
+        lower[: len(pairs.owners)] = np.where(pairs.must, 1.0, -np.inf)
+        lower[self.card_row] = placed_min
+        upper = np.concatenate(
+            [
+                np.ones(len(pairs.owners)),
+                side.capacity.astype(np.float64),
+                (side.cap_left[keys] if side.cap_left is not None else keys).astype(np.float64),
+                [np.inf],
+            ]
+        )
+        self.highs = _highs(seed, 3600.0)
+        model = highspy.HighsLp()
+        model.num_row_ = self.n_rows
+        model.num_col_ = 0
+        model.row_lower_ = lower
+        model.row_upper_ = upper
+        model.sense_ = highspy.ObjSense.kMaximize
+        self.highs.passModel(model)
+        self.highs.addCols(
+            1,
+            np.array([-penalty]),
+            np.zeros(1),
+            np.array([np.inf]),
+            1,
+            np.zeros(1, dtype=np.int32),
+            np.array([self.card_row], dtype=np.int32),
+            np.ones(1),
+        )
+
+    def add(self, positions: IntArray, costs: FloatArray) -> None:
+        """Add usable pairs (positions in `pairs`) not yet in the model as columns."""
+        positions = positions[~self.in_model[positions]]
+        if len(positions) == 0:
+            return
+        pairs = self.pairs
+        ckey = pairs.ckey[positions]
+        new = np.setdiff1d(ckey[ckey >= 0], self.couple_keys)
+        if len(new):
+            rows = self.n_rows + np.arange(len(new))
+            self.highs.addRows(
+                len(new),
+                np.zeros(len(new)),
+                np.zeros(len(new)),
+                0,
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0),
+            )
+            self.n_rows += len(new)
+            merged = np.concatenate([self.couple_keys, new])
+            order = np.argsort(merged, kind="stable")
+            self.couple_keys = merged[order]
+            self.couple_rows = np.concatenate([self.couple_rows, rows])[order]
+        has_key = np.zeros(len(positions), dtype=np.bool_)
+        key_rows = np.zeros(len(positions), dtype=np.int64)
+        if len(self.keys):
+            key_rows = self.key_row[pairs.key[positions]]
+            has_key = key_rows >= 0
+        has_couple = ckey >= 0
+        couple_rows = self._couple_row(ckey)
+        counts = 3 + has_key + has_couple
+        starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+        index = np.empty(int(counts.sum()), dtype=np.int32)
+        value = np.ones(len(index))
+        index[starts] = self.person_row[pairs.p[positions]]
+        index[starts + 1] = self.opening_row0 + pairs.o[positions]
+        index[starts + 2] = self.card_row
+        index[(starts + 3)[has_key]] = key_rows[has_key]
+        at = (starts + 3 + has_key)[has_couple]
+        index[at] = couple_rows[has_couple]
+        value[at] = np.where(pairs.first[positions][has_couple], 1.0, -1.0)
+        k = len(positions)
+        self.highs.addCols(
+            k,
+            costs[positions],
+            np.zeros(k),
+            np.ones(k),
+            len(index),
+            starts.astype(np.int32),
+            index,
+            value,
+        )
+        self.columns.append(positions)
+        self.in_model[positions] = True
+
+    def _couple_row(self, ckey: IntArray) -> IntArray:
+        if len(self.couple_keys) == 0:
+            return np.full(len(ckey), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.couple_keys, ckey), len(self.couple_keys) - 1)
+        return np.where(self.couple_keys[at] == ckey, self.couple_rows[at], -1)
+
+    def set_costs(self, costs: FloatArray, penalty: float, placed_min: float) -> None:
+        """New column costs (e.g. unit costs for the placements bound) and cardinality row."""
+        order = self.order()
+        self.highs.changeColsCost(
+            len(order) + 1,
+            np.arange(len(order) + 1, dtype=np.int32),
+            np.concatenate([[-penalty], costs[order]]),
+        )
+        self.highs.changeRowBounds(self.card_row, placed_min, np.inf)
+        self.placed_min = int(placed_min) if np.isfinite(placed_min) else 0
+
+    def order(self) -> IntArray:
+        """Usable positions of the columns, in column order."""
+        return np.concatenate(self.columns) if self.columns else np.zeros(0, dtype=np.int64)
+
+    def solve(self, deadline: float) -> tuple[_Prices, FloatArray, FloatArray] | None:
+        """Solve; return the dual prices, the LP reduced costs of all usable pairs and x."""
+        self.highs.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+        began = time.perf_counter()
+        self.highs.run()
+        _count(self.stats, "lp_solve_s", time.perf_counter() - began)
+        _count(self.stats, "lp_iterations", float(self.highs.getInfo().simplex_iteration_count))
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = self.highs.getSolution()
+        y = np.asarray(solution.row_dual, dtype=np.float64)
+        side, pairs = self.side, self.pairs
+        m = side.instance.tables.n_openings
+        key_price = np.zeros(len(side.cap_left) if side.cap_left is not None else 0)
+        if len(self.keys):
+            key_price[self.keys] = np.maximum(y[self.key_row[self.keys]], 0.0)
+        prices = _Prices(
+            opening=np.maximum(y[self.opening_row0 : self.opening_row0 + m], 0.0),
+            key=key_price,
+            placement=max(-float(y[self.card_row]), 0.0),
+        )
+        duals = np.repeat(y[: len(pairs.owners)], pairs.run_length)
+        at = pairs.couple_at
+        rows = self._couple_row(pairs.ckey[at])
+        duals[at] += np.where(
+            rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first[at], 1.0, -1.0), 0.0
+        )
+        x = np.asarray(solution.col_value, dtype=np.float64)[1:]
+        return prices, duals, x
 
 
-def _solve_lp(side: SideProblem, columns: IntArray, seed: int) -> _Duals | None:
-    rows = _build(side, columns, integer=False)
-    highs = _highs(seed, 3600)
-    # Interior point without crossover: ~10x faster than simplex here, and any dual
-    # vector gives a valid Lagrangian bound, so a vertex is not needed.
-    highs.setOptionValue("solver", "ipm")
-    highs.setOptionValue("run_crossover", "off")
-    highs.passModel(rows.lp)
-    highs.run()
-    if not highs.getSolution().dual_valid:
-        return None
-    return _Duals(rows, np.asarray(highs.getSolution().row_dual, dtype=np.float64))
+# --- plans ------------------------------------------------------------------------------
 
 
-def _price(side: SideProblem, duals: _Duals) -> tuple[float, FloatArray, FloatArray]:
-    """Lagrangian bound on the full problem, and reduced costs of every pair.
+def _count(stats: dict[str, float], name: str, amount: float) -> None:
+    stats[name] = stats.get(name, 0.0) + amount
 
-    Returns (bound, rc with participant duals re-optimised, rc with the LP's duals), the
-    reduced costs indexed like the pair arrays (-inf for pairs that are not admissible).
+
+def _value(side: SideProblem, assigned: IntArray) -> tuple[int, int]:
+    chosen = assigned[assigned >= 0]
+    return len(chosen), int(side.profit[chosen].sum())
+
+
+def _feasible(side: SideProblem, assigned: IntArray) -> bool:
+    """The plan keeps couples together, caps, capacities and must-place participants."""
+    inst = side.instance
+    chosen = assigned[assigned >= 0]
+    if (np.bincount(inst.pair_o[chosen], minlength=len(side.capacity)) > side.capacity).any():
+        return False
+    if (side.must_place & (assigned < 0)).any():
+        return False
+    if side.cap_left is not None:
+        load = np.bincount(side.key[chosen], minlength=len(side.cap_left))
+        if (load > side.cap_left).any():
+            return False
+    firsts = np.flatnonzero(side.couple_of == np.arange(len(side.couple_of)))
+    partners = inst.partner_of[firsts]
+    ja, jb = assigned[firsts], assigned[partners]
+    if ((ja >= 0) != (jb >= 0)).any():
+        return False
+    both = (ja >= 0) & (jb >= 0)
+    return not (side.group[ja[both]] != side.group[jb[both]]).any()
+
+
+def _sub_mip(
+    side: SideProblem,
+    columns: IntArray,
+    fixed: IntArray,
+    placed_min: int,
+    start: IntArray | None,
+    search: _Search,
+    relative_gap: float = 0.0,
+) -> tuple[IntArray | None, float, bool]:
+    """Best plan using `fixed` pairs plus a choice among `columns` (pair indices).
+
+    Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
     inst = side.instance
-    rows, y = duals.rows, duals.values
-    n, m = inst.tables.n_participants, inst.tables.n_openings
-    n_p, n_o, n_k = len(rows.participants), len(rows.openings), len(rows.keys)
-    y_part = np.zeros(n)
-    y_part[rows.participants] = y[:n_p]
-    must = side.must_place
-    y_part = np.where(must, y_part, np.maximum(y_part, 0.0))
-    y_open = np.zeros(m)
-    y_open[rows.openings] = np.maximum(y[n_p : n_p + n_o], 0.0)
-    reduced = side.adm_cost - y_open[side.adm_o]
-    bound = float(y_open[rows.openings] @ side.capacity[rows.openings])
-    if side.cap_left is not None and n_k:
-        y_key = np.zeros(len(side.cap_left))
-        y_key[rows.keys] = np.maximum(y[n_p + n_o : n_p + n_o + n_k], 0.0)
-        reduced -= y_key[side.key[side.admissible]]
-        bound += float(y_key[rows.keys] @ side.cap_left[rows.keys])
-    if len(rows.couples) and len(side.adm_couple):
-        y_couple = y[n_p + n_o + n_k :]
-        at_pairs = side.admissible[side.adm_couple]
-        p = side.adm_p[side.adm_couple]
-        couple = side.couple_of[p]
-        n_groups = len(inst.tables.organization_ids) + 48
-        ckey = couple * n_groups + side.group[at_pairs]
-        at = np.minimum(np.searchsorted(rows.couples, ckey), len(rows.couples) - 1)
-        hit = rows.couples[at] == ckey
-        sign = np.where(p == couple, 1.0, -1.0)
-        reduced[side.adm_couple] -= np.where(hit, sign * y_couple[at], 0.0)
-    # Re-optimise each participant's dual in closed form: max(0, best c') (free if must place).
-    owners = side.adm_p[side.adm_starts]
-    best = np.maximum.reduceat(reduced, side.adm_starts) if len(reduced) else np.zeros(0)
-    y_best = np.where(must[owners], best, np.maximum(best, 0.0))
-    bound += float(y_best.sum())
-    y_opt = np.zeros(n)
-    y_opt[owners] = y_best
-    full_reduced = np.full(len(inst.pair_p), -np.inf)
-    lp_reduced = np.full(len(inst.pair_p), -np.inf)
-    full_reduced[side.admissible] = reduced - y_opt[side.adm_p]
-    lp_reduced[side.admissible] = reduced - y_part[side.adm_p]
-    return bound, full_reduced, lp_reduced
+    n = inst.tables.n_participants
+    capacity = side.capacity - np.bincount(inst.pair_o[fixed], minlength=len(side.capacity))
+    cap_left = None
+    if side.cap_left is not None:
+        cap_left = side.cap_left - np.bincount(side.key[fixed], minlength=len(side.cap_left))
+    p = inst.pair_p[columns].astype(np.int64)
+    o = inst.pair_o[columns].astype(np.int64)
+    people, person_row = np.unique(p, return_inverse=True)
+    openings, opening_row = np.unique(o, return_inverse=True)
+    row_parts, lower, upper = [person_row], [np.where(side.must_place[people], 1.0, -np.inf)], []
+    upper.append(np.ones(len(people)))
+    offset = len(people)
+    row_parts.append(offset + opening_row)
+    lower.append(np.full(len(openings), -np.inf))
+    upper.append(capacity[openings].astype(np.float64))
+    offset += len(openings)
+    col_parts = [np.arange(len(columns)), np.arange(len(columns))]
+    val_parts = [np.ones(len(columns)), np.ones(len(columns))]
+    if cap_left is not None:
+        keys, key_row = np.unique(side.key[columns], return_inverse=True)
+        row_parts.append(offset + key_row)
+        col_parts.append(np.arange(len(columns)))
+        val_parts.append(np.ones(len(columns)))
+        lower.append(np.full(len(keys), -np.inf))
+        upper.append(cap_left[keys].astype(np.float64))
+        offset += len(keys)
+    couple = side.couple_of[p]
+    at = np.flatnonzero(couple >= 0)
+    ckeys, ckey_row = np.unique(
+        couple[at] * side.n_groups + side.group[columns[at]], return_inverse=True
+    )
+    row_parts.append(offset + ckey_row)
+    col_parts.append(at)
+    val_parts.append(np.where(p[at] == couple[at], 1.0, -1.0))
+    lower.append(np.zeros(len(ckeys)))
+    upper.append(np.zeros(len(ckeys)))
+    offset += len(ckeys)
+    row_parts.append(np.full(len(columns), offset))
+    col_parts.append(np.arange(len(columns)))
+    val_parts.append(np.ones(len(columns)))
+    lower.append(np.array([float(placed_min - len(fixed))]))
+    upper.append(np.array([np.inf]))
+    n_row = offset + 1
+    matrix = sp.csc_matrix(
+        (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
+        shape=(n_row, len(columns)),
+    )
+    model = highspy.HighsLp()
+    model.num_col_ = len(columns)
+    model.num_row_ = n_row
+    model.col_cost_ = side.profit[columns].astype(np.float64)
+    model.col_lower_ = np.zeros(len(columns))
+    model.col_upper_ = np.ones(len(columns))
+    model.row_lower_ = np.concatenate(lower)
+    model.row_upper_ = np.concatenate(upper)
+    model.sense_ = highspy.ObjSense.kMaximize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    model.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    model.a_matrix_.value_ = matrix.data.astype(np.float64)
+    model.a_matrix_.num_col_ = len(columns)
+    model.a_matrix_.num_row_ = n_row
+    model.integrality_ = [highspy.HighsVarType.kInteger] * len(columns)
+    highs = _highs(search.seed, search.deadline - time.perf_counter())
+    highs.setOptionValue("mip_rel_gap", float(relative_gap))
+    highs.setOptionValue("mip_abs_gap", 0.99)
+    highs.passModel(model)
+
+    def interrupt(event: Any) -> None:
+        if search.stopped or (search.report is not None and search.report_now()):
+            event.interrupt()
+
+    highs.cbMipInterrupt.subscribe(interrupt)
+    if start is not None:
+        chosen = start[start >= 0]
+        chosen = chosen[np.isin(chosen, columns)]
+        if len(chosen):
+            index = np.searchsorted(columns, chosen).astype(np.int32)
+            highs.setSolution(len(index), index, np.ones(len(index)))
+    highs.run()
+    status = highs.getModelStatus()
+    bound = float(highs.getInfo().mip_dual_bound)
+    solution = highs.getSolution()
+    proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return None, -math.inf, True
+    if not solution.value_valid:
+        return None, bound if np.isfinite(bound) else math.inf, proven
+    picked = columns[np.asarray(solution.col_value) > 0.5]
+    assigned = np.full(n, -1, dtype=np.int64)
+    assigned[inst.pair_p[fixed]] = fixed
+    assigned[inst.pair_p[picked]] = picked
+    return assigned, bound if np.isfinite(bound) else math.inf, proven
+
+
+# --- the search ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Search:
+    """State of one solve: the bounds, the best plan, what was spent where."""
+
+    side: SideProblem
+    pairs: _Pairs
+    deadline: float
+    seed: int
+    report: Reporter | None
+    target_gap: float
+    placed_bound: int
+    score_bound: float  # over plans placing placed_bound (inf: not known yet)
+    best: IntArray
+    best_value: tuple[int, int]  # (placed, score); placed -1 when best is not feasible
+    stats: dict[str, float] = field(default_factory=dict)
+    stopped: bool = False
+    last_report: float = 0.0
+
+    def offer(self, assigned: IntArray | None) -> None:
+        if assigned is None or not _feasible(self.side, assigned):
+            return
+        value = _value(self.side, assigned)
+        if value > self.best_value:
+            self.best, self.best_value = assigned, value
+            self.notify()
+
+    def tighten(self, score_bound: float) -> None:
+        if score_bound < self.score_bound:
+            self.score_bound = score_bound
+            self.notify()
+
+    def notify(self) -> None:
+        if self.report is not None and not self.stopped:
+            placed, score = self.best_value
+            self.last_report = time.perf_counter()
+            self.stopped = bool(self.report(placed, score, self.placed_bound, self.score_bound))
+
+    def report_now(self) -> bool:
+        """A heartbeat during long MIPs (at most once a second); True asks to stop."""
+        if time.perf_counter() - self.last_report >= 1.0:
+            self.notify()
+        return self.stopped
+
+    def score_ceiling(self) -> float:
+        """The score bound as an integer (profits are integers), inf when unknown."""
+        if not math.isfinite(self.score_bound):
+            return math.inf
+        return float(math.floor(self.score_bound + _BOUND_TOLERANCE))
+
+    def out_of_time(self) -> bool:
+        return self.stopped or time.perf_counter() > self.deadline
+
+    def reached(self) -> bool:
+        """The best plan places placed_bound and is within the target gap of the bound."""
+        placed, score = self.best_value
+        if placed < self.placed_bound:
+            return False
+        ceiling = self.score_ceiling()
+        return score >= ceiling or (ceiling - score) <= self.target_gap * max(1.0, abs(ceiling))
+
+
+def solve_side(
+    side: SideProblem,
+    *,
+    deadline: float,
+    seed: int,
+    report: Reporter | None,
+    target_gap: float = 0.0,
+) -> MipOutcome:
+    """Solve couples and caps; see the module docstring for the method."""
+    inst = side.instance
+    started = time.perf_counter()
+    pairs = _usable(side)
+    usable = np.zeros(len(inst.pair_p), dtype=np.bool_)
+    usable[pairs.index] = True
+    seed_mask = usable & (inst.pair_top | (inst.pair_o == inst.previous_of[inst.pair_p]))
+    relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask)
+    relaxed = relaxation.assigned
+    relax_placed, relax_score = _value(side, relaxed)
+    stats: dict[str, float] = {
+        "relaxation_placed": float(relax_placed),
+        "relaxation_score": float(relax_score),
+        "relaxation_rounds": float(relaxation.rounds),
+        "relaxation_s": time.perf_counter() - started,
+    }
+    if _feasible(side, relaxed):
+        return MipOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
+    start = _repair(side, relaxed)
+    search = _Search(
+        side=side,
+        pairs=pairs,
+        deadline=deadline,
+        seed=seed,
+        report=report,
+        target_gap=target_gap,
+        placed_bound=relax_placed,
+        score_bound=float(relax_score),
+        best=start,
+        best_value=_value(side, start) if _feasible(side, start) else (-1, 0),
+        stats=stats,
+    )
+    search.notify()
+    stats["repair_s"] = time.perf_counter() - started
+    costs = side.profit[pairs.index].astype(np.float64)
+    penalty = 10.0 * (float(side.profit.max(initial=0)) + 1.0)
+    seeds = seed_mask[pairs.index] | _couple_candidates(side, pairs) | _in_plan(pairs, start)
+    master = _Master(side, pairs, search.placed_bound, penalty, seed, stats)
+    master.add(np.flatnonzero(seeds), costs)
+    stats["master_s"] = time.perf_counter() - started
+    while not search.reached() and not search.out_of_time():
+        lagrange, x = _generate(search, master, costs, score=True)
+        search.stats["lp_s"] = time.perf_counter() - started
+        if x is None:
+            break
+        _improve(search, master, x)
+        if search.best_value[0] >= search.placed_bound:
+            _prove(search, lagrange)
+            break
+        # No plan places placed_bound people yet: bound the placements by proof.
+        moved = _bound_placements(search, master, costs, penalty)
+        if not moved and search.best_value[0] < search.placed_bound:
+            break
+    stats["columns"] = float(master.in_model.sum())
+    stats["couple_rows"] = float(len(master.couple_keys))
+    stats["total_s"] = time.perf_counter() - started
+    placed, score = _value(side, search.best)
+    ceiling = search.score_ceiling()
+    if not math.isfinite(ceiling):
+        ceiling = float(np.maximum.reduceat(costs, pairs.starts).clip(0).sum()) if len(costs) else 0
+    return MipOutcome(
+        assigned=search.best,
+        placed=placed,
+        score=score,
+        placed_bound=search.placed_bound,
+        score_bound=int(max(ceiling, score) if placed >= search.placed_bound else ceiling),
+        stats=stats,
+        feasible=search.best_value[0] >= 0,
+    )
+
+
+def _in_plan(pairs: _Pairs, plan: IntArray) -> BoolArray:
+    """Usable positions of a plan's pairs."""
+    mask = np.zeros(len(pairs.index), dtype=np.bool_)
+    chosen = np.sort(plan[plan >= 0])
+    at = np.minimum(np.searchsorted(pairs.index, chosen), max(len(pairs.index) - 1, 0))
+    if len(pairs.index):
+        mask[at[pairs.index[at] == chosen]] = True
+    return mask
+
+
+def _generate(
+    search: _Search, master: _Master, costs: FloatArray, *, score: bool
+) -> tuple[_Lagrangian, FloatArray | None]:
+    """Column generation until the Lagrangian bound meets the LP value (or time runs out).
+
+    With `score`, each round's Lagrangian bound tightens the search's score bound; it stops
+    early once the bound is within a tenth of the target gap of the LP value.
+    """
+    side, pairs = search.side, search.pairs
+    best = _Lagrangian(math.inf, costs, np.zeros(len(costs)))
+    x: FloatArray | None = None
+    while not search.out_of_time():
+        solved = master.solve(search.deadline)
+        if solved is None:
+            break
+        prices, duals, x_columns = solved
+        x = np.zeros(len(pairs.p))
+        x[master.order()] = x_columns
+        current = _lagrangian(side, pairs, costs, prices, master.placed_min)
+        if current.bound < best.bound:
+            best = current
+        if score:
+            search.tighten(best.bound)
+        _count(search.stats, "lp_rounds", 1.0)
+        lp_value = float(master.highs.getInfo().objective_function_value)
+        slack = best.bound - lp_value
+        if slack < 1.0 - _BOUND_TOLERANCE or (
+            score and slack <= 0.1 * search.target_gap * abs(best.bound)
+        ):
+            break
+        lp_reduced = current.reduced - duals
+        positive = np.flatnonzero((lp_reduced > _PRICE_TOLERANCE) & ~master.in_model)
+        if len(positive) == 0:
+            break
+        master.add(_best_per_owner(pairs, positive, lp_reduced[positive]), costs)
+    return best, x
+
+
+def _best_per_owner(pairs: _Pairs, positions: IntArray, value: FloatArray) -> IntArray:
+    """The highest-valued positions of each participant (more for couple members)."""
+    order = np.lexsort((positions, -value, pairs.p[positions]))
+    ranked = positions[order]
+    rank = rank_in_runs(pairs.p[ranked])
+    limit = np.where(pairs.ckey[ranked] >= 0, _ADD_COUPLE, _ADD_SINGLE)
+    chosen: IntArray = np.sort(ranked[rank < limit])
+    return chosen
+
+
+def _improve(search: _Search, master: _Master, x: FloatArray) -> None:
+    """Plans near the LP solution: a MIP frees the participants the LP left fractional,
+    those holding an opening (then also a cap) they touch, and their partners; everyone
+    else keeps the LP's pair. Last, a MIP over every pair of the LP model."""
+    side, pairs = search.side, search.pairs
+    inst = side.instance
+    in_model = np.flatnonzero(master.in_model)
+    fractional = in_model[(x[in_model] > 1e-6) & (x[in_model] < 1 - 1e-6)]
+    whole = in_model[x[in_model] >= 1 - 1e-6]
+    n = inst.tables.n_participants
+    for width in range(3):
+        if search.reached() or search.out_of_time():
+            return
+        free = np.zeros(n, dtype=np.bool_)
+        free[pairs.p[fractional]] = True
+        touched = np.zeros(inst.tables.n_openings, dtype=np.bool_)
+        touched[pairs.o[fractional]] = True
+        free[pairs.p[whole[touched[pairs.o[whole]]]]] = True
+        if width >= 1 and side.cap_left is not None:
+            keys = np.zeros(len(side.cap_left), dtype=np.bool_)
+            keys[pairs.key[fractional]] = True
+            free[pairs.p[whole[keys[pairs.key[whole]]]]] = True
+        if width == 2:
+            free[:] = True
+        partner = inst.partner_of
+        free[partner[free & (partner >= 0)]] = True
+        columns = pairs.index[in_model[free[pairs.p[in_model]]]]
+        fixed = pairs.index[whole[~free[pairs.p[whole]]]]
+        if len(columns) > _MAX_SUB_MIP_COLUMNS:
+            return
+        began = time.perf_counter()
+        assigned, _, _ = _sub_mip(
+            side, np.sort(columns), fixed, search.placed_bound, search.best, search
+        )
+        search.offer(assigned)
+        search.stats[f"neighbourhood_{width}_s"] = time.perf_counter() - began
+        if assigned is not None and search.best_value[0] >= search.placed_bound:
+            return
+
+
+def _prove(search: _Search, lagrange: _Lagrangian) -> None:
+    """MIP over every usable pair that could still beat the best plan (exact if it ends)."""
+    if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
+        return
+    side, pairs = search.side, search.pairs
+    _, score = search.best_value
+    room = lagrange.bound - (score + 1)
+    keep = np.flatnonzero(lagrange.loss <= room + _BOUND_TOLERANCE)
+    search.stats["proof_columns"] = float(len(keep))
+    if len(keep) > _MAX_SUB_MIP_COLUMNS:
+        return
+    began = time.perf_counter()
+    assigned, mip_bound, _ = _sub_mip(
+        side,
+        pairs.index[keep],
+        np.zeros(0, dtype=np.int64),
+        search.placed_bound,
+        search.best,
+        search,
+        relative_gap=search.target_gap,
+    )
+    search.stats["proof_s"] = time.perf_counter() - began
+    search.offer(assigned)
+    # A better plan uses only `keep` pairs, so it is worth at most the MIP's bound.
+    search.tighten(max(float(search.best_value[1]), mip_bound))
+
+
+def _bound_placements(search: _Search, master: _Master, costs: FloatArray, penalty: float) -> bool:
+    """Lower `placed_bound` towards the best plan's placements, by proof.
+
+    First the LP of the cardinality problem (column generation with unit costs, no
+    cardinality row) gives a Lagrangian bound on every plan's placements. If that still
+    leaves room above the best plan, a MIP over the pairs whose Lagrangian loss leaves
+    room for one more placement asks for a plan placing more than the best one: none
+    means the best plan's count is the maximum; one becomes the new best plan. Returns
+    True when placed_bound moved (the search then goes on at the new count).
+    """
+    _count(search.stats, "placement_rounds", 1.0)
+    side, pairs = search.side, search.pairs
+    before = search.placed_bound
+    ones = np.ones(len(pairs.p))
+    master.set_costs(ones, 0.0, -np.inf)
+    lagrange, _ = _generate(search, master, ones, score=False)
+    if math.isfinite(lagrange.bound):
+        proven = max(math.floor(lagrange.bound + _BOUND_TOLERANCE), search.best_value[0], 0)
+        search.placed_bound = min(search.placed_bound, proven)
+    while search.best_value[0] < search.placed_bound and not search.out_of_time():
+        more = search.best_value[0] + 1
+        keep = np.flatnonzero(lagrange.loss <= lagrange.bound - more + _BOUND_TOLERANCE)
+        if not math.isfinite(lagrange.bound) or len(keep) > _MAX_SUB_MIP_COLUMNS:
+            break
+        assigned, _, proven_optimal = _sub_mip(
+            side, pairs.index[keep], np.zeros(0, dtype=np.int64), more, None, search
+        )
+        if assigned is None:
+            if proven_optimal:  # no plan places `more` people
+                search.placed_bound = search.best_value[0]
+            break
+        search.offer(assigned)
+    moved = search.placed_bound < before
+    if moved:
+        search.score_bound = math.inf
+        search.notify()
+    master.set_costs(costs, penalty, float(search.placed_bound))
+    return moved
+
+
+# --- warm start ---------------------------------------------------------------------------
+
+
+def _couple_candidates(side: SideProblem, pairs: _Pairs) -> BoolArray:
+    """Usable pairs of the groups where each couple fits best together (by profit)."""
+    mask = np.zeros(len(pairs.index), dtype=np.bool_)
+    at = np.flatnonzero(pairs.ckey >= 0)
+    if len(at) == 0:
+        return mask
+    profit = side.profit[pairs.index[at]]
+    member_key = pairs.ckey[at] * 2 + pairs.first[at]
+    keys, inverse = np.unique(member_key, return_inverse=True)
+    best = np.full(len(keys), -1, dtype=np.int64)
+    np.maximum.at(best, inverse, profit)
+    is_first = keys % 2 == 1
+    common, ia, ib = np.intersect1d(keys[is_first] // 2, keys[~is_first] // 2, return_indices=True)
+    joint = best[is_first][ia] + best[~is_first][ib]
+    couple = common // side.n_groups
+    order = np.lexsort((common, -joint, couple))
+    chosen_groups = common[order][rank_in_runs(couple[order]) < _COUPLE_GROUPS]
+    inside = at[np.isin(pairs.ckey[at], chosen_groups)]
+    # The best _PER_GROUP pairs of each member in each chosen group.
+    member = pairs.ckey[inside] * 2 + pairs.first[inside]
+    order = np.lexsort((inside, -side.profit[pairs.index[inside]], member))
+    mask[inside[order][rank_in_runs(member[order]) < _PER_GROUP]] = True
+    return mask
 
 
 def _repair(side: SideProblem, assigned: IntArray) -> IntArray:
@@ -411,9 +968,7 @@ def _repair(side: SideProblem, assigned: IntArray) -> IntArray:
         pairs = plan[placed]
         order = np.lexsort((-side.profit[pairs], side.key[pairs]))
         keys = side.key[pairs][order]
-        first = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1] if len(keys) else keys
-        rank = np.arange(len(keys)) - np.repeat(first, np.diff(np.r_[first, len(keys)]))
-        over = rank >= side.cap_left[keys]
+        over = rank_in_runs(keys) >= side.cap_left[keys]
         dropped = placed[order][over]
         plan[dropped] = -1
         for i in dropped:
@@ -480,43 +1035,6 @@ def _own(side: SideProblem, participant: int) -> IntArray:
     return side.admissible[starts[at] : end]
 
 
-def _lagrangian_start(
-    side: SideProblem, columns: IntArray, relaxed: IntArray, deadline: float
-) -> IntArray:
-    """A good feasible start: flows with penalties on over-cap (country, prefecture) pairs.
-
-    Subgradient steps on the cap constraints' multipliers move people from prefectures
-    over their country cap to others; each flow's plan is repaired and refilled, and the
-    best is kept. Without caps this is the repaired relaxation.
-    """
-    best = _repair(side, relaxed)
-    best_value = _value(side, best)
-    if side.cap_left is None:
-        return best
-    inst = side.instance
-    penalty = np.zeros(len(side.cap_left))
-    step = float(np.percentile(side.profit[columns], 75)) if len(columns) else 1.0
-    for _ in range(12):
-        if time.perf_counter() > deadline:
-            break
-        profit = side.profit - np.rint(penalty[side.key]).astype(np.int64)
-        assigned = solve_min_cost_flow(inst, columns, side.capacity, profit)
-        load = np.bincount(side.key[assigned[assigned >= 0]], minlength=len(side.cap_left))
-        excess = load - side.cap_left
-        if (excess <= 0).all():
-            step *= 0.5
-        penalty = np.maximum(
-            0.0,
-            penalty + step * np.sign(excess) * (excess != 0) * (penalty > 0) + step * (excess > 0),
-        )
-        step *= 0.8
-        plan = _repair(side, assigned)
-        value = _value(side, plan)
-        if value > best_value:
-            best, best_value = plan, value
-    return best
-
-
 def _refill(side: SideProblem, plan: IntArray) -> IntArray:
     """Place unplaced singles on the slots and cap room left, by min-cost flow, until stable."""
     inst = side.instance
@@ -539,85 +1057,11 @@ def _refill(side: SideProblem, plan: IntArray) -> IntArray:
             keys = side.key[added[new]]
             order = np.lexsort((-side.profit[added[new]], keys))
             ranked = keys[order]
-            first = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1]
-            rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
-            new = new[order][rank < key_room[ranked]]
+            new = new[order][rank_in_runs(ranked) < key_room[ranked]]
         if len(new) == 0:
             break
         plan[new] = added[new]
     return plan
-
-
-def _solve_mip(
-    side: SideProblem,
-    columns: IntArray,
-    start: IntArray,
-    deadline: float,
-    seed: int,
-    report: Reporter | None,
-    outer_bound: float,
-) -> tuple[IntArray, float]:
-    inst = side.instance
-    rows = _build(side, columns, integer=True)
-    highs = _highs(seed, deadline - time.perf_counter())
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("mip_abs_gap", 0.99)
-    highs.passModel(rows.lp)
-    chosen = start[start >= 0]
-    in_model = np.isin(chosen, columns)
-    if in_model.all() and len(chosen):
-        index = np.searchsorted(columns, chosen).astype(np.int32)
-        highs.setSolution(len(index), index, np.ones(len(index)))
-
-    def improved(event: Any) -> None:
-        if report is not None:
-            data = event.data_out
-            if report(float(data.mip_primal_bound), min(outer_bound, float(data.mip_dual_bound))):
-                event.interrupt()
-
-    if report is not None:
-        highs.cbMipImprovingSolution.subscribe(improved)
-    highs.run()
-    info = highs.getInfo()
-    assigned = np.full(inst.tables.n_participants, -1, dtype=np.int64)
-    solution = highs.getSolution()
-    if solution.value_valid:
-        values = np.asarray(solution.col_value)
-        picked = columns[values > 0.5]
-        assigned[inst.pair_p[picked]] = picked
-    bound = float(info.mip_dual_bound)
-    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal and solution.value_valid:
-        bound = min(bound, _value(side, assigned) + 0.99)
-    if not np.isfinite(bound):
-        bound = math.inf
-    return assigned, bound
-
-
-def build_side(
-    instance: Instance,
-    admissible: IntArray,
-    capacity: IntArray,
-    profit: IntArray,
-    cap_left: IntArray | None,
-    must_place: BoolArray,
-) -> SideProblem:
-    """Assemble the side-constrained problem (couples of non-pinned members, caps)."""
-    partner = instance.partner_of
-    n = instance.tables.n_participants
-    index = np.arange(n)
-    free = instance.pin_of < 0
-    both_free = (partner >= 0) & free & free[np.maximum(partner, 0)]
-    couple_of = np.where(both_free, np.minimum(index, np.maximum(partner, 0)), -1)
-    return SideProblem(
-        instance=instance,
-        admissible=admissible,
-        profit=profit,
-        capacity=capacity,
-        cap_left=cap_left,
-        must_place=must_place,
-        couple_of=couple_of,
-        weight=lexicographic_weight(instance, profit),
-    )
 
 
 __all__ = ["MipOutcome", "Reporter", "SideProblem", "build_side", "solve_side"]

@@ -40,6 +40,7 @@ def solve(
     seed: int = 0,
     num_workers: int = 1,
     progress: ProgressCallback | None = None,
+    target_gap: float = 0.0,
 ) -> Result:
     """Place the run's participants; never raises for an infeasible or hard problem.
 
@@ -47,6 +48,9 @@ def solve(
     `num_workers` is accepted for API stability; both engines run single-threaded, which
     keeps runs deterministic. `progress` receives `Progress` reports; returning True
     stops the search early (the best plan so far is returned, status `feasible`).
+    `target_gap` (couples and caps only) stops the search once the best plan places as
+    many as the proven bound and its net score is within that relative gap of the bound
+    (0, the default, searches until optimal or the time limit).
     """
     del num_workers
     started = time.perf_counter()
@@ -82,42 +86,53 @@ def solve(
         side = build_side(
             instance, np.flatnonzero(admissible), capacity, profit, cap_left, must_place
         )
-        constant = len(pinned) * side.weight + int(
-            profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum()
-        )
+        pinned_profit = int(profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum())
         offset = instance.problem.weights.disruption * instance.disruption_base()
 
-        def split(value: float) -> tuple[int, int]:
-            total = math.floor(value + constant + 1e-6)
-            placed = total // side.weight
-            return int(placed), int(total - placed * side.weight - offset)
-
-        def report(value: float, bound_value: float) -> bool:
+        def report(placed: int, score: int, bound_placed: int, bound_score: float) -> bool:
             if progress is None:
                 return False
-            placed, net = split(value)
-            bound_placed, bound_net = split(bound_value)
-            gap = gap_between(Objective(placed, net), Bound(bound_placed, bound_net))
+            best = Objective(placed + len(pinned), score + pinned_profit - offset)
+            net_bound = (
+                math.floor(bound_score) + pinned_profit - offset
+                if math.isfinite(bound_score)
+                else None
+            )
+            gap = (
+                gap_between(best, Bound(bound_placed + len(pinned), net_bound))
+                if placed >= 0 and net_bound is not None
+                else None
+            )
             return bool(
                 progress(
                     Progress(
-                        time.perf_counter() - started, placed, net, bound_placed, bound_net, gap
+                        time.perf_counter() - started,
+                        best.placed if placed >= 0 else None,
+                        best.net if placed >= 0 else None,
+                        bound_placed + len(pinned),
+                        net_bound,
+                        gap,
                     )
                 )
             )
 
-        deadline = started + time_limit_s
-        outcome_mip = solve_side(side, deadline=deadline, seed=seed, report=report)
-        chosen = outcome_mip.assigned[outcome_mip.assigned >= 0]
+        side_outcome = solve_side(
+            side,
+            deadline=started + time_limit_s,
+            seed=seed,
+            report=report,
+            target_gap=target_gap,
+        )
+        chosen = side_outcome.assigned[side_outcome.assigned >= 0]
         plan[instance.pair_p[chosen]] = instance.pair_o[chosen]
-        stats = outcome_mip.stats
-        objective = metrics.objective_of(instance, plan)
-        bound_placed, bound_net = split(outcome_mip.bound)
-        bound = Bound(bound_placed, bound_net)
-        feasible = bool(must_place[instance.pair_p[chosen]].sum() == must_place.sum())
-        if not feasible:
+        stats = side_outcome.stats
+        bound = Bound(
+            side_outcome.placed_bound + len(pinned),
+            side_outcome.score_bound + pinned_profit - offset,
+        )
+        if not side_outcome.feasible:
             status = Status.TIMEOUT
-        elif outcome_mip.bound <= outcome_mip.value + 0.5:
+        elif side_outcome.optimal:
             status = Status.OPTIMAL
         else:
             status = Status.FEASIBLE
