@@ -114,6 +114,17 @@ def test_the_same_seed_gives_the_same_dataset() -> None:
     assert dataset_to_json(first) != dataset_to_json(other)
 
 
+def test_couple_share_sets_the_number_of_couples() -> None:
+    sizes = {"participants": 400, "organizations": 60, "openings": 120, "seed": 5}
+    default = generate_dataset(**sizes)
+    explicit = generate_dataset(**sizes, couple_share=0.02)
+    tripled = generate_dataset(**sizes, couple_share=0.06)
+    assert dataset_to_json(default) == dataset_to_json(explicit)
+    coupled = sum(p.partner is not None for p in tripled.participants)
+    assert coupled == 2 * round(400 * 0.06 / 2)
+    assert validate_dataset(tripled) == []
+
+
 def test_demo_scale_has_every_kind_of_record() -> None:
     dataset = generate_scale("demo", seed=1)
     participants = dataset.participants
