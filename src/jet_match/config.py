@@ -39,6 +39,27 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, le=24 * 30, description="How long a POST's answer is kept for retries."
     )
+    worker_poll_s: float = Field(
+        default=0.5, gt=0, le=60, description="How often an idle worker looks for queued runs."
+    )
+    worker_progress_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often a worker writes a run's progress and heartbeat.",
+    )
+    worker_stale_after_s: float = Field(
+        default=30.0,
+        ge=2,
+        le=3600,
+        description="A running run whose heartbeat is older than this is marked interrupted.",
+    )
+    worker_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="Seconds past a run's time limit before its solver process is killed.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON log lines (false: readable text).")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")

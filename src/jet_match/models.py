@@ -180,3 +180,148 @@ class IdempotencyRecord(SQLModel, table=True):
     etag: str | None = _text(64, nullable=True, default=None)
     body: str = Field(sa_type=sa.Text, nullable=False)
     created_at: datetime = _timestamp(index=True)
+
+
+# --- matching rounds (issue 5): rounds, runs, plans, publications, vacancies -------------
+
+
+class Round(SQLModel, table=True):
+    """A matching round: its policy, its lifecycle and its working plan (in `placements`).
+
+    `version` is the ETag of the round *and* of its plan: every change to either (a run's
+    plan, an adjustment, a forbidden pair, a publication, a withdrawal) bumps it, so an
+    If-Match on any of them refuses a write based on a plan the caller has not seen.
+    `active_run_id` is set while a run is queued or running (one at a time per round).
+    """
+
+    __tablename__ = "rounds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    name: str = _text(200)
+    programme_year: int = Field(nullable=False)
+    positions: list[str] = _json_list()
+    weights: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    max_country_share_per_prefecture: float | None = Field(default=None, nullable=True)
+    time_limit_s: float = Field(nullable=False)
+    seed: int = Field(default=0, nullable=False)
+    status: str = _text(20, index=True)
+    published_version: int = Field(default=0, nullable=False)
+    active_run_id: int | None = Field(default=None, nullable=True)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Run(SQLModel, table=True):
+    """One solve of a round. The row is also the queue entry a worker claims.
+
+    `progress` holds the latest report (elapsed, best objective, bound, gap, phase);
+    `outcome` the solver's summary once done; `plan` the run's placements as
+    `[participant, opening, score]` triples (kept for comparisons); `unplaced` the
+    participants it left unplaced with the reasons.
+    """
+
+    __tablename__ = "runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False, index=True)
+    status: str = _text(20, index=True)
+    minimise_disruption: bool = Field(default=True, nullable=False)
+    time_limit_s: float = Field(nullable=False)
+    seed: int = Field(default=0, nullable=False)
+    base_version: int = Field(nullable=False)
+    requested_by: str = _text(100)
+    cancel_requested: bool = Field(default=False, nullable=False)
+    worker: str | None = _text(100, nullable=True, default=None)
+    created_at: datetime = _timestamp()
+    started_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    heartbeat_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    finished_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    progress: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    outcome: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    plan: list[Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    unplaced: list[Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    error: str | None = _text(1000, nullable=True, default=None)
+
+
+class Placement(SQLModel, table=True):
+    """A participant's place in a round's working plan (the plan coordinators adjust)."""
+
+    __tablename__ = "placements"
+    __table_args__ = (sa.UniqueConstraint("round_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False)
+    participant_id: int = Field(foreign_key="participants.id", nullable=False)
+    opening_id: int = Field(foreign_key="openings.id", nullable=False, index=True)
+    pinned: bool = Field(default=False, nullable=False)
+    score: int = Field(nullable=False)
+    breakdown: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    source: str = _text(20)
+    override_reason: str | None = _text(500, nullable=True, default=None)
+    updated_at: datetime = _timestamp()
+
+
+class ForbiddenPair(SQLModel, table=True):
+    """A participant x opening pair that no run of the round may use."""
+
+    __tablename__ = "forbidden_pairs"
+    __table_args__ = (sa.UniqueConstraint("round_id", "participant_id", "opening_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False)
+    participant_id: int = Field(foreign_key="participants.id", nullable=False)
+    opening_id: int = Field(foreign_key="openings.id", nullable=False)
+    created_at: datetime = _timestamp()
+
+
+class Publication(SQLModel, table=True):
+    """Version N of a round's plan, frozen when a coordinator published it."""
+
+    __tablename__ = "publications"
+    __table_args__ = (sa.UniqueConstraint("round_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False)
+    version: int = Field(nullable=False)
+    published_at: datetime = _timestamp()
+    published_by: str = _text(100)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class PublishedPlacement(SQLModel, table=True):
+    """A placement of a publication (never changed; `organization_id` for host reads)."""
+
+    __tablename__ = "published_placements"
+    __table_args__ = (sa.UniqueConstraint("publication_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publications.id", nullable=False)
+    participant_id: int = Field(foreign_key="participants.id", nullable=False)
+    opening_id: int = Field(foreign_key="openings.id", nullable=False)
+    organization_id: int = Field(foreign_key="organizations.id", nullable=False, index=True)
+    score: int = Field(nullable=False)
+    breakdown: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class Vacancy(SQLModel, table=True):
+    """A place freed by a withdrawal, waiting for an alternate (`filled_by`)."""
+
+    __tablename__ = "vacancies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False, index=True)
+    opening_id: int = Field(foreign_key="openings.id", nullable=False)
+    withdrawn_id: int = Field(foreign_key="participants.id", nullable=False)
+    created_at: datetime = _timestamp()
+    filled_by_id: int | None = Field(default=None, foreign_key="participants.id", nullable=True)
+    filled_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )

@@ -224,3 +224,499 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
     database: str = Field(examples=["ok"])
     version: str = Field(examples=["0.1.0"])
+
+
+# --- matching rounds (issue 5) ------------------------------------------------------------
+
+
+class RoundStatus(StrEnum):
+    """Lifecycle of a round: draft -> solved -> published -> amended -> published ... -> closed."""
+
+    DRAFT = "draft"
+    SOLVED = "solved"
+    PUBLISHED = "published"
+    AMENDED = "amended"
+    CLOSED = "closed"
+
+
+class RunStatus(StrEnum):
+    """Where a run is: waiting for a worker, solving, or finished one of four ways."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+TimeLimit = Annotated[float, Field(ge=1, le=3600, description="Seconds the solver may search.")]
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Seed of the solver's randomness.")]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
+
+
+class RoundPolicy(BaseModel):
+    """How a round scores and solves (docs/scoring.md): weights, country cap, time limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: fmt.Weights = Field(
+        default_factory=fmt.Weights,
+        description="Every score weight, and `disruption`: the cost of moving someone from "
+        "the current plan in a re-solve. Absent weights keep their defaults.",
+    )
+    max_country_share_per_prefecture: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="In every prefecture, at most max(1, floor(f x slots)) people of one "
+        "country; null: no cap.",
+    )
+    time_limit_s: TimeLimit = 60.0
+    seed: Seed = 0
+
+
+class RoundCreate(BaseModel):
+    """A new matching round."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "R2026-MAIN",
+                    "name": "2026 main round",
+                    "programme_year": 2026,
+                    "positions": ["ALT", "CIR", "SEA"],
+                    "policy": {"weights": {"disruption": 80}, "time_limit_s": 60},
+                }
+            ]
+        },
+    )
+
+    external_id: fmt.ExternalId
+    name: Name200
+    programme_year: int = Field(ge=1987, le=2100, description="The JET year the round places.")
+    positions: Annotated[list[fmt.Position], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: list(fmt.Position),
+        description="Positions the round places (its runs cover these only).",
+    )
+    policy: RoundPolicy = Field(default_factory=RoundPolicy)
+
+
+class RoundUpdate(BaseModel):
+    """Fields to change on a round (absent: unchanged). Positions only before the first plan."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"policy": {"time_limit_s": 30}}]}
+    )
+
+    name: Name200 | None = None
+    positions: Annotated[list[fmt.Position], Field(min_length=1, max_length=3)] | None = None
+    policy: RoundPolicy | None = None
+
+
+class RoundPublic(BaseModel):
+    """A round, its lifecycle status and the state of its working plan."""
+
+    external_id: str
+    name: str
+    programme_year: int
+    positions: list[fmt.Position]
+    policy: RoundPolicy
+    status: RoundStatus
+    published_version: int | None = Field(
+        description="Latest published version (1, 2, ...); null before the first publication."
+    )
+    active_run: int | None = Field(description="The run queued or running now, if any.")
+    placed: int = Field(description="Participants placed in the working plan.")
+    pinned: int = Field(description="Placements pinned by coordinators.")
+    forbidden: int = Field(description="Forbidden pairs of the round.")
+    open_vacancies: int = Field(description="Places freed by withdrawals, not yet refilled.")
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class RunCreate(BaseModel):
+    """Options of a run; every field may be left out."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"minimise_disruption": True}]}
+    )
+
+    minimise_disruption: bool = Field(
+        default=True,
+        description="Use the current plan as `previous_plan`, so that a re-solve moves only "
+        "those who must move (each move costs the round's `disruption` weight). Pins and "
+        "forbidden pairs are always kept.",
+    )
+    time_limit_s: TimeLimit | None = Field(default=None, description="Default: the round's.")
+    seed: Seed | None = Field(default=None, description="Default: the round's.")
+
+
+class ObjectiveValue(BaseModel):
+    """A plan's objective: placements first, then `score - disruption` (docs/scoring.md)."""
+
+    placed: int
+    score: int
+    disruption: int = Field(description="Penalty points: `disruption` weight x `moved`.")
+    moved: int = Field(description="People of the previous plan whose placement changed.")
+    net: int = Field(description="score - disruption.")
+
+
+class BoundValue(BaseModel):
+    """A proven upper bound: no plan places more, nor as many with a higher net score."""
+
+    placed: int
+    score: int
+
+
+class RuleBreak(BaseModel):
+    """A hard rule a plan breaks (or would break), with the records involved."""
+
+    rule: str = Field(
+        examples=["over_capacity"],
+        description="ineligible, over_capacity, couple_split, couple_apart, country_cap, "
+        "pin_not_kept, not_in_run, out_of_scope, placed_twice, unknown_record, or a pin "
+        "conflict (pins_over_capacity, ineligible_pin, ...).",
+    )
+    message: str
+    participants: list[str] = Field(default_factory=list)
+    openings: list[str] = Field(default_factory=list)
+
+
+class RunProgress(BaseModel):
+    """The latest progress report of a run (written by the worker about once a second)."""
+
+    phase: str | None = Field(
+        default=None,
+        description="queued, loading (the records), preparing (eligibility and scores), "
+        "solving, done.",
+        examples=["solving"],
+    )
+    elapsed_s: float | None = Field(default=None, description="Seconds since the worker began.")
+    placed: int | None = Field(default=None, description="Best plan so far: placements.")
+    score: int | None = Field(default=None, description="Best plan so far: net score.")
+    bound_placed: int | None = Field(default=None, description="Proven bound on placements.")
+    bound_score: int | None = Field(default=None, description="Proven bound on the net score.")
+    gap: float | None = Field(default=None, description="Relative gap to the bound (0: optimal).")
+
+
+class RunOutcome(BaseModel):
+    """What the solver answered, once a run has finished solving."""
+
+    status: str = Field(description="optimal, feasible, infeasible or timeout.")
+    engine: str = Field(description="flow, mip or none.")
+    objective: ObjectiveValue
+    bound: BoundValue | None
+    gap: float | None
+    unplaced: int = Field(description="Participants of the run left unplaced.")
+    changed: int | None = Field(
+        default=None,
+        description="Participants whose placement in the working plan this run changed.",
+    )
+    conflicts: list[RuleBreak] = Field(
+        default_factory=list, description="Why an infeasible problem is infeasible."
+    )
+    metrics: dict[str, Any] = Field(description="docs/scoring.md: rank profile, fill rates ...")
+    timings: dict[str, float]
+
+
+class RunPublic(BaseModel):
+    """A run of a round: queued, running or finished, with its progress and outcome."""
+
+    id: int
+    round: str = Field(description="external_id of the round.")
+    status: RunStatus
+    minimise_disruption: bool
+    time_limit_s: float
+    seed: int
+    requested_by: str = Field(description="Who started it (`key:<id>` or `cli`).")
+    cancel_requested: bool
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+    progress: RunProgress
+    outcome: RunOutcome | None = Field(description="Set when the solver has answered.")
+    error: str | None = Field(description="Why a run failed or was interrupted.")
+
+
+class PlanItem(BaseModel):
+    """One placement of a plan, with its score and the score's breakdown by term."""
+
+    participant: str = Field(description="external_id of the participant.")
+    opening: str = Field(description="external_id of the opening.")
+    organization: str = Field(description="external_id of the opening's organization.")
+    prefecture: int
+    position: fmt.Position
+    score: int
+    breakdown: dict[str, int] = Field(
+        description="location, area, school, requested_country, sister_region, experience, "
+        "japanese."
+    )
+    pinned: bool = Field(description="Every re-solve keeps it.")
+    source: str = Field(description="run, adjustment or vacancy: what put it there.")
+    override_reason: str | None = Field(description="Why a coordinator broke a hard rule.")
+
+
+class PlanChange(BaseModel):
+    """Where a participant should be: an opening (pinned or not), or nowhere (`null`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"opening": "OPN-0001", "pinned": True, "override_reason": None},
+                {"opening": None, "pinned": False},
+            ]
+        },
+    )
+
+    opening: fmt.ExternalId | None = Field(description="external_id, or null to unassign.")
+    pinned: bool = Field(default=False, description="Pin it: every re-solve keeps it.")
+    override_reason: Reason | None = Field(
+        default=None,
+        description="Accept a move that breaks a hard rule, for this reason (audited).",
+    )
+
+
+class ObjectiveChange(BaseModel):
+    """How the objective changes: after minus before (disruption: a move costs its weight)."""
+
+    placed: int
+    score: int
+    disruption: int
+    net: int = Field(description="score - disruption.")
+
+
+class Adjustment(BaseModel):
+    """The answer to a plan change: before, after, the objective change, overridden rules."""
+
+    participant: str
+    before: PlanItem | None
+    after: PlanItem | None
+    objective_change: ObjectiveChange
+    overridden: list[RuleBreak] = Field(
+        description="Hard rules the change breaks, accepted because of `override_reason`."
+    )
+
+
+class ForbiddenCreate(BaseModel):
+    """A pair no run of the round may use."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"participant": "ALT-2026-00042", "opening": "OPN-1"}]},
+    )
+
+    participant: fmt.ExternalId
+    opening: fmt.ExternalId
+
+
+class ForbiddenPublic(BaseModel):
+    """A forbidden pair; `unassigned` when forbidding it took the participant out of it."""
+
+    participant: str
+    opening: str
+    created_at: UtcDatetime
+    unassigned: bool = False
+
+
+class TakenBy(BaseModel):
+    """Someone holding a place at an opening, with their score there."""
+
+    participant: str
+    score: int
+
+
+class AlternativeItem(BaseModel):
+    """An opening a participant did not get, and why."""
+
+    opening: str
+    organization: str
+    score: int
+    breakdown: dict[str, int]
+    eligible: bool
+    failed_rules: list[str] = Field(description="The hard rules that exclude the pair.")
+    why: str = Field(description="In words: not eligible, full (taken by ...), or free.")
+    taken_by: list[TakenBy]
+    objective_change: ObjectiveChange | None = Field(
+        description="Moving the participant there, everything else unchanged (eligible only)."
+    )
+    breaks: list[RuleBreak] = Field(
+        description="Hard rules that move would break (a full opening: over_capacity)."
+    )
+
+
+class Explanation(BaseModel):
+    """Why a participant has their placement: its breakdown, and their best alternatives."""
+
+    participant: str
+    placement: PlanItem | None
+    unplaced_reasons: list[str] = Field(description="Set when the participant is unplaced.")
+    alternatives: list[AlternativeItem]
+
+
+class Candidate(BaseModel):
+    """An eligible participant for an opening, with what assigning them there would do."""
+
+    participant: str
+    score: int
+    breakdown: dict[str, int]
+    current_opening: str | None
+    current_score: int | None
+    pinned: bool = Field(description="Pinned where they are now.")
+    objective_change: ObjectiveChange
+    breaks: list[RuleBreak] = Field(description="Hard rules the move would break.")
+
+
+class Candidates(BaseModel):
+    """Eligible participants for one opening, best score first."""
+
+    opening: str
+    slots: int
+    taken_by: list[TakenBy]
+    items: list[Candidate]
+
+
+class Kpis(BaseModel):
+    """Key figures of a plan, evaluated on the round's current records and policy."""
+
+    placed: int
+    unplaced: int
+    score: int
+    mean_score: float | None
+    min_score: int | None
+    rank_profile: dict[str, int]
+    area_match_rate: float | None
+    blocking_pairs: int
+
+
+class MovedItem(BaseModel):
+    """A participant placed differently in the two plans compared (null: unplaced)."""
+
+    participant: str
+    a: str | None
+    b: str | None
+
+
+class Comparison(BaseModel):
+    """Two plans side by side: key figures, their difference (b - a) and who moved."""
+
+    a: str = Field(description="What `a` names: `run:<id>`, `version:<n>` or `current`.")
+    b: str
+    kpis_a: Kpis
+    kpis_b: Kpis
+    difference: dict[str, float] = Field(description="b - a for every numeric figure.")
+    moved_count: int
+    moved: list[MovedItem]
+
+
+class UnplacedItem(BaseModel):
+    """A participant of the round the plan leaves unplaced, and why."""
+
+    participant: str
+    position: fmt.Position
+    reasons: list[str]
+
+
+class RoundReport(BaseModel):
+    """The round report: objective, metrics, unplaced with reasons, rule breaks."""
+
+    round: str
+    round_version: int
+    status: RoundStatus
+    published_version: int | None
+    objective: ObjectiveValue
+    metrics: dict[str, Any] = Field(
+        description="placed/unplaced by position, rank_profile, mean/min score, "
+        "area_match_rate, fill_rate_by_prefecture, fill_rate_by_country, blocking_pairs."
+    )
+    changed_since_publication: int | None = Field(
+        description="Placements that differ from the latest published version."
+    )
+    unplaced: list[UnplacedItem]
+    violations: list[RuleBreak] = Field(description="Hard rules the plan breaks (overrides).")
+
+
+class PublicationPublic(BaseModel):
+    """A published version of a round's plan."""
+
+    round: str
+    version: int
+    published_at: UtcDatetime
+    published_by: str
+    placed: int
+    added: int = Field(description="Participants placed now, not in the previous version.")
+    removed: int = Field(description="Participants of the previous version no longer placed.")
+    moved: int = Field(description="Participants at another opening than in the previous one.")
+
+
+class HostPlacement(BaseModel):
+    """A participant published to one of the host organization's openings (no contact or
+    special-care data)."""
+
+    round: str
+    version: int
+    opening: str
+    participant: str
+    family_name: str
+    given_name: str
+    citizenship: str
+    position: fmt.Position
+    japanese_level: fmt.JapaneseLevel
+
+
+class ResultItem(BaseModel):
+    """A published placement for career-fair and reporting tools (minimum personal data)."""
+
+    round: str
+    version: int
+    participant: str = Field(description="external_id only: no names, no contact data.")
+    position: fmt.Position
+    opening: str
+    organization: str
+    organization_name: str
+    prefecture: int
+
+
+class FreedPlace(BaseModel):
+    """A place a withdrawal freed in a round's working plan."""
+
+    round: str
+    opening: str
+
+
+class Withdrawal(BaseModel):
+    """The outcome of a withdrawal."""
+
+    participant: str
+    status: fmt.ParticipantStatus
+    already_withdrawn: bool
+    freed: list[FreedPlace]
+
+
+class AmendmentChange(BaseModel):
+    """An alternate upgraded into a vacancy."""
+
+    participant: str = Field(description="The alternate, now shortlisted.")
+    alternate_rank: int | None
+    opening: str
+    score: int
+    replaces: str = Field(description="The withdrawn participant whose place it was.")
+
+
+class OpenVacancy(BaseModel):
+    """A vacancy no alternate could take."""
+
+    opening: str
+    withdrawn: str
+
+
+class Amendment(BaseModel):
+    """What fill-vacancies changed; publish to make it version N+1."""
+
+    round: str
+    status: RoundStatus
+    changes: list[AmendmentChange]
+    unfilled: list[OpenVacancy]

@@ -30,16 +30,27 @@ class Action(StrEnum):
     EXPORT = "export"
     API_KEYS = "api-keys"
     AUDIT_READ = "audit:read"
+    ROUNDS_READ = "rounds:read"
+    ROUNDS_WRITE = "rounds:write"
+    PUBLISH = "rounds:publish"
+    PLACEMENTS_READ = "placements:read"
+    RESULTS_READ = "results:read"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.COORDINATOR: frozenset(Action),
-    # Reads its own organization; maintains its own openings (scoped by organization_id).
+    # Reads its own organization; maintains its own openings; reads the placements
+    # published to them (all scoped by organization_id).
     Role.HOST_ORG: frozenset(
-        {Action.ORGANIZATIONS_READ, Action.OPENINGS_READ, Action.OPENINGS_WRITE}
+        {
+            Action.ORGANIZATIONS_READ,
+            Action.OPENINGS_READ,
+            Action.OPENINGS_WRITE,
+            Action.PLACEMENTS_READ,
+        }
     ),
-    # Published results come with matching rounds; until then only /health.
-    Role.CAREER_FAIR: frozenset(),
+    # Reads published results, with the minimum personal data.
+    Role.CAREER_FAIR: frozenset({Action.RESULTS_READ}),
 }
 
 
@@ -52,11 +63,12 @@ class Caller:
     key_prefix: str | None = None
     organization_id: int | None = None
     request_id: str | None = None
+    label: str | None = None  # who acts without a key: `cli` (default) or `worker`
 
     @property
     def actor(self) -> str:
         """How the audit trail names the caller (never a person's name)."""
-        return f"key:{self.key_prefix}" if self.key_prefix else "cli"
+        return f"key:{self.key_prefix}" if self.key_prefix else (self.label or "cli")
 
     @property
     def scoped_to_organization(self) -> bool:
@@ -66,6 +78,9 @@ class Caller:
 
 #: The command line acts as a coordinator, audited as `cli`.
 COMMAND_LINE = Caller(role=Role.COORDINATOR)
+
+#: A background worker finishing runs, audited as `worker`.
+WORKER = Caller(role=Role.COORDINATOR, label="worker")
 
 
 def allows(caller: Caller, action: Action) -> bool:
