@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per test (SQLite, or PostgreSQL when
 JET_MATCH_TEST_DATABASE_URL is set), the app and its client, keys of every role, and a
-small valid dataset loaded into the database.
+small valid dataset loaded into the database; a live `jet-match serve` (with its
+embedded worker) for the end-to-end tests.
 
 Isolation: on SQLite, every test gets its own copy of a database file migrated once per
 session. On PostgreSQL, every test session (every xdist worker) migrates its own schema
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -31,7 +36,8 @@ from jet_match.main import create_app
 from jet_match.schemas import ApiKeyCreate, Role
 from jet_match.services import api_keys, imports
 from jet_match.services.access import COMMAND_LINE
-from service_support import Keys, MakeKey, build_small_dataset
+from round_support import solved_round
+from service_support import Keys, MakeKey, build_small_dataset, free_port
 
 TEST_DATABASE_URL = os.environ.get("JET_MATCH_TEST_DATABASE_URL") or None
 ON_POSTGRES = TEST_DATABASE_URL is not None
@@ -168,3 +174,52 @@ def keys(loaded: fmt.Dataset, make_key: MakeKey, engine: Engine) -> Keys:
         career_fair=make_key(Role.CAREER_FAIR, name="career fair"),
         revoked=revoked,
     )
+
+
+@pytest.fixture
+def solved(keys: Keys, engine: Engine, settings: Settings) -> str:
+    """round_support.ROUND over the small dataset, solved once (and keys of every role)."""
+    return solved_round(engine, settings)
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[str]:
+    """`jet-match serve` on a free port, on the test's database; its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "JET_MATCH_DATABASE_URL": database_url,
+        "JET_MATCH_LOG_LEVEL": "WARNING",
+        "JET_MATCH_WORKER_POLL_S": "0.2",
+        "JET_MATCH_WORKER_PROGRESS_S": "0.5",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from jet_match.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                _, err = process.communicate(timeout=5)
+                raise AssertionError(f"the server did not start: {err.decode()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

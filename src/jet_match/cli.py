@@ -7,7 +7,9 @@ never a traceback.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
@@ -170,14 +172,25 @@ def serve(
     demo_dataset: Annotated[Path, typer.Option(help="Dataset the demo loads.")] = Path(
         "fixtures/demo.json"
     ),
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run a worker process beside the server to solve runs (--no-worker when "
+            "dedicated `jet-match worker` processes do).",
+        ),
+    ] = True,
 ) -> None:
-    """Create or migrate the configured database, then serve the API."""
+    """Create or migrate the configured database, then serve the API (and a worker)."""
+    from contextlib import nullcontext
+
     import uvicorn
 
     from jet_match.config import get_settings
     from jet_match.db import migrate
     from jet_match.main import create_app
     from jet_match.services import setup
+    from jet_match.worker import embedded
 
     engine = _engine()
     migrate(engine)
@@ -202,7 +215,28 @@ def serve(
             )
             + f"  try: curl -H 'Authorization: Bearer {keys.coordinator}' {base}/api/v1/openings\n"
         )
-    uvicorn.run(create_app(get_settings(), engine), host=host, port=port, access_log=False)
+    # uvicorn re-raises SIGTERM once it has shut down; make it an exit, so that the
+    # embedded worker is stopped (and a run in progress marked interrupted) on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with embedded(get_settings()) if worker else nullcontext():
+        uvicorn.run(create_app(get_settings(), engine), host=host, port=port, access_log=False)
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Solve queued runs until stopped (SIGTERM/Ctrl-C); run as many as you like."""
+    from jet_match.config import get_settings
+    from jet_match.db import migrate as run_migrations
+    from jet_match.worker import run_worker
+
+    engine = _engine()
+    run_migrations(engine)
+    engine.dispose()
+    run_worker(get_settings())
 
 
 @app.command()

@@ -17,7 +17,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas import Page, ParticipantUpdate
-from jet_match.services import audit
+from jet_match.services import audit, withdrawals
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, ensure_storable, merge
 from jet_match.services.pagination import PageRequest, paginate
@@ -167,6 +167,9 @@ def update_participant(
         audit.record(
             session, caller, "participant.update", "participant", external_id, fields=fields
         )
+        if "status" in fields and updated.status is fmt.ParticipantStatus.WITHDRAWN:
+            # The same as POST .../withdraw: their places in open rounds become vacancies.
+            withdrawals.free_places(session, caller, row)
     commit(session)
     return Written(updated, etag_of(version))
 

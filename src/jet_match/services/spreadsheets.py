@@ -199,31 +199,40 @@ def _text(value: Any) -> str:
 
 def write_csv(kind: str, records: Iterable[dict[str, Any]]) -> bytes:
     """UTF-8 CSV with a BOM; formulas escaped."""
-    names = columns(kind)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(names)
-    for record in records:
-        flat = _flat(record)
-        writer.writerow([_text(flat.get(name)) for name in names])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    return write_table_csv(columns(kind), (_flat(record) for record in records))
 
 
 def write_xlsx(kind: str, records: Iterable[dict[str, Any]]) -> bytes:
     """An XLSX workbook with one sheet named after the kind; formulas escaped."""
-    names = columns(kind)
+    return write_tables_xlsx({kind: (columns(kind), [_flat(record) for record in records])})
+
+
+def write_table_csv(names: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
+    """Any table as UTF-8 CSV with a BOM (`names` is the header); formulas escaped."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_text(row.get(name)) for name in names])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def write_tables_xlsx(
+    sheets: dict[str, tuple[Sequence[str], Iterable[dict[str, Any]]]],
+) -> bytes:
+    """An XLSX workbook, one sheet per (header, rows) table; formulas escaped."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(kind)
-    sheet.append(names)
-    for record in records:
-        flat = _flat(record)
-        sheet.append([_xlsx_value(flat.get(name)) for name in names])
+    for title, (names, rows) in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(names))
+        for row in rows:
+            sheet.append([_xlsx_value(row.get(name)) for name in names])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
 def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, bool | int) or value is None:
+    if isinstance(value, bool | int | float) or value is None:
         return value
     return _text(value)

@@ -1,0 +1,257 @@
+"""A round's input for the solver, read from the database.
+
+Two shapes:
+- `full_problem`: every organization, opening and participant, with the round's policy,
+  pins, forbidden pairs and (for re-solves) the current plan as `previous_plan`. Runs,
+  reports and comparisons use it; `full_instance` keeps the last prepared instance per
+  round in the process so that the next one reuses its eligibility and score arrays.
+- `local_problem`: every organization and opening, but only the participants a few
+  moves touch (the movers, their partners, the holders of the openings involved and,
+  under a country cap, the placed people of the same country in the same prefecture).
+  Checking a move or ranking candidates on it costs milliseconds at national scale and
+  gives the same answer as the whole problem for the records involved.
+
+Translation to the solver is `jet_match.services.solving.problem_from_dataset`: records
+are read as dataset records first, so rounds and the offline CLI score exactly alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.services.exports import stored_data
+from jet_match.services.records import (
+    opening_record,
+    organization_record,
+    participant_record,
+)
+from jet_match.services.solving import problem_from_dataset
+from jet_match.solver import Assignment, Instance, Problem, prepare
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    """A placement of the working plan, by row id and external_id."""
+
+    participant_id: int
+    participant: str
+    opening_id: int
+    opening: str
+    pinned: bool
+
+
+def plan_entries(
+    session: Session, round_id: int, participant_ids: Collection[int] | None = None
+) -> list[PlanEntry]:
+    """The working plan (or the part of it for some participants), by participant."""
+    placement, participant, opening = models.Placement, models.Participant, models.Opening
+    statement = (
+        sa.select(
+            col(placement.participant_id),
+            col(participant.external_id),
+            col(placement.opening_id),
+            col(opening.external_id),
+            col(placement.pinned),
+        )
+        .select_from(placement)
+        .join(participant, col(participant.id) == placement.participant_id)
+        .join(opening, col(opening.id) == placement.opening_id)
+        .where(col(placement.round_id) == round_id)
+        .order_by(col(participant.external_id))
+    )
+    if participant_ids is not None:
+        statement = statement.where(col(placement.participant_id).in_(list(participant_ids)))
+    return [PlanEntry(*row) for row in session.execute(statement).all()]
+
+
+def assignments(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
+    """The entries as solver assignments."""
+    return tuple(Assignment(e.participant, e.opening) for e in entries)
+
+
+def pins(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
+    """The pinned entries as solver assignments."""
+    return tuple(Assignment(e.participant, e.opening) for e in entries if e.pinned)
+
+
+def forbidden(
+    session: Session, round_id: int, participant_ids: Collection[int] | None = None
+) -> tuple[Assignment, ...]:
+    """The round's forbidden pairs (or those of some participants)."""
+    pair, participant, opening = models.ForbiddenPair, models.Participant, models.Opening
+    statement = (
+        select(participant.external_id, opening.external_id)
+        .select_from(pair)
+        .join(participant, col(participant.id) == pair.participant_id)
+        .join(opening, col(opening.id) == pair.opening_id)
+        .where(pair.round_id == round_id)
+        .order_by(participant.external_id, opening.external_id)
+    )
+    if participant_ids is not None:
+        statement = statement.where(col(pair.participant_id).in_(list(participant_ids)))
+    return tuple(Assignment(p, o) for p, o in session.execute(statement).all())
+
+
+def _problem(
+    dataset: fmt.Dataset,
+    row: models.Round,
+    *,
+    pinned: Sequence[Assignment],
+    forbidden_pairs: Sequence[Assignment],
+    previous_plan: Sequence[Assignment],
+) -> Problem:
+    problem = problem_from_dataset(
+        dataset,
+        positions=[fmt.Position(p) for p in row.positions],
+        weights=row.weights,
+        max_country_share_per_prefecture=row.max_country_share_per_prefecture,
+        override_cap=True,
+    )
+    return replace(
+        problem,
+        pins=tuple(pinned),
+        forbidden=tuple(forbidden_pairs),
+        previous_plan=tuple(previous_plan),
+    )
+
+
+def full_problem(
+    session: Session, row: models.Round, *, previous_plan: Sequence[Assignment] = ()
+) -> Problem:
+    """The round's whole problem on the records stored now."""
+    assert row.id is not None
+    data = stored_data(session)
+    dataset = fmt.Dataset.model_validate(
+        {"format": fmt.FORMAT, **{kind: list(records.values()) for kind, records in data.items()}}
+    )
+    return _problem(
+        dataset,
+        row,
+        pinned=pins(plan_entries(session, row.id)),
+        forbidden_pairs=forbidden(session, row.id),
+        previous_plan=previous_plan,
+    )
+
+
+_instances: dict[int, Instance] = {}
+_instances_lock = threading.Lock()
+_KEPT = 2
+
+
+def full_instance(session: Session, row: models.Round) -> tuple[Instance, list[PlanEntry]]:
+    """The round's prepared problem, with the current plan as `previous_plan`, and the plan.
+
+    The last instance of each round is kept in the process: if the records did not change
+    (only statuses, pins or forbidden pairs), its eligibility and scores are reused.
+    """
+    assert row.id is not None
+    entries = plan_entries(session, row.id)
+    problem = full_problem(session, row, previous_plan=assignments(entries))
+    with _instances_lock:
+        base = _instances.get(row.id)
+    instance = prepare(problem, base=base)
+    with _instances_lock:
+        _instances.pop(row.id, None)
+        _instances[row.id] = instance
+        while len(_instances) > _KEPT:
+            _instances.pop(next(iter(_instances)))
+    return instance, entries
+
+
+def local_problem(
+    session: Session,
+    row: models.Round,
+    participant_ids: Collection[int],
+    *,
+    pinned: Sequence[Assignment],
+    previous_plan: Sequence[Assignment],
+) -> Problem:
+    """Every organization and opening, the given participants and their partners."""
+    assert row.id is not None
+    organizations, openings = _catalogue(session)
+    people = _with_partners(session, participant_ids)
+    wanted = [
+        person_id
+        for (person_id,) in session.execute(
+            select(models.Participant.id).where(
+                col(models.Participant.external_id).in_([p.external_id for p in people])
+            )
+        ).all()
+    ]
+    dataset = fmt.Dataset(
+        format=fmt.FORMAT,
+        organizations=organizations,
+        openings=openings,
+        participants=people,
+    )
+    return _problem(
+        dataset,
+        row,
+        pinned=pinned,
+        forbidden_pairs=forbidden(session, row.id, wanted),
+        previous_plan=previous_plan,
+    )
+
+
+_catalogue_cache: dict[str, object] = {}
+
+
+def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Opening]]:
+    """Every organization and opening as dataset records, kept while none of them changes
+    (the stamp counts the rows and their latest write)."""
+    stamp = tuple(
+        session.execute(
+            select(func.count(), func.max(table.updated_at), func.sum(table.version))
+        ).one()
+        for table in (models.Organization, models.Opening)
+    )
+    with _instances_lock:
+        if _catalogue_cache.get("stamp") == stamp:
+            cached = _catalogue_cache["records"]
+            assert isinstance(cached, tuple)
+            return cached
+    organizations = [
+        organization_record(org)
+        for org in session.scalars(
+            select(models.Organization).order_by(models.Organization.external_id)
+        )
+    ]
+    external_ids = dict(
+        session.execute(select(models.Organization.id, models.Organization.external_id)).all()
+    )
+    openings = [
+        opening_record(opening, external_ids[opening.organization_id])
+        for opening in session.scalars(select(models.Opening).order_by(models.Opening.external_id))
+    ]
+    records = (organizations, openings)
+    with _instances_lock:
+        _catalogue_cache.update(stamp=stamp, records=records)
+    return records
+
+
+def _with_partners(session: Session, participant_ids: Collection[int]) -> list[fmt.Participant]:
+    participant = models.Participant
+    partner = aliased(models.Participant)
+    wanted = set(participant_ids)
+    partner_ids = session.scalars(
+        select(participant.partner_id).where(
+            col(participant.id).in_(list(wanted)), col(participant.partner_id).is_not(None)
+        )
+    ).all()
+    wanted.update(pid for pid in partner_ids if pid is not None)
+    rows = session.execute(
+        select(participant, col(partner.external_id))
+        .outerjoin(partner, col(partner.id) == participant.partner_id)
+        .where(col(participant.id).in_(list(wanted)))
+        .order_by(participant.external_id)
+    ).all()
+    return [participant_record(row, partner_ext) for row, partner_ext in rows]

@@ -1,0 +1,277 @@
+"""Matching rounds: create, list, read, change, close; the lifecycle every other module obeys.
+
+A round's `version` is the ETag of the round and of its working plan together: a run's
+plan, an adjustment, a forbidden pair, a publication, a withdrawal or a vacancy filled
+bumps it (`bump`), so If-Match on any plan write refuses one based on a plan the caller
+has not seen. Lifecycle (docs/rounds.md):
+
+    draft --run--> solved --publish--> published --change--> amended --publish--> published
+      any state but closed --close--> closed (read-only from then on)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, update
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
+from jet_match.schemas import (
+    Page,
+    RoundCreate,
+    RoundPolicy,
+    RoundPublic,
+    RoundStatus,
+    RoundUpdate,
+)
+from jet_match.services import audit
+from jet_match.services.access import Action, Caller, authorize
+from jet_match.services.pagination import PageRequest, paginate
+from jet_match.services.writes import (
+    IdempotencyKey,
+    Written,
+    check_if_match,
+    commit,
+    etag_of,
+    run_idempotent,
+)
+
+Round = models.Round
+
+
+def find(session: Session, external_id: str) -> models.Round:
+    """The round; NotFound if there is none."""
+    row = session.scalars(select(Round).where(Round.external_id == external_id)).first()
+    if row is None:
+        raise NotFound(f"no round '{external_id}'")
+    return row
+
+
+def policy_of(row: models.Round) -> RoundPolicy:
+    """The round's policy as the API shows it."""
+    return RoundPolicy(
+        weights=fmt.Weights.model_validate(row.weights),
+        max_country_share_per_prefecture=row.max_country_share_per_prefecture,
+        time_limit_s=row.time_limit_s,
+        seed=row.seed,
+    )
+
+
+def public(session: Session, row: models.Round) -> RoundPublic:
+    """The round with the counts of its working plan."""
+    assert row.id is not None
+    placed, pinned = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((col(models.Placement.pinned), 1), else_=0)), 0),
+        )
+        .select_from(models.Placement)
+        .where(models.Placement.round_id == row.id)
+    ).one()
+    forbidden = session.scalar(
+        select(func.count())
+        .select_from(models.ForbiddenPair)
+        .where(models.ForbiddenPair.round_id == row.id)
+    )
+    vacancies = session.scalar(
+        select(func.count())
+        .select_from(models.Vacancy)
+        .where(models.Vacancy.round_id == row.id, col(models.Vacancy.filled_by_id).is_(None))
+    )
+    return RoundPublic(
+        external_id=row.external_id,
+        name=row.name,
+        programme_year=row.programme_year,
+        positions=[fmt.Position(p) for p in row.positions],
+        policy=policy_of(row),
+        status=RoundStatus(row.status),
+        published_version=row.published_version or None,
+        active_run=row.active_run_id,
+        placed=int(placed),
+        pinned=int(pinned),
+        forbidden=int(forbidden or 0),
+        open_vacancies=int(vacancies or 0),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _policy_values(policy: RoundPolicy) -> dict[str, Any]:
+    return {
+        "weights": policy.weights.model_dump(),
+        "max_country_share_per_prefecture": policy.max_country_share_per_prefecture,
+        "time_limit_s": policy.time_limit_s,
+        "seed": policy.seed,
+    }
+
+
+def create_round(
+    *,
+    session: Session,
+    caller: Caller,
+    round_in: RoundCreate,
+    idempotency: IdempotencyKey | None = None,
+) -> Written[RoundPublic]:
+    """Create a round in `draft` (coordinators)."""
+    authorize(caller, Action.ROUNDS_WRITE)
+
+    def produce() -> Written[RoundPublic]:
+        if session.scalars(
+            select(Round.id).where(Round.external_id == round_in.external_id)
+        ).first():
+            raise AlreadyExists(f"round '{round_in.external_id}' exists already")
+        row = Round(
+            external_id=round_in.external_id,
+            name=round_in.name,
+            programme_year=round_in.programme_year,
+            positions=sorted({p.value for p in round_in.positions}),
+            status=RoundStatus.DRAFT.value,
+            **_policy_values(round_in.policy),
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, caller, "round.create", "round", row.external_id, status=row.status)
+        return Written(public(session, row), etag_of(row.version), status_code=201)
+
+    return run_idempotent(
+        session=session,
+        caller=caller,
+        idempotency=idempotency,
+        operation="round.create",
+        payload=round_in,
+        answer_model=RoundPublic,
+        produce=produce,
+    )
+
+
+def list_rounds(*, session: Session, caller: Caller, page: PageRequest) -> Page[RoundPublic]:
+    """Rounds ordered by external_id (coordinators)."""
+    authorize(caller, Action.ROUNDS_READ)
+    result = paginate(session, select(Round), col(Round.external_id), page)
+    return Page(
+        items=[public(session, row) for (row,) in result.rows], next_cursor=result.next_cursor
+    )
+
+
+def get_round(*, session: Session, caller: Caller, external_id: str) -> Written[RoundPublic]:
+    """One round and its ETag (which is also its plan's)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = find(session, external_id)
+    return Written(public(session, row), etag_of(row.version))
+
+
+def update_round(
+    *,
+    session: Session,
+    caller: Caller,
+    external_id: str,
+    changes: RoundUpdate,
+    if_match: str | None,
+) -> Written[RoundPublic]:
+    """Rename a round or change its policy; positions only while it has no plan."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = find(session, external_id)
+    check_if_match(if_match, row.version)
+    ensure_changeable(row)
+    values: dict[str, Any] = {}
+    if changes.name is not None and changes.name != row.name:
+        values["name"] = changes.name
+    if changes.positions is not None:
+        positions = sorted({p.value for p in changes.positions})
+        if positions != row.positions:
+            if row.status != RoundStatus.DRAFT.value:
+                raise Conflict("the positions of a round are fixed once it has a plan")
+            values["positions"] = positions
+    if changes.policy is not None:
+        policy = _policy_values(changes.policy)
+        values.update({k: v for k, v in policy.items() if getattr(row, k) != v})
+    if values:
+        bump(session, row, **values)
+        audit.record(
+            session,
+            caller,
+            "round.update",
+            "round",
+            row.external_id,
+            fields=sorted(values),
+            before={k: _jsonable(getattr(row, k)) for k in values},
+            after={k: _jsonable(v) for k, v in values.items()},
+        )
+        commit(session)
+        session.refresh(row)
+    return Written(public(session, row), etag_of(row.version))
+
+
+def close_round(
+    *, session: Session, caller: Caller, external_id: str, if_match: str | None
+) -> Written[RoundPublic]:
+    """Close a round: its plan and publications become read-only (coordinators)."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = find(session, external_id)
+    check_if_match(if_match, row.version)
+    ensure_changeable(row)
+    before = row.status
+    bump(session, row, status=RoundStatus.CLOSED.value)
+    audit.record(
+        session, caller, "round.close", "round", row.external_id, before=before, after="closed"
+    )
+    commit(session)
+    session.refresh(row)
+    return Written(public(session, row), etag_of(row.version))
+
+
+def ensure_open(row: models.Round) -> None:
+    """Refuse any change to a closed round (409)."""
+    if row.status == RoundStatus.CLOSED.value:
+        raise Conflict(f"round '{row.external_id}' is closed")
+
+
+def ensure_changeable(row: models.Round) -> None:
+    """Refuse a plan change while the round is closed or a run is queued or running (409)."""
+    ensure_open(row)
+    if row.active_run_id is not None:
+        raise Conflict(
+            f"run {row.active_run_id} of round '{row.external_id}' is queued or running; "
+            "wait for it (or cancel it) before changing the round"
+        )
+
+
+def check_plan_write(row: models.Round, if_match: str | None) -> None:
+    """The preconditions of every plan write: If-Match on the round, open, no active run."""
+    check_if_match(if_match, row.version)
+    ensure_changeable(row)
+
+
+def bump(session: Session, row: models.Round, **values: Any) -> int:
+    """Write `values` and the next version if the round is still at the version read (412).
+
+    Returns the new version; `row` keeps the values read (the audit's "before").
+    """
+    assert row.id is not None
+    new_version = row.version + 1
+    result = session.execute(
+        update(Round)
+        .where(col(Round.id) == row.id, col(Round.version) == row.version)
+        .values(version=new_version, updated_at=models.utcnow(), **values)
+        .execution_options(synchronize_session=False)  # `row` stays what the caller read
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        session.rollback()
+        raise PreconditionFailed(
+            f"round '{row.external_id}' was changed by another request meanwhile; read it again"
+        )
+    return new_version
+
+
+def status_after_change(status: str) -> str:
+    """The status once the working plan changed: a published plan becomes amended."""
+    if status in (RoundStatus.PUBLISHED.value, RoundStatus.AMENDED.value):
+        return RoundStatus.AMENDED.value
+    return RoundStatus.SOLVED.value
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | list | dict | None) else str(value)

@@ -1,0 +1,102 @@
+"""Background solving: `jet-match worker` processes, or one embedded in `jet-match serve`.
+
+Runs never execute in the web process: the API queues them (a row in `runs`) and a
+worker process claims and executes them (`supervisor.Worker`), each solve in a solver
+process of its own (`solver_process`) that can be killed to cancel or to enforce the time
+limit. Any number of workers may share a database; each run is claimed by exactly one.
+docs/operations.md ("Workers") tells how to run them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+from jet_match.config import Settings
+from jet_match.db import make_engine
+from jet_match.worker.supervisor import ChildSolver, InlineSolver, Worker
+
+__all__ = ["ChildSolver", "InlineSolver", "Worker", "embedded", "run_worker"]
+
+
+def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
+    """Run a worker in this process until SIGTERM or SIGINT (the `jet-match worker` command).
+
+    On a signal, a run in progress is stopped and marked interrupted, so that a restart
+    can run it again. With `parent_pid`, the worker also stops when that process is gone
+    (a worker embedded in `jet-match serve` never outlives the server).
+    """
+    engine = make_engine(settings)
+    worker = Worker(engine, settings, ChildSolver())
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        worker.stop_event.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if parent_pid is not None:
+        threading.Thread(
+            target=_stop_when_orphaned, args=(worker.stop_event, parent_pid), daemon=True
+        ).start()
+    try:
+        worker.run_forever()
+    finally:
+        engine.dispose()
+
+
+def _stop_when_orphaned(stop: threading.Event, parent_pid: int) -> None:
+    while not stop.wait(1.0):
+        if os.getppid() != parent_pid:
+            stop.set()
+
+
+def _embedded_main(settings: Settings, parent_pid: int) -> None:
+    from jet_match.main import configure_logging
+
+    configure_logging(settings)
+    run_worker(settings, parent_pid=parent_pid)
+
+
+@contextmanager
+def embedded(settings: Settings, *, restart_after_s: float = 1.0) -> Iterator[None]:
+    """A worker process beside the web server, restarted if it dies, stopped at exit."""
+    context = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+    current: list[BaseProcess] = []
+
+    def start() -> BaseProcess:
+        process = context.Process(
+            target=_embedded_main,
+            args=(settings, os.getpid()),
+            name="jet-match-worker",
+            daemon=False,
+        )
+        process.start()
+        return process
+
+    def watch() -> None:
+        while not stopping.is_set():
+            if not current or not current[-1].is_alive():
+                current[:] = [start()]
+            stopping.wait(restart_after_s)
+
+    current.append(start())
+    watcher = threading.Thread(target=watch, name="jet-match-worker-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stopping.set()
+        watcher.join(timeout=5)
+        for process in current:
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=15)
+            if process.is_alive():
+                process.kill()

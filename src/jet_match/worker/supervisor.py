@@ -1,0 +1,322 @@
+"""The worker: claims queued runs, has them solved, writes the outcome.
+
+One worker runs one run at a time. It claims a run from the database (see
+`jet_match.services.runs`), loads the round's problem, hands it to its solver process
+(`ChildSolver`) and, while the solver works, writes the run's progress and heartbeat about
+once a second and reads back whether a coordinator cancelled it. It kills the solver to
+cancel, when the time limit plus a grace period is over, or when it is asked to stop;
+a solver that dies on its own (out of memory, a crash) leaves the run `interrupted`.
+When the solver answers, the plan, the run's success and the round's new version are
+written in one transaction.
+
+On start, and whenever it is idle, the worker marks `interrupted` the runs whose worker
+is gone: on this machine, a worker whose process no longer exists; anywhere, a worker
+whose heartbeat is older than `worker_stale_after_s`.
+
+`InlineSolver` solves in the worker's own thread instead (no process to kill:
+cancellation then waits for the solver's next progress report). The tests use it to run
+queued runs quickly; deployments use `ChildSolver`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol
+
+import psutil
+import structlog
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from jet_match.config import Settings
+from jet_match.schemas import RunStatus
+from jet_match.services import runs
+from jet_match.services.runs import Heartbeat, Job
+from jet_match.solver import Progress, Result, prepare, solve
+from jet_match.worker import solver_process
+
+log = structlog.get_logger("jet_match.worker")
+
+#: Called with progress fields; says whether to go on, cancel, or give the run up.
+Tick = Callable[[dict[str, Any]], Heartbeat]
+
+
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """The solver answered."""
+
+    result: Result
+    progress: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """The run ends without a plan: cancelled, lost, failed or interrupted."""
+
+    status: RunStatus | None  # None: the run is no longer ours, leave it
+    reason: str
+    progress: dict[str, Any]
+
+
+Outcome = Solved | Stopped
+
+
+class Solver(Protocol):
+    """Solves a job, calling `tick` about every `every_s` seconds."""
+
+    def solve(
+        self, job: Job, tick: Tick, *, every_s: float, deadline: float, stopping: Callable[[], bool]
+    ) -> Outcome:
+        """Solve `job`; give up at `deadline` (time.monotonic) or when `stopping()`."""
+        ...
+
+    def close(self) -> None:
+        """Release the solver's resources."""
+        ...
+
+
+def worker_identity() -> str:
+    """`host:pid:start-time` of this process: unique, and checkable on the same host."""
+    started = int(psutil.Process().create_time())
+    return f"{socket.gethostname()}:{os.getpid()}:{started}"
+
+
+def is_gone(identity: str) -> bool:
+    """The worker named `identity` ran on this host and its process no longer exists."""
+    host, _, rest = identity.partition(":")
+    pid_text, _, started_text = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit() or not started_text.isdigit():
+        return False
+    try:
+        return int(psutil.Process(int(pid_text)).create_time()) != int(started_text)
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return True
+
+
+class ChildSolver:
+    """Solves in a long-lived child process that can be killed at any moment."""
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> tuple[BaseProcess, Connection]:
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._process, self._conn
+        self.close()
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=solver_process.main,
+            args=(child, os.getpid()),
+            name="jet-match-solver",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        return process, parent
+
+    @property
+    def pid(self) -> int | None:
+        """The solver process's pid, if it runs."""
+        return self._process.pid if self._process is not None else None
+
+    def solve(
+        self, job: Job, tick: Tick, *, every_s: float, deadline: float, stopping: Callable[[], bool]
+    ) -> Outcome:
+        """Send the job, relay progress, and kill the solver if the run must stop."""
+        process, conn = self._start()
+        progress: dict[str, Any] = {"phase": "preparing"}
+        conn.send(job)
+        next_tick = time.monotonic() + every_s
+        while True:
+            message = self._receive(conn, timeout=min(0.2, every_s))
+            if message is not None:
+                kind, payload = message
+                if kind == "result":
+                    return Solved(payload, progress)
+                if kind == "error":
+                    return Stopped(RunStatus.FAILED, f"the solver failed: {payload}", progress)
+                progress.update(payload)
+            elif not process.is_alive():
+                code = process.exitcode
+                self.close()
+                return Stopped(
+                    RunStatus.INTERRUPTED,
+                    f"the solver process ended unexpectedly (exit code {code})",
+                    progress,
+                )
+            if stopping():
+                self.close()
+                return Stopped(RunStatus.INTERRUPTED, "the worker was stopped", progress)
+            if time.monotonic() > deadline:
+                self.close()
+                return Stopped(
+                    RunStatus.FAILED,
+                    "the solver did not finish within the time limit and its grace period",
+                    progress,
+                )
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + every_s
+                heartbeat = tick(progress)
+                if heartbeat is not Heartbeat.CONTINUE:
+                    self.close()
+                    return _stopped_by(heartbeat, progress)
+
+    def _receive(self, conn: Connection, timeout: float) -> tuple[str, Any] | None:
+        try:
+            if conn.poll(timeout):
+                message: tuple[str, Any] = conn.recv()
+                return message
+        except (EOFError, OSError):
+            return None
+        return None
+
+    def close(self) -> None:
+        """Kill the solver process (a new one starts with the next job)."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is not None and process.is_alive():
+            process.kill()
+            process.join(timeout=10)
+
+
+def _stopped_by(heartbeat: Heartbeat, progress: dict[str, Any]) -> Stopped:
+    if heartbeat is Heartbeat.CANCEL:
+        return Stopped(RunStatus.CANCELLED, "cancelled by a coordinator", progress)
+    return Stopped(None, "the run was ended by someone else meanwhile", progress)
+
+
+class InlineSolver:
+    """Solves in the calling thread; stops at the solver's progress reports only."""
+
+    def solve(
+        self, job: Job, tick: Tick, *, every_s: float, deadline: float, stopping: Callable[[], bool]
+    ) -> Outcome:
+        """Prepare and solve here, ticking from the solver's progress callback."""
+        progress: dict[str, Any] = {"phase": "solving"}
+        heartbeat = tick(progress)
+        if heartbeat is not Heartbeat.CONTINUE:
+            return _stopped_by(heartbeat, progress)
+        verdict: list[Heartbeat] = []
+
+        def report(update: Progress) -> bool:
+            progress.update(solver_process.progress_fields(update))
+            verdict.append(tick(progress))
+            return verdict[-1] is not Heartbeat.CONTINUE
+
+        result = solve(
+            prepare(job.problem), time_limit_s=job.time_limit_s, seed=job.seed, progress=report
+        )
+        stop = next((v for v in verdict if v is not Heartbeat.CONTINUE), None)
+        if stop is not None:
+            return _stopped_by(stop, progress)
+        return Solved(result, progress)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class Worker:
+    """Claims and executes runs, one at a time, until told to stop."""
+
+    def __init__(self, engine: Engine, settings: Settings, solver: Solver) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.solver = solver
+        self.identity = worker_identity()
+        self.stop_event = threading.Event()
+
+    def sweep(self) -> list[int]:
+        """Mark interrupted the runs of workers that are gone or silent."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            lost = runs.interrupt_lost(
+                session,
+                stale_before=runs.stale_cutoff(self.settings.worker_stale_after_s),
+                is_gone=is_gone,
+            )
+        for run_id in lost:
+            log.warning("run_interrupted", run=run_id)
+        return lost
+
+    def run_once(self) -> int | None:
+        """Claim and execute one queued run; its id, or None when there was none."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            run_id = runs.claim_next(session, self.identity)
+        if run_id is None:
+            return None
+        log.info("run_claimed", run=run_id, worker=self.identity)
+        self._execute(run_id)
+        return run_id
+
+    def run_until_idle(self) -> list[int]:
+        """Execute queued runs until none is left (tests and one-shot use)."""
+        done = []
+        while (run_id := self.run_once()) is not None:
+            done.append(run_id)
+        return done
+
+    def run_forever(self) -> None:
+        """Poll for runs until `stop_event` is set."""
+        log.info("worker_started", worker=self.identity)
+        self.sweep()
+        try:
+            while not self.stop_event.is_set():
+                if self.run_once() is None:
+                    self.sweep()
+                    self.stop_event.wait(self.settings.worker_poll_s)
+        finally:
+            self.solver.close()
+            log.info("worker_stopped", worker=self.identity)
+
+    def _execute(self, run_id: int) -> None:
+        started = time.monotonic()
+
+        def tick(progress: dict[str, Any]) -> Heartbeat:
+            fields = {**progress, "elapsed_s": round(time.monotonic() - started, 1)}
+            with Session(self.engine, expire_on_commit=False) as session:
+                return runs.report_progress(session, run_id, self.identity, fields)
+
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                job = runs.job_of(session, run_id)
+        except Exception as exc:  # a run whose input cannot be read fails, the worker goes on
+            self._end(run_id, RunStatus.FAILED, f"the round's data could not be loaded: {exc}", {})
+            return
+        heartbeat = tick({"phase": "preparing"})
+        if heartbeat is not Heartbeat.CONTINUE:
+            stopped = _stopped_by(heartbeat, {})
+            if stopped.status is not None:
+                self._end(run_id, stopped.status, stopped.reason, {})
+            return
+        deadline = time.monotonic() + job.time_limit_s + self.settings.worker_grace_s
+        outcome = self.solver.solve(
+            job,
+            tick,
+            every_s=self.settings.worker_progress_s,
+            deadline=deadline,
+            stopping=self.stop_event.is_set,
+        )
+        progress = {**outcome.progress, "elapsed_s": round(time.monotonic() - started, 1)}
+        if isinstance(outcome, Solved):
+            with Session(self.engine, expire_on_commit=False) as session:
+                status = runs.complete_run(session, run_id, self.identity, outcome.result, progress)
+            log.info("run_finished", run=run_id, status=status.value)
+        elif outcome.status is not None:
+            self._end(run_id, outcome.status, outcome.reason, progress)
+
+    def _end(self, run_id: int, status: RunStatus, reason: str, progress: dict[str, Any]) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            runs.end_run(session, run_id, status, reason, worker=self.identity, progress=progress)
+        log.info("run_finished", run=run_id, status=status.value)
