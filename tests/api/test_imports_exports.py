@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
@@ -21,6 +22,18 @@ def _import(client: TestClient, key: str, document: dict[str, Any]) -> Any:
         content=orjson.dumps({"format": fmt.FORMAT, **document}),
         headers={**auth(key), "Content-Type": "application/json"},
     )
+
+
+def _workbook(*rows: list[Any]) -> bytes:
+    """An XLSX file made as a person would, cells typed as given (numbers stay numbers)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _counts(client: TestClient, key: str) -> dict[str, int]:
@@ -218,17 +231,72 @@ class TestSheets:
             counts = response.json()[kind]
             assert counts["created"] == counts["updated"] == 0, kind
 
+    @pytest.mark.parametrize("sheet_format", ["csv", "xlsx"])
+    def test_awkward_values_survive_a_round_trip(
+        self, client: TestClient, keys: Keys, sheet_format: str
+    ) -> None:
+        headers = {**auth(keys.coordinator), "If-Match": "*"}
+        awkward = {
+            "P-1": {"given_name": ""},  # a single name
+            "P-2": {"family_name": " Spaced ", "given_name": "'quoted"},
+            "P-3": {"family_name": "'=not a formula", "given_name": "\ttab "},
+        }
+        for external_id, change in awkward.items():
+            patched = client.patch(
+                f"/api/v1/participants/{external_id}", json=change, headers=headers
+            )
+            assert patched.status_code == 200, patched.text
+        client.patch("/api/v1/organizations/ORG-B", json={"name": " 'Shinjuku' "}, headers=headers)
+        before = client.get("/api/v1/exports/dataset", headers=auth(keys.coordinator)).json()
+        media_type = XLSX if sheet_format == "xlsx" else "text/csv"
+        for kind in ("organizations", "participants"):
+            sheet = client.get(
+                f"/api/v1/exports/{kind}?format={sheet_format}", headers=auth(keys.coordinator)
+            )
+            response = client.post(
+                f"/api/v1/imports/{kind}",
+                content=sheet.content,
+                headers={**auth(keys.coordinator), "Content-Type": media_type},
+            )
+            assert response.status_code == 200, response.text
+            assert response.json()[kind]["updated"] == 0, kind
+        after = client.get("/api/v1/exports/dataset", headers=auth(keys.coordinator)).json()
+        assert after == before
+
+    def test_shift_jis_one_short_row_imports(self, client: TestClient, keys: Keys) -> None:
+        raw = (self.HEADER + "SJ-3,Otaru,小樽市,municipality,1,urban,\n").encode("cp932")
+        response = self._post_csv(client, keys.coordinator, raw)
+        assert response.status_code == 200, response.text
+        stored = client.get("/api/v1/organizations/SJ-3", headers=auth(keys.coordinator))
+        assert stored.json()["name_ja"] == "小樽市"
+
+    def test_xlsx_ids_typed_as_numbers_import_as_text(self, client: TestClient, keys: Keys) -> None:
+        workbook = _workbook(
+            ["external_id", "family_name", "given_name", "email", "citizenship", "position"],
+            [20240001, "Suharto", None, "s@example.org", "ID", "ALT"],
+            [20240002.0, "Ngata", "Aroha", "a@example.org", "NZ", "ALT"],
+        )
+        response = client.post(
+            "/api/v1/imports/participants",
+            content=workbook,
+            headers={**auth(keys.coordinator), "Content-Type": XLSX},
+        )
+        assert response.status_code == 200, response.text
+        for external_id, given_name in (("20240001", ""), ("20240002", "Aroha")):
+            stored = client.get(
+                f"/api/v1/participants/{external_id}", headers=auth(keys.coordinator)
+            )
+            assert stored.status_code == 200
+            assert stored.json()["given_name"] == given_name
+
     def test_xlsx_made_by_a_person_imports(self, client: TestClient, keys: Keys) -> None:
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.append(["external_id", "organization", "position", "slots", "school_level"])
-        sheet.append(["OPN-XLSX", "ORG-B", "ALT", 2.0, "mixed"])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
+        workbook = _workbook(
+            ["external_id", "organization", "position", "slots", "school_level"],
+            ["OPN-XLSX", "ORG-B", "ALT", 2.0, "mixed"],
+        )
         response = client.post(
             "/api/v1/imports/openings",
-            content=buffer.getvalue(),
+            content=workbook,
             headers={**auth(keys.coordinator), "Content-Type": XLSX},
         )
         assert response.status_code == 200, response.text

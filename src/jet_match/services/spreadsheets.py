@@ -4,24 +4,34 @@ Columns are the record's fields; a participant's partner is two columns,
 `partner.external_id` and `partner.constraint`. List fields (`sister_regions`,
 `requested_countries`, `preferred_prefectures`) hold their items separated by `;`
 (`13;27;1`). Booleans are `true`/`false`; an empty cell means "not given" (the field's
-default). CSV is read as UTF-8 (with or without BOM) or Shift_JIS/cp932, detected; it is
-written as UTF-8 with a BOM so spreadsheet programs open it correctly.
+default), except in a required text column that may be empty (`given_name`, for people
+with a single name), where it is the empty text. Names are read exactly as written,
+spaces included; other cells are trimmed. A number in a text column (an XLSX id typed as
+`20240001`) is read as its digits. CSV is read as UTF-8 (with or without BOM) or, failing
+that, Shift_JIS/cp932; it is written as UTF-8 with a BOM so spreadsheet programs open it
+correctly.
 
 Formula injection: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
 return is written with a leading `'`, so a spreadsheet shows it as text instead of
-running it; reading strips that `'` again, so an export imports back unchanged.
+running it; so is one that starts with `'` itself. Reading strips one leading `'`, so an
+export imports back unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import types
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from charset_normalizer import from_bytes
 from openpyxl import Workbook, load_workbook
+from pydantic.fields import FieldInfo
 
 from jet_match.dataset import format as fmt
 from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
@@ -37,9 +47,14 @@ KIND_RECORDS: dict[str, tuple[str, type[fmt.Organization | fmt.Opening | fmt.Par
 LIST_FIELDS = frozenset({"sister_regions", "requested_countries", "preferred_prefectures"})
 LIST_SEPARATOR = ";"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_JAPANESE_ENCODINGS = frozenset(
-    {"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp"}
+TEXT_MARK = "'"
+# What a Western file (Windows-1252, Latin-1) read as cp932 shows and Japanese text does
+# not: private-use or C1 characters, or a letter glued into a Latin word ("Fran輟ise",
+# "ﾀlex", from "Françoise" and "Àlex").
+_NOT_JAPANESE = re.compile(
+    r"[\u0080-\u009f\ue000-\uf8ff]|[A-Za-z][^\x00-\x7f]+[a-z]|[\uff61-\uff9f][a-z]"
 )
+_JAPANESE_GUESSES = frozenset({"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp"})
 
 
 def columns(kind: str) -> list[str]:
@@ -53,32 +68,42 @@ def columns(kind: str) -> list[str]:
 
 
 def escape_formula(text: str) -> str:
-    """Text a spreadsheet will not evaluate."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text a spreadsheet will not evaluate (and that `unescape_formula` gives back)."""
+    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
 
 
 def unescape_formula(text: str) -> str:
-    """Undo `escape_formula`."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    """Undo `escape_formula`: drop one leading `'`."""
+    return text.removeprefix(TEXT_MARK)
 
 
 def decode_text(raw: bytes) -> str:
-    """Text of a CSV file: UTF-8 (BOM or not) or Shift_JIS/cp932; anything else is refused."""
+    """Text of a CSV file: UTF-8 (BOM or not) or Shift_JIS/cp932; anything else is refused.
+
+    Strict decoding decides, not a guess: a one-line file or one with cp932-only
+    characters (髙, ①, ㈱) is too short or too unusual for a detector. Many Western files
+    are valid cp932 too, read as nonsense: such a reading is refused rather than stored
+    in place of the names. The detector only suggests what a refused file may be.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    try:
+        text = raw.decode("cp932")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not _NOT_JAPANESE.search(text):
+            return text
     best = from_bytes(raw).best()
-    encoding = (best.encoding if best else "").lower()
-    if encoding in _JAPANESE_ENCODINGS:
-        try:
-            return raw.decode("cp932")
-        except UnicodeDecodeError:
-            pass
+    guess = best.encoding if best is not None else None
+    looks_like = f" (it may be {guess})" if guess and guess not in _JAPANESE_GUESSES else ""
     raise UnsupportedMediaType(
-        "the CSV file is neither UTF-8 nor Shift_JIS (cp932); save it as UTF-8 and retry"
+        f"the CSV file is neither UTF-8 nor Shift_JIS (cp932){looks_like}; "
+        "save it as UTF-8 and retry"
     )
 
 
@@ -130,9 +155,9 @@ def _rows(table: Sequence[Sequence[Any]]) -> tuple[list[str], list[tuple[int, di
         row = {
             name: cell
             for name, cell in zip(header, cells, strict=False)
-            if name and not _blank(cell)
+            if name and cell is not None and cell != ""
         }
-        if row:
+        if not all(_blank(cell) for cell in row.values()):
             rows.append((number, row))
     return header, rows
 
@@ -159,14 +184,57 @@ def records_from_rows(
             for name in unknown
         ]
         raise InvalidInput(problems[0].message, problems)
-    return [_record(row) for row in rows]
+    rules = _column_rules(kind)
+    present = [name for name in header if name]
+    return [_record(rules, present, row) for row in rows]
 
 
-def _record(row: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """How a column's cells are read, from the type of the field it holds."""
+
+    text: bool = False  # a string field: a number in the cell is read as its digits
+    name: bool = False  # free text (no pattern): kept exactly, spaces included
+    blank_is_empty: bool = False  # required and may be "": a blank cell is ""
+
+
+@cache
+def _column_rules(kind: str) -> dict[str, _Column]:
+    model = KIND_RECORDS[kind][1]
+    rules = {name: _column_of(field) for name, field in model.model_fields.items()}
+    for name, field in fmt.Partner.model_fields.items():
+        rules[f"partner.{name}"] = _column_of(field)
+    return rules
+
+
+def _column_of(field: FieldInfo) -> _Column:
+    annotation, metadata = field.annotation, list(field.metadata)
+    if get_origin(annotation) in (Union, types.UnionType):  # `X | None`
+        options = [option for option in get_args(annotation) if option is not type(None)]
+        annotation = options[0] if len(options) == 1 else None
+    if get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        metadata += extra
+    if annotation is not str:
+        return _Column()
+    patterned = any(getattr(item, "pattern", None) for item in metadata)
+    may_be_empty = not any(getattr(item, "min_length", None) for item in metadata)
+    return _Column(
+        text=True,
+        name=not patterned,
+        blank_is_empty=field.is_required() and not patterned and may_be_empty,
+    )
+
+
+def _record(
+    rules: dict[str, _Column], header: Sequence[str], row: dict[str, Any]
+) -> dict[str, Any]:
     record: dict[str, Any] = {}
     partner: dict[str, Any] = {}
-    for name, cell in row.items():
-        value = unescape_formula(cell.strip()) if isinstance(cell, str) else cell
+    for name in header:
+        value = _value(rules.get(name, _Column()), row.get(name))
+        if value is None:
+            continue
         if name in LIST_FIELDS:
             value = [item.strip() for item in str(value).split(LIST_SEPARATOR) if item.strip()]
         if name.startswith("partner."):
@@ -176,6 +244,17 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     if partner:
         record["partner"] = partner
     return record
+
+
+def _value(column: _Column, cell: Any) -> Any:
+    """A cell's value for the record; None: not given (the field's default applies)."""
+    if isinstance(cell, str):
+        cell = unescape_formula(cell if column.name else cell.strip())
+    elif column.text and isinstance(cell, int | float) and not isinstance(cell, bool):
+        cell = str(cell)  # whole numbers are ints already (`_cell`): no ".0"
+    if cell is None or cell == "":
+        return "" if column.blank_is_empty else None
+    return cell
 
 
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
