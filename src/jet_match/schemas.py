@@ -50,7 +50,7 @@ Name200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Name100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Slots = Annotated[int, Field(ge=1, le=500)]
-AlternateRank = Annotated[int, Field(ge=1)]
+AlternateRank = Annotated[int, Field(ge=1, le=100_000)]
 ExperienceYears = Annotated[int, Field(ge=0, le=60)]
 
 

@@ -184,4 +184,4 @@ def test_numbers_too_large_for_a_column_are_a_422(client: TestClient, keys: Keys
         headers={**auth(keys.coordinator), "If-Match": "*"},
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["code"] == "number_too_large"
+    assert response.json()["errors"][0]["code"] == "less_than_equal"  # alternate_rank ≤ 100,000
