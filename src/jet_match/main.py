@@ -28,11 +28,12 @@ API_PREFIX = "/api/v1"
 
 DESCRIPTION = """
 Placement matching for the JET Programme: organizations, openings and participants,
-imports and exports, API keys and the audit trail.
+imports and exports, matching rounds (background runs, the plan and its adjustments,
+review aids, publication, withdrawals and alternates), API keys and the audit trail.
 
 * **Keys**: every call except `/api/v1/health` needs `Authorization: Bearer <key>`.
-  Roles: `coordinator` (everything), `host_org` (its own organization and openings),
-  `career_fair` (health only, until results are published).
+  Roles: `coordinator` (everything), `host_org` (its own organization and openings, and
+  the placements published to them), `career_fair` (published results).
 * **Records** travel exactly as in a dataset (`jet-match/dataset@1`), addressed by
   `external_id`.
 * **Safe writes**: single records carry an `ETag`; PATCH and DELETE need `If-Match`
@@ -41,7 +42,8 @@ imports and exports, API keys and the audit trail.
   record and field.
 * **Lists** are paginated by cursor: pass `next_cursor` back as `cursor`.
 
-The integrator's guide with runnable examples is docs/api.md.
+The integrator's guide with runnable examples is docs/api.md; the coordinator's guide to
+matching rounds is docs/rounds.md.
 """
 
 TAGS = [
@@ -53,6 +55,12 @@ TAGS = [
     {"name": "exports", "description": "The dataset, or CSV/XLSX sheets."},
     {"name": "api-keys", "description": "Bearer keys and their roles."},
     {"name": "audit", "description": "Who did what, when."},
+    {"name": "rounds", "description": "Matching rounds, their policy and lifecycle."},
+    {"name": "runs", "description": "Solves in the background: start, follow, cancel."},
+    {"name": "plan", "description": "A round's working plan: read, move, pin, forbid."},
+    {"name": "review", "description": "Explanations, candidates, comparisons, the report."},
+    {"name": "publication", "description": "Published versions; host and career-fair reads."},
+    {"name": "withdrawals", "description": "Withdrawals, vacancies and alternates."},
 ]
 
 

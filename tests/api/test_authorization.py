@@ -15,10 +15,19 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from jet_match.config import Settings
 from jet_match.main import create_app
-from jet_match.schemas import Role
+from jet_match.schemas import PlanChange, Role
+from round_support import (
+    ROUND,
+    create_round,
+    move,
+    published_round,
+    queue_run,
+    solved_round,
+)
 from service_support import Keys
 
 CALLERS = ("anonymous", "revoked", "career_fair", "host_other", "host_own", "coordinator")
@@ -41,6 +50,8 @@ class Case:
     body: Callable[[str], Any] | None = None  # JSON body per caller
     content: Callable[[str], tuple[bytes, str]] | None = None  # (raw body, content type)
     headers: dict[str, str] = field(default_factory=dict)
+    # Prepares the database (rounds, runs ...); returns values for `{name}` in the path.
+    setup: Callable[[Engine, Settings], dict[str, str]] | None = None
 
 
 def _org(who: str) -> dict[str, Any]:
@@ -88,6 +99,60 @@ def _dataset(who: str) -> tuple[bytes, str]:
 
 
 ANY_VERSION = {"If-Match": "*"}
+HOST_OWN_PLACEMENTS = (401, 401, 403, 404, 200, 200)
+RESULTS_READERS = (401, 401, 200, 403, 403, 200)
+COORDINATORS_ACCEPT = (401, 401, 403, 403, 403, 202)
+R = f"/api/v1/rounds/{ROUND}"
+
+
+def _draft(engine: Engine, _settings: Settings) -> dict[str, str]:
+    create_round(engine)
+    return {}
+
+
+def _queued(engine: Engine, _settings: Settings) -> dict[str, str]:
+    create_round(engine)
+    return {"run": str(queue_run(engine))}
+
+
+def _solved(engine: Engine, settings: Settings) -> dict[str, str]:
+    solved_round(engine, settings)
+    return {"run": "1"}
+
+
+def _published(engine: Engine, settings: Settings) -> dict[str, str]:
+    published_round(engine, settings)
+    return {}
+
+
+def _forbidden(engine: Engine, settings: Settings) -> dict[str, str]:
+    solved_round(engine, settings)
+    from sqlmodel import Session
+
+    from jet_match.schemas import ForbiddenCreate
+    from jet_match.services import plans
+    from jet_match.services.access import COMMAND_LINE
+
+    with Session(engine) as session:
+        plans.forbid_pair(
+            session=session,
+            caller=COMMAND_LINE,
+            round_id=ROUND,
+            pair=ForbiddenCreate(participant="P-5", opening="OPN-A2"),
+            if_match="*",
+        )
+    return {}
+
+
+def _vacancy(engine: Engine, settings: Settings) -> dict[str, str]:
+    solved_round(engine, settings)
+    move(engine, "P-1", PlanChange(opening=None))
+    return {}
+
+
+def _round(who: str) -> dict[str, Any]:
+    return {"external_id": f"R-{who}", "name": f"Round of {who}", "programme_year": 2026}
+
 
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/openapi.json"): Case(PUBLIC),
@@ -149,6 +214,79 @@ CASES: dict[tuple[str, str], Case] = {
         COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"
     ),
     ("GET", "/api/v1/audit"): Case(COORDINATORS_ONLY),
+    ("POST", "/api/v1/rounds"): Case(COORDINATORS_CREATE, body=_round),
+    ("GET", "/api/v1/rounds"): Case(COORDINATORS_ONLY, setup=_draft),
+    ("GET", "/api/v1/rounds/{round_id}"): Case(COORDINATORS_ONLY, path=R, setup=_draft),
+    ("PATCH", "/api/v1/rounds/{round_id}"): Case(
+        COORDINATORS_ONLY,
+        path=R,
+        body=lambda who: {"name": f"Renamed by {who}"},
+        headers=ANY_VERSION,
+        setup=_draft,
+    ),
+    ("POST", "/api/v1/rounds/{round_id}/close"): Case(
+        COORDINATORS_ONLY, path=f"{R}/close", headers=ANY_VERSION, setup=_draft
+    ),
+    ("POST", "/api/v1/rounds/{round_id}/runs"): Case(
+        COORDINATORS_ACCEPT, path=f"{R}/runs", setup=_draft
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/runs"): Case(
+        COORDINATORS_ONLY, path=f"{R}/runs", setup=_queued
+    ),
+    ("GET", "/api/v1/runs/{run_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/runs/{run}", setup=_queued
+    ),
+    ("POST", "/api/v1/runs/{run_id}/cancel"): Case(
+        COORDINATORS_ONLY, path="/api/v1/runs/{run}/cancel", setup=_queued
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/plan"): Case(
+        COORDINATORS_ONLY, path=f"{R}/plan", setup=_solved
+    ),
+    ("PUT", "/api/v1/rounds/{round_id}/plan/{participant_id}"): Case(
+        COORDINATORS_ONLY,
+        path=f"{R}/plan/P-5",
+        body=lambda who: {"opening": "OPN-A2", "pinned": True},
+        headers=ANY_VERSION,
+        setup=_solved,
+    ),
+    ("POST", "/api/v1/rounds/{round_id}/forbidden"): Case(
+        COORDINATORS_CREATE,
+        path=f"{R}/forbidden",
+        body=lambda who: {"participant": "P-1", "opening": "OPN-A1"},
+        headers=ANY_VERSION,
+        setup=_solved,
+    ),
+    ("DELETE", "/api/v1/rounds/{round_id}/forbidden/{participant_id}/{opening_id}"): Case(
+        (401, 401, 403, 403, 403, 204),
+        path=f"{R}/forbidden/P-5/OPN-A2",
+        headers=ANY_VERSION,
+        setup=_forbidden,
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/participants/{participant_id}/explanation"): Case(
+        COORDINATORS_ONLY, path=f"{R}/participants/P-1/explanation", setup=_solved
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/openings/{opening_id}/candidates"): Case(
+        COORDINATORS_ONLY, path=f"{R}/openings/OPN-A1/candidates", setup=_solved
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/compare"): Case(
+        COORDINATORS_ONLY, path=f"{R}/compare?a=run:1&b=current", setup=_solved
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/report"): Case(
+        COORDINATORS_ONLY, path=f"{R}/report?format=xlsx", setup=_solved
+    ),
+    ("POST", "/api/v1/rounds/{round_id}/publish"): Case(
+        COORDINATORS_ONLY, path=f"{R}/publish", headers=ANY_VERSION, setup=_solved
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}/placements"): Case(
+        HOST_OWN_PLACEMENTS, path="/api/v1/organizations/ORG-A/placements", setup=_published
+    ),
+    ("GET", "/api/v1/results"): Case(RESULTS_READERS, setup=_published),
+    ("POST", "/api/v1/participants/{participant_id}/withdraw"): Case(
+        COORDINATORS_ONLY, path="/api/v1/participants/P-1/withdraw", setup=_solved
+    ),
+    ("POST", "/api/v1/rounds/{round_id}/fill-vacancies"): Case(
+        COORDINATORS_ONLY, path=f"{R}/fill-vacancies", headers=ANY_VERSION, setup=_vacancy
+    ),
 }
 
 
@@ -175,11 +313,19 @@ def test_every_route_has_a_case() -> None:
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_route_answers_each_caller_as_documented(
-    method: str, path: str, client: TestClient, keys: Keys, make_key: Any
+    method: str,
+    path: str,
+    client: TestClient,
+    keys: Keys,
+    make_key: Any,
+    engine: Engine,
+    settings: Settings,
 ) -> None:
     case = CASES[(method, path)]
     spare = make_key(Role.CAREER_FAIR, name="spare")
     url = (case.path or path).replace("{spare}", spare.split("_")[1])
+    for name, value in (case.setup(engine, settings) if case.setup else {}).items():
+        url = url.replace("{" + name + "}", value)
     answers = {}
     for who in CALLERS:
         headers = {**keys.header(who), **case.headers}

@@ -1,4 +1,7 @@
-"""docs/api.md runs: its shell blocks, against a live server, give the statuses it shows.
+"""The guides run: their shell blocks, against a live server, give the statuses they show.
+
+docs/api.md (the integrator's guide) and docs/rounds.md (the coordinator's walkthrough of
+a matching round, with the server's embedded worker solving its runs).
 
 A real `jet-match serve` process (uvicorn, a free port, the test's database) answers the
 guide's curl commands, run in order in one bash shell. After each `sh` block, the
@@ -11,26 +14,26 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from jet_match.schemas import Role
-from service_support import MakeKey, free_port
+from service_support import MakeKey
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+GUIDES = {
+    "api.md": {"200", "201", "401", "403", "404", "412", "422"},
+    "rounds.md": {"200", "201", "202", "304", "404", "412", "422"},
+}
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = "@@jet-match-guide-block {}@@"
 
 
-def guide_steps() -> list[tuple[str, list[str]]]:
-    """(shell commands, expected status codes) per `sh` block of the guide."""
+def guide_steps(guide: str) -> list[tuple[str, list[str]]]:
+    """(shell commands, expected status codes) per `sh` block of a guide in docs/."""
     steps: list[tuple[str, list[str]]] = []
-    for kind, body in BLOCK.findall(GUIDE.read_text(encoding="utf-8")):
+    for kind, body in BLOCK.findall((DOCS / guide).read_text(encoding="utf-8")):
         if kind == "sh":
             steps.append((body, []))
         elif kind == "http" and steps:
@@ -40,53 +43,18 @@ def guide_steps() -> list[tuple[str, list[str]]]:
     return steps
 
 
-@pytest.fixture
-def live_server(database_url: str) -> Iterator[str]:
-    """`jet-match serve` on a free port, on the test's database; its base URL."""
-    port = free_port()
-    env = {**os.environ, "JET_MATCH_DATABASE_URL": database_url, "JET_MATCH_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from jet_match.cli import main; main()",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                _, err = process.communicate(timeout=5)
-                raise AssertionError(f"the server did not start: {err.decode()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_the_guide_has_runnable_steps_with_expectations() -> None:
-    steps = guide_steps()
+@pytest.mark.parametrize("guide", sorted(GUIDES))
+def test_the_guide_has_runnable_steps_with_expectations(guide: str) -> None:
+    steps = guide_steps(guide)
     assert len(steps) >= 10
     expected = [code for _, codes in steps for code in codes]
-    assert {"200", "201", "401", "403", "404", "412", "422"} <= set(expected)
+    assert GUIDES[guide] <= set(expected)
 
 
-def test_the_api_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
+@pytest.mark.parametrize("guide", sorted(GUIDES))
+def test_the_guide_runs_as_written(guide: str, live_server: str, make_key: MakeKey) -> None:
     coordinator = make_key(Role.COORDINATOR, name="guide")
-    steps = guide_steps()
+    steps = guide_steps(guide)
     script = "set -euo pipefail\n" + "".join(
         f"echo '{MARKER.format(i)}'\n{commands}\n" for i, (commands, _) in enumerate(steps)
     )

@@ -161,3 +161,17 @@ ExternalIdPath = Annotated[
         examples=["ALT-2026-00042"],
     ),
 ]
+
+RoundPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=EXTERNAL_ID_PATTERN,
+        description="The round's external_id.",
+        examples=["R2026-MAIN"],
+    ),
+]
+RunPath = Annotated[
+    int, Path(ge=1, le=2**53, description="The run's id (from its Location).", examples=[12])
+]

@@ -107,6 +107,9 @@ def _record_kind(request: Request) -> str:
         "api-keys": "api_key",
         "imports": "dataset",
         "audit": "audit",
+        "rounds": "round",
+        "runs": "run",
+        "results": "result",
     }.get(resource, "request")
 
 

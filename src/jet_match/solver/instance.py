@@ -236,8 +236,11 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
         model_s=0.0,
         top_k=top_k,
     )
-    if reused is not None and base is not None and "candidate_keys" in base._cache:
-        instance._cache["candidate_keys"] = base._cache["candidate_keys"]
+    if reused is not None and base is not None:
+        # What the engines learnt about the same records (candidate sets, bounds, prices).
+        for key in ("candidate_keys", "side_columns"):
+            if key in base._cache:
+                instance._cache[key] = base._cache[key]
     conflicts.extend(_pin_conflicts(instance))
     instance.conflicts = tuple(conflicts)
     instance.model_s = time.perf_counter() - started

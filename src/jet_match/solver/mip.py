@@ -79,24 +79,30 @@ class SideProblem:
     cap_left: IntArray | None  # per (country, prefecture) key
     must_place: BoolArray  # partners of pinned participants
     couple_of: IntArray  # smaller index of the couple, -1 for singles
-    group: IntArray = field(init=False)
-    key: IntArray = field(init=False)
     adm_p: IntArray = field(init=False)
     adm_o: IntArray = field(init=False)
     adm_starts: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
         inst = self.instance
-        p = inst.pair_p.astype(np.int64)
-        o = inst.pair_o.astype(np.int64)
-        self.group = couple_group(inst, p, o)
-        self.key = inst.country_prefecture(p, o)
-        self.adm_p = p[self.admissible]
-        self.adm_o = o[self.admissible]
+        self.adm_p = inst.pair_p[self.admissible].astype(np.int64)
+        self.adm_o = inst.pair_o[self.admissible].astype(np.int64)
         first = (
             np.r_[True, self.adm_p[1:] != self.adm_p[:-1]] if len(self.adm_p) else np.zeros(0, bool)
         )
         self.adm_starts = np.flatnonzero(first)
+
+    def group_of(self, pairs: IntArray) -> IntArray:
+        """Couple group of pairs: the organization, or the prefecture (after all of those)."""
+        inst = self.instance
+        p, o = inst.pair_p[pairs].astype(np.int64), inst.pair_o[pairs].astype(np.int64)
+        return couple_group(inst, p, o)
+
+    def key_of(self, pairs: IntArray) -> IntArray:
+        """(country, prefecture) cap key of pairs."""
+        inst = self.instance
+        p, o = inst.pair_p[pairs].astype(np.int64), inst.pair_o[pairs].astype(np.int64)
+        return inst.country_prefecture(p, o)
 
     @property
     def n_groups(self) -> int:
@@ -180,7 +186,7 @@ def _usable(side: SideProblem) -> _Pairs:
     p = side.adm_p
     couple = side.couple_of[p]
     at = np.flatnonzero(couple >= 0)
-    member_ckey = couple[at] * side.n_groups + side.group[adm[at]]
+    member_ckey = couple[at] * side.n_groups + side.group_of(adm[at])
     member_first = p[at] == couple[at]
     shared = np.intersect1d(member_ckey[member_first], member_ckey[~member_first])
     keep = np.ones(len(adm), dtype=np.bool_)
@@ -197,7 +203,7 @@ def _usable(side: SideProblem) -> _Pairs:
         index=index,
         p=p,
         o=inst.pair_o[index].astype(np.int64),
-        key=side.key[index],
+        key=side.key_of(index),
         ckey=ckey,
         first=first,
         starts=starts,
@@ -497,7 +503,7 @@ def _feasible(side: SideProblem, assigned: IntArray) -> bool:
     if (side.must_place & (assigned < 0)).any():
         return False
     if side.cap_left is not None:
-        load = np.bincount(side.key[chosen], minlength=len(side.cap_left))
+        load = np.bincount(side.key_of(chosen), minlength=len(side.cap_left))
         if (load > side.cap_left).any():
             return False
     firsts = np.flatnonzero(side.couple_of == np.arange(len(side.couple_of)))
@@ -506,7 +512,7 @@ def _feasible(side: SideProblem, assigned: IntArray) -> bool:
     if ((ja >= 0) != (jb >= 0)).any():
         return False
     both = (ja >= 0) & (jb >= 0)
-    return not (side.group[ja[both]] != side.group[jb[both]]).any()
+    return not (side.group_of(ja[both]) != side.group_of(jb[both])).any()
 
 
 def _sub_mip(
@@ -527,7 +533,7 @@ def _sub_mip(
     capacity = side.capacity - np.bincount(inst.pair_o[fixed], minlength=len(side.capacity))
     cap_left = None
     if side.cap_left is not None:
-        cap_left = side.cap_left - np.bincount(side.key[fixed], minlength=len(side.cap_left))
+        cap_left = side.cap_left - np.bincount(side.key_of(fixed), minlength=len(side.cap_left))
     p = inst.pair_p[columns].astype(np.int64)
     o = inst.pair_o[columns].astype(np.int64)
     people, person_row = np.unique(p, return_inverse=True)
@@ -542,7 +548,7 @@ def _sub_mip(
     col_parts = [np.arange(len(columns)), np.arange(len(columns))]
     val_parts = [np.ones(len(columns)), np.ones(len(columns))]
     if cap_left is not None:
-        keys, key_row = np.unique(side.key[columns], return_inverse=True)
+        keys, key_row = np.unique(side.key_of(columns), return_inverse=True)
         row_parts.append(offset + key_row)
         col_parts.append(np.arange(len(columns)))
         val_parts.append(np.ones(len(columns)))
@@ -552,7 +558,7 @@ def _sub_mip(
     couple = side.couple_of[p]
     at = np.flatnonzero(couple >= 0)
     ckeys, ckey_row = np.unique(
-        couple[at] * side.n_groups + side.group[columns[at]], return_inverse=True
+        couple[at] * side.n_groups + side.group_of(columns[at]), return_inverse=True
     )
     row_parts.append(offset + ckey_row)
     col_parts.append(at)
@@ -694,10 +700,14 @@ def solve_side(
     inst = side.instance
     started = time.perf_counter()
     pairs = _usable(side)
+    costs = side.profit[pairs.index].astype(np.float64)
     usable = np.zeros(len(inst.pair_p), dtype=np.bool_)
     usable[pairs.index] = True
-    seed_mask = usable & (inst.pair_top | (inst.pair_o == inst.previous_of[inst.pair_p]))
+    # Each participant's best pairs, their previous pair, and what an earlier solve of
+    # the same records needed (so that a re-solve after a withdrawal certifies at once).
+    seed_mask = usable & inst.seed_candidates()
     relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask)
+    inst.remember_candidates(relaxation.candidates)
     relaxed = relaxation.assigned
     relax_placed, relax_score = _value(side, relaxed)
     stats: dict[str, float] = {
@@ -724,9 +734,13 @@ def solve_side(
     )
     search.notify()
     stats["repair_s"] = time.perf_counter() - started
-    costs = side.profit[pairs.index].astype(np.float64)
     penalty = 10.0 * (float(side.profit.max(initial=0)) + 1.0)
-    seeds = seed_mask[pairs.index] | _couple_candidates(side, pairs) | _in_plan(pairs, start)
+    seeds = (
+        seed_mask[pairs.index]
+        | _couple_candidates(side, pairs)
+        | _in_plan(pairs, search.best)
+        | _remembered_columns(side, pairs)
+    )
     master = _Master(side, pairs, search.placed_bound, penalty, seed, stats)
     master.add(np.flatnonzero(seeds), costs)
     stats["master_s"] = time.perf_counter() - started
@@ -745,7 +759,13 @@ def solve_side(
             break
     stats["columns"] = float(master.in_model.sum())
     stats["couple_rows"] = float(len(master.couple_keys))
-    stats["total_s"] = time.perf_counter() - started
+    _remember_columns(side, pairs.index[master.in_model])
+    return _finish(search, costs, started)
+
+
+def _finish(search: _Search, costs: FloatArray, started: float) -> MipOutcome:
+    side, pairs = search.side, search.pairs
+    search.stats["total_s"] = time.perf_counter() - started
     placed, score = _value(side, search.best)
     ceiling = search.score_ceiling()
     if not math.isfinite(ceiling):
@@ -756,9 +776,29 @@ def solve_side(
         score=score,
         placed_bound=search.placed_bound,
         score_bound=int(max(ceiling, score) if placed >= search.placed_bound else ceiling),
-        stats=stats,
+        stats=search.stats,
         feasible=search.best_value[0] >= 0,
     )
+
+
+# --- re-solves ----------------------------------------------------------------------------
+
+
+def _remember_columns(side: SideProblem, columns: IntArray) -> None:
+    """Keep the LP model's pairs (as keys) to seed the next solve of the same records."""
+    inst = side.instance
+    keys = inst.pair_p[columns].astype(np.int64) * inst.tables.n_openings + inst.pair_o[columns]
+    inst._cache["side_columns"] = keys
+
+
+def _remembered_columns(side: SideProblem, pairs: _Pairs) -> BoolArray:
+    keys = side.instance._cache.get("side_columns")
+    if not isinstance(keys, np.ndarray) or len(keys) == 0:
+        return np.zeros(len(pairs.index), dtype=np.bool_)
+    inst = side.instance
+    p, o = np.divmod(keys, inst.tables.n_openings)
+    at = inst.pair_index(p, o)
+    return _in_plan(pairs, at[at >= 0])
 
 
 def _in_plan(pairs: _Pairs, plan: IntArray) -> BoolArray:
@@ -958,23 +998,24 @@ def _repair(side: SideProblem, assigned: IntArray) -> IntArray:
     """The relaxation's plan made feasible: split couples and over-cap people unplaced."""
     inst = side.instance
     plan = assigned.copy()
-    for a in np.flatnonzero(side.couple_of == np.arange(len(side.couple_of))):
-        b = int(inst.partner_of[a])
-        ja, jb = plan[a], plan[b]
-        if ja < 0 or jb < 0 or side.group[ja] != side.group[jb]:
-            plan[a] = plan[b] = -1
+    firsts = np.flatnonzero(side.couple_of == np.arange(len(side.couple_of)))
+    seconds = inst.partner_of[firsts]
+    ja, jb = plan[firsts], plan[seconds]
+    apart = (ja < 0) | (jb < 0)
+    both = np.flatnonzero(~apart)
+    apart[both] = side.group_of(ja[both]) != side.group_of(jb[both])
+    plan[firsts[apart]] = -1
+    plan[seconds[apart]] = -1
     if side.cap_left is not None:
         placed = np.flatnonzero(plan >= 0)
         pairs = plan[placed]
-        order = np.lexsort((-side.profit[pairs], side.key[pairs]))
-        keys = side.key[pairs][order]
-        over = rank_in_runs(keys) >= side.cap_left[keys]
-        dropped = placed[order][over]
+        pair_keys = side.key_of(pairs)
+        order = np.lexsort((-side.profit[pairs], pair_keys))
+        keys = pair_keys[order]
+        dropped = placed[order][rank_in_runs(keys) >= side.cap_left[keys]]
         plan[dropped] = -1
-        for i in dropped:
-            k = int(inst.partner_of[i])
-            if k >= 0:
-                plan[k] = -1
+        partners = inst.partner_of[dropped]
+        plan[partners[partners >= 0]] = -1
     return _refill(side, _place_couples(side, plan))
 
 
@@ -984,44 +1025,43 @@ def _place_couples(side: SideProblem, plan: IntArray) -> IntArray:
     plan = plan.copy()
     placed = plan[plan >= 0]
     room = side.capacity - np.bincount(inst.pair_o[placed], minlength=len(side.capacity))
-    key_room = None
+    key_room = np.full(1, 2**40, dtype=np.int64)
     if side.cap_left is not None:
-        key_room = side.cap_left - np.bincount(side.key[placed], minlength=len(side.cap_left))
+        key_room = side.cap_left - np.bincount(side.key_of(placed), minlength=len(side.cap_left))
     for a in np.flatnonzero((side.couple_of == np.arange(len(side.couple_of))) & (plan < 0)):
         b = int(inst.partner_of[a])
         if plan[b] >= 0:
             continue
-        best: tuple[int, int, int] | None = None
-        pairs_a = _own(side, int(a))
-        pairs_b = _own(side, b)
-        pairs_a = pairs_a[room[inst.pair_o[pairs_a]] > 0]
-        pairs_b = pairs_b[room[inst.pair_o[pairs_b]] > 0]
-        if key_room is not None:
-            pairs_a = pairs_a[key_room[side.key[pairs_a]] > 0]
-            pairs_b = pairs_b[key_room[side.key[pairs_b]] > 0]
-        shared = np.intersect1d(side.group[pairs_a], side.group[pairs_b])
-        for g in shared.tolist():
-            in_a = pairs_a[side.group[pairs_a] == g]
-            in_b = pairs_b[side.group[pairs_b] == g]
-            ja = int(in_a[np.argmax(side.profit[in_a])])
-            for jb in in_b[np.argsort(-side.profit[in_b], kind="stable")].tolist():
-                same_opening = inst.pair_o[ja] == inst.pair_o[jb]
-                same_key = side.key[ja] == side.key[jb]
-                if same_opening and room[inst.pair_o[ja]] < 2:
+        options = []
+        for member in (int(a), b):
+            own = _own(side, member)
+            own = own[room[inst.pair_o[own]] > 0]
+            keys = side.key_of(own) if side.cap_left is not None else np.zeros(len(own), np.int64)
+            keep = key_room[keys] > 0
+            options.append((own[keep], keys[keep], side.group_of(own[keep])))
+        (pairs_a, keys_a, groups_a), (pairs_b, keys_b, groups_b) = options
+        best: tuple[int, int, int, int, int] | None = None
+        for g in np.intersect1d(groups_a, groups_b).tolist():
+            in_a = np.flatnonzero(groups_a == g)
+            at_a = int(in_a[np.argmax(side.profit[pairs_a[in_a]])])
+            ja, ka = int(pairs_a[at_a]), int(keys_a[at_a])
+            in_b = np.flatnonzero(groups_b == g)
+            for at_b in in_b[np.argsort(-side.profit[pairs_b[in_b]], kind="stable")].tolist():
+                jb, kb = int(pairs_b[at_b]), int(keys_b[at_b])
+                if inst.pair_o[ja] == inst.pair_o[jb] and room[inst.pair_o[ja]] < 2:
                     continue
-                if same_key and key_room is not None and key_room[side.key[ja]] < 2:
+                if ka == kb and key_room[ka] < 2:
                     continue
                 value = int(side.profit[ja] + side.profit[jb])
                 if best is None or value > best[0]:
-                    best = (value, ja, jb)
+                    best = (value, ja, jb, ka, kb)
                 break
         if best is not None:
-            _, ja, jb = best
+            _, ja, jb, ka, kb = best
             plan[a], plan[b] = ja, jb
-            for j in (ja, jb):
+            for j, k in ((ja, ka), (jb, kb)):
                 room[inst.pair_o[j]] -= 1
-                if key_room is not None:
-                    key_room[side.key[j]] -= 1
+                key_room[k] -= 1
     return plan
 
 
@@ -1043,18 +1083,18 @@ def _refill(side: SideProblem, plan: IntArray) -> IntArray:
         placed = plan[plan >= 0]
         room = side.capacity - np.bincount(inst.pair_o[placed], minlength=len(side.capacity))
         waiting = (plan < 0) & (side.couple_of < 0)
-        usable = waiting[side.adm_p] & (room[side.adm_o] > 0)
+        pairs = side.admissible[waiting[side.adm_p] & (room[side.adm_o] > 0)]
         key_room = None
         if side.cap_left is not None:
-            key_room = side.cap_left - np.bincount(side.key[placed], minlength=len(side.cap_left))
-            usable &= key_room[side.key[side.admissible]] > 0
-        pairs = side.admissible[usable]
+            load = np.bincount(side.key_of(placed), minlength=len(side.cap_left))
+            key_room = side.cap_left - load
+            pairs = pairs[key_room[side.key_of(pairs)] > 0]
         if len(pairs) == 0:
             break
         added = solve_min_cost_flow(inst, pairs, np.maximum(room, 0), side.profit)
         new = np.flatnonzero(added >= 0)
         if key_room is not None and len(new):
-            keys = side.key[added[new]]
+            keys = side.key_of(added[new])
             order = np.lexsort((-side.profit[added[new]], keys))
             ranked = keys[order]
             new = new[order][rank_in_runs(ranked) < key_room[ranked]]

@@ -14,6 +14,12 @@ from jet_match.api.routes import (
     openings,
     organizations,
     participants,
+    plans,
+    publications,
+    review,
+    rounds,
+    runs,
+    withdrawals,
 )
 
 api_router = APIRouter(dependencies=[Depends(reject_unknown_query_parameters)])
@@ -26,5 +32,11 @@ for module in (
     exports,
     api_keys,
     audit,
+    rounds,
+    runs,
+    plans,
+    review,
+    publications,
+    withdrawals,
 ):
     api_router.include_router(module.router)

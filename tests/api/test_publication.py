@@ -1,0 +1,223 @@
+"""Publication, what host organizations and career-fair tools read, withdrawals and
+alternates, over HTTP on the small dataset (see round_support)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from round_support import ROUND, SMALL_PLAN, round_etag
+from service_support import Keys, auth
+
+R = f"/api/v1/rounds/{ROUND}"
+HOST_FIELDS = {
+    "round",
+    "version",
+    "opening",
+    "participant",
+    "family_name",
+    "given_name",
+    "citizenship",
+    "position",
+    "japanese_level",
+}
+
+
+def _publish(client: TestClient, keys: Keys, etag: str) -> Any:
+    return client.post(f"{R}/publish", headers=auth(keys.coordinator) | {"If-Match": etag})
+
+
+class TestPublication:
+    def test_publish_freezes_version_1_with_if_match(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        etag = round_etag(engine)
+        assert client.post(f"{R}/publish", headers=auth(keys.coordinator)).status_code == 428
+        assert _publish(client, keys, '"1"').status_code == 412
+        published = _publish(client, keys, etag)
+        assert published.status_code == 200
+        assert published.json() | {"published_at": None} == {
+            "round": ROUND,
+            "version": 1,
+            "published_at": None,
+            "published_by": published.json()["published_by"],
+            "placed": 4,
+            "added": 4,
+            "removed": 0,
+            "moved": 0,
+        }
+        round_ = client.get(R, headers=auth(keys.coordinator)).json()
+        assert (round_["status"], round_["published_version"]) == ("published", 1)
+        again = _publish(client, keys, published.headers["ETag"])
+        assert again.status_code == 409  # nothing new since version 1
+
+    def test_a_host_reads_its_own_published_placements_without_contact_or_care_data(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        before = client.get("/api/v1/organizations/ORG-A/placements", headers=auth(keys.host_own))
+        assert before.json()["items"] == []  # nothing is published yet
+        _publish(client, keys, round_etag(engine))
+        own = client.get("/api/v1/organizations/ORG-A/placements", headers=auth(keys.host_own))
+        assert own.status_code == 200
+        items = own.json()["items"]
+        assert [(i["participant"], i["opening"]) for i in items] == [
+            ("P-2", "OPN-A1"),
+            ("P-3", "OPN-A1"),
+            ("P-5", "OPN-A2"),
+        ]
+        assert all(set(item) == HOST_FIELDS for item in items)
+        assert "email" not in own.text
+        assert "needs_medical_access" not in own.text
+        other = client.get("/api/v1/organizations/ORG-B/placements", headers=auth(keys.host_own))
+        assert other.status_code == 404
+        assert other.json() == other.json() | {"status": 404}
+        missing = client.get(
+            "/api/v1/organizations/ORG-NOWHERE/placements", headers=auth(keys.host_own)
+        )
+        assert missing.json()["detail"].replace("ORG-NOWHERE", "X") == other.json()[
+            "detail"
+        ].replace("ORG-B", "X")
+        coordinator = client.get(
+            "/api/v1/organizations/ORG-B/placements", headers=auth(keys.coordinator)
+        )
+        assert [i["participant"] for i in coordinator.json()["items"]] == ["P-1"]
+        audit = client.get(
+            "/api/v1/audit?action=placement.read", headers=auth(keys.coordinator)
+        ).json()["items"]
+        assert audit[0]["detail"]["external_ids"] == ["P-1"]  # newest first: the coordinator
+        assert audit[1]["detail"]["external_ids"] == ["P-2", "P-3", "P-5"]
+
+    def test_results_are_stable_paginated_and_cached_with_etags(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        _publish(client, keys, round_etag(engine))
+        first = client.get("/api/v1/results?limit=3", headers=auth(keys.career_fair))
+        assert first.status_code == 200
+        page = first.json()
+        assert [i["participant"] for i in page["items"]] == ["P-1", "P-2", "P-3"]
+        assert set(page["items"][0]) == {
+            "round",
+            "version",
+            "participant",
+            "position",
+            "opening",
+            "organization",
+            "organization_name",
+            "prefecture",
+        }
+        rest = client.get(
+            f"/api/v1/results?limit=3&cursor={page['next_cursor']}",
+            headers=auth(keys.career_fair),
+        ).json()
+        assert [i["participant"] for i in rest["items"]] == ["P-5"]
+        assert rest["next_cursor"] is None
+        etag = first.headers["ETag"]
+        cached = client.get(
+            "/api/v1/results?limit=3",
+            headers=auth(keys.career_fair) | {"If-None-Match": etag},
+        )
+        assert cached.status_code == 304
+        assert cached.headers["ETag"] == etag
+        assert cached.content == b""
+        client.post("/api/v1/participants/P-1/withdraw", headers=auth(keys.coordinator))
+        still = client.get(
+            "/api/v1/results?limit=3", headers=auth(keys.career_fair) | {"If-None-Match": etag}
+        )
+        assert still.status_code == 304  # version 1 stays published until version 2
+        client.post(f"{R}/fill-vacancies", headers=auth(keys.coordinator) | {"If-Match": "*"})
+        _publish(client, keys, round_etag(engine))
+        fresh = client.get(
+            "/api/v1/results?limit=3", headers=auth(keys.career_fair) | {"If-None-Match": etag}
+        )
+        assert fresh.status_code == 200
+        assert fresh.json()["items"][0]["version"] == 2
+        assert "P-1" not in [i["participant"] for i in fresh.json()["items"]]
+
+
+class TestWithdrawalsAndAlternates:
+    def test_a_withdrawal_frees_the_place_and_the_first_alternate_takes_it(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        _publish(client, keys, round_etag(engine))
+        withdrawn = client.post("/api/v1/participants/P-1/withdraw", headers=auth(keys.coordinator))
+        assert withdrawn.status_code == 200
+        assert withdrawn.json() == {
+            "participant": "P-1",
+            "status": "withdrawn",
+            "already_withdrawn": False,
+            "freed": [{"round": ROUND, "opening": "OPN-B1"}],
+        }
+        twice = client.post("/api/v1/participants/P-1/withdraw", headers=auth(keys.coordinator))
+        assert twice.json()["already_withdrawn"] is True
+        assert twice.json()["freed"] == []
+        round_ = client.get(R, headers=auth(keys.coordinator))
+        assert (round_.json()["status"], round_.json()["open_vacancies"]) == ("amended", 1)
+        host = client.get("/api/v1/organizations/ORG-B/placements", headers=auth(keys.coordinator))
+        assert [i["participant"] for i in host.json()["items"]] == ["P-1"]  # still version 1
+        stale = client.post(
+            f"{R}/fill-vacancies", headers=auth(keys.coordinator) | {"If-Match": '"1"'}
+        )
+        assert stale.status_code == 412
+        filled = client.post(
+            f"{R}/fill-vacancies",
+            headers=auth(keys.coordinator) | {"If-Match": round_.headers["ETag"]},
+        )
+        assert filled.status_code == 200
+        assert filled.json()["changes"] == [
+            {
+                "participant": "P-4",
+                "alternate_rank": 1,
+                "opening": "OPN-B1",
+                "score": filled.json()["changes"][0]["score"],
+                "replaces": "P-1",
+            }
+        ]
+        assert filled.json()["unfilled"] == []
+        person = client.get("/api/v1/participants/P-4", headers=auth(keys.coordinator)).json()
+        assert (person["status"], person["alternate_rank"]) == ("shortlisted", None)
+        plan = client.get(f"{R}/plan", headers=auth(keys.coordinator)).json()["items"]
+        expected = {**{p: o for p, o in SMALL_PLAN.items() if p != "P-1"}, "P-4": "OPN-B1"}
+        assert {i["participant"]: i["opening"] for i in plan} == expected
+        assert next(i for i in plan if i["participant"] == "P-4")["source"] == "vacancy"
+        version2 = _publish(client, keys, filled.headers["ETag"])
+        assert version2.json()["version"] == 2
+        assert (version2.json()["added"], version2.json()["removed"]) == (1, 1)
+        host = client.get("/api/v1/organizations/ORG-B/placements", headers=auth(keys.coordinator))
+        assert [(i["participant"], i["version"]) for i in host.json()["items"]] == [("P-4", 2)]
+        compared = client.get(
+            f"{R}/compare?a=version:1&b=version:2", headers=auth(keys.coordinator)
+        ).json()
+        assert compared["moved"] == [
+            {"participant": "P-1", "a": "OPN-B1", "b": None},
+            {"participant": "P-4", "a": None, "b": "OPN-B1"},
+        ]
+        audit = client.get(
+            f"/api/v1/audit?resource_id={ROUND}&action=vacancy.fill",
+            headers=auth(keys.coordinator),
+        ).json()["items"]
+        assert audit[0]["detail"]["replaces"] == "P-1"
+
+    def test_no_alternate_eligible_leaves_the_vacancy_open(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        client.post("/api/v1/participants/P-5/withdraw", headers=auth(keys.coordinator))
+        filled = client.post(
+            f"{R}/fill-vacancies", headers=auth(keys.coordinator) | {"If-Match": "*"}
+        )
+        # The CIR opening needs a CIR with N2: the only alternate is an ALT.
+        assert filled.json()["changes"] == []
+        assert filled.json()["unfilled"] == [{"opening": "OPN-A2", "withdrawn": "P-5"}]
+
+    def test_withdrawing_through_patch_frees_the_place_too(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        patched = client.patch(
+            "/api/v1/participants/P-5",
+            headers=auth(keys.coordinator) | {"If-Match": "*"},
+            json={"status": "withdrawn"},
+        )
+        assert patched.status_code == 200
+        round_ = client.get(R, headers=auth(keys.coordinator)).json()
+        assert (round_["placed"], round_["open_vacancies"]) == (3, 1)

@@ -1,0 +1,356 @@
+"""Rounds, runs and the plan over HTTP, on the small dataset (see round_support).
+
+Runs are queued by the API and executed here by the worker's own code in this process
+(`Worker` with `InlineSolver`); tests/services/test_worker.py covers the solver process.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from jet_match.config import Settings
+from round_support import ROUND, SMALL_PLAN, work
+from service_support import Keys, auth
+
+R = f"/api/v1/rounds/{ROUND}"
+
+
+def _create(client: TestClient, keys: Keys, **policy: Any) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/rounds",
+        headers=auth(keys.coordinator),
+        json={
+            "external_id": ROUND,
+            "name": "Test round",
+            "programme_year": 2026,
+            "policy": {"time_limit_s": 5, **policy},
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _run(
+    client: TestClient, keys: Keys, engine: Engine, settings: Settings, **options: Any
+) -> dict[str, Any]:
+    started = client.post(f"{R}/runs", headers=auth(keys.coordinator), json=options or None)
+    assert started.status_code == 202, started.text
+    work(engine, settings)
+    run = client.get(started.headers["Location"], headers=auth(keys.coordinator))
+    return dict(run.json())
+
+
+def _plan(client: TestClient, keys: Keys) -> tuple[dict[str, str], str]:
+    response = client.get(f"{R}/plan", headers=auth(keys.coordinator))
+    assert response.status_code == 200
+    plan = {item["participant"]: item["opening"] for item in response.json()["items"]}
+    return plan, response.headers["ETag"]
+
+
+def _put(client: TestClient, keys: Keys, participant: str, etag: str | None, **body: Any) -> Any:
+    headers = auth(keys.coordinator) | ({"If-Match": etag} if etag else {})
+    return client.put(f"{R}/plan/{participant}", headers=headers, json=body)
+
+
+class TestRoundsAndRuns:
+    def test_a_round_starts_in_draft_with_its_policy(self, client: TestClient, keys: Keys) -> None:
+        created = _create(client, keys, weights={"disruption": 80})
+        assert created["status"] == "draft"
+        assert created["policy"]["weights"]["disruption"] == 80
+        assert created["policy"]["weights"]["preference_1"] == 100
+        assert created["positions"] == ["ALT", "CIR", "SEA"]
+        again = client.post(
+            "/api/v1/rounds",
+            headers=auth(keys.coordinator),
+            json={"external_id": ROUND, "name": "x", "programme_year": 2026},
+        )
+        assert again.status_code == 409
+
+    def test_a_run_is_queued_then_solved_by_a_worker(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        started = client.post(f"{R}/runs", headers=auth(keys.coordinator))
+        assert started.status_code == 202
+        assert started.json()["status"] == "queued"
+        assert started.headers["Location"] == f"/api/v1/runs/{started.json()['id']}"
+        busy = client.post(f"{R}/runs", headers=auth(keys.coordinator))
+        assert busy.status_code == 409
+        assert "one run at a time" in busy.json()["detail"]
+        work(engine, settings)
+        run = client.get(started.headers["Location"], headers=auth(keys.coordinator)).json()
+        assert run["status"] == "succeeded"
+        assert run["outcome"]["status"] == "optimal"
+        assert run["outcome"]["objective"]["placed"] == 4
+        assert run["progress"]["phase"] == "done"
+        assert run["progress"]["gap"] == 0.0
+        plan, _ = _plan(client, keys)
+        assert plan == SMALL_PLAN
+        round_ = client.get(R, headers=auth(keys.coordinator)).json()
+        assert round_["status"] == "solved"
+        assert round_["placed"] == 4
+        assert round_["active_run"] is None
+
+    def test_a_queued_run_is_cancelled_at_once(self, client: TestClient, keys: Keys) -> None:
+        _create(client, keys)
+        run_id = client.post(f"{R}/runs", headers=auth(keys.coordinator)).json()["id"]
+        cancelled = client.post(f"/api/v1/runs/{run_id}/cancel", headers=auth(keys.coordinator))
+        assert cancelled.status_code == 200
+        assert cancelled.json()["status"] == "cancelled"
+        again = client.post(f"/api/v1/runs/{run_id}/cancel", headers=auth(keys.coordinator))
+        assert again.status_code == 409
+        assert client.post(f"{R}/runs", headers=auth(keys.coordinator)).status_code == 202
+
+    def test_an_infeasible_run_fails_naming_the_conflict(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        # Pin P-1 next to the couple: OPN-A1 holds 3 pinned people on 2 slots.
+        for person in ("P-2", "P-3"):
+            answer = _put(client, keys, person, etag, opening="OPN-A1", pinned=True)
+            assert answer.status_code == 200, answer.text
+            etag = answer.headers["ETag"]
+        forced = _put(
+            client, keys, "P-1", etag, opening="OPN-A1", pinned=True, override_reason="test"
+        )
+        assert forced.status_code == 200
+        run = _run(client, keys, engine, settings)
+        assert run["status"] == "failed"
+        assert run["outcome"]["status"] == "infeasible"
+        assert run["outcome"]["conflicts"][0]["rule"] == "pins_over_capacity"
+        assert "infeasible" in run["error"]
+        plan, _ = _plan(client, keys)
+        assert plan["P-1"] == "OPN-A1"  # the plan before the run is untouched
+
+    def test_list_of_runs_is_newest_first(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        first = _run(client, keys, engine, settings)
+        second = _run(client, keys, engine, settings)
+        listed = client.get(f"{R}/runs?limit=1", headers=auth(keys.coordinator)).json()
+        assert [run["id"] for run in listed["items"]] == [second["id"]]
+        rest = client.get(
+            f"{R}/runs?cursor={listed['next_cursor']}", headers=auth(keys.coordinator)
+        ).json()
+        assert [run["id"] for run in rest["items"]] == [first["id"]]
+
+
+class TestAdjustments:
+    def test_a_move_that_breaks_a_rule_is_refused_naming_rule_and_records(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        refused = _put(client, keys, "P-1", etag, opening="OPN-A1")
+        assert refused.status_code == 422
+        problem = refused.json()
+        assert "over_capacity" in problem["detail"]
+        assert problem["errors"][0]["code"] == "over_capacity"
+        assert "OPN-A1" in problem["errors"][0]["message"]
+        apart = _put(client, keys, "P-2", etag, opening="OPN-B1")
+        assert {e["code"] for e in apart.json()["errors"]} >= {"couple_apart", "over_capacity"}
+        ineligible = _put(client, keys, "P-1", etag, opening="OPN-A2")
+        assert {e["code"] for e in ineligible.json()["errors"]} >= {"ineligible"}
+        assert _plan(client, keys) == (SMALL_PLAN, etag)  # nothing was written
+
+    def test_an_override_is_made_recorded_and_reports_the_objective_change(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        made = _put(client, keys, "P-1", etag, opening="OPN-A1", override_reason="the host insists")
+        assert made.status_code == 200, made.text
+        body = made.json()
+        assert body["before"]["opening"] == "OPN-B1"
+        assert body["after"]["opening"] == "OPN-A1"
+        assert body["after"]["override_reason"] == "the host insists"
+        assert [r["rule"] for r in body["overridden"]] == ["over_capacity"]
+        change = body["objective_change"]
+        assert change["placed"] == 0
+        assert change["disruption"] == 50  # the round's disruption weight: one person moved
+        assert change["net"] == change["score"] - 50
+        assert made.headers["ETag"] != etag
+        events = client.get(
+            f"/api/v1/audit?action=plan.override&resource_id={ROUND}",
+            headers=auth(keys.coordinator),
+        ).json()["items"]
+        assert events[0]["detail"]["reason"] == "the host insists"
+        assert events[0]["detail"]["rules"] == ["over_capacity"]
+        moved = client.get(
+            f"/api/v1/audit?action=plan.move&resource_id={ROUND}", headers=auth(keys.coordinator)
+        ).json()["items"][0]
+        assert moved["detail"]["before"] == {"opening": "OPN-B1", "pinned": False}
+        assert moved["detail"]["after"] == {"opening": "OPN-A1", "pinned": False}
+
+    def test_changes_need_a_current_etag(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        assert _put(client, keys, "P-1", None, opening=None).status_code == 428
+        assert _put(client, keys, "P-1", etag, opening=None).status_code == 200
+        stale = _put(client, keys, "P-5", etag, opening="OPN-A2", pinned=True)
+        assert stale.status_code == 412
+
+    def test_concurrent_changes_with_one_etag_one_wins_the_others_get_412(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        changes = [
+            ("P-1", {"opening": None}),
+            ("P-5", {"opening": "OPN-A2", "pinned": True}),
+            ("P-2", {"opening": "OPN-A1", "pinned": True}),
+            ("P-3", {"opening": "OPN-A1", "pinned": True}),
+            ("P-1", {"opening": "OPN-B1", "pinned": True}),
+            ("P-5", {"opening": None}),
+        ]
+        barrier = threading.Barrier(len(changes))
+        answers: list[tuple[str, dict[str, Any], int]] = []
+
+        def change(participant: str, body: dict[str, Any]) -> None:
+            barrier.wait()
+            answers.append(
+                (participant, body, _put(client, keys, participant, etag, **body).status_code)
+            )
+
+        threads = [threading.Thread(target=change, args=item) for item in changes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        codes = sorted(code for _, _, code in answers)
+        assert codes == [200] + [412] * (len(changes) - 1)
+        winner, body, _ = next(a for a in answers if a[2] == 200)
+        plan = client.get(f"{R}/plan", headers=auth(keys.coordinator)).json()["items"]
+        after = {item["participant"]: item for item in plan}
+        expected = dict(SMALL_PLAN)
+        if body["opening"] is None:
+            expected.pop(winner)
+        assert {p: item["opening"] for p, item in after.items()} == expected
+        assert [p for p, item in after.items() if item["pinned"]] == (
+            [winner] if body.get("pinned") else []
+        )
+        audit = (
+            client.get(
+                f"/api/v1/audit?resource_id={ROUND}&action=plan.pin", headers=auth(keys.coordinator)
+            ).json()["items"]
+            + client.get(
+                f"/api/v1/audit?resource_id={ROUND}&action=plan.unassign",
+                headers=auth(keys.coordinator),
+            ).json()["items"]
+        )
+        assert len(audit) == 1
+
+    def test_pins_and_forbidden_pairs_survive_a_re_solve_that_moves_nobody_else(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        pinned = _put(client, keys, "P-5", etag, opening="OPN-A2", pinned=True)
+        assert pinned.json()["objective_change"] == {
+            "placed": 0,
+            "score": 0,
+            "disruption": 0,
+            "net": 0,
+        }
+        etag = pinned.headers["ETag"]
+        forbid = client.post(
+            f"{R}/forbidden",
+            headers=auth(keys.coordinator) | {"If-Match": etag},
+            json={"participant": "P-1", "opening": "OPN-B1"},
+        )
+        assert forbid.status_code == 201
+        assert forbid.json()["unassigned"] is True
+        run = _run(client, keys, engine, settings)
+        assert run["status"] == "succeeded"
+        plan, etag = _plan(client, keys)
+        # P-1 may not take OPN-B1 and every other slot is taken: unplaced; nobody moved.
+        assert plan == {"P-2": "OPN-A1", "P-3": "OPN-A1", "P-5": "OPN-A2"}
+        assert run["outcome"]["changed"] == 0
+        assert run["outcome"]["objective"]["moved"] == 0
+        items = client.get(f"{R}/plan?pinned=true", headers=auth(keys.coordinator)).json()
+        assert [i["participant"] for i in items["items"]] == ["P-5"]
+        allowed = client.delete(
+            f"{R}/forbidden/P-1/OPN-B1", headers=auth(keys.coordinator) | {"If-Match": etag}
+        )
+        assert allowed.status_code == 204
+        _run(client, keys, engine, settings)
+        assert _plan(client, keys)[0] == SMALL_PLAN
+
+    def test_a_re_solve_moves_only_who_must_move(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys, weights={"disruption": 1000})
+        _run(client, keys, engine, settings)
+        client.post("/api/v1/participants/P-2/withdraw", headers=auth(keys.coordinator))
+        run = _run(client, keys, engine, settings)
+        # P-3 is single now; P-1 keeps OPN-B1 although OPN-A1 (their first choice) has a
+        # free seat: moving costs more than it gains.
+        plan, _ = _plan(client, keys)
+        assert plan == {"P-1": "OPN-B1", "P-3": "OPN-A1", "P-5": "OPN-A2"}
+        assert run["outcome"]["objective"]["moved"] == 0
+        assert run["outcome"]["changed"] == 0
+
+    def test_with_the_default_weight_a_move_worth_more_than_50_points_is_made(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        client.post("/api/v1/participants/P-2/withdraw", headers=auth(keys.coordinator))
+        run = _run(client, keys, engine, settings)
+        plan, _ = _plan(client, keys)
+        assert plan["P-1"] == "OPN-A1"  # first choice, requested country: gains more than 50
+        assert run["outcome"]["objective"]["moved"] == 1
+        assert run["outcome"]["objective"]["disruption"] == 50
+
+    def test_no_change_while_a_run_is_active_nor_after_closing(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        client.post(f"{R}/runs", headers=auth(keys.coordinator))
+        busy = _put(client, keys, "P-1", "*", opening=None)
+        assert busy.status_code == 409
+        publish = client.post(f"{R}/publish", headers=auth(keys.coordinator) | {"If-Match": "*"})
+        assert publish.status_code == 409
+        work(engine, settings)
+        closed = client.post(f"{R}/close", headers=auth(keys.coordinator) | {"If-Match": "*"})
+        assert closed.json()["status"] == "closed"
+        assert _put(client, keys, "P-1", "*", opening=None).status_code == 409
+        assert client.post(f"{R}/runs", headers=auth(keys.coordinator)).status_code == 409
+
+    def test_positions_are_fixed_once_there_is_a_plan(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        created = client.post(
+            "/api/v1/rounds",
+            headers=auth(keys.coordinator),
+            json={"external_id": ROUND, "name": "ALT", "programme_year": 2026},
+        )
+        changed = client.patch(
+            R,
+            headers=auth(keys.coordinator) | {"If-Match": created.headers["ETag"]},
+            json={"positions": ["ALT"], "policy": {"time_limit_s": 3}},
+        )
+        assert changed.status_code == 200
+        assert changed.json()["positions"] == ["ALT"]
+        _run(client, keys, engine, settings)
+        plan, etag = _plan(client, keys)
+        assert "P-5" not in plan  # the CIR is outside the round
+        refused = client.patch(
+            R, headers=auth(keys.coordinator) | {"If-Match": etag}, json={"positions": ["CIR"]}
+        )
+        assert refused.status_code == 409
