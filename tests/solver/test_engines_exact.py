@@ -33,6 +33,7 @@ from jet_match.solver import (
     Opening,
     Organization,
     Participant,
+    ParticipantStatus,
     PartnerConstraint,
     Position,
     Problem,
@@ -326,3 +327,25 @@ def test_mip_engine_with_caps_that_bind_regression(seed: int) -> None:
     assert result.status == Status.OPTIMAL
     assert (result.objective.placed, result.objective.net) == full_mip(inst)
     _check(problem, result)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), cap=st.sampled_from((None, 0.3)))
+def test_re_solve_after_a_withdrawal_equals_a_full_mip(seed: int, cap: float | None) -> None:
+    problem = crowded(seed, 40, 10, 14, couples=4, cap=cap, extras=False)
+    base = prepare(problem, top_k=2)
+    first = solve(base, time_limit_s=60)
+    gone = first.placements[seed % len(first.placements)].participant
+    changed = replace(
+        problem,
+        participants=tuple(
+            replace(p, status=ParticipantStatus.WITHDRAWN) if p.external_id == gone else p
+            for p in problem.participants
+        ),
+        previous_plan=tuple(Assignment(p.participant, p.opening) for p in first.placements),
+    )
+    inst = prepare(changed, base=base, top_k=2)
+    result = solve(inst, time_limit_s=60)
+    assert result.status == Status.OPTIMAL
+    assert (result.objective.placed, result.objective.net) == full_mip(prepare(changed))
+    _check(changed, result)
