@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import orjson
 import typer
@@ -33,7 +33,27 @@ from jet_match.schemas import Role
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+
+class _Commands(typer.core.TyperGroup):
+    """The commands, with a database that cannot be reached reported as a message."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's Context class is private
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as exc:
+            # The driver's first line says why (refused, no such file, auth); no statement.
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            typer.echo(
+                f"error: cannot use the database ({reason}); check JET_MATCH_DATABASE_URL",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="jet-match",
     help="Placement matching for the JET Programme.",
     no_args_is_help=True,
@@ -142,6 +162,8 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 def _engine() -> Engine:
+    from sqlalchemy.exc import ArgumentError
+
     from jet_match.config import get_settings
     from jet_match.db import make_engine
 
@@ -149,7 +171,11 @@ def _engine() -> Engine:
         return make_engine(get_settings())
     except ValueError as exc:  # settings refused (docs/operations.md)
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    except ArgumentError:  # not a URL, or an unknown database kind
+        typer.echo("error: JET_MATCH_DATABASE_URL is not a database URL", err=True)
+    except OSError as exc:  # the SQLite file's directory cannot be made
+        typer.echo(f"error: cannot create {exc.filename}: {exc.strerror}", err=True)
+    raise typer.Exit(2)
 
 
 def _fail(error: DomainError) -> NoReturn:
@@ -454,6 +480,9 @@ def solve(
             typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
         else:
             _print_issue_table(dataset, invalid.issues)
+        raise typer.Exit(1) from None
+    except OSError as exc:  # the result cannot be written (the dataset was read already)
+        typer.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
         raise typer.Exit(1) from None
     document = outcome.document
     summary = {

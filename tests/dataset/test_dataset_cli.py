@@ -96,6 +96,14 @@ class TestValidate:
         assert result.exit_code == 1
         assert "Is a directory" in result.output
 
+    def test_an_unwritable_result_is_a_message_not_a_traceback(self, tmp_path: Path) -> None:
+        dataset = str(_write(tmp_path, valid_dataset()))
+        out = tmp_path / "missing" / "result.json"
+        result = runner.invoke(app, ["solve", dataset, "--out", str(out), "--time-limit", "5"])
+        assert isinstance(result.exception, SystemExit)  # not a FileNotFoundError
+        assert result.exit_code == 1
+        assert f"error: cannot write {out}: No such file or directory" in result.output
+
     def test_a_file_over_the_limit_is_refused(self, tmp_path: Path) -> None:
         path = _write(tmp_path, b" " * 1_100_000)
         result = runner.invoke(app, ["validate", "--max-mb", "1", "--json", str(path)])

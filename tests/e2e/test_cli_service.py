@@ -78,6 +78,34 @@ def test_bad_input_is_a_message_and_a_status_not_a_traceback(
     assert "no organization 'ORG-NONE'" in missing_org.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "message", "status"),
+    [
+        (
+            "postgresql+psycopg://nobody@127.0.0.1:1/x",
+            "error: cannot use the database (connection failed:",
+            1,
+        ),
+        ("notaurl", "error: JET_MATCH_DATABASE_URL is not a database URL", 2),
+        ("sqlite:////proc/nope/x.db", "error: cannot create /proc/nope: No such file", 2),
+        ("sqlite:////proc/x.db", "error: cannot use the database (unable to open database", 1),
+    ],
+)
+@pytest.mark.parametrize("command", [["migrate"], ["keys", "list"]])
+def test_a_database_that_cannot_be_used_is_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, url: str, message: str, status: int, command: list[str]
+) -> None:
+    monkeypatch.setenv("JET_MATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, command)
+    finally:
+        get_settings.cache_clear()
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == status
+    assert result.stderr.startswith(message)
+
+
 def test_migrate_creates_a_database_on_an_empty_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
