@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jet_match.config import Settings
@@ -155,6 +156,68 @@ class TestProblemDetails:
             ("opening", "slots", "greater_than_equal"),
             ("opening", "colour", "extra_forbidden"),
         }
+
+    def test_a_body_of_another_media_type_is_a_415(self, client: TestClient, keys: Keys) -> None:
+        response = client.post(
+            "/api/v1/openings",
+            content=b"external_id=OPN-NEW&slots=1",  # what `curl -d` sends
+            headers={**auth(keys.coordinator), "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 415
+        assert response.json()["type"].endswith("/unsupported-media-type")
+        assert "application/json" in response.json()["detail"]
+
+    def test_malformed_json_is_located_by_line_and_column(
+        self, client: TestClient, keys: Keys
+    ) -> None:
+        response = client.post(
+            "/api/v1/openings",
+            content=b'{"external_id": "OPN-NEW",\n  "slots": }',
+            headers={**auth(keys.coordinator), "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422
+        (error,) = response.json()["errors"]
+        assert (error["field"], error["code"]) == (None, "json_invalid")
+        assert error["message"] == (
+            "the body is not valid JSON: Expecting value at line 2, column 12 (character 38)"
+        )
+
+    @pytest.mark.parametrize("body", [b'{"external_id": "\xff"}', b"[" * 100_000])
+    def test_a_body_that_is_not_utf8_json_is_a_400(
+        self, client: TestClient, keys: Keys, body: bytes
+    ) -> None:
+        response = client.post(
+            "/api/v1/openings",
+            content=body,
+            headers={**auth(keys.coordinator), "Content-Type": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.json()["type"].endswith("/bad-request")
+
+    @pytest.mark.parametrize(
+        ("body", "media_type"),
+        [(b"{", "application/json"), (b"\xff", "application/json"), (b"a=b", "text/plain")],
+    )
+    @pytest.mark.parametrize("key", [None, "jm_00000000_not-a-key"])
+    def test_no_valid_key_is_a_401_before_anything_about_the_body(
+        self, client: TestClient, body: bytes, media_type: str, key: str | None
+    ) -> None:
+        headers = {"Content-Type": media_type, **(auth(key) if key else {})}
+        response = client.post("/api/v1/openings", content=body, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+    def test_operations_with_a_json_body_document_400_and_415(self, client: TestClient) -> None:
+        paths = client.get("/openapi.json").json()["paths"]
+        operations = [op for path in paths.values() for op in path.values()]
+        with_body = [
+            op
+            for op in operations
+            if "application/json" in op.get("requestBody", {}).get("content", {})
+        ]
+        assert with_body
+        for operation in with_body:
+            assert {"400", "415"} <= set(operation["responses"]), operation["operationId"]
 
     def test_unknown_path_and_method(self, client: TestClient, keys: Keys) -> None:
         missing = client.get("/api/v1/nothing-here", headers=auth(keys.coordinator))

@@ -15,11 +15,16 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jet_match import errors
 from jet_match.errors import DomainError, FieldProblem
 from jet_match.schemas import Problem, ProblemItem
+from jet_match.services import api_keys
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://jet-match.example/problems/"
@@ -48,6 +53,7 @@ _HTTP_CODES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     500: ("internal", "Internal server error"),
 }
+_TITLE_415 = _HTTP_CODES[415][1]
 
 DESCRIPTIONS = {
     400: "The body cannot be read (not UTF-8 JSON).",
@@ -122,10 +128,21 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    refusal = await _unauthenticated(request)
+    if refusal is not None:
+        return refusal
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not _is_json(media_type) and any(e.get("loc", ())[:1] == ("body",) for e in exc.errors()):
+        # FastAPI reads a body of another media type as bytes, then calls them "not an object".
+        detail = f"send the body as application/json, not {media_type}"
+        return problem_response(request, 415, "unsupported-media-type", _TITLE_415, detail)
     kind = _record_kind(request)
     external_id = request.path_params.get("external_id")
     problems = []
     for error in exc.errors():
+        if error["type"] == "json_invalid":
+            problems.append(_malformed_json(kind, external_id, error, exc.body))
+            continue
         loc = [str(part) for part in error.get("loc", ())]
         where, field = (loc[0], ".".join(loc[1:])) if loc else ("body", "")
         record = kind if where == "body" else where
@@ -143,10 +160,65 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _is_json(media_type: str) -> bool:
+    """Whether FastAPI parses a body of this media type as JSON (none given: it does)."""
+    return not media_type or media_type == "application/json" or media_type.endswith("+json")
+
+
+def _malformed_json(
+    record: str, external_id: str | None, error: dict[str, Any], document: Any
+) -> FieldProblem:
+    """Where the body stops being JSON, as line and column (FastAPI gives a character offset)."""
+    loc = error.get("loc", ())
+    position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    reason = error.get("ctx", {}).get("error", "invalid JSON")
+    where = f"character {position}"
+    if isinstance(document, str):
+        line = document.count("\n", 0, position) + 1
+        column = position - document.rfind("\n", 0, position)
+        where = f"line {line}, column {column} (character {position})"
+    message = f"the body is not valid JSON: {reason} at {where}"
+    return FieldProblem(record, external_id, None, "json_invalid", message)
+
+
+async def _unauthenticated(request: Request) -> JSONResponse | None:
+    """The 401 of a request without a valid key, checked first even when its body is broken.
+
+    FastAPI reads the body before it resolves the key: without this, a client that sends
+    neither a key nor a valid body would be told about the body.
+    """
+    if not _needs_key(getattr(request.scope.get("route"), "dependant", None)):
+        return None
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else None
+    try:
+        await run_in_threadpool(_authenticate, request.app.state.engine, bearer)
+    except errors.Unauthenticated as exc:
+        return await _domain_error(request, exc)
+    return None
+
+
+def _needs_key(dependant: Any) -> bool:
+    return dependant is not None and any(
+        isinstance(sub.call, HTTPBearer) or _needs_key(sub) for sub in dependant.dependencies
+    )
+
+
+def _authenticate(engine: Engine, token: str | None) -> None:
+    with Session(engine) as session:
+        api_keys.authenticate(session, token)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        refusal = await _unauthenticated(request)
+        if refusal is not None:
+            return refusal
     code, title = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = "the body cannot be read as JSON: it is not UTF-8, or it is nested too deeply"
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
     return problem_response(
@@ -170,11 +242,22 @@ def install(app: FastAPI) -> None:
 
 
 def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
-    """Document error responses as application/problem+json (FastAPI says application/json)."""
+    """Document error responses as application/problem+json (FastAPI says application/json).
+
+    Every operation that reads a JSON body also documents 400 (not UTF-8 JSON) and 415
+    (another media type).
+    """
+    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path in openapi.get("paths", {}).values():
         for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                for status in (400, 415):
+                    responses.setdefault(
+                        str(status), {"description": DESCRIPTIONS[status], "content": problem}
+                    )
     return openapi
