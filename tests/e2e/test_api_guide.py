@@ -5,8 +5,9 @@ a matching round, with the server's embedded worker solving its runs).
 
 A real `jet-match serve` process (uvicorn, a free port, the test's database) answers the
 guide's curl commands, run in order in one bash shell. After each `sh` block, the
-`http` block that follows it (if any) names status lines that must appear in what the
-commands printed; the reason phrase is not compared (it differs between Python versions).
+`http` block that follows it names every status line the commands print, in order (a
+block that prints none has none); the reason phrase is not compared (it differs between
+Python versions).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ GUIDES = {
 }
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = "@@jet-match-guide-block {}@@"
+# A body without a final newline would hide the next command's status line after it.
+ENDS_WITH_NEWLINE = 'curl() { command curl "$@" && echo; }\n'
 
 
 def guide_steps(guide: str) -> list[tuple[str, list[str]]]:
@@ -55,8 +58,12 @@ def test_the_guide_has_runnable_steps_with_expectations(guide: str) -> None:
 def test_the_guide_runs_as_written(guide: str, live_server: str, make_key: MakeKey) -> None:
     coordinator = make_key(Role.COORDINATOR, name="guide")
     steps = guide_steps(guide)
-    script = "set -euo pipefail\n" + "".join(
-        f"echo '{MARKER.format(i)}'\n{commands}\n" for i, (commands, _) in enumerate(steps)
+    script = (
+        "set -euo pipefail\n"
+        + ENDS_WITH_NEWLINE
+        + "".join(
+            f"echo '{MARKER.format(i)}'\n{commands}\n" for i, (commands, _) in enumerate(steps)
+        )
     )
     result = subprocess.run(
         ["bash", "-c", script],
@@ -71,5 +78,5 @@ def test_the_guide_runs_as_written(guide: str, live_server: str, make_key: MakeK
     assert len(outputs) == len(steps)
     for (commands, codes), output in zip(steps, outputs, strict=True):
         printed = re.findall(r"^HTTP/[\d.]+ (\d{3})", output, re.MULTILINE)
-        for code in codes:
-            assert code in printed, f"expected {code}, got {printed} from:\n{commands}\n{output}"
+        # Every status line, in order: a command that fails unnoticed fails the guide.
+        assert printed == codes, f"expected {codes}, got {printed} from:\n{commands}\n{output}"
