@@ -12,21 +12,25 @@ not only on the pairs a model happened to hold:
    a relaxation: its placements bound every plan's. When its plan keeps the couples and
    the caps it is optimal and the engine stops there.
 3. **Score.** The LP relaxation of the full problem with a cardinality row
-   `sum x >= placed_bound` (soft, with a slack priced at `_PENALTY` per missing place)
-   is solved by column generation on ONE HiGHS model: new pairs enter with `addCols`
-   and new couple rows with `addRows`, so each re-solve starts from the last basis.
-   After every solve the duals price all usable pairs (numpy), and give a Lagrangian
-   bound on the full problem: openings, caps and the cardinality row are dualised, each
-   single keeps its best pair and each couple its best pair of pairs in one group. The
-   bound is valid at every round, whether or not the column generation has converged.
-4. **Plans.** A sub-MIP frees the participants the LP left fractional, those sharing an
-   opening with them and their partners, and keeps everyone else where the LP put
-   them; with time left, a MIP over every pair that could still beat the best plan
-   (by the Lagrangian reduced-cost argument below) either improves it or proves it
+   `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
+   solved by column generation on ONE HiGHS model (dual simplex): new pairs enter with
+   `addCols` and new couple rows with `addRows`, each re-solve starting from the last
+   basis. After every solve the duals price all usable pairs (numpy), and give a
+   Lagrangian bound on the full problem: openings, caps and the cardinality row are
+   dualised, each single keeps its best pair and each couple its best pair of pairs in
+   one group. The bound is valid at every round, converged or not. Profits are the
+   costs (no big-M weight per placement: the cardinality row carries the first level
+   of the objective), which keeps the LP well scaled and fast.
+4. **Plans.** A sub-MIP frees the participants the LP left fractional, those holding
+   an opening (then a cap) they touch, and their partners, and keeps everyone else
+   where the LP put them; with time left, a MIP over every pair that could still beat
+   the best plan (by the reduced-cost argument below) either improves it or proves it
    optimal.
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
-   Lagrangian again), `placed_bound` is lowered to what it proves, and the search goes on.
+   Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
+   same argument cannot rule out looks for a plan placing one more. `placed_bound` is
+   lowered to what is proven, and the search goes on at that count.
 
 Reduced-cost argument: for duals y, any plan placing `placed_bound` people is worth at
 most L(y) minus the *loss* of each choice (how far below its participant's or couple's
