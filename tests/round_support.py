@@ -51,7 +51,7 @@ def queue_run(engine: Engine, round_id: str = ROUND, **options: object) -> int:
 
 def work(engine: Engine, settings: Settings) -> list[int]:
     """Execute every queued run in this process (InlineSolver); the run ids."""
-    return Worker(engine, settings, InlineSolver()).run_until_idle()
+    return Worker(engine, settings, InlineSolver(engine)).run_until_idle()
 
 
 def solved_round(engine: Engine, settings: Settings, round_id: str = ROUND) -> str:

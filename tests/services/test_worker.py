@@ -70,7 +70,7 @@ def _solving(engine: Engine, run_id: int) -> Callable[[], bool]:
 def _first_plan(engine: Engine, settings: Settings) -> dict[str, str]:
     """A quick (1 s) run's plan: the plan a failed or interrupted run must leave intact."""
     queue_run(engine, time_limit_s=1)
-    Worker(engine, settings, InlineSolver()).run_until_idle()  # about 1.5 s
+    Worker(engine, settings, InlineSolver(engine)).run_until_idle()  # about 1.5 s
     plan = current_plan(engine)
     assert plan
     return plan
@@ -79,7 +79,7 @@ def _first_plan(engine: Engine, settings: Settings) -> dict[str, str]:
 @pytest.fixture
 def worker_thread(engine: Engine, fast_settings: Settings) -> Iterator[Worker]:
     """A worker with a solver process, running in a thread of this process."""
-    worker = Worker(engine, fast_settings, ChildSolver())
+    worker = Worker(engine, fast_settings, ChildSolver(fast_settings))
     thread = threading.Thread(target=worker.run_forever, daemon=True)
     thread.start()
     yield worker
@@ -117,7 +117,7 @@ def test_a_dead_solver_interrupts_the_run_and_leaves_the_plan_a_new_run_replaces
     engine: Engine, fast_settings: Settings
 ) -> None:
     before = _first_plan(engine, fast_settings)
-    worker = Worker(engine, fast_settings, ChildSolver())
+    worker = Worker(engine, fast_settings, ChildSolver(fast_settings))
     thread = threading.Thread(target=worker.run_until_idle, daemon=True)
     run_id = queue_run(engine)
     thread.start()
@@ -169,7 +169,7 @@ def test_a_killed_worker_process_leaves_an_interrupted_run_and_an_intact_plan(
             process.kill()
     assert _run(engine, run_id).status == RunStatus.RUNNING.value  # nobody knows yet
     _wait(lambda: not any(psutil.pid_exists(pid) for pid in solver), timeout=10)
-    restarted = Worker(engine, fast_settings, InlineSolver())
+    restarted = Worker(engine, fast_settings, InlineSolver(engine))
     assert restarted.sweep() == [run_id]  # its process is gone: interrupted at once
     run = _run(engine, run_id)
     assert run.status == RunStatus.INTERRUPTED.value

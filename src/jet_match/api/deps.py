@@ -4,11 +4,15 @@
 before the body is even validated, so a caller without the right gets 401/403 rather
 than a lecture about a body it may not send. Record-level scoping is not here: the
 services filter their queries by the caller.
+
+Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+the thread pool, one hop per dependency and request, which costs more than the work.
+Those that use the database (the session, the caller) stay plain functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -34,7 +38,7 @@ _bearer = HTTPBearer(
 )
 
 
-def reject_unknown_query_parameters(request: Request) -> None:
+async def reject_unknown_query_parameters(request: Request) -> None:
     """422 for a query parameter the operation does not define (a typo must not filter nothing)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
@@ -59,7 +63,7 @@ def _query_names(dependant: Any) -> set[str]:
     return names
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -92,10 +96,10 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def allowed(action: Action) -> Callable[[Caller], Caller]:
+def allowed(action: Action) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency: the caller, if its role may do `action` (403 otherwise)."""
 
-    def dependency(caller: CallerDep) -> Caller:
+    async def dependency(caller: CallerDep) -> Caller:
         authorize(caller, action)
         return caller
 
@@ -113,7 +117,7 @@ IfMatch = Annotated[
 ]
 
 
-def get_idempotency_key(
+async def get_idempotency_key(
     settings: SettingsDep,
     idempotency_key: Annotated[
         str | None,
@@ -136,7 +140,7 @@ def get_idempotency_key(
 IdempotencyDep = Annotated[IdempotencyKey | None, Depends(get_idempotency_key)]
 
 
-def get_page(
+async def get_page(
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="`next_cursor` of the previous page."),

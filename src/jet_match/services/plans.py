@@ -54,33 +54,35 @@ class PlanFilter:
 
 def _plan_select() -> Any:
     columns: tuple[Any, ...] = (
-        Participant,
         Placement,
+        col(Participant.external_id),
+        col(Participant.position),
         col(Opening.external_id),
         col(Organization.external_id),
         col(Organization.prefecture),
     )
     return (
         sa.select(*columns)
-        .join(Placement, col(Placement.participant_id) == Participant.id)
+        .join(Participant, col(Participant.id) == Placement.participant_id)
         .join(Opening, col(Opening.id) == Placement.opening_id)
         .join(Organization, col(Organization.id) == Opening.organization_id)
     )
 
 
 def _item(
-    person: models.Participant,
     placement: models.Placement,
+    participant: str,
+    position: str,
     opening: str,
     organization: str,
     prefecture: int,
 ) -> PlanItem:
     return PlanItem(
-        participant=person.external_id,
+        participant=participant,
         opening=opening,
         organization=organization,
         prefecture=prefecture,
-        position=fmt.Position(person.position),
+        position=fmt.Position(position),
         score=placement.score,
         breakdown=placement.breakdown,
         pinned=placement.pinned,
@@ -92,7 +94,8 @@ def _item(
 def get_plan(
     *, session: Session, caller: Caller, round_id: str, filters: PlanFilter, page: PageRequest
 ) -> Written[Page[PlanItem]]:
-    """The working plan, ordered by participant, with the round's ETag."""
+    """The working plan with the round's ETag, ordered by participant (in the order they
+    were added to the records: the placements' index, so a page costs the same at any size)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     statement = _plan_select().where(Placement.round_id == row.id)
@@ -106,7 +109,7 @@ def get_plan(
     for column, value in equal:
         if value is not None:
             statement = statement.where(col(column) == value)
-    result = paginate(session, statement, col(Participant.external_id), page)
+    result = paginate(session, statement, col(Placement.participant_id), page, key_type=int)
     items = [_item(*found) for found in result.rows]
     return Written(Page(items=items, next_cursor=result.next_cursor), etag_of(row.version))
 
@@ -413,22 +416,30 @@ def replace_plan(
     three rows. Flushes, never commits: the caller's transaction decides.
     """
     current = {
-        row.participant_id: row
-        for row in session.scalars(select(Placement).where(Placement.round_id == round_id))
+        pid: (row_id, opening_id, score, breakdown)
+        for row_id, pid, opening_id, score, breakdown in session.execute(
+            sa.select(
+                col(Placement.id),
+                col(Placement.participant_id),
+                col(Placement.opening_id),
+                col(Placement.score),
+                col(Placement.breakdown),
+            ).where(col(Placement.round_id) == round_id)
+        ).all()
     }
     left = {
-        pid: row.id
-        for pid, row in current.items()
-        if pid not in new or new[pid].opening_id != row.opening_id
+        pid: row_id
+        for pid, (row_id, opening_id, _, _) in current.items()
+        if pid not in new or new[pid].opening_id != opening_id
     }
     if left:
         session.execute(delete(Placement).where(col(Placement.id).in_(list(left.values()))))
     rescored = [
-        {"id": row.id, "score": new[pid].score, "breakdown": dict(new[pid].breakdown)}
-        for pid, row in current.items()
+        {"id": row_id, "score": new[pid].score, "breakdown": dict(new[pid].breakdown)}
+        for pid, (row_id, opening_id, score, breakdown) in current.items()
         if pid in new
-        and new[pid].opening_id == row.opening_id
-        and (new[pid].score != row.score or dict(new[pid].breakdown) != row.breakdown)
+        and new[pid].opening_id == opening_id
+        and (new[pid].score != score or dict(new[pid].breakdown) != breakdown)
     ]
     if rescored:
         session.execute(update(Placement), rescored)
@@ -446,7 +457,7 @@ def replace_plan(
             "updated_at": now,
         }
         for pid, placement in new.items()
-        if pid not in current or current[pid].opening_id != placement.opening_id
+        if pid not in current or current[pid][1] != placement.opening_id
     ]
     if added:
         session.execute(insert(Placement), added)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, insert, literal, or_
+from sqlalchemy import and_, insert, literal
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -31,7 +31,7 @@ from jet_match.schemas import (
 )
 from jet_match.services import audit, organizations, rounds
 from jet_match.services.access import Action, Caller, authorize
-from jet_match.services.pagination import PageRequest, decode_cursor, encode_cursor
+from jet_match.services.pagination import PageRequest, paginate
 from jet_match.services.writes import Written, commit, etag_of
 
 Published = models.PublishedPlacement
@@ -83,7 +83,10 @@ def publish(
                 col(placement.breakdown),
             )
             .join(Opening, col(Opening.id) == placement.opening_id)
-            .where(col(placement.round_id) == row.id),
+            .join(Participant, col(Participant.id) == placement.participant_id)
+            .where(col(placement.round_id) == row.id)
+            # Results are paged by row id: inserted in participant order, they read so.
+            .order_by(col(Participant.external_id)),
         )
     )
     counts = _differences(session, row.id, version)
@@ -163,26 +166,10 @@ def _latest() -> Any:
 
 
 def _page(session: Session, statement: Any, page: PageRequest) -> tuple[list[Any], str | None]:
-    """Keyset pages ordered by (round, participant); the cursor holds both."""
-    if page.cursor is not None:
-        after_round, _, after_participant = str(decode_cursor(page.cursor, str)).partition("/")
-        statement = statement.where(
-            or_(
-                col(Round.external_id) > after_round,
-                and_(
-                    col(Round.external_id) == after_round,
-                    col(Participant.external_id) > after_participant,
-                ),
-            )
-        )
-    statement = statement.order_by(col(Round.external_id), col(Participant.external_id))
-    rows = list(session.execute(statement.limit(page.limit + 1)).all())
-    more = len(rows) > page.limit
-    rows = rows[: page.limit]
-    cursor = None
-    if more and rows:
-        cursor = encode_cursor(f"{rows[-1][1]}/{rows[-1][3].external_id}")
-    return rows, cursor
+    """Keyset pages in the order placements were published: by publication, then by
+    participant (each publication inserts its rows in external_id order)."""
+    result = paginate(session, statement, col(Published.id), page, key_type=int)
+    return list(result.rows), result.next_cursor
 
 
 def organization_placements(
@@ -231,7 +218,7 @@ class Results:
 def results(
     *, session: Session, caller: Caller, page: PageRequest, if_none_match: str | None
 ) -> Results:
-    """Published placements of every round's latest version, by round and participant."""
+    """Published placements of every round's latest version, by publication and participant."""
     authorize(caller, Action.RESULTS_READ)
     versions = session.execute(
         select(Round.id, Round.published_version)

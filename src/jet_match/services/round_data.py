@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.services.exports import stored_data
 from jet_match.services.records import (
     opening_record,
     organization_record,
@@ -125,26 +124,59 @@ def _problem(
 
 
 def full_problem(
-    session: Session, row: models.Round, *, previous_plan: Sequence[Assignment] = ()
+    session: Session,
+    row: models.Round,
+    *,
+    entries: Sequence[PlanEntry] | None = None,
+    with_previous_plan: bool = False,
 ) -> Problem:
-    """The round's whole problem on the records stored now."""
+    """The round's whole problem on the records stored now; with `with_previous_plan`,
+    the working plan (`entries`, read if not given) is the previous plan."""
     assert row.id is not None
-    data = stored_data(session)
-    dataset = fmt.Dataset.model_validate(
-        {"format": fmt.FORMAT, **{kind: list(records.values()) for kind, records in data.items()}}
+    if entries is None:
+        entries = plan_entries(session, row.id)
+    organizations, openings = _catalogue(session)
+    dataset = fmt.Dataset.model_construct(  # records validated when read (see _people)
+        format="jet-match/dataset@1",
+        organizations=organizations,
+        openings=openings,
+        participants=_people(session),
+        policy=None,
+        pins=[],
+        forbidden=[],
+        previous_plan=[],
     )
     return _problem(
         dataset,
         row,
-        pinned=pins(plan_entries(session, row.id)),
+        pinned=pins(entries),
         forbidden_pairs=forbidden(session, row.id),
-        previous_plan=previous_plan,
+        previous_plan=assignments(entries) if with_previous_plan else (),
     )
 
 
-_instances: dict[int, Instance] = {}
-_instances_lock = threading.Lock()
-_KEPT = 2
+@dataclass
+class _Kept:
+    """What a process keeps of one database between requests or runs."""
+
+    instances: dict[int, Instance] = field(default_factory=dict)  # by round id, newest last
+    catalogue_stamp: object = None
+    catalogue: tuple[list[fmt.Organization], list[fmt.Opening]] = ([], [])
+    people: dict[int, tuple[object, fmt.Participant]] = field(default_factory=dict)
+
+
+_kept: dict[str, _Kept] = {}
+_kept_lock = threading.Lock()
+_KEPT_INSTANCES = 2
+
+
+def _kept_for(session: Session) -> _Kept:
+    """The cache of the session's database (tests and tools may use several)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    url = engine.url.render_as_string(hide_password=True)
+    with _kept_lock:
+        return _kept.setdefault(url, _Kept())
 
 
 def full_instance(session: Session, row: models.Round) -> tuple[Instance, list[PlanEntry]]:
@@ -155,15 +187,16 @@ def full_instance(session: Session, row: models.Round) -> tuple[Instance, list[P
     """
     assert row.id is not None
     entries = plan_entries(session, row.id)
-    problem = full_problem(session, row, previous_plan=assignments(entries))
-    with _instances_lock:
-        base = _instances.get(row.id)
+    problem = full_problem(session, row, entries=entries, with_previous_plan=True)
+    kept = _kept_for(session)
+    with _kept_lock:
+        base = kept.instances.get(row.id)
     instance = prepare(problem, base=base)
-    with _instances_lock:
-        _instances.pop(row.id, None)
-        _instances[row.id] = instance
-        while len(_instances) > _KEPT:
-            _instances.pop(next(iter(_instances)))
+    with _kept_lock:
+        kept.instances.pop(row.id, None)
+        kept.instances[row.id] = instance
+        while len(kept.instances) > _KEPT_INSTANCES:
+            kept.instances.pop(next(iter(kept.instances)))
     return instance, entries
 
 
@@ -202,23 +235,19 @@ def local_problem(
     )
 
 
-_catalogue_cache: dict[str, object] = {}
-
-
 def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Opening]]:
     """Every organization and opening as dataset records, kept while none of them changes
-    (the stamp counts the rows and their latest write)."""
+    (the stamp counts the rows, their versions and their latest write)."""
     stamp = tuple(
         session.execute(
             select(func.count(), func.max(table.updated_at), func.sum(table.version))
         ).one()
         for table in (models.Organization, models.Opening)
     )
-    with _instances_lock:
-        if _catalogue_cache.get("stamp") == stamp:
-            cached = _catalogue_cache["records"]
-            assert isinstance(cached, tuple)
-            return cached
+    kept = _kept_for(session)
+    with _kept_lock:
+        if kept.catalogue_stamp == stamp:
+            return kept.catalogue
     organizations = [
         organization_record(org)
         for org in session.scalars(
@@ -232,10 +261,41 @@ def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Openi
         opening_record(opening, external_ids[opening.organization_id])
         for opening in session.scalars(select(models.Opening).order_by(models.Opening.external_id))
     ]
-    records = (organizations, openings)
-    with _instances_lock:
-        _catalogue_cache.update(stamp=stamp, records=records)
-    return records
+    with _kept_lock:
+        kept.catalogue_stamp, kept.catalogue = stamp, (organizations, openings)
+    return organizations, openings
+
+
+def _people(session: Session) -> list[fmt.Participant]:
+    """Every participant as a dataset record, in external_id order.
+
+    The records are kept in the process by row id with the row's version and time of last
+    write: a withdrawal changes one row, and only that row is read again (a national
+    dataset is 6,000 rows; reading and validating them all takes a few tenths of a second).
+    """
+    participant, partner = models.Participant, aliased(models.Participant)
+    marks: dict[int, object] = {
+        pid: (version, str(written))
+        for pid, version, written in session.execute(
+            select(participant.id, participant.version, participant.updated_at)
+        ).all()
+    }
+    kept = _kept_for(session)
+    with _kept_lock:
+        known = {pid: entry for pid, entry in kept.people.items() if pid in marks}
+    stale = [pid for pid, mark in marks.items() if pid not in known or known[pid][0] != mark]
+    for start in range(0, len(stale), 900):  # SQL parameter lists stay small
+        rows = session.execute(
+            select(participant, col(partner.external_id))
+            .outerjoin(partner, col(partner.id) == participant.partner_id)
+            .where(col(participant.id).in_(stale[start : start + 900]))
+        ).all()
+        for row, partner_ext in rows:
+            assert row.id is not None
+            known[row.id] = (marks[row.id], participant_record(row, partner_ext))
+    with _kept_lock:
+        kept.people = known
+    return sorted((record for _, record in known.values()), key=lambda r: r.external_id)
 
 
 def _with_partners(session: Session, participant_ids: Collection[int]) -> list[fmt.Participant]:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -49,9 +50,14 @@ Run = models.Run
 ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 
 
+#: The run's placements and unplaced lists (hundreds of KB at national scale) are read
+#: only by comparisons: not by the progress polls that read runs most.
+WITHOUT_PLAN = (defer(Run.plan), defer(Run.unplaced))  # type: ignore[arg-type]
+
+
 def find(session: Session, run_id: int) -> models.Run:
-    """The run; NotFound if there is none."""
-    row = session.get(Run, run_id) if 0 < run_id < 2**63 else None
+    """The run (its plan left unread); NotFound if there is none."""
+    row = session.get(Run, run_id, options=WITHOUT_PLAN) if 0 < run_id < 2**63 else None
     if row is None:
         raise NotFound(f"no run {run_id}")
     return row
@@ -176,7 +182,7 @@ def list_runs(
     row = rounds.find(session, round_id)
     result = paginate(
         session,
-        select(Run).where(Run.round_id == row.id),
+        select(Run).where(Run.round_id == row.id).options(*WITHOUT_PLAN),
         col(Run.id),
         page,
         key_type=int,
@@ -278,12 +284,9 @@ def job_of(session: Session, run_id: int) -> Job:
     run = find(session, run_id)
     round_row = _round_of(session, run)
     assert round_row.id is not None
-    previous = (
-        round_data.assignments(round_data.plan_entries(session, round_row.id))
-        if run.minimise_disruption
-        else ()
+    problem = round_data.full_problem(
+        session, round_row, with_previous_plan=run.minimise_disruption
     )
-    problem = round_data.full_problem(session, round_row, previous_plan=previous)
     return Job(run_id, round_row.id, problem, run.time_limit_s, run.seed)
 
 

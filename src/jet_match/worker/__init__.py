@@ -33,7 +33,7 @@ def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
     (a worker embedded in `jet-match serve` never outlives the server).
     """
     engine = make_engine(settings)
-    worker = Worker(engine, settings, ChildSolver())
+    worker = Worker(engine, settings, ChildSolver(settings))
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         worker.stop_event.set()

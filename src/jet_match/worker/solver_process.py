@@ -1,18 +1,20 @@
-"""The solver process: prepares and solves jobs sent by its worker, one at a time.
+"""The solver process: loads, prepares and solves the runs its worker hands it, one at a time.
 
-It never touches the database: the worker sends a `Job` (the solver's `Problem`, which
-holds no names or contact data) through a pipe and gets back progress reports and the
-`Result`. It keeps the last prepared `Instance` of each round, so that a re-solve of the
-same records (say, after one withdrawal) reuses the eligibility and score arrays and
-costs a fraction of a first solve. The worker kills it to cancel a run or enforce a time
-limit; it dies with the worker (Linux: PR_SET_PDEATHSIG), so a killed worker leaves no
-solver behind.
+The worker sends a run id through a pipe; this process reads the round's problem from the
+database (read-only: the worker writes everything) and sends back progress reports and
+the `Result`, which holds no names or contact data. It keeps, per process, the records it
+read and the last prepared `Instance` of each round, so that a re-solve of the same
+records (say, after one withdrawal) reads one changed row and reuses the eligibility and
+score arrays: a fraction of a first solve. The worker kills it to cancel a run or enforce
+a time limit; it dies with the worker (Linux: PR_SET_PDEATHSIG), so a killed worker
+leaves no solver behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -21,8 +23,13 @@ from collections import OrderedDict
 from multiprocessing.connection import Connection
 from typing import Any
 
-from jet_match.services.runs import Job
-from jet_match.solver import Instance, Progress, prepare, solve
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from jet_match.config import Settings
+from jet_match.db import make_engine
+from jet_match.services import runs
+from jet_match.solver import Instance, Progress, Result, prepare, solve
 
 #: Rounds whose prepared instance is kept (each is a few hundred MB at national scale).
 KEPT_INSTANCES = 2
@@ -41,8 +48,8 @@ def progress_fields(progress: Progress) -> dict[str, Any]:
     }
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when the worker that started it dies."""
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when the thread that started it ends."""
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
@@ -51,27 +58,40 @@ def _die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def main(conn: Connection, parent_pid: int) -> None:
-    """Serve jobs until the pipe closes (the entry point of the solver process)."""
-    _die_with_parent()
+def main(conn: Connection, parent_pid: int, settings: Settings) -> None:
+    """Serve runs until the pipe closes (the entry point of the solver process)."""
+    die_with_parent()
     if os.getppid() != parent_pid:  # the worker died before prctl took effect
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    engine = make_engine(settings)
     instances: OrderedDict[int, Instance] = OrderedDict()
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            conn.send(("result", _solve(conn, job, instances)))
-        except Exception as exc:  # report any failure of a job; the process serves on
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:900]))
+    try:
+        while True:
+            try:
+                run_id = conn.recv()
+            except (EOFError, OSError):
+                return
+            if run_id is None:
+                return
+            try:
+                conn.send(("result", _solve(conn, engine, run_id, instances)))
+            except Exception as exc:  # report any failure of a run; the process serves on
+                conn.send(("error", f"{type(exc).__name__}: {exc}"[:900]))
+            # Idle now: collect, then exempt what is kept (records, instances) from later
+            # collections, which would otherwise walk it again during the next solve.
+            gc.collect()
+            gc.freeze()
+    finally:
+        engine.dispose()
 
 
-def _solve(conn: Connection, job: Job, instances: OrderedDict[int, Instance]) -> object:
+def _solve(
+    conn: Connection, engine: Engine, run_id: int, instances: OrderedDict[int, Instance]
+) -> Result:
+    with Session(engine, expire_on_commit=False) as session:
+        job = runs.job_of(session, run_id)
+    conn.send(("progress", {"phase": "preparing"}))
     base = instances.pop(job.round_id, None)
     instance = prepare(job.problem, base=base)
     conn.send(("progress", {"phase": "solving"}))

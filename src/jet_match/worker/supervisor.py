@@ -1,11 +1,12 @@
 """The worker: claims queued runs, has them solved, writes the outcome.
 
 One worker runs one run at a time. It claims a run from the database (see
-`jet_match.services.runs`), loads the round's problem, hands it to its solver process
-(`ChildSolver`) and, while the solver works, writes the run's progress and heartbeat about
-once a second and reads back whether a coordinator cancelled it. It kills the solver to
-cancel, when the time limit plus a grace period is over, or when it is asked to stop;
-a solver that dies on its own (out of memory, a crash) leaves the run `interrupted`.
+`jet_match.services.runs`) and hands it to its solver process (`ChildSolver`), which reads
+the round's problem and solves it; meanwhile the worker writes the run's progress and
+heartbeat about once a second and reads back whether a coordinator cancelled it. It
+kills the solver to cancel, when the time limit plus a grace period is over, or when it
+is asked to stop; a solver that dies on its own (out of memory, a crash) leaves the run
+`interrupted`.
 When the solver answers, the plan, the run's success and the round's new version are
 written in one transaction.
 
@@ -39,7 +40,7 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.schemas import RunStatus
 from jet_match.services import runs
-from jet_match.services.runs import Heartbeat, Job
+from jet_match.services.runs import Heartbeat
 from jet_match.solver import Progress, Result, prepare, solve
 from jet_match.worker import solver_process
 
@@ -70,12 +71,18 @@ Outcome = Solved | Stopped
 
 
 class Solver(Protocol):
-    """Solves a job, calling `tick` about every `every_s` seconds."""
+    """Solves a claimed run, calling `tick` about every `every_s` seconds."""
 
     def solve(
-        self, job: Job, tick: Tick, *, every_s: float, deadline: float, stopping: Callable[[], bool]
+        self,
+        run_id: int,
+        tick: Tick,
+        *,
+        every_s: float,
+        deadline: float,
+        stopping: Callable[[], bool],
     ) -> Outcome:
-        """Solve `job`; give up at `deadline` (time.monotonic) or when `stopping()`."""
+        """Load and solve the run; give up at `deadline` (time.monotonic) or `stopping()`."""
         ...
 
     def close(self) -> None:
@@ -104,7 +111,8 @@ def is_gone(identity: str) -> bool:
 class ChildSolver:
     """Solves in a long-lived child process that can be killed at any moment."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self._context = multiprocessing.get_context("spawn")
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
@@ -116,7 +124,7 @@ class ChildSolver:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=solver_process.main,
-            args=(child, os.getpid()),
+            args=(child, os.getpid(), self._settings),
             name="jet-match-solver",
             daemon=True,
         )
@@ -131,12 +139,18 @@ class ChildSolver:
         return self._process.pid if self._process is not None else None
 
     def solve(
-        self, job: Job, tick: Tick, *, every_s: float, deadline: float, stopping: Callable[[], bool]
+        self,
+        run_id: int,
+        tick: Tick,
+        *,
+        every_s: float,
+        deadline: float,
+        stopping: Callable[[], bool],
     ) -> Outcome:
-        """Send the job, relay progress, and kill the solver if the run must stop."""
+        """Send the run, relay progress, and kill the solver if the run must stop."""
         process, conn = self._start()
-        progress: dict[str, Any] = {"phase": "preparing"}
-        conn.send(job)
+        progress: dict[str, Any] = {"phase": "loading"}
+        conn.send(run_id)
         next_tick = time.monotonic() + every_s
         while True:
             message = self._receive(conn, timeout=min(0.2, every_s))
@@ -201,10 +215,21 @@ def _stopped_by(heartbeat: Heartbeat, progress: dict[str, Any]) -> Stopped:
 class InlineSolver:
     """Solves in the calling thread; stops at the solver's progress reports only."""
 
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
     def solve(
-        self, job: Job, tick: Tick, *, every_s: float, deadline: float, stopping: Callable[[], bool]
+        self,
+        run_id: int,
+        tick: Tick,
+        *,
+        every_s: float,
+        deadline: float,
+        stopping: Callable[[], bool],
     ) -> Outcome:
-        """Prepare and solve here, ticking from the solver's progress callback."""
+        """Load, prepare and solve here, ticking from the solver's progress callback."""
+        with Session(self._engine, expire_on_commit=False) as session:
+            job = runs.job_of(session, run_id)
         progress: dict[str, Any] = {"phase": "solving"}
         heartbeat = tick(progress)
         if heartbeat is not Heartbeat.CONTINUE:
@@ -288,26 +313,20 @@ class Worker:
             with Session(self.engine, expire_on_commit=False) as session:
                 return runs.report_progress(session, run_id, self.identity, fields)
 
+        with Session(self.engine, expire_on_commit=False) as session:
+            time_limit_s = runs.find(session, run_id).time_limit_s
+        deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                job = runs.job_of(session, run_id)
-        except Exception as exc:  # a run whose input cannot be read fails, the worker goes on
-            self._end(run_id, RunStatus.FAILED, f"the round's data could not be loaded: {exc}", {})
+            outcome = self.solver.solve(
+                run_id,
+                tick,
+                every_s=self.settings.worker_progress_s,
+                deadline=deadline,
+                stopping=self.stop_event.is_set,
+            )
+        except Exception as exc:  # a run that cannot be loaded fails; the worker goes on
+            self._end(run_id, RunStatus.FAILED, f"the run could not be solved: {exc}"[:900], {})
             return
-        heartbeat = tick({"phase": "preparing"})
-        if heartbeat is not Heartbeat.CONTINUE:
-            stopped = _stopped_by(heartbeat, {})
-            if stopped.status is not None:
-                self._end(run_id, stopped.status, stopped.reason, {})
-            return
-        deadline = time.monotonic() + job.time_limit_s + self.settings.worker_grace_s
-        outcome = self.solver.solve(
-            job,
-            tick,
-            every_s=self.settings.worker_progress_s,
-            deadline=deadline,
-            stopping=self.stop_event.is_set,
-        )
         progress = {**outcome.progress, "elapsed_s": round(time.monotonic() - started, 1)}
         if isinstance(outcome, Solved):
             with Session(self.engine, expire_on_commit=False) as session:

@@ -55,7 +55,7 @@ def get_plan(
 ) -> Page[PlanItem]:
     """Read the working plan.
 
-    Placements ordered by participant, each with its score and breakdown, filtered by
+    Placements in participant order, each with its score and breakdown, filtered by
     opening, organization, prefecture, position and pinned. The `ETag` is the round's:
     send it as `If-Match` with a change.
     """

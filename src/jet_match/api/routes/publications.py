@@ -60,7 +60,7 @@ def organization_placements(
 ) -> Page[HostPlacement]:
     """The placements published to an organization's openings.
 
-    The latest published version of every round, ordered by round and participant: name,
+    The latest published version of every round, by publication and participant: name,
     citizenship, position and Japanese level (never contact or special-care data). A
     host-org key reads its own organization only (another one is a 404). Audited.
     """
@@ -95,7 +95,7 @@ def list_results(
 ) -> Page[ResultItem] | Response:
     """Published results (career-fair and reporting tools).
 
-    Every round's latest published placements, ordered by round and participant,
+    Every round's latest published placements, by publication and then participant,
     paginated by cursor; the participant by external_id only. The `ETag` changes only
     when a new version is published: send it back as `If-None-Match` to get 304.
     """
