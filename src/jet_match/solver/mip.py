@@ -69,6 +69,8 @@ _ADD_COUPLE = 40  # pairs priced in per couple member and round
 _PRICE_TOLERANCE = 1e-6
 _BOUND_TOLERANCE = 1e-3  # float rounding allowance before flooring a bound
 _MAX_SUB_MIP_COLUMNS = 150_000
+_WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
+_MIP_NEEDS_S = 1.0  # time left to start any MIP
 _quiet = {"done": False}
 
 
@@ -325,6 +327,8 @@ class _Master:
     ) -> None:
         self.side = side
         self.stats = stats
+        self.slack = math.inf  # places the last LP solution misses of placed_min
+        self.converged = False  # no pair priced in at the last solve
         self.pairs = pairs
         self.placed_min = placed_min
         n = side.instance.tables.n_participants
@@ -482,8 +486,9 @@ class _Master:
         duals[at] += np.where(
             rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first[at], 1.0, -1.0), 0.0
         )
-        x = np.asarray(solution.col_value, dtype=np.float64)[1:]
-        return prices, duals, x
+        values = np.asarray(solution.col_value, dtype=np.float64)
+        self.slack = float(values[0])
+        return prices, duals, values[1:]
 
 
 # --- plans ------------------------------------------------------------------------------
@@ -534,6 +539,8 @@ def _sub_mip(
     """
     inst = side.instance
     n = inst.tables.n_participants
+    if search.deadline - time.perf_counter() < _MIP_NEEDS_S:
+        return None, math.inf, False
     capacity = side.capacity - np.bincount(inst.pair_o[fixed], minlength=len(side.capacity))
     cap_left = None
     if side.cap_left is not None:
@@ -596,24 +603,47 @@ def _sub_mip(
     model.a_matrix_.num_col_ = len(columns)
     model.a_matrix_.num_row_ = n_row
     model.integrality_ = [highspy.HighsVarType.kInteger] * len(columns)
-    highs = _highs(search.seed, search.deadline - time.perf_counter())
-    highs.setOptionValue("mip_rel_gap", float(relative_gap))
-    highs.setOptionValue("mip_abs_gap", 0.99)
-    highs.passModel(model)
 
     def interrupt(event: Any) -> None:
         if search.stopped or (search.report is not None and search.report_now()):
             event.interrupt()
 
-    highs.cbMipInterrupt.subscribe(interrupt)
-    if start is not None:
-        chosen = start[start >= 0]
+    def run(warm: bool) -> highspy.Highs:
+        highs = _highs(search.seed, search.deadline - time.perf_counter())
+        highs.setOptionValue("mip_rel_gap", float(relative_gap))
+        highs.setOptionValue("mip_abs_gap", 0.99)
+        highs.passModel(model)
+        highs.cbMipInterrupt.subscribe(interrupt)
+        chosen = start[start >= 0] if warm and start is not None else np.zeros(0, np.int64)
         chosen = chosen[np.isin(chosen, columns)]
         if len(chosen):
-            index = np.searchsorted(columns, chosen).astype(np.int32)
-            highs.setSolution(len(index), index, np.ones(len(index)))
-    highs.run()
+            # A complete start (every column valued): HiGHS 1.16 completes a partial one
+            # with a sub-MIP, and then may stop at it as "optimal" below its own bound.
+            values = np.zeros(len(columns))
+            values[np.searchsorted(columns, chosen)] = 1.0
+            solution = highspy.HighsSolution()
+            solution.col_value = values
+            solution.value_valid = True
+            highs.setSolution(solution)
+        highs.run()
+        return highs
+
+    def value(highs: highspy.Highs) -> float:
+        solution = highs.getSolution()
+        if not solution.value_valid:
+            return -math.inf
+        return float(side.profit[columns[np.asarray(solution.col_value) > 0.5]].sum())
+
+    highs = run(warm=True)
     status = highs.getModelStatus()
+    if highs.getSolution().value_valid and value(highs) < (
+        highs.getInfo().objective_function_value - 0.5
+    ):
+        # HiGHS 1.16's presolve can map a start to a better objective in the reduced space
+        # ("feasible in the reduced space: ...") and then return the start itself, worth
+        # less than the objective it reports: solve again without the start.
+        highs = run(warm=False)
+        status = highs.getModelStatus()
     bound = float(highs.getInfo().mip_dual_bound)
     solution = highs.getSolution()
     proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
@@ -753,6 +783,12 @@ def solve_side(
         search.stats["lp_s"] = time.perf_counter() - started
         if x is None:
             break
+        if master.slack > 0.5:
+            # The LP does not reach placed_bound: no plan near it will either.
+            if not master.converged:
+                break
+            if _bound_placements(search, master, costs, penalty):
+                continue
         _improve(search, master, x)
         if search.best_value[0] >= search.placed_bound:
             _prove(search, lagrange)
@@ -826,6 +862,7 @@ def _generate(
     side, pairs = search.side, search.pairs
     best = _Lagrangian(math.inf, costs, np.zeros(len(costs)))
     x: FloatArray | None = None
+    master.converged = False
     while not search.out_of_time():
         solved = master.solve(search.deadline)
         if solved is None:
@@ -841,13 +878,15 @@ def _generate(
         _count(search.stats, "lp_rounds", 1.0)
         lp_value = float(master.highs.getInfo().objective_function_value)
         slack = best.bound - lp_value
-        if slack < 1.0 - _BOUND_TOLERANCE or (
-            score and slack <= 0.1 * search.target_gap * abs(best.bound)
-        ):
+        if slack < 1.0 - _BOUND_TOLERANCE:
+            master.converged = True
+            break
+        if score and slack <= 0.1 * search.target_gap * abs(best.bound):
             break
         lp_reduced = current.reduced - duals
         positive = np.flatnonzero((lp_reduced > _PRICE_TOLERANCE) & ~master.in_model)
         if len(positive) == 0:
+            master.converged = True
             break
         master.add(_best_per_owner(pairs, positive, lp_reduced[positive]), costs)
     return best, x
@@ -886,6 +925,8 @@ def _improve(search: _Search, master: _Master, x: FloatArray) -> None:
             keys[pairs.key[fractional]] = True
             free[pairs.p[whole[keys[pairs.key[whole]]]]] = True
         if width == 2:
+            if search.deadline - time.perf_counter() < _WIDEST_NEEDS_S:
+                return
             free[:] = True
         partner = inst.partner_of
         free[partner[free & (partner >= 0)]] = True
