@@ -176,18 +176,22 @@ def solve_certified(
 ) -> FlowOutcome:
     """The min-cost flow over all admissible pairs, solved on a growing candidate set."""
     candidates = seed & admissible
-    people = _participants_of(instance, np.flatnonzero(admissible))
-    weight = lexicographic_weight(instance, profit)
     n = instance.tables.n_participants
+    mark = np.zeros(n, dtype=np.bool_)
+    mark[instance.pair_p[admissible]] = True
+    people = np.flatnonzero(mark).astype(np.int64)
+    weight = lexicographic_weight(instance, profit)
+    excluded = ~admissible
     rounds = 0
     while True:
         rounds += 1
         pairs = np.flatnonzero(candidates)
         assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
         distance = potentials(instance, pairs, assigned, capacity, profit, weight, people)
+        # Reduced cost of every pair p -> o (cost -profit) under the potentials.
         reduced = distance[:n][instance.pair_p] - distance[n:-2][instance.pair_o] - profit
-        reduced[candidates | ~admissible] = 0
         violated = np.flatnonzero(reduced < 0)
+        violated = violated[~(candidates[violated] | excluded[violated])]
         if len(violated) == 0:
             return FlowOutcome(assigned, candidates, rounds, len(pairs))
         if rounds < _MAX_ROUNDS:
