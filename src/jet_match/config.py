@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         le=3600,
         description="A running run whose heartbeat is older than this is marked interrupted.",
     )
+    worker_solver_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Scheduling niceness of solver processes: a solve yields the CPU to the "
+        "API when both want it.",
+    )
     worker_grace_s: float = Field(
         default=30.0,
         ge=0,

@@ -419,7 +419,11 @@ class RunOutcome(BaseModel):
         default_factory=list, description="Why an infeasible problem is infeasible."
     )
     metrics: dict[str, Any] = Field(description="docs/scoring.md: rank profile, fill rates ...")
-    timings: dict[str, float]
+    timings: dict[str, float] = Field(
+        description="Seconds: load_s (reading the round), prepare_s (eligibility and scores), "
+        "model_s and solve_s (the solver's), total_s (the solver's whole call), save_s "
+        "(writing the plan)."
+    )
 
 
 class RunPublic(BaseModel):

@@ -16,6 +16,7 @@ conditional UPDATE too (409 otherwise).
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -320,9 +321,17 @@ def report_progress(
 
 
 def complete_run(
-    session: Session, run_id: int, worker: str, result: Result, progress: dict[str, Any]
+    session: Session,
+    run_id: int,
+    worker: str,
+    result: Result,
+    progress: dict[str, Any],
+    timings: dict[str, float] | None = None,
 ) -> RunStatus:
     """Finish a run with the solver's result: plan, run and round in one transaction.
+
+    `timings` (seconds spent loading and preparing the problem) join the solver's own in
+    the outcome, with `save_s`, the time to write all this.
 
     A plan (optimal or feasible) replaces the working plan; infeasible or timeout ends
     the run `failed` with the conflicts. If the round changed while solving (a
@@ -333,7 +342,9 @@ def complete_run(
         session.rollback()
         return RunStatus(run.status)
     round_row = _round_of(session, run)
+    saving = time.perf_counter()
     document = result_document(result)
+    document["timings"].update(timings or {})
     outcome = _outcome(document)
     progress = {**progress, "phase": "done"}
     if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
@@ -380,6 +391,7 @@ def complete_run(
         return RunStatus.FAILED
     changed = plans.replace_plan(session, round_row.id, _placements(session, result), source="run")
     outcome["changed"] = changed
+    outcome["timings"]["save_s"] = round(time.perf_counter() - saving, 4)
     finished = session.execute(
         update(Run)
         .where(col(Run.id) == run_id, col(Run.worker) == worker, col(Run.status) == "running")

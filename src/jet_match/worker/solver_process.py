@@ -64,6 +64,8 @@ def main(conn: Connection, parent_pid: int, settings: Settings) -> None:
     if os.getppid() != parent_pid:  # the worker died before prctl took effect
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    with contextlib.suppress(OSError, AttributeError):  # not on every platform
+        os.nice(settings.worker_solver_nice)
     engine = make_engine(settings)
     instances: OrderedDict[int, Instance] = OrderedDict()
     try:
@@ -88,12 +90,15 @@ def main(conn: Connection, parent_pid: int, settings: Settings) -> None:
 
 def _solve(
     conn: Connection, engine: Engine, run_id: int, instances: OrderedDict[int, Instance]
-) -> Result:
+) -> tuple[Result, dict[str, float]]:
+    started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         job = runs.job_of(session, run_id)
+    loaded = time.perf_counter()
     conn.send(("progress", {"phase": "preparing"}))
     base = instances.pop(job.round_id, None)
     instance = prepare(job.problem, base=base)
+    prepared = time.perf_counter()
     conn.send(("progress", {"phase": "solving"}))
     last = 0.0
 
@@ -109,4 +114,7 @@ def _solve(
     instances[job.round_id] = instance
     while len(instances) > KEPT_INSTANCES:
         instances.popitem(last=False)
-    return result
+    return result, {
+        "load_s": round(loaded - started, 4),
+        "prepare_s": round(prepared - loaded, 4),
+    }

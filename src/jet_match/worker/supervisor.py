@@ -52,10 +52,11 @@ Tick = Callable[[dict[str, Any]], Heartbeat]
 
 @dataclass(frozen=True, slots=True)
 class Solved:
-    """The solver answered."""
+    """The solver answered (`timings`: seconds spent loading and preparing the problem)."""
 
     result: Result
     progress: dict[str, Any]
+    timings: dict[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,8 @@ class ChildSolver:
             if message is not None:
                 kind, payload = message
                 if kind == "result":
-                    return Solved(payload, progress)
+                    result, timings = payload
+                    return Solved(result, progress, timings)
                 if kind == "error":
                     return Stopped(RunStatus.FAILED, f"the solver failed: {payload}", progress)
                 progress.update(payload)
@@ -228,8 +230,10 @@ class InlineSolver:
         stopping: Callable[[], bool],
     ) -> Outcome:
         """Load, prepare and solve here, ticking from the solver's progress callback."""
+        started = time.perf_counter()
         with Session(self._engine, expire_on_commit=False) as session:
             job = runs.job_of(session, run_id)
+        timings = {"load_s": round(time.perf_counter() - started, 4)}
         progress: dict[str, Any] = {"phase": "solving"}
         heartbeat = tick(progress)
         if heartbeat is not Heartbeat.CONTINUE:
@@ -247,7 +251,7 @@ class InlineSolver:
         stop = next((v for v in verdict if v is not Heartbeat.CONTINUE), None)
         if stop is not None:
             return _stopped_by(stop, progress)
-        return Solved(result, progress)
+        return Solved(result, progress, timings)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -330,7 +334,9 @@ class Worker:
         progress = {**outcome.progress, "elapsed_s": round(time.monotonic() - started, 1)}
         if isinstance(outcome, Solved):
             with Session(self.engine, expire_on_commit=False) as session:
-                status = runs.complete_run(session, run_id, self.identity, outcome.result, progress)
+                status = runs.complete_run(
+                    session, run_id, self.identity, outcome.result, progress, outcome.timings
+                )
             log.info("run_finished", run=run_id, status=status.value)
         elif outcome.status is not None:
             self._end(run_id, outcome.status, outcome.reason, progress)

@@ -1,0 +1,464 @@
+"""Benchmarks of the rounds API (issue 5; run from the repo root, see benchmarks/README.md).
+
+python benchmarks/bench_api.py reads DATASET.json [--duration 30] [--clients 50]
+    API read latency at 50 concurrent clients while a national run is solving, and with
+    no run, for comparison. Two load generators, each in a process of its own: 50
+    clients each sending a read every second (or two), timed from when it was due
+    (open loop: a slow answer delays the next request, and counts against it), and wrk
+    keeping 50 connections busy without pause (closed loop: the server's capacity).
+python benchmarks/bench_api.py resolve DATASET.json [--repeat 5]
+    Re-solve after one withdrawal through the API, end to end: POST withdraw, POST a
+    run, poll it until it has succeeded; nobody may move.
+
+Both start a fresh database (SQLite in a temporary directory, or --database-url), import
+the dataset, and run `jet-match serve --no-worker` and one `jet-match worker` as separate
+processes, exactly as a deployment would. wrk must be installed for `reads`
+(apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlmodel import Session
+
+from jet_match.config import Settings
+from jet_match.db import make_engine, migrate
+from jet_match.schemas import ApiKeyCreate, Role
+from jet_match.services import api_keys, imports
+from jet_match.services.access import COMMAND_LINE
+
+CLI = [sys.executable, "-c", "from jet_match.cli import main; main()"]
+
+
+@dataclass
+class Service:
+    """A server and a worker on one database, with a coordinator key."""
+
+    base: str
+    coordinator: str
+    database_url: str
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        """An HTTP client with a bearer key (the coordinator's by default)."""
+        headers = {"Authorization": f"Bearer {key or self.coordinator}"}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=120)
+
+    def key(self, role: Role, organization: str | None = None) -> str:
+        """A new key of a role, made directly in the database."""
+        engine = make_engine(Settings(database_url=self.database_url))
+        with Session(engine) as session:
+            made = api_keys.create_key(
+                session=session,
+                caller=COMMAND_LINE,
+                key_in=ApiKeyCreate(role=role, organization=organization, name="bench"),
+            )
+        engine.dispose()
+        return made.key
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def service(
+    dataset: Path, database_url: str | None, poll_s: float, processes: int = 1
+) -> Iterator[Service]:
+    """Import the dataset into a fresh database; serve it with one worker process (and
+    `processes` uvicorn processes: more than one through `uvicorn --workers`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{tmp}/bench.db"
+        engine = make_engine(Settings(database_url=url))
+        migrate(engine)
+        started = time.perf_counter()
+        with Session(engine) as session:
+            imports.import_dataset(session=session, caller=COMMAND_LINE, raw=dataset.read_bytes())
+            coordinator = api_keys.create_key(
+                session=session,
+                caller=COMMAND_LINE,
+                key_in=ApiKeyCreate(role=Role.COORDINATOR, name="bench"),
+            ).key
+        engine.dispose()
+        print(f"imported {dataset.name} in {time.perf_counter() - started:.1f}s", flush=True)
+        port = _free_port()
+        env = {
+            **os.environ,
+            "JET_MATCH_DATABASE_URL": url,
+            "JET_MATCH_LOG_LEVEL": "WARNING",
+            "JET_MATCH_WORKER_POLL_S": str(poll_s),
+        }
+        command = [*CLI, "serve", "--no-worker", "--port", str(port)]
+        if processes > 1:
+            command = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "jet_match.main:create_app",
+                "--port",
+                str(port),
+                "--workers",
+                str(processes),
+                "--no-access-log",
+            ]
+        server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen([*CLI, "worker"], env=env, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.2)
+            yield Service(base, coordinator, url)
+        finally:
+            for process in (server, worker):
+                process.terminate()
+            for process in (server, worker):
+                process.wait(timeout=30)
+
+
+def create_round(
+    api: httpx.Client, external_id: str, time_limit_s: float, disruption: int = 50
+) -> str:
+    """A round over every position."""
+    answer = api.post(
+        "/api/v1/rounds",
+        json={
+            "external_id": external_id,
+            "name": external_id,
+            "programme_year": 2026,
+            "policy": {"time_limit_s": time_limit_s, "weights": {"disruption": disruption}},
+        },
+    )
+    answer.raise_for_status()
+    return external_id
+
+
+def start_run(api: httpx.Client, round_id: str, **options: Any) -> str:
+    """Queue a run; its Location."""
+    answer = api.post(f"/api/v1/rounds/{round_id}/runs", json=options or None)
+    answer.raise_for_status()
+    return answer.headers["Location"]
+
+
+def wait_run(api: httpx.Client, location: str, poll_s: float = 0.05) -> dict[str, Any]:
+    """Poll a run until it is done; the run."""
+    while True:
+        run: dict[str, Any] = api.get(location).json()
+        if run["status"] not in ("queued", "running"):
+            return run
+        time.sleep(poll_s)
+
+
+# --- reads while solving --------------------------------------------------------------------
+
+
+_LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, key: str, connections: int, duration: float) -> dict[str, float]:
+    """Latency percentiles (ms), requests per second and non-2xx answers of a wrk run."""
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{round(duration)}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {key}",
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures = {
+        f"p{pct}": float(value) * _UNIT_MS[unit] for pct, value, unit in _LATENCY.findall(output)
+    }
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    figures["rps"] = float(rate.group(1)) if rate else 0.0
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    figures["non_2xx"] = float(bad.group(1)) if bad else 0.0
+    return figures
+
+
+def open_loop(
+    base: str, targets: list[tuple[str, str, str]], clients: int, rate: float, duration: float
+) -> dict[str, dict[str, float]]:
+    """Run `load` in a process of its own; latency figures (ms) per target and overall."""
+    spec = json.dumps({"base": base, "targets": targets})
+    output = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "load",
+            spec,
+            "--clients",
+            str(clients),
+            "--rate",
+            str(rate),
+            "--duration",
+            str(duration),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures: dict[str, dict[str, float]] = json.loads(output)
+    return figures
+
+
+def cmd_load(args: argparse.Namespace) -> None:
+    """The open-loop generator: `clients` clients, each `rate` reads a second, spread over
+    the targets; prints JSON figures."""
+    spec = json.loads(args.spec)
+    targets = [tuple(t) for t in spec["targets"]]
+    latencies: dict[str, list[float]] = {name: [] for name, _, _ in targets}
+    errors: dict[str, int] = dict.fromkeys(latencies, 0)
+
+    async def client(http: httpx.AsyncClient, index: int, end: float) -> None:
+        name, path, key = targets[index % len(targets)]
+        interval = 1.0 / args.rate
+        due = time.perf_counter() + random.uniform(0, interval)
+        while due < end:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                answer = await http.get(path, headers={"Authorization": f"Bearer {key}"})
+                failed = answer.status_code >= 400
+            except httpx.HTTPError:
+                failed = True
+            latencies[name].append((time.perf_counter() - due) * 1000)
+            errors[name] += failed
+            due += interval
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+        async with httpx.AsyncClient(base_url=spec["base"], limits=limits, timeout=60) as http:
+            end = time.perf_counter() + args.duration
+            await asyncio.gather(*(client(http, i, end) for i in range(args.clients)))
+
+    asyncio.run(run())
+    figures = {name: _percentiles(values, errors[name]) for name, values in latencies.items()}
+    figures["all"] = _percentiles(
+        [v for values in latencies.values() for v in values], sum(errors.values())
+    )
+    print(json.dumps(figures))
+
+
+def _percentiles(values: list[float], errors: int) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {"count": 0.0, "errors": float(errors)}
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+    return {
+        "count": float(len(ordered)),
+        "p50": at(0.50),
+        "p90": at(0.90),
+        "p99": at(0.99),
+        "max": round(ordered[-1], 1),
+        "errors": float(errors),
+    }
+
+
+def cmd_reads(args: argparse.Namespace) -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    with service(args.dataset, args.database_url, 0.2, args.processes) as svc:
+        api = svc.client()
+        round_id = create_round(api, "BENCH", args.first_time_limit)
+        first = wait_run(api, start_run(api, round_id), poll_s=0.5)
+        print(
+            f"first run: {first['status']} {first['outcome']['status']} "
+            f"placed {first['outcome']['objective']['placed']} in "
+            f"{first['progress']['elapsed_s']}s",
+            flush=True,
+        )
+        etag = api.get(f"/api/v1/rounds/{round_id}").headers["ETag"]
+        api.post(f"/api/v1/rounds/{round_id}/publish", headers={"If-Match": etag})
+        plan = api.get(f"/api/v1/rounds/{round_id}/plan?limit=1").json()["items"]
+        organization = plan[0]["organization"]
+        host = svc.key(Role.HOST_ORG, organization)
+        fair = svc.key(Role.CAREER_FAIR)
+        # A hard national run for the background: couples and a 45 % country cap (MIP).
+        api.patch(
+            f"/api/v1/rounds/{round_id}",
+            headers={"If-Match": api.get(f"/api/v1/rounds/{round_id}").headers["ETag"]},
+            json={
+                "policy": {
+                    "time_limit_s": args.time_limit,
+                    "max_country_share_per_prefecture": args.cap,
+                }
+            },
+        )
+        location = start_run(api, round_id, minimise_disruption=False)
+        while api.get(location).json()["progress"].get("phase") != "solving":
+            time.sleep(0.2)
+        targets = [
+            ("GET run (progress)", location, svc.coordinator),
+            ("GET plan page", f"/api/v1/rounds/{round_id}/plan?limit=100", svc.coordinator),
+            ("GET results page", "/api/v1/results?limit=100", fair),
+            ("GET host placements", f"/api/v1/organizations/{organization}/placements", host),
+            ("GET openings page", "/api/v1/openings?limit=100", svc.coordinator),
+            ("GET health (baseline)", "/api/v1/health", svc.coordinator),
+        ]
+        for state in ("solving", "idle"):
+            if state == "idle":
+                api.post(f"{location}/cancel")
+                wait_run(api, location, poll_s=0.2)
+            for rate in args.rates:
+                figures = open_loop(svc.base, targets, args.clients, rate, args.duration)
+                status = api.get(location).json()["status"]
+                print(
+                    f"{state:8} open loop, {args.clients} clients x {rate:g}/s: run {status}",
+                    flush=True,
+                )
+                for name, values in figures.items():
+                    print(f"    {name:22} {_format_open(values)}", flush=True)
+            if state == "solving":
+                figures = wrk(svc.base + location, svc.coordinator, args.clients, args.duration)
+                print(
+                    f"{state:8} closed loop (wrk -c{args.clients}), GET run: {_format(figures)} "
+                    f"run {api.get(location).json()['status']}",
+                    flush=True,
+                )
+
+
+def _format_open(values: dict[str, float]) -> str:
+    if not values.get("count"):
+        return "no answers"
+    return (
+        f"p50 {values['p50']:7.1f} ms  p90 {values['p90']:7.1f} ms  p99 {values['p99']:7.1f} ms"
+        f"  max {values['max']:7.1f} ms  ({int(values['count'])} reads, "
+        f"{int(values['errors'])} errors)"
+    )
+
+
+def _format(figures: dict[str, float]) -> str:
+    return (
+        f"p50 {figures.get('p50', 0):7.1f} ms  p90 {figures.get('p90', 0):7.1f} ms  "
+        f"p99 {figures.get('p99', 0):7.1f} ms  {figures['rps']:7.0f} req/s  "
+        f"non-2xx {int(figures['non_2xx'])}"
+    )
+
+
+# --- re-solve after one withdrawal ----------------------------------------------------------
+
+
+def cmd_resolve(args: argparse.Namespace) -> None:
+    with service(args.dataset, args.database_url, args.poll) as svc:
+        api = svc.client()
+        round_id = create_round(api, "BENCH", 60, args.disruption)
+        first = wait_run(api, start_run(api, round_id))
+        print(
+            f"first run: {first['outcome']['status']} ({first['outcome']['engine']}), placed "
+            f"{first['outcome']['objective']['placed']}, worker {_worker_s(first):.2f}s",
+            flush=True,
+        )
+        totals: list[float] = []
+        moved: list[int] = []
+        for k in range(args.repeat):
+            plan = api.get(f"/api/v1/rounds/{round_id}/plan?limit=1", params={}).json()["items"]
+            leaving = plan[0]["participant"]
+            started = time.perf_counter()
+            withdrawn = api.post(f"/api/v1/participants/{leaving}/withdraw")
+            withdraw_s = time.perf_counter() - started
+            assert withdrawn.json()["freed"], withdrawn.text
+            started = time.perf_counter()
+            run = wait_run(api, start_run(api, round_id, minimise_disruption=True))
+            total = time.perf_counter() - started
+            totals.append(total)
+            outcome = run["outcome"]
+            timings = outcome["timings"]
+            print(
+                f"{k + 1}: withdraw {withdraw_s * 1000:.0f} ms; re-solve {run['status']} "
+                f"{outcome['status']} ({outcome['engine']}) end to end {total:.2f}s "
+                f"[queue {_queue_s(run):.2f}s, worker {_worker_s(run):.2f}s: "
+                f"load {timings.get('load_s', 0):.2f}s, "
+                f"prepare {timings.get('prepare_s', 0):.2f}s, "
+                f"solve {timings['total_s']:.2f}s, save {timings.get('save_s', 0):.2f}s], "
+                f"moved {outcome['objective']['moved']}, changed {outcome['changed']}, "
+                f"placed {outcome['objective']['placed']}",
+                flush=True,
+            )
+            moved.append(outcome["objective"]["moved"])
+        print(
+            f"median end to end {statistics.median(totals):.2f}s over {len(totals)} re-solves; "
+            f"moved {moved} (disruption weight {args.disruption})"
+        )
+
+
+def _seconds(run: dict[str, Any], start: str, end: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(run[end]) - datetime.fromisoformat(run[start])).total_seconds()
+
+
+def _queue_s(run: dict[str, Any]) -> float:
+    return _seconds(run, "created_at", "started_at")
+
+
+def _worker_s(run: dict[str, Any]) -> float:
+    return _seconds(run, "started_at", "finished_at")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=None, help="Default: a temporary SQLite file.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    reads = commands.add_parser("reads", help="Read latency while a national run solves.")
+    reads.add_argument("dataset", type=Path)
+    reads.add_argument("--duration", type=float, default=30.0)
+    reads.add_argument("--clients", type=int, default=50)
+    reads.add_argument(
+        "--rates", type=float, nargs="+", default=[1.0, 1.5], help="Reads a second per client."
+    )
+    reads.add_argument("--first-time-limit", type=float, default=20.0)
+    reads.add_argument("--time-limit", type=float, default=150.0)
+    reads.add_argument("--cap", type=float, default=0.45, help="Country cap of the solving run.")
+    reads.add_argument("--processes", type=int, default=1, help="uvicorn processes.")
+    reads.set_defaults(run=cmd_reads)
+    resolve = commands.add_parser("resolve", help="Re-solve after one withdrawal, end to end.")
+    resolve.add_argument("dataset", type=Path)
+    resolve.add_argument("--repeat", type=int, default=5)
+    resolve.add_argument("--poll", type=float, default=0.5, help="The worker's poll interval.")
+    resolve.add_argument("--disruption", type=int, default=50, help="The round's weight.")
+    resolve.set_defaults(run=cmd_resolve)
+    load = commands.add_parser("load", help="(internal) the open-loop load generator.")
+    load.add_argument("spec")
+    load.add_argument("--clients", type=int, default=50)
+    load.add_argument("--rate", type=float, default=1.0)
+    load.add_argument("--duration", type=float, default=30.0)
+    load.set_defaults(run=cmd_load)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
