@@ -41,6 +41,8 @@ from jet_match.solver import (
     SchoolLevelPreference,
     Status,
     check_plan,
+    flow,
+    metrics,
     prepare,
     solve,
 )
@@ -359,3 +361,18 @@ def test_re_solve_after_a_withdrawal_equals_a_full_mip(seed: int, cap: float | N
     assert result.status == Status.OPTIMAL
     assert (result.objective.placed, result.objective.net) == full_mip(prepare(changed))
     _check(changed, result)
+
+
+def test_certification_in_small_chunks_gives_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """National-scale runs price pairs in chunks; here chunks of 997 pairs."""
+    problem = crowded(5, people=300, organizations=40, openings=100)
+    whole = solve(prepare(problem, top_k=1))
+    monkeypatch.setattr(flow, "_CHUNK", 997)
+    monkeypatch.setattr(metrics, "_CHUNK", 997)
+    inst = prepare(problem, top_k=1)
+    chunked = solve(inst)
+    assert (chunked.objective.placed, chunked.objective.net) == bare_flow(inst)
+    assert chunked.placements == whole.placements
+    assert chunked.metrics == whole.metrics

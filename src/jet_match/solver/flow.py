@@ -30,6 +30,8 @@ from jet_match.solver.policy import BoolArray, IntArray
 _ADD_PER_PARTICIPANT = 8
 #: After this many rounds the remaining violated pairs are all added at once.
 _MAX_ROUNDS = 12
+#: Pairs priced at once (bounds the temporaries of certification at any scale).
+_CHUNK = 1 << 23
 
 
 @dataclass(frozen=True)
@@ -188,14 +190,25 @@ def solve_certified(
         pairs = np.flatnonzero(candidates)
         assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
         distance = potentials(instance, pairs, assigned, capacity, profit, weight, people)
-        # Reduced cost of every pair p -> o (cost -profit) under the potentials.
-        reduced = distance[:n][instance.pair_p] - distance[n:-2][instance.pair_o] - profit
-        violated = np.flatnonzero(reduced < 0)
-        violated = violated[~(candidates[violated] | excluded[violated])]
+        # Reduced cost of every pair p -> o (cost -profit) under the potentials, in chunks
+        # so that the temporaries stay small at any scale.
+        found, costs = [], []
+        for first in range(0, len(profit), _CHUNK):
+            part = slice(first, first + _CHUNK)
+            reduced = (
+                distance[:n][instance.pair_p[part]]
+                - distance[n:-2][instance.pair_o[part]]
+                - profit[part]
+            )
+            at = np.flatnonzero(reduced < 0)
+            at = at[~(candidates[part][at] | excluded[part][at])]
+            found.append(at + first)
+            costs.append(reduced[at])
+        violated = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
         if len(violated) == 0:
             return FlowOutcome(assigned, candidates, rounds, len(pairs))
         if rounds < _MAX_ROUNDS:
-            violated = _most_violated(instance, violated, reduced[violated])
+            violated = _most_violated(instance, violated, np.concatenate(costs))
         candidates = candidates.copy()
         candidates[violated] = True
 

@@ -115,7 +115,10 @@ class Instance:
 
     def remember_candidates(self, candidates: BoolArray) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations)."""
-        self._cache["candidate_keys"] = self._pair_keys()[candidates]
+        n_o = self.tables.n_openings
+        self._cache["candidate_keys"] = (
+            self.pair_p[candidates].astype(np.int64) * n_o + self.pair_o[candidates]
+        )
 
     def disruption_base(self) -> int:
         """Participants of the run with a previous opening (each costs `disruption` if moved)."""

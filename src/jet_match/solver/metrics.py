@@ -14,6 +14,8 @@ from jet_match.solver.policy import IntArray
 from jet_match.solver.problem import AreaPreference, Position
 from jet_match.solver.result import Metrics, Objective, Placement, Unplaced
 
+_CHUNK = 1 << 23  # pairs looked at at once (bounds the temporaries at any scale)
+
 
 def plan_scores(instance: Instance, plan: IntArray) -> IntArray:
     """Score of each participant's placement (0 when unplaced)."""
@@ -115,9 +117,12 @@ def blocking_pairs(instance: Instance, plan: IntArray) -> int:
     weakest = np.full(t.n_openings, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(weakest, plan[held], scores[held])
     free = load < t.o_slots
-    p, o, s = instance.pair_p, instance.pair_o, instance.pair_score
-    prefers = s > current[p]
-    return int((prefers & (free[o] | (weakest[o] < s))).sum())
+    count = 0
+    for first in range(0, len(instance.pair_p), _CHUNK):
+        part = slice(first, first + _CHUNK)
+        p, o, s = instance.pair_p[part], instance.pair_o[part], instance.pair_score[part]
+        count += int(((s > current[p]) & (free[o] | (weakest[o] < s))).sum())
+    return count
 
 
 def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
