@@ -376,3 +376,18 @@ def test_certification_in_small_chunks_gives_the_same_optimum(
     assert (chunked.objective.placed, chunked.objective.net) == bare_flow(inst)
     assert chunked.placements == whole.placements
     assert chunked.metrics == whole.metrics
+
+
+def test_pair_index_finds_every_pair_and_only_those() -> None:
+    inst = prepare(crowded(2, people=60, organizations=10, openings=25))
+    everyone = np.arange(len(inst.pair_p))
+    own = inst.pair_index(inst.pair_p.astype(np.int64), inst.pair_o.astype(np.int64))
+    assert (own == everyone).all()
+    grid_p, grid_o = np.divmod(
+        np.arange(inst.tables.n_participants * inst.tables.n_openings), inst.tables.n_openings
+    )
+    found = inst.pair_index(grid_p, grid_o)
+    assert (found >= 0).sum() == len(inst.pair_p)
+    hit = found >= 0
+    assert (inst.pair_p[found[hit]] == grid_p[hit]).all()
+    assert (inst.pair_o[found[hit]] == grid_o[hit]).all()

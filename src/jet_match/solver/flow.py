@@ -92,7 +92,7 @@ def lexicographic_weight(instance: Instance, profit: IntArray) -> int:
     if len(profit) == 0:
         return 1
     starts = np.flatnonzero(np.r_[True, instance.pair_p[1:] != instance.pair_p[:-1]])
-    best = np.maximum.reduceat(np.maximum(profit, 0), starts)
+    best = np.maximum.reduceat(profit, starts).clip(0)
     return (
         int(best.sum()) + int(instance.problem.weights.disruption) * instance.disruption_base() + 1
     )
@@ -192,6 +192,9 @@ def solve_certified(
         distance = potentials(instance, pairs, assigned, capacity, profit, weight, people)
         # Reduced cost of every pair p -> o (cost -profit) under the potentials, in chunks
         # so that the temporaries stay small at any scale.
+        # Only each participant's most violated pairs are kept (chunk by chunk, then
+        # overall) until the last rounds, when every violated pair joins at once.
+        limit = rounds < _MAX_ROUNDS
         found, costs = [], []
         for first in range(0, len(profit), _CHUNK):
             part = slice(first, first + _CHUNK)
@@ -202,13 +205,15 @@ def solve_certified(
             )
             at = np.flatnonzero(reduced < 0)
             at = at[~(candidates[part][at] | excluded[part][at])]
+            if limit:
+                at = at[_most_violated(instance, at + first, reduced[at])]
             found.append(at + first)
             costs.append(reduced[at])
         violated = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
         if len(violated) == 0:
             return FlowOutcome(assigned, candidates, rounds, len(pairs))
-        if rounds < _MAX_ROUNDS:
-            violated = _most_violated(instance, violated, np.concatenate(costs))
+        if limit:
+            violated = violated[_most_violated(instance, violated, np.concatenate(costs))]
         candidates = candidates.copy()
         candidates[violated] = True
 
@@ -230,8 +235,8 @@ def rank_in_runs(keys: npt.NDArray[np.integer[Any]]) -> IntArray:
 
 
 def _most_violated(instance: Instance, violated: IntArray, reduced: IntArray) -> IntArray:
-    """The `_ADD_PER_PARTICIPANT` most negative reduced-cost pairs of each participant."""
+    """Positions (in `violated`) of each participant's `_ADD_PER_PARTICIPANT` most negative
+    reduced-cost pairs (ties by pair index)."""
     order = np.lexsort((violated, reduced, instance.pair_p[violated]))
-    ranked = violated[order]
-    best: IntArray = ranked[rank_in_runs(instance.pair_p[ranked]) < _ADD_PER_PARTICIPANT]
+    best: IntArray = order[rank_in_runs(instance.pair_p[violated[order]]) < _ADD_PER_PARTICIPANT]
     return best

@@ -79,33 +79,54 @@ class Instance:
         """Score of each pair plus the disruption weight when it keeps the previous opening."""
         cached = self._cache.get("profit")
         if cached is None:
-            keeps = self.pair_o == self.previous_of[self.pair_p]
-            cached = self.pair_score + keeps * self.problem.weights.disruption
+            cached = self.pair_score
+            if (self.previous_of >= 0).any():
+                cached = self.pair_score.copy()
+                had = np.flatnonzero(self.previous_of >= 0)
+                kept = self.pair_index(had, self.previous_of[had])
+                cached[kept[kept >= 0]] += self.problem.weights.disruption
             self._cache["profit"] = cached
         assert isinstance(cached, np.ndarray)
         return cached
 
     def pair_index(self, p: IntArray, o: IntArray) -> IntArray:
-        """Position of pairs (p, o) in the pair arrays, -1 when not an eligible pair."""
-        keys = self._pair_keys()
-        wanted = np.asarray(p, dtype=np.int64) * self.tables.n_openings + np.asarray(o)
-        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        if len(keys) == 0:
-            return np.full(wanted.shape, -1, dtype=np.int64)
-        return np.where(keys[at] == wanted, at, -1).astype(np.int64)
+        """Position of pairs (p, o) in the pair arrays, -1 when not an eligible pair.
 
-    def _pair_keys(self) -> IntArray:
-        cached = self._cache.get("keys")
+        Pairs are sorted by participant then opening, so each lookup is a binary search
+        within the participant's run (vectorised; no key array over all pairs).
+        """
+        p = np.asarray(p, dtype=np.int64)
+        o = np.asarray(o, dtype=np.int64)
+        last = len(self.pair_o) - 1
+        if last < 0:
+            return np.full(p.shape, -1, dtype=np.int64)
+        bounds = self._participant_bounds()
+        lo, hi = bounds[p], bounds[p + 1]
+        while (searching := lo < hi).any():
+            mid = (lo + hi) // 2
+            below = searching & (self.pair_o[np.minimum(mid, last)] < o)
+            lo = np.where(below, mid + 1, lo)
+            hi = np.where(searching & ~below, mid, hi)
+        found = (lo < bounds[p + 1]) & (self.pair_o[np.minimum(lo, last)] == o)
+        return np.where(found, lo, -1).astype(np.int64)
+
+    def _participant_bounds(self) -> IntArray:
+        """First pair of each participant (and the end), by participant index."""
+        cached = self._cache.get("bounds")
         if cached is None:
-            cached = self.pair_p.astype(np.int64) * self.tables.n_openings + self.pair_o
-            self._cache["keys"] = cached
+            everyone = np.arange(self.tables.n_participants + 1)
+            cached = np.searchsorted(self.pair_p, everyone).astype(np.int64)
+            self._cache["bounds"] = cached
         assert isinstance(cached, np.ndarray)
         return cached
 
     def seed_candidates(self) -> BoolArray:
         """First candidate pairs of the engines: each participant's best pairs, the previous
         placement, and the final candidates of an earlier solve of the same records."""
-        seed: BoolArray = self.pair_top | (self.pair_o == self.previous_of[self.pair_p])
+        seed: BoolArray = self.pair_top.copy()
+        had = np.flatnonzero(self.previous_of >= 0)
+        kept = self.pair_index(had, self.previous_of[had])
+        seed[kept[kept >= 0]] = True
         keys = self._cache.get("candidate_keys")
         if isinstance(keys, np.ndarray) and len(keys):
             p, o = np.divmod(keys, self.tables.n_openings)
@@ -310,16 +331,30 @@ def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
 def _eligible_pairs(
     problem: Problem, t: Tables, in_run: BoolArray, o_scope: BoolArray, top_k: int
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
-    """Eligible pairs of the run in (participant, opening) order, with scores and top flags."""
-    ps, os, scores, tops = [], [], [], []
+    """Eligible pairs of the run in (participant, opening) order, with scores and top flags.
+
+    Two passes over blocks of participants: eligibility first (kept as one bit per cell),
+    so that the result arrays are allocated once at their final size and filled in place;
+    the peak stays near the result's size (hundreds of millions of pairs at 5x national).
+    """
     run = np.flatnonzero(in_run)
     positions = np.unique(t.p_position[run])
     cols = np.flatnonzero(o_scope & t.o_open & np.isin(t.o_position, positions))
-    for start in range(0, len(run) if len(cols) else 0, _BLOCK):
-        block = run[start : start + _BLOCK]
-        p, o = block[:, None], cols[None, :]
-        ok = policy.eligible(t, p, o)
-        grid = policy.score(t, problem.weights, p, o)
+    blocks = [
+        run[start : start + _BLOCK] for start in range(0, len(run) if len(cols) else 0, _BLOCK)
+    ]
+    masks = [
+        np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1) for block in blocks
+    ]
+    total = sum(int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks)
+    pair_p = np.empty(total, dtype=np.int32)
+    pair_o = np.empty(total, dtype=np.int32)
+    pair_score = np.empty(total, dtype=np.int64)
+    pair_top = np.empty(total, dtype=np.bool_)
+    at = 0
+    for block, mask in zip(blocks, masks, strict=True):
+        ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
+        grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
         top = ok
         if len(cols) > top_k:
             masked = np.where(ok, grid, -1)
@@ -327,14 +362,13 @@ def _eligible_pairs(
             top = np.zeros(ok.shape, dtype=np.bool_)
             np.put_along_axis(top, best, True, axis=1)
             top &= ok
-        ps.append(np.repeat(block.astype(np.int32), ok.sum(axis=1)))
-        os.append(np.broadcast_to(cols.astype(np.int32), ok.shape)[ok])
-        scores.append(grid[ok])
-        tops.append(top[ok])
-    if not ps:
-        empty32 = np.zeros(0, dtype=np.int32)
-        return empty32, empty32.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)
-    return np.concatenate(ps), np.concatenate(os), np.concatenate(scores), np.concatenate(tops)
+        end = at + int(ok.sum())
+        pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
+        pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
+        pair_score[at:end] = grid[ok]
+        pair_top[at:end] = top[ok]
+        at = end
+    return pair_p, pair_o, pair_score, pair_top
 
 
 def compatible(instance: Instance, a: int, b: int, o_a: int, o_b: int) -> bool:
