@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from jet_match.dataset import format as fmt
 
@@ -304,8 +311,79 @@ class RoundCreate(BaseModel):
     policy: RoundPolicy = Field(default_factory=RoundPolicy)
 
 
+Weight = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class WeightsUpdate(BaseModel):
+    """Weights to change (docs/scoring.md); absent ones keep the round's current values.
+
+    tests/api/test_schemas.py checks that it carries every field of the dataset's
+    `Weights` with the same constraints.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    preference_1: Weight | None = None
+    preference_2: Weight | None = None
+    preference_3: Weight | None = None
+    same_region: Weight | None = None
+    area_any: Weight | None = None
+    area_match: Weight | None = None
+    area_adjacent: Weight | None = None
+    school_match: Weight | None = None
+    school_flexible: Weight | None = None
+    requested_country: Weight | None = None
+    sister_region: Weight | None = None
+    experience: Weight | None = None
+    japanese_per_level: Weight | None = None
+    japanese_cap: Weight | None = None
+    disruption: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        default=None, description="Cost of moving someone from previous_plan."
+    )
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> WeightsUpdate:
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"a weight cannot be null: {', '.join(nulls)}")
+        return self
+
+
+class RoundPolicyUpdate(BaseModel):
+    """Policy fields to change; absent ones (and absent weights) keep their current values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: WeightsUpdate | None = Field(
+        default=None, description="Only the weights given change, one by one."
+    )
+    max_country_share_per_prefecture: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="A new country cap; `null` removes the cap; absent: unchanged.",
+    )
+    time_limit_s: TimeLimit | None = None
+    seed: Seed | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> RoundPolicyUpdate:
+        nulls = sorted(
+            name
+            for name in ("weights", "time_limit_s", "seed")
+            if name in self.model_fields_set and getattr(self, name) is None
+        )
+        if nulls:
+            raise ValueError(f"cannot be null: {', '.join(nulls)} (leave it out to keep it)")
+        return self
+
+
 class RoundUpdate(BaseModel):
-    """Fields to change on a round (absent: unchanged). Positions only before the first plan."""
+    """Fields to change on a round (absent: unchanged). Positions only before the first plan.
+
+    `policy` is merged into the round's policy: only the fields sent change (so
+    `{"policy": {"time_limit_s": 30}}` keeps the weights, the cap and the seed).
+    """
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"policy": {"time_limit_s": 30}}]}
@@ -313,7 +391,7 @@ class RoundUpdate(BaseModel):
 
     name: Name200 | None = None
     positions: Annotated[list[fmt.Position], Field(min_length=1, max_length=3)] | None = None
-    policy: RoundPolicy | None = None
+    policy: RoundPolicyUpdate | None = None
 
 
 class RoundPublic(BaseModel):

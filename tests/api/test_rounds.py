@@ -354,3 +354,44 @@ class TestAdjustments:
             R, headers=auth(keys.coordinator) | {"If-Match": etag}, json={"positions": ["CIR"]}
         )
         assert refused.status_code == 409
+
+    def test_a_partial_policy_patch_changes_only_what_it_sends(
+        self, client: TestClient, keys: Keys
+    ) -> None:
+        created = _create(
+            client,
+            keys,
+            weights={"disruption": 200, "preference_1": 300},
+            max_country_share_per_prefecture=0.3,
+            time_limit_s=90,
+            seed=7,
+        )
+        policy = created["policy"]
+
+        def patch(body: dict[str, Any]) -> Any:
+            etag = client.get(R, headers=auth(keys.coordinator)).headers["ETag"]
+            return client.patch(
+                R, headers=auth(keys.coordinator) | {"If-Match": etag}, json={"policy": body}
+            )
+
+        faster = patch({"time_limit_s": 30})
+        assert faster.status_code == 200, faster.text
+        assert faster.json()["policy"] == policy | {"time_limit_s": 30.0}
+        event = client.get(
+            f"/api/v1/audit?resource_id={ROUND}&action=round.update",
+            headers=auth(keys.coordinator),
+        ).json()["items"][0]
+        assert event["detail"]["fields"] == ["time_limit_s"]
+        cheaper = patch({"weights": {"disruption": 10}})
+        weights = cheaper.json()["policy"]["weights"]
+        assert weights == policy["weights"] | {"disruption": 10}
+        assert weights["preference_1"] == 300
+        uncapped = patch({"max_country_share_per_prefecture": None})
+        assert uncapped.json()["policy"] == policy | {
+            "time_limit_s": 30.0,
+            "weights": weights,
+            "max_country_share_per_prefecture": None,
+        }
+        assert patch({"seed": None}).status_code == 422
+        assert patch({"weights": {"disruption": None}}).status_code == 422
+        assert patch({"weights": {"nonsense": 1}}).status_code == 422

@@ -15,6 +15,7 @@ PAIRS = [
     (fmt.Organization, schemas.OrganizationUpdate),
     (fmt.Opening, schemas.OpeningUpdate),
     (fmt.Participant, schemas.ParticipantUpdate),
+    (fmt.Weights, schemas.WeightsUpdate),
 ]
 _WORDS = {"title", "description", "default", "examples"}  # prose, not constraints
 

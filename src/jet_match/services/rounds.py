@@ -23,6 +23,7 @@ from jet_match.schemas import (
     Page,
     RoundCreate,
     RoundPolicy,
+    RoundPolicyUpdate,
     RoundPublic,
     RoundStatus,
     RoundUpdate,
@@ -108,6 +109,22 @@ def _policy_values(policy: RoundPolicy) -> dict[str, Any]:
     }
 
 
+def _merged_policy(row: models.Round, update: RoundPolicyUpdate) -> dict[str, Any]:
+    """The round's policy values with only the fields (and weights) the update sends."""
+    sent = update.model_fields_set
+    values: dict[str, Any] = {}
+    if update.weights is not None:
+        weights = {**row.weights, **update.weights.model_dump(exclude_unset=True)}
+        values["weights"] = fmt.Weights.model_validate(weights).model_dump()
+    if "max_country_share_per_prefecture" in sent:
+        values["max_country_share_per_prefecture"] = update.max_country_share_per_prefecture
+    if update.time_limit_s is not None:
+        values["time_limit_s"] = update.time_limit_s
+    if update.seed is not None:
+        values["seed"] = update.seed
+    return values
+
+
 def create_round(
     *,
     session: Session,
@@ -186,7 +203,7 @@ def update_round(
                 raise Conflict("the positions of a round are fixed once it has a plan")
             values["positions"] = positions
     if changes.policy is not None:
-        policy = _policy_values(changes.policy)
+        policy = _merged_policy(row, changes.policy)
         values.update({k: v for k, v in policy.items() if getattr(row, k) != v})
     if values:
         bump(session, row, **values)
