@@ -11,7 +11,14 @@ then *certified* on all pairs: node potentials from a Bellman-Ford pass over the
 network prove that no excluded pair has a negative reduced cost; violating pairs are
 added and the flow re-solved until none is left. The result is the optimum of the full
 network (the same certificate as the textbook optimality condition of min-cost flow),
-usually after one or two rounds, in a fraction of the time and memory.
+usually after a few rounds, in a fraction of the time and memory.
+
+The certificate covers both levels of the objective, not only the score: the residual
+network is a circulation with a return arc sink -> source, and each placement is worth
+`lexicographic_weight` (more than any difference in total profit) on its source arc. A
+candidate set that places fewer people than the full graph can (a smaller max flow)
+leaves an augmenting path through some excluded pair, i.e. a negative cycle once that
+pair is added, so that pair has a negative reduced cost and joins the candidates.
 """
 
 from __future__ import annotations

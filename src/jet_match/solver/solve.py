@@ -1,8 +1,10 @@
 """`solve`: choose the engine by the problem, build the result.
 
 - no couples and no country caps: the certified min-cost flow (exact, `engine="flow"`);
-- couples or caps: the reduced, certified MIP through HiGHS (`engine="mip"`), reporting
-  `optimal` only when the bound proven on the full problem is reached.
+- couples or caps: the side-constrained engine (`engine="mip"`, see `mip.py`): the flow
+  relaxation bounds placements, column generation on the LP with a Lagrangian bound
+  bounds the score over every pair, HiGHS MIPs find plans; `optimal` only when the
+  bound proven on the full problem is reached, `feasible` with the gap otherwise.
 Pins are pre-assigned (their capacity, caps and couple partners are taken into account),
 forbidden pairs are not eligible, and the disruption weight is folded into the profit of
 each participant's previous pair.
