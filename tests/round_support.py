@@ -7,10 +7,13 @@ prefecture) at OPN-A1, P-1 at OPN-B1 and the CIR P-5 at OPN-A2; the alternate P-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
+from jet_match.dataset import format as fmt
 from jet_match.schemas import PlanChange, RoundCreate, RoundPolicy, RunCreate
 from jet_match.services import plans, publications, rounds, runs
 from jet_match.services.access import COMMAND_LINE
@@ -21,8 +24,13 @@ ROUND = "R-TEST"
 SMALL_PLAN = {"P-1": "OPN-B1", "P-2": "OPN-A1", "P-3": "OPN-A1", "P-5": "OPN-A2"}
 
 
-def create_round(engine: Engine, external_id: str = ROUND, **policy: object) -> str:
-    """A draft round over every position (short time limit)."""
+def create_round(
+    engine: Engine,
+    external_id: str = ROUND,
+    positions: Sequence[str] = ("ALT", "CIR", "SEA"),
+    **policy: object,
+) -> str:
+    """A draft round (every position unless told; short time limit)."""
     with Session(engine, expire_on_commit=False) as session:
         rounds.create_round(
             session=session,
@@ -31,6 +39,7 @@ def create_round(engine: Engine, external_id: str = ROUND, **policy: object) -> 
                 external_id=external_id,
                 name=f"Round {external_id}",
                 programme_year=2026,
+                positions=[fmt.Position(p) for p in positions],
                 policy=RoundPolicy.model_validate({"time_limit_s": 5, **policy}),
             ),
         )

@@ -456,7 +456,8 @@ class RuleBreak(BaseModel):
         examples=["over_capacity"],
         description="ineligible, over_capacity, couple_split, couple_apart, country_cap, "
         "pin_not_kept, not_in_run, out_of_scope, placed_twice, unknown_record, or a pin "
-        "conflict (pins_over_capacity, ineligible_pin, ...).",
+        "conflict (pins_over_capacity, ineligible_pin, pin_outside_run: a pin outside the "
+        "round's positions, of a withdrawn participant or at a cancelled opening, ...).",
     )
     message: str
     participants: list[str] = Field(default_factory=list)
@@ -464,7 +465,8 @@ class RuleBreak(BaseModel):
 
 
 class RunProgress(BaseModel):
-    """The latest progress report of a run (written by the worker about once a second)."""
+    """The latest progress report of a run (written by the worker about once a second);
+    once the solver has answered, its final figures (the same as `outcome`'s)."""
 
     phase: str | None = Field(
         default=None,
@@ -473,11 +475,31 @@ class RunProgress(BaseModel):
         examples=["solving"],
     )
     elapsed_s: float | None = Field(default=None, description="Seconds since the worker began.")
-    placed: int | None = Field(default=None, description="Best plan so far: placements.")
-    score: int | None = Field(default=None, description="Best plan so far: net score.")
-    bound_placed: int | None = Field(default=None, description="Proven bound on placements.")
-    bound_score: int | None = Field(default=None, description="Proven bound on the net score.")
-    gap: float | None = Field(default=None, description="Relative gap to the bound (0: optimal).")
+    placed: int | None = Field(
+        default=None,
+        description="The best plan so far (the final plan once done): participants placed "
+        "(`outcome.objective.placed`).",
+    )
+    score: int | None = Field(
+        default=None,
+        description="The same plan's net score: the sum of its placements' scores minus its "
+        "disruption penalty (`outcome.objective.net`), not the plain `score`.",
+    )
+    bound_placed: int | None = Field(
+        default=None,
+        description="Proven upper bound on placements: no plan places more "
+        "(`outcome.bound.placed`).",
+    )
+    bound_score: int | None = Field(
+        default=None,
+        description="Proven upper bound on the net score of any plan placing `bound_placed` "
+        "(`outcome.bound.score`).",
+    )
+    gap: float | None = Field(
+        default=None,
+        description="Relative gap between the plan and the bound: on placements while the "
+        "bound places more, else on the net score; 0 is proven optimal (docs/scoring.md).",
+    )
 
 
 class RunOutcome(BaseModel):

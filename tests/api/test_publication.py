@@ -8,7 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from round_support import ROUND, SMALL_PLAN, round_etag
+from jet_match.config import Settings
+from round_support import ROUND, SMALL_PLAN, queue_run, round_etag, work
 from service_support import Keys, auth
 
 R = f"/api/v1/rounds/{ROUND}"
@@ -134,6 +135,39 @@ class TestPublication:
         assert fresh.status_code == 200
         assert fresh.json()["items"][0]["version"] == 2
         assert "P-1" not in [i["participant"] for i in fresh.json()["items"]]
+
+
+class TestStatusFollowsThePlan:
+    def test_pins_unchanged_runs_and_undone_moves_leave_the_round_published(
+        self,
+        client: TestClient,
+        keys: Keys,
+        engine: Engine,
+        settings: Settings,
+        solved: str,
+    ) -> None:
+        _publish(client, keys, round_etag(engine))
+
+        def put(participant: str, **body: Any) -> str:
+            headers = auth(keys.coordinator) | {"If-Match": round_etag(engine)}
+            answer = client.put(f"{R}/plan/{participant}", headers=headers, json=body)
+            assert answer.status_code == 200, answer.text
+            return str(client.get(R, headers=auth(keys.coordinator)).json()["status"])
+
+        assert put("P-1", opening="OPN-B1", pinned=True) == "published"
+        nothing = _publish(client, keys, round_etag(engine))
+        assert nothing.status_code == 409
+        assert "nothing to publish" in nothing.json()["detail"]
+        assert put("P-1", opening="OPN-B1", pinned=False) == "published"
+        queue_run(engine)
+        work(engine, settings)
+        assert client.get(R, headers=auth(keys.coordinator)).json()["status"] == "published"
+        assert put("P-1", opening=None) == "amended"
+        assert put("P-1", opening="OPN-B1") == "published"
+        assert _publish(client, keys, round_etag(engine)).status_code == 409
+        assert put("P-1", opening=None) == "amended"
+        version2 = _publish(client, keys, round_etag(engine))
+        assert (version2.status_code, version2.json()["removed"]) == (200, 1)
 
 
 class TestWithdrawalsAndAlternates:

@@ -19,7 +19,9 @@ from service_support import Keys, auth
 R = f"/api/v1/rounds/{ROUND}"
 
 
-def _create(client: TestClient, keys: Keys, **policy: Any) -> dict[str, Any]:
+def _create(
+    client: TestClient, keys: Keys, positions: list[str] | None = None, **policy: Any
+) -> dict[str, Any]:
     response = client.post(
         "/api/v1/rounds",
         headers=auth(keys.coordinator),
@@ -28,7 +30,8 @@ def _create(client: TestClient, keys: Keys, **policy: Any) -> dict[str, Any]:
             "name": "Test round",
             "programme_year": 2026,
             "policy": {"time_limit_s": 5, **policy},
-        },
+        }
+        | ({"positions": positions} if positions else {}),
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -395,3 +398,41 @@ class TestAdjustments:
         assert patch({"seed": None}).status_code == 422
         assert patch({"weights": {"disruption": None}}).status_code == 422
         assert patch({"weights": {"nonsense": 1}}).status_code == 422
+
+    def test_a_pin_no_run_could_keep_is_refused_even_with_an_override(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys, positions=["ALT"])
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        pinned = _put(
+            client, keys, "P-5", etag, opening="OPN-A2", pinned=True, override_reason="agreed"
+        )
+        assert pinned.status_code == 422
+        assert [e["code"] for e in pinned.json()["errors"]] == ["pin_outside_run"]
+        assert "does not place CIR participants" in pinned.json()["detail"]
+        placed = _put(client, keys, "P-5", etag, opening="OPN-A2", override_reason="agreed")
+        assert placed.status_code == 200  # placed, unpinned: the next run decides
+        assert {r["rule"] for r in placed.json()["overridden"]} == {"not_in_run", "out_of_scope"}
+
+    def test_an_adjustment_in_draft_keeps_the_draft_and_the_first_run_keeps_the_pin(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        created = _create(client, keys)
+        assert created["status"] == "draft"
+        etag = client.get(R, headers=auth(keys.coordinator)).headers["ETag"]
+        pinned = _put(client, keys, "P-1", etag, opening="OPN-B1", pinned=True)
+        assert pinned.status_code == 200
+        assert pinned.json()["after"]["pinned"] is True
+        round_ = client.get(R, headers=auth(keys.coordinator)).json()
+        assert (round_["status"], round_["placed"], round_["pinned"]) == ("draft", 1, 1)
+        unpublishable = client.post(
+            f"{R}/publish", headers=auth(keys.coordinator) | {"If-Match": pinned.headers["ETag"]}
+        )
+        assert unpublishable.status_code == 409
+        assert "run it first" in unpublishable.json()["detail"]
+        run = _run(client, keys, engine, settings)
+        assert run["status"] == "succeeded"
+        assert client.get(R, headers=auth(keys.coordinator)).json()["status"] == "solved"
+        items = client.get(f"{R}/plan?pinned=true", headers=auth(keys.coordinator)).json()
+        assert [(i["participant"], i["opening"]) for i in items["items"]] == [("P-1", "OPN-B1")]

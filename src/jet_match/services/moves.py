@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, col, select
 
 from jet_match import models
+from jet_match.dataset import format as fmt
 from jet_match.schemas import ObjectiveChange, RuleBreak
 from jet_match.services import round_data
 from jet_match.services.round_data import PlanEntry
@@ -65,6 +66,22 @@ def rule_break(violation: Violation) -> RuleBreak:
         participants=list(violation.participants),
         openings=list(violation.openings),
     )
+
+
+def outside_the_run(
+    row: models.Round, position: str, status: str, opening_position: str, opening_status: str
+) -> list[str]:
+    """Why no run of the round can place a participant at an opening (empty: one can)."""
+    why = []
+    if position not in row.positions:
+        why.append(f"the round does not place {position} participants")
+    if opening_position not in row.positions:
+        why.append(f"the round does not cover {opening_position} openings")
+    if status == fmt.ParticipantStatus.WITHDRAWN.value:
+        why.append("the participant has withdrawn")
+    if opening_status == fmt.OpeningStatus.CANCELLED.value:
+        why.append("the opening is cancelled")
+    return why
 
 
 def objective_change(before: Objective, after: Objective) -> ObjectiveChange:

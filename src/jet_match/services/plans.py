@@ -166,6 +166,8 @@ def change_placement(
             [FieldProblem("plan", participant_id, "pinned", "pin_without_opening", message)],
         )
     opening = find_opening(session, change.opening, field="opening") if change.opening else None
+    if opening is not None and change.pinned:
+        _refuse_unkeepable_pin(row, person, opening)
     before = plan_item(session, row.id, person.id)
     same_place = (before.opening if before else None) == change.opening
     if same_place and (before is None or before.pinned == change.pinned):
@@ -183,8 +185,9 @@ def change_placement(
     assessment = moves.assess(session, row, [move])[0]
     if assessment.breaks and change.override_reason is None:
         raise _refused(participant_id, assessment.breaks)
-    version = rounds.bump(session, row, status=rounds.status_after_change(row.status))
+    version = rounds.bump(session, row)
     _write(session, row.id, assessment, change)
+    rounds.settle_status(session, row)
     after = plan_item(session, row.id, person.id)
     _audit_change(session, caller, row, participant_id, before, after, assessment, change)
     commit(session)
@@ -198,6 +201,22 @@ def change_placement(
         ),
         etag_of(version),
     )
+
+
+def _refuse_unkeepable_pin(
+    row: models.Round, person: models.Participant, opening: models.Opening
+) -> None:
+    """A pin no run could keep is refused, even with an override reason (a run would fail)."""
+    why = moves.outside_the_run(
+        row, person.position, person.status, opening.position, opening.status
+    )
+    if why:
+        reasons = "; ".join(why)
+        message = f"{person.external_id} cannot be pinned to {opening.external_id}: {reasons}"
+        raise InvalidInput(
+            message + " (no run of the round could keep the pin; place without pinning)",
+            [FieldProblem("plan", person.external_id, "pinned", "pin_outside_run", message)],
+        )
 
 
 def _refused(participant: str, breaks: tuple[RuleBreak, ...]) -> InvalidInput:
@@ -318,8 +337,7 @@ def forbid_pair(
     ).first()
     if current is not None and current.pinned:
         raise Conflict(f"{pair.participant} is pinned to {pair.opening}; unpin the placement first")
-    status = row.status if current is None else rounds.status_after_change(row.status)
-    version = rounds.bump(session, row, status=status)
+    version = rounds.bump(session, row)
     if current is not None:
         session.delete(current)
     assert person.id is not None
@@ -327,6 +345,7 @@ def forbid_pair(
     created = models.ForbiddenPair(round_id=row.id, participant_id=person.id, opening_id=opening.id)
     session.add(created)
     session.flush()
+    rounds.settle_status(session, row)
     audit.record(
         session,
         caller,

@@ -52,9 +52,10 @@ def publish(
     assert row.id is not None
     if row.status == RoundStatus.DRAFT.value:
         raise Conflict(f"round '{round_id}' has no plan yet: run it first")
-    if row.status == RoundStatus.PUBLISHED.value:
+    if row.published_version and rounds.plan_is_published(session, row.id, row.published_version):
         raise Conflict(
-            f"version {row.published_version} of round '{round_id}' is the current plan already"
+            f"nothing to publish: the working plan of round '{round_id}' is version "
+            f"{row.published_version} already"
         )
     version = row.published_version + 1
     etag = etag_of(

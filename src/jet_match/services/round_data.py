@@ -18,8 +18,9 @@ are read as dataset records first, so rounds and the offline CLI score exactly a
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, func
@@ -49,9 +50,14 @@ class PlanEntry:
 
 
 def plan_entries(
-    session: Session, round_id: int, participant_ids: Collection[int] | None = None
+    session: Session,
+    round_id: int,
+    participant_ids: Collection[int] | None = None,
+    *,
+    pinned_only: bool = False,
 ) -> list[PlanEntry]:
-    """The working plan (or the part of it for some participants), by participant."""
+    """The working plan (or the part of it for some participants, or its pins), by
+    participant."""
     placement, participant, opening = models.Placement, models.Participant, models.Opening
     statement = (
         sa.select(
@@ -69,6 +75,8 @@ def plan_entries(
     )
     if participant_ids is not None:
         statement = statement.where(col(placement.participant_id).in_(list(participant_ids)))
+    if pinned_only:
+        statement = statement.where(col(placement.pinned))
     return [PlanEntry(*row) for row in session.execute(statement).all()]
 
 
@@ -153,6 +161,79 @@ def full_problem(
         forbidden_pairs=forbidden(session, row.id),
         previous_plan=assignments(entries) if with_previous_plan else (),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordStamp:
+    """The versions of the records a run reads (row id -> version): the participants and
+    openings of the round's positions and the organizations of those openings. A run
+    compares them with the records at commit time (`changed_records`)."""
+
+    participants: Mapping[int, int]
+    openings: Mapping[int, int]
+    organizations: Mapping[int, int]
+
+
+_STAMPED: tuple[tuple[str, Any], ...] = (
+    ("participant", models.Participant),
+    ("opening", models.Opening),
+    ("organization", models.Organization),
+)
+
+
+def _versions(session: Session, row: models.Round, *, lock: bool) -> RecordStamp:
+    positions = list(row.positions)
+    found: list[dict[int, int]] = []
+    for _, table in _STAMPED:
+        statement = sa.select(col(table.id), col(table.version))
+        if table is models.Organization:
+            statement = statement.where(
+                col(table.id).in_(
+                    select(models.Opening.organization_id).where(
+                        col(models.Opening.position).in_(positions)
+                    )
+                )
+            )
+        else:
+            statement = statement.where(col(table.position).in_(positions))
+        if lock:  # PostgreSQL: writers of these rows wait for our commit (SQLite: no-op)
+            statement = statement.with_for_update(read=True)
+        found.append({int(i): int(v) for i, v in session.execute(statement).all()})
+    return RecordStamp(*found)
+
+
+def record_stamp(session: Session, row: models.Round) -> RecordStamp:
+    """The versions of the round's records now; read it before the records themselves, so
+    that a change racing the read is seen as a change."""
+    return _versions(session, row, lock=False)
+
+
+def changed_records(session: Session, row: models.Round, stamp: RecordStamp) -> list[str]:
+    """The records written, added or removed since `stamp` ("participant P-1", ...).
+
+    Locks the rows it reads until the transaction ends (PostgreSQL), so that nothing can
+    change them between this check and the commit of the plan it guards.
+    """
+    now = _versions(session, row, lock=True)
+    changed: list[str] = []
+    for (kind, table), before, after in zip(
+        _STAMPED,
+        (stamp.participants, stamp.openings, stamp.organizations),
+        (now.participants, now.openings, now.organizations),
+        strict=True,
+    ):
+        ids = sorted({i for i in before.keys() | after.keys() if before.get(i) != after.get(i)})
+        if not ids:
+            continue
+        names: dict[int, str] = dict(
+            session.execute(
+                sa.select(col(table.id), col(table.external_id)).where(col(table.id).in_(ids[:20]))
+            ).all()
+        )
+        changed.extend(f"{kind} {names.get(i, f'#{i} (removed)')}" for i in ids[:20])
+        if len(ids) > 20:
+            changed.append(f"{len(ids) - 20} more {kind}s")
+    return changed
 
 
 @dataclass

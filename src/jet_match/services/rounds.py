@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, exists, func, update
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -283,11 +283,64 @@ def bump(session: Session, row: models.Round, **values: Any) -> int:
     return new_version
 
 
-def status_after_change(status: str) -> str:
-    """The status once the working plan changed: a published plan becomes amended."""
-    if status in (RoundStatus.PUBLISHED.value, RoundStatus.AMENDED.value):
-        return RoundStatus.AMENDED.value
-    return RoundStatus.SOLVED.value
+def settle_status(session: Session, row: models.Round, *, ran: bool = False) -> str:
+    """Set the round's status from its working plan as written (flushed); the status.
+
+    `row` holds the status read before the change. A draft round stays in draft until a
+    run succeeds (`ran`: then it is solved); a published round is `published` while its
+    plan is the latest published version and `amended` as soon as it differs (pins, runs
+    that moved nobody and changes undone leave it published).
+    """
+    assert row.id is not None
+    status = row.status
+    if status == RoundStatus.DRAFT.value and ran:
+        status = RoundStatus.SOLVED.value
+    elif status in (RoundStatus.PUBLISHED.value, RoundStatus.AMENDED.value):
+        published = plan_is_published(session, row.id, row.published_version)
+        status = (RoundStatus.PUBLISHED if published else RoundStatus.AMENDED).value
+    if status != row.status:
+        session.execute(
+            update(Round)
+            .where(col(Round.id) == row.id)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        )
+    return status
+
+
+def plan_is_published(session: Session, round_id: int, version: int) -> bool:
+    """The working plan places everyone exactly as published version `version` does."""
+    placement, published = models.Placement, models.PublishedPlacement
+    publication = (
+        select(models.Publication.id)
+        .where(models.Publication.round_id == round_id, models.Publication.version == version)
+        .scalar_subquery()
+    )
+    unpublished = (
+        select(placement.id)
+        .where(
+            placement.round_id == round_id,
+            ~exists().where(
+                col(published.publication_id) == publication,
+                col(published.participant_id) == placement.participant_id,
+                col(published.opening_id) == placement.opening_id,
+            ),
+        )
+        .limit(1)
+    )
+    gone = (
+        select(published.id)
+        .where(
+            published.publication_id == publication,
+            ~exists().where(
+                col(placement.round_id) == round_id,
+                col(placement.participant_id) == published.participant_id,
+                col(placement.opening_id) == published.opening_id,
+            ),
+        )
+        .limit(1)
+    )
+    return session.scalar(unpublished) is None and session.scalar(gone) is None
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,7 +7,9 @@ with any number of API processes and workers exactly one worker runs it. The wor
 reports progress and a heartbeat on the row about once a second and reads back whether a
 cancellation was asked. It finishes the run in ONE transaction with the plan: the run's
 success, the new working plan and the round's new version commit together, or nothing
-does. A run whose worker stops answering (heartbeat older than `stale_after`) or whose
+does — and only if the records the run read (their versions, `round_data.RecordStamp`)
+are unchanged and the plan keeps every pin of the round; otherwise the run fails naming
+the records or pins. A run whose worker stops answering (heartbeat older than `stale_after`) or whose
 worker process is gone is marked `interrupted`; the plan it would have written never
 existed. One run at a time per round: `rounds.active_run_id` is claimed with a
 conditional UPDATE too (409 otherwise).
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -32,7 +35,6 @@ from jet_match.schemas import (
     BoundValue,
     ObjectiveValue,
     Page,
-    RoundStatus,
     RuleBreak,
     RunCreate,
     RunOutcome,
@@ -40,7 +42,7 @@ from jet_match.schemas import (
     RunPublic,
     RunStatus,
 )
-from jet_match.services import audit, plans, round_data, rounds
+from jet_match.services import audit, moves, plans, round_data, rounds
 from jet_match.services.access import WORKER, Action, Caller, authorize
 from jet_match.services.pagination import PageRequest, paginate
 from jet_match.services.solving import result_document
@@ -237,6 +239,7 @@ class Job:
     problem: Problem
     time_limit_s: float
     seed: int
+    stamp: round_data.RecordStamp  # the records' versions when they were read
 
 
 def claim_next(session: Session, worker: str) -> int | None:
@@ -285,10 +288,76 @@ def job_of(session: Session, run_id: int) -> Job:
     run = find(session, run_id)
     round_row = _round_of(session, run)
     assert round_row.id is not None
+    stamp = round_data.record_stamp(session, round_row)  # before the records: see its doc
     problem = round_data.full_problem(
         session, round_row, with_previous_plan=run.minimise_disruption
     )
-    return Job(run_id, round_row.id, problem, run.time_limit_s, run.seed)
+    return Job(run_id, round_row.id, problem, run.time_limit_s, run.seed, stamp)
+
+
+def unkeepable_pins(session: Session, row: models.Round) -> list[RuleBreak]:
+    """The round's pins that no run can keep: a participant or an opening outside the
+    round's positions, a withdrawn participant, a cancelled opening."""
+    placement, participant, opening = models.Placement, models.Participant, models.Opening
+    pinned = session.execute(
+        sa.select(
+            col(participant.external_id),
+            col(participant.position),
+            col(participant.status),
+            col(opening.external_id),
+            col(opening.position),
+            col(opening.status),
+        )
+        .select_from(placement)
+        .join(participant, col(participant.id) == placement.participant_id)
+        .join(opening, col(opening.id) == placement.opening_id)
+        .where(col(placement.round_id) == row.id, col(placement.pinned))
+        .order_by(col(participant.external_id))
+    ).all()
+    breaks = []
+    for person, position, status, place, place_position, place_status in pinned:
+        why = moves.outside_the_run(row, position, status, place_position, place_status)
+        if why:
+            breaks.append(
+                RuleBreak(
+                    rule="pin_outside_run",
+                    message=f"{person} is pinned to {place}, but " + "; ".join(why),
+                    participants=[person],
+                    openings=[place],
+                )
+            )
+    return breaks
+
+
+def refuse_unkeepable_pins(session: Session, run_id: int, worker: str) -> bool:
+    """Fail a claimed run at once if the round has pins it cannot keep (True: failed)."""
+    run = find(session, run_id)
+    round_row = _round_of(session, run)
+    conflicts = unkeepable_pins(session, round_row)
+    session.rollback()
+    if not conflicts:
+        return False
+    outcome = RunOutcome(
+        status="infeasible",
+        engine="none",
+        objective=ObjectiveValue(placed=0, score=0, disruption=0, moved=0, net=0),
+        bound=None,
+        gap=None,
+        unplaced=0,
+        conflicts=conflicts,
+        metrics={},
+        timings={},
+    ).model_dump(mode="json")
+    _fail(session, run, round_row, _pins_error(conflicts), outcome, {}, worker=worker)
+    return True
+
+
+def _pins_error(conflicts: Sequence[RuleBreak]) -> str:
+    named = "; ".join(c.message for c in conflicts)
+    return (
+        f"the plan's pins cannot all be kept: {named}. Unpin them (PUT .../plan/"
+        "{participant} with pinned false or opening null), then start a new run"
+    )[:1000]
 
 
 class Heartbeat(enum.Enum):
@@ -327,42 +396,61 @@ def complete_run(
     result: Result,
     progress: dict[str, Any],
     timings: dict[str, float] | None = None,
+    *,
+    stamp: round_data.RecordStamp,
 ) -> RunStatus:
     """Finish a run with the solver's result: plan, run and round in one transaction.
 
     `timings` (seconds spent loading and preparing the problem) join the solver's own in
-    the outcome, with `save_s`, the time to write all this.
+    the outcome, with `save_s`, the time to write all this; the final figures replace the
+    last interim ones in `progress`.
 
-    A plan (optimal or feasible) replaces the working plan; infeasible or timeout ends
-    the run `failed` with the conflicts. If the round changed while solving (a
-    withdrawal), the plan is not applied and the run fails saying so.
+    A plan (optimal or feasible) replaces the working plan. The run fails instead, with
+    no plan written, when the solver found none (infeasible, with the conflicts, or
+    timeout), when a pin of the round is not in the plan (outside the run, or withdrawn
+    or cancelled meanwhile), when the records it read changed while it was solving
+    (`stamp`: a withdrawal, a cancelled opening, any write to a participant, opening or
+    organization of its positions), or when the round changed meanwhile.
     """
     run = find(session, run_id)
     if run.status != RunStatus.RUNNING.value or run.worker != worker:
         session.rollback()
         return RunStatus(run.status)
+    # The first write takes SQLite's write lock: nothing else commits until we do, so the
+    # checks below hold at the commit (on PostgreSQL, changed_records locks the rows).
+    ours = session.execute(
+        update(Run)
+        .where(col(Run.id) == run_id, col(Run.worker) == worker, col(Run.status) == "running")
+        .values(heartbeat_at=models.utcnow())
+    )
+    if getattr(ours, "rowcount", 0) != 1:
+        session.rollback()
+        return RunStatus(find(session, run_id).status)
     round_row = _round_of(session, run)
+    assert round_row.id is not None
     saving = time.perf_counter()
     document = result_document(result)
     document["timings"].update(timings or {})
     outcome = _outcome(document)
-    progress = {**progress, "phase": "done"}
+    progress = _final_progress(progress, result)
     if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
         why = (
             "the problem is infeasible: " + "; ".join(c.message for c in result.conflicts)
             if result.status is Status.INFEASIBLE
             else "no valid plan was found within the time limit"
         )
-        _finish(
-            session, run, RunStatus.FAILED, error=why[:1000], outcome=outcome, progress=progress
+        return _fail(session, run, round_row, why, outcome, progress)
+    changed_records = round_data.changed_records(session, round_row, stamp)
+    if changed_records:
+        why = (
+            f"records changed while solving: {', '.join(changed_records)}; its plan was "
+            "not applied: start a new run"
         )
-        audit.record(
-            session, WORKER, "run.fail", "round", round_row.external_id, run=run_id, error=why[:200]
-        )
-        commit(session)
-        return RunStatus.FAILED
-    assert round_row.id is not None
-    new_status = _status_after_run(round_row.status)
+        return _fail(session, run, round_row, why, outcome, progress)
+    lost_pins = _pins_not_kept(session, round_row, result)
+    if lost_pins:
+        outcome["conflicts"] = [c.model_dump(mode="json") for c in lost_pins]
+        return _fail(session, run, round_row, _pins_error(lost_pins), outcome, progress)
     applied = session.execute(
         update(models.Round)
         .where(
@@ -373,28 +461,22 @@ def complete_run(
         .values(
             active_run_id=None,
             version=run.base_version + 1,
-            status=new_status,
             updated_at=models.utcnow(),
         )
     )
     if getattr(applied, "rowcount", 0) != 1:
-        session.rollback()
         why = (
             "the round changed while the run was solving (a participant withdrew); its plan "
             "was not applied: start a new run"
         )
-        _finish(session, run, RunStatus.FAILED, error=why, outcome=outcome, progress=progress)
-        audit.record(
-            session, WORKER, "run.fail", "round", round_row.external_id, run=run_id, error=why
-        )
-        commit(session)
-        return RunStatus.FAILED
+        return _fail(session, run, round_row, why, outcome, progress)
     changed = plans.replace_plan(session, round_row.id, _placements(session, result), source="run")
+    new_status = rounds.settle_status(session, round_row, ran=True)
     outcome["changed"] = changed
     outcome["timings"]["save_s"] = round(time.perf_counter() - saving, 4)
-    finished = session.execute(
+    session.execute(
         update(Run)
-        .where(col(Run.id) == run_id, col(Run.worker) == worker, col(Run.status) == "running")
+        .where(col(Run.id) == run_id)
         .values(
             status=RunStatus.SUCCEEDED.value,
             finished_at=models.utcnow(),
@@ -404,9 +486,6 @@ def complete_run(
             unplaced=document["unplaced"],
         )
     )
-    if getattr(finished, "rowcount", 0) != 1:
-        session.rollback()
-        return RunStatus(find(session, run_id).status)
     audit.record(
         session,
         WORKER,
@@ -424,10 +503,68 @@ def complete_run(
     return RunStatus.SUCCEEDED
 
 
-def _status_after_run(status: str) -> str:
-    if status == RoundStatus.DRAFT.value:
-        return RoundStatus.SOLVED.value
-    return rounds.status_after_change(status)
+def _fail(
+    session: Session,
+    run: models.Run,
+    round_row: models.Round,
+    why: str,
+    outcome: dict[str, Any],
+    progress: dict[str, Any],
+    *,
+    worker: str | None = None,
+) -> RunStatus:
+    """End a running run `failed` without a plan (in a transaction of its own)."""
+    session.rollback()
+    if worker is not None and find(session, run.id or 0).worker != worker:
+        session.rollback()
+        return RunStatus(run.status)
+    if not _finish(
+        session, run, RunStatus.FAILED, error=why[:1000], outcome=outcome, progress=progress
+    ):
+        session.rollback()
+        return RunStatus(find(session, run.id or 0).status)
+    audit.record(
+        session, WORKER, "run.fail", "round", round_row.external_id, run=run.id, error=why[:200]
+    )
+    commit(session)
+    return RunStatus.FAILED
+
+
+def _final_progress(progress: dict[str, Any], result: Result) -> dict[str, Any]:
+    """The last progress report with the solver's final figures (RunProgress's fields)."""
+    bound = result.bound
+    return {
+        **progress,
+        "phase": "done",
+        "placed": result.objective.placed,
+        "score": result.objective.net,
+        "bound_placed": bound.placed if bound else None,
+        "bound_score": bound.score if bound else None,
+        "gap": result.gap,
+    }
+
+
+def _pins_not_kept(session: Session, row: models.Round, result: Result) -> list[RuleBreak]:
+    """The round's pins the result does not keep, and why (the solver leaves out, without
+    a word, the pins of participants and openings outside its run)."""
+    outside = {(b.participants[0], b.openings[0]): b for b in unkeepable_pins(session, row)}
+    assert row.id is not None
+    kept = {(p.participant, p.opening) for p in result.placements}
+    lost = []
+    for pin in round_data.pins(round_data.plan_entries(session, row.id, pinned_only=True)):
+        key = (pin.participant, pin.opening)
+        if key in kept:
+            continue
+        lost.append(
+            outside.get(key)
+            or RuleBreak(
+                rule="pin_not_kept",
+                message=f"{pin.participant} is pinned to {pin.opening}, which the run did not keep",
+                participants=[pin.participant],
+                openings=[pin.opening],
+            )
+        )
+    return lost
 
 
 def _placements(session: Session, result: Result) -> dict[int, plans.NewPlacement]:

@@ -67,16 +67,17 @@ def fill_vacancies(
     fillable = [v for v in vacancies if v.fillable]
     alternates = _alternates(session, row) if fillable else []
     upgrades = _choose(session, row, fillable, alternates) if alternates else []
-    version = row.version
+    version, status = row.version, row.status
     if upgrades:
-        version = rounds.bump(session, row, status=rounds.status_after_change(row.status))
+        version = rounds.bump(session, row)
         for upgrade in upgrades:
             _apply(session, caller, row, upgrade)
+        status = rounds.settle_status(session, row)
         commit(session)
     taken = {id(u.vacancy) for u in upgrades}
     amendment = Amendment(
         round=row.external_id,
-        status=RoundStatus(rounds.status_after_change(row.status) if upgrades else row.status),
+        status=RoundStatus(status),
         changes=[
             AmendmentChange(
                 participant=u.alternate.external_id,

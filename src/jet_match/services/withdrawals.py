@@ -10,6 +10,8 @@ from then on). Withdrawing twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -62,47 +64,83 @@ def free_places(session: Session, caller: Caller, person: models.Participant) ->
 
     Flushes, never commits (the caller's transaction also holds the status change).
     """
-    placement, round_, opening = models.Placement, models.Round, models.Opening
-    held = session.execute(
-        select(placement, round_, col(opening.external_id))
+    placement, round_ = models.Placement, models.Round
+    held = session.scalars(
+        select(placement)
         .join(round_, col(round_.id) == placement.round_id)
-        .join(opening, col(opening.id) == placement.opening_id)
         .where(
             placement.participant_id == person.id,
             col(round_.status) != RoundStatus.CLOSED.value,
         )
-        .order_by(col(round_.external_id))
     ).all()
     assert person.id is not None
-    freed = []
-    for place, round_row, opening_ext in held:
-        session.delete(place)
+    for place in held:
         session.add(
             models.Vacancy(
-                round_id=round_row.id,
-                opening_id=place.opening_id,
-                withdrawn_id=person.id,
+                round_id=place.round_id, opening_id=place.opening_id, withdrawn_id=person.id
             )
         )
+    return vacate(session, caller, held, reason="the participant withdrew")
+
+
+def vacate(
+    session: Session, caller: Caller, places: Sequence[models.Placement], *, reason: str
+) -> list[FreedPlace]:
+    """Take placements out of their rounds' working plans (withdrawals, records that no
+    longer allow them): each round's version is bumped and its status follows its plan
+    (a published plan becomes amended); each removal is audited (`plan.vacate`).
+
+    Flushes, never commits (the caller's transaction holds the change that caused it).
+    """
+    if not places:
+        return []
+    round_, participant, opening = models.Round, models.Participant, models.Opening
+    rounds_by_id = {
+        r.id: r
+        for r in session.scalars(
+            select(round_).where(col(round_.id).in_({p.round_id for p in places}))
+        )
+    }
+    names = dict(
         session.execute(
-            update(round_)
-            .where(col(round_.id) == round_row.id)
-            .values(
-                version=col(round_.version) + 1,
-                status=rounds.status_after_change(round_row.status),
-                updated_at=models.utcnow(),
+            select(participant.id, participant.external_id).where(
+                col(participant.id).in_({p.participant_id for p in places})
             )
-        )
+        ).all()
+    )
+    openings = dict(
+        session.execute(
+            select(opening.id, opening.external_id).where(
+                col(opening.id).in_({p.opening_id for p in places})
+            )
+        ).all()
+    )
+    freed = []
+    for place in sorted(
+        places, key=lambda p: (rounds_by_id[p.round_id].external_id, names[p.participant_id])
+    ):
+        round_row = rounds_by_id[place.round_id]
+        session.delete(place)
         audit.record(
             session,
             caller,
             "plan.vacate",
             "round",
             round_row.external_id,
-            participant=person.external_id,
-            before={"opening": opening_ext, "pinned": place.pinned},
+            participant=names[place.participant_id],
+            reason=reason,
+            before={"opening": openings[place.opening_id], "pinned": place.pinned},
             after=None,
         )
-        freed.append(FreedPlace(round=round_row.external_id, opening=opening_ext))
+        freed.append(FreedPlace(round=round_row.external_id, opening=openings[place.opening_id]))
+    session.flush()
+    for round_row in rounds_by_id.values():
+        session.execute(
+            update(round_)
+            .where(col(round_.id) == round_row.id)
+            .values(version=col(round_.version) + 1, updated_at=models.utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        rounds.settle_status(session, round_row)
     session.flush()
     return freed

@@ -2,12 +2,13 @@
 
 The worker sends a run id through a pipe; this process reads the round's problem from the
 database (read-only: the worker writes everything) and sends back progress reports and
-the `Result`, which holds no names or contact data. It keeps, per process, the records it
-read and the last prepared `Instance` of each round, so that a re-solve of the same
-records (say, after one withdrawal) reads one changed row and reuses the eligibility and
-score arrays: a fraction of a first solve. The worker kills it to cancel a run or enforce
-a time limit; it dies with the worker (Linux: PR_SET_PDEATHSIG), so a killed worker
-leaves no solver behind.
+the `Result` (which holds no names or contact data) with the versions of the records it
+read, which the worker compares with the records when it writes the plan. It keeps, per
+process, the records it read and the last prepared `Instance` of each round, so that a
+re-solve of the same records (say, after one withdrawal) reads one changed row and reuses
+the eligibility and score arrays: a fraction of a first solve. The worker kills it to
+cancel a run or enforce a time limit; it dies with the worker (Linux: PR_SET_PDEATHSIG),
+so a killed worker leaves no solver behind.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.db import make_engine
 from jet_match.services import runs
+from jet_match.services.round_data import RecordStamp
 from jet_match.solver import Instance, Progress, Result, prepare, solve
 
 #: Rounds whose prepared instance is kept (each is a few hundred MB at national scale).
@@ -90,7 +92,7 @@ def main(conn: Connection, parent_pid: int, settings: Settings) -> None:
 
 def _solve(
     conn: Connection, engine: Engine, run_id: int, instances: OrderedDict[int, Instance]
-) -> tuple[Result, dict[str, float]]:
+) -> tuple[Result, dict[str, float], RecordStamp]:
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         job = runs.job_of(session, run_id)
@@ -114,7 +116,5 @@ def _solve(
     instances[job.round_id] = instance
     while len(instances) > KEPT_INSTANCES:
         instances.popitem(last=False)
-    return result, {
-        "load_s": round(loaded - started, 4),
-        "prepare_s": round(prepared - loaded, 4),
-    }
+    timings = {"load_s": round(loaded - started, 4), "prepare_s": round(prepared - loaded, 4)}
+    return result, timings, job.stamp

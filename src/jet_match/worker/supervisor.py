@@ -40,6 +40,7 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.schemas import RunStatus
 from jet_match.services import runs
+from jet_match.services.round_data import RecordStamp
 from jet_match.services.runs import Heartbeat
 from jet_match.solver import Progress, Result, prepare, solve
 from jet_match.worker import solver_process
@@ -57,6 +58,7 @@ class Solved:
     result: Result
     progress: dict[str, Any]
     timings: dict[str, float]
+    stamp: RecordStamp  # the versions of the records the problem was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +160,8 @@ class ChildSolver:
             if message is not None:
                 kind, payload = message
                 if kind == "result":
-                    result, timings = payload
-                    return Solved(result, progress, timings)
+                    result, timings, stamp = payload
+                    return Solved(result, progress, timings, stamp)
                 if kind == "error":
                     return Stopped(RunStatus.FAILED, f"the solver failed: {payload}", progress)
                 progress.update(payload)
@@ -251,7 +253,7 @@ class InlineSolver:
         stop = next((v for v in verdict if v is not Heartbeat.CONTINUE), None)
         if stop is not None:
             return _stopped_by(stop, progress)
-        return Solved(result, progress, timings)
+        return Solved(result, progress, timings, job.stamp)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -318,6 +320,9 @@ class Worker:
                 return runs.report_progress(session, run_id, self.identity, fields)
 
         with Session(self.engine, expire_on_commit=False) as session:
+            if runs.refuse_unkeepable_pins(session, run_id, self.identity):
+                log.info("run_finished", run=run_id, status=RunStatus.FAILED.value)
+                return
             time_limit_s = runs.find(session, run_id).time_limit_s
         deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
         try:
@@ -335,7 +340,13 @@ class Worker:
         if isinstance(outcome, Solved):
             with Session(self.engine, expire_on_commit=False) as session:
                 status = runs.complete_run(
-                    session, run_id, self.identity, outcome.result, progress, outcome.timings
+                    session,
+                    run_id,
+                    self.identity,
+                    outcome.result,
+                    progress,
+                    outcome.timings,
+                    stamp=outcome.stamp,
                 )
             log.info("run_finished", run=run_id, status=status.value)
         elif outcome.status is not None:
