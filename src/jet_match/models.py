@@ -182,7 +182,7 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = _timestamp(index=True)
 
 
-# --- matching rounds (issue 5): rounds, runs, plans, publications, vacancies -------------
+# --- matching rounds (issue 5): rounds, runs, plans, publications ----------------------
 
 
 class Round(SQLModel, table=True):
@@ -297,7 +297,10 @@ class Publication(SQLModel, table=True):
 
 
 class PublishedPlacement(SQLModel, table=True):
-    """A placement of a publication (never changed; `organization_id` for host reads)."""
+    """A placement of a publication, never changed: `organization_id` for host reads, and
+    what career-fair results show of the records as they were when it was published
+    (`position`, `organization_name`, `prefecture`), so that a published version reads
+    the same whatever happens to the records afterwards."""
 
     __tablename__ = "published_placements"
     __table_args__ = (sa.UniqueConstraint("publication_id", "participant_id"),)
@@ -309,19 +312,6 @@ class PublishedPlacement(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organizations.id", nullable=False, index=True)
     score: int = Field(nullable=False)
     breakdown: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
-
-
-class Vacancy(SQLModel, table=True):
-    """A place freed by a withdrawal, waiting for an alternate (`filled_by`)."""
-
-    __tablename__ = "vacancies"
-
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="rounds.id", nullable=False, index=True)
-    opening_id: int = Field(foreign_key="openings.id", nullable=False)
-    withdrawn_id: int = Field(foreign_key="participants.id", nullable=False)
-    created_at: datetime = _timestamp()
-    filled_by_id: int | None = Field(default=None, foreign_key="participants.id", nullable=True)
-    filled_at: datetime | None = Field(
-        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
-    )
+    position: str = _text(3)
+    organization_name: str = _text(200)
+    prefecture: int = Field(nullable=False)

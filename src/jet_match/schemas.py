@@ -410,7 +410,11 @@ class RoundPublic(BaseModel):
     placed: int = Field(description="Participants placed in the working plan.")
     pinned: int = Field(description="Placements pinned by coordinators.")
     forbidden: int = Field(description="Forbidden pairs of the round.")
-    open_vacancies: int = Field(description="Places freed by withdrawals, not yet refilled.")
+    open_vacancies: int = Field(
+        description="Places the latest publication filled that the working plan no longer "
+        "fills, at open openings of the round (0 before the first publication): what "
+        "fill-vacancies offers to alternates."
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
 
@@ -804,17 +808,23 @@ class AmendmentChange(BaseModel):
     """An alternate upgraded into a vacancy."""
 
     participant: str = Field(description="The alternate, now shortlisted.")
-    alternate_rank: int | None
+    alternate_rank: int | None = Field(description="Their rank as an alternate, before.")
     opening: str
     score: int
-    replaces: str = Field(description="The withdrawn participant whose place it was.")
+    replaces: str | None = Field(
+        description="Whose place it was: someone the latest publication placed at this "
+        "opening and the plan no longer does (withdrawn, moved, vacated)."
+    )
 
 
 class OpenVacancy(BaseModel):
-    """A vacancy no alternate could take."""
+    """Vacant places at an opening that no alternate could take."""
 
     opening: str
-    withdrawn: str
+    places: int = Field(description="How many places stay vacant there.")
+    vacated_by: list[str] = Field(
+        description="Who the latest publication placed there and the plan no longer does."
+    )
 
 
 class Amendment(BaseModel):

@@ -145,7 +145,7 @@ def _forbidden(engine: Engine, settings: Settings) -> dict[str, str]:
 
 
 def _vacancy(engine: Engine, settings: Settings) -> dict[str, str]:
-    solved_round(engine, settings)
+    published_round(engine, settings)
     move(engine, "P-1", PlanChange(opening=None))
     return {}
 

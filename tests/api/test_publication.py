@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from jet_match.config import Settings
-from round_support import ROUND, SMALL_PLAN, queue_run, round_etag, work
+from round_support import ROUND, SMALL_PLAN, create_round, queue_run, round_etag, work
 from service_support import Keys, auth
 
 R = f"/api/v1/rounds/{ROUND}"
@@ -137,6 +137,103 @@ class TestPublication:
         assert "P-1" not in [i["participant"] for i in fresh.json()["items"]]
 
 
+class TestResultsAcrossPublications:
+    def test_a_cursor_from_before_a_publication_is_refused_not_mixed(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        _publish(client, keys, round_etag(engine))
+        first = client.get("/api/v1/results?limit=2", headers=auth(keys.career_fair)).json()
+        assert [i["version"] for i in first["items"]] == [1, 1]
+        client.post("/api/v1/participants/P-5/withdraw", headers=auth(keys.coordinator))
+        assert _publish(client, keys, round_etag(engine)).json()["version"] == 2
+        stale = client.get(
+            f"/api/v1/results?limit=2&cursor={first['next_cursor']}",
+            headers=auth(keys.career_fair),
+        )
+        assert stale.status_code == 409
+        assert stale.json()["type"].endswith("/results-changed")
+        assert "restart from the first page" in stale.json()["detail"]
+        again = client.get("/api/v1/results?limit=2", headers=auth(keys.career_fair)).json()
+        rest = client.get(
+            f"/api/v1/results?limit=2&cursor={again['next_cursor']}",
+            headers=auth(keys.career_fair),
+        ).json()
+        assert [(i["participant"], i["version"]) for i in again["items"] + rest["items"]] == [
+            ("P-1", 2),
+            ("P-2", 2),
+            ("P-3", 2),
+        ]
+        forged = client.get("/api/v1/results?cursor=abc", headers=auth(keys.career_fair))
+        assert forged.status_code == 422
+
+    def test_published_results_keep_the_records_as_they_were_published(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        _publish(client, keys, round_etag(engine))
+        before = client.get("/api/v1/results", headers=auth(keys.career_fair))
+        renamed = client.patch(
+            "/api/v1/organizations/ORG-B",
+            headers=auth(keys.coordinator) | {"If-Match": "*"},
+            json={"name": "Shinjuku City Board of Education", "prefecture": 14},
+        )
+        assert renamed.status_code == 200
+        cached = client.get(
+            "/api/v1/results",
+            headers=auth(keys.career_fair) | {"If-None-Match": before.headers["ETag"]},
+        )
+        assert cached.status_code == 304
+        after = client.get("/api/v1/results", headers=auth(keys.career_fair))
+        assert after.headers["ETag"] == before.headers["ETag"]
+        assert after.json() == before.json()  # the same ETag means the same content
+        p1 = next(i for i in after.json()["items"] if i["participant"] == "P-1")
+        assert (p1["organization_name"], p1["prefecture"]) == ("Shinjuku City", 13)
+
+
+class TestOnePublishedRoundPerPosition:
+    def test_a_round_sharing_a_position_with_a_published_one_cannot_publish(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        for round_id, positions in (
+            ("R-ALT", ["ALT"]),
+            ("R-CIR", ["CIR"]),
+            ("R-ALL", ["ALT", "CIR", "SEA"]),
+        ):
+            create_round(engine, round_id, positions)
+            queue_run(engine, round_id)
+        work(engine, settings)
+
+        def publish(round_id: str) -> Any:
+            return client.post(
+                f"/api/v1/rounds/{round_id}/publish",
+                headers=auth(keys.coordinator) | {"If-Match": round_etag(engine, round_id)},
+            )
+
+        assert publish("R-ALT").status_code == 200
+        assert publish("R-CIR").status_code == 200  # no position in common
+        refused = publish("R-ALL")
+        assert refused.status_code == 409
+        assert "round 'R-ALT' has published ALT placements already" in refused.json()["detail"]
+        closed = client.post(
+            "/api/v1/rounds/R-ALT/close",
+            headers=auth(keys.coordinator) | {"If-Match": round_etag(engine, "R-ALT")},
+        )
+        assert closed.json()["status"] == "closed"
+        assert publish("R-ALL").status_code == 409  # a closed round's publication is final
+        results = client.get("/api/v1/results", headers=auth(keys.career_fair)).json()["items"]
+        assert [(i["round"], i["participant"]) for i in results] == [
+            ("R-ALT", "P-1"),
+            ("R-ALT", "P-2"),
+            ("R-ALT", "P-3"),
+            ("R-CIR", "P-5"),
+        ]
+        host = client.get("/api/v1/organizations/ORG-A/placements", headers=auth(keys.host_own))
+        assert [(i["round"], i["participant"]) for i in host.json()["items"]] == [
+            ("R-ALT", "P-2"),
+            ("R-ALT", "P-3"),
+            ("R-CIR", "P-5"),
+        ]
+
+
 class TestStatusFollowsThePlan:
     def test_pins_unchanged_runs_and_undone_moves_leave_the_round_published(
         self,
@@ -236,17 +333,37 @@ class TestWithdrawalsAndAlternates:
     def test_no_alternate_eligible_leaves_the_vacancy_open(
         self, client: TestClient, keys: Keys, engine: Engine, solved: str
     ) -> None:
+        _publish(client, keys, round_etag(engine))
         client.post("/api/v1/participants/P-5/withdraw", headers=auth(keys.coordinator))
         filled = client.post(
             f"{R}/fill-vacancies", headers=auth(keys.coordinator) | {"If-Match": "*"}
         )
         # The CIR opening needs a CIR with N2: the only alternate is an ALT.
         assert filled.json()["changes"] == []
-        assert filled.json()["unfilled"] == [{"opening": "OPN-A2", "withdrawn": "P-5"}]
+        assert filled.json()["unfilled"] == [
+            {"opening": "OPN-A2", "places": 1, "vacated_by": ["P-5"]}
+        ]
+
+    def test_before_the_first_publication_there_are_no_vacancies(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        client.post("/api/v1/participants/P-1/withdraw", headers=auth(keys.coordinator))
+        round_ = client.get(R, headers=auth(keys.coordinator)).json()
+        assert (round_["placed"], round_["open_vacancies"]) == (3, 0)
+        filled = client.post(
+            f"{R}/fill-vacancies", headers=auth(keys.coordinator) | {"If-Match": "*"}
+        )
+        assert filled.json() | {"status": None} == {
+            "round": ROUND,
+            "status": None,
+            "changes": [],
+            "unfilled": [],
+        }
 
     def test_withdrawing_through_patch_frees_the_place_too(
         self, client: TestClient, keys: Keys, engine: Engine, solved: str
     ) -> None:
+        _publish(client, keys, round_etag(engine))
         patched = client.patch(
             "/api/v1/participants/P-5",
             headers=auth(keys.coordinator) | {"If-Match": "*"},
@@ -254,4 +371,4 @@ class TestWithdrawalsAndAlternates:
         )
         assert patched.status_code == 200
         round_ = client.get(R, headers=auth(keys.coordinator)).json()
-        assert (round_["placed"], round_["open_vacancies"]) == (3, 1)
+        assert (round_["placed"], round_["open_vacancies"], round_["status"]) == (3, 1, "amended")

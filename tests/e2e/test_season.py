@@ -30,6 +30,15 @@ def _finished(api: httpx.Client, location: str, timeout: float = 90.0) -> dict[s
         time.sleep(0.2)
 
 
+def _open_to_anyone(api: httpx.Client, opening: str) -> bool:
+    found = api.get(f"/api/v1/openings/{opening}").json()
+    return bool(
+        found["min_japanese_level"] == "none"
+        and not found["country_required"]
+        and found.get("sport") is None
+    )
+
+
 def _etag(api: httpx.Client) -> str:
     return api.get(f"/api/v1/rounds/{ROUND}").headers["ETag"]
 
@@ -164,18 +173,27 @@ def test_a_season_of_placements(live_server: str, make_key: MakeKey) -> None:
     )
     assert cached.status_code == 304
 
-    # A participant withdraws; the first eligible alternate takes the place.
-    leaving = sorted(now)[2]
+    # An ALT withdraws from a post anyone may take (no Japanese, driving, country or sport
+    # requirement): the first-ranked ALT alternate (P-00194, who can drive) takes it.
+    leaving = next(
+        p
+        for p in sorted(now)
+        if now[p]["position"] == "ALT" and _open_to_anyone(api, now[p]["opening"])
+    )
     withdrawn = api.post(f"/api/v1/participants/{leaving}/withdraw").json()
     assert withdrawn["freed"] == [{"round": ROUND, "opening": now[leaving]["opening"]}]
+    assert api.get(r).json()["open_vacancies"] == 1
     amendment = api.post(f"{r}/fill-vacancies", headers={"If-Match": _etag(api)})
     assert amendment.status_code == 200
     changes = amendment.json()["changes"]
-    assert len(changes) + len(amendment.json()["unfilled"]) == 1
+    assert [
+        (c["participant"], c["alternate_rank"], c["opening"], c["replaces"]) for c in changes
+    ] == [("P-00194", 1, now[leaving]["opening"], leaving)]
+    assert amendment.json()["unfilled"] == []
+    assert api.get("/api/v1/participants/P-00194").json()["status"] == "shortlisted"
     version2 = api.post(f"{r}/publish", headers={"If-Match": _etag(api)}).json()
     assert version2["version"] == 2
-    assert version2["removed"] == 1
-    assert version2["added"] == len(changes)
+    assert (version2["added"], version2["removed"], version2["moved"]) == (1, 1, 0)
     fresh = fair.get(
         "/api/v1/results?limit=100", headers={"If-None-Match": first_page.headers["ETag"]}
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
-from jet_match import models  # noqa: F401  (registers the tables)
+from jet_match import models  # also registers the tables
 from jet_match.db import current_revision, migrate
 
 
@@ -42,3 +43,67 @@ def migrate_down(engine: Engine) -> None:
     from jet_match.db import alembic_config
 
     command.downgrade(alembic_config(engine), "base")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_publications_made_before_0003_get_their_result_fields(engine: Engine) -> None:
+    """0003 copies position, organization name and prefecture into older publications."""
+    from alembic import command
+    from sqlalchemy import MetaData, insert, select
+
+    from jet_match.db import alembic_config
+
+    command.downgrade(alembic_config(engine), "0002")  # publications as 0002 made them
+    tables = MetaData()
+    tables.reflect(engine)
+    now = models.utcnow()
+    with engine.begin() as connection:
+        ids = {
+            name: dict(
+                connection.execute(
+                    select(tables.tables[name].c.external_id, tables.tables[name].c.id)
+                ).all()
+            )
+            for name in ("participants", "openings", "organizations")
+        }
+        round_id = connection.execute(
+            insert(tables.tables["rounds"]).values(
+                external_id="R-OLD",
+                name="old",
+                programme_year=2026,
+                positions=["ALT"],
+                weights={},
+                time_limit_s=5,
+                seed=0,
+                status="published",
+                published_version=1,
+                version=3,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+        publication_id = connection.execute(
+            insert(tables.tables["publications"]).values(
+                round_id=round_id, version=1, published_at=now, published_by="cli", summary={}
+            )
+        ).inserted_primary_key[0]
+        connection.execute(
+            insert(tables.tables["published_placements"]).values(
+                publication_id=publication_id,
+                participant_id=ids["participants"]["P-1"],
+                opening_id=ids["openings"]["OPN-B1"],
+                organization_id=ids["organizations"]["ORG-B"],
+                score=100,
+                breakdown={},
+            )
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        copied = connection.execute(
+            select(
+                models.PublishedPlacement.position,
+                models.PublishedPlacement.organization_name,
+                models.PublishedPlacement.prefecture,
+            )
+        ).one()
+    assert tuple(copied) == ("ALT", "Shinjuku City", 13)

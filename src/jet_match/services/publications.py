@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.errors import Conflict
+from jet_match.errors import Conflict, FieldProblem, InvalidInput, ResultsChanged
 from jet_match.schemas import (
     HostPlacement,
     Page,
@@ -58,9 +58,14 @@ def publish(
             f"{row.published_version} already"
         )
     version = row.published_version + 1
+    # Every round is locked in id order (PostgreSQL; on SQLite the bump's write lock
+    # serializes publications), then the overlap is checked: of two rounds sharing a
+    # position published at once, the second sees the first.
+    session.execute(select(Round.id).order_by(col(Round.id)).with_for_update())
     etag = etag_of(
         rounds.bump(session, row, status=RoundStatus.PUBLISHED.value, published_version=version)
     )
+    _refuse_overlap(session, row)
     publication = Publication(round_id=row.id, version=version, published_by=caller.actor)
     session.add(publication)
     session.flush()
@@ -74,6 +79,9 @@ def publish(
                 "organization_id",
                 "score",
                 "breakdown",
+                "position",
+                "organization_name",
+                "prefecture",
             ],
             sa.select(
                 literal(publication.id),
@@ -82,8 +90,12 @@ def publish(
                 col(Opening.organization_id),
                 col(placement.score),
                 col(placement.breakdown),
+                col(Participant.position),
+                col(Organization.name),
+                col(Organization.prefecture),
             )
             .join(Opening, col(Opening.id) == placement.opening_id)
+            .join(Organization, col(Organization.id) == Opening.organization_id)
             .join(Participant, col(Participant.id) == placement.participant_id)
             .where(col(placement.round_id) == row.id)
             # Results are paged by row id: inserted in participant order, they read so.
@@ -117,6 +129,28 @@ def publish(
     )
 
 
+def _refuse_overlap(session: Session, row: models.Round) -> None:
+    """At most one round per position holds a publication (409 naming the other round).
+
+    A round covers every participant and opening of its positions, so two published
+    rounds sharing a position would tell hosts and career fairs two different stories.
+    Closing a round keeps its publication (its final result), so closed rounds count.
+    """
+    others = session.execute(
+        select(Round.external_id, Round.positions, Round.published_version, Round.status)
+        .where(col(Round.id) != row.id, col(Round.published_version) > 0)
+        .order_by(col(Round.external_id))
+    ).all()
+    for external_id, positions, published_version, status in others:
+        shared = sorted(set(positions) & set(row.positions))
+        if shared:
+            raise Conflict(
+                f"round '{external_id}' has published {', '.join(shared)} placements already "
+                f"(version {published_version}, {status}): only one round per position may "
+                "be published; amend and publish that round instead"
+            )
+
+
 def published_plan(session: Session, round_id: int, version: int) -> dict[int, int]:
     """Participant row id -> opening row id of a published version (empty if none)."""
     return dict(
@@ -140,7 +174,8 @@ def _differences(session: Session, round_id: int, version: int) -> dict[str, int
 
 
 def _latest() -> Any:
-    """Published placements of the latest version of every round, with their records."""
+    """Published placements of the latest version of every round, with their records
+    (what results show of them is the placement's own copy, made when published)."""
     return (
         sa.select(
             Published,
@@ -149,8 +184,6 @@ def _latest() -> Any:
             Participant,
             col(Opening.external_id),
             col(Organization.external_id),
-            col(Organization.name),
-            col(Organization.prefecture),
         )
         .join(Publication, col(Publication.id) == Published.publication_id)
         .join(
@@ -190,10 +223,10 @@ def organization_placements(
             family_name=person.family_name,
             given_name=person.given_name,
             citizenship=person.citizenship,
-            position=fmt.Position(person.position),
+            position=fmt.Position(published.position),
             japanese_level=fmt.JapaneseLevel(person.japanese_level),
         )
-        for _, round_ext, version, person, opening, _org, _name, _pref in rows
+        for published, round_ext, version, person, opening, _org in rows
     ]
     audit.record(
         session,
@@ -219,32 +252,58 @@ class Results:
 def results(
     *, session: Session, caller: Caller, page: PageRequest, if_none_match: str | None
 ) -> Results:
-    """Published placements of every round's latest version, by publication and participant."""
+    """Published placements of every round's latest version, by publication and participant.
+
+    The cursor carries the fingerprint of what was published when the first page was read:
+    after a new publication, a cursor of the older state is refused (409 results-changed)
+    rather than mixing two versions in one listing.
+    """
     authorize(caller, Action.RESULTS_READ)
     versions = session.execute(
         select(Round.id, Round.published_version)
         .where(col(Round.published_version) > 0)
         .order_by(col(Round.id))
     ).all()
-    state = ",".join(f"{r}:{v}" for r, v in versions) + f"|{page.cursor}|{page.limit}"
-    etag = '"' + hashlib.sha256(state.encode()).hexdigest()[:32] + '"'
+    state = hashlib.sha256(",".join(f"{r}:{v}" for r, v in versions).encode()).hexdigest()[:16]
+    after = _continue_from(page.cursor, state)
+    etag = '"' + hashlib.sha256(f"{state}|{page.cursor}|{page.limit}".encode()).hexdigest()[:32]
+    etag += '"'
     if if_none_match is not None and (
         if_none_match.strip() == "*"
         or etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     ):
         return Results(etag, None)
-    rows, cursor = _page(session, _latest(), page)
+    rows, cursor = _page(session, _latest(), PageRequest(cursor=after, limit=page.limit))
     items = [
         ResultItem(
             round=round_ext,
             version=version,
             participant=person.external_id,
-            position=fmt.Position(person.position),
+            position=fmt.Position(published.position),
             opening=opening,
             organization=org,
-            organization_name=name,
-            prefecture=prefecture,
+            organization_name=published.organization_name,
+            prefecture=published.prefecture,
         )
-        for _, round_ext, version, person, opening, org, name, prefecture in rows
+        for published, round_ext, version, person, opening, org in rows
     ]
-    return Results(etag, Page(items=items, next_cursor=cursor))
+    next_cursor = f"{state}.{cursor}" if cursor is not None else None
+    return Results(etag, Page(items=items, next_cursor=next_cursor))
+
+
+def _continue_from(cursor: str | None, state: str) -> str | None:
+    """The page cursor inside a results cursor made in publication state `state`."""
+    if cursor is None:
+        return None
+    made_in, dot, inner = cursor.partition(".")
+    if not dot or len(made_in) != len(state):
+        raise InvalidInput(
+            "the cursor is not one this service gave out",
+            [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],
+        )
+    if made_in != state:
+        raise ResultsChanged(
+            "results changed since this cursor was given out (a round was published): "
+            "restart from the first page"
+        )
+    return inner

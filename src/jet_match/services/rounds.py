@@ -11,6 +11,7 @@ has not seen. Lifecycle (docs/rounds.md):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, exists, func, update
@@ -77,11 +78,7 @@ def public(session: Session, row: models.Round) -> RoundPublic:
         .select_from(models.ForbiddenPair)
         .where(models.ForbiddenPair.round_id == row.id)
     )
-    vacancies = session.scalar(
-        select(func.count())
-        .select_from(models.Vacancy)
-        .where(models.Vacancy.round_id == row.id, col(models.Vacancy.filled_by_id).is_(None))
-    )
+    vacancies = sum(vacancy.places for vacancy in open_vacancies(session, row))
     return RoundPublic(
         external_id=row.external_id,
         name=row.name,
@@ -94,7 +91,7 @@ def public(session: Session, row: models.Round) -> RoundPublic:
         placed=int(placed),
         pinned=int(pinned),
         forbidden=int(forbidden or 0),
-        open_vacancies=int(vacancies or 0),
+        open_vacancies=vacancies,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -306,6 +303,54 @@ def settle_status(session: Session, row: models.Round, *, ran: bool = False) -> 
             .execution_options(synchronize_session=False)
         )
     return status
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    """Places at an opening that the latest publication filled and the plan no longer does."""
+
+    opening_id: int
+    opening: str
+    places: int
+
+
+def open_vacancies(session: Session, row: models.Round) -> list[Vacancy]:
+    """The round's vacancies, by opening external_id: at every open opening of its
+    positions, min(slots, placed there in the latest publication) - placed there now, when
+    positive. None before the first publication (nothing was promised yet)."""
+    if not row.published_version:
+        return []
+    placement, published, opening = models.Placement, models.PublishedPlacement, models.Opening
+    promised = (
+        select(published.opening_id, func.count().label("n"))
+        .join(models.Publication, col(models.Publication.id) == published.publication_id)
+        .where(
+            models.Publication.round_id == row.id,
+            models.Publication.version == row.published_version,
+        )
+        .group_by(col(published.opening_id))
+        .subquery()
+    )
+    held = (
+        select(placement.opening_id, func.count().label("n"))
+        .where(placement.round_id == row.id)
+        .group_by(col(placement.opening_id))
+        .subquery()
+    )
+    kept = case((promised.c.n < opening.slots, promised.c.n), else_=opening.slots)
+    free = kept - func.coalesce(held.c.n, 0)
+    found = session.execute(
+        select(opening.id, opening.external_id, free)
+        .join(promised, promised.c.opening_id == opening.id)
+        .outerjoin(held, held.c.opening_id == opening.id)
+        .where(
+            opening.status == fmt.OpeningStatus.OPEN.value,
+            col(opening.position).in_(row.positions),
+            free > 0,
+        )
+        .order_by(col(opening.external_id))
+    ).all()
+    return [Vacancy(int(i), str(ext), int(n)) for i, ext, n in found]
 
 
 def plan_is_published(session: Session, round_id: int, version: int) -> bool:

@@ -9,10 +9,10 @@ cancellation was asked. It finishes the run in ONE transaction with the plan: th
 success, the new working plan and the round's new version commit together, or nothing
 does — and only if the records the run read (their versions, `round_data.RecordStamp`)
 are unchanged and the plan keeps every pin of the round; otherwise the run fails naming
-the records or pins. A run whose worker stops answering (heartbeat older than `stale_after`) or whose
-worker process is gone is marked `interrupted`; the plan it would have written never
-existed. One run at a time per round: `rounds.active_run_id` is claimed with a
-conditional UPDATE too (409 otherwise).
+the records or pins. A run whose worker stops answering (heartbeat older than
+`stale_after`) or whose worker process is gone is marked `interrupted`; the plan it would
+have written never existed. One run at a time per round: `rounds.active_run_id` is
+claimed with a conditional UPDATE too (409 otherwise).
 """
 
 from __future__ import annotations

@@ -20,25 +20,33 @@ from jet_match.dataset import format as fmt
 from jet_match.schemas import FreedPlace, RoundStatus, Withdrawal
 from jet_match.services import audit, plans, rounds
 from jet_match.services.access import Action, Caller, authorize
-from jet_match.services.writes import commit, compare_and_swap
+from jet_match.services.writes import commit
 
 
 def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdrawal:
-    """Withdraw a participant and free their places (coordinators)."""
+    """Withdraw a participant and free their places (coordinators).
+
+    Idempotent, so no If-Match: whatever version the participant is at, the outcome is
+    the same (a concurrent change of another field is kept, not refused).
+    """
     authorize(caller, Action.PARTICIPANTS_WRITE)
     person = plans.find_participant(session, participant_id)
     assert person.id is not None
-    already = person.status == fmt.ParticipantStatus.WITHDRAWN.value
-    before = person.status
-    if not already:
-        compare_and_swap(
-            session,
-            models.Participant,
-            person.id,
-            person.version,
-            status=fmt.ParticipantStatus.WITHDRAWN.value,
+    participant = models.Participant
+    withdrawn = fmt.ParticipantStatus.WITHDRAWN.value
+    changed = session.execute(
+        update(participant)
+        .where(col(participant.id) == person.id, col(participant.status) != withdrawn)
+        .values(
+            status=withdrawn,
             alternate_rank=None,
+            version=col(participant.version) + 1,
+            updated_at=models.utcnow(),
         )
+        .execution_options(synchronize_session=False)
+    )
+    already = getattr(changed, "rowcount", 0) != 1
+    before = withdrawn if already else person.status
     freed = free_places(session, caller, person)
     audit.record(
         session,
@@ -73,13 +81,6 @@ def free_places(session: Session, caller: Caller, person: models.Participant) ->
             col(round_.status) != RoundStatus.CLOSED.value,
         )
     ).all()
-    assert person.id is not None
-    for place in held:
-        session.add(
-            models.Vacancy(
-                round_id=place.round_id, opening_id=place.opening_id, withdrawn_id=person.id
-            )
-        )
     return vacate(session, caller, held, reason="the participant withdrew")
 
 

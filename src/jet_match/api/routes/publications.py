@@ -41,7 +41,8 @@ def publish_round(
     Freezes it as version N (1, 2, ...): host organizations and career-fair tools read
     it from now on. Needs `If-Match` with the round's ETag, so that only the plan you
     reviewed is published (412 if it changed). 409 without a plan, with nothing new
-    since the last version, or while a run is queued or running.
+    since the last version, while a run is queued or running, or when another round
+    sharing one of its positions has published (one published round per position).
     """
     written = publications.publish(
         session=session, caller=caller, round_id=round_id, if_match=if_match
@@ -76,7 +77,7 @@ def organization_placements(
     responses={
         200: {"description": "A page of published placements.", "headers": ETAG_HEADER_DOC},
         304: {"description": "Not modified: the page named by If-None-Match is current."},
-        **responses(401, 403, 422),
+        **responses(401, 403, 409, 422),
     },
 )
 def list_results(
@@ -96,8 +97,11 @@ def list_results(
     """Published results (career-fair and reporting tools).
 
     Every round's latest published placements, by publication and then participant,
-    paginated by cursor; the participant by external_id only. The `ETag` changes only
-    when a new version is published: send it back as `If-None-Match` to get 304.
+    paginated by cursor; the participant by external_id only, the organization's name
+    and prefecture as they were when published. The `ETag` changes only when a new
+    version is published: send it back as `If-None-Match` to get 304. A cursor given out
+    before a new publication is refused (409 `results-changed`): restart from the first
+    page.
     """
     found = publications.results(
         session=session, caller=caller, page=page, if_none_match=if_none_match

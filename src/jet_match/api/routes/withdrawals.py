@@ -22,7 +22,7 @@ Writer = Annotated[Caller, Depends(allowed(Action.ROUNDS_WRITE))]
 @router.post(
     "/participants/{participant_id}/withdraw",
     response_model=Withdrawal,
-    responses=responses(401, 403, 404, 412, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def withdraw_participant(
     participant_id: ExternalIdPath, session: SessionDep, caller: ParticipantWriter
@@ -31,7 +31,8 @@ def withdraw_participant(
 
     Sets the status to `withdrawn` and frees their place in the working plan of every
     open round (each becomes a vacancy for fill-vacancies; published versions do not
-    change until the amended plan is published). Withdrawing twice changes nothing.
+    change until the amended plan is published). Idempotent, so it takes no If-Match:
+    withdrawing twice changes nothing (`already_withdrawn`).
     """
     return withdrawals.withdraw(session=session, caller=caller, participant_id=participant_id)
 
@@ -53,11 +54,12 @@ def fill_vacancies(
 ) -> Amendment:
     """Upgrade alternates into the vacancies.
 
-    Alternates of the round's positions, in `alternate_rank` order, each take the
-    best-scoring vacancy they are eligible for (keeping capacity, a placed partner's
-    constraint and the country cap); everybody else stays. The answer lists the changes
-    (the amendment) and the vacancies nobody could take; publish to make it the next
-    version. Needs `If-Match`.
+    A vacancy is a place the latest publication filled and the working plan no longer
+    does. Alternates of the round's positions, in `alternate_rank` order, each take the
+    best-scoring vacancy they are eligible for (keeping capacity, couples and the country
+    cap; two alternates who are partners are placed together or not at all); everybody
+    else stays. The answer lists the changes (the amendment) and the vacancies nobody
+    could take; publish to make it the next version. Needs `If-Match`.
     """
     written = vacancies.fill_vacancies(
         session=session, caller=caller, round_id=round_id, if_match=if_match
