@@ -16,7 +16,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas import OpeningUpdate, Page
-from jet_match.services import audit, organizations
+from jet_match.services import audit, organizations, record_changes
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, merge
 from jet_match.services.pagination import PageRequest, paginate
@@ -221,11 +221,15 @@ def _save(
     if fields:
         assert row.id is not None
         assert organization.id is not None
+        watched = record_changes.watch(session, opening_ids=[row.id])
         version = compare_and_swap(
             session, Opening, row.id, row.version, **opening_values(updated, organization.id)
         )
         cancelled = "status" in fields and updated.status is fmt.OpeningStatus.CANCELLED
         action = "opening.cancel" if cancelled else "opening.update"
         audit.record(session, caller, action, "opening", row.external_id, fields=fields)
+        # Placements the opening no longer allows leave the working plans (vacancies).
+        reason = f"opening {row.external_id} changed ({', '.join(fields)})"
+        record_changes.follow(session, caller, watched, reason=reason)
     commit(session)
     return Written(updated, etag_of(version))

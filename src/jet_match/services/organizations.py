@@ -11,7 +11,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, NotFound
 from jet_match.schemas import OrganizationUpdate, Page
-from jet_match.services import audit
+from jet_match.services import audit, record_changes
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, merge
 from jet_match.services.pagination import PageRequest, paginate
@@ -142,9 +142,13 @@ def update_organization(
     version = row.version
     if fields:
         assert row.id is not None
+        watched = record_changes.watch(session, organization_ids=[row.id])
         version = compare_and_swap(session, models.Organization, row.id, row.version, **values)
         audit.record(
             session, caller, "organization.update", "organization", external_id, fields=fields
         )
+        # Placements the organization no longer allows (medical access) become vacancies.
+        reason = f"organization {external_id} changed ({', '.join(fields)})"
+        record_changes.follow(session, caller, watched, reason=reason)
     commit(session)
     return Written(updated, etag_of(version))

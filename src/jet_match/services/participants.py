@@ -17,7 +17,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas import Page, ParticipantUpdate
-from jet_match.services import audit, withdrawals
+from jet_match.services import audit, record_changes, withdrawals
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, ensure_storable, merge
 from jet_match.services.pagination import PageRequest, paginate
@@ -157,6 +157,7 @@ def update_participant(
     version = row.version
     if fields:
         assert row.id is not None
+        watched = record_changes.watch(session, participant_ids=[row.id])
         if old_partner is not None and old_partner != new_partner:
             _unlink(session, row.partner_id)
         values = participant_values(updated)
@@ -170,6 +171,9 @@ def update_participant(
         if "status" in fields and updated.status is fmt.ParticipantStatus.WITHDRAWN:
             # The same as POST .../withdraw: their places in open rounds become vacancies.
             withdrawals.free_places(session, caller, row)
+        else:  # places the change no longer allows (position, status, level ...) too
+            reason = f"participant {external_id} changed ({', '.join(fields)})"
+            record_changes.follow(session, caller, watched, reason=reason)
     commit(session)
     return Written(updated, etag_of(version))
 
