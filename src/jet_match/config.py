@@ -67,6 +67,13 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds past a run's time limit before its solver process is killed.",
     )
+    review_cache_rounds: int = Field(
+        default=1,
+        ge=0,
+        le=20,
+        description="Rounds whose prepared problem an API process keeps for review reads "
+        "(about 270 MB each at national scale; 0: none, every review read prepares anew).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON log lines (false: readable text).")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")

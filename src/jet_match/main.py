@@ -23,6 +23,7 @@ from jet_match.api.middleware import BodyLimit, RequestContext
 from jet_match.api.routes import api_router
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
+from jet_match.services import round_data
 
 API_PREFIX = "/api/v1"
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     configure_logging(settings)
     engine = engine or make_engine(settings)
+    round_data.keep_rounds(settings.review_cache_rounds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ are read as dataset records first, so rounds and the offline CLI score exactly a
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -238,24 +239,47 @@ def changed_records(session: Session, row: models.Round, stamp: RecordStamp) -> 
 
 @dataclass
 class _Kept:
-    """What a process keeps of one database between requests or runs."""
+    """What a process keeps of one database between requests or runs (the records)."""
 
-    instances: dict[int, Instance] = field(default_factory=dict)  # by round id, newest last
     catalogue_stamp: object = None
     catalogue: tuple[list[fmt.Organization], list[fmt.Opening]] = ([], [])
     people: dict[int, tuple[object, fmt.Participant]] = field(default_factory=dict)
 
 
+@dataclass
+class _Instances:
+    """The prepared problems kept for review reads, least recently used first, at most
+    `limit` rounds in the whole process (each is about 270 MB at national scale)."""
+
+    limit: int = 1
+    by_round: OrderedDict[tuple[str, int], Instance] = field(default_factory=OrderedDict)
+
+    def trim(self) -> None:
+        while len(self.by_round) > self.limit:
+            self.by_round.popitem(last=False)
+
+
 _kept: dict[str, _Kept] = {}
+_instances = _Instances()
 _kept_lock = threading.Lock()
-_KEPT_INSTANCES = 2
+
+
+def keep_rounds(limit: int) -> None:
+    """How many rounds' prepared problems this process keeps (settings.review_cache_rounds)."""
+    with _kept_lock:
+        _instances.limit = limit
+        _instances.trim()
+
+
+def _database(session: Session) -> str:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return engine.url.render_as_string(hide_password=True)
 
 
 def _kept_for(session: Session) -> _Kept:
     """The cache of the session's database (tests and tools may use several)."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    url = engine.url.render_as_string(hide_password=True)
+    url = _database(session)
     with _kept_lock:
         return _kept.setdefault(url, _Kept())
 
@@ -263,21 +287,22 @@ def _kept_for(session: Session) -> _Kept:
 def full_instance(session: Session, row: models.Round) -> tuple[Instance, list[PlanEntry]]:
     """The round's prepared problem, with the current plan as `previous_plan`, and the plan.
 
-    The last instance of each round is kept in the process: if the records did not change
-    (only statuses, pins or forbidden pairs), its eligibility and scores are reused.
+    The instances of the rounds read last are kept in the process (`keep_rounds`): if the
+    records did not change (only statuses, pins or forbidden pairs), a kept instance's
+    eligibility and scores are reused.
     """
     assert row.id is not None
     entries = plan_entries(session, row.id)
     problem = full_problem(session, row, entries=entries, with_previous_plan=True)
-    kept = _kept_for(session)
+    key = (_database(session), row.id)
     with _kept_lock:
-        base = kept.instances.get(row.id)
+        base = _instances.by_round.pop(key, None)  # let it go once replaced
     instance = prepare(problem, base=base)
+    del base
     with _kept_lock:
-        kept.instances.pop(row.id, None)
-        kept.instances[row.id] = instance
-        while len(kept.instances) > _KEPT_INSTANCES:
-            kept.instances.pop(next(iter(kept.instances)))
+        if _instances.limit > 0:
+            _instances.by_round[key] = instance
+            _instances.trim()
     return instance, entries
 
 
