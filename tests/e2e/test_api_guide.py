@@ -4,7 +4,9 @@ docs/api.md (the integrator's guide) and docs/rounds.md (the coordinator's walkt
 a matching round, with the server's embedded worker solving its runs).
 
 A real `jet-match serve` process (uvicorn, a free port, the test's database) answers the
-guide's curl commands, run in order in one bash shell. After each `sh` block, the
+guide's curl commands, run in order in one bash shell: for api.md, a server this test
+starts; rounds.md starts (and stops) its own on the test's empty database, as a reader
+does. After each `sh` block, the
 `http` block that follows it names every status line the commands print, in order (a
 block that prints none has none); the reason phrase is not compared (it differs between
 Python versions).
@@ -12,15 +14,18 @@ Python versions).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from jet_match.schemas import Role
-from service_support import MakeKey
+from service_support import MakeKey, free_port
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 GUIDES = {
@@ -54,9 +59,28 @@ def test_the_guide_has_runnable_steps_with_expectations(guide: str) -> None:
     assert GUIDES[guide] <= set(expected)
 
 
-@pytest.mark.parametrize("guide", sorted(GUIDES))
-def test_the_guide_runs_as_written(guide: str, live_server: str, make_key: MakeKey) -> None:
+def test_the_api_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
     coordinator = make_key(Role.COORDINATOR, name="guide")
+    run_guide("api.md", {**os.environ, "JM": live_server, "COORD": coordinator})
+
+
+def test_the_rounds_guide_runs_as_written_from_an_empty_database(database_url: str) -> None:
+    """As a reader would: its first block starts `jet-match serve` on an empty database
+    and makes the coordinator key with `jet-match keys create`; its last stops it."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("COORD", "JM")}
+    environment |= {
+        "JM": f"http://127.0.0.1:{free_port()}",
+        "JET_MATCH_DATABASE_URL": database_url,
+        "JET_MATCH_LOG_LEVEL": "WARNING",
+        "JET_MATCH_WORKER_POLL_S": "0.2",
+        "JET_MATCH_WORKER_PROGRESS_S": "0.5",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    run_guide("rounds.md", environment)
+
+
+def run_guide(guide: str, environment: dict[str, str]) -> None:
+    """Run every `sh` block of the guide in one bash, in order; compare the statuses."""
     steps = guide_steps(guide)
     script = (
         "set -euo pipefail\n"
@@ -65,16 +89,22 @@ def test_the_guide_runs_as_written(guide: str, live_server: str, make_key: MakeK
             f"echo '{MARKER.format(i)}'\n{commands}\n" for i, (commands, _) in enumerate(steps)
         )
     )
-    result = subprocess.run(
+    shell = subprocess.Popen(
         ["bash", "-c", script],
-        env={**os.environ, "JM": live_server, "COORD": coordinator},
-        capture_output=True,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
+        start_new_session=True,  # anything the guide starts goes when the test ends
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    outputs = re.split(r"@@jet-match-guide-block \d+@@\n", result.stdout)[1:]
+    try:
+        stdout, stderr = shell.communicate(timeout=180)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(shell.pid, signal.SIGTERM)
+        shell.wait(timeout=10)
+    assert shell.returncode == 0, stderr[-2000:]
+    outputs = re.split(r"@@jet-match-guide-block \d+@@\n", stdout)[1:]
     assert len(outputs) == len(steps)
     for (commands, codes), output in zip(steps, outputs, strict=True):
         printed = re.findall(r"^HTTP/[\d.]+ (\d{3})", output, re.MULTILINE)
