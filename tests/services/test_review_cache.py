@@ -17,6 +17,7 @@ from round_support import solved_round
 @pytest.fixture
 def reused(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """Whether each prepare of a review read started from a kept instance."""
+    round_data.keep_rounds(0)  # forget the rounds of earlier tests (on PostgreSQL, same ids)
     calls: list[bool] = []
     prepare = round_data.prepare
 
