@@ -342,9 +342,9 @@ def cmd_reads(args: argparse.Namespace) -> None:
                 for name, values in figures.items():
                     print(f"    {name:22} {_format_open(values)}", flush=True)
             if state == "solving":
-                figures = wrk(svc.base + location, svc.coordinator, args.clients, args.duration)
+                closed = wrk(svc.base + location, svc.coordinator, args.clients, args.duration)
                 print(
-                    f"{state:8} closed loop (wrk -c{args.clients}), GET run: {_format(figures)} "
+                    f"{state:8} closed loop (wrk -c{args.clients}), GET run: {_format(closed)} "
                     f"run {api.get(location).json()['status']}",
                     flush=True,
                 )

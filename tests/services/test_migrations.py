@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, Engine, Insert, inspect
+from sqlmodel import SQLModel, col
 
 from jet_match import models  # also registers the tables
 from jet_match.db import current_revision, migrate
@@ -66,7 +66,8 @@ def test_publications_made_before_0003_get_their_result_fields(engine: Engine) -
             )
             for name in ("participants", "openings", "organizations")
         }
-        round_id = connection.execute(
+        round_id = _inserted(
+            connection,
             insert(tables.tables["rounds"]).values(
                 external_id="R-OLD",
                 name="old",
@@ -80,13 +81,14 @@ def test_publications_made_before_0003_get_their_result_fields(engine: Engine) -
                 version=3,
                 created_at=now,
                 updated_at=now,
-            )
-        ).inserted_primary_key[0]
-        publication_id = connection.execute(
+            ),
+        )
+        publication_id = _inserted(
+            connection,
             insert(tables.tables["publications"]).values(
                 round_id=round_id, version=1, published_at=now, published_by="cli", summary={}
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
         connection.execute(
             insert(tables.tables["published_placements"]).values(
                 publication_id=publication_id,
@@ -99,11 +101,19 @@ def test_publications_made_before_0003_get_their_result_fields(engine: Engine) -
         )
     migrate(engine)
     with engine.connect() as connection:
+        published = models.PublishedPlacement
         copied = connection.execute(
             select(
-                models.PublishedPlacement.position,
-                models.PublishedPlacement.organization_name,
-                models.PublishedPlacement.prefecture,
+                col(published.position),
+                col(published.organization_name),
+                col(published.prefecture),
             )
         ).one()
     assert tuple(copied) == ("ALT", "Shinjuku City", 13)
+
+
+def _inserted(connection: Connection, statement: Insert) -> int:
+    """Execute an INSERT; the new row's id."""
+    key = connection.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])

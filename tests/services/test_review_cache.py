@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.services import round_data, rounds
-from jet_match.solver import Instance, Problem
+from jet_match.solver import Instance, Problem, prepare
 from round_support import solved_round
 
 
@@ -19,7 +19,6 @@ def reused(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """Whether each prepare of a review read started from a kept instance."""
     round_data.keep_rounds(0)  # forget the rounds of earlier tests (on PostgreSQL, same ids)
     calls: list[bool] = []
-    prepare = round_data.prepare
 
     def recording(problem: Problem, base: Instance | None = None) -> Instance:
         calls.append(base is not None)
