@@ -7,6 +7,11 @@ has not seen. Lifecycle (docs/rounds.md):
 
     draft --run--> solved --publish--> published --change--> amended --publish--> published
       any state but closed --close--> closed (read-only from then on)
+
+The status follows the plan (`settle_status`): a round is `amended` exactly while its
+working plan differs from its latest published version. A round covers every participant
+and opening of its positions; vacancies (`open_vacancies`) are the places the latest
+publication filled that the plan no longer fills.
 """
 
 from __future__ import annotations
