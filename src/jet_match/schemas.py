@@ -509,7 +509,10 @@ class RunProgress(BaseModel):
 class RunOutcome(BaseModel):
     """What the solver answered, once a run has finished solving."""
 
-    status: str = Field(description="optimal, feasible, infeasible or timeout.")
+    status: str = Field(
+        description="optimal, feasible, infeasible or timeout (infeasible with engine none: "
+        "refused before solving, see conflicts)."
+    )
     engine: str = Field(description="flow, mip or none.")
     objective: ObjectiveValue
     bound: BoundValue | None
@@ -520,7 +523,9 @@ class RunOutcome(BaseModel):
         description="Participants whose placement in the working plan this run changed.",
     )
     conflicts: list[RuleBreak] = Field(
-        default_factory=list, description="Why an infeasible problem is infeasible."
+        default_factory=list,
+        description="Why the run wrote no plan: the conflicting pins or constraints of an "
+        "infeasible problem, or the pins it could not keep (pin_outside_run, pin_not_kept).",
     )
     metrics: dict[str, Any] = Field(description="docs/scoring.md: rank profile, fill rates ...")
     timings: dict[str, float] = Field(
