@@ -97,8 +97,11 @@ def database_url(template_database: TemplateDatabase, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    """Settings for the test's database."""
-    return Settings(database_url=database_url, environment="test", log_level="WARNING")
+    """Settings for the test's database (gc_freeze off: a test process starts hundreds of
+    apps, and freezing would keep each test's leftovers for good)."""
+    return Settings(
+        database_url=database_url, environment="test", log_level="WARNING", gc_freeze=False
+    )
 
 
 @pytest.fixture

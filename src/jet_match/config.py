@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         description="Rounds whose prepared problem an API process keeps for review reads "
         "(about 270 MB each at national scale; 0: none, every review read prepares anew).",
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description="At start, move what the process has loaded out of the cyclic garbage "
+        "collector's sight (gc.freeze): its full collections then take well under a "
+        "millisecond instead of about 60 ms, which showed as the p99 of every read.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON log lines (false: readable text).")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")

@@ -17,11 +17,12 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.dataset.validation import DatasetInvalid, dataset_from_data, parse_dataset
+from jet_match.db import refresh_statistics
 from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.schemas import ImportResult, KindCounts
 from jet_match.services import audit, exports, spreadsheets
@@ -37,6 +38,13 @@ from jet_match.services.writes import IdempotencyKey, Written, run_idempotent
 KINDS = ("organizations", "openings", "participants")
 ROUND_PARTS = ("pins", "forbidden", "previous_plan", "policy")
 _RECORD_OF = {"organizations": "organization", "openings": "opening", "participants": "participant"}
+_TABLES: dict[str, type[SQLModel]] = {
+    "organizations": models.Organization,
+    "openings": models.Opening,
+    "participants": models.Participant,
+}
+# A sheet at least this long is a bulk load: the database's statistics are refreshed after.
+BULK_ROWS = 100
 
 
 def import_dataset(
@@ -49,7 +57,7 @@ def import_dataset(
     """Apply a dataset document (JSON bytes) all-or-nothing."""
     authorize(caller, Action.IMPORT)
     data = _decode(raw)
-    return run_idempotent(
+    written = run_idempotent(
         session=session,
         caller=caller,
         idempotency=idempotency,
@@ -58,6 +66,8 @@ def import_dataset(
         answer_model=ImportResult,
         produce=lambda: Written(_apply(session, caller, data, source="dataset")),
     )
+    refresh_statistics(session, *_TABLES.values())
+    return written
 
 
 def import_sheet(
@@ -81,7 +91,7 @@ def import_sheet(
     records = spreadsheets.records_from_rows(kind, header, (row for _, row in rows))
     data = {"format": fmt.FORMAT, kind: records}
     row_numbers = [number for number, _ in rows]
-    return run_idempotent(
+    written = run_idempotent(
         session=session,
         caller=caller,
         idempotency=idempotency,
@@ -90,6 +100,9 @@ def import_sheet(
         answer_model=ImportResult,
         produce=lambda: Written(_apply(session, caller, data, source=kind, rows=row_numbers)),
     )
+    if len(rows) >= BULK_ROWS:
+        refresh_statistics(session, _TABLES[kind])
+    return written
 
 
 def _decode(raw: bytes) -> dict[str, Any]:

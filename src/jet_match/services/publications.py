@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
+from jet_match.db import refresh_statistics
 from jet_match.errors import Conflict, FieldProblem, InvalidInput, ResultsChanged
 from jet_match.schemas import (
     HostPlacement,
@@ -117,6 +118,7 @@ def publish(
         **counts,
     )
     commit(session)
+    refresh_statistics(session, Published)
     return Written(
         PublicationPublic(
             round=row.external_id,

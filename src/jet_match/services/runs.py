@@ -30,6 +30,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from jet_match import models
+from jet_match.db import refresh_statistics
 from jet_match.errors import Conflict, NotFound
 from jet_match.schemas import (
     BoundValue,
@@ -500,6 +501,7 @@ def complete_run(
         after=new_status,
     )
     commit(session)
+    refresh_statistics(session, models.Placement)
     return RunStatus.SUCCEEDED
 
 
