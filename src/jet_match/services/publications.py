@@ -118,7 +118,9 @@ def publish(
         **counts,
     )
     commit(session)
-    refresh_statistics(session, Published)
+    # All three: results join the latest publication of each round to its placements,
+    # and with a guess for the two small tables PostgreSQL sorts every placement.
+    refresh_statistics(session, Round, Publication, Published)
     return Written(
         PublicationPublic(
             round=row.external_id,
