@@ -107,7 +107,7 @@ def _planner_rows(engine: Engine, model: type[SQLModel]) -> float | None:
 
 def _rows(engine: Engine, model: type[SQLModel]) -> int:
     with Session(engine) as session:
-        return session.execute(select(func.count()).select_from(model)).scalar_one()
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def test_bulk_writes_leave_the_planner_current_statistics(
