@@ -6,11 +6,14 @@ python benchmarks/bench_api.py reads DATASET.json [--duration 30] [--clients 50]
     clients each sending a read every second (or two), timed from when it was due
     (open loop: a slow answer delays the next request, and counts against it), and wrk
     keeping 50 connections busy without pause (closed loop: the server's capacity).
+python benchmarks/bench_api.py stalls DATASET.json [--duration 30]
+    The same open-loop reads (no run) against a baseline server started with
+    JET_MATCH_GC_FREEZE=false and against the service as configured, side by side.
 python benchmarks/bench_api.py resolve DATASET.json [--repeat 5]
     Re-solve after one withdrawal through the API, end to end: POST withdraw, POST a
     run, poll it until it has succeeded; nobody may move.
 
-Both start a fresh database (SQLite in a temporary directory, or --database-url), import
+Each starts a fresh database (SQLite in a temporary directory, or --database-url), import
 the dataset, and run `jet-match serve --no-worker` and one `jet-match worker` as separate
 processes, exactly as a deployment would. wrk must be installed for `reads`
 (apt-get install wrk).
@@ -31,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -127,20 +131,25 @@ def service(
         worker = subprocess.Popen([*CLI, "worker"], env=env, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
+            wait_until_serving(base)
             yield Service(base, coordinator, url)
         finally:
             for process in (server, worker):
                 process.terminate()
             for process in (server, worker):
                 process.wait(timeout=30)
+
+
+def wait_until_serving(base: str) -> None:
+    """Wait (at most a minute) until the server at `base` answers its health check."""
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
 
 
 def create_round(
@@ -287,6 +296,55 @@ def _percentiles(values: list[float], errors: int) -> dict[str, float]:
     }
 
 
+class KeepSolving:
+    """Keeps the worker solving: a thread starts a national run of the round whenever the
+    last one has ended, until stopped, and records when each run solved, so that the share
+    of a measurement window spent solving can be stated rather than assumed."""
+
+    def __init__(self, svc: Service, round_id: str) -> None:
+        self._api = svc.client()
+        self._round_id = round_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self.spans: list[tuple[float, float]] = []  # (solving from, to), time.time()
+        self.current: str | None = None
+
+    def __enter__(self) -> KeepSolving:
+        self._thread.start()
+        while self.current is None:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self.current is not None:
+            self._api.post(f"{self.current}/cancel")
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            location = start_run(self._api, self._round_id, minimise_disruption=False)
+            self.current = location
+            solving_since: float | None = None
+            while True:
+                run = self._api.get(location).json()
+                if solving_since is None and run["progress"].get("phase") == "solving":
+                    solving_since = time.time()
+                if run["status"] not in ("queued", "running"):
+                    break
+                time.sleep(0.2)
+            if solving_since is not None:
+                self.spans.append((solving_since, time.time()))
+
+    def share(self, start: float, end: float) -> tuple[float, int]:
+        """Share of [start, end] spent solving, and how many runs solved in it."""
+        spans = list(self.spans)
+        if self.current is not None and not self._stop.is_set():
+            spans.append((spans[-1][1] if spans else start, end))  # the run still going
+        overlaps = [min(end, b) - max(start, a) for a, b in spans if b > start and a < end]
+        return sum(o for o in overlaps if o > 0) / (end - start), len(overlaps)
+
+
 def cmd_reads(args: argparse.Namespace) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -306,7 +364,8 @@ def cmd_reads(args: argparse.Namespace) -> None:
         organization = plan[0]["organization"]
         host = svc.key(Role.HOST_ORG, organization)
         fair = svc.key(Role.CAREER_FAIR)
-        # A hard national run for the background: couples and a 45 % country cap (MIP).
+        # Hard national runs for the background: couples and a 45 % country cap (MIP),
+        # started one after another for as long as the reads are measured.
         api.patch(
             f"/api/v1/rounds/{round_id}",
             headers={"If-Match": api.get(f"/api/v1/rounds/{round_id}").headers["ETag"]},
@@ -317,37 +376,108 @@ def cmd_reads(args: argparse.Namespace) -> None:
                 }
             },
         )
-        location = start_run(api, round_id, minimise_disruption=False)
-        while api.get(location).json()["progress"].get("phase") != "solving":
-            time.sleep(0.2)
+        first_location = f"/api/v1/runs/{first['id']}"
         targets = [
-            ("GET run (progress)", location, svc.coordinator),
+            ("GET run (progress)", first_location, svc.coordinator),
             ("GET plan page", f"/api/v1/rounds/{round_id}/plan?limit=100", svc.coordinator),
             ("GET results page", "/api/v1/results?limit=100", fair),
             ("GET host placements", f"/api/v1/organizations/{organization}/placements", host),
             ("GET openings page", "/api/v1/openings?limit=100", svc.coordinator),
             ("GET health (baseline)", "/api/v1/health", svc.coordinator),
         ]
-        for state in ("solving", "idle"):
-            if state == "idle":
-                api.post(f"{location}/cancel")
-                wait_run(api, location, poll_s=0.2)
+
+        def measure(state: str, busy: KeepSolving | None) -> None:
             for rate in args.rates:
+                start = time.time()
                 figures = open_loop(svc.base, targets, args.clients, rate, args.duration)
-                status = api.get(location).json()["status"]
                 print(
-                    f"{state:8} open loop, {args.clients} clients x {rate:g}/s: run {status}",
+                    f"{state:8} open loop, {args.clients} clients x {rate:g}/s"
+                    f"{_solving(busy, start)}",
                     flush=True,
                 )
                 for name, values in figures.items():
                     print(f"    {name:22} {_format_open(values)}", flush=True)
-            if state == "solving":
-                closed = wrk(svc.base + location, svc.coordinator, args.clients, args.duration)
-                print(
-                    f"{state:8} closed loop (wrk -c{args.clients}), GET run: {_format(closed)} "
-                    f"run {api.get(location).json()['status']}",
-                    flush=True,
-                )
+            start = time.time()
+            closed = wrk(svc.base + first_location, svc.coordinator, args.clients, args.duration)
+            print(
+                f"{state:8} closed loop (wrk -c{args.clients}), GET run: {_format(closed)}"
+                f"{_solving(busy, start)}",
+                flush=True,
+            )
+
+        with KeepSolving(svc, round_id) as busy:
+            while api.get(busy.current or "").json()["progress"].get("phase") != "solving":
+                time.sleep(0.2)
+            measure("solving", busy)
+        measure("idle", None)
+
+
+def _solving(busy: KeepSolving | None, start: float) -> str:
+    if busy is None:
+        return ": no run"
+    share, runs = busy.share(start, time.time())
+    return f": a national run solving {share:.0%} of the time ({runs} runs)"
+
+
+def cmd_stalls(args: argparse.Namespace) -> None:
+    """The same reads against two servers on one database, one after the other: the
+    baseline with JET_MATCH_GC_FREEZE=false (the garbage collector walks every object the
+    process loaded, about 60 ms each full collection), then the service as configured."""
+    with service(args.dataset, args.database_url, 0.2) as svc:
+        api = svc.client()
+        round_id = create_round(api, "BENCH", args.first_time_limit)
+        first = wait_run(api, start_run(api, round_id), poll_s=0.5)
+        etag = api.get(f"/api/v1/rounds/{round_id}").headers["ETag"]
+        api.post(f"/api/v1/rounds/{round_id}/publish", headers={"If-Match": etag})
+        organization = api.get(f"/api/v1/rounds/{round_id}/plan?limit=1").json()["items"][0][
+            "organization"
+        ]
+        host, fair = svc.key(Role.HOST_ORG, organization), svc.key(Role.CAREER_FAIR)
+        targets = [
+            ("GET run", f"/api/v1/runs/{first['id']}", svc.coordinator),
+            ("GET plan page", f"/api/v1/rounds/{round_id}/plan?limit=100", svc.coordinator),
+            ("GET results page", "/api/v1/results?limit=100", fair),
+            ("GET host placements", f"/api/v1/organizations/{organization}/placements", host),
+            ("GET openings page", "/api/v1/openings?limit=100", svc.coordinator),
+            ("GET health", "/api/v1/health", svc.coordinator),
+        ]
+        port = _free_port()
+        env = {
+            **os.environ,
+            "JET_MATCH_DATABASE_URL": svc.database_url,
+            "JET_MATCH_LOG_LEVEL": "WARNING",
+            "JET_MATCH_GC_FREEZE": "false",
+        }
+        baseline_server = subprocess.Popen(
+            [*CLI, "serve", "--no-worker", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+        )
+        try:
+            baseline = f"http://127.0.0.1:{port}"
+            wait_until_serving(baseline)
+            figures = {
+                "baseline (GC_FREEZE=false)": open_loop(
+                    baseline, targets, args.clients, args.rate, args.duration
+                ),
+                "jet-match (as configured)": open_loop(
+                    svc.base, targets, args.clients, args.rate, args.duration
+                ),
+            }
+        finally:
+            baseline_server.terminate()
+            baseline_server.wait(timeout=30)
+        print(
+            f"open loop, {args.clients} clients x {args.rate:g}/s, {args.duration:g}s each, no run"
+        )
+        names = [name for name, _, _ in targets] + ["all"]
+        for name in names:
+            old, new = (figures[server][name] for server in figures)
+            print(
+                f"    {name:20} p50 {old['p50']:6.1f} -> {new['p50']:6.1f} ms   "
+                f"p99 {old['p99']:6.1f} -> {new['p99']:6.1f} ms "
+                f"(x{old['p99'] / max(new['p99'], 0.1):.1f})   "
+                f"max {old['max']:6.1f} -> {new['max']:6.1f} ms",
+                flush=True,
+            )
 
 
 def _format_open(values: dict[str, float]) -> str:
@@ -444,6 +574,16 @@ def main() -> None:
     reads.add_argument("--cap", type=float, default=0.45, help="Country cap of the solving run.")
     reads.add_argument("--processes", type=int, default=1, help="uvicorn processes.")
     reads.set_defaults(run=cmd_reads)
+    stalls = commands.add_parser(
+        "stalls", help="Reads with and without the garbage collector's startup freeze."
+    )
+    stalls.add_argument("dataset", type=Path)
+    stalls.add_argument("--duration", type=float, default=30.0)
+    stalls.add_argument("--clients", type=int, default=50)
+    stalls.add_argument("--rate", type=float, default=1.5, help="Reads a second per client.")
+    stalls.add_argument("--first-time-limit", type=float, default=20.0)
+    stalls.set_defaults(run=cmd_stalls)
+
     resolve = commands.add_parser("resolve", help="Re-solve after one withdrawal, end to end.")
     resolve.add_argument("dataset", type=Path)
     resolve.add_argument("--repeat", type=int, default=5)
