@@ -48,6 +48,27 @@ class TestLists:
         assert _ids(client.get("/api/v1/participants?status=alternate", headers=key)) == ["P-4"]
         assert _ids(client.get("/api/v1/organizations?kind=municipality", headers=key)) == ["ORG-B"]
 
+    def test_participants_by_preferred_prefecture_and_japanese_level(
+        self, client: TestClient, keys: Keys
+    ) -> None:
+        """P-1 listed Hokkaido (1) and Tokyo (13); P-5 has N1, the others none."""
+        key = auth(keys.coordinator)
+
+        def listed(query: str) -> list[str]:
+            return _ids(client.get(f"/api/v1/participants?{query}", headers=key))
+
+        assert listed("preferred_prefecture=13") == ["P-1"]
+        assert listed("preferred_prefecture=1") == ["P-1"]
+        assert listed("preferred_prefecture=3") == []  # a member of the list, not a digit of 13
+        assert listed("preferred_prefecture=13&position=CIR") == []
+        assert listed("japanese_level_at_least=N2") == ["P-5"]
+        assert listed("japanese_level_at_least=N1&position=CIR") == ["P-5"]
+        assert listed("japanese_level_at_least=none") == ["P-1", "P-2", "P-3", "P-4", "P-5"]
+        for bad in ("preferred_prefecture=48", "japanese_level_at_least=N6"):
+            answer = client.get(f"/api/v1/participants?{bad}", headers=key)
+            assert answer.status_code == 422, bad
+            assert answer.json()["errors"][0]["field"] == bad.split("=")[0]
+
     def test_a_host_org_lists_only_its_own(self, client: TestClient, keys: Keys) -> None:
         key = auth(keys.host_other)
         assert _ids(client.get("/api/v1/openings", headers=key)) == ["OPN-B1"]

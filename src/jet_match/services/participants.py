@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -43,6 +45,23 @@ class ParticipantFilter:
     position: fmt.Position | None = None
     status: fmt.ParticipantStatus | None = None
     citizenship: str | None = None
+    preferred_prefecture: int | None = None
+    japanese_level_at_least: fmt.JapaneseLevel | None = None
+
+
+def _prefers(session: Session, prefecture: int) -> Any:
+    """Participants listing `prefecture` among their preferred prefectures (a JSON list)."""
+    listed = col(Participant.preferred_prefectures)
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.cast(listed, JSONB).contains([prefecture])
+    values = sa.func.json_each(listed).table_valued("value")
+    return sa.exists(sa.select(values.c.value).where(values.c.value == prefecture))
+
+
+def _levels_from(level: fmt.JapaneseLevel) -> list[str]:
+    """`level` and every level above it (none < N5 < ... < N1)."""
+    levels = list(fmt.JapaneseLevel)
+    return [above.value for above in levels[levels.index(level) :]]
 
 
 def _with_partner() -> Any:
@@ -72,6 +91,11 @@ def list_participants(
         statement = statement.where(Participant.status == filters.status.value)
     if filters.citizenship is not None:
         statement = statement.where(Participant.citizenship == filters.citizenship)
+    if filters.preferred_prefecture is not None:
+        statement = statement.where(_prefers(session, filters.preferred_prefecture))
+    if filters.japanese_level_at_least is not None:
+        levels = _levels_from(filters.japanese_level_at_least)
+        statement = statement.where(col(Participant.japanese_level).in_(levels))
     result = paginate(session, statement, col(Participant.external_id), page)
     items = [participant_record(row, partner) for row, partner in result.rows]
     audit.record(

@@ -48,14 +48,27 @@ def list_participants(
     citizenship: Annotated[
         str | None, Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country.")
     ] = None,
+    preferred_prefecture: Annotated[
+        int | None,
+        Query(ge=1, le=47, description="JIS code: participants who listed this prefecture."),
+    ] = None,
+    japanese_level_at_least: Annotated[
+        fmt.JapaneseLevel | None,
+        Query(description="This JLPT level or above (none < N5 < N4 < N3 < N2 < N1)."),
+    ] = None,
 ) -> Page[fmt.Participant]:
     """List participants (coordinators).
 
-    Ordered by external_id, filtered by position, status and citizenship. The read is
+    Ordered by external_id, filtered by position, status, citizenship, a preferred
+    prefecture and a minimum Japanese level (filters combine with AND). The read is
     recorded in the audit trail with the external_ids returned.
     """
     filters = participants.ParticipantFilter(
-        position=position, status=status, citizenship=citizenship
+        position=position,
+        status=status,
+        citizenship=citizenship,
+        preferred_prefecture=preferred_prefecture,
+        japanese_level_at_least=japanese_level_at_least,
     )
     return participants.list_participants(
         session=session, caller=caller, filters=filters, page=page
