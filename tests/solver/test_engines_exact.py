@@ -46,6 +46,7 @@ from jet_match.solver import (
     prepare,
     solve,
 )
+from jet_match.solver import instance as instance_module
 from jet_match.solver.flow import solve_min_cost_flow
 
 COUNTRIES = ("US", "GB", "CA")
@@ -361,6 +362,71 @@ def test_re_solve_after_a_withdrawal_equals_a_full_mip(seed: int, cap: float | N
     assert result.status == Status.OPTIMAL
     assert (result.objective.placed, result.objective.net) == full_mip(prepare(changed))
     _check(changed, result)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1), top_k=st.sampled_from((1, 2)), couples=st.sampled_from((0, 3))
+)
+def test_partial_pricing_after_the_first_round_gives_the_same_optimum(
+    seed: int, top_k: int, couples: int
+) -> None:
+    """After the first round the certificate re-prices only the participants whose
+    potential fell; here it always does (never a full pass after the first)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flow, "_PARTIAL_SHARE", 1.0)
+        if couples:
+            problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
+            inst = prepare(problem, top_k=top_k)
+            result = solve(inst, time_limit_s=60)
+            expected = full_mip(inst)
+        else:
+            problem = crowded(seed, people=400, organizations=60, openings=150)
+            inst = prepare(problem, top_k=top_k)
+            result = solve(inst)
+            expected = bare_flow(inst)
+            assert result.stats["rounds"] > 1
+    assert result.status == Status.OPTIMAL
+    assert (result.objective.placed, result.objective.net) == expected
+    _check(problem, result)
+
+
+@pytest.mark.parametrize("copy_runs", [64, 0])
+@pytest.mark.parametrize("leaving", [1, 30])
+def test_incremental_prepare_equals_a_full_prepare(
+    monkeypatch: pytest.MonkeyPatch, copy_runs: int, leaving: int
+) -> None:
+    """Withdrawals, a returning alternate and a new forbidden pair: the reused pair arrays
+    and each participant's first pair are those of a full prepare."""
+    monkeypatch.setattr(instance_module, "_COPY_RUNS", copy_runs)
+    problem = crowded(9, 60, 12, 20, couples=3)
+    problem = replace(
+        problem,
+        participants=tuple(
+            replace(p, status=ParticipantStatus.ALTERNATE) if k == 7 else p
+            for k, p in enumerate(problem.participants)
+        ),
+    )
+    base = prepare(problem)
+    gone = {p.external_id for p in problem.participants[10 : 10 + leaving]}
+    changed = replace(
+        problem,
+        participants=tuple(
+            replace(p, status=ParticipantStatus.WITHDRAWN)
+            if p.external_id in gone
+            else replace(p, status=ParticipantStatus.SHORTLISTED)
+            for p in problem.participants
+        ),
+        forbidden=(*problem.forbidden, Assignment("P0002", base.tables.opening_ids[3])),
+    )
+    incremental, full = prepare(changed, base=base), prepare(changed)
+    for name in ("pair_p", "pair_o", "pair_score", "pair_top"):
+        assert np.array_equal(getattr(incremental, name), getattr(full, name)), name
+    assert np.array_equal(incremental._participant_bounds(), full._participant_bounds())
+    people = np.asarray([0, 5, 59, 7, 10])
+    expected = np.concatenate([np.flatnonzero(full.pair_p == q) for q in people])
+    assert np.array_equal(incremental.pairs_of(people), expected)
+    assert solve(incremental).objective == solve(full).objective
 
 
 def test_certification_in_small_chunks_gives_the_same_optimum(

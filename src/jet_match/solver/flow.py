@@ -11,7 +11,10 @@ then *certified* on all pairs: node potentials from a Bellman-Ford pass over the
 network prove that no excluded pair has a negative reduced cost; violating pairs are
 added and the flow re-solved until none is left. The result is the optimum of the full
 network (the same certificate as the textbook optimality condition of min-cost flow),
-usually after a few rounds, in a fraction of the time and memory.
+usually after a few rounds, in a fraction of the time and memory. Each round's
+Bellman-Ford starts from the last round's potentials, so none rises; a pair priced
+non-negative then stays so unless its participant's potential fell, and after the first
+full pass only those participants (and those that had a violated pair) are priced again.
 
 The certificate covers both levels of the objective, not only the score: the residual
 network is a circulation with a return arc sink -> source, and each placement is worth
@@ -39,6 +42,9 @@ _ADD_PER_PARTICIPANT = 8
 _MAX_ROUNDS = 12
 #: Pairs priced at once (bounds the temporaries of certification at any scale).
 _CHUNK = 1 << 23
+#: After the first round only the participants whose potential fell (or who had a
+#: violated pair) are priced again, while their pairs are at most this share of all.
+_PARTIAL_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -113,12 +119,14 @@ def potentials(
     profit: IntArray,
     placement_weight: int,
     people: IntArray,
+    start: IntArray | None = None,
 ) -> IntArray:
     """Shortest-path distances in the residual network (the optimality certificate).
 
     Nodes: participants 0..n-1, openings n..n+m-1, source n+m, sink n+m+1. Placing
     someone is worth `placement_weight` (the source arc), so one certificate covers both
-    levels of the lexicographic objective.
+    levels of the lexicographic objective. Bellman-Ford starts from `start` (zeros by
+    default): any finite start gives valid potentials, none above the start's.
     """
     t = instance.tables
     n, m = t.n_participants, t.n_openings
@@ -166,7 +174,7 @@ def potentials(
     tails, heads, costs = tails[order], heads[order], costs[order]
     starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]]) if len(heads) else heads
     targets = heads[starts]
-    distance = np.zeros(n + m + 2, dtype=np.int64)
+    distance = np.zeros(n + m + 2, dtype=np.int64) if start is None else start.copy()
     for _ in range(n + m + 3):
         best = np.minimum.reduceat(distance[tails] + costs, starts) if len(heads) else costs
         improved = np.minimum(distance[targets], best)
@@ -192,37 +200,78 @@ def solve_certified(
     weight = lexicographic_weight(instance, profit)
     excluded = ~admissible
     rounds = 0
+    distance: IntArray | None = None
+    # Participants whose pairs the last pricing did not clear at the current potentials:
+    # None means every participant (a full pass over the pairs).
+    stale: BoolArray | None = None
     while True:
         rounds += 1
         pairs = np.flatnonzero(candidates)
         assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
-        distance = potentials(instance, pairs, assigned, capacity, profit, weight, people)
-        # Reduced cost of every pair p -> o (cost -profit) under the potentials, in chunks
-        # so that the temporaries stay small at any scale.
-        # Only each participant's most violated pairs are kept (chunk by chunk, then
-        # overall) until the last rounds, when every violated pair joins at once.
+        previous = distance
+        # Bellman-Ford from the last potentials: no potential rises, so a pair that was
+        # priced non-negative stays so unless its participant's potential fell.
+        distance = potentials(
+            instance, pairs, assigned, capacity, profit, weight, people, start=previous
+        )
+        if previous is not None and stale is not None:
+            stale |= distance[:n] < previous[:n]
+        positions = None
+        if stale is not None:
+            positions = instance.pairs_of(np.flatnonzero(stale))
+            if len(positions) > _PARTIAL_SHARE * len(profit):
+                positions = None
         limit = rounds < _MAX_ROUNDS
-        found, costs = [], []
-        for first in range(0, len(profit), _CHUNK):
-            part = slice(first, first + _CHUNK)
-            reduced = (
-                distance[:n][instance.pair_p[part]]
-                - distance[n:-2][instance.pair_o[part]]
-                - profit[part]
-            )
-            at = np.flatnonzero(reduced < 0)
-            at = at[~(candidates[part][at] | excluded[part][at])]
-            if limit:
-                at = at[_most_violated(instance, at + first, reduced[at])]
-            found.append(at + first)
-            costs.append(reduced[at])
-        violated = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        violated, costs = _price(
+            instance, distance, profit, (candidates, excluded), positions, limit=limit
+        )
         if len(violated) == 0:
             return FlowOutcome(assigned, candidates, rounds, len(pairs))
+        # Participants with a violated pair are priced again next round (some of their
+        # violated pairs may not have been added).
+        stale = np.zeros(n, dtype=np.bool_)
+        stale[instance.pair_p[violated]] = True
         if limit:
-            violated = violated[_most_violated(instance, violated, np.concatenate(costs))]
+            violated = violated[_most_violated(instance, violated, costs)]
         candidates = candidates.copy()
         candidates[violated] = True
+
+
+def _price(
+    instance: Instance,
+    distance: IntArray,
+    profit: IntArray,
+    skip: tuple[BoolArray, BoolArray],
+    positions: IntArray | None,
+    *,
+    limit: bool,
+) -> tuple[IntArray, IntArray]:
+    """Pairs with a negative reduced cost under the potentials (in neither `skip` mask),
+    and their reduced costs: among `positions`, or over all pairs in chunks (so that the
+    temporaries stay small at any scale). With `limit`, only each participant's most
+    violated pairs are kept (chunk by chunk; the caller keeps the best overall)."""
+    n = instance.tables.n_participants
+    parts: list[slice | IntArray] = (
+        [slice(first, first + _CHUNK) for first in range(0, len(profit), _CHUNK)]
+        if positions is None
+        else [positions]
+    )
+    found, costs = [], []
+    for part in parts:
+        reduced = distance[:n][instance.pair_p[part]] - distance[n:-2][instance.pair_o[part]]
+        reduced -= profit[part]
+        at = np.flatnonzero(reduced < 0)
+        index = at + part.start if isinstance(part, slice) else part[at]
+        kept = ~(skip[0][index] | skip[1][index])
+        at, index = at[kept], index[kept]
+        if limit:
+            best = _most_violated(instance, index, reduced[at])
+            at, index = at[best], index[best]
+        found.append(index)
+        costs.append(reduced[at])
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(found), np.concatenate(costs)
 
 
 def _participants_of(instance: Instance, pairs: IntArray) -> IntArray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,9 @@ from jet_match.solver.problem import (
 #: Each participant's best pairs kept in the first candidate set of the engines.
 TOP_K = 12
 _BLOCK = 1024
+#: A re-solve copies the pairs between leaving participants when they are at most this many.
+_COPY_RUNS = 64
+_Item = TypeVar("_Item", bound=np.generic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,15 @@ class Instance:
             hi = np.where(searching & ~below, mid, hi)
         found = (lo < bounds[p + 1]) & (self.pair_o[np.minimum(lo, last)] == o)
         return np.where(found, lo, -1).astype(np.int64)
+
+    def pairs_of(self, participants: IntArray) -> IntArray:
+        """Indices of the pairs of the given participants (sorted when they are)."""
+        bounds = self._participant_bounds()
+        lo, hi = bounds[participants], bounds[np.asarray(participants) + 1]
+        sizes = hi - lo
+        offsets = np.repeat(lo - np.r_[0, np.cumsum(sizes)[:-1]], sizes)
+        at: IntArray = np.arange(int(sizes.sum()), dtype=np.int64) + offsets
+        return at
 
     def _participant_bounds(self) -> IntArray:
         """First pair of each participant (and the end), by participant index."""
@@ -238,8 +251,9 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     constraint = np.where(both, stricter, -1)
     cap = _caps(problem, t, o_scope)
     reused = _reuse(base, problem, t, in_run, top_k) if base is not None else None
+    bounds = None
     if reused is not None:
-        pair_p, pair_o, pair_score, pair_top = reused
+        pair_p, pair_o, pair_score, pair_top, bounds = reused
     else:
         pair_p, pair_o, pair_score, pair_top = _eligible_pairs(problem, t, in_run, o_scope, top_k)
     instance = Instance(
@@ -260,6 +274,8 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
         model_s=0.0,
         top_k=top_k,
     )
+    if bounds is not None:
+        instance._cache["bounds"] = bounds
     if reused is not None and base is not None:
         # What the engines learnt about the same records (candidate sets, bounds, prices).
         for key in ("candidate_keys", "side_columns"):
@@ -290,7 +306,9 @@ def _same_records(a: Problem, b: Problem) -> bool:
 
 def _reuse(
     base: Instance, problem: Problem, t: Tables, in_run: BoolArray, top_k: int
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray] | None:
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray, IntArray] | None:
+    """The pairs of `base` kept, with those of the participants to redo computed, and the
+    first pair of each participant (None when the records differ beyond statuses)."""
     if (
         not _same_records(base.problem, problem)
         or base.tables.participant_ids != t.participant_ids
@@ -303,9 +321,25 @@ def _reuse(
     touched = np.zeros(t.n_participants, dtype=np.bool_)
     touched[changed // n_o] = True
     redo = in_run & (~base.in_run | touched)
-    keep = in_run[base.pair_p] & ~touched[base.pair_p]
-    pair_p, pair_o = base.pair_p[keep], base.pair_o[keep]
-    score, top = base.pair_score[keep], base.pair_top[keep]
+    kept = in_run & ~touched
+    counts = np.diff(base._participant_bounds())
+    dropped = np.flatnonzero(~kept & (counts > 0))
+    if len(dropped) <= _COPY_RUNS:
+        # A few participants leave (a withdrawal): copy the runs of pairs between them.
+        bounds = base._participant_bounds()
+        begins, ends = np.r_[0, bounds[dropped + 1]], np.r_[bounds[dropped], len(base.pair_p)]
+        runs = list(zip(begins.tolist(), ends.tolist(), strict=True))
+
+        def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
+            return np.concatenate([values[a:b] for a, b in runs])
+    else:
+        keep = np.repeat(kept, counts)
+
+        def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
+            return values[keep]
+
+    pair_p, pair_o = take(base.pair_p), take(base.pair_o)
+    score, top = take(base.pair_score), take(base.pair_top)
     if redo.any():
         o_scope = base.in_scope
         new_p, new_o, new_s, new_t = _eligible_pairs(problem, t, redo, o_scope, top_k)
@@ -314,7 +348,11 @@ def _reuse(
         )
         pair_p, pair_o = np.insert(pair_p, at, new_p), np.insert(pair_o, at, new_o)
         score, top = np.insert(score, at, new_s), np.insert(top, at, new_t)
-    return pair_p, pair_o, score, top
+        counts = np.where(kept, counts, 0) + np.bincount(new_p, minlength=t.n_participants)
+    else:
+        counts = np.where(kept, counts, 0)
+    bounds = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    return pair_p, pair_o, score, top, bounds
 
 
 def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:

@@ -116,12 +116,14 @@ def blocking_pairs(instance: Instance, plan: IntArray) -> int:
     load = np.bincount(plan[held], minlength=t.n_openings)
     weakest = np.full(t.n_openings, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(weakest, plan[held], scores[held])
-    free = load < t.o_slots
+    # An opening blocks a score s when it has a free slot or holds someone below s.
+    threshold = np.where(load < t.o_slots, np.iinfo(np.int64).min, weakest)
     count = 0
     for first in range(0, len(instance.pair_p), _CHUNK):
         part = slice(first, first + _CHUNK)
         p, o, s = instance.pair_p[part], instance.pair_o[part], instance.pair_score[part]
-        count += int(((s > current[p]) & (free[o] | (weakest[o] < s))).sum())
+        at = np.flatnonzero(s > current[p])
+        count += int((threshold[o[at]] < s[at]).sum())
     return count
 
 
@@ -131,7 +133,7 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
     out = []
     free = t.o_slots - np.bincount(plan[plan >= 0], minlength=t.n_openings)
     scope = np.flatnonzero(instance.in_scope)
-    starts = np.searchsorted(instance.pair_p, np.arange(t.n_participants + 1))
+    starts = instance._participant_bounds()
     for i in np.flatnonzero((plan < 0) & instance.in_run):
         own = instance.pair_o[starts[i] : starts[i + 1]]
         partner = int(instance.partner_of[i])

@@ -46,6 +46,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import highspy
@@ -76,27 +77,40 @@ _quiet = {"done": False}
 
 @dataclass
 class SideProblem:
-    """The side-constrained problem over every admissible pair (indices into the pair arrays)."""
+    """The side-constrained problem over every admissible pair (a mask over the pair arrays).
+
+    The index arrays of the admissible pairs are built on first use: a re-solve whose
+    relaxation already keeps the couples and caps never needs them.
+    """
 
     instance: Instance
-    admissible: IntArray
+    admissible_mask: BoolArray
     profit: IntArray
     capacity: IntArray
     cap_left: IntArray | None  # per (country, prefecture) key
     must_place: BoolArray  # partners of pinned participants
     couple_of: IntArray  # smaller index of the couple, -1 for singles
-    adm_p: IntArray = field(init=False)
-    adm_o: IntArray = field(init=False)
-    adm_starts: IntArray = field(init=False)
 
-    def __post_init__(self) -> None:
-        inst = self.instance
-        self.adm_p = inst.pair_p[self.admissible].astype(np.int64)
-        self.adm_o = inst.pair_o[self.admissible].astype(np.int64)
-        first = (
-            np.r_[True, self.adm_p[1:] != self.adm_p[:-1]] if len(self.adm_p) else np.zeros(0, bool)
-        )
-        self.adm_starts = np.flatnonzero(first)
+    @cached_property
+    def admissible(self) -> IntArray:
+        """Indices of the admissible pairs (sorted)."""
+        return np.flatnonzero(self.admissible_mask)
+
+    @cached_property
+    def adm_p(self) -> IntArray:
+        """Participant of each admissible pair."""
+        return self.instance.pair_p[self.admissible].astype(np.int64)
+
+    @cached_property
+    def adm_o(self) -> IntArray:
+        """Opening of each admissible pair."""
+        return self.instance.pair_o[self.admissible].astype(np.int64)
+
+    @cached_property
+    def adm_starts(self) -> IntArray:
+        """First admissible pair of each participant having one."""
+        p = self.adm_p
+        return np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, np.int64)
 
     def group_of(self, pairs: IntArray) -> IntArray:
         """Couple group of pairs: the organization, or the prefecture (after all of those)."""
@@ -140,13 +154,14 @@ class MipOutcome:
 
 def build_side(
     instance: Instance,
-    admissible: IntArray,
+    admissible: BoolArray,
     capacity: IntArray,
     profit: IntArray,
     cap_left: IntArray | None,
     must_place: BoolArray,
 ) -> SideProblem:
-    """Assemble the side-constrained problem (couples of non-pinned members, caps)."""
+    """Assemble the side-constrained problem (couples of non-pinned members, caps);
+    `admissible` is a mask over the pair arrays."""
     partner = instance.partner_of
     n = instance.tables.n_participants
     index = np.arange(n)
@@ -155,7 +170,7 @@ def build_side(
     couple_of = np.where(both_free, np.minimum(index, np.maximum(partner, 0)), -1)
     return SideProblem(
         instance=instance,
-        admissible=admissible,
+        admissible_mask=admissible,
         profit=profit,
         capacity=capacity,
         cap_left=cap_left,
@@ -186,23 +201,37 @@ class _Pairs:
     couples: IntArray  # couple ids (smaller member index) having a usable pair
 
 
-def _usable(side: SideProblem) -> _Pairs:
-    inst = side.instance
-    adm = side.admissible
-    p = side.adm_p
+def _usable_mask(side: SideProblem) -> BoolArray:
+    """Mask of the usable pairs over the pair arrays: the admissible pairs, less the couple
+    members' pairs in a group where the partner has none (only couples' pairs are read)."""
+    usable = side.admissible_mask.copy()
+    at, ckey, first = _member_pairs(side, np.flatnonzero(side.couple_of >= 0))
+    keep = np.isin(ckey, np.intersect1d(ckey[first], ckey[~first]))
+    usable[at[~keep]] = False
+    return usable
+
+
+def _member_pairs(side: SideProblem, members: IntArray) -> tuple[IntArray, IntArray, BoolArray]:
+    """The admissible pairs of couple members (sorted indices into the pair arrays), their
+    couple keys (couple x n_groups + group) and whether the member is the smaller index."""
+    at = side.instance.pairs_of(members)
+    at = at[side.admissible_mask[at]]
+    p = side.instance.pair_p[at].astype(np.int64)
     couple = side.couple_of[p]
-    at = np.flatnonzero(couple >= 0)
-    member_ckey = couple[at] * side.n_groups + side.group_of(adm[at])
-    member_first = p[at] == couple[at]
-    shared = np.intersect1d(member_ckey[member_first], member_ckey[~member_first])
-    keep = np.ones(len(adm), dtype=np.bool_)
-    keep[at] = np.isin(member_ckey, shared)
-    ckey = np.full(len(adm), -1, dtype=np.int64)
-    ckey[at] = member_ckey
-    first = np.zeros(len(adm), dtype=np.bool_)
-    first[at] = member_first
-    index = adm[keep]
-    p, ckey, first = p[keep], ckey[keep], first[keep]
+    return at, couple * side.n_groups + side.group_of(at), p == couple
+
+
+def _usable(side: SideProblem, usable: BoolArray) -> _Pairs:
+    inst = side.instance
+    index = np.flatnonzero(usable)
+    member_at, member_ckey, member_first = _member_pairs(side, np.flatnonzero(side.couple_of >= 0))
+    in_usable = usable[member_at]
+    member_at = np.searchsorted(index, member_at[in_usable])
+    ckey = np.full(len(index), -1, dtype=np.int64)
+    ckey[member_at] = member_ckey[in_usable]
+    first = np.zeros(len(index), dtype=np.bool_)
+    first[member_at] = member_first[in_usable]
+    p = inst.pair_p[index].astype(np.int64)
     starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
     owners = p[starts]
     return _Pairs(
@@ -733,10 +762,7 @@ def solve_side(
     """Solve couples and caps; see the module docstring for the method."""
     inst = side.instance
     started = time.perf_counter()
-    pairs = _usable(side)
-    costs = side.profit[pairs.index].astype(np.float64)
-    usable = np.zeros(len(inst.pair_p), dtype=np.bool_)
-    usable[pairs.index] = True
+    usable = _usable_mask(side)
     # Each participant's best pairs, their previous pair, and what an earlier solve of
     # the same records needed (so that a re-solve after a withdrawal certifies at once).
     seed_mask = usable & inst.seed_candidates()
@@ -752,6 +778,8 @@ def solve_side(
     }
     if _feasible(side, relaxed):
         return MipOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
+    pairs = _usable(side, usable)
+    costs = side.profit[pairs.index].astype(np.float64)
     start = _repair(side, relaxed)
     search = _Search(
         side=side,

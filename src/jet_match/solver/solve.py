@@ -85,9 +85,7 @@ def solve(
     else:
         engine = "mip"
         cap_left = _cap_left(instance, pinned)
-        side = build_side(
-            instance, np.flatnonzero(admissible), capacity, profit, cap_left, must_place
-        )
+        side = build_side(instance, admissible, capacity, profit, cap_left, must_place)
         pinned_profit = int(profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum())
         offset = instance.problem.weights.disruption * instance.disruption_base()
 
