@@ -15,7 +15,7 @@ everyone the full graph places): the engines must widen it and certify, or be wr
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import highspy
 import numpy as np
@@ -420,6 +420,9 @@ def test_incremental_prepare_equals_a_full_prepare(
         forbidden=(*problem.forbidden, Assignment("P0002", base.tables.opening_ids[3])),
     )
     incremental, full = prepare(changed, base=base), prepare(changed)
+    for column in fields(full.tables):
+        a, b = getattr(incremental.tables, column.name), getattr(full.tables, column.name)
+        assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, column.name
     for name in ("pair_p", "pair_o", "pair_score", "pair_top"):
         assert np.array_equal(getattr(incremental, name), getattr(full, name)), name
     assert np.array_equal(incremental._participant_bounds(), full._participant_bounds())
@@ -429,13 +432,16 @@ def test_incremental_prepare_equals_a_full_prepare(
     assert solve(incremental).objective == solve(full).objective
 
 
+@pytest.mark.parametrize("narrow", [1 << 29, 0])
 def test_certification_in_small_chunks_gives_the_same_optimum(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, narrow: int
 ) -> None:
-    """National-scale runs price pairs in chunks; here chunks of 997 pairs."""
+    """National-scale runs price pairs in chunks; here chunks of 997 pairs (in int32, and
+    in int64 as when potentials are too large for int32)."""
     problem = crowded(5, people=300, organizations=40, openings=100)
     whole = solve(prepare(problem, top_k=1))
     monkeypatch.setattr(flow, "_CHUNK", 997)
+    monkeypatch.setattr(flow, "_NARROW", narrow)
     monkeypatch.setattr(metrics, "_CHUNK", 997)
     inst = prepare(problem, top_k=1)
     chunked = solve(inst)

@@ -45,6 +45,8 @@ _CHUNK = 1 << 23
 #: After the first round only the participants whose potential fell (or who had a
 #: violated pair) are priced again, while their pairs are at most this share of all.
 _PARTIAL_SHARE = 0.25
+#: Potentials and profits below this in magnitude are priced in int32 (no overflow).
+_NARROW = 1 << 29
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,11 @@ def solve_certified(
     people = np.flatnonzero(mark).astype(np.int64)
     weight = lexicographic_weight(instance, profit)
     excluded = ~admissible
+    narrow_profit = (
+        profit.astype(np.int32)
+        if len(profit) and int(profit.min()) > -_NARROW and int(profit.max()) < _NARROW
+        else None
+    )
     rounds = 0
     distance: IntArray | None = None
     # Participants whose pairs the last pricing did not clear at the current potentials:
@@ -218,12 +225,19 @@ def solve_certified(
             stale |= distance[:n] < previous[:n]
         positions = None
         if stale is not None:
-            positions = instance.pairs_of(np.flatnonzero(stale))
-            if len(positions) > _PARTIAL_SHARE * len(profit):
-                positions = None
+            bounds = instance._participant_bounds()
+            again = np.flatnonzero(stale)
+            if int((bounds[again + 1] - bounds[again]).sum()) <= _PARTIAL_SHARE * len(profit):
+                positions = instance.pairs_of(again)
         limit = rounds < _MAX_ROUNDS
         violated, costs = _price(
-            instance, distance, profit, (candidates, excluded), positions, limit=limit
+            instance,
+            distance,
+            profit,
+            (candidates, excluded),
+            positions,
+            limit=limit,
+            narrow_profit=narrow_profit,
         )
         if len(violated) == 0:
             return FlowOutcome(assigned, candidates, rounds, len(pairs))
@@ -245,33 +259,62 @@ def _price(
     positions: IntArray | None,
     *,
     limit: bool,
+    narrow_profit: npt.NDArray[np.int32] | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Pairs with a negative reduced cost under the potentials (in neither `skip` mask),
     and their reduced costs: among `positions`, or over all pairs in chunks (so that the
     temporaries stay small at any scale). With `limit`, only each participant's most
-    violated pairs are kept (chunk by chunk; the caller keeps the best overall)."""
+    violated pairs are kept (chunk by chunk; the caller keeps the best overall).
+
+    A full pass reads the participants' potentials run by run (pairs are sorted by
+    participant) and, when `narrow_profit` (profit as int32) is given and the potentials
+    are small enough for no sum to overflow, computes in int32: half the memory traffic.
+    """
     n = instance.tables.n_participants
-    parts: list[slice | IntArray] = (
-        [slice(first, first + _CHUNK) for first in range(0, len(profit), _CHUNK)]
-        if positions is None
-        else [positions]
-    )
-    found, costs = [], []
-    for part in parts:
-        reduced = distance[:n][instance.pair_p[part]] - distance[n:-2][instance.pair_o[part]]
-        reduced -= profit[part]
-        at = np.flatnonzero(reduced < 0)
-        index = at + part.start if isinstance(part, slice) else part[at]
-        kept = ~(skip[0][index] | skip[1][index])
-        at, index = at[kept], index[kept]
-        if limit:
-            best = _most_violated(instance, index, reduced[at])
-            at, index = at[best], index[best]
-        found.append(index)
-        costs.append(reduced[at])
-    if not found:
+    if positions is not None:
+        reduced = distance[:n][instance.pair_p[positions]]
+        reduced -= distance[n:-2][instance.pair_o[positions]]
+        reduced -= profit[positions]
+        return _violated(instance, reduced, positions, skip, limit)
+    narrow = narrow_profit is not None and int(np.abs(distance).max(initial=0)) < _NARROW
+    own: npt.NDArray[np.signedinteger[Any]] = distance[:n]
+    other: npt.NDArray[np.signedinteger[Any]] = distance[n:-2]
+    cost: npt.NDArray[np.signedinteger[Any]] = profit
+    if narrow and narrow_profit is not None:
+        own, other, cost = own.astype(np.int32), other.astype(np.int32), narrow_profit
+    bounds = instance._participant_bounds()
+    parts, values = [], []
+    for first in range(0, len(profit), _CHUNK):
+        last = min(first + _CHUNK, len(profit))
+        edges: IntArray = np.clip(bounds, first, last)
+        reduced = np.repeat(own, edges[1:] - edges[:-1])
+        reduced -= other[instance.pair_o[first:last]]
+        reduced -= cost[first:last]
+        index, value = _violated(instance, reduced, first, skip, limit)
+        parts.append(index)
+        values.append(value)
+    if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(found), np.concatenate(costs)
+    return np.concatenate(parts), np.concatenate(values)
+
+
+def _violated(
+    instance: Instance,
+    reduced: npt.NDArray[np.signedinteger[Any]],
+    positions: IntArray | int,
+    skip: tuple[BoolArray, BoolArray],
+    limit: bool,
+) -> tuple[IntArray, IntArray]:
+    """Pair indices with a negative reduced cost (not skipped) and their reduced costs;
+    `positions` are the pairs of `reduced`, or the first of a run of consecutive ones."""
+    at = np.flatnonzero(reduced < 0)
+    index = at + positions if isinstance(positions, int) else positions[at]
+    kept = ~(skip[0][index] | skip[1][index])
+    at, index = at[kept], index[kept]
+    if limit:
+        best = _most_violated(instance, index, reduced[at])
+        at, index = at[best], index[best]
+    return index, reduced[at].astype(np.int64)
 
 
 def _participants_of(instance: Instance, pairs: IntArray) -> IntArray:

@@ -177,7 +177,12 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     started = time.perf_counter()
-    t = policy.build_tables(problem)
+    same = base is not None and _same_records(base.problem, problem)
+    t = (
+        policy.restatus_tables(base.tables, problem)
+        if same and base is not None
+        else policy.build_tables(problem)
+    )
     scope = problem.positions
     p_scope = np.ones(t.n_participants, dtype=np.bool_)
     o_scope = np.ones(t.n_openings, dtype=np.bool_)
@@ -250,7 +255,7 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     stricter = np.minimum(constraint, np.where(both, constraint[np.maximum(partner_of, 0)], 99))
     constraint = np.where(both, stricter, -1)
     cap = _caps(problem, t, o_scope)
-    reused = _reuse(base, problem, t, in_run, top_k) if base is not None else None
+    reused = _reuse(base, problem, t, in_run, top_k) if same and base is not None else None
     bounds = None
     if reused is not None:
         pair_p, pair_o, pair_score, pair_top, bounds = reused
@@ -308,12 +313,9 @@ def _reuse(
     base: Instance, problem: Problem, t: Tables, in_run: BoolArray, top_k: int
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray, IntArray] | None:
     """The pairs of `base` kept, with those of the participants to redo computed, and the
-    first pair of each participant (None when the records differ beyond statuses)."""
-    if (
-        not _same_records(base.problem, problem)
-        or base.tables.participant_ids != t.participant_ids
-        or base.top_k != top_k
-    ):
+    first pair of each participant (None when the candidate sets differ); `problem` has
+    the records of `base.problem` but for statuses and forbidden pairs."""
+    if base.tables.participant_ids != t.participant_ids or base.top_k != top_k:
         return None
     n_o = t.n_openings
     old_forbidden, new_forbidden = base.tables.forbidden_keys, t.forbidden_keys

@@ -10,7 +10,7 @@ numpy vectors in canonical (external_id) order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -122,17 +122,10 @@ def build_tables(problem: Problem) -> Tables:
     sister = np.zeros((max(len(codes), 1), len(openings)), dtype=np.bool_)
     for j, org in enumerate(org_of_opening):
         sister[org_sisters[org], j] = True
-    p_index = {p.external_id: i for i, p in enumerate(participants)}
-    o_index = {o.external_id: j for j, o in enumerate(openings)}
-    keys = np.asarray(
-        sorted(
-            {
-                p_index[pair.participant] * len(openings) + o_index[pair.opening]
-                for pair in problem.forbidden
-                if pair.participant in p_index and pair.opening in o_index
-            }
-        ),
-        dtype=np.int64,
+    keys = forbidden_keys(
+        problem,
+        {p.external_id: i for i, p in enumerate(participants)},
+        {o.external_id: j for j, o in enumerate(openings)},
     )
     return Tables(
         participant_ids=tuple(p.external_id for p in participants),
@@ -168,7 +161,35 @@ def build_tables(problem: Problem) -> Tables:
         o_medical_access=bools([organizations[g].medical_access for g in org_of_opening]),
         requested=requested,
         sister=sister,
-        forbidden_keys=keys.reshape(len(keys)),
+        forbidden_keys=keys,
+    )
+
+
+def forbidden_keys(problem: Problem, p_index: dict[str, int], o_index: dict[str, int]) -> IntArray:
+    """Sorted keys p * n_openings + o of the problem's forbidden pairs (known records)."""
+    keys = np.asarray(
+        sorted(
+            {
+                p_index[pair.participant] * len(o_index) + o_index[pair.opening]
+                for pair in problem.forbidden
+                if pair.participant in p_index and pair.opening in o_index
+            }
+        ),
+        dtype=np.int64,
+    )
+    return keys.reshape(len(keys))
+
+
+def restatus_tables(tables: Tables, problem: Problem) -> Tables:
+    """The tables of `problem`, whose records equal those of `tables` but for statuses and
+    forbidden pairs (the cheap path of a re-solve: no column is rebuilt but those two)."""
+    p_index = {pid: i for i, pid in enumerate(tables.participant_ids)}
+    status = np.empty(len(p_index), dtype=np.int64)
+    for record in problem.participants:
+        status[p_index[record.external_id]] = int(record.status)
+    o_index = {oid: j for j, oid in enumerate(tables.opening_ids)}
+    return replace(
+        tables, p_status=status, forbidden_keys=forbidden_keys(problem, p_index, o_index)
     )
 
 
