@@ -259,7 +259,10 @@ class RunStatus(StrEnum):
 
 TimeLimit = Annotated[float, Field(ge=1, le=3600, description="Seconds the solver may search.")]
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Seed of the solver's randomness.")]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
+# Some text, not only blanks: an override's reason is what the audit trail keeps.
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$")
+]
 
 
 class RoundPolicy(BaseModel):

@@ -415,6 +415,48 @@ class TestAdjustments:
         assert placed.status_code == 200  # placed, unpinned: the next run decides
         assert {r["rule"] for r in placed.json()["overridden"]} == {"not_in_run", "out_of_scope"}
 
+    def test_an_override_needs_a_reason_that_is_not_blank(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys, positions=["ALT"])
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        for blank in ("   ", "\t\n"):
+            answer = _put(client, keys, "P-5", etag, opening="OPN-A2", override_reason=blank)
+            assert answer.status_code == 422, answer.text
+            assert [e["field"] for e in answer.json()["errors"]] == ["override_reason"]
+        kept = _put(client, keys, "P-5", etag, opening="OPN-A2", override_reason=" agreed ")
+        assert kept.status_code == 200, kept.text
+
+    def test_a_withdrawn_participant_or_a_cancelled_opening_is_never_placed(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        """Not even with an override: a publication would show a host someone who left."""
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        coordinator = auth(keys.coordinator)
+        assert client.post("/api/v1/participants/P-4/withdraw", headers=coordinator).is_success
+        _, etag = _plan(client, keys)
+        withdrawn = _put(client, keys, "P-4", etag, opening="OPN-B1", override_reason="agreed")
+        assert withdrawn.status_code == 422, withdrawn.text
+        assert [(e["external_id"], e["field"], e["code"]) for e in withdrawn.json()["errors"]] == [
+            ("P-4", "opening", "participant_withdrawn")
+        ]
+        opening = client.get("/api/v1/openings/OPN-B1", headers=coordinator)
+        cancelled = client.patch(
+            "/api/v1/openings/OPN-B1",
+            headers=coordinator | {"If-Match": opening.headers["ETag"]},
+            json={"status": "cancelled"},
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        _, etag = _plan(client, keys)
+        moved = _put(client, keys, "P-2", etag, opening="OPN-B1", override_reason="agreed")
+        assert moved.status_code == 422, moved.text
+        assert [e["code"] for e in moved.json()["errors"]] == ["opening_cancelled"]
+        plan, _ = _plan(client, keys)
+        assert "P-4" not in plan
+        assert "OPN-B1" not in plan.values()
+
     def test_an_adjustment_in_draft_keeps_the_draft_and_the_first_run_keeps_the_pin(
         self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
     ) -> None:

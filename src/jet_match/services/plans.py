@@ -166,6 +166,8 @@ def change_placement(
             [FieldProblem("plan", participant_id, "pinned", "pin_without_opening", message)],
         )
     opening = find_opening(session, change.opening, field="opening") if change.opening else None
+    if opening is not None:
+        _refuse_never_placed(person, opening)
     if opening is not None and change.pinned:
         _refuse_unkeepable_pin(row, person, opening)
     before = plan_item(session, row.id, person.id)
@@ -201,6 +203,27 @@ def change_placement(
         ),
         etag_of(version),
     )
+
+
+def _refuse_never_placed(person: models.Participant, opening: models.Opening) -> None:
+    """A withdrawn participant or a cancelled opening is never part of a plan, override or
+    not: a publication would show a host someone who has left, or a post that is gone."""
+    problems = []
+    if person.status == fmt.ParticipantStatus.WITHDRAWN.value:
+        message = f"{person.external_id} has withdrawn: a withdrawn participant is never placed"
+        problems.append(
+            FieldProblem("plan", person.external_id, "opening", "participant_withdrawn", message)
+        )
+    if opening.status == fmt.OpeningStatus.CANCELLED.value:
+        message = f"opening {opening.external_id} is cancelled: nobody is placed there"
+        problems.append(
+            FieldProblem("plan", person.external_id, "opening", "opening_cancelled", message)
+        )
+    if problems:
+        raise InvalidInput(
+            "; ".join(problem.message for problem in problems) + " (even with an override)",
+            problems,
+        )
 
 
 def _refuse_unkeepable_pin(
