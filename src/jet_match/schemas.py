@@ -629,12 +629,17 @@ class ForbiddenCreate(BaseModel):
     opening: fmt.ExternalId
 
 
-class ForbiddenPublic(BaseModel):
-    """A forbidden pair; `unassigned` when forbidding it took the participant out of it."""
+class ForbiddenItem(BaseModel):
+    """A pair that no run of the round may use."""
 
-    participant: str
-    opening: str
-    created_at: UtcDatetime
+    participant: str = Field(description="external_id of the participant.")
+    opening: str = Field(description="external_id of the opening.")
+    created_at: UtcDatetime = Field(description="When it was forbidden.")
+
+
+class ForbiddenPublic(ForbiddenItem):
+    """A pair just forbidden; `unassigned` when forbidding it took the participant out of it."""
+
     unassigned: bool = False
 
 

@@ -249,6 +249,9 @@ CASES: dict[tuple[str, str], Case] = {
         headers=ANY_VERSION,
         setup=_solved,
     ),
+    ("GET", "/api/v1/rounds/{round_id}/forbidden"): Case(
+        COORDINATORS_ONLY, path=f"{R}/forbidden", setup=_forbidden
+    ),
     ("POST", "/api/v1/rounds/{round_id}/forbidden"): Case(
         COORDINATORS_CREATE,
         path=f"{R}/forbidden",

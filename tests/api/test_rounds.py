@@ -277,6 +277,29 @@ class TestAdjustments:
         )
         assert forbid.status_code == 201
         assert forbid.json()["unassigned"] is True
+        second = client.post(
+            f"{R}/forbidden",
+            headers=auth(keys.coordinator) | {"If-Match": forbid.headers["ETag"]},
+            json={"participant": "P-4", "opening": "OPN-A2"},
+        )
+        assert second.status_code == 201, second.text
+        listed = client.get(f"{R}/forbidden", headers=auth(keys.coordinator))
+        assert listed.status_code == 200
+        assert listed.headers["ETag"] == second.headers["ETag"]
+        assert [(i["participant"], i["opening"]) for i in listed.json()["items"]] == [
+            ("P-1", "OPN-B1"),
+            ("P-4", "OPN-A2"),
+        ]
+        first_page = client.get(f"{R}/forbidden?limit=1", headers=auth(keys.coordinator)).json()
+        assert [i["participant"] for i in first_page["items"]] == ["P-1"]
+        rest = client.get(
+            f"{R}/forbidden?cursor={first_page['next_cursor']}", headers=auth(keys.coordinator)
+        ).json()
+        assert [i["participant"] for i in rest["items"]] == ["P-4"]
+        by_opening = client.get(f"{R}/forbidden?opening=OPN-A2", headers=auth(keys.coordinator))
+        assert [i["participant"] for i in by_opening.json()["items"]] == ["P-4"]
+        by_person = client.get(f"{R}/forbidden?participant=P-1", headers=auth(keys.coordinator))
+        assert [i["opening"] for i in by_person.json()["items"]] == ["OPN-B1"]
         run = _run(client, keys, engine, settings)
         assert run["status"] == "succeeded"
         plan, etag = _plan(client, keys)

@@ -23,6 +23,7 @@ from jet_match.errors import AlreadyExists, Conflict, FieldProblem, InvalidInput
 from jet_match.schemas import (
     Adjustment,
     ForbiddenCreate,
+    ForbiddenItem,
     ForbiddenPublic,
     ObjectiveChange,
     Page,
@@ -330,6 +331,38 @@ def _audit_change(
 
 def _state(item: PlanItem | None) -> dict[str, Any] | None:
     return {"opening": item.opening, "pinned": item.pinned} if item else None
+
+
+def list_forbidden(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    participant: str | None,
+    opening: str | None,
+    page: PageRequest,
+) -> Written[Page[ForbiddenItem]]:
+    """The round's forbidden pairs, oldest first, with the round's ETag (send it as
+    If-Match to allow one again)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    forbidden = models.ForbiddenPair
+    statement = (
+        sa.select(forbidden, col(Participant.external_id), col(Opening.external_id))
+        .join(Participant, col(Participant.id) == forbidden.participant_id)
+        .join(Opening, col(Opening.id) == forbidden.opening_id)
+        .where(col(forbidden.round_id) == row.id)
+    )
+    if participant is not None:
+        statement = statement.where(col(Participant.external_id) == participant)
+    if opening is not None:
+        statement = statement.where(col(Opening.external_id) == opening)
+    result = paginate(session, statement, col(forbidden.id), page, key_type=int)
+    items = [
+        ForbiddenItem(participant=person, opening=post, created_at=pair.created_at)
+        for pair, person, post in result.rows
+    ]
+    return Written(Page(items=items, next_cursor=result.next_cursor), etag_of(row.version))
 
 
 def forbid_pair(

@@ -21,6 +21,7 @@ from jet_match.dataset import format as fmt
 from jet_match.schemas import (
     Adjustment,
     ForbiddenCreate,
+    ForbiddenItem,
     ForbiddenPublic,
     Page,
     PlanChange,
@@ -105,6 +106,39 @@ def change_placement(
         participant_id=participant_id,
         change=change,
         if_match=if_match,
+    )
+    return with_headers(response, written)
+
+
+@router.get(
+    "/forbidden",
+    response_model=Page[ForbiddenItem],
+    responses={
+        **documented(200, "A page of the forbidden pairs."),
+        **responses(401, 403, 404, 422),
+    },
+)
+def list_forbidden(
+    round_id: RoundPath,
+    session: SessionDep,
+    caller: Reader,
+    page: PageDep,
+    response: Response,
+    participant: ExternalIdQuery = None,
+    opening: ExternalIdQuery = None,
+) -> Page[ForbiddenItem]:
+    """List the round's forbidden pairs.
+
+    Oldest first, filtered by participant or opening. The `ETag` is the round's: send it
+    as `If-Match` to allow a pair again (`DELETE .../forbidden/{participant}/{opening}`).
+    """
+    written = plans.list_forbidden(
+        session=session,
+        caller=caller,
+        round_id=round_id,
+        participant=participant,
+        opening=opening,
+        page=page,
     )
     return with_headers(response, written)
 
