@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from jet_match.config import Settings
 from jet_match.schemas import PlanChange
-from round_support import ROUND, move, queue_run, work
+from round_support import ROUND, create_round, move, queue_run, work
 from service_support import Keys, auth
 
 R = f"/api/v1/rounds/{ROUND}"
@@ -179,3 +179,54 @@ class TestReport:
         assert summary["placed"] == 4
         report = client.get(f"{R}/report", headers=auth(keys.coordinator)).json()
         assert [v["rule"] for v in report["violations"]] == ["over_capacity"]
+
+
+NOT_PLACED = (
+    "1 eligible opening has a free slot: not placed in this plan (e.g. unassigned by hand or "
+    "not solved yet); taking one would add a placement"
+)
+
+
+class TestReasonsAfterAHandChange:
+    """Unassigned by a coordinator, P-1 could simply take the free slot they left."""
+
+    def test_the_explanation_and_the_report_say_so(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        unassigned = client.put(
+            f"{R}/plan/P-1",
+            headers=auth(keys.coordinator) | {"If-Match": "*"},
+            json={"opening": None},
+        )
+        assert unassigned.status_code == 200
+        body = client.get(
+            f"{R}/participants/P-1/explanation", headers=auth(keys.coordinator)
+        ).json()
+        assert body["placement"] is None
+        assert body["unplaced_reasons"] == [NOT_PLACED]
+        free = next(a for a in body["alternatives"] if a["opening"] == "OPN-B1")
+        change = free["objective_change"]
+        assert (change["placed"], change["net"], free["breaks"]) == (1, free["score"], [])
+        assert free["why"] == (
+            f"has a free slot: placing them here would add a placement (+{free['score']} score)"
+        )
+        report = client.get(f"{R}/report", headers=auth(keys.coordinator)).json()
+        assert [(u["participant"], u["reasons"]) for u in report["unplaced"]] == [
+            ("P-1", [NOT_PLACED])
+        ]
+        sheet = client.get(f"{R}/report?format=csv", headers=auth(keys.coordinator))
+        rows = list(csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+        assert next(r for r in rows if r["participant"] == "P-1")["unplaced_reasons"] == NOT_PLACED
+        workbook = client.get(f"{R}/report?format=xlsx", headers=auth(keys.coordinator))
+        book = load_workbook(io.BytesIO(workbook.content), read_only=True)
+        unplaced = list(book["unplaced"].iter_rows(values_only=True))
+        assert unplaced[1:] == [("P-1", "ALT", NOT_PLACED)]
+
+    def test_a_round_not_solved_yet(self, client: TestClient, keys: Keys, engine: Engine) -> None:
+        create_round(engine, "R-DRAFT")
+        report = client.get("/api/v1/rounds/R-DRAFT/report", headers=auth(keys.coordinator)).json()
+        assert report["unplaced"]
+        for item in report["unplaced"]:
+            (reason,) = item["reasons"]
+            assert "not placed in this plan (e.g. unassigned by hand or not solved yet)" in reason
+            assert "cost a placement" not in reason

@@ -285,8 +285,11 @@ def explain(
     scope = scope[scope != placed_at[i]]
     scores = policy.score(t, inst.problem.weights, np.full(len(scope), i), scope)
     ok = policy.eligible(t, np.full(len(scope), i), scope)
-    order = np.lexsort((scope, -scores, ~ok))[:alternatives]
+    load = np.bincount(placed_at[placed_at >= 0], minlength=t.n_openings)
+    full = load[scope] >= t.o_slots[scope]
+    order = _alternatives_order(scope, scores, ok, full, alternatives)
     scores_now = metrics.plan_scores(inst, placed_at)
+    counts = metrics.cap_counts(inst, placed_at)
     out = []
     for k in order:
         j = int(scope[k])
@@ -304,7 +307,7 @@ def explain(
             if len(holders) >= t.o_slots[j]:
                 why = "full: taken by " + ", ".join(f"{who} (score {s})" for who, s in taken)
             else:
-                why = "has a free slot, but moving there lowers the objective"
+                why = _free_slot_why(inst, placed_at, counts, i, j)
             if objective_change:
                 pinned = (*inst.problem.pins, Assignment(participant, t.opening_ids[j]))
                 moved = solve(replace(inst.problem, pins=pinned), time_limit_s=time_limit_s)
@@ -334,6 +337,67 @@ def explain(
             )
         )
     return Explanation(participant, placement, unplaced, tuple(out))
+
+
+def _alternatives_order(
+    scope: np.ndarray, scores: np.ndarray, ok: np.ndarray, full: np.ndarray, limit: int
+) -> np.ndarray:
+    """Positions in `scope` of the alternatives to show: eligible first, best score first,
+    an opening with a free slot before a full one of the same score. When the best ones
+    are all full, the best eligible opening with a free slot takes the last place shown."""
+    ranked = np.lexsort((scope, full, -scores, ~ok))
+    chosen = ranked[:limit]
+    free = ranked[ok[ranked] & ~full[ranked]]
+    if limit > 0 and len(free) and not (ok[chosen] & ~full[chosen]).any():
+        chosen = np.append(chosen[:-1], free[0])
+        chosen = chosen[np.lexsort((scope[chosen], full[chosen], -scores[chosen], ~ok[chosen]))]
+    return chosen
+
+
+def _move_alone(
+    inst: Instance, placed_at: np.ndarray, counts: np.ndarray | None, i: int, j: int
+) -> tuple[Objective, tuple[str, ...]]:
+    """Objective change (after minus before) of putting participant i at eligible opening j
+    with a free slot, everyone else unchanged, and what that breaks besides."""
+    t = inst.tables
+    k = int(placed_at[i])
+    weights = inst.problem.weights
+    before = int(policy.score(t, weights, np.asarray([i]), np.asarray([k]))[0]) if k >= 0 else 0
+    after = int(policy.score(t, weights, np.asarray([i]), np.asarray([j]))[0])
+    previous = int(inst.previous_of[i])
+    moved = int(previous >= 0 and j != previous) - int(previous >= 0 and k != previous)
+    change = Objective(
+        int(k < 0 and bool(inst.in_run[i])), after - before, weights.disruption * moved, moved
+    )
+    breaks = []
+    if not inst.in_run[i]:
+        breaks.append("the run does not place them")
+    if inst.pin_of[i] >= 0 and inst.pin_of[i] != j:
+        breaks.append(f"their pin to {t.opening_ids[inst.pin_of[i]]}")
+    partner = int(inst.partner_of[i])
+    if partner >= 0 and (
+        placed_at[partner] < 0 or not compatible(inst, i, partner, j, int(placed_at[partner]))
+    ):
+        breaks.append(f"the couple rule (partner {t.participant_ids[partner]})")
+    same_prefecture = k >= 0 and t.o_prefecture[k] == t.o_prefecture[j]
+    if not same_prefecture and metrics.cap_room(inst, counts, i, np.asarray([j]))[0] <= 0:
+        breaks.append(f"the country cap of prefecture {int(t.o_prefecture[j])}")
+    return change, tuple(breaks)
+
+
+def _free_slot_why(
+    inst: Instance, placed_at: np.ndarray, counts: np.ndarray | None, i: int, j: int
+) -> str:
+    """What taking a free slot alone would do, true for any plan (a solver's or not)."""
+    change, breaks = _move_alone(inst, placed_at, counts, i, j)
+    if breaks:
+        return "has a free slot, but taking it alone would break " + ", ".join(breaks)
+    figures = f"{change.score:+d} score" + (f", net {change.net:+d}" if change.disruption else "")
+    if change.placed > 0:
+        return f"has a free slot: placing them here would add a placement ({figures})"
+    if change.net >= 0:
+        return f"has a free slot: moving them here would not lower the objective ({figures})"
+    return "has a free slot, but moving there lowers the objective"
 
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from jet_match.solver import policy
-from jet_match.solver.instance import Instance
+from jet_match.solver.instance import Instance, couple_group
 from jet_match.solver.policy import IntArray
 from jet_match.solver.problem import AreaPreference, Position
 from jet_match.solver.result import Metrics, Objective, Placement, Unplaced
@@ -127,15 +127,84 @@ def blocking_pairs(instance: Instance, plan: IntArray) -> int:
     return count
 
 
+NOT_PLACED_IN_THIS_PLAN = (
+    "not placed in this plan (e.g. unassigned by hand or not solved yet); taking one would "
+    "add a placement"
+)
+
+
+def cap_counts(instance: Instance, plan: IntArray) -> IntArray | None:
+    """Placed participants of the run per (country, prefecture) cap group; None without caps."""
+    if instance.cap_of_prefecture is None:
+        return None
+    placed = np.flatnonzero((plan >= 0) & instance.in_run)
+    keys = instance.country_prefecture(placed, plan[placed])
+    return np.bincount(keys, minlength=len(instance.tables.country_codes) * 48)
+
+
+def cap_room(instance: Instance, counts: IntArray | None, i: int, openings: np.ndarray) -> IntArray:
+    """How many more participants of i's country each opening's prefecture takes under the
+    country cap (a large number without caps)."""
+    if instance.cap_of_prefecture is None or counts is None:
+        return np.full(len(openings), np.iinfo(np.int32).max, dtype=np.int64)
+    keys = instance.country_prefecture(np.full(len(openings), i), openings)
+    limit = instance.cap_of_prefecture[instance.tables.o_prefecture[openings]]
+    return np.asarray(limit - counts[keys], dtype=np.int64)
+
+
+def _addable(
+    instance: Instance,
+    plan: IntArray,
+    free: IntArray,
+    counts: IntArray | None,
+    i: int,
+    open_now: IntArray,
+) -> IntArray:
+    """The free eligible openings of unplaced participant i that the plan could simply give
+    them (with the partner, if any) breaking no rule, which would add a placement: an
+    optimal plan leaves none, a plan changed by hand or not solved yet may."""
+    room = cap_room(instance, counts, i, open_now)
+    partner = int(instance.partner_of[i])
+    if partner < 0:
+        return open_now[room > 0]
+    group = couple_group(instance, np.full(len(open_now), i), open_now)
+    if plan[partner] >= 0:  # a couple split by hand: i can join the partner's place
+        there = int(couple_group(instance, np.asarray([partner]), plan[partner : partner + 1])[0])
+        joins: IntArray = open_now[(room > 0) & (group == there)]
+        return joins
+    t = instance.tables
+    starts = instance._participant_bounds()
+    theirs = instance.pair_o[starts[partner] : starts[partner + 1]].astype(np.int64)
+    theirs = theirs[free[theirs] > 0]
+    theirs = theirs[cap_room(instance, counts, partner, theirs) > 0]
+    their_group = couple_group(instance, np.full(len(theirs), partner), theirs)
+    same_country = t.p_country[i] == t.p_country[partner]
+    keep = np.zeros(len(open_now), dtype=bool)
+    for g in np.intersect1d(group, their_group).tolist():
+        mine, other = open_now[(group == g) & (room > 0)], theirs[their_group == g]
+        if len(mine) == 0:
+            continue
+        # A couple shares a prefecture: of one country, they need two places under the cap.
+        if same_country and room[group == g].max() < 2:
+            continue
+        both = np.union1d(mine, other)
+        if len(both) >= 2 or free[both[0]] >= 2:
+            keep |= group == g
+    return open_now[keep & (room > 0)]
+
+
 def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
-    """Each unplaced participant of the run with the reasons, sorted by external_id."""
+    """Each unplaced participant of the run with the reasons, sorted by external_id.
+
+    The reasons hold for any plan: a plan made or changed by hand, or a solver's plan."""
     t = instance.tables
     out = []
     free = t.o_slots - np.bincount(plan[plan >= 0], minlength=t.n_openings)
+    counts = cap_counts(instance, plan)
     scope = np.flatnonzero(instance.in_scope)
     starts = instance._participant_bounds()
     for i in np.flatnonzero((plan < 0) & instance.in_run):
-        own = instance.pair_o[starts[i] : starts[i + 1]]
+        own = instance.pair_o[starts[i] : starts[i + 1]].astype(np.int64)
         partner = int(instance.partner_of[i])
         if len(own) == 0:
             excluded = {
@@ -152,8 +221,15 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
                 )
             )
             continue
-        reasons = []
         open_now = own[free[own] > 0]
+        addable = _addable(instance, plan, free, counts, int(i), open_now)
+        if len(addable):
+            reason = f"{_free_slots(len(addable))}: {NOT_PLACED_IN_THIS_PLAN}"
+            if partner >= 0:
+                reason += f" (together with partner {t.participant_ids[partner]})"
+            out.append(Unplaced(t.participant_ids[i], (reason,)))
+            continue
+        reasons = []
         if len(open_now) == 0:
             reasons.append(
                 f"all {len(own)} eligible openings are full, taken by participants the "
@@ -164,18 +240,19 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
                 f"placed only together with partner {t.participant_ids[partner]}; no pair of "
                 "openings kept the couple together at a better objective"
             )
-        if instance.cap_of_prefecture is not None and len(open_now):
-            reasons.append(
-                f"{len(open_now)} eligible openings have free slots but their prefectures are "
-                "at the country cap or taking one would cost a placement elsewhere"
-            )
-        if not reasons:
-            reasons.append(
-                f"{len(open_now)} eligible openings have free slots; placing this participant "
-                "would cost a placement elsewhere"
-            )
+        at_cap = int((cap_room(instance, counts, int(i), open_now) <= 0).sum())
+        if at_cap:
+            where = "their prefectures are" if at_cap > 1 else "its prefecture is"
+            country = t.country_codes[t.p_country[i]]
+            reasons.append(f"{_free_slots(at_cap)} but {where} at the country cap for {country}")
         out.append(Unplaced(t.participant_ids[i], tuple(reasons)))
     return tuple(out)
+
+
+def _free_slots(count: int) -> str:
+    if count == 1:
+        return "1 eligible opening has a free slot"
+    return f"{count} eligible openings have free slots"
 
 
 def _by_position(positions: IntArray) -> dict[str, int]:
