@@ -265,6 +265,19 @@ class TestStatusFollowsThePlan:
         assert put("P-1", opening=None) == "amended"
         version2 = _publish(client, keys, round_etag(engine))
         assert (version2.status_code, version2.json()["removed"]) == (200, 1)
+        # Every change of status is in the audit trail, by whom and from what to what.
+        events = client.get(
+            f"/api/v1/audit?resource_id={ROUND}&action=round.status&limit=100",
+            headers=auth(keys.coordinator),
+        ).json()["items"]
+        changes = [(e["detail"]["before"], e["detail"]["after"]) for e in reversed(events)]
+        assert changes == [
+            ("draft", "solved"),
+            ("published", "amended"),
+            ("amended", "published"),
+            ("published", "amended"),
+        ]
+        assert {e["actor"] for e in events[:3]} == {f"key:{keys.coordinator.split('_')[1]}"}
 
 
 class TestWithdrawalsAndAlternates:

@@ -190,7 +190,7 @@ def change_placement(
         raise _refused(participant_id, assessment.breaks)
     version = rounds.bump(session, row)
     _write(session, row.id, assessment, change)
-    rounds.settle_status(session, row)
+    rounds.settle_status(session, caller, row)
     after = plan_item(session, row.id, person.id)
     _audit_change(session, caller, row, participant_id, before, after, assessment, change)
     commit(session)
@@ -401,7 +401,7 @@ def forbid_pair(
     created = models.ForbiddenPair(round_id=row.id, participant_id=person.id, opening_id=opening.id)
     session.add(created)
     session.flush()
-    rounds.settle_status(session, row)
+    rounds.settle_status(session, caller, row)
     audit.record(
         session,
         caller,

@@ -285,13 +285,14 @@ def bump(session: Session, row: models.Round, **values: Any) -> int:
     return new_version
 
 
-def settle_status(session: Session, row: models.Round, *, ran: bool = False) -> str:
+def settle_status(session: Session, caller: Caller, row: models.Round, *, ran: bool = False) -> str:
     """Set the round's status from its working plan as written (flushed); the status.
 
     `row` holds the status read before the change. A draft round stays in draft until a
     run succeeds (`ran`: then it is solved); a published round is `published` while its
     plan is the latest published version and `amended` as soon as it differs (pins, runs
-    that moved nobody and changes undone leave it published).
+    that moved nobody and changes undone leave it published). A change of status is
+    audited (`round.status`, before and after) with the change that caused it.
     """
     assert row.id is not None
     status = row.status
@@ -306,6 +307,15 @@ def settle_status(session: Session, row: models.Round, *, ran: bool = False) -> 
             .where(col(Round.id) == row.id)
             .values(status=status)
             .execution_options(synchronize_session=False)
+        )
+        audit.record(
+            session,
+            caller,
+            "round.status",
+            "round",
+            row.external_id,
+            before=row.status,
+            after=status,
         )
     return status
 

@@ -472,7 +472,7 @@ def complete_run(
         )
         return _fail(session, run, round_row, why, outcome, progress)
     changed = plans.replace_plan(session, round_row.id, _placements(session, result), source="run")
-    new_status = rounds.settle_status(session, round_row, ran=True)
+    new_status = rounds.settle_status(session, WORKER, round_row, ran=True)
     outcome["changed"] = changed
     outcome["timings"]["save_s"] = round(time.perf_counter() - saving, 4)
     session.execute(

@@ -92,7 +92,7 @@ def fill_vacancies(
         version = rounds.bump(session, row)
         for upgrade in upgrades:
             _apply(session, caller, row, upgrade)
-        status = rounds.settle_status(session, row)
+        status = rounds.settle_status(session, caller, row)
         commit(session)
     amendment = Amendment(
         round=row.external_id,

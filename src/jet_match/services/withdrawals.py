@@ -142,6 +142,6 @@ def vacate(
             .values(version=col(round_.version) + 1, updated_at=models.utcnow())
             .execution_options(synchronize_session=False)
         )
-        rounds.settle_status(session, round_row)
+        rounds.settle_status(session, caller, round_row)
     session.flush()
     return freed
