@@ -692,12 +692,15 @@ class Candidate(BaseModel):
 
 
 class Candidates(BaseModel):
-    """Eligible participants for one opening, best score first."""
+    """Eligible participants for one opening, best score first (ties by external_id)."""
 
     opening: str
     slots: int
     taken_by: list[TakenBy]
     items: list[Candidate]
+    next_cursor: str | None = Field(
+        default=None, description="Send as `cursor` for the next candidates; null at the end."
+    )
 
 
 class Kpis(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -99,6 +100,41 @@ class TestCandidates:
         assert partner["current_opening"] == "OPN-A1"
         assert [b["rule"] for b in partner["breaks"]] == ["couple_apart"]
         assert partner["objective_change"]["disruption"] == 50
+
+    def test_candidates_page_with_a_cursor_and_filter_the_unplaced(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        """OPN-A1's candidates: P-1 (165), then P-2 and P-3 (25 each, by external_id)."""
+        url = f"{R}/openings/OPN-A1/candidates"
+
+        def page(query: str) -> dict[str, Any]:
+            answer = client.get(f"{url}?{query}", headers=auth(keys.coordinator))
+            assert answer.status_code == 200, answer.text
+            body: dict[str, Any] = answer.json()
+            return body
+
+        seen: list[str] = []
+        query = "limit=1"
+        while True:
+            body = page(query)
+            items = body["items"]
+            assert len(items) == 1
+            seen.append(items[0]["participant"])
+            if body["next_cursor"] is None:
+                break
+            query = f"limit=1&cursor={body['next_cursor']}"
+        assert seen == ["P-1", "P-2", "P-3"]
+        whole = page("limit=100")
+        assert [c["participant"] for c in whole["items"]] == seen
+        assert whole["next_cursor"] is None
+        move(engine, "P-1", PlanChange(opening=None))
+        unplaced = page("unplaced=true")["items"]
+        assert [c["participant"] for c in unplaced] == ["P-1"]
+        placed = page("unplaced=false")["items"]
+        assert [c["participant"] for c in placed] == ["P-2", "P-3"]
+        forged = client.get(f"{url}?cursor=bm9wZQ", headers=auth(keys.coordinator))
+        assert forged.status_code == 422
+        assert forged.json()["errors"][0]["field"] == "cursor"
 
 
 class TestComparison:

@@ -9,8 +9,10 @@ that of the move alone, everything else unchanged (`jet_match.services.moves`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,7 @@ from jet_match.schemas import (
 from jet_match.services import audit, moves, plans, publications, round_data, rounds, spreadsheets
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.moves import Move
+from jet_match.services.pagination import PageRequest, decode_cursor, encode_cursor
 from jet_match.services.solving import result_document
 from jet_match.services.writes import commit
 from jet_match.solver import (
@@ -133,11 +136,25 @@ def _outside_the_run(person: models.Participant, row: models.Round) -> str:
     return "not placed in the working plan"
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateFilter:
+    """Which eligible participants to rank; None means any."""
+
+    unplaced: bool | None = None
+
+
 def candidates(
-    *, session: Session, caller: Caller, round_id: str, opening_id: str, limit: int = 20
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    opening_id: str,
+    filters: CandidateFilter = CandidateFilter(),
+    page: PageRequest = PageRequest(cursor=None, limit=20),
 ) -> Candidates:
-    """Participants of the round eligible for an opening, best score first, with what
-    moving each there would do to the objective and to the hard rules."""
+    """Shortlisted participants of the round eligible for an opening, best score first (ties by
+    external_id), with what moving each there would do to the objective and to the hard
+    rules; paged by a cursor on (score, external_id)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = plans.find_opening(session, opening_id)
@@ -145,12 +162,22 @@ def candidates(
     t = instance.tables
     j = t.opening_ids.index(opening_id)
     at = np.flatnonzero(instance.pair_o == j)
-    order = np.lexsort((instance.pair_p[at], -instance.pair_score[at]))[:limit]
-    chosen = [t.participant_ids[int(instance.pair_p[at[k]])] for k in order]
+    current = {e.participant: e for e in entries}
+    ranked = sorted(
+        (-int(instance.pair_score[k]), t.participant_ids[int(instance.pair_p[k])]) for k in at
+    )
+    if filters.unplaced is not None:
+        ranked = [r for r in ranked if (r[1] not in current) == filters.unplaced]
+    if page.cursor is not None:
+        after = _candidate_after(page.cursor)
+        ranked = ranked[bisect.bisect_right(ranked, after) :]
+    more = len(ranked) > page.limit
+    ranked = ranked[: page.limit]
+    chosen = [participant for _, participant in ranked]
+    next_cursor = encode_cursor(f"{-ranked[-1][0]}|{ranked[-1][1]}") if more else None
     people = _ids(session, models.Participant, chosen)
     assert opening.id is not None
     assessed = moves.assess(session, row, [Move(people[p], opening.id) for p in chosen])
-    current = {e.participant: e for e in entries}
     scores = dict(
         session.execute(
             select(models.Participant.external_id, models.Placement.score)
@@ -182,7 +209,24 @@ def candidates(
                 breaks=list(assessment.breaks),
             )
         )
-    return Candidates(opening=opening_id, slots=opening.slots, taken_by=holders, items=items)
+    return Candidates(
+        opening=opening_id,
+        slots=opening.slots,
+        taken_by=holders,
+        items=items,
+        next_cursor=next_cursor,
+    )
+
+
+def _candidate_after(cursor: str) -> tuple[int, str]:
+    """The (-score, external_id) a candidates cursor continues after."""
+    score, bar, participant = str(decode_cursor(cursor, str)).partition("|")
+    if not bar or not score.lstrip("-").isdigit():
+        raise InvalidInput(
+            "the cursor is not one this service gave out",
+            [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],
+        )
+    return -int(score), participant
 
 
 _PLAN_LABEL = re.compile(r"^(current|run:(\d{1,18})|version:(\d{1,9}))$")

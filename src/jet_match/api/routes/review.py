@@ -12,6 +12,7 @@ from jet_match.api.problems import responses
 from jet_match.schemas import Candidates, Comparison, Explanation, RoundReport
 from jet_match.services import review, spreadsheets
 from jet_match.services.access import Action, Caller
+from jet_match.services.pagination import PageRequest
 
 router = APIRouter(prefix="/rounds/{round_id}", tags=["review"])
 
@@ -74,15 +75,29 @@ def opening_candidates(
     session: SessionDep,
     caller: Reader,
     limit: Annotated[int, Query(ge=1, le=100, description="How many candidates.")] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    ] = None,
+    unplaced: Annotated[
+        bool | None,
+        Query(description="true: only those without a placement in the plan; false: only placed."),
+    ] = None,
 ) -> Candidates:
     """Rank candidates for an opening.
 
-    The round's participants eligible for it, best score first, each with their current
+    The round's shortlisted participants eligible for it (alternates come in through
+    fill-vacancies), best score first (ties by external_id), each with their current
     placement, the objective change if assigned there, and the hard rules that would
-    break (a full opening: over_capacity).
+    break (a full opening: over_capacity). `unplaced=true` lists only those without a
+    placement; paged with `next_cursor`.
     """
     return review.candidates(
-        session=session, caller=caller, round_id=round_id, opening_id=opening_id, limit=limit
+        session=session,
+        caller=caller,
+        round_id=round_id,
+        opening_id=opening_id,
+        filters=review.CandidateFilter(unplaced=unplaced),
+        page=PageRequest(cursor=cursor, limit=limit),
     )
 
 
