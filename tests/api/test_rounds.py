@@ -442,6 +442,37 @@ class TestAdjustments:
         assert placed.status_code == 200  # placed, unpinned: the next run decides
         assert {r["rule"] for r in placed.json()["overridden"]} == {"not_in_run", "out_of_scope"}
 
+    def test_a_refused_body_names_the_record_it_is_about(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _, etag = _plan(client, keys)
+        unknown = _put(client, keys, "P-5", etag, opening=None, foo=1)
+        assert unknown.status_code == 422
+        problem = unknown.json()["errors"][0]
+        assert (problem["record"], problem["external_id"], problem["field"]) == (
+            "plan",
+            "P-5",
+            "foo",
+        )
+        created = client.post(
+            "/api/v1/rounds",
+            headers=auth(keys.coordinator),
+            json={
+                "external_id": "R3",
+                "name": "R3",
+                "programme_year": 2026,
+                "policy": {"time_limit_s": 0},
+            },
+        )
+        assert created.status_code == 422
+        problem = created.json()["errors"][0]
+        assert (problem["record"], problem["external_id"], problem["field"]) == (
+            "round",
+            "R3",
+            "policy.time_limit_s",
+        )
+
     def test_a_withdrawn_participant_or_a_cancelled_opening_is_never_placed(
         self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
     ) -> None:

@@ -119,6 +119,22 @@ def _record_kind(request: Request) -> str:
     }.get(resource, "request")
 
 
+def _named_record(request: Request, body: Any) -> tuple[str, str | None]:
+    """The record a refused request is about: its kind, and its external_id from the path
+    (`/rounds/{r}/plan/{p}` is the plan entry of p) or from the body being created."""
+    kind = _record_kind(request)
+    params = request.path_params
+    segments = [s for s in request.url.path.split("/") if s]
+    if kind == "round" and len(segments) > 4 and segments[4] == "plan":
+        return "plan", params.get("participant_id")
+    for name in ("external_id", "round_id", "run_id", "organization_id"):
+        if isinstance(params.get(name), str):
+            return kind, str(params[name])
+    if isinstance(body, dict) and isinstance(body.get("external_id"), str):
+        return kind, str(body["external_id"])[:64]
+    return kind, None
+
+
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
@@ -136,8 +152,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI reads a body of another media type as bytes, then calls them "not an object".
         detail = f"send the body as application/json, not {media_type}"
         return problem_response(request, 415, "unsupported-media-type", _TITLE_415, detail)
-    kind = _record_kind(request)
-    external_id = request.path_params.get("external_id")
+    kind, external_id = _named_record(request, exc.body)
     problems = []
     for error in exc.errors():
         if error["type"] == "json_invalid":
