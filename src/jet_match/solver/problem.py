@@ -1,7 +1,7 @@
 """The solver's input: frozen dataclasses with the solver's own small enumerations.
 
-The solver does not read the interchange dataset; `jet_match.services.solving` translates
-a `Dataset` into a `Problem` explicitly. Records are identified by their external_id;
+The solver does not read the interchange dataset or anything stored: the service layer
+translates a dataset into a `Problem` explicitly. Records are identified by their external_id;
 every list is sorted canonically by external_id when the problem is prepared, so the
 order in which the caller lists records never changes the result.
 """
