@@ -67,16 +67,22 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
 
-def refresh_statistics(session: Session, *tables: type[SQLModel]) -> None:
+# A write of at least this many rows is a bulk write: the planner's statistics are refreshed.
+BULK_ROWS = 100
+
+
+def refresh_statistics(session: Session, *tables: type[SQLModel], rows_written: int) -> None:
     """After a bulk write has committed, let PostgreSQL's planner know the tables' new sizes.
 
     Without it a freshly imported or re-planned table keeps the statistics of an empty one
     until autovacuum comes by (minutes, or never on a quiet server), and PostgreSQL joins
     every row of a national plan to sort out one page: 15-20 ms a page instead of 0.5 ms,
-    benchmarks/README.md (f). A no-op on SQLite, whose planner needs no statistics here.
+    benchmarks/README.md (f). Nothing to do for a small write (fewer than BULK_ROWS rows:
+    a re-solve after one withdrawal, a sheet of a few records), or on SQLite, whose
+    planner needs no statistics here.
     """
     bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    if bind.dialect.name != "postgresql" or rows_written < BULK_ROWS:
         return
     for table in tables:
         session.execute(text(f'ANALYZE "{table.__tablename__}"'))

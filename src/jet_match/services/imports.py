@@ -43,8 +43,6 @@ _TABLES: dict[str, type[SQLModel]] = {
     "openings": models.Opening,
     "participants": models.Participant,
 }
-# A sheet at least this long is a bulk load: the database's statistics are refreshed after.
-BULK_ROWS = 100
 
 
 def import_dataset(
@@ -66,7 +64,7 @@ def import_dataset(
         answer_model=ImportResult,
         produce=lambda: Written(_apply(session, caller, data, source="dataset")),
     )
-    refresh_statistics(session, *_TABLES.values())
+    refresh_statistics(session, *_TABLES.values(), rows_written=_written(written.resource))
     return written
 
 
@@ -100,9 +98,14 @@ def import_sheet(
         answer_model=ImportResult,
         produce=lambda: Written(_apply(session, caller, data, source=kind, rows=row_numbers)),
     )
-    if len(rows) >= BULK_ROWS:
-        refresh_statistics(session, _TABLES[kind])
+    refresh_statistics(session, _TABLES[kind], rows_written=_written(written.resource))
     return written
+
+
+def _written(result: ImportResult) -> int:
+    """Rows an import inserted or updated."""
+    counts = (result.organizations, result.openings, result.participants)
+    return sum(kind.created + kind.updated for kind in counts)
 
 
 def _decode(raw: bytes) -> dict[str, Any]:

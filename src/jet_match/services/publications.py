@@ -120,7 +120,7 @@ def publish(
     commit(session)
     # All three: results join the latest publication of each round to its placements,
     # and with a guess for the two small tables PostgreSQL sorts every placement.
-    refresh_statistics(session, Round, Publication, Published)
+    refresh_statistics(session, Round, Publication, Published, rows_written=counts["placed"])
     return Written(
         PublicationPublic(
             round=row.external_id,

@@ -501,7 +501,7 @@ def complete_run(
         after=new_status,
     )
     commit(session)
-    refresh_statistics(session, models.Placement)
+    refresh_statistics(session, models.Placement, rows_written=changed)
     return RunStatus.SUCCEEDED
 
 
