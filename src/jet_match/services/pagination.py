@@ -55,11 +55,16 @@ def decode_cursor(cursor: str, key_type: type[str] | type[int]) -> Any:
         or (isinstance(key, str) and ("\x00" in key or len(key) > 200))
         or (isinstance(key, int) and abs(key) > 2**63 - 1)
     ):
-        raise InvalidInput(
-            "the cursor is not one this service gave out",
-            [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],
-        )
+        raise invalid_cursor()
     return key
+
+
+def invalid_cursor() -> InvalidInput:
+    """The refusal of a cursor this service did not give out."""
+    return InvalidInput(
+        "the cursor is not one this service gave out",
+        [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],
+    )
 
 
 def paginate(

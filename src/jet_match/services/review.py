@@ -40,7 +40,12 @@ from jet_match.schemas import (
 from jet_match.services import audit, moves, plans, publications, round_data, rounds, spreadsheets
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.moves import Move
-from jet_match.services.pagination import PageRequest, decode_cursor, encode_cursor
+from jet_match.services.pagination import (
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
 from jet_match.services.solving import result_document
 from jet_match.services.writes import commit
 from jet_match.solver import (
@@ -152,9 +157,9 @@ def candidates(
     filters: CandidateFilter = CandidateFilter(),
     page: PageRequest = PageRequest(cursor=None, limit=20),
 ) -> Candidates:
-    """Shortlisted participants of the round eligible for an opening, best score first (ties by
-    external_id), with what moving each there would do to the objective and to the hard
-    rules; paged by a cursor on (score, external_id)."""
+    """Shortlisted participants of the round eligible for an opening, best score first
+    (ties by external_id), with what moving each there would do to the objective and to
+    the hard rules; paged by a cursor on (score, external_id)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = plans.find_opening(session, opening_id)
@@ -222,10 +227,7 @@ def _candidate_after(cursor: str) -> tuple[int, str]:
     """The (-score, external_id) a candidates cursor continues after."""
     score, bar, participant = str(decode_cursor(cursor, str)).partition("|")
     if not bar or not score.lstrip("-").isdigit():
-        raise InvalidInput(
-            "the cursor is not one this service gave out",
-            [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],
-        )
+        raise invalid_cursor()
     return -int(score), participant
 
 
