@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.dataset import format as fmt
-from jet_match.schemas import PlanChange, RoundCreate, RoundPolicy, RunCreate
+from jet_match.schemas.plans import PlanChange
+from jet_match.schemas.rounds import RoundCreate, RoundPolicy
+from jet_match.schemas.runs import RunCreate
 from jet_match.services import plans, publications, rounds, runs
 from jet_match.services.access import COMMAND_LINE
 from jet_match.worker import InlineSolver, Worker

@@ -28,7 +28,7 @@ from jet_match.dataset.validation import (
     read_dataset_file,
 )
 from jet_match.errors import DomainError
-from jet_match.schemas import Role
+from jet_match.statuses import Role
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -289,7 +289,7 @@ def keys_create(
     """Create a key directly in the database; prints the key (shown only this once)."""
     from jet_match.db import migrate as run_migrations
     from jet_match.db import session_scope
-    from jet_match.schemas import ApiKeyCreate
+    from jet_match.schemas.api_keys import ApiKeyCreate
     from jet_match.services import api_keys
     from jet_match.services.access import COMMAND_LINE
 

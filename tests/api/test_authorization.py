@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 
 from jet_match.config import Settings
 from jet_match.main import create_app
-from jet_match.schemas import PlanChange, Role
+from jet_match.schemas.plans import PlanChange
+from jet_match.statuses import Role
 from round_support import (
     ROUND,
     create_round,
@@ -129,7 +130,7 @@ def _forbidden(engine: Engine, settings: Settings) -> dict[str, str]:
     solved_round(engine, settings)
     from sqlmodel import Session
 
-    from jet_match.schemas import ForbiddenCreate
+    from jet_match.schemas.plans import ForbiddenCreate
     from jet_match.services import plans
     from jet_match.services.access import COMMAND_LINE
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from jet_match.config import Settings
-from jet_match.schemas import PlanChange
+from jet_match.schemas.plans import PlanChange
 from round_support import ROUND, SMALL_PLAN, move, published_round
 from service_support import Keys, auth
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from jet_match.config import Settings
-from jet_match.schemas import PlanChange
+from jet_match.schemas.plans import PlanChange
 from round_support import ROUND, create_round, move, queue_run, work
 from service_support import Keys, auth
 

@@ -1,5 +1,5 @@
 """PATCH bodies match the dataset: every field of a record but `external_id`, each with
-the same type and constraints, all optional (schemas.py promises this)."""
+the same type and constraints, all optional (schemas/records.py promises this)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from jet_match import schemas
 from jet_match.dataset import format as fmt
+from jet_match.schemas import records, rounds
 
 PAIRS = [
-    (fmt.Organization, schemas.OrganizationUpdate),
-    (fmt.Opening, schemas.OpeningUpdate),
-    (fmt.Participant, schemas.ParticipantUpdate),
-    (fmt.Weights, schemas.WeightsUpdate),
+    (fmt.Organization, records.OrganizationUpdate),
+    (fmt.Opening, records.OpeningUpdate),
+    (fmt.Participant, records.ParticipantUpdate),
+    (fmt.Weights, rounds.WeightsUpdate),
 ]
 _WORDS = {"title", "description", "default", "examples"}  # prose, not constraints
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from jet_match.config import Settings
-from jet_match.schemas import Role
+from jet_match.statuses import Role
 from round_support import work
 from service_support import MakeKey, auth
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from jet_match.schemas import Role
+from jet_match.statuses import Role
 from service_support import MakeKey, free_port
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

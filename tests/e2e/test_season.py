@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from jet_match.schemas import Role
+from jet_match.statuses import Role
 from service_support import MakeKey, auth
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo.json"

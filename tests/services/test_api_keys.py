@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import InvalidInput, Unauthenticated
-from jet_match.schemas import ApiKeyCreate, Role
+from jet_match.schemas.api_keys import ApiKeyCreate
 from jet_match.services import api_keys
 from jet_match.services.access import COMMAND_LINE
+from jet_match.statuses import Role
 
 
 def test_the_secret_is_never_stored(session: Session) -> None:

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.generator import ScaleName, generate_scale
-from jet_match.schemas import Role
+from jet_match.statuses import Role
 from service_support import MakeKey, auth
 
 

@@ -14,10 +14,11 @@ from jet_match import models
 from jet_match.config import Settings
 from jet_match.dataset import format as fmt
 from jet_match.errors import Conflict
-from jet_match.schemas import RunCreate, RunStatus
+from jet_match.schemas.runs import RunCreate
 from jet_match.services import openings, plans, round_data, runs, withdrawals
 from jet_match.services.access import COMMAND_LINE
 from jet_match.solver import solve
+from jet_match.statuses import RunStatus
 from round_support import ROUND, SMALL_PLAN, create_round, current_plan, queue_run, work
 
 

@@ -22,9 +22,9 @@ from jet_match import models
 from jet_match.config import Settings
 from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.generator import generate_dataset
-from jet_match.schemas import RunStatus
 from jet_match.services import imports, rounds, runs
 from jet_match.services.access import COMMAND_LINE
+from jet_match.statuses import RunStatus
 from jet_match.worker import ChildSolver, InlineSolver, Worker
 from round_support import ROUND, create_round, current_plan, queue_run
 

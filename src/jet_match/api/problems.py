@@ -23,11 +23,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jet_match import errors
 from jet_match.errors import DomainError, FieldProblem
-from jet_match.schemas import Problem, ProblemItem
+from jet_match.schemas.common import ProblemDetails, ProblemItem
 from jet_match.services import api_keys
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://jet-match.example/problems/"
+#: The OpenAPI component of `ProblemDetails`: its name on the wire since the first release.
+PROBLEM_COMPONENT = "Problem"
+COMPONENTS = "#/components/schemas/"
 
 STATUS: dict[type[DomainError], int] = {
     errors.Unauthenticated: 401,
@@ -81,7 +84,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A problem+json response for this request."""
-    body = Problem(
+    body = ProblemDetails(
         type=PROBLEM_BASE + code,
         title=title,
         status=status,
@@ -100,7 +103,10 @@ def problem_response(
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI documentation of the problems an operation can answer."""
-    return {status: {"model": Problem, "description": DESCRIPTIONS[status]} for status in statuses}
+    return {
+        status: {"model": ProblemDetails, "description": DESCRIPTIONS[status]}
+        for status in statuses
+    }
 
 
 def _record_kind(request: Request) -> str:
@@ -260,9 +266,11 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
     """Document error responses as application/problem+json (FastAPI says application/json).
 
     Every operation that reads a JSON body also documents 400 (not UTF-8 JSON) and 415
-    (another media type).
+    (another media type). The `ProblemDetails` model is published under its wire name,
+    `Problem` (the component name clients already know).
     """
-    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    openapi = _renamed_component(openapi, ProblemDetails.__name__, PROBLEM_COMPONENT)
+    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"{COMPONENTS}{PROBLEM_COMPONENT}"}}}
     for path in openapi.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
@@ -276,3 +284,29 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
                         str(status), {"description": DESCRIPTIONS[status], "content": problem}
                     )
     return openapi
+
+
+def _renamed_component(openapi: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """The document with the schema component `old` named `new`, in the same place, and
+    every reference to it following."""
+    schemas = openapi.get("components", {}).get("schemas", {})
+    if old not in schemas:
+        return openapi
+    openapi["components"]["schemas"] = {
+        (new if name == old else name): schema for name, schema in schemas.items()
+    }
+
+    def follow(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: f"{COMPONENTS}{new}"
+                if key == "$ref" and value == f"{COMPONENTS}{old}"
+                else follow(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [follow(item) for item in node]
+        return node
+
+    renamed: dict[str, Any] = follow(openapi)
+    return renamed

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from jet_match.errors import Forbidden
-from jet_match.schemas import Role
+from jet_match.statuses import Role
 
 
 class Action(StrEnum):

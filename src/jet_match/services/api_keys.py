@@ -17,11 +17,13 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.errors import FieldProblem, InvalidInput, NotFound, Unauthenticated
-from jet_match.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Page, Role
+from jet_match.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from jet_match.schemas.common import Page
 from jet_match.services import audit, organizations
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.pagination import PageRequest, paginate
 from jet_match.services.writes import commit
+from jet_match.statuses import Role
 
 KEY_PREFIX = "jm_"
 

@@ -14,7 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from jet_match import models
-from jet_match.schemas import AuditEventPublic, Page
+from jet_match.schemas.audit import AuditEventPublic
+from jet_match.schemas.common import Page
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.pagination import PageRequest, paginate
 

@@ -24,7 +24,7 @@ from jet_match.dataset import format as fmt
 from jet_match.dataset.validation import DatasetInvalid, dataset_from_data, parse_dataset
 from jet_match.db import refresh_statistics
 from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
-from jet_match.schemas import ImportResult, KindCounts
+from jet_match.schemas.imports import ImportResult, KindCounts
 from jet_match.services import audit, exports, spreadsheets
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.records import (

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.schemas import ObjectiveChange, RuleBreak
+from jet_match.schemas.plans import ObjectiveChange
+from jet_match.schemas.runs import RuleBreak
 from jet_match.services import round_data
 from jet_match.services.round_data import PlanEntry
 from jet_match.solver import (

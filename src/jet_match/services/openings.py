@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
-from jet_match.schemas import OpeningUpdate, Page
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import OpeningUpdate
 from jet_match.services import audit, organizations, record_changes
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, merge

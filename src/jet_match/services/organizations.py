@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, NotFound
-from jet_match.schemas import OrganizationUpdate, Page
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import OrganizationUpdate
 from jet_match.services import audit, record_changes
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, merge

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
-from jet_match.schemas import Page, ParticipantUpdate
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import ParticipantUpdate
 from jet_match.services import audit, record_changes, withdrawals
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.consistency import check_records, ensure_storable, merge

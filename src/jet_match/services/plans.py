@@ -20,17 +20,17 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, Conflict, FieldProblem, InvalidInput, NotFound
-from jet_match.schemas import (
+from jet_match.schemas.common import Page
+from jet_match.schemas.plans import (
     Adjustment,
     ForbiddenCreate,
     ForbiddenItem,
     ForbiddenPublic,
     ObjectiveChange,
-    Page,
     PlanChange,
     PlanItem,
-    RuleBreak,
 )
+from jet_match.schemas.runs import RuleBreak
 from jet_match.services import audit, moves, rounds
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.pagination import PageRequest, paginate

@@ -23,17 +23,13 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.db import refresh_statistics
 from jet_match.errors import Conflict, FieldProblem, InvalidInput, ResultsChanged
-from jet_match.schemas import (
-    HostPlacement,
-    Page,
-    PublicationPublic,
-    ResultItem,
-    RoundStatus,
-)
+from jet_match.schemas.common import Page
+from jet_match.schemas.publications import HostPlacement, PublicationPublic, ResultItem
 from jet_match.services import audit, organizations, rounds
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.pagination import PageRequest, paginate
 from jet_match.services.writes import Written, commit, etag_of
+from jet_match.statuses import RoundStatus
 
 Published = models.PublishedPlacement
 Publication = models.Publication

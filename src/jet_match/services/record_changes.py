@@ -31,12 +31,13 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.schemas import FreedPlace, RoundStatus
+from jet_match.schemas.withdrawals import FreedPlace
 from jet_match.services import withdrawals
 from jet_match.services.access import Caller
 from jet_match.services.records import opening_record, organization_record, participant_record
 from jet_match.services.solving import problem_from_dataset
 from jet_match.solver import Assignment, pair_report, prepare
+from jet_match.statuses import RoundStatus
 
 Placement = models.Placement
 

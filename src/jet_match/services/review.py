@@ -23,7 +23,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.errors import FieldProblem, InvalidInput, NotFound
-from jet_match.schemas import (
+from jet_match.schemas.review import (
     AlternativeItem,
     Candidate,
     Candidates,
@@ -31,12 +31,11 @@ from jet_match.schemas import (
     Explanation,
     Kpis,
     MovedItem,
-    ObjectiveValue,
     RoundReport,
-    RoundStatus,
     TakenBy,
     UnplacedItem,
 )
+from jet_match.schemas.runs import ObjectiveValue
 from jet_match.services import audit, moves, plans, publications, round_data, rounds, spreadsheets
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.moves import Move
@@ -57,6 +56,7 @@ from jet_match.solver import (
     explain,
     result_of_plan,
 )
+from jet_match.statuses import RoundStatus
 
 
 def _ids(session: Session, table: Any, external_ids: Sequence[str]) -> dict[str, int]:

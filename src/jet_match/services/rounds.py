@@ -25,13 +25,12 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
-from jet_match.schemas import (
-    Page,
+from jet_match.schemas.common import Page
+from jet_match.schemas.rounds import (
     RoundCreate,
     RoundPolicy,
     RoundPolicyUpdate,
     RoundPublic,
-    RoundStatus,
     RoundUpdate,
 )
 from jet_match.services import audit
@@ -45,6 +44,7 @@ from jet_match.services.writes import (
     etag_of,
     run_idempotent,
 )
+from jet_match.statuses import RoundStatus
 
 Round = models.Round
 

@@ -32,16 +32,15 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.db import refresh_statistics
 from jet_match.errors import Conflict, NotFound
-from jet_match.schemas import (
+from jet_match.schemas.common import Page
+from jet_match.schemas.runs import (
     BoundValue,
     ObjectiveValue,
-    Page,
     RuleBreak,
     RunCreate,
     RunOutcome,
     RunProgress,
     RunPublic,
-    RunStatus,
 )
 from jet_match.services import audit, moves, plans, round_data, rounds
 from jet_match.services.access import WORKER, Action, Caller, authorize
@@ -49,6 +48,7 @@ from jet_match.services.pagination import PageRequest, paginate
 from jet_match.services.solving import result_document
 from jet_match.services.writes import IdempotencyKey, Written, commit, run_idempotent
 from jet_match.solver import Problem, Result, Status
+from jet_match.statuses import RunStatus
 
 Run = models.Run
 ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.schemas import Amendment, AmendmentChange, OpenVacancy, RoundStatus
+from jet_match.schemas.vacancies import Amendment, AmendmentChange, OpenVacancy
 from jet_match.services import audit, round_data, rounds
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.writes import Written, commit, compare_and_swap, etag_of
@@ -45,6 +45,7 @@ from jet_match.solver import (
     pair_report,
     prepare,
 )
+from jet_match.statuses import RoundStatus
 
 
 @dataclass(frozen=True, slots=True)

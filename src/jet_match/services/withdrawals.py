@@ -17,10 +17,11 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.schemas import FreedPlace, RoundStatus, Withdrawal
+from jet_match.schemas.withdrawals import FreedPlace, Withdrawal
 from jet_match.services import audit, plans, rounds
 from jet_match.services.access import Action, Caller, authorize
 from jet_match.services.writes import commit
+from jet_match.statuses import RoundStatus
 
 
 def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdrawal:

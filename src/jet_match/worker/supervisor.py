@@ -38,11 +38,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
-from jet_match.schemas import RunStatus
 from jet_match.services import runs
 from jet_match.services.round_data import RecordStamp
 from jet_match.services.runs import Heartbeat
 from jet_match.solver import Progress, Result, prepare, solve
+from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process
 
 log = structlog.get_logger("jet_match.worker")

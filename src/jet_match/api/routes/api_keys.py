@@ -8,7 +8,8 @@ from fastapi import APIRouter, Body, Depends, Path
 
 from jet_match.api.deps import PageDep, SessionDep, allowed
 from jet_match.api.problems import responses
-from jet_match.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, Page
+from jet_match.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from jet_match.schemas.common import Page
 from jet_match.services import api_keys
 from jet_match.services.access import Action, Caller
 

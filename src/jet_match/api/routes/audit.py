@@ -11,7 +11,8 @@ from pydantic import BeforeValidator
 
 from jet_match.api.deps import PageDep, SessionDep, allowed
 from jet_match.api.problems import responses
-from jet_match.schemas import AuditEventPublic, Page
+from jet_match.schemas.audit import AuditEventPublic
+from jet_match.schemas.common import Page
 from jet_match.services import audit
 from jet_match.services.access import Action, Caller
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jet_match import __version__
 from jet_match.api.deps import SessionDep
-from jet_match.schemas import Health
+from jet_match.schemas.health import Health
 
 router = APIRouter(tags=["health"])
 

@@ -12,7 +12,7 @@ from jet_match.api.deps import IdempotencyDep, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import with_headers
 from jet_match.errors import UnsupportedMediaType
-from jet_match.schemas import ImportResult
+from jet_match.schemas.imports import ImportResult
 from jet_match.services import imports, spreadsheets
 from jet_match.services.access import Action, Caller
 

@@ -10,7 +10,8 @@ from jet_match.api.deps import ExternalIdPath, IdempotencyDep, IfMatch, PageDep,
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
-from jet_match.schemas import OrganizationUpdate, Page
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import OrganizationUpdate
 from jet_match.services import organizations
 from jet_match.services.access import Action, Caller
 

@@ -10,7 +10,8 @@ from jet_match.api.deps import ExternalIdPath, IdempotencyDep, IfMatch, PageDep,
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
-from jet_match.schemas import Page, ParticipantUpdate
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import ParticipantUpdate
 from jet_match.services import participants
 from jet_match.services.access import Action, Caller
 

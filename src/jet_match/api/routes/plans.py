@@ -18,12 +18,12 @@ from jet_match.api.deps import (
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
-from jet_match.schemas import (
+from jet_match.schemas.common import Page
+from jet_match.schemas.plans import (
     Adjustment,
     ForbiddenCreate,
     ForbiddenItem,
     ForbiddenPublic,
-    Page,
     PlanChange,
     PlanItem,
 )

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Header, Response
 from jet_match.api.deps import ExternalIdPath, IfMatch, PageDep, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import ETAG_HEADER_DOC, documented, with_headers
-from jet_match.schemas import HostPlacement, Page, PublicationPublic, ResultItem
+from jet_match.schemas.common import Page
+from jet_match.schemas.publications import HostPlacement, PublicationPublic, ResultItem
 from jet_match.services import publications
 from jet_match.services.access import Action, Caller
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from jet_match.api.deps import ExternalIdPath, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
-from jet_match.schemas import Candidates, Comparison, Explanation, RoundReport
+from jet_match.schemas.review import Candidates, Comparison, Explanation, RoundReport
 from jet_match.services import review, spreadsheets
 from jet_match.services.access import Action, Caller
 from jet_match.services.pagination import PageRequest

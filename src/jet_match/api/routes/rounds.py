@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Response
 from jet_match.api.deps import IdempotencyDep, IfMatch, PageDep, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
-from jet_match.schemas import Page, RoundCreate, RoundPublic, RoundUpdate
+from jet_match.schemas.common import Page
+from jet_match.schemas.rounds import RoundCreate, RoundPublic, RoundUpdate
 from jet_match.services import rounds
 from jet_match.services.access import Action, Caller
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Response
 from jet_match.api.deps import ExternalIdPath, IfMatch, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
-from jet_match.schemas import Amendment, Withdrawal
+from jet_match.schemas.vacancies import Amendment
+from jet_match.schemas.withdrawals import Withdrawal
 from jet_match.services import vacancies, withdrawals
 from jet_match.services.access import Action, Caller
 

@@ -1,0 +1,150 @@
+"""Wire models of runs: options, progress and the solver's outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+)
+
+from jet_match.schemas.common import UtcDatetime
+from jet_match.schemas.rounds import Seed, TimeLimit
+from jet_match.statuses import RunStatus
+
+
+class RunCreate(BaseModel):
+    """Options of a run; every field may be left out."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"minimise_disruption": True}]}
+    )
+
+    minimise_disruption: bool = Field(
+        default=True,
+        description="Use the current plan as `previous_plan`, so that a re-solve moves only "
+        "those who must move (each move costs the round's `disruption` weight). Pins and "
+        "forbidden pairs are always kept.",
+    )
+    time_limit_s: TimeLimit | None = Field(default=None, description="Default: the round's.")
+    seed: Seed | None = Field(default=None, description="Default: the round's.")
+
+
+class ObjectiveValue(BaseModel):
+    """A plan's objective: placements first, then `score - disruption` (docs/scoring.md)."""
+
+    placed: int
+    score: int
+    disruption: int = Field(description="Penalty points: `disruption` weight x `moved`.")
+    moved: int = Field(description="People of the previous plan whose placement changed.")
+    net: int = Field(description="score - disruption.")
+
+
+class BoundValue(BaseModel):
+    """A proven upper bound: no plan places more, nor as many with a higher net score."""
+
+    placed: int
+    score: int
+
+
+class RuleBreak(BaseModel):
+    """A hard rule a plan breaks (or would break), with the records involved."""
+
+    rule: str = Field(
+        examples=["over_capacity"],
+        description="ineligible, over_capacity, couple_split, couple_apart, country_cap, "
+        "pin_not_kept, not_in_run, out_of_scope, placed_twice, unknown_record, or a pin "
+        "conflict (pins_over_capacity, ineligible_pin, pin_outside_run: a pin outside the "
+        "round's positions, of a withdrawn participant or at a cancelled opening, ...).",
+    )
+    message: str
+    participants: list[str] = Field(default_factory=list)
+    openings: list[str] = Field(default_factory=list)
+
+
+class RunProgress(BaseModel):
+    """The latest progress report of a run (written by the worker about once a second);
+    once the solver has answered, its final figures (the same as `outcome`'s)."""
+
+    phase: str | None = Field(
+        default=None,
+        description="queued, loading (the records), preparing (eligibility and scores), "
+        "solving, done.",
+        examples=["solving"],
+    )
+    elapsed_s: float | None = Field(default=None, description="Seconds since the worker began.")
+    placed: int | None = Field(
+        default=None,
+        description="The best plan so far (the final plan once done): participants placed "
+        "(`outcome.objective.placed`).",
+    )
+    score: int | None = Field(
+        default=None,
+        description="The same plan's net score: the sum of its placements' scores minus its "
+        "disruption penalty (`outcome.objective.net`), not the plain `score`.",
+    )
+    bound_placed: int | None = Field(
+        default=None,
+        description="Proven upper bound on placements: no plan places more "
+        "(`outcome.bound.placed`).",
+    )
+    bound_score: int | None = Field(
+        default=None,
+        description="Proven upper bound on the net score of any plan placing `bound_placed` "
+        "(`outcome.bound.score`).",
+    )
+    gap: float | None = Field(
+        default=None,
+        description="Relative gap between the plan and the bound: on placements while the "
+        "bound places more, else on the net score; 0 is proven optimal (docs/scoring.md).",
+    )
+
+
+class RunOutcome(BaseModel):
+    """What the solver answered, once a run has finished solving."""
+
+    status: str = Field(
+        description="optimal, feasible, infeasible or timeout (infeasible with engine none: "
+        "refused before solving, see conflicts)."
+    )
+    engine: str = Field(description="flow, mip or none.")
+    objective: ObjectiveValue
+    bound: BoundValue | None
+    gap: float | None
+    unplaced: int = Field(description="Participants of the run left unplaced.")
+    changed: int | None = Field(
+        default=None,
+        description="Participants whose placement in the working plan this run changed.",
+    )
+    conflicts: list[RuleBreak] = Field(
+        default_factory=list,
+        description="Why the run wrote no plan: the conflicting pins or constraints of an "
+        "infeasible problem, or the pins it could not keep (pin_outside_run, pin_not_kept).",
+    )
+    metrics: dict[str, Any] = Field(description="docs/scoring.md: rank profile, fill rates ...")
+    timings: dict[str, float] = Field(
+        description="Seconds: load_s (reading the round), prepare_s (eligibility and scores), "
+        "model_s and solve_s (the solver's), total_s (the solver's whole call), save_s "
+        "(writing the plan)."
+    )
+
+
+class RunPublic(BaseModel):
+    """A run of a round: queued, running or finished, with its progress and outcome."""
+
+    id: int
+    round: str = Field(description="external_id of the round.")
+    status: RunStatus
+    minimise_disruption: bool
+    time_limit_s: float
+    seed: int
+    requested_by: str = Field(description="Who started it (`key:<id>` or `cli`).")
+    cancel_requested: bool
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+    progress: RunProgress
+    outcome: RunOutcome | None = Field(description="Set when the solver has answered.")
+    error: str | None = Field(description="Why a run failed or was interrupted.")

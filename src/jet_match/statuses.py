@@ -1,0 +1,35 @@
+"""What an API key may do, where a round and a run are: states shared by the services,
+the worker and the wire models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What an API key may do (docs/api.md, "Roles")."""
+
+    COORDINATOR = "coordinator"
+    HOST_ORG = "host_org"
+    CAREER_FAIR = "career_fair"
+
+
+class RoundStatus(StrEnum):
+    """Lifecycle of a round: draft -> solved -> published -> amended -> published ... -> closed."""
+
+    DRAFT = "draft"
+    SOLVED = "solved"
+    PUBLISHED = "published"
+    AMENDED = "amended"
+    CLOSED = "closed"
+
+
+class RunStatus(StrEnum):
+    """Where a run is: waiting for a worker, solving, or finished one of four ways."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
