@@ -47,8 +47,9 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.db import make_engine, migrate
 from jet_match.schemas.api_keys import ApiKeyCreate
-from jet_match.services import api_keys, imports
-from jet_match.services.access import COMMAND_LINE
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import imports
+from jet_match.services.security import api_keys
 from jet_match.statuses import Role
 
 CLI = [sys.executable, "-c", "from jet_match.cli import main; main()"]

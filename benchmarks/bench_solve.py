@@ -39,7 +39,7 @@ from ortools.graph.python import min_cost_flow
 from jet_match.dataset.format import Dataset, Policy, dataset_to_json
 from jet_match.dataset.generator import SCALES, ScaleName, generate_dataset, generate_scale
 from jet_match.dataset.validation import read_dataset_file
-from jet_match.services.solving import problem_from_dataset
+from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import (
     Assignment,
     Instance,
@@ -244,7 +244,7 @@ BASELINE = """
 import json, sys, time
 from pathlib import Path
 from jet_match.dataset.validation import read_dataset_file
-from jet_match.services.solving import problem_from_dataset
+from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import Assignment, check_plan, solve
 started = time.perf_counter()
 problem = problem_from_dataset(read_dataset_file(Path(sys.argv[1])))

@@ -34,8 +34,9 @@ from jet_match.dataset import format as fmt
 from jet_match.db import make_engine, migrate
 from jet_match.main import create_app
 from jet_match.schemas.api_keys import ApiKeyCreate
-from jet_match.services import api_keys, imports
-from jet_match.services.access import COMMAND_LINE
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import imports
+from jet_match.services.security import api_keys
 from jet_match.statuses import Role
 from round_support import solved_round
 from service_support import Keys, MakeKey, build_small_dataset, free_port

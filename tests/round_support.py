@@ -17,8 +17,8 @@ from jet_match.dataset import format as fmt
 from jet_match.schemas.plans import PlanChange
 from jet_match.schemas.rounds import RoundCreate, RoundPolicy
 from jet_match.schemas.runs import RunCreate
-from jet_match.services import plans, publications, rounds, runs
-from jet_match.services.access import COMMAND_LINE
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.rounds import plans, publications, rounds, runs
 from jet_match.worker import InlineSolver, Worker
 
 ROUND = "R-TEST"
@@ -109,7 +109,7 @@ def move(engine: Engine, participant: str, change: PlanChange, round_id: str = R
 
 def current_plan(engine: Engine, round_id: str = ROUND) -> dict[str, str]:
     """participant -> opening of the working plan."""
-    from jet_match.services import round_data
+    from jet_match.services.bridge import round_data
 
     with Session(engine, expire_on_commit=False) as session:
         row = rounds.find(session, round_id)

@@ -290,8 +290,8 @@ def keys_create(
     from jet_match.db import migrate as run_migrations
     from jet_match.db import session_scope
     from jet_match.schemas.api_keys import ApiKeyCreate
-    from jet_match.services import api_keys
-    from jet_match.services.access import COMMAND_LINE
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.security import api_keys
 
     engine = _engine()
     run_migrations(engine)
@@ -315,9 +315,9 @@ def keys_create(
 def keys_list() -> None:
     """List keys (never their secrets)."""
     from jet_match.db import session_scope
-    from jet_match.services import api_keys
-    from jet_match.services.access import COMMAND_LINE
-    from jet_match.services.pagination import PageRequest
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.kit.pagination import PageRequest
+    from jet_match.services.security import api_keys
 
     table = Table(title="API keys")
     for column in ("id", "role", "organization", "name", "created", "revoked"):
@@ -347,8 +347,8 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (its prefix).")]) -> None:
     """Revoke a key at once."""
     from jet_match.db import session_scope
-    from jet_match.services import api_keys
-    from jet_match.services.access import COMMAND_LINE
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.security import api_keys
 
     try:
         with session_scope(_engine()) as session:
@@ -369,8 +369,8 @@ def import_(
     """Import a dataset or a sheet into the configured database, all-or-nothing."""
     from jet_match.db import migrate as run_migrations
     from jet_match.db import session_scope
-    from jet_match.services import imports, spreadsheets
-    from jet_match.services.access import COMMAND_LINE
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.records import imports, spreadsheets
 
     try:
         raw = file.read_bytes()
@@ -411,8 +411,8 @@ def export(
 ) -> None:
     """Export the stored records as a dataset (.json) or one kind as a sheet (.csv, .xlsx)."""
     from jet_match.db import session_scope
-    from jet_match.services import exports, spreadsheets
-    from jet_match.services.access import COMMAND_LINE
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.records import exports, spreadsheets
 
     if kind is not None and kind not in spreadsheets.KIND_RECORDS:
         typer.echo("error: --kind is organizations, openings or participants", err=True)
@@ -451,7 +451,7 @@ def solve(
     ] = False,
 ) -> None:
     """Place the participants of a dataset; write a jet-match/result@1 document."""
-    from jet_match.services.solving import solve_dataset_file
+    from jet_match.services.bridge.solving import solve_dataset_file
     from jet_match.solver.result import Progress
 
     errors = Console(stderr=True)

@@ -24,7 +24,7 @@ from jet_match.api.middleware import BodyLimit, RequestContext
 from jet_match.api.routes import api_router
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
-from jet_match.services import round_data
+from jet_match.services.bridge import round_data
 
 API_PREFIX = "/api/v1"
 

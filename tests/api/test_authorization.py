@@ -131,8 +131,8 @@ def _forbidden(engine: Engine, settings: Settings) -> dict[str, str]:
     from sqlmodel import Session
 
     from jet_match.schemas.plans import ForbiddenCreate
-    from jet_match.services import plans
-    from jet_match.services.access import COMMAND_LINE
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.rounds import plans
 
     with Session(engine) as session:
         plans.forbid_pair(

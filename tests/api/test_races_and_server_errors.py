@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event, text
 from jet_match.config import Settings
 from jet_match.dataset import format as fmt
 from jet_match.main import create_app
-from jet_match.services import participants
+from jet_match.services.records import participants
 from service_support import Keys, auth
 
 RACERS = 4

@@ -22,10 +22,10 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.errors import FieldProblem, InvalidInput
-from jet_match.services import api_keys
-from jet_match.services.access import Action, Caller, authorize
-from jet_match.services.pagination import PageRequest
-from jet_match.services.writes import IdempotencyKey
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.pagination import PageRequest
+from jet_match.services.kit.writes import IdempotencyKey
+from jet_match.services.security import api_keys
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100

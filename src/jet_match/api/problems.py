@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jet_match import errors
 from jet_match.errors import DomainError, FieldProblem
 from jet_match.schemas.common import ProblemDetails, ProblemItem
-from jet_match.services import api_keys
+from jet_match.services.security import api_keys
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://jet-match.example/problems/"

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from fastapi import Response
 from pydantic import BaseModel
 
-from jet_match.services.writes import Written
+from jet_match.services.kit.writes import Written
 
 M = TypeVar("M", bound=BaseModel)
 

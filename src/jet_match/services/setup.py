@@ -13,8 +13,9 @@ from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.generator import DEMO_SEED, ScaleName, generate_scale
 from jet_match.schemas.api_keys import ApiKeyCreate
 from jet_match.schemas.imports import ImportResult
-from jet_match.services import api_keys, imports
-from jet_match.services.access import COMMAND_LINE
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import imports
+from jet_match.services.security import api_keys
 from jet_match.statuses import Role
 
 DEMO_KEY_NAME = "demo (jet-match serve --demo)"

@@ -29,8 +29,8 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.db import make_engine
-from jet_match.services import runs
-from jet_match.services.round_data import RecordStamp
+from jet_match.services.bridge.round_data import RecordStamp
+from jet_match.services.rounds import runs
 from jet_match.solver import Instance, Progress, Result, prepare, solve
 
 #: Rounds whose prepared instance is kept (each is a few hundred MB at national scale).

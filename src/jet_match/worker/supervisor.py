@@ -1,7 +1,7 @@
 """The worker: claims queued runs, has them solved, writes the outcome.
 
 One worker runs one run at a time. It claims a run from the database (see
-`jet_match.services.runs`) and hands it to its solver process (`ChildSolver`), which reads
+`jet_match.services.rounds.runs`) and hands it to its solver process (`ChildSolver`), which reads
 the round's problem and solves it; meanwhile the worker writes the run's progress and
 heartbeat about once a second and reads back whether a coordinator cancelled it. It
 kills the solver to cancel, when the time limit plus a grace period is over, or when it
@@ -38,9 +38,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
-from jet_match.services import runs
-from jet_match.services.round_data import RecordStamp
-from jet_match.services.runs import Heartbeat
+from jet_match.services.bridge.round_data import RecordStamp
+from jet_match.services.rounds import runs
+from jet_match.services.rounds.runs import Heartbeat
 from jet_match.solver import Progress, Result, prepare, solve
 from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process

@@ -10,8 +10,8 @@ from jet_match.api.deps import PageDep, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from jet_match.schemas.common import Page
-from jet_match.services import api_keys
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.security import api_keys
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 

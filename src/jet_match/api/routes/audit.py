@@ -13,8 +13,8 @@ from jet_match.api.deps import PageDep, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.schemas.audit import AuditEventPublic
 from jet_match.schemas.common import Page
-from jet_match.services import audit
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.security import audit
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

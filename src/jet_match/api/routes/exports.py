@@ -10,9 +10,9 @@ from jet_match.api.deps import SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.routes.imports import SheetKind
 from jet_match.dataset import format as fmt
-from jet_match.services import exports, spreadsheets
-from jet_match.services.access import Action, Caller
-from jet_match.services.exports import SheetFormat
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.records import exports, spreadsheets
+from jet_match.services.records.exports import SheetFormat
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 

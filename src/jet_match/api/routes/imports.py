@@ -13,8 +13,8 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import with_headers
 from jet_match.errors import UnsupportedMediaType
 from jet_match.schemas.imports import ImportResult
-from jet_match.services import imports, spreadsheets
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.records import imports, spreadsheets
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 

@@ -20,8 +20,8 @@ from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import Page
 from jet_match.schemas.records import OpeningUpdate
-from jet_match.services import openings
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.records import openings
 
 router = APIRouter(prefix="/openings", tags=["openings"])
 

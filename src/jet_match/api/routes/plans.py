@@ -27,8 +27,8 @@ from jet_match.schemas.plans import (
     PlanChange,
     PlanItem,
 )
-from jet_match.services import plans
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.rounds import plans
 
 router = APIRouter(prefix="/rounds/{round_id}", tags=["plan"])
 

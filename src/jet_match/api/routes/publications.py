@@ -11,8 +11,8 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import ETAG_HEADER_DOC, documented, with_headers
 from jet_match.schemas.common import Page
 from jet_match.schemas.publications import HostPlacement, PublicationPublic, ResultItem
-from jet_match.services import publications
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.rounds import publications
 
 router = APIRouter()
 

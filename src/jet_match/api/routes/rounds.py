@@ -11,8 +11,8 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.schemas.common import Page
 from jet_match.schemas.rounds import RoundCreate, RoundPublic, RoundUpdate
-from jet_match.services import rounds
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.rounds import rounds
 
 router = APIRouter(prefix="/rounds", tags=["rounds"])
 

@@ -18,8 +18,8 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import with_headers
 from jet_match.schemas.common import Page
 from jet_match.schemas.runs import RunCreate, RunPublic
-from jet_match.services import runs
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.rounds import runs
 
 router = APIRouter(tags=["runs"])
 

@@ -11,8 +11,8 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.schemas.vacancies import Amendment
 from jet_match.schemas.withdrawals import Withdrawal
-from jet_match.services import vacancies, withdrawals
-from jet_match.services.access import Action, Caller
+from jet_match.services.kit.access import Action, Caller
+from jet_match.services.rounds import vacancies, withdrawals
 
 router = APIRouter(tags=["withdrawals"])
 

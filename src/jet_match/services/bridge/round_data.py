@@ -1,0 +1,423 @@
+"""A round's input for the solver, read from the database.
+
+Two shapes:
+- `full_problem`: every organization, opening and participant, with the round's policy,
+  pins, forbidden pairs and (for re-solves) the current plan as `previous_plan`. Runs,
+  reports and comparisons use it; `full_instance` keeps the last prepared instance per
+  round in the process so that the next one reuses its eligibility and score arrays.
+- `local_problem`: every organization and opening, but only the participants a few
+  moves touch (the movers, their partners, the holders of the openings involved and,
+  under a country cap, the placed people of the same country in the same prefecture).
+  Checking a move or ranking candidates on it costs milliseconds at national scale and
+  gives the same answer as the whole problem for the records involved.
+
+Translation to the solver is `jet_match.services.bridge.solving.problem_from_dataset`: records
+are read as dataset records first, so rounds and the offline CLI score exactly alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.services.bridge.solving import problem_from_dataset
+from jet_match.services.kit.records import (
+    opening_record,
+    organization_record,
+    participant_record,
+)
+from jet_match.solver import Assignment, Instance, Problem, prepare
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    """A placement of the working plan, by row id and external_id."""
+
+    participant_id: int
+    participant: str
+    opening_id: int
+    opening: str
+    pinned: bool
+
+
+def plan_entries(
+    session: Session,
+    round_id: int,
+    participant_ids: Collection[int] | None = None,
+    *,
+    pinned_only: bool = False,
+) -> list[PlanEntry]:
+    """The working plan (or the part of it for some participants, or its pins), by
+    participant."""
+    placement, participant, opening = models.Placement, models.Participant, models.Opening
+    statement = (
+        sa.select(
+            col(placement.participant_id),
+            col(participant.external_id),
+            col(placement.opening_id),
+            col(opening.external_id),
+            col(placement.pinned),
+        )
+        .select_from(placement)
+        .join(participant, col(participant.id) == placement.participant_id)
+        .join(opening, col(opening.id) == placement.opening_id)
+        .where(col(placement.round_id) == round_id)
+        .order_by(col(participant.external_id))
+    )
+    if participant_ids is not None:
+        statement = statement.where(col(placement.participant_id).in_(list(participant_ids)))
+    if pinned_only:
+        statement = statement.where(col(placement.pinned))
+    return [PlanEntry(*row) for row in session.execute(statement).all()]
+
+
+def assignments(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
+    """The entries as solver assignments."""
+    return tuple(Assignment(e.participant, e.opening) for e in entries)
+
+
+def pins(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
+    """The pinned entries as solver assignments."""
+    return tuple(Assignment(e.participant, e.opening) for e in entries if e.pinned)
+
+
+def forbidden(
+    session: Session, round_id: int, participant_ids: Collection[int] | None = None
+) -> tuple[Assignment, ...]:
+    """The round's forbidden pairs (or those of some participants)."""
+    pair, participant, opening = models.ForbiddenPair, models.Participant, models.Opening
+    statement = (
+        select(participant.external_id, opening.external_id)
+        .select_from(pair)
+        .join(participant, col(participant.id) == pair.participant_id)
+        .join(opening, col(opening.id) == pair.opening_id)
+        .where(pair.round_id == round_id)
+        .order_by(participant.external_id, opening.external_id)
+    )
+    if participant_ids is not None:
+        statement = statement.where(col(pair.participant_id).in_(list(participant_ids)))
+    return tuple(Assignment(p, o) for p, o in session.execute(statement).all())
+
+
+def _problem(
+    dataset: fmt.Dataset,
+    row: models.Round,
+    *,
+    pinned: Sequence[Assignment],
+    forbidden_pairs: Sequence[Assignment],
+    previous_plan: Sequence[Assignment],
+) -> Problem:
+    problem = problem_from_dataset(
+        dataset,
+        positions=[fmt.Position(p) for p in row.positions],
+        weights=row.weights,
+        max_country_share_per_prefecture=row.max_country_share_per_prefecture,
+        override_cap=True,
+    )
+    return replace(
+        problem,
+        pins=tuple(pinned),
+        forbidden=tuple(forbidden_pairs),
+        previous_plan=tuple(previous_plan),
+    )
+
+
+def full_problem(
+    session: Session,
+    row: models.Round,
+    *,
+    entries: Sequence[PlanEntry] | None = None,
+    with_previous_plan: bool = False,
+) -> Problem:
+    """The round's whole problem on the records stored now; with `with_previous_plan`,
+    the working plan (`entries`, read if not given) is the previous plan."""
+    assert row.id is not None
+    if entries is None:
+        entries = plan_entries(session, row.id)
+    organizations, openings = _catalogue(session)
+    dataset = fmt.Dataset.model_construct(  # records validated when read (see _people)
+        format="jet-match/dataset@1",
+        organizations=organizations,
+        openings=openings,
+        participants=_people(session),
+        policy=None,
+        pins=[],
+        forbidden=[],
+        previous_plan=[],
+    )
+    return _problem(
+        dataset,
+        row,
+        pinned=pins(entries),
+        forbidden_pairs=forbidden(session, row.id),
+        previous_plan=assignments(entries) if with_previous_plan else (),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordStamp:
+    """The versions of the records a run reads (row id -> version): the participants and
+    openings of the round's positions and the organizations of those openings. A run
+    compares them with the records at commit time (`changed_records`)."""
+
+    participants: Mapping[int, int]
+    openings: Mapping[int, int]
+    organizations: Mapping[int, int]
+
+
+_STAMPED: tuple[tuple[str, Any], ...] = (
+    ("participant", models.Participant),
+    ("opening", models.Opening),
+    ("organization", models.Organization),
+)
+
+
+def _versions(session: Session, row: models.Round, *, lock: bool) -> RecordStamp:
+    positions = list(row.positions)
+    found: list[dict[int, int]] = []
+    for _, table in _STAMPED:
+        statement = sa.select(col(table.id), col(table.version))
+        if table is models.Organization:
+            statement = statement.where(
+                col(table.id).in_(
+                    select(models.Opening.organization_id).where(
+                        col(models.Opening.position).in_(positions)
+                    )
+                )
+            )
+        else:
+            statement = statement.where(col(table.position).in_(positions))
+        if lock:  # PostgreSQL: writers of these rows wait for our commit (SQLite: no-op)
+            statement = statement.with_for_update(read=True)
+        found.append({int(i): int(v) for i, v in session.execute(statement).all()})
+    return RecordStamp(*found)
+
+
+def record_stamp(session: Session, row: models.Round) -> RecordStamp:
+    """The versions of the round's records now; read it before the records themselves, so
+    that a change racing the read is seen as a change."""
+    return _versions(session, row, lock=False)
+
+
+def changed_records(session: Session, row: models.Round, stamp: RecordStamp) -> list[str]:
+    """The records written, added or removed since `stamp` ("participant P-1", ...).
+
+    Locks the rows it reads until the transaction ends (PostgreSQL), so that nothing can
+    change them between this check and the commit of the plan it guards.
+    """
+    now = _versions(session, row, lock=True)
+    changed: list[str] = []
+    for (kind, table), before, after in zip(
+        _STAMPED,
+        (stamp.participants, stamp.openings, stamp.organizations),
+        (now.participants, now.openings, now.organizations),
+        strict=True,
+    ):
+        ids = sorted({i for i in before.keys() | after.keys() if before.get(i) != after.get(i)})
+        if not ids:
+            continue
+        names: dict[int, str] = dict(
+            session.execute(
+                sa.select(col(table.id), col(table.external_id)).where(col(table.id).in_(ids[:20]))
+            ).all()
+        )
+        changed.extend(f"{kind} {names.get(i, f'#{i} (removed)')}" for i in ids[:20])
+        if len(ids) > 20:
+            changed.append(f"{len(ids) - 20} more {kind}s")
+    return changed
+
+
+@dataclass
+class _Kept:
+    """What a process keeps of one database between requests or runs (the records)."""
+
+    catalogue_stamp: object = None
+    catalogue: tuple[list[fmt.Organization], list[fmt.Opening]] = ([], [])
+    people: dict[int, tuple[object, fmt.Participant]] = field(default_factory=dict)
+
+
+@dataclass
+class _Instances:
+    """The prepared problems kept for review reads, least recently used first, at most
+    `limit` rounds in the whole process (each is about 270 MB at national scale)."""
+
+    limit: int = 1
+    by_round: OrderedDict[tuple[str, int], Instance] = field(default_factory=OrderedDict)
+
+    def trim(self) -> None:
+        while len(self.by_round) > self.limit:
+            self.by_round.popitem(last=False)
+
+
+_kept: dict[str, _Kept] = {}
+_instances = _Instances()
+_kept_lock = threading.Lock()
+
+
+def keep_rounds(limit: int) -> None:
+    """How many rounds' prepared problems this process keeps (settings.review_cache_rounds)."""
+    with _kept_lock:
+        _instances.limit = limit
+        _instances.trim()
+
+
+def _database(session: Session) -> str:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _kept_for(session: Session) -> _Kept:
+    """The cache of the session's database (tests and tools may use several)."""
+    url = _database(session)
+    with _kept_lock:
+        return _kept.setdefault(url, _Kept())
+
+
+def full_instance(session: Session, row: models.Round) -> tuple[Instance, list[PlanEntry]]:
+    """The round's prepared problem, with the current plan as `previous_plan`, and the plan.
+
+    The instances of the rounds read last are kept in the process (`keep_rounds`): if the
+    records did not change (only statuses, pins or forbidden pairs), a kept instance's
+    eligibility and scores are reused.
+    """
+    assert row.id is not None
+    entries = plan_entries(session, row.id)
+    problem = full_problem(session, row, entries=entries, with_previous_plan=True)
+    key = (_database(session), row.id)
+    with _kept_lock:
+        base = _instances.by_round.pop(key, None)  # let it go once replaced
+    instance = prepare(problem, base=base)
+    del base
+    with _kept_lock:
+        if _instances.limit > 0:
+            _instances.by_round[key] = instance
+            _instances.trim()
+    return instance, entries
+
+
+def local_problem(
+    session: Session,
+    row: models.Round,
+    participant_ids: Collection[int],
+    *,
+    pinned: Sequence[Assignment],
+    previous_plan: Sequence[Assignment],
+) -> Problem:
+    """Every organization and opening, the given participants and their partners."""
+    assert row.id is not None
+    organizations, openings = _catalogue(session)
+    people = _with_partners(session, participant_ids)
+    wanted = [
+        person_id
+        for (person_id,) in session.execute(
+            select(models.Participant.id).where(
+                col(models.Participant.external_id).in_([p.external_id for p in people])
+            )
+        ).all()
+    ]
+    dataset = fmt.Dataset(
+        format=fmt.FORMAT,
+        organizations=organizations,
+        openings=openings,
+        participants=people,
+    )
+    return _problem(
+        dataset,
+        row,
+        pinned=pinned,
+        forbidden_pairs=forbidden(session, row.id, wanted),
+        previous_plan=previous_plan,
+    )
+
+
+def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Opening]]:
+    """Every organization and opening as dataset records, kept while none of them changes
+    (the stamp counts the rows, their versions and their latest write)."""
+    stamp = tuple(
+        session.execute(
+            select(func.count(), func.max(table.updated_at), func.sum(table.version))
+        ).one()
+        for table in (models.Organization, models.Opening)
+    )
+    kept = _kept_for(session)
+    with _kept_lock:
+        if kept.catalogue_stamp == stamp:
+            return kept.catalogue
+    organizations = [
+        organization_record(org)
+        for org in session.scalars(
+            select(models.Organization).order_by(models.Organization.external_id)
+        )
+    ]
+    external_ids = dict(
+        session.execute(select(models.Organization.id, models.Organization.external_id)).all()
+    )
+    openings = [
+        opening_record(opening, external_ids[opening.organization_id])
+        for opening in session.scalars(select(models.Opening).order_by(models.Opening.external_id))
+    ]
+    with _kept_lock:
+        kept.catalogue_stamp, kept.catalogue = stamp, (organizations, openings)
+    return organizations, openings
+
+
+def _people(session: Session) -> list[fmt.Participant]:
+    """Every participant as a dataset record, in external_id order.
+
+    The records are kept in the process by row id with the row's version and time of last
+    write: a withdrawal changes one row, and only that row is read again (a national
+    dataset is 6,000 rows; reading and validating them all takes a few tenths of a second).
+    """
+    participant, partner = models.Participant, aliased(models.Participant)
+    marks: dict[int, object] = {
+        pid: (version, str(written))
+        for pid, version, written in session.execute(
+            select(participant.id, participant.version, participant.updated_at)
+        ).all()
+    }
+    kept = _kept_for(session)
+    with _kept_lock:
+        known = {pid: entry for pid, entry in kept.people.items() if pid in marks}
+    stale = [pid for pid, mark in marks.items() if pid not in known or known[pid][0] != mark]
+    for start in range(0, len(stale), 900):  # SQL parameter lists stay small
+        rows = session.execute(
+            select(participant, col(partner.external_id))
+            .outerjoin(partner, col(partner.id) == participant.partner_id)
+            .where(col(participant.id).in_(stale[start : start + 900]))
+        ).all()
+        for row, partner_ext in rows:
+            assert row.id is not None
+            known[row.id] = (marks[row.id], participant_record(row, partner_ext))
+    with _kept_lock:
+        kept.people = known
+    return sorted((record for _, record in known.values()), key=lambda r: r.external_id)
+
+
+def _with_partners(session: Session, participant_ids: Collection[int]) -> list[fmt.Participant]:
+    participant = models.Participant
+    partner = aliased(models.Participant)
+    wanted = set(participant_ids)
+    partner_ids = session.scalars(
+        select(participant.partner_id).where(
+            col(participant.id).in_(list(wanted)), col(participant.partner_id).is_not(None)
+        )
+    ).all()
+    wanted.update(pid for pid in partner_ids if pid is not None)
+    rows = session.execute(
+        select(participant, col(partner.external_id))
+        .outerjoin(partner, col(partner.id) == participant.partner_id)
+        .where(col(participant.id).in_(list(wanted)))
+        .order_by(participant.external_id)
+    ).all()
+    return [participant_record(row, partner_ext) for row, partner_ext in rows]

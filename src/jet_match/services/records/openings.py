@@ -1,0 +1,238 @@
+"""Openings: list, read, create, update, cancel. A host organization works on its own only.
+
+An opening is never deleted: cancelling sets `status` to `cancelled` (DELETE and
+`PATCH {"status": "cancelled"}` do the same), which keeps it in the audit trail and in
+plans that referred to it; `PATCH {"status": "open"}` reopens it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import OpeningUpdate
+from jet_match.services.bridge import record_changes
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.consistency import check_records, merge
+from jet_match.services.kit.pagination import PageRequest, paginate
+from jet_match.services.kit.records import (
+    opening_data,
+    opening_record,
+    opening_values,
+    organization_record,
+)
+from jet_match.services.kit.writes import (
+    IdempotencyKey,
+    Written,
+    check_if_match,
+    commit,
+    compare_and_swap,
+    etag_of,
+    run_idempotent,
+)
+from jet_match.services.records import organizations
+from jet_match.services.security import audit
+
+Opening = models.Opening
+Organization = models.Organization
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningFilter:
+    """Filters of the opening list; None means any."""
+
+    organization: str | None = None
+    prefecture: int | None = None
+    position: fmt.Position | None = None
+    status: fmt.OpeningStatus | None = None
+    school_level: fmt.SchoolLevel | None = None
+
+
+def visible(caller: Caller) -> Any:
+    """SELECT of (opening, organization external_id) the caller may see."""
+    statement = select(Opening, Organization.external_id).join(
+        Organization,
+        col(Organization.id) == Opening.organization_id,
+    )
+    if caller.scoped_to_organization:
+        statement = statement.where(Opening.organization_id == caller.organization_id)
+    return statement
+
+
+def find(session: Session, caller: Caller, external_id: str) -> tuple[models.Opening, str]:
+    """The opening and its organization's external_id, if visible; NotFound otherwise."""
+    found = session.execute(visible(caller).where(Opening.external_id == external_id)).first()
+    if found is None:
+        raise NotFound(f"no opening '{external_id}'")
+    return found[0], found[1]
+
+
+def list_openings(
+    *, session: Session, caller: Caller, filters: OpeningFilter, page: PageRequest
+) -> Page[fmt.Opening]:
+    """Openings ordered by external_id."""
+    authorize(caller, Action.OPENINGS_READ)
+    statement = visible(caller)
+    if filters.organization is not None:
+        statement = statement.where(Organization.external_id == filters.organization)
+    if filters.prefecture is not None:
+        statement = statement.where(Organization.prefecture == filters.prefecture)
+    if filters.position is not None:
+        statement = statement.where(Opening.position == filters.position.value)
+    if filters.status is not None:
+        statement = statement.where(Opening.status == filters.status.value)
+    if filters.school_level is not None:
+        statement = statement.where(Opening.school_level == filters.school_level.value)
+    result = paginate(session, statement, col(Opening.external_id), page)
+    return Page(
+        items=[opening_record(row, org) for row, org in result.rows],
+        next_cursor=result.next_cursor,
+    )
+
+
+def get_opening(*, session: Session, caller: Caller, external_id: str) -> Written[fmt.Opening]:
+    """One opening and its ETag."""
+    authorize(caller, Action.OPENINGS_READ)
+    row, organization = find(session, caller, external_id)
+    return Written(opening_record(row, organization), etag_of(row.version))
+
+
+def _organization_of(session: Session, caller: Caller, opening: fmt.Opening) -> models.Organization:
+    """The opening's organization, if the caller may post for it (else: unknown, like a typo)."""
+    try:
+        return organizations.find(session, caller, opening.organization)
+    except NotFound:
+        problem = FieldProblem(
+            "opening",
+            opening.external_id,
+            "organization",
+            "unknown_organization",
+            f"no organization '{opening.organization}'",
+        )
+        raise InvalidInput(problem.message, [problem]) from None
+
+
+def _taken(caller: Caller, external_id: str) -> AlreadyExists:
+    """The 409 for an external_id in use; a host org is told nothing about whose opening it is.
+
+    Opening ids are one namespace across all organizations, so a taken id cannot be hidden
+    from a host org; the answer is the same whether its own opening or another
+    organization's holds the id (docs/api.md, Keys and roles).
+    """
+    if caller.scoped_to_organization:
+        return AlreadyExists(
+            f"the external_id '{external_id}' is taken: opening ids are unique across all "
+            "organizations; choose another (for example, one that begins with your "
+            "organization's external_id)"
+        )
+    return AlreadyExists(f"opening '{external_id}' exists already")
+
+
+def create_opening(
+    *,
+    session: Session,
+    caller: Caller,
+    opening_in: fmt.Opening,
+    idempotency: IdempotencyKey | None = None,
+) -> Written[fmt.Opening]:
+    """Create an opening of an organization the caller may post for."""
+    authorize(caller, Action.OPENINGS_WRITE)
+
+    def produce() -> Written[fmt.Opening]:
+        organization = _organization_of(session, caller, opening_in)
+        if session.scalars(
+            select(Opening.id).where(Opening.external_id == opening_in.external_id)
+        ).first():
+            raise _taken(caller, opening_in.external_id)
+        check_records(
+            focus=opening_in,
+            kind="opening",
+            organizations=[organization_record(organization)],
+            openings=[opening_in],
+        )
+        assert organization.id is not None
+        row = Opening(**opening_values(opening_in, organization.id))
+        session.add(row)
+        session.flush()
+        audit.record(session, caller, "opening.create", "opening", row.external_id)
+        return Written(opening_in, etag_of(row.version), status_code=201)
+
+    return run_idempotent(
+        session=session,
+        caller=caller,
+        idempotency=idempotency,
+        operation="opening.create",
+        payload=opening_in,
+        answer_model=fmt.Opening,
+        produce=produce,
+    )
+
+
+def update_opening(
+    *,
+    session: Session,
+    caller: Caller,
+    external_id: str,
+    changes: OpeningUpdate,
+    if_match: str | None,
+) -> Written[fmt.Opening]:
+    """Change some fields of an opening, if it is still at the version the caller saw."""
+    authorize(caller, Action.OPENINGS_WRITE)
+    row, organization_id = find(session, caller, external_id)
+    check_if_match(if_match, row.version)
+    current = opening_data(row, organization_id)
+    updated = merge(
+        fmt.Opening, current, changes.model_dump(mode="json", exclude_unset=True), "opening"
+    )
+    return _save(session, caller, row, current, updated)
+
+
+def cancel_opening(
+    *, session: Session, caller: Caller, external_id: str, if_match: str | None
+) -> Written[fmt.Opening]:
+    """Cancel an opening (status `cancelled`); cancelling a cancelled opening changes nothing."""
+    authorize(caller, Action.OPENINGS_WRITE)
+    row, organization_id = find(session, caller, external_id)
+    check_if_match(if_match, row.version)
+    current = opening_data(row, organization_id)
+    updated = fmt.Opening.model_validate({**current, "status": fmt.OpeningStatus.CANCELLED})
+    return _save(session, caller, row, current, updated)
+
+
+def _save(
+    session: Session,
+    caller: Caller,
+    row: models.Opening,
+    current: dict[str, Any],
+    updated: fmt.Opening,
+) -> Written[fmt.Opening]:
+    organization = _organization_of(session, caller, updated)
+    check_records(
+        focus=updated,
+        kind="opening",
+        organizations=[organization_record(organization)],
+        openings=[updated],
+    )
+    fields = audit.changed_fields(current, updated.model_dump(mode="json"))
+    version = row.version
+    if fields:
+        assert row.id is not None
+        assert organization.id is not None
+        watched = record_changes.watch(session, opening_ids=[row.id])
+        version = compare_and_swap(
+            session, Opening, row.id, row.version, **opening_values(updated, organization.id)
+        )
+        cancelled = "status" in fields and updated.status is fmt.OpeningStatus.CANCELLED
+        action = "opening.cancel" if cancelled else "opening.update"
+        audit.record(session, caller, action, "opening", row.external_id, fields=fields)
+        # Placements the opening no longer allows leave the working plans (vacancies).
+        reason = f"opening {row.external_id} changed ({', '.join(fields)})"
+        record_changes.follow(session, caller, watched, reason=reason)
+    commit(session)
+    return Written(updated, etag_of(version))

@@ -1,0 +1,160 @@
+"""Organizations: list, read, create, update. A host organization sees only its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.errors import AlreadyExists, NotFound
+from jet_match.schemas.common import Page
+from jet_match.schemas.records import OrganizationUpdate
+from jet_match.services.bridge import record_changes
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.consistency import check_records, merge
+from jet_match.services.kit.pagination import PageRequest, paginate
+from jet_match.services.kit.records import (
+    organization_data,
+    organization_record,
+    organization_values,
+)
+from jet_match.services.kit.writes import (
+    IdempotencyKey,
+    Written,
+    check_if_match,
+    commit,
+    compare_and_swap,
+    etag_of,
+    run_idempotent,
+)
+from jet_match.services.security import audit
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationFilter:
+    """Filters of the organization list; None means any."""
+
+    prefecture: int | None = None
+    kind: fmt.OrganizationKind | None = None
+    area_type: fmt.AreaType | None = None
+
+
+def visible(caller: Caller) -> Any:
+    """SELECT of the organizations the caller may see."""
+    statement = select(models.Organization)
+    if caller.scoped_to_organization:
+        statement = statement.where(models.Organization.id == caller.organization_id)
+    return statement
+
+
+def find(session: Session, caller: Caller, external_id: str) -> models.Organization:
+    """The organization, if the caller may see it; NotFound otherwise (the same answer)."""
+    row: models.Organization | None = session.scalars(
+        visible(caller).where(models.Organization.external_id == external_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no organization '{external_id}'")
+    return row
+
+
+def list_organizations(
+    *, session: Session, caller: Caller, filters: OrganizationFilter, page: PageRequest
+) -> Page[fmt.Organization]:
+    """Organizations ordered by external_id."""
+    authorize(caller, Action.ORGANIZATIONS_READ)
+    table = models.Organization
+    statement = visible(caller)
+    if filters.prefecture is not None:
+        statement = statement.where(table.prefecture == filters.prefecture)
+    if filters.kind is not None:
+        statement = statement.where(table.kind == filters.kind.value)
+    if filters.area_type is not None:
+        statement = statement.where(table.area_type == filters.area_type.value)
+    result = paginate(session, statement, col(table.external_id), page)
+    return Page(
+        items=[organization_record(row) for (row,) in result.rows], next_cursor=result.next_cursor
+    )
+
+
+def get_organization(
+    *, session: Session, caller: Caller, external_id: str
+) -> Written[fmt.Organization]:
+    """One organization and its ETag."""
+    authorize(caller, Action.ORGANIZATIONS_READ)
+    row = find(session, caller, external_id)
+    return Written(organization_record(row), etag_of(row.version))
+
+
+def create_organization(
+    *,
+    session: Session,
+    caller: Caller,
+    organization_in: fmt.Organization,
+    idempotency: IdempotencyKey | None = None,
+) -> Written[fmt.Organization]:
+    """Create an organization (coordinators)."""
+    authorize(caller, Action.ORGANIZATIONS_WRITE)
+
+    def produce() -> Written[fmt.Organization]:
+        if session.scalars(
+            select(models.Organization.id).where(
+                models.Organization.external_id == organization_in.external_id
+            )
+        ).first():
+            raise AlreadyExists(f"organization '{organization_in.external_id}' exists already")
+        check_records(focus=organization_in, kind="organization", organizations=[organization_in])
+        row = models.Organization(**organization_values(organization_in))
+        session.add(row)
+        session.flush()
+        audit.record(session, caller, "organization.create", "organization", row.external_id)
+        return Written(organization_in, etag_of(row.version), status_code=201)
+
+    return run_idempotent(
+        session=session,
+        caller=caller,
+        idempotency=idempotency,
+        operation="organization.create",
+        payload=organization_in,
+        answer_model=fmt.Organization,
+        produce=produce,
+    )
+
+
+def update_organization(
+    *,
+    session: Session,
+    caller: Caller,
+    external_id: str,
+    changes: OrganizationUpdate,
+    if_match: str | None,
+) -> Written[fmt.Organization]:
+    """Change some fields of an organization (coordinators), if still at the version seen."""
+    authorize(caller, Action.ORGANIZATIONS_WRITE)
+    row = find(session, caller, external_id)
+    check_if_match(if_match, row.version)
+    current = organization_data(row)
+    updated = merge(
+        fmt.Organization,
+        current,
+        changes.model_dump(mode="json", exclude_unset=True),
+        "organization",
+    )
+    check_records(focus=updated, kind="organization", organizations=[updated])
+    values = organization_values(updated)
+    fields = audit.changed_fields(current, values)
+    version = row.version
+    if fields:
+        assert row.id is not None
+        watched = record_changes.watch(session, organization_ids=[row.id])
+        version = compare_and_swap(session, models.Organization, row.id, row.version, **values)
+        audit.record(
+            session, caller, "organization.update", "organization", external_id, fields=fields
+        )
+        # Placements the organization no longer allows (medical access) become vacancies.
+        reason = f"organization {external_id} changed ({', '.join(fields)})"
+        record_changes.follow(session, caller, watched, reason=reason)
+    commit(session)
+    return Written(updated, etag_of(version))

@@ -1,0 +1,542 @@
+"""A round's working plan: read it, change one placement, forbid or allow a pair.
+
+Every change needs If-Match with the round's ETag (412 when stale, 428 without) and is
+refused while a run is queued or running (409). A move that breaks a hard rule is
+refused naming the rule and the records, unless `override_reason` is given: then it is
+made, and the rules broken and the reason go to the audit trail (`plan.override`). Each
+answer reports the change of the objective (`jet_match.services.bridge.moves`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import delete, insert, update
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.errors import AlreadyExists, Conflict, FieldProblem, InvalidInput, NotFound
+from jet_match.schemas.common import Page
+from jet_match.schemas.plans import (
+    Adjustment,
+    ForbiddenCreate,
+    ForbiddenItem,
+    ForbiddenPublic,
+    ObjectiveChange,
+    PlanChange,
+    PlanItem,
+)
+from jet_match.schemas.runs import RuleBreak
+from jet_match.services.bridge import moves
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.pagination import PageRequest, paginate
+from jet_match.services.kit.writes import Written, commit, etag_of
+from jet_match.services.rounds import rounds
+from jet_match.services.security import audit
+
+Placement = models.Placement
+Participant = models.Participant
+Opening = models.Opening
+Organization = models.Organization
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFilter:
+    """Filters of the plan; None means any."""
+
+    opening: str | None = None
+    organization: str | None = None
+    prefecture: int | None = None
+    position: fmt.Position | None = None
+    pinned: bool | None = None
+
+
+def _plan_select() -> Any:
+    columns: tuple[Any, ...] = (
+        Placement,
+        col(Participant.external_id),
+        col(Participant.position),
+        col(Opening.external_id),
+        col(Organization.external_id),
+        col(Organization.prefecture),
+    )
+    return (
+        sa.select(*columns)
+        .join(Participant, col(Participant.id) == Placement.participant_id)
+        .join(Opening, col(Opening.id) == Placement.opening_id)
+        .join(Organization, col(Organization.id) == Opening.organization_id)
+    )
+
+
+def _item(
+    placement: models.Placement,
+    participant: str,
+    position: str,
+    opening: str,
+    organization: str,
+    prefecture: int,
+) -> PlanItem:
+    return PlanItem(
+        participant=participant,
+        opening=opening,
+        organization=organization,
+        prefecture=prefecture,
+        position=fmt.Position(position),
+        score=placement.score,
+        breakdown=placement.breakdown,
+        pinned=placement.pinned,
+        source=placement.source,
+        override_reason=placement.override_reason,
+    )
+
+
+def get_plan(
+    *, session: Session, caller: Caller, round_id: str, filters: PlanFilter, page: PageRequest
+) -> Written[Page[PlanItem]]:
+    """The working plan with the round's ETag, ordered by participant (in the order they
+    were added to the records: the placements' index, so a page costs the same at any size)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    statement = _plan_select().where(Placement.round_id == row.id)
+    equal = (
+        (Opening.external_id, filters.opening),
+        (Organization.external_id, filters.organization),
+        (Organization.prefecture, filters.prefecture),
+        (Participant.position, filters.position.value if filters.position else None),
+        (Placement.pinned, filters.pinned),
+    )
+    for column, value in equal:
+        if value is not None:
+            statement = statement.where(col(column) == value)
+    result = paginate(session, statement, col(Placement.participant_id), page, key_type=int)
+    items = [_item(*found) for found in result.rows]
+    return Written(Page(items=items, next_cursor=result.next_cursor), etag_of(row.version))
+
+
+def plan_item(session: Session, round_id: int, participant_id: int) -> PlanItem | None:
+    """One participant's placement in the working plan, if placed."""
+    found = session.execute(
+        _plan_select().where(Placement.round_id == round_id, Participant.id == participant_id)
+    ).first()
+    return _item(*found) if found else None
+
+
+def find_participant(session: Session, external_id: str) -> models.Participant:
+    """The participant; NotFound if there is none."""
+    row = session.scalars(select(Participant).where(Participant.external_id == external_id)).first()
+    if row is None:
+        raise NotFound(f"no participant '{external_id}'")
+    return row
+
+
+def find_opening(session: Session, external_id: str, *, field: str | None = None) -> models.Opening:
+    """The opening; NotFound, or InvalidInput naming `field` when it comes from a body."""
+    row = session.scalars(select(Opening).where(Opening.external_id == external_id)).first()
+    if row is None:
+        message = f"no opening '{external_id}'"
+        if field is None:
+            raise NotFound(message)
+        raise InvalidInput(
+            message, [FieldProblem("plan", external_id, field, "unknown_opening", message)]
+        )
+    return row
+
+
+def change_placement(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    participant_id: str,
+    change: PlanChange,
+    if_match: str | None,
+) -> Written[Adjustment]:
+    """Move, pin, unpin or unassign one participant; refuse rule breaks unless overridden."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = rounds.find(session, round_id)
+    person = find_participant(session, participant_id)
+    rounds.check_plan_write(row, if_match)
+    assert row.id is not None
+    assert person.id is not None
+    if change.opening is None and change.pinned:
+        message = "only a placement can be pinned: give an opening, or pinned false"
+        raise InvalidInput(
+            message,
+            [FieldProblem("plan", participant_id, "pinned", "pin_without_opening", message)],
+        )
+    opening = find_opening(session, change.opening, field="opening") if change.opening else None
+    if opening is not None:
+        _refuse_never_placed(person, opening)
+    if opening is not None and change.pinned:
+        _refuse_unkeepable_pin(row, person, opening)
+    before = plan_item(session, row.id, person.id)
+    same_place = (before.opening if before else None) == change.opening
+    if same_place and (before is None or before.pinned == change.pinned):
+        return Written(
+            Adjustment(
+                participant=participant_id,
+                before=before,
+                after=before,
+                objective_change=ObjectiveChange(placed=0, score=0, disruption=0, net=0),
+                overridden=[],
+            ),
+            etag_of(row.version),
+        )
+    move = moves.Move(person.id, opening.id if opening else None, change.pinned)
+    assessment = moves.assess(session, row, [move])[0]
+    if assessment.breaks and change.override_reason is None:
+        raise _refused(participant_id, assessment.breaks)
+    version = rounds.bump(session, row)
+    _write(session, row.id, assessment, change)
+    rounds.settle_status(session, caller, row)
+    after = plan_item(session, row.id, person.id)
+    _audit_change(session, caller, row, participant_id, before, after, assessment, change)
+    commit(session)
+    return Written(
+        Adjustment(
+            participant=participant_id,
+            before=before,
+            after=after,
+            objective_change=assessment.change,
+            overridden=list(assessment.breaks),
+        ),
+        etag_of(version),
+    )
+
+
+def _refuse_never_placed(person: models.Participant, opening: models.Opening) -> None:
+    """A withdrawn participant or a cancelled opening is never part of a plan, override or
+    not: a publication would show a host someone who has left, or a post that is gone."""
+    problems = []
+    if person.status == fmt.ParticipantStatus.WITHDRAWN.value:
+        message = f"{person.external_id} has withdrawn: a withdrawn participant is never placed"
+        problems.append(
+            FieldProblem("plan", person.external_id, "opening", "participant_withdrawn", message)
+        )
+    if opening.status == fmt.OpeningStatus.CANCELLED.value:
+        message = f"opening {opening.external_id} is cancelled: nobody is placed there"
+        problems.append(
+            FieldProblem("plan", person.external_id, "opening", "opening_cancelled", message)
+        )
+    if problems:
+        raise InvalidInput(
+            "; ".join(problem.message for problem in problems) + " (even with an override)",
+            problems,
+        )
+
+
+def _refuse_unkeepable_pin(
+    row: models.Round, person: models.Participant, opening: models.Opening
+) -> None:
+    """A pin no run could keep is refused, even with an override reason (a run would fail)."""
+    why = moves.outside_the_run(
+        row, person.position, person.status, opening.position, opening.status
+    )
+    if why:
+        reasons = "; ".join(why)
+        message = f"{person.external_id} cannot be pinned to {opening.external_id}: {reasons}"
+        raise InvalidInput(
+            message + " (no run of the round could keep the pin; place without pinning)",
+            [FieldProblem("plan", person.external_id, "pinned", "pin_outside_run", message)],
+        )
+
+
+def _refused(participant: str, breaks: tuple[RuleBreak, ...]) -> InvalidInput:
+    problems = [
+        FieldProblem(
+            "plan",
+            participant,
+            "opening",
+            item.rule,
+            f"{item.rule}: {item.message} ({', '.join([*item.participants, *item.openings])})",
+        )
+        for item in breaks
+    ]
+    rules = ", ".join(sorted({item.rule for item in breaks}))
+    return InvalidInput(
+        f"the change breaks a hard rule ({rules}); send override_reason to make it anyway",
+        problems,
+    )
+
+
+def _write(
+    session: Session, round_id: int, assessment: moves.Assessment, change: PlanChange
+) -> None:
+    move = assessment.move
+    session.execute(
+        delete(Placement).where(
+            col(Placement.round_id) == round_id,
+            col(Placement.participant_id) == move.participant_id,
+        )
+    )
+    if move.opening_id is None or assessment.pair is None:
+        return
+    session.add(
+        Placement(
+            round_id=round_id,
+            participant_id=move.participant_id,
+            opening_id=move.opening_id,
+            pinned=move.pinned,
+            score=assessment.pair.score,
+            breakdown=dict(assessment.pair.breakdown),
+            source="adjustment",
+            override_reason=change.override_reason if assessment.breaks else None,
+        )
+    )
+    session.flush()
+
+
+def _audit_change(
+    session: Session,
+    caller: Caller,
+    row: models.Round,
+    participant: str,
+    before: PlanItem | None,
+    after: PlanItem | None,
+    assessment: moves.Assessment,
+    change: PlanChange,
+) -> None:
+    if after is None:
+        action = "plan.unassign"
+    elif before is not None and before.opening == after.opening:
+        action = "plan.pin" if after.pinned else "plan.unpin"
+    else:
+        action = "plan.move"
+    audit.record(
+        session,
+        caller,
+        action,
+        "round",
+        row.external_id,
+        participant=participant,
+        before=_state(before),
+        after=_state(after),
+        objective_change=assessment.change.model_dump(),
+    )
+    if assessment.breaks:
+        audit.record(
+            session,
+            caller,
+            "plan.override",
+            "round",
+            row.external_id,
+            participant=participant,
+            opening=after.opening if after else None,
+            rules=sorted({item.rule for item in assessment.breaks}),
+            reason=change.override_reason,
+        )
+
+
+def _state(item: PlanItem | None) -> dict[str, Any] | None:
+    return {"opening": item.opening, "pinned": item.pinned} if item else None
+
+
+def list_forbidden(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    participant: str | None,
+    opening: str | None,
+    page: PageRequest,
+) -> Written[Page[ForbiddenItem]]:
+    """The round's forbidden pairs, oldest first, with the round's ETag (send it as
+    If-Match to allow one again)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    forbidden = models.ForbiddenPair
+    statement = (
+        sa.select(forbidden, col(Participant.external_id), col(Opening.external_id))
+        .join(Participant, col(Participant.id) == forbidden.participant_id)
+        .join(Opening, col(Opening.id) == forbidden.opening_id)
+        .where(col(forbidden.round_id) == row.id)
+    )
+    if participant is not None:
+        statement = statement.where(col(Participant.external_id) == participant)
+    if opening is not None:
+        statement = statement.where(col(Opening.external_id) == opening)
+    result = paginate(session, statement, col(forbidden.id), page, key_type=int)
+    items = [
+        ForbiddenItem(participant=person, opening=post, created_at=pair.created_at)
+        for pair, person, post in result.rows
+    ]
+    return Written(Page(items=items, next_cursor=result.next_cursor), etag_of(row.version))
+
+
+def forbid_pair(
+    *, session: Session, caller: Caller, round_id: str, pair: ForbiddenCreate, if_match: str | None
+) -> Written[ForbiddenPublic]:
+    """Forbid a pair in the round; a participant placed there (not pinned) is unassigned."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = rounds.find(session, round_id)
+    rounds.check_plan_write(row, if_match)
+    assert row.id is not None
+    person = _body_participant(session, pair.participant)
+    opening = find_opening(session, pair.opening, field="opening")
+    existing = session.scalars(
+        select(models.ForbiddenPair).where(
+            models.ForbiddenPair.round_id == row.id,
+            models.ForbiddenPair.participant_id == person.id,
+            models.ForbiddenPair.opening_id == opening.id,
+        )
+    ).first()
+    if existing is not None:
+        raise AlreadyExists(f"the pair ({pair.participant}, {pair.opening}) is forbidden already")
+    current = session.scalars(
+        select(Placement).where(
+            Placement.round_id == row.id,
+            Placement.participant_id == person.id,
+            Placement.opening_id == opening.id,
+        )
+    ).first()
+    if current is not None and current.pinned:
+        raise Conflict(f"{pair.participant} is pinned to {pair.opening}; unpin the placement first")
+    version = rounds.bump(session, row)
+    if current is not None:
+        session.delete(current)
+    assert person.id is not None
+    assert opening.id is not None
+    created = models.ForbiddenPair(round_id=row.id, participant_id=person.id, opening_id=opening.id)
+    session.add(created)
+    session.flush()
+    rounds.settle_status(session, caller, row)
+    audit.record(
+        session,
+        caller,
+        "plan.forbid",
+        "round",
+        row.external_id,
+        participant=pair.participant,
+        opening=pair.opening,
+        unassigned=current is not None,
+    )
+    commit(session)
+    answer = ForbiddenPublic(
+        participant=pair.participant,
+        opening=pair.opening,
+        created_at=created.created_at,
+        unassigned=current is not None,
+    )
+    return Written(answer, etag_of(version), status_code=201)
+
+
+def allow_pair(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    participant_id: str,
+    opening_id: str,
+    if_match: str | None,
+) -> str:
+    """Allow a forbidden pair again; answers the round's new ETag."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = rounds.find(session, round_id)
+    rounds.check_plan_write(row, if_match)
+    found = session.scalars(
+        select(models.ForbiddenPair)
+        .join(Participant, col(Participant.id) == models.ForbiddenPair.participant_id)
+        .join(Opening, col(Opening.id) == models.ForbiddenPair.opening_id)
+        .where(
+            models.ForbiddenPair.round_id == row.id,
+            Participant.external_id == participant_id,
+            Opening.external_id == opening_id,
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"the pair ({participant_id}, {opening_id}) is not forbidden")
+    version = rounds.bump(session, row)
+    session.delete(found)
+    audit.record(
+        session,
+        caller,
+        "plan.allow",
+        "round",
+        row.external_id,
+        participant=participant_id,
+        opening=opening_id,
+    )
+    commit(session)
+    return etag_of(version)
+
+
+def _body_participant(session: Session, external_id: str) -> models.Participant:
+    try:
+        return find_participant(session, external_id)
+    except NotFound as exc:
+        raise InvalidInput(
+            exc.detail,
+            [FieldProblem("plan", external_id, "participant", "unknown_participant", exc.detail)],
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class NewPlacement:
+    """A placement a run or a vacancy filling writes, by row ids."""
+
+    opening_id: int
+    score: int
+    breakdown: Mapping[str, int]
+
+
+def replace_plan(
+    session: Session, round_id: int, new: Mapping[int, NewPlacement], *, source: str
+) -> int:
+    """Make `new` (by participant row id) the working plan; the number of people it moved.
+
+    Placements that stay at the same opening keep their row (and pin, source, override
+    reason); only differences are written, so a re-solve that moves three people writes
+    three rows. Flushes, never commits: the caller's transaction decides.
+    """
+    current = {
+        pid: (row_id, opening_id, score, breakdown)
+        for row_id, pid, opening_id, score, breakdown in session.execute(
+            sa.select(
+                col(Placement.id),
+                col(Placement.participant_id),
+                col(Placement.opening_id),
+                col(Placement.score),
+                col(Placement.breakdown),
+            ).where(col(Placement.round_id) == round_id)
+        ).all()
+    }
+    left = {
+        pid: row_id
+        for pid, (row_id, opening_id, _, _) in current.items()
+        if pid not in new or new[pid].opening_id != opening_id
+    }
+    if left:
+        session.execute(delete(Placement).where(col(Placement.id).in_(list(left.values()))))
+    rescored = [
+        {"id": row_id, "score": new[pid].score, "breakdown": dict(new[pid].breakdown)}
+        for pid, (row_id, opening_id, score, breakdown) in current.items()
+        if pid in new
+        and new[pid].opening_id == opening_id
+        and (new[pid].score != score or dict(new[pid].breakdown) != breakdown)
+    ]
+    if rescored:
+        session.execute(update(Placement), rescored)
+    now = models.utcnow()
+    added = [
+        {
+            "round_id": round_id,
+            "participant_id": pid,
+            "opening_id": placement.opening_id,
+            "pinned": False,
+            "score": placement.score,
+            "breakdown": dict(placement.breakdown),
+            "source": source,
+            "override_reason": None,
+            "updated_at": now,
+        }
+        for pid, placement in new.items()
+        if pid not in current or current[pid][1] != placement.opening_id
+    ]
+    if added:
+        session.execute(insert(Placement), added)
+    session.flush()
+    return len(set(left) | {pid for pid in new if pid not in current})

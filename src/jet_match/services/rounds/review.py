@@ -1,0 +1,542 @@
+"""Review aids for coordinators: explanations, candidates, comparisons and the round report.
+
+Everything is evaluated by the solver's own functions (`explain`, `evaluate_plan`,
+`result_of_plan`, `check_plan`) on the round's current records and policy, so figures
+agree with what a run would compute. The round's prepared instance is kept between
+requests (`round_data.full_instance`). The objective change shown for a possible move is
+that of the move alone, everything else unchanged (`jet_match.services.bridge.moves`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
+from jet_match.errors import FieldProblem, InvalidInput, NotFound
+from jet_match.schemas.review import (
+    AlternativeItem,
+    Candidate,
+    Candidates,
+    Comparison,
+    Explanation,
+    Kpis,
+    MovedItem,
+    RoundReport,
+    TakenBy,
+    UnplacedItem,
+)
+from jet_match.schemas.runs import ObjectiveValue
+from jet_match.services.bridge import moves, round_data
+from jet_match.services.bridge.moves import Move
+from jet_match.services.bridge.solving import result_document
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.pagination import (
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
+from jet_match.services.kit.writes import commit
+from jet_match.services.records import spreadsheets
+from jet_match.services.rounds import plans, publications, rounds
+from jet_match.services.security import audit
+from jet_match.solver import (
+    Assignment,
+    Metrics,
+    Objective,
+    check_plan,
+    evaluate_plan,
+    explain,
+    result_of_plan,
+)
+from jet_match.statuses import RoundStatus
+
+
+def _ids(session: Session, table: Any, external_ids: Sequence[str]) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(table.external_id, table.id).where(
+                col(table.external_id).in_(list(external_ids))
+            )
+        ).all()
+    )
+
+
+def _organizations(session: Session, openings: Sequence[str]) -> dict[str, str]:
+    return dict(
+        session.execute(
+            select(models.Opening.external_id, models.Organization.external_id)
+            .join(
+                models.Organization, col(models.Organization.id) == models.Opening.organization_id
+            )
+            .where(col(models.Opening.external_id).in_(list(openings)))
+        ).all()
+    )
+
+
+def explanation(
+    *, session: Session, caller: Caller, round_id: str, participant_id: str, alternatives: int = 5
+) -> Explanation:
+    """A participant's placement with its breakdown, and their best alternatives."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    person = plans.find_participant(session, participant_id)
+    assert row.id is not None
+    assert person.id is not None
+    instance, entries = round_data.full_instance(session, row)
+    result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
+    explained = explain(
+        instance, result, participant_id, alternatives=alternatives, objective_change=False
+    )
+    openings = [a.opening for a in explained.alternatives]
+    opening_ids = _ids(session, models.Opening, openings)
+    eligible = [a for a in explained.alternatives if a.eligible]
+    assessed = {
+        a.opening: a
+        for a in moves.assess(
+            session, row, [Move(person.id, opening_ids[alt.opening]) for alt in eligible]
+        )
+    }
+    organization_of = _organizations(session, openings)
+    reasons = list(explained.unplaced.reasons) if explained.unplaced else []
+    placement = plans.plan_item(session, row.id, person.id)
+    if placement is None and not reasons:
+        reasons = [_outside_the_run(person, row)]
+    return Explanation(
+        participant=participant_id,
+        placement=placement,
+        unplaced_reasons=reasons if placement is None else [],
+        alternatives=[
+            AlternativeItem(
+                opening=alt.opening,
+                organization=organization_of[alt.opening],
+                score=alt.score,
+                breakdown=dict(alt.breakdown),
+                eligible=alt.eligible,
+                failed_rules=list(alt.failed_rules),
+                why=alt.why,
+                taken_by=[TakenBy(participant=p, score=s) for p, s in alt.taken_by],
+                objective_change=assessed[alt.opening].change if alt.opening in assessed else None,
+                breaks=list(assessed[alt.opening].breaks) if alt.opening in assessed else [],
+            )
+            for alt in explained.alternatives
+        ],
+    )
+
+
+def _outside_the_run(person: models.Participant, row: models.Round) -> str:
+    if person.position not in row.positions:
+        return f"the round does not place {person.position} participants"
+    if person.status == fmt.ParticipantStatus.ALTERNATE.value:
+        return "alternates are placed only through fill-vacancies or a pin"
+    if person.status == fmt.ParticipantStatus.WITHDRAWN.value:
+        return "the participant has withdrawn"
+    return "not placed in the working plan"
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFilter:
+    """Which eligible participants to rank; None means any."""
+
+    unplaced: bool | None = None
+
+
+def candidates(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    opening_id: str,
+    filters: CandidateFilter = CandidateFilter(),
+    page: PageRequest = PageRequest(cursor=None, limit=20),
+) -> Candidates:
+    """Shortlisted participants of the round eligible for an opening, best score first
+    (ties by external_id), with what moving each there would do to the objective and to
+    the hard rules; paged by a cursor on (score, external_id)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    opening = plans.find_opening(session, opening_id)
+    instance, entries = round_data.full_instance(session, row)
+    t = instance.tables
+    j = t.opening_ids.index(opening_id)
+    at = np.flatnonzero(instance.pair_o == j)
+    current = {e.participant: e for e in entries}
+    ranked = sorted(
+        (-int(instance.pair_score[k]), t.participant_ids[int(instance.pair_p[k])]) for k in at
+    )
+    if filters.unplaced is not None:
+        ranked = [r for r in ranked if (r[1] not in current) == filters.unplaced]
+    if page.cursor is not None:
+        after = _candidate_after(page.cursor)
+        ranked = ranked[bisect.bisect_right(ranked, after) :]
+    more = len(ranked) > page.limit
+    ranked = ranked[: page.limit]
+    chosen = [participant for _, participant in ranked]
+    next_cursor = encode_cursor(f"{-ranked[-1][0]}|{ranked[-1][1]}") if more else None
+    people = _ids(session, models.Participant, chosen)
+    assert opening.id is not None
+    assessed = moves.assess(session, row, [Move(people[p], opening.id) for p in chosen])
+    scores = dict(
+        session.execute(
+            select(models.Participant.external_id, models.Placement.score)
+            .join(models.Placement, col(models.Placement.participant_id) == models.Participant.id)
+            .where(models.Placement.round_id == row.id)
+        ).all()
+    )
+    holders = sorted(
+        (
+            TakenBy(participant=e.participant, score=scores[e.participant])
+            for e in entries
+            if e.opening == opening_id
+        ),
+        key=lambda taken: (-taken.score, taken.participant),
+    )
+    items = []
+    for assessment in assessed:
+        entry = current.get(assessment.participant)
+        assert assessment.pair is not None
+        items.append(
+            Candidate(
+                participant=assessment.participant,
+                score=assessment.pair.score,
+                breakdown=dict(assessment.pair.breakdown),
+                current_opening=entry.opening if entry else None,
+                current_score=scores.get(assessment.participant),
+                pinned=bool(entry and entry.pinned),
+                objective_change=assessment.change,
+                breaks=list(assessment.breaks),
+            )
+        )
+    return Candidates(
+        opening=opening_id,
+        slots=opening.slots,
+        taken_by=holders,
+        items=items,
+        next_cursor=next_cursor,
+    )
+
+
+def _candidate_after(cursor: str) -> tuple[int, str]:
+    """The (-score, external_id) a candidates cursor continues after."""
+    score, bar, participant = str(decode_cursor(cursor, str)).partition("|")
+    if not bar or not score.lstrip("-").isdigit():
+        raise invalid_cursor()
+    return -int(score), participant
+
+
+_PLAN_LABEL = re.compile(r"^(current|run:(\d{1,18})|version:(\d{1,9}))$")
+
+
+def _plan_of(session: Session, row: models.Round, label: str, field: str) -> list[Assignment]:
+    """The plan a comparison label names: `current`, `run:<id>` or `version:<n>`."""
+    assert row.id is not None
+    match = _PLAN_LABEL.match(label)
+    if match is None:
+        message = f"'{label}' names no plan: use current, run:<id> or version:<n>"
+        raise InvalidInput(message, [FieldProblem("query", None, field, "invalid_plan", message)])
+    if match.group(2) is not None:
+        run = session.get(models.Run, int(match.group(2)))
+        if run is None or run.round_id != row.id or run.plan is None:
+            raise NotFound(f"round '{row.external_id}' has no run {match.group(2)} with a plan")
+        return [Assignment(p, o) for p, o, _ in run.plan]
+    if match.group(3) is not None:
+        version = int(match.group(3))
+        publication = session.scalars(
+            select(models.Publication).where(
+                models.Publication.round_id == row.id, models.Publication.version == version
+            )
+        ).first()
+        if publication is None:
+            raise NotFound(f"round '{row.external_id}' has no published version {version}")
+        return [
+            Assignment(p, o)
+            for p, o in session.execute(
+                select(models.Participant.external_id, models.Opening.external_id)
+                .select_from(models.PublishedPlacement)
+                .join(
+                    models.Participant,
+                    col(models.Participant.id) == models.PublishedPlacement.participant_id,
+                )
+                .join(
+                    models.Opening, col(models.Opening.id) == models.PublishedPlacement.opening_id
+                )
+                .where(models.PublishedPlacement.publication_id == publication.id)
+            ).all()
+        ]
+    return list(round_data.assignments(round_data.plan_entries(session, row.id)))
+
+
+def _kpis(objective: Objective, metrics: Metrics) -> Kpis:
+    return Kpis(
+        placed=objective.placed,
+        unplaced=sum(metrics.unplaced_by_position.values()),
+        score=objective.score,
+        mean_score=round(metrics.mean_score, 2) if metrics.mean_score is not None else None,
+        min_score=metrics.min_score,
+        rank_profile=dict(metrics.rank_profile),
+        area_match_rate=(
+            round(metrics.area_match_rate, 4) if metrics.area_match_rate is not None else None
+        ),
+        blocking_pairs=metrics.blocking_pairs,
+    )
+
+
+def compare(*, session: Session, caller: Caller, round_id: str, a: str, b: str) -> Comparison:
+    """Two plans of a round (runs, published versions, the current plan) side by side."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    plan_a, plan_b = _plan_of(session, row, a, "a"), _plan_of(session, row, b, "b")
+    instance, _ = round_data.full_instance(session, row)
+    known = set(instance.tables.participant_ids)
+    kpis = []
+    for plan in (plan_a, plan_b):
+        evaluation = evaluate_plan(instance, [p for p in plan if p.participant in known])
+        kpis.append(_kpis(evaluation.objective, evaluation.metrics))
+    kpis_a, kpis_b = kpis
+    difference: dict[str, float] = {}
+    for name in (
+        "placed",
+        "unplaced",
+        "score",
+        "mean_score",
+        "min_score",
+        "area_match_rate",
+        "blocking_pairs",
+    ):
+        left, right = getattr(kpis_a, name), getattr(kpis_b, name)
+        if left is not None and right is not None:
+            difference[name] = round(right - left, 4)
+    for name, value in kpis_b.rank_profile.items():
+        difference[f"rank_profile.{name}"] = value - kpis_a.rank_profile.get(name, 0)
+    where_a = {p.participant: p.opening for p in plan_a}
+    where_b = {p.participant: p.opening for p in plan_b}
+    moved = [
+        MovedItem(participant=p, a=where_a.get(p), b=where_b.get(p))
+        for p in sorted(set(where_a) | set(where_b))
+        if where_a.get(p) != where_b.get(p)
+    ]
+    return Comparison(
+        a=a,
+        b=b,
+        kpis_a=kpis_a,
+        kpis_b=kpis_b,
+        difference=difference,
+        moved_count=len(moved),
+        moved=moved,
+    )
+
+
+def report(*, session: Session, caller: Caller, round_id: str) -> RoundReport:
+    """The round report of the working plan (JSON)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    built = _report(session, row)
+    audit.record(session, caller, "round.report", "round", row.external_id, format="json")
+    commit(session)
+    return built
+
+
+def _report(session: Session, row: models.Round) -> RoundReport:
+    assert row.id is not None
+    instance, entries = round_data.full_instance(session, row)
+    plan = round_data.assignments(entries)
+    result = result_of_plan(instance, plan, engine="plan")
+    document = result_document(result)
+    positions = dict(
+        session.execute(
+            select(models.Participant.external_id, models.Participant.position).where(
+                col(models.Participant.external_id).in_([u.participant for u in result.unplaced])
+            )
+        ).all()
+    )
+    changed = None
+    if row.published_version:
+        published = publications.published_plan(session, row.id, row.published_version)
+        current = {e.participant_id: e.opening_id for e in entries}
+        changed = sum(
+            1 for p in set(published) | set(current) if published.get(p) != current.get(p)
+        )
+    objective = result.objective
+    return RoundReport(
+        round=row.external_id,
+        round_version=row.version,
+        status=RoundStatus(row.status),
+        published_version=row.published_version or None,
+        objective=ObjectiveValue(
+            placed=objective.placed,
+            score=objective.score,
+            disruption=objective.disruption,
+            moved=objective.moved,
+            net=objective.net,
+        ),
+        metrics=document["metrics"],
+        changed_since_publication=changed,
+        unplaced=[
+            UnplacedItem(
+                participant=u.participant,
+                position=fmt.Position(positions[u.participant]),
+                reasons=list(u.reasons),
+            )
+            for u in result.unplaced
+        ],
+        violations=[moves.rule_break(v) for v in check_plan(instance, plan)],
+    )
+
+
+PLAN_COLUMNS = [
+    "participant",
+    "position",
+    "citizenship",
+    "placed",
+    "opening",
+    "organization",
+    "prefecture",
+    "rank",
+    "score",
+    "location",
+    "area",
+    "school",
+    "requested_country",
+    "sister_region",
+    "experience",
+    "japanese",
+    "pinned",
+    "source",
+    "override_reason",
+    "unplaced_reasons",
+]
+
+
+def report_sheet(*, session: Session, caller: Caller, round_id: str, sheet_format: str) -> bytes:
+    """The round report as a CSV (the plan, one row per participant of the round) or an
+    XLSX workbook (plan, unplaced, prefectures, countries, summary)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    built = _report(session, row)
+    rows = _plan_rows(session, row, built)
+    audit.record(session, caller, "round.report", "round", row.external_id, format=sheet_format)
+    commit(session)
+    if sheet_format == "csv":
+        return spreadsheets.write_table_csv(PLAN_COLUMNS, rows)
+    metrics = built.metrics
+    summary = [
+        {"figure": "placed", "value": built.objective.placed},
+        {"figure": "unplaced", "value": len(built.unplaced)},
+        {"figure": "score", "value": built.objective.score},
+        {"figure": "mean_score", "value": metrics["mean_score"]},
+        {"figure": "min_score", "value": metrics["min_score"]},
+        {"figure": "area_match_rate", "value": metrics["area_match_rate"]},
+        {"figure": "blocking_pairs", "value": metrics["blocking_pairs"]},
+        *({"figure": f"rank_{k}", "value": v} for k, v in metrics["rank_profile"].items()),
+    ]
+    return spreadsheets.write_tables_xlsx(
+        {
+            "plan": (PLAN_COLUMNS, rows),
+            "unplaced": (
+                ["participant", "position", "reasons"],
+                [
+                    {
+                        "participant": u.participant,
+                        "position": u.position.value,
+                        "reasons": "; ".join(u.reasons),
+                    }
+                    for u in built.unplaced
+                ],
+            ),
+            "prefectures": (
+                ["prefecture", "fill_rate"],
+                [
+                    {"prefecture": int(k), "fill_rate": v}
+                    for k, v in metrics["fill_rate_by_prefecture"].items()
+                ],
+            ),
+            "countries": (
+                ["country", "fill_rate"],
+                [
+                    {"country": k, "fill_rate": v}
+                    for k, v in metrics["fill_rate_by_country"].items()
+                ],
+            ),
+            "summary": (["figure", "value"], summary),
+        }
+    )
+
+
+def _plan_rows(session: Session, row: models.Round, built: RoundReport) -> list[dict[str, Any]]:
+    """One row per participant of the round: placed with the breakdown, or unplaced."""
+    assert row.id is not None
+    placement, participant = models.Placement, models.Participant
+    opening, organization = models.Opening, models.Organization
+    columns: tuple[Any, ...] = (
+        participant,
+        placement,
+        col(opening.external_id),
+        col(organization.external_id),
+        col(organization.prefecture),
+    )
+    placed = session.execute(
+        sa.select(*columns)
+        .join(placement, col(placement.participant_id) == participant.id)
+        .join(opening, col(opening.id) == placement.opening_id)
+        .join(organization, col(organization.id) == opening.organization_id)
+        .where(col(placement.round_id) == row.id)
+    ).all()
+    unplaced = {u.participant: u for u in built.unplaced}
+    people = {
+        p.external_id: p
+        for p in session.scalars(
+            select(participant).where(col(participant.external_id).in_(list(unplaced)))
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    for person, place, opening_ext, org_ext, prefecture in placed:
+        rows.append(
+            {
+                "participant": person.external_id,
+                "position": person.position,
+                "citizenship": person.citizenship,
+                "placed": True,
+                "opening": opening_ext,
+                "organization": org_ext,
+                "prefecture": prefecture,
+                "rank": _rank(person.preferred_prefectures, prefecture),
+                "score": place.score,
+                **place.breakdown,
+                "pinned": place.pinned,
+                "source": place.source,
+                "override_reason": place.override_reason,
+            }
+        )
+    for external_id, item in unplaced.items():
+        person = people[external_id]
+        rows.append(
+            {
+                "participant": external_id,
+                "position": person.position,
+                "citizenship": person.citizenship,
+                "placed": False,
+                "unplaced_reasons": "; ".join(item.reasons),
+            }
+        )
+    rows.sort(key=lambda r: r["participant"])
+    return rows
+
+
+def _rank(preferred: Sequence[int], prefecture: int) -> str:
+    """Which choice the placement's prefecture was: first, second, third, same_region, elsewhere."""
+    if prefecture in preferred:
+        return ("first", "second", "third")[list(preferred).index(prefecture)]
+    region = REGION_INDEX_BY_PREFECTURE[prefecture]
+    if any(REGION_INDEX_BY_PREFECTURE[p] == region for p in preferred):
+        return "same_region"
+    return "elsewhere"

@@ -1,0 +1,149 @@
+"""Withdrawals: a participant leaves; their places in open rounds become vacancies.
+
+Withdrawing sets the participant's status to `withdrawn` and removes their placement
+from the working plan of every round that is not closed, recording a vacancy (the
+opening, and who left it) that `fill-vacancies` offers to alternates. Published versions
+are never changed: the host keeps seeing version N until the coordinator publishes the
+amended plan as N+1. A partner who stays keeps their place (placed as a single person
+from then on). Withdrawing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.schemas.withdrawals import FreedPlace, Withdrawal
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.writes import commit
+from jet_match.services.rounds import plans, rounds
+from jet_match.services.security import audit
+from jet_match.statuses import RoundStatus
+
+
+def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdrawal:
+    """Withdraw a participant and free their places (coordinators).
+
+    Idempotent, so no If-Match: whatever version the participant is at, the outcome is
+    the same (a concurrent change of another field is kept, not refused).
+    """
+    authorize(caller, Action.PARTICIPANTS_WRITE)
+    person = plans.find_participant(session, participant_id)
+    assert person.id is not None
+    participant = models.Participant
+    withdrawn = fmt.ParticipantStatus.WITHDRAWN.value
+    changed = session.execute(
+        update(participant)
+        .where(col(participant.id) == person.id, col(participant.status) != withdrawn)
+        .values(
+            status=withdrawn,
+            alternate_rank=None,
+            version=col(participant.version) + 1,
+            updated_at=models.utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    already = getattr(changed, "rowcount", 0) != 1
+    before = withdrawn if already else person.status
+    freed = free_places(session, caller, person)
+    audit.record(
+        session,
+        caller,
+        "participant.withdraw",
+        "participant",
+        participant_id,
+        before=before,
+        after=fmt.ParticipantStatus.WITHDRAWN.value,
+        freed=[place.model_dump() for place in freed],
+    )
+    commit(session)
+    return Withdrawal(
+        participant=participant_id,
+        status=fmt.ParticipantStatus.WITHDRAWN,
+        already_withdrawn=already,
+        freed=freed,
+    )
+
+
+def free_places(session: Session, caller: Caller, person: models.Participant) -> list[FreedPlace]:
+    """Remove a withdrawn participant from every open round's plan, leaving vacancies.
+
+    Flushes, never commits (the caller's transaction also holds the status change).
+    """
+    placement, round_ = models.Placement, models.Round
+    held = session.scalars(
+        select(placement)
+        .join(round_, col(round_.id) == placement.round_id)
+        .where(
+            placement.participant_id == person.id,
+            col(round_.status) != RoundStatus.CLOSED.value,
+        )
+    ).all()
+    return vacate(session, caller, held, reason="the participant withdrew")
+
+
+def vacate(
+    session: Session, caller: Caller, places: Sequence[models.Placement], *, reason: str
+) -> list[FreedPlace]:
+    """Take placements out of their rounds' working plans (withdrawals, records that no
+    longer allow them): each round's version is bumped and its status follows its plan
+    (a published plan becomes amended); each removal is audited (`plan.vacate`).
+
+    Flushes, never commits (the caller's transaction holds the change that caused it).
+    """
+    if not places:
+        return []
+    round_, participant, opening = models.Round, models.Participant, models.Opening
+    rounds_by_id = {
+        r.id: r
+        for r in session.scalars(
+            select(round_).where(col(round_.id).in_({p.round_id for p in places}))
+        )
+    }
+    names = dict(
+        session.execute(
+            select(participant.id, participant.external_id).where(
+                col(participant.id).in_({p.participant_id for p in places})
+            )
+        ).all()
+    )
+    openings = dict(
+        session.execute(
+            select(opening.id, opening.external_id).where(
+                col(opening.id).in_({p.opening_id for p in places})
+            )
+        ).all()
+    )
+    freed = []
+    for place in sorted(
+        places, key=lambda p: (rounds_by_id[p.round_id].external_id, names[p.participant_id])
+    ):
+        round_row = rounds_by_id[place.round_id]
+        session.delete(place)
+        audit.record(
+            session,
+            caller,
+            "plan.vacate",
+            "round",
+            round_row.external_id,
+            participant=names[place.participant_id],
+            reason=reason,
+            before={"opening": openings[place.opening_id], "pinned": place.pinned},
+            after=None,
+        )
+        freed.append(FreedPlace(round=round_row.external_id, opening=openings[place.opening_id]))
+    session.flush()
+    for round_row in rounds_by_id.values():
+        session.execute(
+            update(round_)
+            .where(col(round_.id) == round_row.id)
+            .values(version=col(round_.version) + 1, updated_at=models.utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        rounds.settle_status(session, caller, round_row)
+    session.flush()
+    return freed

@@ -1,0 +1,1 @@
+"""Use cases of access: API keys and the audit trail."""

@@ -1,0 +1,129 @@
+"""Sheet codec details: formula escaping, encodings, list and partner columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from jet_match.errors import UnsupportedMediaType
+from jet_match.services.records import spreadsheets
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+81", "-5", "@A1", "\tx", "\rx"])
+def test_formula_starts_are_escaped_and_restored(text: str) -> None:
+    escaped = spreadsheets.escape_formula(text)
+    assert escaped == "'" + text
+    assert spreadsheets.unescape_formula(escaped) == text
+
+
+def test_ordinary_text_is_left_alone() -> None:
+    assert spreadsheets.escape_formula("Sapporo") == "Sapporo"
+    assert spreadsheets.unescape_formula("Sapporo") == "Sapporo"
+
+
+@pytest.mark.parametrize("text", ["'quoted", "'=1+1", "''", "'"])
+def test_text_starting_with_the_mark_itself_is_escaped_and_restored(text: str) -> None:
+    escaped = spreadsheets.escape_formula(text)
+    assert escaped == "'" + text
+    assert spreadsheets.unescape_formula(escaped) == text
+
+
+def test_encodings() -> None:
+    assert spreadsheets.decode_text("札幌".encode()) == "札幌"
+    assert spreadsheets.decode_text(b"\xef\xbb\xbfabc") == "abc"
+    text = "external_id,name_ja\nORG-1,北海道教育委員会\nORG-2,札幌市教育委員会\n"
+    assert spreadsheets.decode_text(text.encode("cp932")) == text
+    with pytest.raises(UnsupportedMediaType):
+        spreadsheets.decode_text(bytes(range(128, 256)) * 4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SJ-3,Otaru,小樽市,municipality,1,urban\n",  # one short row: too little to guess from
+        "external_id,name_ja\nORG-1,髙橋市①㈱\n",  # characters only cp932 has
+        "x,ｶﾌﾞｼｷｶﾞｲｼｬ,iPhone用\n",
+    ],
+)
+def test_shift_jis_is_read_however_short_or_unusual(text: str) -> None:
+    assert spreadsheets.decode_text(text.encode("cp932")) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("P-4,Renée,Françoise\n", "cp1252"),
+        ("P-5,Sørensen,Bjørn\n", "cp1252"),
+        ("P-6,Àlex,Ólafsdóttir\n", "cp1252"),
+        ("P-2,Łukasz,Dvořák\n", "cp1250"),
+    ],
+)
+def test_a_western_file_is_refused_not_read_as_shift_jis(text: str, encoding: str) -> None:
+    # These bytes are valid cp932, but read so they would garble the names.
+    with pytest.raises(UnsupportedMediaType) as refused:
+        spreadsheets.decode_text(text.encode(encoding))
+    assert "save it as UTF-8" in refused.value.detail
+
+
+def test_participant_columns_flatten_the_partner() -> None:
+    columns = spreadsheets.columns("participants")
+    assert "partner" not in columns
+    assert columns[-2:] == ["partner.external_id", "partner.constraint"]
+
+
+def test_rows_become_dataset_records() -> None:
+    header, rows = spreadsheets.read_csv(
+        b"external_id,preferred_prefectures,partner.external_id,partner.constraint,sport\n"
+        b"P-1, 13 ;27,P-2,same_prefecture,\n"
+    )
+    records = spreadsheets.records_from_rows("participants", header, (row for _, row in rows))
+    assert records == [
+        {
+            "external_id": "P-1",
+            "preferred_prefectures": ["13", "27"],
+            "partner": {"external_id": "P-2", "constraint": "same_prefecture"},
+        }
+    ]
+
+
+def test_a_blank_given_name_is_a_single_name_not_a_missing_one() -> None:
+    header, rows = spreadsheets.read_csv(b"external_id,family_name,given_name\nP-1,Suharto,\n")
+    records = spreadsheets.records_from_rows("participants", header, (row for _, row in rows))
+    assert records == [{"external_id": "P-1", "family_name": "Suharto", "given_name": ""}]
+
+
+def test_names_keep_their_spaces_and_other_cells_are_trimmed() -> None:
+    header, rows = spreadsheets.read_csv(
+        b"external_id,family_name,given_name,citizenship\n P-1 , Spaced ,'' ,US \n"
+    )
+    records = spreadsheets.records_from_rows("participants", header, (row for _, row in rows))
+    assert records == [
+        {"external_id": "P-1", "family_name": " Spaced ", "given_name": "' ", "citizenship": "US"}
+    ]
+
+
+def test_numbers_in_text_columns_are_read_as_their_digits() -> None:
+    rows = [{"external_id": 20240001, "partner.external_id": 20240002, "alternate_rank": 2}]
+    records = spreadsheets.records_from_rows("participants", list(rows[0]), rows)
+    assert records == [
+        {"external_id": "20240001", "partner": {"external_id": "20240002"}, "alternate_rank": 2}
+    ]
+
+
+def test_written_csv_reads_back() -> None:
+    record = {
+        "external_id": "ORG-1",
+        "name": "=evil()",
+        "sister_regions": ["US", "US-WA"],
+        "medical_access": True,
+    }
+    raw = spreadsheets.write_csv("organizations", [record])
+    header, rows = spreadsheets.read_csv(raw)
+    back = spreadsheets.records_from_rows("organizations", header, (row for _, row in rows))
+    assert back == [
+        {
+            "external_id": "ORG-1",
+            "name": "=evil()",
+            "sister_regions": ["US", "US-WA"],
+            "medical_access": "true",
+        }
+    ]

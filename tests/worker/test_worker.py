@@ -1,0 +1,180 @@
+"""The worker with its real solver process: cancellation, a solver that dies, a worker
+that is killed. The round is big enough (1,500 people, couples, a country cap) for the
+solver to be still searching when the test steps in. Starting processes takes seconds,
+so the two kill tests are `slow` (SQLite pass only; they pass on PostgreSQL too)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import psutil
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from jet_match import models
+from jet_match.config import Settings
+from jet_match.dataset.format import dataset_to_json
+from jet_match.dataset.generator import generate_dataset
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import imports
+from jet_match.services.rounds import rounds, runs
+from jet_match.statuses import RunStatus
+from jet_match.worker import ChildSolver, InlineSolver, Worker
+from round_support import ROUND, create_round, current_plan, queue_run
+
+LONG = 60.0  # the round's time limit: the solver is never done before the test acts
+
+
+@pytest.fixture
+def fast_settings(settings: Settings) -> Settings:
+    """Progress (and cancellation checks) five times a second."""
+    return settings.model_copy(update={"worker_progress_s": 0.2, "worker_poll_s": 0.1})
+
+
+@pytest.fixture
+def big_round(engine: Engine) -> str:
+    """A round whose solves run to their time limit (couples and a 30 % country cap)."""
+    dataset = generate_dataset(participants=1500, organizations=250, openings=500, seed=3)
+    with Session(engine, expire_on_commit=False) as session:
+        imports.import_dataset(session=session, caller=COMMAND_LINE, raw=dataset_to_json(dataset))
+    return create_round(engine, time_limit_s=LONG, max_country_share_per_prefecture=0.3)
+
+
+def _run(engine: Engine, run_id: int) -> models.Run:
+    with Session(engine, expire_on_commit=False) as session:
+        return runs.find(session, run_id)
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+
+
+def _solving(engine: Engine, run_id: int) -> Callable[[], bool]:
+    def check() -> bool:
+        run = _run(engine, run_id)
+        return run.status == "running" and run.progress.get("phase") == "solving"
+
+    return check
+
+
+def _first_plan(engine: Engine, settings: Settings) -> dict[str, str]:
+    """A quick (1 s) run's plan: the plan a failed or interrupted run must leave intact."""
+    queue_run(engine, time_limit_s=1)
+    Worker(engine, settings, InlineSolver(engine)).run_until_idle()  # about 1.5 s
+    plan = current_plan(engine)
+    assert plan
+    return plan
+
+
+@pytest.fixture
+def worker_thread(engine: Engine, fast_settings: Settings) -> Iterator[Worker]:
+    """A worker with a solver process, running in a thread of this process."""
+    worker = Worker(engine, fast_settings, ChildSolver(fast_settings))
+    thread = threading.Thread(target=worker.run_forever, daemon=True)
+    thread.start()
+    yield worker
+    worker.stop_event.set()
+    thread.join(timeout=30)
+    worker.solver.close()
+
+
+@pytest.mark.usefixtures("big_round")
+def test_cancelling_a_running_run_kills_the_solver_and_writes_no_plan(
+    engine: Engine, fast_settings: Settings, worker_thread: Worker
+) -> None:
+    run_id = queue_run(engine)
+    _wait(_solving(engine, run_id))
+    assert isinstance(worker_thread.solver, ChildSolver)
+    solver_pid = worker_thread.solver.pid
+    assert solver_pid is not None
+    with Session(engine, expire_on_commit=False) as session:
+        asked = runs.cancel_run(session=session, caller=COMMAND_LINE, run_id=run_id)
+    assert asked.status_code == 202
+    _wait(lambda: _run(engine, run_id).status != "running", timeout=10)
+    run = _run(engine, run_id)
+    assert run.status == RunStatus.CANCELLED.value
+    assert run.finished_at is not None
+    assert run.error == "cancelled by a coordinator"
+    assert current_plan(engine) == {}
+    assert not psutil.pid_exists(solver_pid) or psutil.Process(solver_pid).status() == "zombie"
+    with Session(engine, expire_on_commit=False) as session:
+        assert rounds.find(session, ROUND).active_run_id is None
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("big_round")
+def test_a_dead_solver_interrupts_the_run_and_leaves_the_plan_a_new_run_replaces(
+    engine: Engine, fast_settings: Settings
+) -> None:
+    before = _first_plan(engine, fast_settings)
+    worker = Worker(engine, fast_settings, ChildSolver(fast_settings))
+    thread = threading.Thread(target=worker.run_until_idle, daemon=True)
+    run_id = queue_run(engine)
+    thread.start()
+    try:
+        _wait(_solving(engine, run_id))
+        assert isinstance(worker.solver, ChildSolver)
+        assert worker.solver.pid is not None
+        os.kill(worker.solver.pid, signal.SIGKILL)
+        thread.join(timeout=30)
+    finally:
+        worker.solver.close()
+    run = _run(engine, run_id)
+    assert run.status == RunStatus.INTERRUPTED.value
+    assert run.error is not None
+    assert "ended unexpectedly" in run.error
+    assert current_plan(engine) == before
+    again = queue_run(engine, time_limit_s=2, minimise_disruption=False)
+    worker.run_until_idle()  # a fresh solver process starts for the next job
+    worker.solver.close()
+    assert _run(engine, again).status == RunStatus.SUCCEEDED.value
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("big_round")
+def test_a_killed_worker_process_leaves_an_interrupted_run_and_an_intact_plan(
+    engine: Engine, fast_settings: Settings, database_url: str
+) -> None:
+    before = _first_plan(engine, fast_settings)
+    run_id = queue_run(engine)
+    env = {
+        **os.environ,
+        "JET_MATCH_DATABASE_URL": database_url,
+        "JET_MATCH_WORKER_PROGRESS_S": "0.2",
+        "JET_MATCH_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from jet_match.cli import main; main()", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait(_solving(engine, run_id))
+        solver = [child.pid for child in psutil.Process(process.pid).children()]
+        process.kill()  # SIGKILL: no chance to clean up
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert _run(engine, run_id).status == RunStatus.RUNNING.value  # nobody knows yet
+    _wait(lambda: not any(psutil.pid_exists(pid) for pid in solver), timeout=10)
+    restarted = Worker(engine, fast_settings, InlineSolver(engine))
+    assert restarted.sweep() == [run_id]  # its process is gone: interrupted at once
+    run = _run(engine, run_id)
+    assert run.status == RunStatus.INTERRUPTED.value
+    assert current_plan(engine) == before
+    again = queue_run(engine, time_limit_s=2)
+    restarted.run_until_idle()
+    assert _run(engine, again).status == RunStatus.SUCCEEDED.value
