@@ -24,7 +24,7 @@ from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.generator import generate_dataset
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.records import imports
-from jet_match.services.rounds import rounds, runs
+from jet_match.services.rounds import queue, rounds, runs
 from jet_match.statuses import RunStatus
 from jet_match.worker import ChildSolver, InlineSolver, Worker
 from round_support import ROUND, create_round, current_plan, queue_run
@@ -49,7 +49,7 @@ def big_round(engine: Engine) -> str:
 
 def _run(engine: Engine, run_id: int) -> models.Run:
     with Session(engine, expire_on_commit=False) as session:
-        return runs.find(session, run_id)
+        return queue.find(session, run_id)
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 60.0) -> None:

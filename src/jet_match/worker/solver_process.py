@@ -30,7 +30,7 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.db import make_engine
 from jet_match.services.bridge.round_data import RecordStamp
-from jet_match.services.rounds import runs
+from jet_match.services.rounds import queue
 from jet_match.solver import Instance, Progress, Result, prepare, solve
 
 #: Rounds whose prepared instance is kept (each is a few hundred MB at national scale).
@@ -95,7 +95,7 @@ def _solve(
 ) -> tuple[Result, dict[str, float], RecordStamp]:
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
-        job = runs.job_of(session, run_id)
+        job = queue.job_of(session, run_id)
     loaded = time.perf_counter()
     conn.send(("progress", {"phase": "preparing"}))
     base = instances.pop(job.round_id, None)

@@ -1,14 +1,14 @@
 """The worker: claims queued runs, has them solved, writes the outcome.
 
 One worker runs one run at a time. It claims a run from the database (see
-`jet_match.services.rounds.runs`) and hands it to its solver process (`ChildSolver`), which reads
+`jet_match.services.rounds.queue`) and hands it to its solver process (`ChildSolver`), which reads
 the round's problem and solves it; meanwhile the worker writes the run's progress and
 heartbeat about once a second and reads back whether a coordinator cancelled it. It
 kills the solver to cancel, when the time limit plus a grace period is over, or when it
 is asked to stop; a solver that dies on its own (out of memory, a crash) leaves the run
 `interrupted`.
 When the solver answers, the plan, the run's success and the round's new version are
-written in one transaction.
+written in one transaction (`jet_match.services.rounds.outcome`).
 
 On start, and whenever it is idle, the worker marks `interrupted` the runs whose worker
 is gone: on this machine, a worker whose process no longer exists; anywhere, a worker
@@ -39,8 +39,8 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.services.bridge.round_data import RecordStamp
-from jet_match.services.rounds import runs
-from jet_match.services.rounds.runs import Heartbeat
+from jet_match.services.rounds import outcome, queue
+from jet_match.services.rounds.queue import Heartbeat
 from jet_match.solver import Progress, Result, prepare, solve
 from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process
@@ -234,7 +234,7 @@ class InlineSolver:
         """Load, prepare and solve here, ticking from the solver's progress callback."""
         started = time.perf_counter()
         with Session(self._engine, expire_on_commit=False) as session:
-            job = runs.job_of(session, run_id)
+            job = queue.job_of(session, run_id)
         timings = {"load_s": round(time.perf_counter() - started, 4)}
         progress: dict[str, Any] = {"phase": "solving"}
         heartbeat = tick(progress)
@@ -272,9 +272,9 @@ class Worker:
     def sweep(self) -> list[int]:
         """Mark interrupted the runs of workers that are gone or silent."""
         with Session(self.engine, expire_on_commit=False) as session:
-            lost = runs.interrupt_lost(
+            lost = queue.interrupt_lost(
                 session,
-                stale_before=runs.stale_cutoff(self.settings.worker_stale_after_s),
+                stale_before=queue.stale_cutoff(self.settings.worker_stale_after_s),
                 is_gone=is_gone,
             )
         for run_id in lost:
@@ -284,7 +284,7 @@ class Worker:
     def run_once(self) -> int | None:
         """Claim and execute one queued run; its id, or None when there was none."""
         with Session(self.engine, expire_on_commit=False) as session:
-            run_id = runs.claim_next(session, self.identity)
+            run_id = queue.claim_next(session, self.identity)
         if run_id is None:
             return None
         log.info("run_claimed", run=run_id, worker=self.identity)
@@ -317,16 +317,16 @@ class Worker:
         def tick(progress: dict[str, Any]) -> Heartbeat:
             fields = {**progress, "elapsed_s": round(time.monotonic() - started, 1)}
             with Session(self.engine, expire_on_commit=False) as session:
-                return runs.report_progress(session, run_id, self.identity, fields)
+                return queue.report_progress(session, run_id, self.identity, fields)
 
         with Session(self.engine, expire_on_commit=False) as session:
-            if runs.refuse_unkeepable_pins(session, run_id, self.identity):
+            if outcome.refuse_unkeepable_pins(session, run_id, self.identity):
                 log.info("run_finished", run=run_id, status=RunStatus.FAILED.value)
                 return
-            time_limit_s = runs.find(session, run_id).time_limit_s
+            time_limit_s = queue.find(session, run_id).time_limit_s
         deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
         try:
-            outcome = self.solver.solve(
+            answer = self.solver.solve(
                 run_id,
                 tick,
                 every_s=self.settings.worker_progress_s,
@@ -336,23 +336,23 @@ class Worker:
         except Exception as exc:  # a run that cannot be loaded fails; the worker goes on
             self._end(run_id, RunStatus.FAILED, f"the run could not be solved: {exc}"[:900], {})
             return
-        progress = {**outcome.progress, "elapsed_s": round(time.monotonic() - started, 1)}
-        if isinstance(outcome, Solved):
+        progress = {**answer.progress, "elapsed_s": round(time.monotonic() - started, 1)}
+        if isinstance(answer, Solved):
             with Session(self.engine, expire_on_commit=False) as session:
-                status = runs.complete_run(
+                status = outcome.complete_run(
                     session,
                     run_id,
                     self.identity,
-                    outcome.result,
+                    answer.result,
                     progress,
-                    outcome.timings,
-                    stamp=outcome.stamp,
+                    answer.timings,
+                    stamp=answer.stamp,
                 )
             log.info("run_finished", run=run_id, status=status.value)
-        elif outcome.status is not None:
-            self._end(run_id, outcome.status, outcome.reason, progress)
+        elif answer.status is not None:
+            self._end(run_id, answer.status, answer.reason, progress)
 
     def _end(self, run_id: int, status: RunStatus, reason: str, progress: dict[str, Any]) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
-            runs.end_run(session, run_id, status, reason, worker=self.identity, progress=progress)
+            queue.end_run(session, run_id, status, reason, worker=self.identity, progress=progress)
         log.info("run_finished", run=run_id, status=status.value)

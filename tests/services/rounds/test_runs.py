@@ -18,7 +18,7 @@ from jet_match.schemas.runs import RunCreate
 from jet_match.services.bridge import round_data
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.records import openings
-from jet_match.services.rounds import plans, runs, withdrawals
+from jet_match.services.rounds import outcome, plans, queue, runs, withdrawals
 from jet_match.solver import solve
 from jet_match.statuses import RunStatus
 from round_support import ROUND, SMALL_PLAN, create_round, current_plan, queue_run, work
@@ -26,22 +26,22 @@ from round_support import ROUND, SMALL_PLAN, create_round, current_plan, queue_r
 
 def _status(engine: Engine, run_id: int) -> models.Run:
     with Session(engine, expire_on_commit=False) as session:
-        return runs.find(session, run_id)
+        return queue.find(session, run_id)
 
 
-def _claim(engine: Engine, run_id: int) -> runs.Job:
+def _claim(engine: Engine, run_id: int) -> queue.Job:
     """Claim the queued run as worker `w`; its job."""
     with Session(engine, expire_on_commit=False) as session:
-        assert runs.claim_next(session, "w") == run_id
-        return runs.job_of(session, run_id)
+        assert queue.claim_next(session, "w") == run_id
+        return queue.job_of(session, run_id)
 
 
 def _complete(
-    engine: Engine, run_id: int, job: runs.Job, progress: dict[str, object] | None = None
+    engine: Engine, run_id: int, job: queue.Job, progress: dict[str, object] | None = None
 ) -> RunStatus:
     """Complete the run with an optimal solve of its job, as worker `w`."""
     with Session(engine, expire_on_commit=False) as session:
-        return runs.complete_run(
+        return outcome.complete_run(
             session, run_id, "w", solve(job.problem), dict(progress or {}), stamp=job.stamp
         )
 
@@ -57,7 +57,7 @@ class TestClaims:
         def claim(worker: int) -> None:
             with Session(engine, expire_on_commit=False) as session:
                 barrier.wait()
-                claimed.append(runs.claim_next(session, f"host:{worker}:0"))
+                claimed.append(queue.claim_next(session, f"host:{worker}:0"))
 
         threads = [threading.Thread(target=claim, args=(n,)) for n in range(8)]
         for thread in threads:
@@ -74,9 +74,9 @@ class TestClaims:
         create_round(engine, "R-B")
         first, second = queue_run(engine, "R-A"), queue_run(engine, "R-B")
         with Session(engine, expire_on_commit=False) as session:
-            assert runs.claim_next(session, "w") == first
-            assert runs.claim_next(session, "w") == second
-            assert runs.claim_next(session, "w") is None
+            assert queue.claim_next(session, "w") == first
+            assert queue.claim_next(session, "w") == second
+            assert queue.claim_next(session, "w") is None
 
     def test_one_active_run_per_round(self, engine: Engine) -> None:
         create_round(engine)
@@ -89,7 +89,7 @@ class TestClaims:
 
 @pytest.mark.usefixtures("loaded")
 class TestCompletion:
-    def _claimed_job(self, engine: Engine) -> tuple[int, runs.Job]:
+    def _claimed_job(self, engine: Engine) -> tuple[int, queue.Job]:
         create_round(engine)
         run_id = queue_run(engine)
         return run_id, _claim(engine, run_id)
@@ -112,9 +112,9 @@ class TestCompletion:
         def crash(session: Session) -> None:
             raise RuntimeError("the process died while committing")
 
-        monkeypatch.setattr(runs, "commit", crash)
+        monkeypatch.setattr(outcome, "commit", crash)
         with Session(engine, expire_on_commit=False) as session, pytest.raises(RuntimeError):
-            runs.complete_run(session, run_id, "w", result, {}, stamp=job.stamp)
+            outcome.complete_run(session, run_id, "w", result, {}, stamp=job.stamp)
         assert current_plan(engine) == {}
         assert _status(engine, run_id).status == RunStatus.RUNNING.value
 
@@ -126,8 +126,8 @@ class TestCompletion:
         work(engine, settings)
         run_id = queue_run(engine)
         with Session(engine, expire_on_commit=False) as session:
-            runs.claim_next(session, "w")
-            job = runs.job_of(session, run_id)
+            queue.claim_next(session, "w")
+            job = queue.job_of(session, run_id)
             person = session.scalars(
                 select(models.Participant).where(models.Participant.external_id == "P-5")
             ).one()
@@ -190,8 +190,8 @@ class TestCompletion:
     def test_a_run_someone_else_ended_is_not_written(self, engine: Engine) -> None:
         run_id, job = self._claimed_job(engine)
         with Session(engine, expire_on_commit=False) as session:
-            runs.end_run(session, run_id, RunStatus.INTERRUPTED, "lost")
-            status = runs.complete_run(
+            queue.end_run(session, run_id, RunStatus.INTERRUPTED, "lost")
+            status = outcome.complete_run(
                 session, run_id, "w", solve(job.problem), {}, stamp=job.stamp
             )
         assert status is RunStatus.INTERRUPTED
@@ -218,9 +218,9 @@ class TestInterruptions:
                 .values(heartbeat_at=models.utcnow() - timedelta(minutes=5))
             )
             session.commit()
-            lost = runs.interrupt_lost(
+            lost = queue.interrupt_lost(
                 session,
-                stale_before=runs.stale_cutoff(60),
+                stale_before=queue.stale_cutoff(60),
                 is_gone=lambda worker: worker == "dead",
             )
         assert sorted(lost) == sorted([gone, silent])

@@ -20,7 +20,7 @@ from jet_match.dataset import format as ds
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.solver import problem as sv
-from jet_match.solver.result import ProgressCallback, Result, Timings
+from jet_match.solver.result import Metrics, ProgressCallback, Result, Timings, Unplaced
 from jet_match.solver.solve import solve
 
 RESULT_FORMAT = "jet-match/result@1"
@@ -128,10 +128,6 @@ def _pairs(pairs: Iterable[ds.Pair]) -> tuple[sv.Assignment, ...]:
 
 def result_document(result: Result) -> dict[str, Any]:
     """The jet-match/result@1 document (DESIGN.md section 4) of a result."""
-    metrics = asdict(result.metrics)
-    metrics["fill_rate_by_prefecture"] = {
-        str(code): rate for code, rate in result.metrics.fill_rate_by_prefecture.items()
-    }
     return {
         "format": RESULT_FORMAT,
         "status": result.status.value,
@@ -156,17 +152,28 @@ def result_document(result: Result) -> dict[str, Any]:
             }
             for p in result.placements
         ],
-        "unplaced": [
-            {
-                "participant": u.participant,
-                "reasons": list(u.reasons),
-                **({"excluded_by": dict(u.excluded_by)} if u.excluded_by else {}),
-            }
-            for u in result.unplaced
-        ],
+        "unplaced": [unplaced_entry(u) for u in result.unplaced],
         "conflicts": [asdict(c) for c in result.conflicts],
-        "metrics": metrics,
+        "metrics": metrics_document(result.metrics),
         "timings": asdict(result.timings),
+    }
+
+
+def metrics_document(metrics: Metrics) -> dict[str, Any]:
+    """A plan's metrics as JSON: the result document's and a run's outcome's `metrics`."""
+    document = asdict(metrics)
+    document["fill_rate_by_prefecture"] = {
+        str(code): rate for code, rate in metrics.fill_rate_by_prefecture.items()
+    }
+    return document
+
+
+def unplaced_entry(unplaced: Unplaced) -> dict[str, Any]:
+    """An unplaced participant as JSON: the result document's and a run's `unplaced`."""
+    return {
+        "participant": unplaced.participant,
+        "reasons": list(unplaced.reasons),
+        **({"excluded_by": dict(unplaced.excluded_by)} if unplaced.excluded_by else {}),
     }
 
 

@@ -83,6 +83,12 @@ def check_if_match(if_match: str | None, version: int) -> None:
     )
 
 
+def updated_one(result: object) -> bool:
+    """Whether a conditional UPDATE (`... WHERE id = :id AND <what was read>`) changed
+    exactly one row: the row was still as read, and the write is ours."""
+    return getattr(result, "rowcount", 0) == 1
+
+
 def compare_and_swap(
     session: Session, table: type[Any], row_id: int, seen_version: int, **values: Any
 ) -> int:
@@ -93,7 +99,7 @@ def compare_and_swap(
         .where(col(table.id) == row_id, col(table.version) == seen_version)
         .values(version=new_version, updated_at=models.utcnow(), **values)
     )
-    if getattr(result, "rowcount", 0) != 1:
+    if not updated_one(result):
         session.rollback()
         raise PreconditionFailed("the record was changed by another request meanwhile")
     return new_version

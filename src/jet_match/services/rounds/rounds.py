@@ -42,6 +42,7 @@ from jet_match.services.kit.writes import (
     commit,
     etag_of,
     run_idempotent,
+    updated_one,
 )
 from jet_match.services.security import audit
 from jet_match.statuses import RoundStatus
@@ -277,7 +278,7 @@ def bump(session: Session, row: models.Round, **values: Any) -> int:
         .values(version=new_version, updated_at=models.utcnow(), **values)
         .execution_options(synchronize_session=False)  # `row` stays what the caller read
     )
-    if getattr(result, "rowcount", 0) != 1:
+    if not updated_one(result):
         session.rollback()
         raise PreconditionFailed(
             f"round '{row.external_id}' was changed by another request meanwhile; read it again"

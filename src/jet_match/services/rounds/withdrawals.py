@@ -19,7 +19,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.schemas.withdrawals import FreedPlace, Withdrawal
 from jet_match.services.kit.access import Action, Caller, authorize
-from jet_match.services.kit.writes import commit
+from jet_match.services.kit.writes import commit, updated_one
 from jet_match.services.rounds import plans, rounds
 from jet_match.services.security import audit
 from jet_match.statuses import RoundStatus
@@ -47,7 +47,7 @@ def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdr
         )
         .execution_options(synchronize_session=False)
     )
-    already = getattr(changed, "rowcount", 0) != 1
+    already = not updated_one(changed)
     before = withdrawn if already else person.status
     freed = free_places(session, caller, person)
     audit.record(

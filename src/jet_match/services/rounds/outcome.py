@@ -1,0 +1,326 @@
+"""The outcome of a run: the solver's `Result` becomes the round's working plan, or a
+failed run that says why.
+
+A worker finishes a run in ONE transaction with the plan: the run's success, the new
+working plan and the round's new version commit together, or nothing does — and only if
+the records the run read (their versions, `round_data.RecordStamp`) are unchanged and the
+plan keeps every pin of the round; otherwise the run fails naming the records or pins.
+
+The outcome is built straight from the solver's `Result`: the solver process hands the
+worker the `Result` dataclass itself (pickled through its pipe, no intermediate
+document), and the run's `outcome`, placements and unplaced lists are written from it
+here, in the shapes of `schemas.runs.RunOutcome` and the jet-match/result@1 document
+(`bridge.solving` holds the one conversion of metrics and unplaced entries both use).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.db import refresh_statistics
+from jet_match.schemas.runs import BoundValue, ObjectiveValue, RuleBreak, RunOutcome
+from jet_match.services.bridge import moves, round_data
+from jet_match.services.bridge.solving import metrics_document, unplaced_entry
+from jet_match.services.kit.access import WORKER
+from jet_match.services.kit.writes import commit, updated_one
+from jet_match.services.rounds import plans, rounds
+from jet_match.services.rounds.queue import find, finish, round_of
+from jet_match.services.security import audit
+from jet_match.solver import Result, Status
+from jet_match.statuses import RunStatus
+
+Run = models.Run
+
+
+def complete_run(
+    session: Session,
+    run_id: int,
+    worker: str,
+    result: Result,
+    progress: dict[str, Any],
+    timings: dict[str, float] | None = None,
+    *,
+    stamp: round_data.RecordStamp,
+) -> RunStatus:
+    """Finish a run with the solver's result: plan, run and round in one transaction.
+
+    `timings` (seconds spent loading and preparing the problem) join the solver's own in
+    the outcome, with `save_s`, the time to write all this; the final figures replace the
+    last interim ones in `progress`.
+
+    A plan (optimal or feasible) replaces the working plan. The run fails instead, with
+    no plan written, when the solver found none (infeasible, with the conflicts, or
+    timeout), when a pin of the round is not in the plan (outside the run, or withdrawn
+    or cancelled meanwhile), when the records it read changed while it was solving
+    (`stamp`: a withdrawal, a cancelled opening, any write to a participant, opening or
+    organization of its positions), or when the round changed meanwhile.
+    """
+    run = find(session, run_id)
+    if run.status != RunStatus.RUNNING.value or run.worker != worker:
+        session.rollback()
+        return RunStatus(run.status)
+    # The first write takes SQLite's write lock: nothing else commits until we do, so the
+    # checks below hold at the commit (on PostgreSQL, changed_records locks the rows).
+    ours = session.execute(
+        update(Run)
+        .where(col(Run.id) == run_id, col(Run.worker) == worker, col(Run.status) == "running")
+        .values(heartbeat_at=models.utcnow())
+    )
+    if not updated_one(ours):
+        session.rollback()
+        return RunStatus(find(session, run_id).status)
+    round_row = round_of(session, run)
+    assert round_row.id is not None
+    saving = time.perf_counter()
+    outcome = run_outcome(result, timings or {})
+    progress = _final_progress(progress, result)
+    if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
+        why = (
+            "the problem is infeasible: " + "; ".join(c.message for c in result.conflicts)
+            if result.status is Status.INFEASIBLE
+            else "no valid plan was found within the time limit"
+        )
+        return _fail(session, run, round_row, why, outcome, progress)
+    changed_records = round_data.changed_records(session, round_row, stamp)
+    if changed_records:
+        why = (
+            f"records changed while solving: {', '.join(changed_records)}; its plan was "
+            "not applied: start a new run"
+        )
+        return _fail(session, run, round_row, why, outcome, progress)
+    lost_pins = _pins_not_kept(session, round_row, result)
+    if lost_pins:
+        outcome["conflicts"] = [c.model_dump(mode="json") for c in lost_pins]
+        return _fail(session, run, round_row, _pins_error(lost_pins), outcome, progress)
+    applied = session.execute(
+        update(models.Round)
+        .where(
+            col(models.Round.id) == round_row.id,
+            col(models.Round.active_run_id) == run_id,
+            col(models.Round.version) == run.base_version,
+        )
+        .values(
+            active_run_id=None,
+            version=run.base_version + 1,
+            updated_at=models.utcnow(),
+        )
+    )
+    if not updated_one(applied):
+        why = (
+            "the round changed while the run was solving (a participant withdrew); its plan "
+            "was not applied: start a new run"
+        )
+        return _fail(session, run, round_row, why, outcome, progress)
+    changed = plans.replace_plan(session, round_row.id, _placements(session, result), source="run")
+    new_status = rounds.settle_status(session, WORKER, round_row, ran=True)
+    outcome["changed"] = changed
+    outcome["timings"]["save_s"] = round(time.perf_counter() - saving, 4)
+    session.execute(
+        update(Run)
+        .where(col(Run.id) == run_id)
+        .values(
+            status=RunStatus.SUCCEEDED.value,
+            finished_at=models.utcnow(),
+            outcome=outcome,
+            progress=progress,
+            plan=[[p.participant, p.opening, p.score] for p in result.placements],
+            unplaced=[unplaced_entry(u) for u in result.unplaced],
+        )
+    )
+    audit.record(
+        session,
+        WORKER,
+        "run.succeed",
+        "round",
+        round_row.external_id,
+        run=run_id,
+        status=result.status.value,
+        objective=outcome["objective"],
+        changed=changed,
+        before=round_row.status,
+        after=new_status,
+    )
+    commit(session)
+    refresh_statistics(session, models.Placement, rows_written=changed)
+    return RunStatus.SUCCEEDED
+
+
+def run_outcome(result: Result, timings: Mapping[str, float]) -> dict[str, Any]:
+    """The run's `outcome` (a `RunOutcome` as JSON) of a result; `timings` join the
+    solver's own."""
+    objective = result.objective
+    return RunOutcome(
+        status=result.status.value,
+        engine=result.engine,
+        objective=ObjectiveValue(
+            placed=objective.placed,
+            score=objective.score,
+            disruption=objective.disruption,
+            moved=objective.moved,
+            net=objective.net,
+        ),
+        bound=BoundValue(placed=result.bound.placed, score=result.bound.score)
+        if result.bound
+        else None,
+        gap=result.gap,
+        unplaced=len(result.unplaced),
+        conflicts=[
+            RuleBreak(
+                rule=c.code,
+                message=c.message,
+                participants=list(c.participants),
+                openings=list(c.openings),
+            )
+            for c in result.conflicts
+        ],
+        metrics=metrics_document(result.metrics),
+        timings={**asdict(result.timings), **timings},
+    ).model_dump(mode="json")
+
+
+def unkeepable_pins(session: Session, row: models.Round) -> list[RuleBreak]:
+    """The round's pins that no run can keep: a participant or an opening outside the
+    round's positions, a withdrawn participant, a cancelled opening."""
+    placement, participant, opening = models.Placement, models.Participant, models.Opening
+    pinned = session.execute(
+        sa.select(
+            col(participant.external_id),
+            col(participant.position),
+            col(participant.status),
+            col(opening.external_id),
+            col(opening.position),
+            col(opening.status),
+        )
+        .select_from(placement)
+        .join(participant, col(participant.id) == placement.participant_id)
+        .join(opening, col(opening.id) == placement.opening_id)
+        .where(col(placement.round_id) == row.id, col(placement.pinned))
+        .order_by(col(participant.external_id))
+    ).all()
+    breaks = []
+    for person, position, status, place, place_position, place_status in pinned:
+        why = moves.outside_the_run(row, position, status, place_position, place_status)
+        if why:
+            breaks.append(
+                RuleBreak(
+                    rule="pin_outside_run",
+                    message=f"{person} is pinned to {place}, but " + "; ".join(why),
+                    participants=[person],
+                    openings=[place],
+                )
+            )
+    return breaks
+
+
+def refuse_unkeepable_pins(session: Session, run_id: int, worker: str) -> bool:
+    """Fail a claimed run at once if the round has pins it cannot keep (True: failed)."""
+    run = find(session, run_id)
+    round_row = round_of(session, run)
+    conflicts = unkeepable_pins(session, round_row)
+    session.rollback()
+    if not conflicts:
+        return False
+    outcome = RunOutcome(
+        status="infeasible",
+        engine="none",
+        objective=ObjectiveValue(placed=0, score=0, disruption=0, moved=0, net=0),
+        bound=None,
+        gap=None,
+        unplaced=0,
+        conflicts=conflicts,
+        metrics={},
+        timings={},
+    ).model_dump(mode="json")
+    _fail(session, run, round_row, _pins_error(conflicts), outcome, {}, worker=worker)
+    return True
+
+
+def _pins_error(conflicts: Sequence[RuleBreak]) -> str:
+    named = "; ".join(c.message for c in conflicts)
+    return (
+        f"the plan's pins cannot all be kept: {named}. Unpin them (PUT .../plan/"
+        "{participant} with pinned false or opening null), then start a new run"
+    )[:1000]
+
+
+def _fail(
+    session: Session,
+    run: models.Run,
+    round_row: models.Round,
+    why: str,
+    outcome: dict[str, Any],
+    progress: dict[str, Any],
+    *,
+    worker: str | None = None,
+) -> RunStatus:
+    """End a running run `failed` without a plan (in a transaction of its own)."""
+    session.rollback()
+    if worker is not None and find(session, run.id or 0).worker != worker:
+        session.rollback()
+        return RunStatus(run.status)
+    if not finish(
+        session, run, RunStatus.FAILED, error=why[:1000], outcome=outcome, progress=progress
+    ):
+        session.rollback()
+        return RunStatus(find(session, run.id or 0).status)
+    audit.record(
+        session, WORKER, "run.fail", "round", round_row.external_id, run=run.id, error=why[:200]
+    )
+    commit(session)
+    return RunStatus.FAILED
+
+
+def _final_progress(progress: dict[str, Any], result: Result) -> dict[str, Any]:
+    """The last progress report with the solver's final figures (RunProgress's fields)."""
+    bound = result.bound
+    return {
+        **progress,
+        "phase": "done",
+        "placed": result.objective.placed,
+        "score": result.objective.net,
+        "bound_placed": bound.placed if bound else None,
+        "bound_score": bound.score if bound else None,
+        "gap": result.gap,
+    }
+
+
+def _pins_not_kept(session: Session, row: models.Round, result: Result) -> list[RuleBreak]:
+    """The round's pins the result does not keep, and why (the solver leaves out, without
+    a word, the pins of participants and openings outside its run)."""
+    outside = {(b.participants[0], b.openings[0]): b for b in unkeepable_pins(session, row)}
+    assert row.id is not None
+    kept = {(p.participant, p.opening) for p in result.placements}
+    lost = []
+    for pin in round_data.pins(round_data.plan_entries(session, row.id, pinned_only=True)):
+        key = (pin.participant, pin.opening)
+        if key in kept:
+            continue
+        lost.append(
+            outside.get(key)
+            or RuleBreak(
+                rule="pin_not_kept",
+                message=f"{pin.participant} is pinned to {pin.opening}, which the run did not keep",
+                participants=[pin.participant],
+                openings=[pin.opening],
+            )
+        )
+    return lost
+
+
+def _placements(session: Session, result: Result) -> dict[int, plans.NewPlacement]:
+    people = dict(
+        session.execute(select(models.Participant.external_id, models.Participant.id)).all()
+    )
+    places = dict(session.execute(select(models.Opening.external_id, models.Opening.id)).all())
+    return {
+        people[p.participant]: plans.NewPlacement(places[p.opening], p.score, p.breakdown)
+        for p in result.placements
+    }
