@@ -1,4 +1,4 @@
-"""Benchmarks of the rounds API (issue 5; run from the repo root, see benchmarks/README.md).
+"""Benchmarks of the rounds API (run from the repo root, see benchmarks/README.md).
 
 python benchmarks/bench_api.py reads DATASET.json [--duration 30] [--clients 50]
     API read latency at 50 concurrent clients while a national run is solving, and with

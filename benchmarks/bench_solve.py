@@ -1,4 +1,4 @@
-"""Solver benchmarks of DESIGN.md section 6 and issue 4 (run from the repo root).
+"""Solver benchmarks of DESIGN.md section 6 (run from the repo root).
 
 Every figure in benchmarks/README.md comes from one of these commands (all seeded):
 

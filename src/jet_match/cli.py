@@ -66,7 +66,7 @@ app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(keys_app, name="keys")
 
 
-# --- dataset: validate, schema, fixtures generate (issue 2) ------------------------------
+# --- dataset: validate, schema, fixtures generate ------------------------------
 
 
 @app.command()
@@ -158,7 +158,7 @@ def _summary(counts: dict[str, int]) -> str:
     )
 
 
-# --- service: serve, migrate, keys, import, export (issue 3) -----------------------------
+# --- service: serve, migrate, keys, import, export -----------------------------
 
 
 def _engine() -> Engine:
@@ -369,8 +369,9 @@ def import_(
     """Import a dataset or a sheet into the configured database, all-or-nothing."""
     from jet_match.db import migrate as run_migrations
     from jet_match.db import session_scope
+    from jet_match.services.kit import spreadsheets
     from jet_match.services.kit.access import COMMAND_LINE
-    from jet_match.services.records import imports, spreadsheets
+    from jet_match.services.records import imports
 
     try:
         raw = file.read_bytes()
@@ -411,8 +412,9 @@ def export(
 ) -> None:
     """Export the stored records as a dataset (.json) or one kind as a sheet (.csv, .xlsx)."""
     from jet_match.db import session_scope
+    from jet_match.services.kit import spreadsheets
     from jet_match.services.kit.access import COMMAND_LINE
-    from jet_match.services.records import exports, spreadsheets
+    from jet_match.services.records import exports
 
     if kind is not None and kind not in spreadsheets.KIND_RECORDS:
         typer.echo("error: --kind is organizations, openings or participants", err=True)
@@ -435,7 +437,7 @@ def export(
     typer.echo(f"wrote {out}")
 
 
-# --- solver: solve (issue 4) --------------------------------------------------------------
+# --- solver: solve --------------------------------------------------------------
 
 
 @app.command()

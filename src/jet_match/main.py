@@ -7,13 +7,10 @@ Run it with `jet-match serve` (which migrates the database first) or
 from __future__ import annotations
 
 import gc
-import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
@@ -24,6 +21,7 @@ from jet_match.api.middleware import BodyLimit, RequestContext
 from jet_match.api.routes import api_router
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
+from jet_match.logging_setup import configure_logging
 from jet_match.services.bridge import round_data
 
 API_PREFIX = "/api/v1"
@@ -64,28 +62,6 @@ TAGS = [
     {"name": "publication", "description": "Published versions; host and career-fair reads."},
     {"name": "withdrawals", "description": "Withdrawals, vacancies and alternates."},
 ]
-
-
-def configure_logging(settings: Settings) -> None:
-    """JSON (or readable) log lines on stderr, with the request id of the request they serve."""
-    renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if settings.log_json
-        else structlog.dev.ConsoleRenderer(colors=False)
-    )
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping()[settings.log_level]
-        ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=False,
-    )
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

@@ -182,7 +182,7 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = _timestamp(index=True)
 
 
-# --- matching rounds (issue 5): rounds, runs, plans, publications ----------------------
+# --- matching rounds: rounds, runs, plans, publications ----------------------
 
 
 class Round(SQLModel, table=True):

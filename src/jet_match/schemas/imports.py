@@ -1,6 +1,8 @@
-"""Wire models of imports."""
+"""Wire models of imports, and the kinds of sheet that imports and exports share."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from pydantic import (
     BaseModel,
@@ -27,3 +29,11 @@ class ImportResult(BaseModel):
         description="Parts of the dataset that belong to matching rounds and were not stored "
         "(`pins`, `forbidden`, `previous_plan`, `policy`).",
     )
+
+
+class SheetKind(StrEnum):
+    """The kinds of record a sheet can hold."""
+
+    ORGANIZATIONS = "organizations"
+    OPENINGS = "openings"
+    PARTICIPANTS = "participants"

@@ -20,6 +20,7 @@ from types import FrameType
 
 from jet_match.config import Settings
 from jet_match.db import make_engine
+from jet_match.logging_setup import configure_logging
 from jet_match.worker.supervisor import ChildSolver, InlineSolver, Worker
 
 __all__ = ["ChildSolver", "InlineSolver", "Worker", "embedded", "run_worker"]
@@ -57,8 +58,6 @@ def _stop_when_orphaned(stop: threading.Event, parent_pid: int) -> None:
 
 
 def _embedded_main(settings: Settings, parent_pid: int) -> None:
-    from jet_match.main import configure_logging
-
     configure_logging(settings)
     run_worker(settings, parent_pid=parent_pid)
 

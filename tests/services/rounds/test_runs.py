@@ -16,9 +16,10 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import Conflict
 from jet_match.schemas.runs import RunCreate
 from jet_match.services.bridge import round_data
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.records import openings
-from jet_match.services.rounds import outcome, plans, queue, runs, withdrawals
+from jet_match.services.rounds import outcome, queue, runs, withdrawals
 from jet_match.solver import solve
 from jet_match.statuses import RunStatus
 from round_support import ROUND, SMALL_PLAN, create_round, current_plan, queue_run, work
@@ -261,8 +262,8 @@ class TestPins:
         """A pin written as an older version or a later record change could leave it."""
         with Session(engine, expire_on_commit=False) as session:
             row = session.scalars(select(models.Round)).one()
-            person = plans.find_participant(session, participant)
-            place = plans.find_opening(session, opening)
+            person = lookups.find_participant(session, participant)
+            place = lookups.find_opening(session, opening)
             assert row.id is not None
             assert person.id is not None
             assert place.id is not None

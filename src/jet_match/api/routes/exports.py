@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from jet_match.api.deps import SessionDep, allowed
 from jet_match.api.problems import responses
-from jet_match.api.routes.imports import SheetKind
 from jet_match.dataset import format as fmt
+from jet_match.schemas.imports import SheetKind
+from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller
-from jet_match.services.records import exports, spreadsheets
+from jet_match.services.records import exports
 from jet_match.services.records.exports import SheetFormat
 
 router = APIRouter(prefix="/exports", tags=["exports"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -12,21 +11,14 @@ from jet_match.api.deps import IdempotencyDep, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import with_headers
 from jet_match.errors import UnsupportedMediaType
-from jet_match.schemas.imports import ImportResult
+from jet_match.schemas.imports import ImportResult, SheetKind
+from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller
-from jet_match.services.records import imports, spreadsheets
+from jet_match.services.records import imports
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 Importer = Annotated[Caller, Depends(allowed(Action.IMPORT))]
-
-
-class SheetKind(StrEnum):
-    """The kinds of record a sheet can hold."""
-
-    ORGANIZATIONS = "organizations"
-    OPENINGS = "openings"
-    PARTICIPANTS = "participants"
 
 
 _DATASET_BODY: dict[str, Any] = {

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from jet_match.api.deps import ExternalIdPath, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.schemas.review import Candidates, Comparison, Explanation, RoundReport
+from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller
 from jet_match.services.kit.pagination import PageRequest
-from jet_match.services.records import spreadsheets
 from jet_match.services.rounds import review
 
 router = APIRouter(prefix="/rounds/{round_id}", tags=["review"])

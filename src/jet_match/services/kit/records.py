@@ -2,7 +2,8 @@
 
 Rows reference each other by integer ids, records by external_id: the functions here
 take the external_ids they need, so callers can fetch them in bulk (a join or one
-lookup dictionary), never one query per row.
+lookup dictionary), never one query per row. `stored_data` reads every stored record
+as dataset JSON (what exports write and imports compare against).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
@@ -144,3 +147,32 @@ def _leaves(value: Any, path: str) -> Iterable[tuple[str, Any]]:
             yield from _leaves(item, f"{path}[{i}]")
     else:
         yield path, value
+
+
+def stored_data(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every stored record as dataset JSON, by kind and external_id, in external_id order."""
+    organization = models.Organization
+    opening = models.Opening
+    participant = models.Participant
+    partner = aliased(models.Participant)
+    organizations = {
+        row.external_id: organization_data(row)
+        for row in session.scalars(select(organization).order_by(organization.external_id))
+    }
+    openings = {
+        row.external_id: opening_data(row, org)
+        for row, org in session.execute(
+            select(opening, col(organization.external_id))
+            .join(organization, col(organization.id) == opening.organization_id)
+            .order_by(opening.external_id)
+        )
+    }
+    participants = {
+        row.external_id: participant_data(row, partner_id)
+        for row, partner_id in session.execute(
+            select(participant, col(partner.external_id))
+            .outerjoin(partner, col(partner.id) == participant.partner_id)
+            .order_by(participant.external_id)
+        )
+    }
+    return {"organizations": organizations, "openings": openings, "participants": participants}

@@ -25,15 +25,16 @@ from jet_match.dataset.validation import DatasetInvalid, dataset_from_data, pars
 from jet_match.db import refresh_statistics
 from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.schemas.imports import ImportResult, KindCounts
+from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.records import (
     opening_values,
     organization_values,
     participant_values,
     storable_problems,
+    stored_data,
 )
 from jet_match.services.kit.writes import IdempotencyKey, Written, run_idempotent
-from jet_match.services.records import exports, spreadsheets
 from jet_match.services.security import audit
 
 KINDS = ("organizations", "openings", "participants")
@@ -141,7 +142,7 @@ def _apply(
     source: str,
     rows: Sequence[int] | None = None,
 ) -> ImportResult:
-    stored = exports.stored_data(session)
+    stored = stored_data(session)
     incoming_counts = {kind: len(data.get(kind, [])) for kind in KINDS}
     merged = dict(data)
     for kind in KINDS:

@@ -17,7 +17,7 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.common import Page
 from jet_match.schemas.records import OpeningUpdate
-from jet_match.services.bridge import record_changes
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.consistency import check_records, merge
 from jet_match.services.kit.pagination import PageRequest, paginate
@@ -36,7 +36,7 @@ from jet_match.services.kit.writes import (
     etag_of,
     run_idempotent,
 )
-from jet_match.services.records import organizations
+from jet_match.services.rounds import record_changes
 from jet_match.services.security import audit
 
 Opening = models.Opening
@@ -106,7 +106,7 @@ def get_opening(*, session: Session, caller: Caller, external_id: str) -> Writte
 def _organization_of(session: Session, caller: Caller, opening: fmt.Opening) -> models.Organization:
     """The opening's organization, if the caller may post for it (else: unknown, like a typo)."""
     try:
-        return organizations.find(session, caller, opening.organization)
+        return lookups.find_organization(session, caller, opening.organization)
     except NotFound:
         problem = FieldProblem(
             "opening",

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.errors import AlreadyExists, NotFound
+from jet_match.errors import AlreadyExists
 from jet_match.schemas.common import Page
 from jet_match.schemas.records import OrganizationUpdate
-from jet_match.services.bridge import record_changes
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.consistency import check_records, merge
 from jet_match.services.kit.pagination import PageRequest, paginate
@@ -30,6 +29,7 @@ from jet_match.services.kit.writes import (
     etag_of,
     run_idempotent,
 )
+from jet_match.services.rounds import record_changes
 from jet_match.services.security import audit
 
 
@@ -42,31 +42,13 @@ class OrganizationFilter:
     area_type: fmt.AreaType | None = None
 
 
-def visible(caller: Caller) -> Any:
-    """SELECT of the organizations the caller may see."""
-    statement = select(models.Organization)
-    if caller.scoped_to_organization:
-        statement = statement.where(models.Organization.id == caller.organization_id)
-    return statement
-
-
-def find(session: Session, caller: Caller, external_id: str) -> models.Organization:
-    """The organization, if the caller may see it; NotFound otherwise (the same answer)."""
-    row: models.Organization | None = session.scalars(
-        visible(caller).where(models.Organization.external_id == external_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"no organization '{external_id}'")
-    return row
-
-
 def list_organizations(
     *, session: Session, caller: Caller, filters: OrganizationFilter, page: PageRequest
 ) -> Page[fmt.Organization]:
     """Organizations ordered by external_id."""
     authorize(caller, Action.ORGANIZATIONS_READ)
     table = models.Organization
-    statement = visible(caller)
+    statement = lookups.visible_organizations(caller)
     if filters.prefecture is not None:
         statement = statement.where(table.prefecture == filters.prefecture)
     if filters.kind is not None:
@@ -84,7 +66,7 @@ def get_organization(
 ) -> Written[fmt.Organization]:
     """One organization and its ETag."""
     authorize(caller, Action.ORGANIZATIONS_READ)
-    row = find(session, caller, external_id)
+    row = lookups.find_organization(session, caller, external_id)
     return Written(organization_record(row), etag_of(row.version))
 
 
@@ -133,7 +115,7 @@ def update_organization(
 ) -> Written[fmt.Organization]:
     """Change some fields of an organization (coordinators), if still at the version seen."""
     authorize(caller, Action.ORGANIZATIONS_WRITE)
-    row = find(session, caller, external_id)
+    row = lookups.find_organization(session, caller, external_id)
     check_if_match(if_match, row.version)
     current = organization_data(row)
     updated = merge(

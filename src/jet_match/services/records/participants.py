@@ -20,7 +20,6 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.common import Page
 from jet_match.schemas.records import ParticipantUpdate
-from jet_match.services.bridge import record_changes
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.consistency import check_records, ensure_storable, merge
 from jet_match.services.kit.pagination import PageRequest, paginate
@@ -34,7 +33,7 @@ from jet_match.services.kit.writes import (
     etag_of,
     run_idempotent,
 )
-from jet_match.services.rounds import withdrawals
+from jet_match.services.rounds import record_changes, withdrawals
 from jet_match.services.security import audit
 
 Participant = models.Participant

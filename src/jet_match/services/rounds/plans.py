@@ -32,6 +32,7 @@ from jet_match.schemas.plans import (
 )
 from jet_match.schemas.runs import RuleBreak
 from jet_match.services.bridge import moves
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 from jet_match.services.kit.writes import Written, commit, etag_of
@@ -125,27 +126,6 @@ def plan_item(session: Session, round_id: int, participant_id: int) -> PlanItem 
     return _item(*found) if found else None
 
 
-def find_participant(session: Session, external_id: str) -> models.Participant:
-    """The participant; NotFound if there is none."""
-    row = session.scalars(select(Participant).where(Participant.external_id == external_id)).first()
-    if row is None:
-        raise NotFound(f"no participant '{external_id}'")
-    return row
-
-
-def find_opening(session: Session, external_id: str, *, field: str | None = None) -> models.Opening:
-    """The opening; NotFound, or InvalidInput naming `field` when it comes from a body."""
-    row = session.scalars(select(Opening).where(Opening.external_id == external_id)).first()
-    if row is None:
-        message = f"no opening '{external_id}'"
-        if field is None:
-            raise NotFound(message)
-        raise InvalidInput(
-            message, [FieldProblem("plan", external_id, field, "unknown_opening", message)]
-        )
-    return row
-
-
 def change_placement(
     *,
     session: Session,
@@ -158,7 +138,7 @@ def change_placement(
     """Move, pin, unpin or unassign one participant; refuse rule breaks unless overridden."""
     authorize(caller, Action.ROUNDS_WRITE)
     row = rounds.find(session, round_id)
-    person = find_participant(session, participant_id)
+    person = lookups.find_participant(session, participant_id)
     rounds.check_plan_write(row, if_match)
     assert row.id is not None
     assert person.id is not None
@@ -168,7 +148,9 @@ def change_placement(
             message,
             [FieldProblem("plan", participant_id, "pinned", "pin_without_opening", message)],
         )
-    opening = find_opening(session, change.opening, field="opening") if change.opening else None
+    opening = (
+        lookups.find_opening(session, change.opening, field="opening") if change.opening else None
+    )
     if opening is not None:
         _refuse_never_placed(person, opening)
     if opening is not None and change.pinned:
@@ -376,7 +358,7 @@ def forbid_pair(
     rounds.check_plan_write(row, if_match)
     assert row.id is not None
     person = _body_participant(session, pair.participant)
-    opening = find_opening(session, pair.opening, field="opening")
+    opening = lookups.find_opening(session, pair.opening, field="opening")
     existing = session.scalars(
         select(models.ForbiddenPair).where(
             models.ForbiddenPair.round_id == row.id,
@@ -466,7 +448,7 @@ def allow_pair(
 
 def _body_participant(session: Session, external_id: str) -> models.Participant:
     try:
-        return find_participant(session, external_id)
+        return lookups.find_participant(session, external_id)
     except NotFound as exc:
         raise InvalidInput(
             exc.detail,

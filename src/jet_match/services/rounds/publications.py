@@ -25,10 +25,10 @@ from jet_match.db import refresh_statistics
 from jet_match.errors import Conflict, FieldProblem, InvalidInput, ResultsChanged
 from jet_match.schemas.common import Page
 from jet_match.schemas.publications import HostPlacement, PublicationPublic, ResultItem
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 from jet_match.services.kit.writes import Written, commit, etag_of
-from jet_match.services.records import organizations
 from jet_match.services.rounds import rounds
 from jet_match.services.security import audit
 from jet_match.statuses import RoundStatus
@@ -213,7 +213,7 @@ def organization_placements(
 ) -> Page[HostPlacement]:
     """The latest published placements at an organization's openings (host: its own only)."""
     authorize(caller, Action.PLACEMENTS_READ)
-    organization = organizations.find(session, caller, organization_id)
+    organization = lookups.find_organization(session, caller, organization_id)
     statement = _latest().where(Published.organization_id == organization.id)
     rows, cursor = _page(session, statement, page)
     items = [

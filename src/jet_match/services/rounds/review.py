@@ -39,6 +39,7 @@ from jet_match.schemas.runs import ObjectiveValue
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.moves import Move
 from jet_match.services.bridge.solving import result_document
+from jet_match.services.kit import lookups, spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import (
     PageRequest,
@@ -47,7 +48,6 @@ from jet_match.services.kit.pagination import (
     invalid_cursor,
 )
 from jet_match.services.kit.writes import commit
-from jet_match.services.records import spreadsheets
 from jet_match.services.rounds import plans, publications, rounds
 from jet_match.services.security import audit
 from jet_match.solver import (
@@ -90,7 +90,7 @@ def explanation(
     """A participant's placement with its breakdown, and their best alternatives."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
-    person = plans.find_participant(session, participant_id)
+    person = lookups.find_participant(session, participant_id)
     assert row.id is not None
     assert person.id is not None
     instance, entries = round_data.full_instance(session, row)
@@ -165,7 +165,7 @@ def candidates(
     the hard rules; paged by a cursor on (score, external_id)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
-    opening = plans.find_opening(session, opening_id)
+    opening = lookups.find_opening(session, opening_id)
     instance, entries = round_data.full_instance(session, row)
     t = instance.tables
     j = t.opening_ids.index(opening_id)

@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.schemas.withdrawals import FreedPlace, Withdrawal
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit, updated_one
-from jet_match.services.rounds import plans, rounds
+from jet_match.services.rounds import rounds
 from jet_match.services.security import audit
 from jet_match.statuses import RoundStatus
 
@@ -32,7 +33,7 @@ def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdr
     the same (a concurrent change of another field is kept, not refused).
     """
     authorize(caller, Action.PARTICIPANTS_WRITE)
-    person = plans.find_participant(session, participant_id)
+    person = lookups.find_participant(session, participant_id)
     assert person.id is not None
     participant = models.Participant
     withdrawn = fmt.ParticipantStatus.WITHDRAWN.value

@@ -19,10 +19,10 @@ from jet_match import models
 from jet_match.errors import FieldProblem, InvalidInput, NotFound, Unauthenticated
 from jet_match.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from jet_match.schemas.common import Page
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 from jet_match.services.kit.writes import commit
-from jet_match.services.records import organizations
 from jet_match.services.security import audit
 from jet_match.statuses import Role
 
@@ -59,7 +59,7 @@ def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> Api
         if key_in.organization is None:
             raise _invalid_organization("a host_org key needs the organization it acts for")
         try:
-            organization_id = organizations.find(session, caller, key_in.organization).id
+            organization_id = lookups.find_organization(session, caller, key_in.organization).id
         except NotFound:
             raise _invalid_organization(f"no organization '{key_in.organization}'") from None
     elif key_in.organization is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jet_match.errors import UnsupportedMediaType
-from jet_match.services.records import spreadsheets
+from jet_match.services.kit import spreadsheets
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+81", "-5", "@A1", "\tx", "\rx"])

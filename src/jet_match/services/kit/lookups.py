@@ -1,0 +1,58 @@
+"""Record lookups the use cases share: a record by its external_id, as the caller may see it.
+
+Each raises `NotFound` (or `InvalidInput` naming the body field that named it) when there
+is no such record; a record the caller may not see is not found either (the same answer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from jet_match import models
+from jet_match.errors import FieldProblem, InvalidInput, NotFound
+from jet_match.services.kit.access import Caller
+
+
+def visible_organizations(caller: Caller) -> Any:
+    """SELECT of the organizations the caller may see."""
+    statement = select(models.Organization)
+    if caller.scoped_to_organization:
+        statement = statement.where(models.Organization.id == caller.organization_id)
+    return statement
+
+
+def find_organization(session: Session, caller: Caller, external_id: str) -> models.Organization:
+    """The organization, if the caller may see it; NotFound otherwise (the same answer)."""
+    row: models.Organization | None = session.scalars(
+        visible_organizations(caller).where(models.Organization.external_id == external_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no organization '{external_id}'")
+    return row
+
+
+def find_participant(session: Session, external_id: str) -> models.Participant:
+    """The participant; NotFound if there is none."""
+    row = session.scalars(
+        select(models.Participant).where(models.Participant.external_id == external_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no participant '{external_id}'")
+    return row
+
+
+def find_opening(session: Session, external_id: str, *, field: str | None = None) -> models.Opening:
+    """The opening; NotFound, or InvalidInput naming `field` when it comes from a body."""
+    row = session.scalars(
+        select(models.Opening).where(models.Opening.external_id == external_id)
+    ).first()
+    if row is None:
+        message = f"no opening '{external_id}'"
+        if field is None:
+            raise NotFound(message)
+        raise InvalidInput(
+            message, [FieldProblem("plan", external_id, field, "unknown_opening", message)]
+        )
+    return row
