@@ -22,7 +22,7 @@ from jet_match.api.routes import api_router
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
-from jet_match.services.bridge import round_data
+from jet_match.services.bridge.round_data import PreparedProblems
 
 API_PREFIX = "/api/v1"
 
@@ -69,7 +69,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     configure_logging(settings)
     engine = engine or make_engine(settings)
-    round_data.keep_rounds(settings.review_cache_rounds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +95,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.prepared_problems = PreparedProblems(limit=settings.review_cache_rounds)
     app.state.debug = settings.debug
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

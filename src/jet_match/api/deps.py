@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.errors import FieldProblem, InvalidInput
+from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.kit.writes import IdempotencyKey
@@ -75,7 +76,14 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+async def get_prepared_problems(request: Request) -> PreparedProblems:
+    """The prepared problems the app keeps for review reads."""
+    prepared: PreparedProblems = request.app.state.prepared_problems
+    return prepared
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+PreparedProblemsDep = Annotated[PreparedProblems, Depends(get_prepared_problems)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

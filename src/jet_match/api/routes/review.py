@@ -7,7 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from jet_match.api.deps import ExternalIdPath, RoundPath, SessionDep, allowed
+from jet_match.api.deps import (
+    ExternalIdPath,
+    PreparedProblemsDep,
+    RoundPath,
+    SessionDep,
+    allowed,
+)
 from jet_match.api.problems import responses
 from jet_match.schemas.review import Candidates, Comparison, Explanation, RoundReport
 from jet_match.services.kit import spreadsheets
@@ -46,6 +52,7 @@ def explain_participant(
     round_id: RoundPath,
     participant_id: ExternalIdPath,
     session: SessionDep,
+    prepared: PreparedProblemsDep,
     caller: Reader,
     alternatives: Annotated[int, Query(ge=1, le=20, description="How many alternatives.")] = 5,
 ) -> Explanation:
@@ -59,6 +66,7 @@ def explain_participant(
     return review.explanation(
         session=session,
         caller=caller,
+        prepared=prepared,
         round_id=round_id,
         participant_id=participant_id,
         alternatives=alternatives,
@@ -74,6 +82,7 @@ def opening_candidates(
     round_id: RoundPath,
     opening_id: ExternalIdPath,
     session: SessionDep,
+    prepared: PreparedProblemsDep,
     caller: Reader,
     limit: Annotated[int, Query(ge=1, le=100, description="How many candidates.")] = 20,
     cursor: Annotated[
@@ -95,6 +104,7 @@ def opening_candidates(
     return review.candidates(
         session=session,
         caller=caller,
+        prepared=prepared,
         round_id=round_id,
         opening_id=opening_id,
         filters=review.CandidateFilter(unplaced=unplaced),
@@ -104,7 +114,12 @@ def opening_candidates(
 
 @router.get("/compare", response_model=Comparison, responses=responses(401, 403, 404, 422))
 def compare_plans(
-    round_id: RoundPath, a: PlanLabel, b: PlanLabel, session: SessionDep, caller: Reader
+    round_id: RoundPath,
+    a: PlanLabel,
+    b: PlanLabel,
+    session: SessionDep,
+    prepared: PreparedProblemsDep,
+    caller: Reader,
 ) -> Comparison:
     """Compare two plans of the round.
 
@@ -112,7 +127,9 @@ def compare_plans(
     (`current`): key figures of each on today's records and policy, their difference
     (b - a) and everyone placed differently.
     """
-    return review.compare(session=session, caller=caller, round_id=round_id, a=a, b=b)
+    return review.compare(
+        session=session, caller=caller, prepared=prepared, round_id=round_id, a=a, b=b
+    )
 
 
 _MEDIA_TYPES = {
@@ -138,6 +155,7 @@ _MEDIA_TYPES = {
 def round_report(
     round_id: RoundPath,
     session: SessionDep,
+    prepared: PreparedProblemsDep,
     caller: Reader,
     format: Annotated[
         ReportFormat, Query(description="json, csv (UTF-8 with BOM) or xlsx.")
@@ -151,9 +169,13 @@ def round_report(
     XLSX: that sheet plus unplaced, prefectures, countries and a summary. Audited.
     """
     if format is ReportFormat.JSON:
-        return review.report(session=session, caller=caller, round_id=round_id)
+        return review.report(session=session, caller=caller, prepared=prepared, round_id=round_id)
     content = review.report_sheet(
-        session=session, caller=caller, round_id=round_id, sheet_format=format.value
+        session=session,
+        caller=caller,
+        prepared=prepared,
+        round_id=round_id,
+        sheet_format=format.value,
     )
     return Response(
         content,

@@ -3,8 +3,9 @@
 Two shapes:
 - `full_problem`: every organization, opening and participant, with the round's policy,
   pins, forbidden pairs and (for re-solves) the current plan as `previous_plan`. Runs,
-  reports and comparisons use it; `full_instance` keeps the last prepared instance per
-  round in the process so that the next one reuses its eligibility and score arrays.
+  reports and comparisons use it; `full_instance` keeps the last prepared instances
+  (`PreparedProblems`, held by the application) so that the next one reuses their
+  eligibility and score arrays.
 - `local_problem`: every organization and opening, but only the participants a few
   moves touch (the movers, their partners, the holders of the openings involved and,
   under a country cap, the placed people of the same country in the same prefecture).
@@ -247,28 +248,35 @@ class _Kept:
 
 
 @dataclass
-class _Instances:
+class PreparedProblems:
     """The prepared problems kept for review reads, least recently used first, at most
-    `limit` rounds in the whole process (each is about 270 MB at national scale)."""
+    `limit` rounds (settings.review_cache_rounds; each is about 270 MB at national
+    scale). The application holds one (`app.state.prepared_problems`) and hands it to
+    the review services; it is safe to share between request threads."""
 
     limit: int = 1
     by_round: OrderedDict[tuple[str, int], Instance] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def trim(self) -> None:
+    def _trim(self) -> None:
         while len(self.by_round) > self.limit:
             self.by_round.popitem(last=False)
 
+    def take(self, key: tuple[str, int]) -> Instance | None:
+        """The kept instance of a round, no longer kept (it is replaced once prepared)."""
+        with self.lock:
+            return self.by_round.pop(key, None)
+
+    def keep(self, key: tuple[str, int], instance: Instance) -> None:
+        """Keep a round's instance, forgetting the least recently used beyond `limit`."""
+        with self.lock:
+            if self.limit > 0:
+                self.by_round[key] = instance
+                self._trim()
+
 
 _kept: dict[str, _Kept] = {}
-_instances = _Instances()
 _kept_lock = threading.Lock()
-
-
-def keep_rounds(limit: int) -> None:
-    """How many rounds' prepared problems this process keeps (settings.review_cache_rounds)."""
-    with _kept_lock:
-        _instances.limit = limit
-        _instances.trim()
 
 
 def _database(session: Session) -> str:
@@ -284,25 +292,23 @@ def _kept_for(session: Session) -> _Kept:
         return _kept.setdefault(url, _Kept())
 
 
-def full_instance(session: Session, row: models.Round) -> tuple[Instance, list[PlanEntry]]:
+def full_instance(
+    session: Session, row: models.Round, *, prepared: PreparedProblems
+) -> tuple[Instance, list[PlanEntry]]:
     """The round's prepared problem, with the current plan as `previous_plan`, and the plan.
 
-    The instances of the rounds read last are kept in the process (`keep_rounds`): if the
-    records did not change (only statuses, pins or forbidden pairs), a kept instance's
-    eligibility and scores are reused.
+    The instances of the rounds read last are kept in `prepared`: if the records did not
+    change (only statuses, pins or forbidden pairs), a kept instance's eligibility and
+    scores are reused.
     """
     assert row.id is not None
     entries = plan_entries(session, row.id)
     problem = full_problem(session, row, entries=entries, with_previous_plan=True)
     key = (_database(session), row.id)
-    with _kept_lock:
-        base = _instances.by_round.pop(key, None)  # let it go once replaced
+    base = prepared.take(key)  # let it go once replaced
     instance = prepare(problem, base=base)
     del base
-    with _kept_lock:
-        if _instances.limit > 0:
-            _instances.by_round[key] = instance
-            _instances.trim()
+    prepared.keep(key, instance)
     return instance, entries
 
 

@@ -3,7 +3,8 @@
 Everything is evaluated by the solver's own functions (`explain`, `evaluate_plan`,
 `result_of_plan`, `check_plan`) on the round's current records and policy, so figures
 agree with what a run would compute. The round's prepared instance is kept between
-requests (`round_data.full_instance`). The objective change shown for a possible move is
+requests in the application's `round_data.PreparedProblems`, which every read here takes
+as `prepared`. The objective change shown for a possible move is
 that of the move alone, everything else unchanged (`jet_match.services.bridge.moves`).
 """
 
@@ -38,6 +39,7 @@ from jet_match.schemas.review import (
 from jet_match.schemas.runs import ObjectiveValue
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.moves import Move
+from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.bridge.solving import result_document
 from jet_match.services.kit import lookups, spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -85,7 +87,13 @@ def _organizations(session: Session, openings: Sequence[str]) -> dict[str, str]:
 
 
 def explanation(
-    *, session: Session, caller: Caller, round_id: str, participant_id: str, alternatives: int = 5
+    *,
+    session: Session,
+    caller: Caller,
+    prepared: PreparedProblems,
+    round_id: str,
+    participant_id: str,
+    alternatives: int = 5,
 ) -> Explanation:
     """A participant's placement with its breakdown, and their best alternatives."""
     authorize(caller, Action.ROUNDS_READ)
@@ -93,7 +101,7 @@ def explanation(
     person = lookups.find_participant(session, participant_id)
     assert row.id is not None
     assert person.id is not None
-    instance, entries = round_data.full_instance(session, row)
+    instance, entries = round_data.full_instance(session, row, prepared=prepared)
     result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
     explained = explain(
         instance, result, participant_id, alternatives=alternatives, objective_change=False
@@ -155,6 +163,7 @@ def candidates(
     *,
     session: Session,
     caller: Caller,
+    prepared: PreparedProblems,
     round_id: str,
     opening_id: str,
     filters: CandidateFilter = CandidateFilter(),
@@ -166,7 +175,7 @@ def candidates(
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = lookups.find_opening(session, opening_id)
-    instance, entries = round_data.full_instance(session, row)
+    instance, entries = round_data.full_instance(session, row, prepared=prepared)
     t = instance.tables
     j = t.opening_ids.index(opening_id)
     at = np.flatnonzero(instance.pair_o == j)
@@ -291,12 +300,14 @@ def _kpis(objective: Objective, metrics: Metrics) -> Kpis:
     )
 
 
-def compare(*, session: Session, caller: Caller, round_id: str, a: str, b: str) -> Comparison:
+def compare(
+    *, session: Session, caller: Caller, prepared: PreparedProblems, round_id: str, a: str, b: str
+) -> Comparison:
     """Two plans of a round (runs, published versions, the current plan) side by side."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     plan_a, plan_b = _plan_of(session, row, a, "a"), _plan_of(session, row, b, "b")
-    instance, _ = round_data.full_instance(session, row)
+    instance, _ = round_data.full_instance(session, row, prepared=prepared)
     known = set(instance.tables.participant_ids)
     kpis = []
     for plan in (plan_a, plan_b):
@@ -336,19 +347,21 @@ def compare(*, session: Session, caller: Caller, round_id: str, a: str, b: str) 
     )
 
 
-def report(*, session: Session, caller: Caller, round_id: str) -> RoundReport:
+def report(
+    *, session: Session, caller: Caller, prepared: PreparedProblems, round_id: str
+) -> RoundReport:
     """The round report of the working plan (JSON)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
-    built = _report(session, row)
+    built = _report(session, row, prepared)
     audit.record(session, caller, "round.report", "round", row.external_id, format="json")
     commit(session)
     return built
 
 
-def _report(session: Session, row: models.Round) -> RoundReport:
+def _report(session: Session, row: models.Round, prepared: PreparedProblems) -> RoundReport:
     assert row.id is not None
-    instance, entries = round_data.full_instance(session, row)
+    instance, entries = round_data.full_instance(session, row, prepared=prepared)
     plan = round_data.assignments(entries)
     result = result_of_plan(instance, plan, engine="plan")
     document = result_document(result)
@@ -417,12 +430,19 @@ PLAN_COLUMNS = [
 ]
 
 
-def report_sheet(*, session: Session, caller: Caller, round_id: str, sheet_format: str) -> bytes:
+def report_sheet(
+    *,
+    session: Session,
+    caller: Caller,
+    prepared: PreparedProblems,
+    round_id: str,
+    sheet_format: str,
+) -> bytes:
     """The round report as a CSV (the plan, one row per participant of the round) or an
     XLSX workbook (plan, unplaced, prefectures, countries, summary)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
-    built = _report(session, row)
+    built = _report(session, row, prepared)
     rows = _plan_rows(session, row, built)
     audit.record(session, caller, "round.report", "round", row.external_id, format=sheet_format)
     commit(session)
