@@ -31,13 +31,10 @@ from jet_match.services.kit.writes import (
     IdempotencyKey,
     Written,
     check_if_match,
-    commit,
     compare_and_swap,
     etag_of,
-    run_idempotent,
 )
-from jet_match.services.rounds import record_changes
-from jet_match.services.security import audit
+from jet_match.services.records import saving
 
 Opening = models.Opening
 Organization = models.Organization
@@ -144,11 +141,9 @@ def create_opening(
     """Create an opening of an organization the caller may post for."""
     authorize(caller, Action.OPENINGS_WRITE)
 
-    def produce() -> Written[fmt.Opening]:
+    def insert() -> models.Opening:
         organization = _organization_of(session, caller, opening_in)
-        if session.scalars(
-            select(Opening.id).where(Opening.external_id == opening_in.external_id)
-        ).first():
+        if saving.taken(session, Opening, opening_in.external_id):
             raise _taken(caller, opening_in.external_id)
         check_records(
             focus=opening_in,
@@ -160,17 +155,15 @@ def create_opening(
         row = Opening(**opening_values(opening_in, organization.id))
         session.add(row)
         session.flush()
-        audit.record(session, caller, "opening.create", "opening", row.external_id)
-        return Written(opening_in, etag_of(row.version), status_code=201)
+        return row
 
-    return run_idempotent(
+    return saving.create_record(
         session=session,
         caller=caller,
         idempotency=idempotency,
-        operation="opening.create",
-        payload=opening_in,
-        answer_model=fmt.Opening,
-        produce=produce,
+        kind="opening",
+        record=opening_in,
+        insert=insert,
     )
 
 
@@ -219,20 +212,24 @@ def _save(
         organizations=[organization_record(organization)],
         openings=[updated],
     )
-    fields = audit.changed_fields(current, updated.model_dump(mode="json"))
-    version = row.version
-    if fields:
-        assert row.id is not None
-        assert organization.id is not None
-        watched = record_changes.watch(session, opening_ids=[row.id])
-        version = compare_and_swap(
-            session, Opening, row.id, row.version, **opening_values(updated, organization.id)
-        )
+    assert row.id is not None
+    assert organization.id is not None
+    row_id, organization_id = row.id, organization.id
+
+    def cancelled_or_updated(fields: list[str]) -> str:
         cancelled = "status" in fields and updated.status is fmt.OpeningStatus.CANCELLED
-        action = "opening.cancel" if cancelled else "opening.update"
-        audit.record(session, caller, action, "opening", row.external_id, fields=fields)
-        # Placements the opening no longer allows leave the working plans (vacancies).
-        reason = f"opening {row.external_id} changed ({', '.join(fields)})"
-        record_changes.follow(session, caller, watched, reason=reason)
-    commit(session)
-    return Written(updated, etag_of(version))
+        return "opening.cancel" if cancelled else "opening.update"
+
+    return saving.save_changes(
+        session=session,
+        caller=caller,
+        kind="opening",
+        row=row,
+        before=current,
+        after=updated.model_dump(mode="json"),
+        updated=updated,
+        write=lambda _: compare_and_swap(
+            session, Opening, row_id, row.version, **opening_values(updated, organization_id)
+        ),
+        action=cancelled_or_updated,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from jet_match import models
 from jet_match.dataset import format as fmt
@@ -24,13 +24,10 @@ from jet_match.services.kit.writes import (
     IdempotencyKey,
     Written,
     check_if_match,
-    commit,
     compare_and_swap,
     etag_of,
-    run_idempotent,
 )
-from jet_match.services.rounds import record_changes
-from jet_match.services.security import audit
+from jet_match.services.records import saving
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,28 +77,22 @@ def create_organization(
     """Create an organization (coordinators)."""
     authorize(caller, Action.ORGANIZATIONS_WRITE)
 
-    def produce() -> Written[fmt.Organization]:
-        if session.scalars(
-            select(models.Organization.id).where(
-                models.Organization.external_id == organization_in.external_id
-            )
-        ).first():
+    def insert() -> models.Organization:
+        if saving.taken(session, models.Organization, organization_in.external_id):
             raise AlreadyExists(f"organization '{organization_in.external_id}' exists already")
         check_records(focus=organization_in, kind="organization", organizations=[organization_in])
         row = models.Organization(**organization_values(organization_in))
         session.add(row)
         session.flush()
-        audit.record(session, caller, "organization.create", "organization", row.external_id)
-        return Written(organization_in, etag_of(row.version), status_code=201)
+        return row
 
-    return run_idempotent(
+    return saving.create_record(
         session=session,
         caller=caller,
         idempotency=idempotency,
-        operation="organization.create",
-        payload=organization_in,
-        answer_model=fmt.Organization,
-        produce=produce,
+        kind="organization",
+        record=organization_in,
+        insert=insert,
     )
 
 
@@ -126,17 +117,17 @@ def update_organization(
     )
     check_records(focus=updated, kind="organization", organizations=[updated])
     values = organization_values(updated)
-    fields = audit.changed_fields(current, values)
-    version = row.version
-    if fields:
-        assert row.id is not None
-        watched = record_changes.watch(session, organization_ids=[row.id])
-        version = compare_and_swap(session, models.Organization, row.id, row.version, **values)
-        audit.record(
-            session, caller, "organization.update", "organization", external_id, fields=fields
-        )
-        # Placements the organization no longer allows (medical access) become vacancies.
-        reason = f"organization {external_id} changed ({', '.join(fields)})"
-        record_changes.follow(session, caller, watched, reason=reason)
-    commit(session)
-    return Written(updated, etag_of(version))
+    assert row.id is not None
+    row_id = row.id
+    return saving.save_changes(
+        session=session,
+        caller=caller,
+        kind="organization",
+        row=row,
+        before=current,
+        after=values,
+        updated=updated,
+        write=lambda _: compare_and_swap(
+            session, models.Organization, row_id, row.version, **values
+        ),
+    )

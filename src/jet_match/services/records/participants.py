@@ -31,9 +31,10 @@ from jet_match.services.kit.writes import (
     commit,
     compare_and_swap,
     etag_of,
-    run_idempotent,
 )
+from jet_match.services.records import saving
 from jet_match.services.rounds import record_changes, withdrawals
+from jet_match.services.rounds.record_changes import Watch
 from jet_match.services.security import audit
 
 Participant = models.Participant
@@ -133,10 +134,8 @@ def create_participant(
     """Create a participant (linking the partner, if one is named)."""
     authorize(caller, Action.PARTICIPANTS_WRITE)
 
-    def produce() -> Written[fmt.Participant]:
-        if session.scalars(
-            select(Participant.id).where(Participant.external_id == participant_in.external_id)
-        ).first():
+    def insert() -> models.Participant:
+        if saving.taken(session, Participant, participant_in.external_id):
             raise AlreadyExists(f"participant '{participant_in.external_id}' exists already")
         partner = _new_partner(session, participant_in, own_id=None)
         _check(session, participant_in, partner, own_id=None)
@@ -146,17 +145,15 @@ def create_participant(
         session.flush()
         if partner is not None:
             _link(session, partner, row, participant_in.partner)
-        audit.record(session, caller, "participant.create", "participant", row.external_id)
-        return Written(participant_in, etag_of(row.version), status_code=201)
+        return row
 
-    return run_idempotent(
+    return saving.create_record(
         session=session,
         caller=caller,
         idempotency=idempotency,
-        operation="participant.create",
-        payload=participant_in,
-        answer_model=fmt.Participant,
-        produce=produce,
+        kind="participant",
+        record=participant_in,
+        insert=insert,
     )
 
 
@@ -179,29 +176,37 @@ def update_participant(
     new_partner = updated.partner.external_id if updated.partner else None
     partner = _new_partner(session, updated, own_id=row.id)
     _check(session, updated, partner, own_id=row.id)
-    fields = audit.changed_fields(current, updated.model_dump(mode="json"))
-    version = row.version
-    if fields:
-        assert row.id is not None
-        watched = record_changes.watch(session, participant_ids=[row.id])
+    assert row.id is not None
+    row_id = row.id
+
+    def write(fields: list[str]) -> int:
         if old_partner is not None and old_partner != new_partner:
             _unlink(session, row.partner_id)
         values = participant_values(updated)
         values["partner_id"] = partner.id if partner else None
-        version = compare_and_swap(session, Participant, row.id, row.version, **values)
+        version = compare_and_swap(session, Participant, row_id, row.version, **values)
         if partner is not None and "partner" in fields:
             _link(session, partner, row, updated.partner)
-        audit.record(
-            session, caller, "participant.update", "participant", external_id, fields=fields
-        )
+        return version
+
+    def follow(watched: Watch, reason: str, fields: list[str]) -> object:
         if "status" in fields and updated.status is fmt.ParticipantStatus.WITHDRAWN:
             # The same as POST .../withdraw: their places in open rounds become vacancies.
-            withdrawals.free_places(session, caller, row)
-        else:  # places the change no longer allows (position, status, level ...) too
-            reason = f"participant {external_id} changed ({', '.join(fields)})"
-            record_changes.follow(session, caller, watched, reason=reason)
-    commit(session)
-    return Written(updated, etag_of(version))
+            return withdrawals.free_places(session, caller, row)
+        # Places the change no longer allows (position, status, level ...) too.
+        return record_changes.follow(session, caller, watched, reason=reason)
+
+    return saving.save_changes(
+        session=session,
+        caller=caller,
+        kind="participant",
+        row=row,
+        before=current,
+        after=updated.model_dump(mode="json"),
+        updated=updated,
+        write=write,
+        follow=follow,
+    )
 
 
 def _new_partner(
