@@ -1,0 +1,79 @@
+"""Review aids through their services, without HTTP: explanations, candidates, report."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from jet_match.config import Settings
+from jet_match.services.bridge.round_data import PreparedProblems
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.rounds import review
+from round_support import ROUND, SMALL_PLAN, solved_round
+
+pytestmark = pytest.mark.usefixtures("loaded")
+
+
+def test_an_explanation_gives_the_placement_and_its_alternatives(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings)
+    with Session(engine, expire_on_commit=False) as session:
+        explained = review.explanation(
+            session=session,
+            caller=COMMAND_LINE,
+            prepared=PreparedProblems(),
+            round_id=ROUND,
+            participant_id="P-1",
+        )
+    assert explained.placement is not None
+    assert explained.placement.opening == SMALL_PLAN["P-1"]
+    assert explained.unplaced_reasons == []
+    assert all(alt.opening != SMALL_PLAN["P-1"] for alt in explained.alternatives)
+
+
+def test_candidates_are_eligible_participants_best_score_first(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings)
+    with Session(engine, expire_on_commit=False) as session:
+        found = review.candidates(
+            session=session,
+            caller=COMMAND_LINE,
+            prepared=PreparedProblems(),
+            round_id=ROUND,
+            opening_id="OPN-B1",
+        )
+    assert found.opening == "OPN-B1"
+    scores = [c.score for c in found.items]
+    assert scores == sorted(scores, reverse=True)
+    assert [t.participant for t in found.taken_by] == ["P-1"]
+
+
+def test_the_report_counts_the_plan_and_names_the_unplaced(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings)
+    with Session(engine, expire_on_commit=False) as session:
+        built = review.report(
+            session=session, caller=COMMAND_LINE, prepared=PreparedProblems(), round_id=ROUND
+        )
+    assert built.objective.placed == len(SMALL_PLAN)
+    assert [u.participant for u in built.unplaced] == []
+    assert built.violations == []
+
+
+def test_comparing_the_plan_with_itself_moves_no_one(engine: Engine, settings: Settings) -> None:
+    solved_round(engine, settings)
+    with Session(engine, expire_on_commit=False) as session:
+        compared = review.compare(
+            session=session,
+            caller=COMMAND_LINE,
+            prepared=PreparedProblems(),
+            round_id=ROUND,
+            a="current",
+            b="current",
+        )
+    assert compared.moved_count == 0
+    assert compared.kpis_a == compared.kpis_b
