@@ -11,7 +11,7 @@ import numpy as np
 from jet_match.solver import policy
 from jet_match.solver.instance import Instance, couple_group
 from jet_match.solver.policy import IntArray
-from jet_match.solver.problem import AreaPreference, Position
+from jet_match.solver.problem import Position
 from jet_match.solver.result import Metrics, Objective, Placement, Unplaced
 
 _CHUNK = 1 << 23  # pairs looked at at once (bounds the temporaries at any scale)
@@ -75,8 +75,7 @@ def metrics_of(instance: Instance, plan: IntArray) -> Metrics:
         "same_region": int((region & ~(first | second | third)).sum()),
         "elsewhere": int((~region & ~(first | second | third)).sum()),
     }
-    preference = t.p_area_preference[placed]
-    area_ok = (preference == AreaPreference.ANY) | (preference == t.o_area_type[opening])
+    area_ok = policy.area_matches(t, placed, opening)
     counted = instance.in_scope & t.o_open
     slots = np.bincount(t.o_prefecture[counted], weights=t.o_slots[counted], minlength=48)
     filled = np.bincount(prefecture, minlength=48)

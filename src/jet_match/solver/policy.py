@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import IntEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from jet_match.solver.problem import (
     AreaPreference,
+    AreaType,
     ParticipantStatus,
     Problem,
     SchoolLevel,
@@ -26,6 +28,47 @@ from jet_match.solver.problem import (
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+# --- meanings across two enumerations ------------------------------------------------
+#
+# A participant's preference and an opening's attribute are codes of *different*
+# enumerations (`SchoolLevelPreference.ANY` and `SchoolLevel.MIXED` are both 3), so they
+# are never compared as integers. These tables relate them by member *name*, indexed
+# [preference code, attribute code]; the policy reads them and nothing else.
+
+
+def _table(
+    rows: type[IntEnum], columns: type[IntEnum], holds: Callable[[str, str], bool]
+) -> BoolArray:
+    """Boolean table [row code, column code] of `holds(row name, column name)`."""
+    table = np.zeros((max(rows) + 1, max(columns) + 1), dtype=np.bool_)
+    for row in rows:
+        for column in columns:
+            table[row, column] = holds(row.name, column.name)
+    table.setflags(write=False)
+    return table
+
+
+def _area_steps(preference: str, area_type: str) -> int | None:
+    """Steps between a preferred area and an area type (None for no preference)."""
+    if preference not in AreaType.__members__:
+        return None
+    return abs(AreaType[preference] - AreaType[area_type])
+
+
+#: The participant's school-level preference names the opening's school level.
+PREFERENCE_MATCHES_LEVEL: BoolArray = _table(
+    SchoolLevelPreference, SchoolLevel, lambda preference, level: preference == level
+)
+#: The participant's area preference names the organization's area type.
+PREFERENCE_MATCHES_AREA: BoolArray = _table(
+    AreaPreference, AreaType, lambda preference, area: _area_steps(preference, area) == 0
+)
+#: The organization's area type is one step (urban - semi-urban - rural - remote) from
+#: the participant's area preference.
+PREFERENCE_NEXT_TO_AREA: BoolArray = _table(
+    AreaPreference, AreaType, lambda preference, area: _area_steps(preference, area) == 1
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -334,11 +377,19 @@ def area(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
         preference == AreaPreference.ANY,
         w.area_any,
         np.where(
-            preference == area_type,
+            PREFERENCE_MATCHES_AREA[preference, area_type],
             w.area_match,
-            np.where(np.abs(preference - area_type) == 1, w.area_adjacent, 0),
+            np.where(PREFERENCE_NEXT_TO_AREA[preference, area_type], w.area_adjacent, 0),
         ),
     ).astype(np.int64, copy=False)
+
+
+def area_matches(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
+    """The participant has no area preference or the organization's area type is it."""
+    preference = t.p_area_preference[p]
+    return np.asarray(
+        (preference == AreaPreference.ANY) | PREFERENCE_MATCHES_AREA[preference, t.o_area_type[o]]
+    )
 
 
 def school(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
@@ -349,7 +400,11 @@ def school(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
     return np.where(
         level == SchoolLevel.OFFICE,
         0,
-        np.where(level == preference, w.school_match, np.where(flexible, w.school_flexible, 0)),
+        np.where(
+            PREFERENCE_MATCHES_LEVEL[preference, level],
+            w.school_match,
+            np.where(flexible, w.school_flexible, 0),
+        ),
     ).astype(np.int64, copy=False)
 
 
