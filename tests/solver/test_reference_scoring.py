@@ -9,7 +9,9 @@ or two swapped terms, show in the breakdown and in the score.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -528,6 +530,11 @@ def assert_result_agrees(data: dict[str, Any], result: dict[str, Any]) -> None:
         assert placement["breakdown"] == points
         assert placement["score"] == sum(points.values())
     assert result["status"] == "optimal"
+    named = result["policy"]
+    assert named["weights"] == ref.weights_of(data)
+    canonical = {k: named[k] for k in ("weights", "max_country_share_per_prefecture")}
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    assert named["digest"] == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
     placed, score = ref.placed_first_then_score(data)
     assert (result["objective"]["placed"], result["objective"]["score"]) == (placed, score)
 

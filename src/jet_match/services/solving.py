@@ -20,7 +20,13 @@ from jet_match.dataset import format as ds
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.solver import problem as sv
-from jet_match.solver.result import ProgressCallback, Result, Timings
+from jet_match.solver.result import (
+    ProgressCallback,
+    Result,
+    ScoringPolicy,
+    Timings,
+    policy_document,
+)
 from jet_match.solver.solve import solve
 
 RESULT_FORMAT = "jet-match/result@1"
@@ -126,8 +132,9 @@ def _pairs(pairs: Iterable[ds.Pair]) -> tuple[sv.Assignment, ...]:
     return tuple(sv.Assignment(pair.participant, pair.opening) for pair in pairs)
 
 
-def result_document(result: Result) -> dict[str, Any]:
-    """The jet-match/result@1 document (DESIGN.md section 4) of a result."""
+def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> dict[str, Any]:
+    """The jet-match/result@1 document (DESIGN.md section 4) of a result, naming the
+    `policy` it was scored under when given (docs/scoring.md section 8)."""
     metrics = asdict(result.metrics)
     metrics["fill_rate_by_prefecture"] = {
         str(code): rate for code, rate in result.metrics.fill_rate_by_prefecture.items()
@@ -146,6 +153,7 @@ def result_document(result: Result) -> dict[str, Any]:
             {"placed": result.bound.placed, "score": result.bound.score} if result.bound else None
         ),
         "gap": result.gap,
+        **({"policy": policy_document(policy)} if policy is not None else {}),
         "placements": [
             {
                 "participant": p.participant,
@@ -208,7 +216,7 @@ def solve_dataset_file(
             total_s=0.0,
         ),
     )
-    document = result_document(result)
+    document = result_document(result, policy=ScoringPolicy.of(problem))
     document["timings"]["total_s"] = round(time.perf_counter() - started, 4)
     out.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     document["timings"]["total_s"] = round(time.perf_counter() - started, 4)
