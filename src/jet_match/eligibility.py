@@ -102,3 +102,17 @@ RULES: tuple[Rule, ...] = (
 MESSAGES: dict[str, str] = {rule.name: rule.message for rule in RULES}
 #: The rules about the two records alone (what a pin on an ineligible pair breaks).
 PAIR_RULES: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.about == "pair")
+#: How an unplaced participant with no eligible opening is told why: each opening of the
+#: run of their position is counted once, under the first rule of this order it breaks
+#: (their own state, then the opening's and the coordinators', then the pair's
+#: attributes in the order of the rules). Openings of other positions are not counted.
+COUNTING_ORDER: tuple[str, ...] = (
+    "participant_not_withdrawn",
+    "opening_open",
+    "not_forbidden",
+    "japanese_level",
+    "driving",
+    "medical_access",
+    "required_country",
+    "sport",
+)

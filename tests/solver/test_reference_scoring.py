@@ -147,6 +147,7 @@ def solver_view(data: dict[str, Any]) -> dict[Pair, tuple[list[str], dict[str, i
     terms = policy.breakdowns(t, instance.problem.weights, p, o)
     total = policy.score(t, instance.problem.weights, p, o)
     out: dict[Pair, tuple[list[str], dict[str, int] | None]] = {}
+    assert all((values >= 0).all() for values in terms.values())  # ineligible pairs too
     for i, j in itertools.product(range(t.n_participants), range(t.n_openings)):
         failed = [name for name in policy.RULES if not holds[name][i, j]]
         assert bool(ok[i, j]) == (not failed)

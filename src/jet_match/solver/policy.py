@@ -428,8 +428,9 @@ def experience(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
 
 
 def japanese(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
-    """Points per JLPT level above the opening's minimum, capped."""
-    above = t.p_japanese[p] - t.o_min_japanese[o]
+    """Points per JLPT level above the opening's minimum, capped (0 below the minimum: an
+    ineligible pair shows no negative term)."""
+    above = np.maximum(t.p_japanese[p] - t.o_min_japanese[o], 0)
     capped: IntArray = np.minimum(w.japanese_per_level * above, w.japanese_cap)
     return capped.astype(np.int64, copy=False)
 

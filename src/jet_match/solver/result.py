@@ -67,8 +67,9 @@ class Placement:
 class Unplaced:
     """A participant of the run left unplaced, and why.
 
-    `excluded_by` counts, per hard rule, the openings of the run that the rule rules out
-    (filled when no opening at all is eligible).
+    `excluded_by` (filled when no opening at all is eligible) counts each opening of the
+    run of the participant's position once, under the first rule it breaks in
+    `jet_match.eligibility.COUNTING_ORDER`, most first (docs/scoring.md section 2).
     """
 
     participant: str
