@@ -245,6 +245,7 @@ class TestExhaustive:
         forbidden = [(p["external_id"], o["external_id"]) for p in people[::7] for o in posts[::5]]
         assert assert_agree(dataset(orgs, posts, people, weights, forbidden)) == 108 * 48
 
+    @pytest.mark.slow
     def test_location_country_sister_region_and_experience(self, weights: dict[str, int]) -> None:
         """Every citizenship x home region x requested countries x country_required x sister
         regions x experience, over choices in and around the organization's prefecture."""
@@ -424,6 +425,7 @@ def datasets(draw: st.DrawFn, max_records: int = 6, valid: bool = False) -> dict
     return dataset(orgs, posts, people, weights, forbidden)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets())
 def test_generated_datasets_agree_pair_by_pair(data: dict[str, Any]) -> None:
@@ -551,6 +553,7 @@ def test_solve_agrees_with_the_reference_on_generated_datasets(seed: int, tmp_pa
     assert_result_agrees(data, solve_cli(data, tmp_path))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=15,
     deadline=None,
