@@ -7,17 +7,14 @@ from typing import Any
 import pytest
 from dataset_builders import opening, organization, participant
 
-from jet_match.dataset.eligibility import (
-    IneligibilityReason,
-    count_eligible_pairs,
-    ineligibility_reasons,
-)
+from jet_match import eligibility
+from jet_match.dataset.eligibility import count_eligible_pairs, ineligibility_reasons
 from jet_match.dataset.format import Dataset, Opening, Organization, Participant
 
 
 def _reasons(
     person: dict[str, Any], post: dict[str, Any], org: dict[str, Any] | None = None
-) -> list[IneligibilityReason]:
+) -> list[str]:
     return ineligibility_reasons(
         Participant.model_validate(participant("P", **person)),
         Opening.model_validate(opening("O", "ORG", **post)),
@@ -32,36 +29,48 @@ def test_a_plain_pair_is_eligible() -> None:
 @pytest.mark.parametrize(
     ("person", "post", "org", "reason"),
     [
-        ({"position": "CIR"}, {}, None, IneligibilityReason.POSITION),
+        ({"position": "CIR"}, {}, None, "same_position"),
         (
             {"japanese_level": "N3"},
             {"min_japanese_level": "N2"},
             None,
-            IneligibilityReason.JAPANESE_LEVEL,
+            "japanese_level",
         ),
-        ({"can_drive": False}, {"driving_required": True}, None, IneligibilityReason.DRIVING),
+        ({"can_drive": False}, {"driving_required": True}, None, "driving"),
         (
             {"needs_medical_access": True},
             {},
             organization("ORG", 13, medical_access=False),
-            IneligibilityReason.MEDICAL_ACCESS,
+            "medical_access",
         ),
         (
             {"citizenship": "GB"},
             {"requested_countries": ["US"], "country_required": True},
             None,
-            IneligibilityReason.COUNTRY_REQUIRED,
+            "required_country",
         ),
-        ({"sport": "tennis"}, {"sport": "rugby"}, None, IneligibilityReason.SPORT),
+        ({"sport": "tennis"}, {"sport": "rugby"}, None, "sport"),
     ],
 )
 def test_each_rule_alone(
     person: dict[str, Any],
     post: dict[str, Any],
     org: dict[str, Any] | None,
-    reason: IneligibilityReason,
+    reason: str,
 ) -> None:
     assert _reasons(person, post, org) == [reason]
+
+
+def test_the_pair_rules_are_those_of_the_one_statement_with_its_names() -> None:
+    failing = _reasons(
+        {"position": "SEA", "japanese_level": "none", "can_drive": False,
+         "needs_medical_access": True, "citizenship": "GB", "sport": "judo"},
+        {"position": "ALT", "min_japanese_level": "N1", "driving_required": True,
+         "requested_countries": ["US"], "country_required": True, "sport": "kendo"},
+        organization("ORG", 13, medical_access=False),
+    )  # fmt: skip
+    assert tuple(failing) == eligibility.PAIR_RULES
+    assert set(failing) <= set(eligibility.MESSAGES)
 
 
 def test_rules_that_hold_do_not_count() -> None:

@@ -61,7 +61,7 @@ def test_a_season_of_placements(live_server: str, make_key: MakeKey) -> None:
             "external_id": ROUND,
             "name": "2026 main round",
             "programme_year": 2026,
-            "policy": {"time_limit_s": 20, "weights": {"disruption": 60}},
+            "policy": {"time_limit_s": 20, "weights": {"disruption": 70}},
         },
     )
     assert created.status_code == 201
@@ -114,7 +114,7 @@ def test_a_season_of_placements(live_server: str, make_key: MakeKey) -> None:
             json={"opening": target["opening"], "pinned": True},
         )
         assert moved.status_code == 200, moved.text
-        assert moved.json()["objective_change"]["disruption"] == 60
+        assert moved.json()["objective_change"]["disruption"] == 70
         etag = moved.headers["ETag"]
     stale = api.put(
         f"{r}/plan/{someone['participant']}",

@@ -123,15 +123,15 @@ def _score(pb: Problem, p: Participant, o: Opening) -> int | None:
         location = 0
     if p.area_preference == AreaPreference.ANY:
         area = w.area_any
-    elif int(p.area_preference) == int(g.area_type):
+    elif p.area_preference.name == g.area_type.name:
         area = w.area_match
-    elif abs(int(p.area_preference) - int(g.area_type)) == 1:
+    elif abs(AreaType[p.area_preference.name] - g.area_type) == 1:
         area = w.area_adjacent
     else:
         area = 0
     if o.school_level == SchoolLevel.OFFICE:
         school = 0
-    elif int(o.school_level) == int(p.school_level_preference):
+    elif o.school_level.name == p.school_level_preference.name:
         school = w.school_match
     elif (
         p.school_level_preference == SchoolLevelPreference.ANY

@@ -1,19 +1,19 @@
-"""The attribute rules of eligibility (DESIGN.md section 3) for one participant and opening.
+"""The attribute rules of eligibility for one participant and opening.
 
-A participant may take an opening only if every rule holds. This module checks the rules
-that depend on the two records alone, one pair at a time; it is what validation uses to
-refuse a pin on an ineligible pair and what explanations can quote. Status rules
-(withdrawn participant, cancelled opening) and forbidden pairs are about the round, not
-the pair's attributes, and are checked where those are known. The solver evaluates the
-same rules vectorised over all pairs.
+A participant may take an opening only if every rule holds. The rules are stated once, in
+`jet_match.eligibility` (names, messages, formulas); this module applies those about the
+two records alone to one pair, which is what validation uses to refuse a pin on an
+ineligible pair. Status rules (withdrawn participant, cancelled opening) and forbidden
+pairs are about the round, not the pair's attributes, and are checked where those are
+known. The solver evaluates the same rules vectorised over all pairs.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from enum import StrEnum
 from typing import Any
 
+from jet_match import eligibility
 from jet_match.dataset.format import (
     Dataset,
     Opening,
@@ -23,50 +23,30 @@ from jet_match.dataset.format import (
     ParticipantStatus,
 )
 
-
-class IneligibilityReason(StrEnum):
-    """Why a participant cannot take an opening, one value per rule of DESIGN.md section 3."""
-
-    POSITION = "position"
-    JAPANESE_LEVEL = "japanese_level"
-    DRIVING = "driving"
-    MEDICAL_ACCESS = "medical_access"
-    COUNTRY_REQUIRED = "country_required"
-    SPORT = "sport"
-
-
-REASON_TEXT: dict[IneligibilityReason, str] = {
-    IneligibilityReason.POSITION: "the opening is for another position",
-    IneligibilityReason.JAPANESE_LEVEL: "the participant's Japanese is below the opening's minimum",
-    IneligibilityReason.DRIVING: "the opening requires driving and the participant cannot drive",
-    IneligibilityReason.MEDICAL_ACCESS: (
-        "the participant needs specialist medical care the organization cannot reach"
-    ),
-    IneligibilityReason.COUNTRY_REQUIRED: (
-        "the opening only takes citizens of its requested countries"
-    ),
-    IneligibilityReason.SPORT: "the opening requires a sport the participant does not play",
-}
+#: Rule name -> the sentence shown when it fails (the one statement of the rules).
+REASON_TEXT: dict[str, str] = eligibility.MESSAGES
 
 
 def ineligibility_reasons(
     participant: Participant, opening: Opening, organization: Organization
-) -> list[IneligibilityReason]:
-    """The attribute rules that keep `participant` out of `opening` (empty: eligible)."""
-    reasons: list[IneligibilityReason] = []
-    if participant.position is not opening.position:
-        reasons.append(IneligibilityReason.POSITION)
-    if participant.japanese_level.ordinal < opening.min_japanese_level.ordinal:
-        reasons.append(IneligibilityReason.JAPANESE_LEVEL)
-    if opening.driving_required and not participant.can_drive:
-        reasons.append(IneligibilityReason.DRIVING)
-    if participant.needs_medical_access and not organization.medical_access:
-        reasons.append(IneligibilityReason.MEDICAL_ACCESS)
-    if opening.country_required and participant.citizenship not in opening.requested_countries:
-        reasons.append(IneligibilityReason.COUNTRY_REQUIRED)
-    if opening.sport is not None and participant.sport != opening.sport:
-        reasons.append(IneligibilityReason.SPORT)
-    return reasons
+) -> list[str]:
+    """Names of the attribute rules that keep `participant` out of `opening` (empty:
+    eligible), in the order of `jet_match.eligibility.RULES`."""
+    holds = {
+        "same_position": eligibility.same_position(participant.position, opening.position),
+        "japanese_level": eligibility.japanese_level(
+            participant.japanese_level.ordinal, opening.min_japanese_level.ordinal
+        ),
+        "driving": eligibility.driving(opening.driving_required, participant.can_drive),
+        "medical_access": eligibility.medical_access(
+            participant.needs_medical_access, organization.medical_access
+        ),
+        "required_country": eligibility.required_country(
+            opening.country_required, participant.citizenship in opening.requested_countries
+        ),
+        "sport": eligibility.sport(opening.sport is not None, participant.sport == opening.sport),
+    }
+    return [name for name in eligibility.PAIR_RULES if not holds[name]]
 
 
 def count_eligible_pairs(dataset: Dataset) -> int:

@@ -3,7 +3,7 @@
 Each rule reads a `Records` index of a structurally valid dataset and yields a
 `DatasetIssue` per problem, naming the record kind, its external_id, the field and a
 stable `code`. `check_dataset` runs them all, so a coordinator sees every problem at
-once. docs/dataset.md lists the codes; tests/dataset/test_rules.py breaks each rule alone.
+once. docs/dataset.md lists the codes; tests/dataset/test_dataset_rules.py breaks each rule alone.
 
 Decisions the rules encode (see docs/dataset.md):
 - a couple may hold different positions (an ALT and a CIR of the same organization);
@@ -33,8 +33,8 @@ from jet_match.dataset.format import (
     ParticipantStatus,
     Position,
 )
+from jet_match.dataset.issues import DatasetIssue
 from jet_match.dataset.reference import is_country_code, is_region_code
-from jet_match.dataset.validation import DatasetIssue
 
 _T = TypeVar("_T")
 

@@ -9,7 +9,7 @@ field, so the same list serves the CLI table, `--json` and the API's problem det
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,20 @@ import orjson
 from pydantic import ValidationError
 
 from jet_match.dataset.format import FORMAT, Dataset
+from jet_match.dataset.issues import DatasetIssue
+from jet_match.dataset.rules import check_dataset
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "RECORD_KINDS",
+    "DatasetInvalid",
+    "DatasetIssue",
+    "dataset_from_data",
+    "parse_dataset",
+    "read_dataset_file",
+    "structural_issues",
+    "validate_dataset",
+]
 
 #: Files larger than this are refused before they are parsed (a national dataset is ~4 MB).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -30,41 +44,6 @@ RECORD_KINDS: dict[str, str] = {
     "forbidden": "forbidden",
     "previous_plan": "previous_plan",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class DatasetIssue:
-    """One problem in a dataset.
-
-    `record` is the record kind (`participant`, `opening`, ..., or `dataset` for the
-    document itself), `external_id` the record's id when it has one (for pins and other
-    pairs, the participant's), `index` its position in its list, `field` a dotted path
-    inside the record (`partner.constraint`, `preferred_prefectures[2]`), `code` a stable
-    machine-readable name of the rule and `message` a sentence for a person.
-    """
-
-    record: str
-    external_id: str | None
-    field: str | None
-    code: str
-    message: str
-    index: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (used by `--json` and the API)."""
-        return asdict(self)
-
-    def subject(self) -> str:
-        """The record in words: `participant P-1`, or `pin #3` when it has no id."""
-        if self.external_id is not None:
-            return f"{self.record} {self.external_id}"
-        if self.index is not None:
-            return f"{self.record} #{self.index}"
-        return self.record
-
-    def location(self) -> str:
-        """`participant P-1 .preferred_prefectures` style, for tables and logs."""
-        return f"{self.subject()} .{self.field}" if self.field else self.subject()
 
 
 class DatasetInvalid(Exception):  # noqa: N818 (a public name other modules import)
@@ -156,8 +135,6 @@ def validate_dataset(
     `known_ids` adds external_ids (by list name, e.g. `"participants"`) of records that
     exist but were malformed, so that references to them are not reported as dangling.
     """
-    from jet_match.dataset.rules import check_dataset  # the rules, one function each
-
     return check_dataset(dataset, known_ids=known_ids or {})
 
 

@@ -2,7 +2,8 @@
 
 `solve(problem, *, time_limit_s, seed, num_workers, progress) -> Result`; `prepare` to
 reuse the eligibility and score arrays across re-solves and explanations; `explain`,
-`check_plan`, `evaluate_plan` and `pair_report` for coordinators. See docs/scoring.md.
+`check_plan`, `evaluate_plan` and `pair_report` for coordinators; `policy_digest` names
+the policy a result was scored under. See docs/scoring.md.
 """
 
 from jet_match.solver.explain import (
@@ -41,9 +42,12 @@ from jet_match.solver.result import (
     Progress,
     ProgressCallback,
     Result,
+    ScoringPolicy,
     Status,
     Timings,
     Unplaced,
+    policy_digest,
+    policy_document,
 )
 from jet_match.solver.solve import solve
 
@@ -73,6 +77,7 @@ __all__ = [
     "Result",
     "SchoolLevel",
     "SchoolLevelPreference",
+    "ScoringPolicy",
     "Status",
     "Timings",
     "Unplaced",
@@ -82,6 +87,8 @@ __all__ = [
     "evaluate_plan",
     "explain",
     "pair_report",
+    "policy_digest",
+    "policy_document",
     "prepare",
     "result_of_plan",
     "solve",

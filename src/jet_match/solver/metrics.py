@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from jet_match import eligibility
 from jet_match.solver import policy
 from jet_match.solver.instance import Instance, couple_group
 from jet_match.solver.policy import IntArray
-from jet_match.solver.problem import AreaPreference, Position
+from jet_match.solver.problem import Position
 from jet_match.solver.result import Metrics, Objective, Placement, Unplaced
 
 _CHUNK = 1 << 23  # pairs looked at at once (bounds the temporaries at any scale)
@@ -75,8 +76,7 @@ def metrics_of(instance: Instance, plan: IntArray) -> Metrics:
         "same_region": int((region & ~(first | second | third)).sum()),
         "elsewhere": int((~region & ~(first | second | third)).sum()),
     }
-    preference = t.p_area_preference[placed]
-    area_ok = (preference == AreaPreference.ANY) | (preference == t.o_area_type[opening])
+    area_ok = policy.area_matches(t, placed, opening)
     counted = instance.in_scope & t.o_open
     slots = np.bincount(t.o_prefecture[counted], weights=t.o_slots[counted], minlength=48)
     filled = np.bincount(prefecture, minlength=48)
@@ -201,25 +201,13 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
     out = []
     free = t.o_slots - np.bincount(plan[plan >= 0], minlength=t.n_openings)
     counts = cap_counts(instance, plan)
-    scope = np.flatnonzero(instance.in_scope)
     starts = instance._participant_bounds()
     for i in np.flatnonzero((plan < 0) & instance.in_run):
         own = instance.pair_o[starts[i] : starts[i + 1]].astype(np.int64)
         partner = int(instance.partner_of[i])
         if len(own) == 0:
-            excluded = {
-                name: int((~rule(t, np.asarray([i]), scope)).sum())
-                for name, rule in policy.RULES.items()
-            }
-            excluded = {name: count for name, count in excluded.items() if count}
-            listed = ", ".join(f"{name} ({count})" for name, count in excluded.items())
-            out.append(
-                Unplaced(
-                    t.participant_ids[i],
-                    (f"no eligible opening: ruled out by {listed}",),
-                    excluded,
-                )
-            )
+            reason, excluded = no_eligible_opening(instance, int(i))
+            out.append(Unplaced(t.participant_ids[i], (reason,), excluded))
             continue
         open_now = own[free[own] > 0]
         addable = _addable(instance, plan, free, counts, int(i), open_now)
@@ -247,6 +235,42 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
             reasons.append(f"{_free_slots(at_cap)} but {where} at the country cap for {country}")
         out.append(Unplaced(t.participant_ids[i], tuple(reasons)))
     return tuple(out)
+
+
+def no_eligible_opening(instance: Instance, i: int) -> tuple[str, dict[str, int]]:
+    """Why participant i has no eligible opening, and the openings each rule rules out.
+
+    Each opening of the run of i's position counts once, under the first rule it breaks
+    in `eligibility.COUNTING_ORDER`, so the counts add up to those openings; the rule that
+    rules out most comes first (ties in that order). Openings of other positions are not
+    counted: a run without any of i's position says so instead.
+    """
+    t = instance.tables
+    scope = np.flatnonzero(instance.in_scope)
+    position = Position(int(t.p_position[i])).name
+    mine = scope[t.o_position[scope] == t.p_position[i]]
+    if len(mine) == 0:
+        return (
+            f"no eligible opening: the run has no {position} opening",
+            {"same_position": len(scope)} if len(scope) else {},
+        )
+    who = np.full(len(mine), i)
+    left = np.ones(len(mine), dtype=np.bool_)
+    counts: dict[str, int] = {}
+    for name in eligibility.COUNTING_ORDER:
+        breaks = left & ~policy.RULES[name](t, who, mine)
+        if breaks.any():
+            counts[name] = int(breaks.sum())
+            left &= ~breaks
+    ranked = dict(sorted(counts.items(), key=lambda item: -item[1]))
+    listed = ", ".join(
+        f"{count} by {name} ({policy.RULE_MESSAGES[name]})" for name, count in ranked.items()
+    )
+    openings = "opening" if len(mine) == 1 else "openings"
+    return (
+        f"no eligible opening among the {len(mine)} {position} {openings} of this run: {listed}",
+        ranked,
+    )
 
 
 def _free_slots(count: int) -> str:

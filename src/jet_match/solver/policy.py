@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import IntEnum
 
 import numpy as np
 import numpy.typing as npt
 
+from jet_match import eligibility
 from jet_match.solver.problem import (
     AreaPreference,
+    AreaType,
     ParticipantStatus,
     Problem,
     SchoolLevel,
@@ -26,6 +29,47 @@ from jet_match.solver.problem import (
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+# --- meanings across two enumerations ------------------------------------------------
+#
+# A participant's preference and an opening's attribute are codes of *different*
+# enumerations (`SchoolLevelPreference.ANY` and `SchoolLevel.MIXED` are both 3), so they
+# are never compared as integers. These tables relate them by member *name*, indexed
+# [preference code, attribute code]; the policy reads them and nothing else.
+
+
+def _table(
+    rows: type[IntEnum], columns: type[IntEnum], holds: Callable[[str, str], bool]
+) -> BoolArray:
+    """Boolean table [row code, column code] of `holds(row name, column name)`."""
+    table = np.zeros((max(rows) + 1, max(columns) + 1), dtype=np.bool_)
+    for row in rows:
+        for column in columns:
+            table[row, column] = holds(row.name, column.name)
+    table.setflags(write=False)
+    return table
+
+
+def _area_steps(preference: str, area_type: str) -> int | None:
+    """Steps between a preferred area and an area type (None for no preference)."""
+    if preference not in AreaType.__members__:
+        return None
+    return abs(AreaType[preference] - AreaType[area_type])
+
+
+#: The participant's school-level preference names the opening's school level.
+PREFERENCE_MATCHES_LEVEL: BoolArray = _table(
+    SchoolLevelPreference, SchoolLevel, lambda preference, level: preference == level
+)
+#: The participant's area preference names the organization's area type.
+PREFERENCE_MATCHES_AREA: BoolArray = _table(
+    AreaPreference, AreaType, lambda preference, area: _area_steps(preference, area) == 0
+)
+#: The organization's area type is one step (urban - semi-urban - rural - remote) from
+#: the participant's area preference.
+PREFERENCE_NEXT_TO_AREA: BoolArray = _table(
+    AreaPreference, AreaType, lambda preference, area: _area_steps(preference, area) == 1
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,44 +255,48 @@ Rule = Callable[[Tables, IntArray, IntArray], BoolArray]
 
 def same_position(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """The opening is for the participant's position (ALT, CIR, SEA)."""
-    return np.asarray(t.p_position[p] == t.o_position[o])
+    return np.asarray(eligibility.same_position(t.p_position[p], t.o_position[o]))
 
 
 def participant_not_withdrawn(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """The participant has not withdrawn."""
+    withdrawn = t.p_status[p] == ParticipantStatus.WITHDRAWN
     return np.broadcast_to(
-        t.p_status[p] != ParticipantStatus.WITHDRAWN, np.broadcast_shapes(p.shape, o.shape)
+        eligibility.participant_not_withdrawn(withdrawn), np.broadcast_shapes(p.shape, o.shape)
     )
 
 
 def japanese_level(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """The participant's Japanese is at least the opening's minimum level."""
-    return np.asarray(t.p_japanese[p] >= t.o_min_japanese[o])
+    return np.asarray(eligibility.japanese_level(t.p_japanese[p], t.o_min_japanese[o]))
 
 
 def driving(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """An opening that requires driving gets a participant who can drive."""
-    return np.asarray(~t.o_driving_required[o] | t.p_can_drive[p])
+    return np.asarray(eligibility.driving(t.o_driving_required[o], t.p_can_drive[p]))
 
 
 def medical_access(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """A participant who needs specialist care goes where it is within reach."""
-    return np.asarray(~t.p_needs_medical[p] | t.o_medical_access[o])
+    return np.asarray(eligibility.medical_access(t.p_needs_medical[p], t.o_medical_access[o]))
 
 
 def required_country(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """An opening that requires its requested countries gets a citizen of one of them."""
-    return np.asarray(~t.o_country_required[o] | t.requested[t.p_country[p], o])
+    citizen = t.requested[t.p_country[p], o]
+    return np.asarray(eligibility.required_country(t.o_country_required[o], citizen))
 
 
 def sport(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """An opening with a sport gets a participant of that sport."""
-    return np.asarray((t.o_sport[o] < 0) | (t.p_sport[p] == t.o_sport[o]))
+    return np.asarray(eligibility.sport(t.o_sport[o] >= 0, t.p_sport[p] == t.o_sport[o]))
 
 
 def opening_open(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
     """The opening is open (not cancelled)."""
-    return np.broadcast_to(t.o_open[o], np.broadcast_shapes(p.shape, o.shape))
+    return np.broadcast_to(
+        eligibility.opening_open(t.o_open[o]), np.broadcast_shapes(p.shape, o.shape)
+    )
 
 
 def not_forbidden(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
@@ -258,11 +306,10 @@ def not_forbidden(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
         return np.ones(shape, dtype=np.bool_)
     keys = p * t.n_openings + o
     at = np.minimum(np.searchsorted(t.forbidden_keys, keys), len(t.forbidden_keys) - 1)
-    return np.asarray(t.forbidden_keys[at] != keys)
+    return np.asarray(eligibility.not_forbidden(t.forbidden_keys[at] == keys))
 
 
-#: The hard rules in the order they are reported (name -> function).
-RULES: dict[str, Rule] = {
+_VECTORISED: dict[str, Rule] = {
     "same_position": same_position,
     "participant_not_withdrawn": participant_not_withdrawn,
     "japanese_level": japanese_level,
@@ -273,19 +320,11 @@ RULES: dict[str, Rule] = {
     "opening_open": opening_open,
     "not_forbidden": not_forbidden,
 }
-
+#: The hard rules in the order they are reported (name -> function); names, order and
+#: messages are `jet_match.eligibility`'s, the one statement of the rules.
+RULES: dict[str, Rule] = {r.name: _VECTORISED[r.name] for r in eligibility.RULES}
 #: One sentence per rule, for reasons shown to coordinators and participants.
-RULE_MESSAGES: dict[str, str] = {
-    "same_position": "the opening is for another position",
-    "participant_not_withdrawn": "the participant has withdrawn",
-    "japanese_level": "Japanese level below the opening's minimum",
-    "driving": "the opening requires driving",
-    "medical_access": "no specialist medical care within reach",
-    "required_country": "the opening requires citizens of its requested countries",
-    "sport": "the opening requires another sport",
-    "opening_open": "the opening is cancelled",
-    "not_forbidden": "a coordinator forbade this pair",
-}
+RULE_MESSAGES: dict[str, str] = eligibility.MESSAGES
 
 
 def eligible(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
@@ -334,11 +373,19 @@ def area(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
         preference == AreaPreference.ANY,
         w.area_any,
         np.where(
-            preference == area_type,
+            PREFERENCE_MATCHES_AREA[preference, area_type],
             w.area_match,
-            np.where(np.abs(preference - area_type) == 1, w.area_adjacent, 0),
+            np.where(PREFERENCE_NEXT_TO_AREA[preference, area_type], w.area_adjacent, 0),
         ),
     ).astype(np.int64, copy=False)
+
+
+def area_matches(t: Tables, p: IntArray, o: IntArray) -> BoolArray:
+    """The participant has no area preference or the organization's area type is it."""
+    preference = t.p_area_preference[p]
+    return np.asarray(
+        (preference == AreaPreference.ANY) | PREFERENCE_MATCHES_AREA[preference, t.o_area_type[o]]
+    )
 
 
 def school(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
@@ -349,7 +396,11 @@ def school(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
     return np.where(
         level == SchoolLevel.OFFICE,
         0,
-        np.where(level == preference, w.school_match, np.where(flexible, w.school_flexible, 0)),
+        np.where(
+            PREFERENCE_MATCHES_LEVEL[preference, level],
+            w.school_match,
+            np.where(flexible, w.school_flexible, 0),
+        ),
     ).astype(np.int64, copy=False)
 
 
@@ -377,8 +428,9 @@ def experience(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
 
 
 def japanese(t: Tables, w: Weights, p: IntArray, o: IntArray) -> IntArray:
-    """Points per JLPT level above the opening's minimum, capped."""
-    above = t.p_japanese[p] - t.o_min_japanese[o]
+    """Points per JLPT level above the opening's minimum, capped (0 below the minimum: an
+    ineligible pair shows no negative term)."""
+    above = np.maximum(t.p_japanese[p] - t.o_min_japanese[o], 0)
     capped: IntArray = np.minimum(w.japanese_per_level * above, w.japanese_cap)
     return capped.astype(np.int64, copy=False)
 

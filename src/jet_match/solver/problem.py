@@ -38,7 +38,11 @@ class AreaType(IntEnum):
 
 
 class AreaPreference(IntEnum):
-    """The area a participant would like; URBAN..RURAL share AreaType's ordinals."""
+    """The area a participant would like.
+
+    Its codes are not `AreaType`'s: relate the two by name, never by code (the policy's
+    `PREFERENCE_MATCHES_AREA` and `PREFERENCE_NEXT_TO_AREA` tables do).
+    """
 
     URBAN = 0
     SEMI_URBAN = 1
@@ -57,7 +61,11 @@ class SchoolLevel(IntEnum):
 
 
 class SchoolLevelPreference(IntEnum):
-    """The school level a participant would like; values match SchoolLevel's."""
+    """The school level a participant would like.
+
+    Its codes are not `SchoolLevel`'s (`ANY` and `SchoolLevel.MIXED` are both 3): relate
+    the two by name, never by code (the policy's `PREFERENCE_MATCHES_LEVEL` table does).
+    """
 
     ELEMENTARY = 0
     JUNIOR_HIGH = 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from jet_match.solver.instance import Conflict
+from jet_match.solver.problem import Problem, Weights
 
 
 class Status(StrEnum):
@@ -63,8 +67,9 @@ class Placement:
 class Unplaced:
     """A participant of the run left unplaced, and why.
 
-    `excluded_by` counts, per hard rule, the openings of the run that the rule rules out
-    (filled when no opening at all is eligible).
+    `excluded_by` (filled when no opening at all is eligible) counts each opening of the
+    run of the participant's position once, under the first rule it breaks in
+    `jet_match.eligibility.COUNTING_ORDER`, most first (docs/scoring.md section 2).
     """
 
     participant: str
@@ -138,3 +143,40 @@ def gap_between(objective: Objective, bound: Bound | None) -> float | None:
     if bound.placed > objective.placed:
         return (bound.placed - objective.placed) / bound.placed
     return max(0.0, (bound.score - objective.net) / max(1, abs(bound.score)))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringPolicy:
+    """What a result was scored under: every weight, and the country cap (None: no cap)."""
+
+    weights: Weights = field(default_factory=Weights)
+    max_country_share_per_prefecture: float | None = None
+
+    @classmethod
+    def of(cls, problem: Problem) -> ScoringPolicy:
+        """The policy of a problem."""
+        return cls(problem.weights, problem.max_country_share_per_prefecture)
+
+    def canonical(self) -> dict[str, Any]:
+        """Weights (all terms, by name) and cap, the cap as a float."""
+        cap = self.max_country_share_per_prefecture
+        return {
+            "weights": dict(sorted(asdict(self.weights).items())),
+            "max_country_share_per_prefecture": None if cap is None else float(cap),
+        }
+
+
+def policy_digest(policy: ScoringPolicy | Problem) -> str:
+    """`sha256:<hex>` of the canonical JSON of a policy's weights and cap (sorted keys, no
+    spaces, the cap as a float): equal digests, equal policies."""
+    if isinstance(policy, Problem):
+        policy = ScoringPolicy.of(policy)
+    canonical = json.dumps(policy.canonical(), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def policy_document(policy: ScoringPolicy | Problem) -> dict[str, Any]:
+    """The `policy` member of a jet-match/result@1 document: weights, cap and digest."""
+    if isinstance(policy, Problem):
+        policy = ScoringPolicy.of(policy)
+    return {**policy.canonical(), "digest": policy_digest(policy)}

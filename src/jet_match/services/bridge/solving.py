@@ -20,7 +20,15 @@ from jet_match.dataset import format as ds
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.solver import problem as sv
-from jet_match.solver.result import Metrics, ProgressCallback, Result, Timings, Unplaced
+from jet_match.solver.result import (
+    Metrics,
+    ProgressCallback,
+    Result,
+    ScoringPolicy,
+    Timings,
+    Unplaced,
+    policy_document,
+)
 from jet_match.solver.solve import solve
 
 RESULT_FORMAT = "jet-match/result@1"
@@ -126,8 +134,9 @@ def _pairs(pairs: Iterable[ds.Pair]) -> tuple[sv.Assignment, ...]:
     return tuple(sv.Assignment(pair.participant, pair.opening) for pair in pairs)
 
 
-def result_document(result: Result) -> dict[str, Any]:
-    """The jet-match/result@1 document (DESIGN.md section 4) of a result."""
+def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> dict[str, Any]:
+    """The jet-match/result@1 document (DESIGN.md section 4) of a result, naming the
+    `policy` it was scored under when given (docs/scoring.md section 8)."""
     return {
         "format": RESULT_FORMAT,
         "status": result.status.value,
@@ -142,6 +151,7 @@ def result_document(result: Result) -> dict[str, Any]:
             {"placed": result.bound.placed, "score": result.bound.score} if result.bound else None
         ),
         "gap": result.gap,
+        **({"policy": policy_document(policy)} if policy is not None else {}),
         "placements": [
             {
                 "participant": p.participant,
@@ -215,7 +225,7 @@ def solve_dataset_file(
             total_s=0.0,
         ),
     )
-    document = result_document(result)
+    document = result_document(result, policy=ScoringPolicy.of(problem))
     document["timings"]["total_s"] = round(time.perf_counter() - started, 4)
     out.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     document["timings"]["total_s"] = round(time.perf_counter() - started, 4)
