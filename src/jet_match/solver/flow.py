@@ -225,7 +225,7 @@ def solve_certified(
             stale |= distance[:n] < previous[:n]
         positions = None
         if stale is not None:
-            bounds = instance._participant_bounds()
+            bounds = instance.participant_bounds()
             again = np.flatnonzero(stale)
             if int((bounds[again + 1] - bounds[again]).sum()) <= _PARTIAL_SHARE * len(profit):
                 positions = instance.pairs_of(again)
@@ -282,7 +282,7 @@ def _price(
     cost: npt.NDArray[np.signedinteger[Any]] = profit
     if narrow and narrow_profit is not None:
         own, other, cost = own.astype(np.int32), other.astype(np.int32), narrow_profit
-    bounds = instance._participant_bounds()
+    bounds = instance.participant_bounds()
     parts, values = [], []
     for first in range(0, len(profit), _CHUNK):
         last = min(first + _CHUNK, len(profit))

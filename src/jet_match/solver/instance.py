@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jet_match.solver import policy
+from jet_match.solver.caps import PREFECTURE_CODES, cap_key, split_cap_key
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import (
     ParticipantStatus,
@@ -104,7 +105,7 @@ class Instance:
         last = len(self.pair_o) - 1
         if last < 0:
             return np.full(p.shape, -1, dtype=np.int64)
-        bounds = self._participant_bounds()
+        bounds = self.participant_bounds()
         lo, hi = bounds[p], bounds[p + 1]
         while (searching := lo < hi).any():
             mid = (lo + hi) // 2
@@ -116,15 +117,15 @@ class Instance:
 
     def pairs_of(self, participants: IntArray) -> IntArray:
         """Indices of the pairs of the given participants (sorted when they are)."""
-        bounds = self._participant_bounds()
+        bounds = self.participant_bounds()
         lo, hi = bounds[participants], bounds[np.asarray(participants) + 1]
         sizes = hi - lo
         offsets = np.repeat(lo - np.r_[0, np.cumsum(sizes)[:-1]], sizes)
         at: IntArray = np.arange(int(sizes.sum()), dtype=np.int64) + offsets
         return at
 
-    def _participant_bounds(self) -> IntArray:
-        """First pair of each participant (and the end), by participant index."""
+    def participant_bounds(self) -> IntArray:
+        """First pair of each participant (and the end), by participant index (memoised)."""
         cached = self._cache.get("bounds")
         if cached is None:
             everyone = np.arange(self.tables.n_participants + 1)
@@ -149,18 +150,37 @@ class Instance:
 
     def remember_candidates(self, candidates: BoolArray) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations)."""
-        n_o = self.tables.n_openings
-        self._cache["candidate_keys"] = (
-            self.pair_p[candidates].astype(np.int64) * n_o + self.pair_o[candidates]
+        self._cache["candidate_keys"] = self._pair_keys(np.flatnonzero(candidates))
+
+    def remember_side_columns(self, pairs: IntArray) -> None:
+        """Keep the pairs the side engine's LP model held, to seed the next solve of the
+        same records (kept by `prepare(..., base=self)`)."""
+        self._cache["side_columns"] = self._pair_keys(pairs)
+
+    def remembered_side_columns(self) -> IntArray:
+        """The pairs of `remember_side_columns` that are still eligible (indices)."""
+        keys = self._cache.get("side_columns")
+        if not isinstance(keys, np.ndarray) or len(keys) == 0:
+            return np.zeros(0, dtype=np.int64)
+        p, o = np.divmod(keys, self.tables.n_openings)
+        at = self.pair_index(p, o)
+        kept: IntArray = at[at >= 0]
+        return kept
+
+    def _pair_keys(self, pairs: IntArray) -> IntArray:
+        """Pairs as (participant, opening) keys, which outlive the pair arrays' order."""
+        keys: IntArray = (
+            self.pair_p[pairs].astype(np.int64) * self.tables.n_openings + self.pair_o[pairs]
         )
+        return keys
 
     def disruption_base(self) -> int:
         """Participants of the run with a previous opening (each costs `disruption` if moved)."""
         return int((self.previous_of >= 0).sum())
 
     def country_prefecture(self, p: IntArray, o: IntArray) -> IntArray:
-        """Key of the (country, prefecture) cap group of pairs."""
-        return self.tables.p_country[p] * 48 + self.tables.o_prefecture[o]
+        """Key of the (country, prefecture) cap group of pairs (`caps.cap_key`)."""
+        return cap_key(self.tables.p_country[p], self.tables.o_prefecture[o])
 
 
 def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_K) -> Instance:
@@ -324,11 +344,11 @@ def _reuse(
     touched[changed // n_o] = True
     redo = in_run & (~base.in_run | touched)
     kept = in_run & ~touched
-    counts = np.diff(base._participant_bounds())
+    counts = np.diff(base.participant_bounds())
     dropped = np.flatnonzero(~kept & (counts > 0))
     if len(dropped) <= _COPY_RUNS:
         # A few participants leave (a withdrawal): copy the runs of pairs between them.
-        bounds = base._participant_bounds()
+        bounds = base.participant_bounds()
         begins, ends = np.r_[0, bounds[dropped + 1]], np.r_[bounds[dropped], len(base.pair_p)]
         runs = list(zip(begins.tolist(), ends.tolist(), strict=True))
 
@@ -362,7 +382,9 @@ def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
     if share is None:
         return None
     counted = o_scope & t.o_open
-    slots = np.bincount(t.o_prefecture[counted], weights=t.o_slots[counted], minlength=48)
+    slots = np.bincount(
+        t.o_prefecture[counted], weights=t.o_slots[counted], minlength=PREFECTURE_CODES
+    )
     # floor(f x slots) computed with a tolerance so that 0.29 x 100 gives 29, not 28.
     floors = np.asarray([math.floor(share * s + 1e-9) for s in slots], dtype=np.int64)
     return np.maximum(1, floors)
@@ -476,7 +498,8 @@ def _pin_conflicts(instance: Instance) -> list[Conflict]:
         keys = instance.country_prefecture(pinned, instance.pin_of[pinned])
         uniq, counts = np.unique(keys, return_counts=True)
         for key, count in zip(uniq, counts, strict=True):
-            limit = int(instance.cap_of_prefecture[key % 48])
+            _, prefecture = split_cap_key(int(key))
+            limit = int(instance.cap_of_prefecture[prefecture])
             if count > limit:
                 who = tuple(
                     t.participant_ids[i] for i, k in zip(pinned, keys, strict=True) if k == key
@@ -485,7 +508,7 @@ def _pin_conflicts(instance: Instance) -> list[Conflict]:
                     Conflict(
                         "pins_over_country_cap",
                         f"{int(count)} participants of one country are pinned in prefecture "
-                        f"{int(key % 48)}, over its cap of {limit}",
+                        f"{prefecture}, over its cap of {limit}",
                         who,
                         tuple(
                             sorted(
