@@ -1,6 +1,6 @@
 """Placement solver: a pure library (no web or database imports).
 
-`solve(problem, *, time_limit_s, seed, num_workers, progress) -> Result`; `prepare` to
+`solve(problem, *, time_limit_s, seed, progress, target_gap) -> Result`; `prepare` to
 reuse the eligibility and score arrays across re-solves and explanations; `explain`,
 `check_plan`, `evaluate_plan` and `pair_report` for coordinators. See docs/scoring.md.
 """
