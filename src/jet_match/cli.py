@@ -443,7 +443,12 @@ def solve(
     dataset: Annotated[Path, typer.Argument(help="The dataset JSON file to solve.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the result JSON.")],
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.1, help="Seconds allowed for the search.")
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Seconds allowed for the whole run: reading, eligibility, search, metrics.",
+        ),
     ] = 60.0,
     seed: Annotated[int, typer.Option(help="Seed of the solver's randomness.")] = 0,
     as_json: Annotated[

@@ -20,6 +20,7 @@ from jet_match.dataset import format as ds
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.solver import problem as sv
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.result import ProgressCallback, Result, Timings
 from jet_match.solver.solve import solve
 
@@ -193,12 +194,11 @@ def solve_dataset_file(
     Raises `DatasetInvalid` (with every issue) when the dataset is not valid.
     """
     started = time.perf_counter()
+    deadline = Deadline(time_limit_s, started)  # the limit covers reading too
     dataset = read_dataset_file(path)
     problem = problem_from_dataset(dataset)
     read_s = time.perf_counter() - started
-    result = solve(
-        problem, time_limit_s=time_limit_s, seed=seed, progress=progress, target_gap=target_gap
-    )
+    result = solve(problem, seed=seed, progress=progress, target_gap=target_gap, deadline=deadline)
     result = replace(
         result,
         timings=Timings(

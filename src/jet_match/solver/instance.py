@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from jet_match.solver import policy
 from jet_match.solver.caps import PREFECTURE_CODES, cap_key, split_cap_key
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import (
     ParticipantStatus,
@@ -63,6 +64,7 @@ class Instance:
     conflicts: tuple[Conflict, ...]
     model_s: float
     top_k: int = TOP_K  # best pairs per participant flagged in pair_top
+    out_of_time: bool = False  # the deadline stopped `prepare`: no pairs, nothing to solve
     _cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -183,7 +185,13 @@ class Instance:
         return cap_key(self.tables.p_country[p], self.tables.o_prefecture[o])
 
 
-def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_K) -> Instance:
+def prepare(
+    problem: Problem,
+    *,
+    base: Instance | None = None,
+    top_k: int = TOP_K,
+    deadline: Deadline | None = None,
+) -> Instance:
     """Eligibility and scores of every pair of the run, pins, couples and caps, checked.
 
     `top_k` is how many of each participant's best pairs seed the engines' candidate
@@ -193,11 +201,15 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     participants whose status, pins-run membership and forbidden pairs did not change are
     reused, and only the others are computed: a re-solve then costs milliseconds of
     preparation instead of seconds. Any other difference falls back to a full prepare.
+
+    With `deadline`, the eligibility pass stops when its `for_first_plan` clock expires
+    (no plan without it, so it may use part of the run's margin): the instance then has
+    no pairs and `out_of_time` set (`solve` returns `timeout`; no later prepare reuses it).
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     started = time.perf_counter()
-    same = base is not None and _same_records(base.problem, problem)
+    same = base is not None and not base.out_of_time and _same_records(base.problem, problem)
     t = (
         policy.restatus_tables(base.tables, problem)
         if same and base is not None
@@ -277,10 +289,14 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     cap = _caps(problem, t, o_scope)
     reused = _reuse(base, problem, t, in_run, top_k) if same and base is not None else None
     bounds = None
+    computed = None
     if reused is not None:
         pair_p, pair_o, pair_score, pair_top, bounds = reused
     else:
-        pair_p, pair_o, pair_score, pair_top = _eligible_pairs(problem, t, in_run, o_scope, top_k)
+        computed = _eligible_pairs(
+            problem, t, in_run, o_scope, top_k, deadline.for_first_plan() if deadline else None
+        )
+        pair_p, pair_o, pair_score, pair_top = computed or _no_pairs()
     instance = Instance(
         problem=problem,
         tables=t,
@@ -298,6 +314,7 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
         conflicts=(),
         model_s=0.0,
         top_k=top_k,
+        out_of_time=reused is None and computed is None,
     )
     if bounds is not None:
         instance._cache["bounds"] = bounds
@@ -306,7 +323,8 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
         for key in ("candidate_keys", "side_columns"):
             if key in base._cache:
                 instance._cache[key] = base._cache[key]
-    conflicts.extend(_pin_conflicts(instance))
+    if not instance.out_of_time:  # without pairs, pins would look unkeepable
+        conflicts.extend(_pin_conflicts(instance))
     instance.conflicts = tuple(conflicts)
     instance.model_s = time.perf_counter() - started
     return instance
@@ -364,7 +382,9 @@ def _reuse(
     score, top = take(base.pair_score), take(base.pair_top)
     if redo.any():
         o_scope = base.in_scope
-        new_p, new_o, new_s, new_t = _eligible_pairs(problem, t, redo, o_scope, top_k)
+        new_p, new_o, new_s, new_t = (
+            _eligible_pairs(problem, t, redo, o_scope, top_k) or _no_pairs()
+        )
         at = np.searchsorted(
             pair_p.astype(np.int64) * n_o + pair_o, new_p.astype(np.int64) * n_o + new_o
         )
@@ -391,13 +411,19 @@ def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
 
 
 def _eligible_pairs(
-    problem: Problem, t: Tables, in_run: BoolArray, o_scope: BoolArray, top_k: int
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
+    problem: Problem,
+    t: Tables,
+    in_run: BoolArray,
+    o_scope: BoolArray,
+    top_k: int,
+    deadline: Deadline | None = None,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray] | None:
     """Eligible pairs of the run in (participant, opening) order, with scores and top flags.
 
     Two passes over blocks of participants: eligibility first (kept as one bit per cell),
     so that the result arrays are allocated once at their final size and filled in place;
     the peak stays near the result's size (hundreds of millions of pairs at 5x national).
+    None when `deadline` expires between two blocks.
     """
     run = np.flatnonzero(in_run)
     positions = np.unique(t.p_position[run])
@@ -405,9 +431,11 @@ def _eligible_pairs(
     blocks = [
         run[start : start + _BLOCK] for start in range(0, len(run) if len(cols) else 0, _BLOCK)
     ]
-    masks = [
-        np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1) for block in blocks
-    ]
+    masks = []
+    for block in blocks:
+        if deadline is not None and deadline.expired():
+            return None
+        masks.append(np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1))
     total = sum(int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks)
     pair_p = np.empty(total, dtype=np.int32)
     pair_o = np.empty(total, dtype=np.int32)
@@ -415,6 +443,8 @@ def _eligible_pairs(
     pair_top = np.empty(total, dtype=np.bool_)
     at = 0
     for block, mask in zip(blocks, masks, strict=True):
+        if deadline is not None and deadline.expired():
+            return None
         ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
         grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
         top = ok
@@ -431,6 +461,15 @@ def _eligible_pairs(
         pair_top[at:end] = top[ok]
         at = end
     return pair_p, pair_o, pair_score, pair_top
+
+
+def _no_pairs() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
+    return (
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.bool_),
+    )
 
 
 def compatible(instance: Instance, a: int, b: int, o_a: int, o_b: int) -> bool:

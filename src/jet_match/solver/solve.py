@@ -20,6 +20,7 @@ import numpy as np
 
 from jet_match.solver import metrics
 from jet_match.solver.caps import cap_key_count
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import lexicographic_weight, solve_certified
 from jet_match.solver.instance import Conflict, Instance, couple_group, prepare
 from jet_match.solver.policy import BoolArray, IntArray
@@ -44,8 +45,17 @@ def solve(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     target_gap: float = 0.0,
+    deadline: Deadline | None = None,
 ) -> Result:
     """Place the run's participants; never raises for an infeasible or hard problem.
+
+    `deadline` is the run's clock when the caller started it earlier (reading the
+    dataset, preparing the instance); otherwise the `time_limit_s` starts now. Every
+    phase checks it, and the run returns by then (plus a fraction of a second; at most
+    limit x 1.1 + 2 s when the eligibility pass alone overruns): with the best plan and
+    its proven gap (`feasible`), or `timeout` when it has no plan. Past the deadline the
+    engines still make their first plan (one flow round, the repair of its plan), which
+    is cheap next to the eligibility pass.
 
     `problem` may be an `Instance` from `prepare` (reused by re-solves and explanations).
     Both engines run single-threaded, which keeps runs deterministic. `progress`
@@ -56,18 +66,23 @@ def solve(
     time limit).
     """
     started = time.perf_counter()
-    instance = problem if isinstance(problem, Instance) else prepare(problem)
+    clock = deadline if deadline is not None else Deadline(time_limit_s, started)
+    instance = problem if isinstance(problem, Instance) else prepare(problem, deadline=clock)
     model_s = instance.model_s if not isinstance(problem, Instance) else 0.0
     if instance.conflicts:
         return _infeasible(instance, instance.conflicts, model_s, started)
+    if instance.out_of_time:
+        return _timed_out(instance, model_s, started)
     solve_started = time.perf_counter()
     run = _Run.of(instance)
+    # The engines stop early enough for the result's metrics to fit in the limit.
+    engine_clock = clock.before(_finish_reserve_s(instance, clock))
     if not instance.has_couples and not instance.has_caps:
-        solved = _solve_flow(run)
+        solved = _solve_flow(run, engine_clock)
     else:
         solved = _solve_side(
             run,
-            deadline=started + time_limit_s,
+            deadline=engine_clock,
             seed=seed,
             progress=progress,
             target_gap=target_gap,
@@ -139,23 +154,47 @@ class _Solved:
     stats: dict[str, float]
 
 
-def _solve_flow(run: _Run) -> _Solved:
-    """No couples, no caps: the certified min-cost flow, optimal."""
+def _solve_flow(run: _Run, deadline: Deadline) -> _Solved:
+    """No couples, no caps: the certified min-cost flow, optimal (`feasible` when the
+    deadline stopped it before the certificate, with a bound that holds anyway)."""
     instance = run.instance
     outcome = solve_certified(
-        instance, run.admissible, run.capacity, run.profit, instance.seed_candidates()
+        instance, run.admissible, run.capacity, run.profit, instance.seed_candidates(), deadline
     )
     instance.remember_candidates(outcome.candidates)
     plan = run.plan_with(outcome.assigned)
-    objective = metrics.objective_of(instance, plan)
     stats = {"rounds": float(outcome.rounds), "arcs": float(outcome.arcs)}
+    if not outcome.certified:
+        return _Solved(plan, Status.FEASIBLE, "flow", _loose_bound(run), stats)
+    objective = metrics.objective_of(instance, plan)
     return _Solved(plan, Status.OPTIMAL, "flow", Bound(objective.placed, objective.net), stats)
+
+
+def _loose_bound(run: _Run) -> Bound:
+    """What no plan exceeds: everyone with an admissible pair placed (at most the free
+    slots), each at their best pair; the pins as they are."""
+    instance = run.instance
+    pairs = np.flatnonzero(run.admissible)
+    owners = np.unique(instance.pair_p[pairs])
+    best = np.zeros(instance.tables.n_participants, dtype=np.int64)
+    np.maximum.at(best, instance.pair_p[pairs], run.profit[pairs])
+    pinned = run.pinned
+    pinned_profit = int(run.profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum())
+    offset = instance.problem.weights.disruption * instance.disruption_base()
+    placed = min(len(owners), int(run.capacity.clip(0).sum()))
+    return Bound(placed + len(pinned), int(best.sum()) + pinned_profit - offset)
+
+
+def _finish_reserve_s(instance: Instance, deadline: Deadline) -> float:
+    """Time kept after the engines for the result and its metrics (which read every pair):
+    about 0.3 s at national size on an idle machine; a tenth of the limit at most."""
+    return min(0.1 * deadline.limit_s, 0.25 + 2e-7 * len(instance.pair_p))
 
 
 def _solve_side(
     run: _Run,
     *,
-    deadline: float,
+    deadline: Deadline,
     seed: int,
     progress: ProgressCallback | None,
     target_gap: float,
@@ -265,6 +304,13 @@ def _result(
         timings=Timings(0.0, model_s, solve_s, time.perf_counter() - started),
         stats=stats,
     )
+
+
+def _timed_out(instance: Instance, model_s: float, started: float) -> Result:
+    """The deadline came before any plan (while reading or computing eligibility)."""
+    run = _Run.of(instance)
+    plan = run.plan_with(np.zeros(0, dtype=np.int64))
+    return _result(instance, plan, Status.TIMEOUT, "none", None, {}, model_s, 0.0, started)
 
 
 def _infeasible(

@@ -9,7 +9,7 @@ import highspy
 
 
 @cache
-def _banner_shown() -> bool:
+def silence_banner() -> bool:
     """HiGHS prints a banner on stdout the first time a model is created in a process;
     create that first one with stdout muted (once), so that stdout stays clean."""
     saved = os.dup(1)
@@ -25,7 +25,7 @@ def _banner_shown() -> bool:
 
 def new_highs(seed: int, time_limit: float) -> highspy.Highs:
     """A silent HiGHS instance with the engine's seed and a time limit (seconds)."""
-    _banner_shown()
+    silence_banner()
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("random_seed", int(seed) % 2_147_483_647)

@@ -14,6 +14,7 @@ import time
 import highspy
 import numpy as np
 
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import IntArray
 from jet_match.solver.side.bound import Prices
 from jet_match.solver.side.highs import new_highs
@@ -175,9 +176,10 @@ class MasterLP:
         """Usable positions of the columns, in column order."""
         return np.concatenate(self.columns) if self.columns else np.zeros(0, dtype=np.int64)
 
-    def solve(self, deadline: float) -> tuple[Prices, FloatArray, FloatArray] | None:
-        """Solve; return the dual prices, the LP reduced costs of all usable pairs and x."""
-        self.highs.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+    def solve(self, deadline: Deadline) -> tuple[Prices, FloatArray, FloatArray] | None:
+        """Solve; return the dual prices, the LP reduced costs of all usable pairs and x
+        (None when HiGHS did not reach the LP optimum, e.g. in the time left)."""
+        self.highs.setOptionValue("time_limit", max(0.01, deadline.remaining()))
         began = time.perf_counter()
         self.highs.run()
         add_stat(self.stats, "lp_solve_s", time.perf_counter() - began)

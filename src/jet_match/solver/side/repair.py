@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import rank_in_runs, solve_min_cost_flow
 from jet_match.solver.policy import IntArray
 from jet_match.solver.side.problem import SideProblem
@@ -17,8 +18,10 @@ _UNLIMITED = 2**40  # cap room when there are no caps
 _REFILL_ROUNDS = 8
 
 
-def repair(side: SideProblem, assigned: IntArray) -> IntArray:
-    """The relaxation's plan made feasible: split couples and over-cap people unplaced."""
+def repair(side: SideProblem, assigned: IntArray, deadline: Deadline | None = None) -> IntArray:
+    """The relaxation's plan made feasible: split couples and over-cap people unplaced;
+    then couples and singles placed where they fit until nothing more does (or until the
+    deadline: the plan is feasible after every step)."""
     inst = side.instance
     plan = assigned.copy()
     firsts = side.first_members()
@@ -39,10 +42,10 @@ def repair(side: SideProblem, assigned: IntArray) -> IntArray:
         plan[dropped] = -1
         partners = inst.partner_of[dropped]
         plan[partners[partners >= 0]] = -1
-    return _refill(side, _place_couples(side, plan))
+    return _refill(side, _place_couples(side, plan, deadline), deadline)
 
 
-def _place_couples(side: SideProblem, plan: IntArray) -> IntArray:
+def _place_couples(side: SideProblem, plan: IntArray, deadline: Deadline | None) -> IntArray:
     """Greedily place unplaced couples together on the slots and cap room left."""
     inst = side.instance
     plan = plan.copy()
@@ -54,6 +57,8 @@ def _place_couples(side: SideProblem, plan: IntArray) -> IntArray:
             side.cap_key_of(placed), minlength=len(side.cap_left)
         )
     for a in np.flatnonzero((side.couple_of == np.arange(len(side.couple_of))) & (plan < 0)):
+        if deadline is not None and deadline.expired():
+            break
         b = int(inst.partner_of[a])
         if plan[b] >= 0:
             continue
@@ -92,11 +97,13 @@ def _place_couples(side: SideProblem, plan: IntArray) -> IntArray:
     return plan
 
 
-def _refill(side: SideProblem, plan: IntArray) -> IntArray:
+def _refill(side: SideProblem, plan: IntArray, deadline: Deadline | None) -> IntArray:
     """Place unplaced singles on the slots and cap room left, by min-cost flow, until stable."""
     inst = side.instance
     plan = plan.copy()
     for _ in range(_REFILL_ROUNDS):
+        if deadline is not None and deadline.expired():
+            break
         placed = plan[plan >= 0]
         room = side.capacity - np.bincount(inst.pair_o[placed], minlength=len(side.capacity))
         waiting = (plan < 0) & (side.couple_of < 0)

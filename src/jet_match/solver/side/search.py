@@ -13,7 +13,9 @@ import time
 
 import numpy as np
 
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import solve_certified
+from jet_match.solver.policy import BoolArray
 from jet_match.solver.side.bound import (
     BOUND_TOLERANCE,
     PRICE_TOLERANCE,
@@ -23,6 +25,7 @@ from jet_match.solver.side.bound import (
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import (
     FloatArray,
+    UsablePairs,
     best_per_participant,
     couple_candidates,
     positions_of_plan,
@@ -41,7 +44,7 @@ _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
 def solve_side(
     side: SideProblem,
     *,
-    deadline: float,
+    deadline: Deadline,
     seed: int,
     report: Reporter | None,
     target_gap: float = 0.0,
@@ -53,7 +56,7 @@ def solve_side(
     # Each participant's best pairs, their previous pair, and what an earlier solve of
     # the same records needed (so that a re-solve after a withdrawal certifies at once).
     seed_mask = usable & inst.seed_candidates()
-    relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask)
+    relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask, deadline)
     inst.remember_candidates(relaxation.candidates)
     relaxed = relaxation.assigned
     relax_placed, relax_score = side.value(relaxed)
@@ -63,11 +66,11 @@ def solve_side(
         "relaxation_rounds": float(relaxation.rounds),
         "relaxation_s": time.perf_counter() - started,
     }
-    if side.feasible(relaxed):
+    if relaxation.certified and side.feasible(relaxed):
         return SideOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
     pairs = usable_pairs(side, usable)
     costs = side.profit[pairs.index].astype(np.float64)
-    start = repair(side, relaxed)
+    start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
     search = SearchState(
         side=side,
         pairs=pairs,
@@ -75,22 +78,42 @@ def solve_side(
         seed=seed,
         report=report,
         target_gap=target_gap,
-        placed_bound=relax_placed,
-        score_bound=float(relax_score),
+        # Stopped before its certificate, the relaxation bounds nothing: fall back on
+        # what no plan can exceed (everyone with a usable pair placed, at their best).
+        placed_bound=relax_placed if relaxation.certified else _most_placeable(side, pairs),
+        score_bound=float(relax_score) if relaxation.certified else math.inf,
         best=start,
         best_value=side.value(start) if side.feasible(start) else (-1, 0),
         stats=stats,
     )
     search.notify()
     stats["repair_s"] = time.perf_counter() - started
-    penalty = 10.0 * (float(side.profit.max(initial=0)) + 1.0)
+    if search.out_of_time():
+        return _finish(search, costs, started)
+    try:
+        _search(search, costs, seed_mask, started)
+    finally:
+        search.mips.close()
+    return _finish(search, costs, started)
+
+
+def penalty_of(side: SideProblem) -> float:
+    """Cost of each place the LP misses of the cardinality row: more than any profit."""
+    return 10.0 * (float(side.profit.max(initial=0)) + 1.0)
+
+
+def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, started: float) -> None:
+    """Column generation rounds, plans near each LP solution, proofs (see the package)."""
+    side, pairs, stats = search.side, search.pairs, search.stats
+    inst = side.instance
+    penalty = penalty_of(side)
     seeds = (
         seed_mask[pairs.index]
         | couple_candidates(side, pairs)
         | positions_of_plan(pairs, search.best)
         | positions_of_plan(pairs, inst.remembered_side_columns())
     )
-    master = MasterLP(side, pairs, search.placed_bound, penalty, seed, stats)
+    master = MasterLP(side, pairs, search.placed_bound, penalty, search.seed, stats)
     master.add(np.flatnonzero(seeds), costs)
     stats["master_s"] = time.perf_counter() - started
     while not search.reached() and not search.out_of_time():
@@ -116,7 +139,12 @@ def solve_side(
     stats["couple_rows"] = float(len(master.couple_keys))
     # The LP model's pairs seed the next solve of the same records.
     inst.remember_side_columns(pairs.index[master.in_model])
-    return _finish(search, costs, started)
+
+
+def _most_placeable(side: SideProblem, pairs: UsablePairs) -> int:
+    """A bound on the placements of any plan: participants with a usable pair, at most
+    the free slots."""
+    return int(min(len(pairs.owners), int(side.capacity.clip(0).sum())))
 
 
 def _finish(search: SearchState, costs: FloatArray, started: float) -> SideOutcome:
@@ -201,7 +229,7 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
             keys[pairs.cap_key[fractional]] = True
             free[pairs.participant[whole[keys[pairs.cap_key[whole]]]]] = True
         if width == 2:
-            if search.deadline - time.perf_counter() < _WIDEST_NEEDS_S:
+            if search.deadline.remaining() < _WIDEST_NEEDS_S:
                 return
             free[:] = True
         partner = inst.partner_of

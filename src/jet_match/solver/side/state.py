@@ -7,8 +7,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import IntArray
 from jet_match.solver.side.bound import BOUND_TOLERANCE
+from jet_match.solver.side.mip_process import MipProcess
 from jet_match.solver.side.pairs import UsablePairs
 from jet_match.solver.side.problem import SideProblem
 
@@ -28,7 +30,7 @@ class SearchState:
 
     side: SideProblem
     pairs: UsablePairs
-    deadline: float
+    deadline: Deadline
     seed: int
     report: Reporter | None
     target_gap: float
@@ -37,6 +39,7 @@ class SearchState:
     best: IntArray
     best_value: tuple[int, int]  # (placed, score); placed -1 when best is not feasible
     stats: dict[str, float] = field(default_factory=dict)
+    mips: MipProcess = field(default_factory=MipProcess)  # where large MIPs run
     stopped: bool = False
     last_report: float = 0.0
 
@@ -68,10 +71,6 @@ class SearchState:
             self.notify()
         return self.stopped
 
-    def seconds_left(self) -> float:
-        """Seconds before the deadline (negative once past it)."""
-        return self.deadline - time.perf_counter()
-
     def score_ceiling(self) -> float:
         """The score bound as an integer (profits are integers), inf when unknown."""
         if not math.isfinite(self.score_bound):
@@ -80,7 +79,7 @@ class SearchState:
 
     def out_of_time(self) -> bool:
         """Stopped by the reporter, or past the deadline."""
-        return self.stopped or time.perf_counter() > self.deadline
+        return self.stopped or self.deadline.expired()
 
     def reached(self) -> bool:
         """The best plan places placed_bound and is within the target gap of the bound."""

@@ -1,23 +1,27 @@
 """A HiGHS MIP over a chosen set of pairs, everyone else fixed: the engine's plan finder
-and, over the pairs the reduced-cost argument keeps, its exact prover."""
+and, over the pairs the reduced-cost argument keeps, its exact prover. A large MIP runs
+in the search's child process (`mip_process.py`), which the deadline can always stop."""
 
 from __future__ import annotations
 
 import math
-import time
-from typing import Any
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from jet_match.solver.policy import IntArray
-from jet_match.solver.side.highs import new_highs
+from jet_match.solver.side.highs import silence_banner
+from jet_match.solver.side.mip_process import MipJob, solve_job
+from jet_match.solver.side.pairs import FloatArray
 from jet_match.solver.side.problem import SideProblem
 from jet_match.solver.side.state import SearchState
 
 MIP_NEEDS_S = 1.0  # time left to start any MIP
 MAX_SUB_MIP_COLUMNS = 150_000
+#: MIPs this large run in the search's child process, which the deadline can stop (HiGHS's
+#: set-up of a MIP is not always interruptible, and grows faster than its size); smaller
+#: ones run here, without the child's start-up (~0.3 s).
+CHILD_PROCESS_COLUMNS = 10_000
 
 
 def sub_mip(
@@ -35,68 +39,50 @@ def sub_mip(
     """
     inst = side.instance
     n = inst.tables.n_participants
-    if search.deadline - time.perf_counter() < MIP_NEEDS_S:
+    if search.deadline.remaining() < MIP_NEEDS_S:
         return None, math.inf, False
     model = _model(side, columns, fixed, placed_min)
+    start_values = None
+    chosen = start[start >= 0] if start is not None else np.zeros(0, np.int64)
+    chosen = chosen[np.isin(chosen, columns)]
+    if len(chosen):
+        start_values = np.zeros(len(columns))
+        start_values[np.searchsorted(columns, chosen)] = 1.0
+    job = MipJob(
+        **model,
+        start_values=start_values,
+        seed=search.seed,
+        time_limit=search.deadline.remaining(),
+        relative_gap=float(relative_gap),
+    )
 
-    def interrupt(event: Any) -> None:
-        if search.stopped or (search.report is not None and search.report_now()):
-            event.interrupt()
+    def heartbeat() -> bool:
+        return search.stopped or (search.report is not None and search.report_now())
 
-    def run(warm: bool) -> highspy.Highs:
-        highs = new_highs(search.seed, search.deadline - time.perf_counter())
-        highs.setOptionValue("mip_rel_gap", float(relative_gap))
-        highs.setOptionValue("mip_abs_gap", 0.99)
-        highs.passModel(model)
-        highs.cbMipInterrupt.subscribe(interrupt)
-        chosen = start[start >= 0] if warm and start is not None else np.zeros(0, np.int64)
-        chosen = chosen[np.isin(chosen, columns)]
-        if len(chosen):
-            # A complete start (every column valued): HiGHS 1.16 completes a partial one
-            # with a sub-MIP, and then may stop at it as "optimal" below its own bound.
-            values = np.zeros(len(columns))
-            values[np.searchsorted(columns, chosen)] = 1.0
-            solution = highspy.HighsSolution()
-            solution.col_value = values
-            solution.value_valid = True
-            highs.setSolution(solution)
-        highs.run()
-        return highs
-
-    def value(highs: highspy.Highs) -> float:
-        solution = highs.getSolution()
-        if not solution.value_valid:
-            return -math.inf
-        return float(side.profit[columns[np.asarray(solution.col_value) > 0.5]].sum())
-
-    highs = run(warm=True)
-    status = highs.getModelStatus()
-    if highs.getSolution().value_valid and value(highs) < (
-        highs.getInfo().objective_function_value - 0.5
-    ):
-        # HiGHS 1.16's presolve can map a start to a better objective in the reduced space
-        # ("feasible in the reduced space: ...") and then return the start itself, worth
-        # less than the objective it reports: solve again without the start.
-        highs = run(warm=False)
-        status = highs.getModelStatus()
-    bound = float(highs.getInfo().mip_dual_bound)
-    solution = highs.getSolution()
-    proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
-    if status == highspy.HighsModelStatus.kInfeasible:
+    if len(columns) >= CHILD_PROCESS_COLUMNS:
+        answer = search.mips.solve(job, search.deadline, heartbeat)
+    else:
+        silence_banner()
+        answer = solve_job(job, heartbeat)
+    bound = answer.dual_bound
+    if answer.status == "infeasible":
         return None, -math.inf, True
-    if not solution.value_valid:
+    proven = answer.status == "optimal"
+    if answer.values is None:
         return None, bound if np.isfinite(bound) else math.inf, proven
-    picked = columns[np.asarray(solution.col_value) > 0.5]
+    picked = columns[answer.values > 0.5]
     assigned = np.full(n, -1, dtype=np.int64)
     assigned[inst.pair_p[fixed]] = fixed
     assigned[inst.pair_p[picked]] = picked
     return assigned, bound if np.isfinite(bound) else math.inf, proven
 
 
-def _model(side: SideProblem, columns: IntArray, fixed: IntArray, placed_min: int) -> Any:
-    """The MIP's HighsLp: one binary column per pair of `columns`; rows for participants,
-    openings and caps (less what `fixed` uses), couples (one per couple and group) and
-    the cardinality row."""
+def _model(
+    side: SideProblem, columns: IntArray, fixed: IntArray, placed_min: int
+) -> dict[str, FloatArray | IntArray]:
+    """The MIP in column-wise arrays: one binary column per pair of `columns`; rows for
+    participants, openings and caps (less what `fixed` uses), couples (one per couple and
+    group) and the cardinality row."""
     inst = side.instance
     capacity = side.capacity - np.bincount(inst.pair_o[fixed], minlength=len(side.capacity))
     cap_left = None
@@ -144,20 +130,11 @@ def _model(side: SideProblem, columns: IntArray, fixed: IntArray, placed_min: in
         (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
         shape=(n_row, len(columns)),
     )
-    model = highspy.HighsLp()
-    model.num_col_ = len(columns)
-    model.num_row_ = n_row
-    model.col_cost_ = side.profit[columns].astype(np.float64)
-    model.col_lower_ = np.zeros(len(columns))
-    model.col_upper_ = np.ones(len(columns))
-    model.row_lower_ = np.concatenate(lower)
-    model.row_upper_ = np.concatenate(upper)
-    model.sense_ = highspy.ObjSense.kMaximize
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-    model.a_matrix_.index_ = matrix.indices.astype(np.int32)
-    model.a_matrix_.value_ = matrix.data.astype(np.float64)
-    model.a_matrix_.num_col_ = len(columns)
-    model.a_matrix_.num_row_ = n_row
-    model.integrality_ = [highspy.HighsVarType.kInteger] * len(columns)
-    return model
+    return {
+        "col_cost": side.profit[columns].astype(np.float64),
+        "row_lower": np.concatenate(lower),
+        "row_upper": np.concatenate(upper),
+        "start": matrix.indptr.astype(np.int32),
+        "index": matrix.indices.astype(np.int32),
+        "value": matrix.data.astype(np.float64),
+    }
