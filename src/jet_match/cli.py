@@ -456,6 +456,10 @@ def solve(
     ] = False,
 ) -> None:
     """Place the participants of a dataset; write a jet-match/result@1 document."""
+    from jet_match.solver.deadline import Deadline
+
+    # The limit is the command's: the interpreter's start-up and imports count too.
+    deadline = Deadline.since_process_start(time_limit)
     from jet_match.services.solving import solve_dataset_file
     from jet_match.solver.result import Progress
 
@@ -474,7 +478,7 @@ def solve(
             status.start()
         try:
             outcome = solve_dataset_file(
-                dataset, out, time_limit_s=time_limit, seed=seed, progress=show
+                dataset, out, time_limit_s=time_limit, seed=seed, progress=show, deadline=deadline
             )
         finally:
             if status is not None:

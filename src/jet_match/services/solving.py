@@ -187,14 +187,17 @@ def solve_dataset_file(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     target_gap: float = 0.0,
+    deadline: Deadline | None = None,
 ) -> OfflineSolve:
     """Read and validate a dataset file, solve it, write the result document to `out`.
 
-    `target_gap` is passed to `solve` (0: search until optimal or the time limit).
+    `target_gap` is passed to `solve` (0: search until optimal or the time limit). The
+    time limit covers reading too: `deadline` when the caller's clock started earlier,
+    else `time_limit_s` from now.
     Raises `DatasetInvalid` (with every issue) when the dataset is not valid.
     """
     started = time.perf_counter()
-    deadline = Deadline(time_limit_s, started)  # the limit covers reading too
+    deadline = deadline if deadline is not None else Deadline(time_limit_s, started)
     dataset = read_dataset_file(path)
     problem = problem_from_dataset(dataset)
     read_s = time.perf_counter() - started

@@ -203,7 +203,8 @@ def solve_certified(
     """The min-cost flow over all admissible pairs, solved on a growing candidate set.
 
     The first round always runs (it gives the plan); once `deadline` has expired, the
-    rounds stop and the last round's plan is returned uncertified.
+    rounds stop (before a certificate or a new round) and the last round's plan is
+    returned uncertified.
     """
     candidates = seed & admissible
     n = instance.tables.n_participants
@@ -226,6 +227,8 @@ def solve_certified(
         rounds += 1
         pairs = np.flatnonzero(candidates)
         assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
+        if deadline is not None and deadline.expired():  # no time for the certificate
+            return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
         previous = distance
         # Bellman-Ford from the last potentials: no potential rises, so a pair that was
         # priced non-negative stays so unless its participant's potential fell.

@@ -20,8 +20,10 @@ _REFILL_ROUNDS = 8
 
 def repair(side: SideProblem, assigned: IntArray, deadline: Deadline | None = None) -> IntArray:
     """The relaxation's plan made feasible: split couples and over-cap people unplaced;
-    then couples and singles placed where they fit until nothing more does (or until the
-    deadline: the plan is feasible after every step)."""
+    then couples and singles placed where they fit until nothing more does. The first
+    plan may use part of the run's margin (`Deadline.for_first_plan`); the plan is
+    feasible after every step."""
+    deadline = deadline.for_first_plan() if deadline is not None else None
     inst = side.instance
     plan = assigned.copy()
     firsts = side.first_members()

@@ -15,7 +15,7 @@ import numpy as np
 
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import solve_certified
-from jet_match.solver.policy import BoolArray
+from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.side.bound import (
     BOUND_TOLERANCE,
     PRICE_TOLERANCE,
@@ -68,6 +68,8 @@ def solve_side(
     }
     if relaxation.certified and side.feasible(relaxed):
         return SideOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
+    if deadline.expired():
+        return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
     pairs = usable_pairs(side, usable)
     costs = side.profit[pairs.index].astype(np.float64)
     start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
@@ -139,6 +141,33 @@ def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, starte
     stats["couple_rows"] = float(len(master.couple_keys))
     # The LP model's pairs seed the next solve of the same records.
     inst.remember_side_columns(pairs.index[master.in_model])
+
+
+def _first_plan_only(
+    side: SideProblem,
+    usable: BoolArray,
+    certified: bool,
+    relaxed: IntArray,
+    stats: dict[str, float],
+    deadline: Deadline,
+) -> SideOutcome:
+    """Out of time after the relaxation: its plan repaired, with the bound it proves (or,
+    uncertified, what no plan exceeds: everyone with a usable pair, at their best)."""
+    start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
+    placed, score = side.value(start)
+    if certified:
+        placed_bound, score_bound = side.value(relaxed)
+    else:
+        pairs = np.flatnonzero(usable)
+        best = np.zeros(side.instance.tables.n_participants, dtype=np.int64)
+        np.maximum.at(best, side.instance.pair_p[pairs], side.profit[pairs])
+        owners = int((np.bincount(side.instance.pair_p[pairs], minlength=len(best)) > 0).sum())
+        placed_bound = min(owners, int(side.capacity.clip(0).sum()))
+        score_bound = int(best.clip(0).sum())
+    feasible = side.feasible(start)
+    return SideOutcome(
+        start, placed, score, placed_bound, max(score_bound, score), stats, feasible=feasible
+    )
 
 
 def _most_placeable(side: SideProblem, pairs: UsablePairs) -> int:
