@@ -10,6 +10,9 @@ Every figure in benchmarks/README.md comes from one of these commands (all seede
     python benchmarks/bench_solve.py matching /tmp/jet-bench/national_singles.json
     python benchmarks/bench_solve.py resolve /tmp/jet-bench/national_singles.json --repeat 5
     python benchmarks/bench_solve.py resolve /tmp/jet-bench/national_3pct_cap45.json --repeat 5
+    python benchmarks/bench_solve.py deadline /tmp/jet-bench/national_3pct_cap45.json [--busy 2]
+    python benchmarks/bench_solve.py documents OUT FILE... [--target 0.001]   # then, twice:
+    python benchmarks/bench_solve.py same BEFORE AFTER                    # equal but timings
 
 Timed work runs in child processes where peak memory matters (`/usr/bin/time -f %M`, or
 `resource.getrusage` in a child), so that one measurement's memory does not inflate the
@@ -39,7 +42,7 @@ from ortools.graph.python import min_cost_flow
 from jet_match.dataset.format import Dataset, Policy, dataset_to_json
 from jet_match.dataset.generator import SCALES, ScaleName, generate_dataset, generate_scale
 from jet_match.dataset.validation import read_dataset_file
-from jet_match.services.bridge.solving import problem_from_dataset
+from jet_match.services.bridge.solving import problem_from_dataset, solve_dataset_file
 from jet_match.solver import (
     Assignment,
     Instance,
@@ -244,7 +247,7 @@ BASELINE = """
 import json, sys, time
 from pathlib import Path
 from jet_match.dataset.validation import read_dataset_file
-from jet_match.services.bridge.solving import problem_from_dataset
+from jet_match.services.bridge.solving import problem_from_dataset, solve_dataset_file
 from jet_match.solver import Assignment, check_plan, solve
 started = time.perf_counter()
 problem = problem_from_dataset(read_dataset_file(Path(sys.argv[1])))
@@ -476,6 +479,72 @@ def cmd_resolve(path: Path, repeat: int, target: float) -> None:
     print(f"median incremental {median(times):.2f}s, from scratch {median(fulls):.2f}s")
 
 
+# --- issue 10: time limits that hold on a busy machine -------------------------------------
+
+#: (issue 10) The time limits tried, and the promise: a run returns by limit x 1.1 + 2 s.
+DEADLINE_LIMITS = (10.0, 30.0, 60.0)
+
+BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+
+
+def cmd_deadline(path: Path, busy: int, limits: tuple[float, ...] = DEADLINE_LIMITS) -> None:
+    """`jet-match solve --time-limit L` for each limit, first with `busy` CPU-bound
+    processes of our own running beside it (started before the run, bounded by L x 1.1 +
+    30 s, killed after it), then without them; wall time of the whole process."""
+    rows = []
+    for extra in (busy, 0):
+        for limit in limits:
+            burners = [
+                subprocess.Popen([sys.executable, "-c", BURN.format(seconds=limit * 1.1 + 30)])
+                for _ in range(extra)
+            ]
+            try:
+                load = os.getloadavg()[0]
+                elapsed, _, document = run_cli(path, time_limit=limit)
+            finally:
+                for burner in burners:
+                    burner.kill()
+                    burner.wait()
+            promise = limit * 1.1 + 2
+            gap = document["gap"]
+            row = (
+                f"{extra} burners, load {load:4.1f} | limit {limit:4.0f}s | wall {elapsed:6.1f}s "
+                f"(solver {document['timings']['total_s']:5.1f}s) | bound {promise:5.1f}s "
+                f"{'ok' if elapsed <= promise else 'OVER'} | {document['status']:8} | placed "
+                f"{document['objective']['placed']} of {(document['bound'] or {}).get('placed')} "
+                f"| gap {'-' if gap is None else f'{100 * gap:.3f}%'}"
+            )
+            rows.append(row)
+            print(row, flush=True)
+    print("\n".join(["summary:", *rows]))
+
+
+# --- refactorings: the same result documents before and after -----------------------------
+
+
+def cmd_documents(out: Path, paths: list[Path], target: float) -> None:
+    """The CLI's result document of each dataset into `out` (long limit; `target` on files
+    over 1,000 participants), so that runs end by their target and not by the clock."""
+    out.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        big = len(read_dataset_file(path).participants) > 1000
+        done = solve_dataset_file(
+            path, out / path.name, time_limit_s=900, target_gap=target if big else 0.0
+        )
+        result = done.result
+        print(f"{path.name}: {result.status.value} {result.objective} gap {result.gap}")
+
+
+def cmd_same(before: Path, after: Path) -> None:
+    """Compare the documents of two `documents` folders, ignoring `timings`."""
+    for path in sorted(before.glob("*.json")):
+        old, new = orjson.loads(path.read_bytes()), orjson.loads((after / path.name).read_bytes())
+        old.pop("timings")
+        new.pop("timings")
+        verdict = "identical (except timings)" if old == new else "DIFFERENT"
+        print(f"{path.name}: {verdict} {old['status']} {old['objective']}")
+
+
 def _state(result: Result) -> str:
     gap = "" if result.gap is None else f" gap {100 * result.gap:.3f}%"
     return f"{result.status.value}{gap}"
@@ -495,6 +564,17 @@ def main() -> None:
         command.add_argument("--target", type=float, default=0.001)
         command.add_argument("--bare-up-to", type=int, default=2)
         command.add_argument("--baseline-src", type=Path, default=None)
+    deadline = sub.add_parser("deadline", help="time limits with and without CPU-bound neighbours")
+    deadline.add_argument("path", type=Path)
+    deadline.add_argument("--busy", type=int, default=2)
+    deadline.add_argument("--limits", type=float, nargs="+", default=list(DEADLINE_LIMITS))
+    documents = sub.add_parser("documents", help="result documents of datasets (refactorings)")
+    documents.add_argument("out", type=Path)
+    documents.add_argument("paths", type=Path, nargs="+")
+    documents.add_argument("--target", type=float, default=TARGET_GAP)
+    same = sub.add_parser("same", help="compare two `documents` folders but for timings")
+    same.add_argument("before", type=Path)
+    same.add_argument("after", type=Path)
     for name in ("side-once", "bare-once", "pairs-once", "matching-once"):
         hidden = sub.add_parser(name)
         hidden.add_argument("path", type=Path)
@@ -516,6 +596,12 @@ def main() -> None:
         cmd_matching(args.path, args.limit)
     elif args.what == "resolve":
         cmd_resolve(args.path, args.repeat, args.target)
+    elif args.what == "deadline":
+        cmd_deadline(args.path, args.busy, tuple(args.limits))
+    elif args.what == "documents":
+        cmd_documents(args.out, args.paths, args.target)
+    elif args.what == "same":
+        cmd_same(args.before, args.after)
     elif args.what == "side-once":
         side_once(args.path, args.limit, args.target)
     elif args.what == "bare-once":

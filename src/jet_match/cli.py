@@ -445,7 +445,12 @@ def solve(
     dataset: Annotated[Path, typer.Argument(help="The dataset JSON file to solve.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the result JSON.")],
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.1, help="Seconds allowed for the search.")
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Seconds allowed for the whole run: reading, eligibility, search, metrics.",
+        ),
     ] = 60.0,
     seed: Annotated[int, typer.Option(help="Seed of the solver's randomness.")] = 0,
     as_json: Annotated[
@@ -453,6 +458,10 @@ def solve(
     ] = False,
 ) -> None:
     """Place the participants of a dataset; write a jet-match/result@1 document."""
+    from jet_match.solver.deadline import Deadline
+
+    # The limit is the command's: the interpreter's start-up and imports count too.
+    deadline = Deadline.since_process_start(time_limit)
     from jet_match.services.bridge.solving import solve_dataset_file
     from jet_match.solver.result import Progress
 
@@ -471,7 +480,7 @@ def solve(
             status.start()
         try:
             outcome = solve_dataset_file(
-                dataset, out, time_limit_s=time_limit, seed=seed, progress=show
+                dataset, out, time_limit_s=time_limit, seed=seed, progress=show, deadline=deadline
             )
         finally:
             if status is not None:

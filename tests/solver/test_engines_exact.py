@@ -425,7 +425,7 @@ def test_incremental_prepare_equals_a_full_prepare(
         assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, column.name
     for name in ("pair_p", "pair_o", "pair_score", "pair_top"):
         assert np.array_equal(getattr(incremental, name), getattr(full, name)), name
-    assert np.array_equal(incremental._participant_bounds(), full._participant_bounds())
+    assert np.array_equal(incremental.participant_bounds(), full.participant_bounds())
     people = np.asarray([0, 5, 59, 7, 10])
     expected = np.concatenate([np.flatnonzero(full.pair_p == q) for q in people])
     assert np.array_equal(incremental.pairs_of(people), expected)

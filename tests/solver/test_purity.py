@@ -12,7 +12,7 @@ OURS = ("jet_match.api", "jet_match.services", "jet_match.db", "jet_match.models
 
 def test_importing_the_solver_loads_no_framework_database_or_service_module() -> None:
     code = (
-        "import json, sys, jet_match.solver, jet_match.solver.mip, jet_match.solver.flow; "
+        "import json, sys, jet_match.solver, jet_match.solver.side, jet_match.solver.flow; "
         "print(json.dumps(sorted(sys.modules)))"
     )
     loaded = json.loads(

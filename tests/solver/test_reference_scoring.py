@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from jet_match.cli import app
 from jet_match.dataset.format import Dataset, dataset_to_json
 from jet_match.dataset.generator import generate_dataset
-from jet_match.services.solving import problem_from_dataset
+from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import policy, prepare
 
 #: Every term weight a distinct power of two; Japanese fills the two low bits.

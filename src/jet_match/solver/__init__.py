@@ -1,11 +1,12 @@
 """Placement solver: a pure library (no web or database imports).
 
-`solve(problem, *, time_limit_s, seed, num_workers, progress) -> Result`; `prepare` to
+`solve(problem, *, time_limit_s, seed, progress, target_gap, deadline) -> Result`; `prepare` to
 reuse the eligibility and score arrays across re-solves and explanations; `explain`,
 `check_plan`, `evaluate_plan` and `pair_report` for coordinators; `policy_digest` names
 the policy a result was scored under. See docs/scoring.md.
 """
 
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.explain import (
     Alternative,
     Evaluation,
@@ -58,6 +59,7 @@ __all__ = [
     "Assignment",
     "Bound",
     "Conflict",
+    "Deadline",
     "Evaluation",
     "Explanation",
     "Instance",

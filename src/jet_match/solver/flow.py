@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.instance import Instance
 from jet_match.solver.policy import BoolArray, IntArray
 
@@ -51,12 +52,17 @@ _NARROW = 1 << 29
 
 @dataclass(frozen=True)
 class FlowOutcome:
-    """Pair index assigned to each participant (-1: unplaced) and how it was found."""
+    """Pair index assigned to each participant (-1: unplaced) and how it was found.
+
+    `certified` is False when the deadline stopped the rounds before the certificate:
+    the plan is then optimal over `candidates` only, and its value bounds nothing.
+    """
 
     assigned: IntArray
     candidates: BoolArray
     rounds: int
     arcs: int
+    certified: bool = True
 
 
 def solve_min_cost_flow(
@@ -192,8 +198,14 @@ def solve_certified(
     capacity: IntArray,
     profit: IntArray,
     seed: BoolArray,
+    deadline: Deadline | None = None,
 ) -> FlowOutcome:
-    """The min-cost flow over all admissible pairs, solved on a growing candidate set."""
+    """The min-cost flow over all admissible pairs, solved on a growing candidate set.
+
+    The first round always runs (it gives the plan); once `deadline` has expired, the
+    rounds stop (before a certificate or a new round) and the last round's plan is
+    returned uncertified.
+    """
     candidates = seed & admissible
     n = instance.tables.n_participants
     mark = np.zeros(n, dtype=np.bool_)
@@ -215,6 +227,8 @@ def solve_certified(
         rounds += 1
         pairs = np.flatnonzero(candidates)
         assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
+        if deadline is not None and deadline.expired():  # no time for the certificate
+            return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
         previous = distance
         # Bellman-Ford from the last potentials: no potential rises, so a pair that was
         # priced non-negative stays so unless its participant's potential fell.
@@ -225,7 +239,7 @@ def solve_certified(
             stale |= distance[:n] < previous[:n]
         positions = None
         if stale is not None:
-            bounds = instance._participant_bounds()
+            bounds = instance.participant_bounds()
             again = np.flatnonzero(stale)
             if int((bounds[again + 1] - bounds[again]).sum()) <= _PARTIAL_SHARE * len(profit):
                 positions = instance.pairs_of(again)
@@ -241,6 +255,8 @@ def solve_certified(
         )
         if len(violated) == 0:
             return FlowOutcome(assigned, candidates, rounds, len(pairs))
+        if deadline is not None and deadline.expired():
+            return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
         # Participants with a violated pair are priced again next round (some of their
         # violated pairs may not have been added).
         stale = np.zeros(n, dtype=np.bool_)
@@ -282,7 +298,7 @@ def _price(
     cost: npt.NDArray[np.signedinteger[Any]] = profit
     if narrow and narrow_profit is not None:
         own, other, cost = own.astype(np.int32), other.astype(np.int32), narrow_profit
-    bounds = instance._participant_bounds()
+    bounds = instance.participant_bounds()
     parts, values = [], []
     for first in range(0, len(profit), _CHUNK):
         last = min(first + _CHUNK, len(profit))

@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from jet_match.solver import policy
+from jet_match.solver.caps import PREFECTURE_CODES, cap_key, split_cap_key
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import (
     ParticipantStatus,
@@ -62,6 +64,7 @@ class Instance:
     conflicts: tuple[Conflict, ...]
     model_s: float
     top_k: int = TOP_K  # best pairs per participant flagged in pair_top
+    out_of_time: bool = False  # the deadline stopped `prepare`: no pairs, nothing to solve
     _cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -104,7 +107,7 @@ class Instance:
         last = len(self.pair_o) - 1
         if last < 0:
             return np.full(p.shape, -1, dtype=np.int64)
-        bounds = self._participant_bounds()
+        bounds = self.participant_bounds()
         lo, hi = bounds[p], bounds[p + 1]
         while (searching := lo < hi).any():
             mid = (lo + hi) // 2
@@ -116,15 +119,15 @@ class Instance:
 
     def pairs_of(self, participants: IntArray) -> IntArray:
         """Indices of the pairs of the given participants (sorted when they are)."""
-        bounds = self._participant_bounds()
+        bounds = self.participant_bounds()
         lo, hi = bounds[participants], bounds[np.asarray(participants) + 1]
         sizes = hi - lo
         offsets = np.repeat(lo - np.r_[0, np.cumsum(sizes)[:-1]], sizes)
         at: IntArray = np.arange(int(sizes.sum()), dtype=np.int64) + offsets
         return at
 
-    def _participant_bounds(self) -> IntArray:
-        """First pair of each participant (and the end), by participant index."""
+    def participant_bounds(self) -> IntArray:
+        """First pair of each participant (and the end), by participant index (memoised)."""
         cached = self._cache.get("bounds")
         if cached is None:
             everyone = np.arange(self.tables.n_participants + 1)
@@ -149,21 +152,46 @@ class Instance:
 
     def remember_candidates(self, candidates: BoolArray) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations)."""
-        n_o = self.tables.n_openings
-        self._cache["candidate_keys"] = (
-            self.pair_p[candidates].astype(np.int64) * n_o + self.pair_o[candidates]
+        self._cache["candidate_keys"] = self._pair_keys(np.flatnonzero(candidates))
+
+    def remember_side_columns(self, pairs: IntArray) -> None:
+        """Keep the pairs the side engine's LP model held, to seed the next solve of the
+        same records (kept by `prepare(..., base=self)`)."""
+        self._cache["side_columns"] = self._pair_keys(pairs)
+
+    def remembered_side_columns(self) -> IntArray:
+        """The pairs of `remember_side_columns` that are still eligible (indices)."""
+        keys = self._cache.get("side_columns")
+        if not isinstance(keys, np.ndarray) or len(keys) == 0:
+            return np.zeros(0, dtype=np.int64)
+        p, o = np.divmod(keys, self.tables.n_openings)
+        at = self.pair_index(p, o)
+        kept: IntArray = at[at >= 0]
+        return kept
+
+    def _pair_keys(self, pairs: IntArray) -> IntArray:
+        """Pairs as (participant, opening) keys, which outlive the pair arrays' order."""
+        keys: IntArray = (
+            self.pair_p[pairs].astype(np.int64) * self.tables.n_openings + self.pair_o[pairs]
         )
+        return keys
 
     def disruption_base(self) -> int:
         """Participants of the run with a previous opening (each costs `disruption` if moved)."""
         return int((self.previous_of >= 0).sum())
 
     def country_prefecture(self, p: IntArray, o: IntArray) -> IntArray:
-        """Key of the (country, prefecture) cap group of pairs."""
-        return self.tables.p_country[p] * 48 + self.tables.o_prefecture[o]
+        """Key of the (country, prefecture) cap group of pairs (`caps.cap_key`)."""
+        return cap_key(self.tables.p_country[p], self.tables.o_prefecture[o])
 
 
-def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_K) -> Instance:
+def prepare(
+    problem: Problem,
+    *,
+    base: Instance | None = None,
+    top_k: int = TOP_K,
+    deadline: Deadline | None = None,
+) -> Instance:
     """Eligibility and scores of every pair of the run, pins, couples and caps, checked.
 
     `top_k` is how many of each participant's best pairs seed the engines' candidate
@@ -173,11 +201,15 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     participants whose status, pins-run membership and forbidden pairs did not change are
     reused, and only the others are computed: a re-solve then costs milliseconds of
     preparation instead of seconds. Any other difference falls back to a full prepare.
+
+    With `deadline`, the eligibility pass stops when its `for_first_plan` clock expires
+    (no plan without it, so it may use part of the run's margin): the instance then has
+    no pairs and `out_of_time` set (`solve` returns `timeout`; no later prepare reuses it).
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     started = time.perf_counter()
-    same = base is not None and _same_records(base.problem, problem)
+    same = base is not None and not base.out_of_time and _same_records(base.problem, problem)
     t = (
         policy.restatus_tables(base.tables, problem)
         if same and base is not None
@@ -257,10 +289,14 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
     cap = _caps(problem, t, o_scope)
     reused = _reuse(base, problem, t, in_run, top_k) if same and base is not None else None
     bounds = None
+    computed = None
     if reused is not None:
         pair_p, pair_o, pair_score, pair_top, bounds = reused
     else:
-        pair_p, pair_o, pair_score, pair_top = _eligible_pairs(problem, t, in_run, o_scope, top_k)
+        computed = _eligible_pairs(
+            problem, t, in_run, o_scope, top_k, deadline.for_first_plan() if deadline else None
+        )
+        pair_p, pair_o, pair_score, pair_top = computed or _no_pairs()
     instance = Instance(
         problem=problem,
         tables=t,
@@ -278,6 +314,7 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
         conflicts=(),
         model_s=0.0,
         top_k=top_k,
+        out_of_time=reused is None and computed is None,
     )
     if bounds is not None:
         instance._cache["bounds"] = bounds
@@ -286,7 +323,8 @@ def prepare(problem: Problem, *, base: Instance | None = None, top_k: int = TOP_
         for key in ("candidate_keys", "side_columns"):
             if key in base._cache:
                 instance._cache[key] = base._cache[key]
-    conflicts.extend(_pin_conflicts(instance))
+    if not instance.out_of_time:  # without pairs, pins would look unkeepable
+        conflicts.extend(_pin_conflicts(instance))
     instance.conflicts = tuple(conflicts)
     instance.model_s = time.perf_counter() - started
     return instance
@@ -324,11 +362,11 @@ def _reuse(
     touched[changed // n_o] = True
     redo = in_run & (~base.in_run | touched)
     kept = in_run & ~touched
-    counts = np.diff(base._participant_bounds())
+    counts = np.diff(base.participant_bounds())
     dropped = np.flatnonzero(~kept & (counts > 0))
     if len(dropped) <= _COPY_RUNS:
         # A few participants leave (a withdrawal): copy the runs of pairs between them.
-        bounds = base._participant_bounds()
+        bounds = base.participant_bounds()
         begins, ends = np.r_[0, bounds[dropped + 1]], np.r_[bounds[dropped], len(base.pair_p)]
         runs = list(zip(begins.tolist(), ends.tolist(), strict=True))
 
@@ -344,7 +382,9 @@ def _reuse(
     score, top = take(base.pair_score), take(base.pair_top)
     if redo.any():
         o_scope = base.in_scope
-        new_p, new_o, new_s, new_t = _eligible_pairs(problem, t, redo, o_scope, top_k)
+        new_p, new_o, new_s, new_t = (
+            _eligible_pairs(problem, t, redo, o_scope, top_k) or _no_pairs()
+        )
         at = np.searchsorted(
             pair_p.astype(np.int64) * n_o + pair_o, new_p.astype(np.int64) * n_o + new_o
         )
@@ -362,20 +402,28 @@ def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
     if share is None:
         return None
     counted = o_scope & t.o_open
-    slots = np.bincount(t.o_prefecture[counted], weights=t.o_slots[counted], minlength=48)
+    slots = np.bincount(
+        t.o_prefecture[counted], weights=t.o_slots[counted], minlength=PREFECTURE_CODES
+    )
     # floor(f x slots) computed with a tolerance so that 0.29 x 100 gives 29, not 28.
     floors = np.asarray([math.floor(share * s + 1e-9) for s in slots], dtype=np.int64)
     return np.maximum(1, floors)
 
 
 def _eligible_pairs(
-    problem: Problem, t: Tables, in_run: BoolArray, o_scope: BoolArray, top_k: int
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
+    problem: Problem,
+    t: Tables,
+    in_run: BoolArray,
+    o_scope: BoolArray,
+    top_k: int,
+    deadline: Deadline | None = None,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray] | None:
     """Eligible pairs of the run in (participant, opening) order, with scores and top flags.
 
     Two passes over blocks of participants: eligibility first (kept as one bit per cell),
     so that the result arrays are allocated once at their final size and filled in place;
     the peak stays near the result's size (hundreds of millions of pairs at 5x national).
+    None when `deadline` expires between two blocks.
     """
     run = np.flatnonzero(in_run)
     positions = np.unique(t.p_position[run])
@@ -383,9 +431,11 @@ def _eligible_pairs(
     blocks = [
         run[start : start + _BLOCK] for start in range(0, len(run) if len(cols) else 0, _BLOCK)
     ]
-    masks = [
-        np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1) for block in blocks
-    ]
+    masks = []
+    for block in blocks:
+        if deadline is not None and deadline.expired():
+            return None
+        masks.append(np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1))
     total = sum(int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks)
     pair_p = np.empty(total, dtype=np.int32)
     pair_o = np.empty(total, dtype=np.int32)
@@ -393,6 +443,8 @@ def _eligible_pairs(
     pair_top = np.empty(total, dtype=np.bool_)
     at = 0
     for block, mask in zip(blocks, masks, strict=True):
+        if deadline is not None and deadline.expired():
+            return None
         ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
         grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
         top = ok
@@ -409,6 +461,15 @@ def _eligible_pairs(
         pair_top[at:end] = top[ok]
         at = end
     return pair_p, pair_o, pair_score, pair_top
+
+
+def _no_pairs() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
+    return (
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.bool_),
+    )
 
 
 def compatible(instance: Instance, a: int, b: int, o_a: int, o_b: int) -> bool:
@@ -476,7 +537,8 @@ def _pin_conflicts(instance: Instance) -> list[Conflict]:
         keys = instance.country_prefecture(pinned, instance.pin_of[pinned])
         uniq, counts = np.unique(keys, return_counts=True)
         for key, count in zip(uniq, counts, strict=True):
-            limit = int(instance.cap_of_prefecture[key % 48])
+            _, prefecture = split_cap_key(int(key))
+            limit = int(instance.cap_of_prefecture[prefecture])
             if count > limit:
                 who = tuple(
                     t.participant_ids[i] for i, k in zip(pinned, keys, strict=True) if k == key
@@ -485,7 +547,7 @@ def _pin_conflicts(instance: Instance) -> list[Conflict]:
                     Conflict(
                         "pins_over_country_cap",
                         f"{int(count)} participants of one country are pinned in prefecture "
-                        f"{int(key % 48)}, over its cap of {limit}",
+                        f"{prefecture}, over its cap of {limit}",
                         who,
                         tuple(
                             sorted(

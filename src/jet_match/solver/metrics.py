@@ -10,6 +10,7 @@ import numpy as np
 
 from jet_match import eligibility
 from jet_match.solver import policy
+from jet_match.solver.caps import PREFECTURE_CODES, cap_key_count
 from jet_match.solver.instance import Instance, couple_group
 from jet_match.solver.policy import IntArray
 from jet_match.solver.problem import Position
@@ -78,8 +79,10 @@ def metrics_of(instance: Instance, plan: IntArray) -> Metrics:
     }
     area_ok = policy.area_matches(t, placed, opening)
     counted = instance.in_scope & t.o_open
-    slots = np.bincount(t.o_prefecture[counted], weights=t.o_slots[counted], minlength=48)
-    filled = np.bincount(prefecture, minlength=48)
+    slots = np.bincount(
+        t.o_prefecture[counted], weights=t.o_slots[counted], minlength=PREFECTURE_CODES
+    )
+    filled = np.bincount(prefecture, minlength=PREFECTURE_CODES)
     countries = {code: index for index, code in enumerate(t.country_codes)}
     in_run_country = np.bincount(t.p_country[run], minlength=len(countries))
     placed_country = np.bincount(t.p_country[placed], minlength=len(countries))
@@ -93,7 +96,7 @@ def metrics_of(instance: Instance, plan: IntArray) -> Metrics:
         area_match_rate=float(area_ok.mean()) if len(placed) else None,
         fill_rate_by_prefecture={
             int(code): round(float(filled[code] / slots[code]), 4)
-            for code in range(1, 48)
+            for code in range(1, PREFECTURE_CODES)
             if slots[code] > 0
         },
         fill_rate_by_country={
@@ -139,7 +142,7 @@ def cap_counts(instance: Instance, plan: IntArray) -> IntArray | None:
         return None
     placed = np.flatnonzero((plan >= 0) & instance.in_run)
     keys = instance.country_prefecture(placed, plan[placed])
-    return np.bincount(keys, minlength=len(instance.tables.country_codes) * 48)
+    return np.bincount(keys, minlength=cap_key_count(len(instance.tables.country_codes)))
 
 
 def cap_room(instance: Instance, counts: IntArray | None, i: int, openings: np.ndarray) -> IntArray:
@@ -173,7 +176,7 @@ def _addable(
         joins: IntArray = open_now[(room > 0) & (group == there)]
         return joins
     t = instance.tables
-    starts = instance._participant_bounds()
+    starts = instance.participant_bounds()
     theirs = instance.pair_o[starts[partner] : starts[partner + 1]].astype(np.int64)
     theirs = theirs[free[theirs] > 0]
     theirs = theirs[cap_room(instance, counts, partner, theirs) > 0]
@@ -201,7 +204,7 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
     out = []
     free = t.o_slots - np.bincount(plan[plan >= 0], minlength=t.n_openings)
     counts = cap_counts(instance, plan)
-    starts = instance._participant_bounds()
+    starts = instance.participant_bounds()
     for i in np.flatnonzero((plan < 0) & instance.in_run):
         own = instance.pair_o[starts[i] : starts[i + 1]].astype(np.int64)
         partner = int(instance.partner_of[i])

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from jet_match.solver.caps import PREFECTURE_CODES
+
 
 class Position(IntEnum):
     """ALT, CIR or SEA."""
@@ -85,7 +87,10 @@ class PartnerConstraint(IntEnum):
 _REGION_FIRST_PREFECTURE = (1, 2, 8, 15, 24, 31, 36, 40)
 STANDARD_REGIONS: tuple[int, ...] = (
     -1,
-    *(sum(code >= first for first in _REGION_FIRST_PREFECTURE) - 1 for code in range(1, 48)),
+    *(
+        sum(code >= first for first in _REGION_FIRST_PREFECTURE) - 1
+        for code in range(1, PREFECTURE_CODES)
+    ),
 )
 
 

@@ -31,7 +31,7 @@ from jet_match.config import Settings
 from jet_match.db import make_engine
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import queue
-from jet_match.solver import Instance, Progress, Result, prepare, solve
+from jet_match.solver import Deadline, Instance, Progress, Result, prepare, solve
 
 #: Rounds whose prepared instance is kept (each is a few hundred MB at national scale).
 KEPT_INSTANCES = 2
@@ -96,10 +96,12 @@ def _solve(
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         job = queue.job_of(session, run_id)
+    # One clock for the run: loading, preparing and solving all count against its limit.
+    deadline = Deadline(job.time_limit_s, started)
     loaded = time.perf_counter()
     conn.send(("progress", {"phase": "preparing"}))
     base = instances.pop(job.round_id, None)
-    instance = prepare(job.problem, base=base)
+    instance = prepare(job.problem, base=base, deadline=deadline)
     prepared = time.perf_counter()
     conn.send(("progress", {"phase": "solving"}))
     last = 0.0
@@ -112,7 +114,7 @@ def _solve(
             conn.send(("progress", progress_fields(progress)))
         return False
 
-    result = solve(instance, time_limit_s=job.time_limit_s, seed=job.seed, progress=report)
+    result = solve(instance, seed=job.seed, progress=report, deadline=deadline)
     instances[job.round_id] = instance
     while len(instances) > KEPT_INSTANCES:
         instances.popitem(last=False)

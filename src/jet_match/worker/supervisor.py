@@ -41,7 +41,7 @@ from jet_match.config import Settings
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
-from jet_match.solver import Progress, Result, prepare, solve
+from jet_match.solver import Deadline, Progress, Result, prepare, solve
 from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process
 
@@ -247,8 +247,9 @@ class InlineSolver:
             verdict.append(tick(progress))
             return verdict[-1] is not Heartbeat.CONTINUE
 
+        clock = Deadline(job.time_limit_s, started)  # loading counts against the limit
         result = solve(
-            prepare(job.problem), time_limit_s=job.time_limit_s, seed=job.seed, progress=report
+            prepare(job.problem, deadline=clock), seed=job.seed, progress=report, deadline=clock
         )
         stop = next((v for v in verdict if v is not Heartbeat.CONTINUE), None)
         if stop is not None:

@@ -20,6 +20,7 @@ from jet_match.dataset import format as ds
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.solver import problem as sv
+from jet_match.solver.deadline import Deadline
 from jet_match.solver.result import (
     Metrics,
     ProgressCallback,
@@ -203,19 +204,21 @@ def solve_dataset_file(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     target_gap: float = 0.0,
+    deadline: Deadline | None = None,
 ) -> OfflineSolve:
     """Read and validate a dataset file, solve it, write the result document to `out`.
 
-    `target_gap` is passed to `solve` (0: search until optimal or the time limit).
+    `target_gap` is passed to `solve` (0: search until optimal or the time limit). The
+    time limit covers reading too: `deadline` when the caller's clock started earlier,
+    else `time_limit_s` from now.
     Raises `DatasetInvalid` (with every issue) when the dataset is not valid.
     """
     started = time.perf_counter()
+    deadline = deadline if deadline is not None else Deadline(time_limit_s, started)
     dataset = read_dataset_file(path)
     problem = problem_from_dataset(dataset)
     read_s = time.perf_counter() - started
-    result = solve(
-        problem, time_limit_s=time_limit_s, seed=seed, progress=progress, target_gap=target_gap
-    )
+    result = solve(problem, seed=seed, progress=progress, target_gap=target_gap, deadline=deadline)
     result = replace(
         result,
         timings=Timings(

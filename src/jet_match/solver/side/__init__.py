@@ -1,0 +1,48 @@
+"""The side-constrained engine: couples and country caps, with a bound proven on ALL pairs.
+
+The objective is lexicographic (most placements, then the highest profit), and so is
+the bound: `placed_bound` (no plan places more) and `score_bound` (no plan placing
+`placed_bound` people has a higher profit). Both are proven on every admissible pair,
+not only on the pairs a model happened to hold:
+
+1. **Usable pairs.** A couple member's pair in an organization (same_organization) or
+   prefecture (same_prefecture) where the partner has no admissible pair can never be
+   used; those pairs are dropped. Every other admissible pair stays in play.
+2. **Placements.** The min-cost flow over the usable pairs (couples split, no caps) is
+   a relaxation: its placements bound every plan's. When its plan keeps the couples and
+   the caps it is optimal and the engine stops there.
+3. **Score.** The LP relaxation of the full problem with a cardinality row
+   `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
+   solved by column generation on ONE HiGHS model (dual simplex): new pairs enter with
+   `addCols` and new couple rows with `addRows`, each re-solve starting from the last
+   basis. After every solve the duals price all usable pairs (numpy), and give a
+   Lagrangian bound on the full problem: openings, caps and the cardinality row are
+   dualised, each single keeps its best pair and each couple its best pair of pairs in
+   one group. The bound is valid at every round, converged or not. Profits are the
+   costs (no big-M weight per placement: the cardinality row carries the first level
+   of the objective), which keeps the LP well scaled and fast.
+4. **Plans.** A sub-MIP frees the participants the LP left fractional, those holding
+   an opening (then a cap) they touch, and their partners, and keeps everyone else
+   where the LP put them; with time left, a MIP over every pair that could still beat
+   the best plan (by the reduced-cost argument of `bound.py`) either improves it or proves it
+   optimal.
+5. **Placements, again.** When no plan reaches `placed_bound`, the same column
+   generation with unit costs bounds the placements (the LP of the cardinality problem,
+   Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
+   same argument cannot rule out looks for a plan placing one more. `placed_bound` is
+   lowered to what is proven, and the search goes on at that count.
+
+The reduced-cost argument that makes those MIPs exact is in `bound.py`.
+
+One concern a file: `problem.py` (the side problem, its plans' value and feasibility),
+`pairs.py` (the usable pairs, seeds and priced-in columns), `bound.py` (the Lagrangian
+bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
+`repair.py` (the first plan), `state.py` (the search's state), `search.py`
+(`solve_side`), `highs.py` (creating quiet HiGHS models).
+"""
+
+from jet_match.solver.side.problem import SideOutcome, SideProblem, build_side
+from jet_match.solver.side.search import solve_side
+from jet_match.solver.side.state import Reporter
+
+__all__ = ["Reporter", "SideOutcome", "SideProblem", "build_side", "solve_side"]

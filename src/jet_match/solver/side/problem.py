@@ -1,0 +1,159 @@
+"""The side-constrained problem (couples and country caps over every admissible pair) and
+what a solve of it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from jet_match.solver.caps import PREFECTURE_CODES
+from jet_match.solver.instance import Instance, couple_group
+from jet_match.solver.policy import BoolArray, IntArray
+
+
+@dataclass
+class SideProblem:
+    """The side-constrained problem over every admissible pair (a mask over the pair arrays).
+
+    The index arrays of the admissible pairs are built on first use: a re-solve whose
+    relaxation already keeps the couples and caps never needs them.
+    """
+
+    instance: Instance
+    admissible_mask: BoolArray
+    profit: IntArray
+    capacity: IntArray
+    cap_left: IntArray | None  # per cap key (caps.cap_key)
+    must_place: BoolArray  # partners of pinned participants
+    couple_of: IntArray  # smaller index of the couple, -1 for singles
+
+    @cached_property
+    def admissible(self) -> IntArray:
+        """Indices of the admissible pairs (sorted)."""
+        return np.flatnonzero(self.admissible_mask)
+
+    @cached_property
+    def admissible_participant(self) -> IntArray:
+        """Participant of each admissible pair."""
+        return self.instance.pair_p[self.admissible].astype(np.int64)
+
+    @cached_property
+    def admissible_opening(self) -> IntArray:
+        """Opening of each admissible pair."""
+        return self.instance.pair_o[self.admissible].astype(np.int64)
+
+    @cached_property
+    def admissible_starts(self) -> IntArray:
+        """First admissible pair of each participant having one."""
+        p = self.admissible_participant
+        return np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, np.int64)
+
+    def own_pairs(self, participant: int) -> IntArray:
+        """The admissible pairs of one participant (indices into the pair arrays)."""
+        starts = self.admissible_starts
+        owners = self.admissible_participant[starts]
+        at = int(np.searchsorted(owners, participant))
+        if at >= len(owners) or owners[at] != participant:
+            return np.zeros(0, dtype=np.int64)
+        end = starts[at + 1] if at + 1 < len(starts) else len(self.admissible_participant)
+        return self.admissible[starts[at] : end]
+
+    def couple_group_of(self, pairs: IntArray) -> IntArray:
+        """Couple group of pairs: the organization, or the prefecture (after all of those)."""
+        inst = self.instance
+        p, o = inst.pair_p[pairs].astype(np.int64), inst.pair_o[pairs].astype(np.int64)
+        return couple_group(inst, p, o)
+
+    def cap_key_of(self, pairs: IntArray) -> IntArray:
+        """(country, prefecture) cap key of pairs."""
+        inst = self.instance
+        p, o = inst.pair_p[pairs].astype(np.int64), inst.pair_o[pairs].astype(np.int64)
+        return inst.country_prefecture(p, o)
+
+    @property
+    def n_couple_groups(self) -> int:
+        """Number of distinct couple groups (organizations, then prefectures)."""
+        return len(self.instance.tables.organization_ids) + PREFECTURE_CODES
+
+    def couple_key(self, couple: IntArray, pairs: IntArray) -> IntArray:
+        """One key per (couple, couple group) of couple members' pairs."""
+        return couple * self.n_couple_groups + self.couple_group_of(pairs)
+
+    def value(self, assigned: IntArray) -> tuple[int, int]:
+        """(placed, profit) of a plan (pair index per participant, -1 unplaced)."""
+        chosen = assigned[assigned >= 0]
+        return len(chosen), int(self.profit[chosen].sum())
+
+    def feasible(self, assigned: IntArray) -> bool:
+        """The plan keeps couples together, caps, capacities and must-place participants."""
+        inst = self.instance
+        chosen = assigned[assigned >= 0]
+        if (np.bincount(inst.pair_o[chosen], minlength=len(self.capacity)) > self.capacity).any():
+            return False
+        if (self.must_place & (assigned < 0)).any():
+            return False
+        if self.cap_left is not None:
+            load = np.bincount(self.cap_key_of(chosen), minlength=len(self.cap_left))
+            if (load > self.cap_left).any():
+                return False
+        firsts = self.first_members()
+        pair_a, pair_b = assigned[firsts], assigned[inst.partner_of[firsts]]
+        if ((pair_a >= 0) != (pair_b >= 0)).any():
+            return False
+        both = (pair_a >= 0) & (pair_b >= 0)
+        return not (self.couple_group_of(pair_a[both]) != self.couple_group_of(pair_b[both])).any()
+
+    def first_members(self) -> IntArray:
+        """The smaller-index member of each couple (their partner is `partner_of`)."""
+        return np.flatnonzero(self.couple_of == np.arange(len(self.couple_of)))
+
+
+@dataclass
+class SideOutcome:
+    """The best plan (pair index per participant, -1 unplaced) and the proven bound.
+
+    `score_bound` bounds the profit of the free participants' pairs over plans placing
+    `placed_bound` of them (no plan places more).
+    """
+
+    assigned: IntArray
+    placed: int
+    score: int
+    placed_bound: int
+    score_bound: int
+    stats: dict[str, float]
+    feasible: bool = True
+
+    @property
+    def optimal(self) -> bool:
+        """The plan reaches the bound."""
+        return self.placed == self.placed_bound and self.score >= self.score_bound
+
+
+def build_side(
+    instance: Instance,
+    admissible: BoolArray,
+    capacity: IntArray,
+    profit: IntArray,
+    cap_left: IntArray | None,
+    must_place: BoolArray,
+) -> SideProblem:
+    """Assemble the side-constrained problem (couples of non-pinned members, caps);
+    `admissible` is a mask over the pair arrays."""
+    partner = instance.partner_of
+    n = instance.tables.n_participants
+    index = np.arange(n)
+    free = instance.pin_of < 0
+    both_free = (partner >= 0) & free & free[np.maximum(partner, 0)]
+    couple_of = np.where(both_free, np.minimum(index, np.maximum(partner, 0)), -1)
+    return SideProblem(
+        instance=instance,
+        admissible_mask=admissible,
+        profit=profit,
+        capacity=capacity,
+        cap_left=cap_left,
+        must_place=must_place,
+        couple_of=couple_of,
+    )

@@ -1,0 +1,346 @@
+"""`solve_side`: the search of the side-constrained engine (see the package docstring).
+
+The flow relaxation first (its placements bound every plan's; its plan, repaired, is the
+first plan); then rounds of column generation on the LP master, each followed by
+sub-MIPs near the LP solution and, with time left, a MIP that proves or improves the
+best plan; when no plan reaches the placements bound, that bound is lowered by proof.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.flow import solve_certified
+from jet_match.solver.policy import BoolArray, IntArray
+from jet_match.solver.side.bound import (
+    BOUND_TOLERANCE,
+    PRICE_TOLERANCE,
+    LagrangianBound,
+    lagrangian_bound,
+)
+from jet_match.solver.side.master import MasterLP
+from jet_match.solver.side.pairs import (
+    FloatArray,
+    UsablePairs,
+    best_per_participant,
+    couple_candidates,
+    positions_of_plan,
+    usable_mask,
+    usable_pairs,
+)
+from jet_match.solver.side.problem import SideOutcome, SideProblem
+from jet_match.solver.side.repair import repair
+from jet_match.solver.side.state import Reporter, SearchState, add_stat
+from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, sub_mip
+
+_WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
+_NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
+
+
+def solve_side(
+    side: SideProblem,
+    *,
+    deadline: Deadline,
+    seed: int,
+    report: Reporter | None,
+    target_gap: float = 0.0,
+) -> SideOutcome:
+    """Solve couples and caps; see the package docstring for the method."""
+    inst = side.instance
+    started = time.perf_counter()
+    usable = usable_mask(side)
+    # Each participant's best pairs, their previous pair, and what an earlier solve of
+    # the same records needed (so that a re-solve after a withdrawal certifies at once).
+    seed_mask = usable & inst.seed_candidates()
+    relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask, deadline)
+    inst.remember_candidates(relaxation.candidates)
+    relaxed = relaxation.assigned
+    relax_placed, relax_score = side.value(relaxed)
+    stats: dict[str, float] = {
+        "relaxation_placed": float(relax_placed),
+        "relaxation_score": float(relax_score),
+        "relaxation_rounds": float(relaxation.rounds),
+        "relaxation_s": time.perf_counter() - started,
+    }
+    if relaxation.certified and side.feasible(relaxed):
+        return SideOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
+    if deadline.expired():
+        return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
+    pairs = usable_pairs(side, usable)
+    costs = side.profit[pairs.index].astype(np.float64)
+    start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
+    search = SearchState(
+        side=side,
+        pairs=pairs,
+        deadline=deadline,
+        seed=seed,
+        report=report,
+        target_gap=target_gap,
+        # Stopped before its certificate, the relaxation bounds nothing: fall back on
+        # what no plan can exceed (everyone with a usable pair placed, at their best).
+        placed_bound=relax_placed if relaxation.certified else _most_placeable(side, pairs),
+        score_bound=float(relax_score) if relaxation.certified else math.inf,
+        best=start,
+        best_value=side.value(start) if side.feasible(start) else (-1, 0),
+        stats=stats,
+    )
+    search.notify()
+    stats["repair_s"] = time.perf_counter() - started
+    if search.out_of_time():
+        return _finish(search, costs, started)
+    try:
+        _search(search, costs, seed_mask, started)
+    finally:
+        search.mips.close()
+    return _finish(search, costs, started)
+
+
+def penalty_of(side: SideProblem) -> float:
+    """Cost of each place the LP misses of the cardinality row: more than any profit."""
+    return 10.0 * (float(side.profit.max(initial=0)) + 1.0)
+
+
+def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, started: float) -> None:
+    """Column generation rounds, plans near each LP solution, proofs (see the package)."""
+    side, pairs, stats = search.side, search.pairs, search.stats
+    inst = side.instance
+    penalty = penalty_of(side)
+    seeds = (
+        seed_mask[pairs.index]
+        | couple_candidates(side, pairs)
+        | positions_of_plan(pairs, search.best)
+        | positions_of_plan(pairs, inst.remembered_side_columns())
+    )
+    master = MasterLP(side, pairs, search.placed_bound, penalty, search.seed, stats)
+    master.add(np.flatnonzero(seeds), costs)
+    stats["master_s"] = time.perf_counter() - started
+    while not search.reached() and not search.out_of_time():
+        lagrange, x = _generate_columns(search, master, costs, score=True)
+        search.stats["lp_s"] = time.perf_counter() - started
+        if x is None:
+            break
+        if master.slack > 0.5:
+            # The LP does not reach placed_bound: no plan near it will either.
+            if not master.converged:
+                break
+            if _bound_placements(search, master, costs, penalty):
+                continue
+        _improve(search, master, x)
+        if search.best_value[0] >= search.placed_bound:
+            _prove(search, lagrange)
+            break
+        # No plan places placed_bound people yet: bound the placements by proof.
+        moved = _bound_placements(search, master, costs, penalty)
+        if not moved and search.best_value[0] < search.placed_bound:
+            break
+    stats["columns"] = float(master.in_model.sum())
+    stats["couple_rows"] = float(len(master.couple_keys))
+    # The LP model's pairs seed the next solve of the same records.
+    inst.remember_side_columns(pairs.index[master.in_model])
+
+
+def _first_plan_only(
+    side: SideProblem,
+    usable: BoolArray,
+    certified: bool,
+    relaxed: IntArray,
+    stats: dict[str, float],
+    deadline: Deadline,
+) -> SideOutcome:
+    """Out of time after the relaxation: its plan repaired, with the bound it proves (or,
+    uncertified, what no plan exceeds: everyone with a usable pair, at their best)."""
+    start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
+    placed, score = side.value(start)
+    if certified:
+        placed_bound, score_bound = side.value(relaxed)
+    else:
+        pairs = np.flatnonzero(usable)
+        best = np.zeros(side.instance.tables.n_participants, dtype=np.int64)
+        np.maximum.at(best, side.instance.pair_p[pairs], side.profit[pairs])
+        owners = int((np.bincount(side.instance.pair_p[pairs], minlength=len(best)) > 0).sum())
+        placed_bound = min(owners, int(side.capacity.clip(0).sum()))
+        score_bound = int(best.clip(0).sum())
+    feasible = side.feasible(start)
+    return SideOutcome(
+        start, placed, score, placed_bound, max(score_bound, score), stats, feasible=feasible
+    )
+
+
+def _most_placeable(side: SideProblem, pairs: UsablePairs) -> int:
+    """A bound on the placements of any plan: participants with a usable pair, at most
+    the free slots."""
+    return int(min(len(pairs.owners), int(side.capacity.clip(0).sum())))
+
+
+def _finish(search: SearchState, costs: FloatArray, started: float) -> SideOutcome:
+    side, pairs = search.side, search.pairs
+    search.stats["total_s"] = time.perf_counter() - started
+    placed, score = side.value(search.best)
+    ceiling = search.score_ceiling()
+    if not math.isfinite(ceiling):
+        ceiling = float(np.maximum.reduceat(costs, pairs.starts).clip(0).sum()) if len(costs) else 0
+    return SideOutcome(
+        assigned=search.best,
+        placed=placed,
+        score=score,
+        placed_bound=search.placed_bound,
+        score_bound=int(max(ceiling, score) if placed >= search.placed_bound else ceiling),
+        stats=search.stats,
+        feasible=search.best_value[0] >= 0,
+    )
+
+
+def _generate_columns(
+    search: SearchState, master: MasterLP, costs: FloatArray, *, score: bool
+) -> tuple[LagrangianBound, FloatArray | None]:
+    """Column generation until the Lagrangian bound meets the LP value (or time runs out).
+
+    With `score`, each round's Lagrangian bound tightens the search's score bound; it stops
+    early once the bound is within a tenth of the target gap of the LP value.
+    """
+    side, pairs = search.side, search.pairs
+    best = LagrangianBound(math.inf, costs, np.zeros(len(costs)))
+    x: FloatArray | None = None
+    master.converged = False
+    while not search.out_of_time():
+        solved = master.solve(search.deadline)
+        if solved is None:
+            break
+        prices, duals, x_columns = solved
+        x = np.zeros(len(pairs.participant))
+        x[master.order()] = x_columns
+        current = lagrangian_bound(side, pairs, costs, prices, master.placed_min)
+        if current.bound < best.bound:
+            best = current
+        if score:
+            search.tighten(best.bound)
+        add_stat(search.stats, "lp_rounds", 1.0)
+        lp_value = float(master.highs.getInfo().objective_function_value)
+        slack = best.bound - lp_value
+        if slack < 1.0 - BOUND_TOLERANCE:
+            master.converged = True
+            break
+        if score and slack <= 0.1 * search.target_gap * abs(best.bound):
+            break
+        lp_reduced = current.reduced - duals
+        positive = np.flatnonzero((lp_reduced > PRICE_TOLERANCE) & ~master.in_model)
+        if len(positive) == 0:
+            master.converged = True
+            break
+        master.add(best_per_participant(pairs, positive, lp_reduced[positive]), costs)
+    return best, x
+
+
+def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
+    """Plans near the LP solution: a MIP frees the participants the LP left fractional,
+    those holding an opening (then also a cap) they touch, and their partners; everyone
+    else keeps the LP's pair. Last, a MIP over every pair of the LP model."""
+    side, pairs = search.side, search.pairs
+    inst = side.instance
+    in_model = np.flatnonzero(master.in_model)
+    fractional = in_model[(x[in_model] > 1e-6) & (x[in_model] < 1 - 1e-6)]
+    whole = in_model[x[in_model] >= 1 - 1e-6]
+    n = inst.tables.n_participants
+    for width in range(_NEIGHBOURHOODS):
+        if search.reached() or search.out_of_time():
+            return
+        free = np.zeros(n, dtype=np.bool_)
+        free[pairs.participant[fractional]] = True
+        touched = np.zeros(inst.tables.n_openings, dtype=np.bool_)
+        touched[pairs.opening[fractional]] = True
+        free[pairs.participant[whole[touched[pairs.opening[whole]]]]] = True
+        if width >= 1 and side.cap_left is not None:
+            keys = np.zeros(len(side.cap_left), dtype=np.bool_)
+            keys[pairs.cap_key[fractional]] = True
+            free[pairs.participant[whole[keys[pairs.cap_key[whole]]]]] = True
+        if width == 2:
+            if search.deadline.remaining() < _WIDEST_NEEDS_S:
+                return
+            free[:] = True
+        partner = inst.partner_of
+        free[partner[free & (partner >= 0)]] = True
+        columns = pairs.index[in_model[free[pairs.participant[in_model]]]]
+        fixed = pairs.index[whole[~free[pairs.participant[whole]]]]
+        if len(columns) > MAX_SUB_MIP_COLUMNS:
+            return
+        began = time.perf_counter()
+        assigned, _, _ = sub_mip(
+            side, np.sort(columns), fixed, search.placed_bound, search.best, search
+        )
+        search.offer(assigned)
+        search.stats[f"neighbourhood_{width}_s"] = time.perf_counter() - began
+        if assigned is not None and search.best_value[0] >= search.placed_bound:
+            return
+
+
+def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
+    """MIP over every usable pair that could still beat the best plan (exact if it ends)."""
+    if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
+        return
+    side, pairs = search.side, search.pairs
+    _, score = search.best_value
+    room = lagrange.bound - (score + 1)
+    keep = np.flatnonzero(lagrange.loss <= room + BOUND_TOLERANCE)
+    search.stats["proof_columns"] = float(len(keep))
+    if len(keep) > MAX_SUB_MIP_COLUMNS:
+        return
+    began = time.perf_counter()
+    assigned, mip_bound, _ = sub_mip(
+        side,
+        pairs.index[keep],
+        np.zeros(0, dtype=np.int64),
+        search.placed_bound,
+        search.best,
+        search,
+        relative_gap=search.target_gap,
+    )
+    search.stats["proof_s"] = time.perf_counter() - began
+    search.offer(assigned)
+    # A better plan uses only `keep` pairs, so it is worth at most the MIP's bound.
+    search.tighten(max(float(search.best_value[1]), mip_bound))
+
+
+def _bound_placements(
+    search: SearchState, master: MasterLP, costs: FloatArray, penalty: float
+) -> bool:
+    """Lower `placed_bound` towards the best plan's placements, by proof.
+
+    First the LP of the cardinality problem (column generation with unit costs, no
+    cardinality row) gives a Lagrangian bound on every plan's placements. If that still
+    leaves room above the best plan, a MIP over the pairs whose Lagrangian loss leaves
+    room for one more placement asks for a plan placing more than the best one: none
+    means the best plan's count is the maximum; one becomes the new best plan. Returns
+    True when placed_bound moved (the search then goes on at the new count).
+    """
+    add_stat(search.stats, "placement_rounds", 1.0)
+    side, pairs = search.side, search.pairs
+    before = search.placed_bound
+    ones = np.ones(len(pairs.participant))
+    master.set_costs(ones, 0.0, -np.inf)
+    lagrange, _ = _generate_columns(search, master, ones, score=False)
+    if math.isfinite(lagrange.bound):
+        proven = max(math.floor(lagrange.bound + BOUND_TOLERANCE), search.best_value[0], 0)
+        search.placed_bound = min(search.placed_bound, proven)
+    while search.best_value[0] < search.placed_bound and not search.out_of_time():
+        more = search.best_value[0] + 1
+        keep = np.flatnonzero(lagrange.loss <= lagrange.bound - more + BOUND_TOLERANCE)
+        if not math.isfinite(lagrange.bound) or len(keep) > MAX_SUB_MIP_COLUMNS:
+            break
+        assigned, _, proven_optimal = sub_mip(
+            side, pairs.index[keep], np.zeros(0, dtype=np.int64), more, None, search
+        )
+        if assigned is None:
+            if proven_optimal:  # no plan places `more` people
+                search.placed_bound = search.best_value[0]
+            break
+        search.offer(assigned)
+    moved = search.placed_bound < before
+    if moved:
+        search.score_bound = math.inf
+        search.notify()
+    master.set_costs(costs, penalty, float(search.placed_bound))
+    return moved

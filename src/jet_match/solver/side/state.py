@@ -1,0 +1,90 @@
+"""The state of one search: the proven bounds, the best plan, the clock and the stats."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.policy import IntArray
+from jet_match.solver.side.bound import BOUND_TOLERANCE
+from jet_match.solver.side.mip_process import MipProcess
+from jet_match.solver.side.pairs import UsablePairs
+from jet_match.solver.side.problem import SideProblem
+
+#: Called with (placed, score, placed bound, score bound) of the best plan so far, in
+#: profit units of the free participants; returning True stops the search.
+Reporter = Callable[[int, int, int, float], bool]
+
+
+def add_stat(stats: dict[str, float], name: str, amount: float) -> None:
+    """Accumulate `amount` into the named stat."""
+    stats[name] = stats.get(name, 0.0) + amount
+
+
+@dataclass
+class SearchState:
+    """State of one solve: the bounds, the best plan, what was spent where."""
+
+    side: SideProblem
+    pairs: UsablePairs
+    deadline: Deadline
+    seed: int
+    report: Reporter | None
+    target_gap: float
+    placed_bound: int
+    score_bound: float  # over plans placing placed_bound (inf: not known yet)
+    best: IntArray
+    best_value: tuple[int, int]  # (placed, score); placed -1 when best is not feasible
+    stats: dict[str, float] = field(default_factory=dict)
+    mips: MipProcess = field(default_factory=MipProcess)  # where large MIPs run
+    stopped: bool = False
+    last_report: float = 0.0
+
+    def offer(self, assigned: IntArray | None) -> None:
+        """Keep `assigned` if it is feasible and better than the best plan."""
+        if assigned is None or not self.side.feasible(assigned):
+            return
+        value = self.side.value(assigned)
+        if value > self.best_value:
+            self.best, self.best_value = assigned, value
+            self.notify()
+
+    def tighten(self, score_bound: float) -> None:
+        """Lower the score bound to a newly proven one."""
+        if score_bound < self.score_bound:
+            self.score_bound = score_bound
+            self.notify()
+
+    def notify(self) -> None:
+        """Report the best plan and the bounds (the reporter may ask to stop)."""
+        if self.report is not None and not self.stopped:
+            placed, score = self.best_value
+            self.last_report = time.perf_counter()
+            self.stopped = bool(self.report(placed, score, self.placed_bound, self.score_bound))
+
+    def report_now(self) -> bool:
+        """A heartbeat during long MIPs (at most once a second); True asks to stop."""
+        if time.perf_counter() - self.last_report >= 1.0:
+            self.notify()
+        return self.stopped
+
+    def score_ceiling(self) -> float:
+        """The score bound as an integer (profits are integers), inf when unknown."""
+        if not math.isfinite(self.score_bound):
+            return math.inf
+        return float(math.floor(self.score_bound + BOUND_TOLERANCE))
+
+    def out_of_time(self) -> bool:
+        """Stopped by the reporter, or past the deadline."""
+        return self.stopped or self.deadline.expired()
+
+    def reached(self) -> bool:
+        """The best plan places placed_bound and is within the target gap of the bound."""
+        placed, score = self.best_value
+        if placed < self.placed_bound:
+            return False
+        ceiling = self.score_ceiling()
+        return score >= ceiling or (ceiling - score) <= self.target_gap * max(1.0, abs(ceiling))

@@ -1,0 +1,140 @@
+"""A HiGHS MIP over a chosen set of pairs, everyone else fixed: the engine's plan finder
+and, over the pairs the reduced-cost argument keeps, its exact prover. A large MIP runs
+in the search's child process (`mip_process.py`), which the deadline can always stop."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from jet_match.solver.policy import IntArray
+from jet_match.solver.side.highs import silence_banner
+from jet_match.solver.side.mip_process import MipJob, solve_job
+from jet_match.solver.side.pairs import FloatArray
+from jet_match.solver.side.problem import SideProblem
+from jet_match.solver.side.state import SearchState
+
+MIP_NEEDS_S = 1.0  # time left to start any MIP
+MAX_SUB_MIP_COLUMNS = 150_000
+#: MIPs this large run in the search's child process, which the deadline can stop (HiGHS's
+#: set-up of a MIP is not always interruptible, and grows faster than its size); smaller
+#: ones run here, without the child's start-up (~0.3 s).
+CHILD_PROCESS_COLUMNS = 10_000
+
+
+def sub_mip(
+    side: SideProblem,
+    columns: IntArray,
+    fixed: IntArray,
+    placed_min: int,
+    start: IntArray | None,
+    search: SearchState,
+    relative_gap: float = 0.0,
+) -> tuple[IntArray | None, float, bool]:
+    """Best plan using `fixed` pairs plus a choice among `columns` (pair indices).
+
+    Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
+    """
+    inst = side.instance
+    n = inst.tables.n_participants
+    if search.deadline.remaining() < MIP_NEEDS_S:
+        return None, math.inf, False
+    model = _model(side, columns, fixed, placed_min)
+    start_values = None
+    chosen = start[start >= 0] if start is not None else np.zeros(0, np.int64)
+    chosen = chosen[np.isin(chosen, columns)]
+    if len(chosen):
+        start_values = np.zeros(len(columns))
+        start_values[np.searchsorted(columns, chosen)] = 1.0
+    job = MipJob(
+        **model,
+        start_values=start_values,
+        seed=search.seed,
+        time_limit=search.deadline.remaining(),
+        relative_gap=float(relative_gap),
+    )
+
+    def heartbeat() -> bool:
+        return search.stopped or (search.report is not None and search.report_now())
+
+    if len(columns) >= CHILD_PROCESS_COLUMNS:
+        answer = search.mips.solve(job, search.deadline, heartbeat)
+    else:
+        silence_banner()
+        answer = solve_job(job, heartbeat)
+    bound = answer.dual_bound
+    if answer.status == "infeasible":
+        return None, -math.inf, True
+    proven = answer.status == "optimal"
+    if answer.values is None:
+        return None, bound if np.isfinite(bound) else math.inf, proven
+    picked = columns[answer.values > 0.5]
+    assigned = np.full(n, -1, dtype=np.int64)
+    assigned[inst.pair_p[fixed]] = fixed
+    assigned[inst.pair_p[picked]] = picked
+    return assigned, bound if np.isfinite(bound) else math.inf, proven
+
+
+def _model(
+    side: SideProblem, columns: IntArray, fixed: IntArray, placed_min: int
+) -> dict[str, FloatArray | IntArray]:
+    """The MIP in column-wise arrays: one binary column per pair of `columns`; rows for
+    participants, openings and caps (less what `fixed` uses), couples (one per couple and
+    group) and the cardinality row."""
+    inst = side.instance
+    capacity = side.capacity - np.bincount(inst.pair_o[fixed], minlength=len(side.capacity))
+    cap_left = None
+    if side.cap_left is not None:
+        cap_left = side.cap_left - np.bincount(side.cap_key_of(fixed), minlength=len(side.cap_left))
+    p = inst.pair_p[columns].astype(np.int64)
+    o = inst.pair_o[columns].astype(np.int64)
+    people, person_row = np.unique(p, return_inverse=True)
+    openings, opening_row = np.unique(o, return_inverse=True)
+    row_parts, lower, upper = [person_row], [np.where(side.must_place[people], 1.0, -np.inf)], []
+    upper.append(np.ones(len(people)))
+    offset = len(people)
+    row_parts.append(offset + opening_row)
+    lower.append(np.full(len(openings), -np.inf))
+    upper.append(capacity[openings].astype(np.float64))
+    offset += len(openings)
+    col_parts = [np.arange(len(columns)), np.arange(len(columns))]
+    val_parts = [np.ones(len(columns)), np.ones(len(columns))]
+    if cap_left is not None:
+        keys, key_row = np.unique(side.cap_key_of(columns), return_inverse=True)
+        row_parts.append(offset + key_row)
+        col_parts.append(np.arange(len(columns)))
+        val_parts.append(np.ones(len(columns)))
+        lower.append(np.full(len(keys), -np.inf))
+        upper.append(cap_left[keys].astype(np.float64))
+        offset += len(keys)
+    couple = side.couple_of[p]
+    at = np.flatnonzero(couple >= 0)
+    couple_keys, couple_row = np.unique(
+        side.couple_key(couple[at], columns[at]), return_inverse=True
+    )
+    row_parts.append(offset + couple_row)
+    col_parts.append(at)
+    val_parts.append(np.where(p[at] == couple[at], 1.0, -1.0))
+    lower.append(np.zeros(len(couple_keys)))
+    upper.append(np.zeros(len(couple_keys)))
+    offset += len(couple_keys)
+    row_parts.append(np.full(len(columns), offset))
+    col_parts.append(np.arange(len(columns)))
+    val_parts.append(np.ones(len(columns)))
+    lower.append(np.array([float(placed_min - len(fixed))]))
+    upper.append(np.array([np.inf]))
+    n_row = offset + 1
+    matrix = sp.csc_matrix(
+        (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
+        shape=(n_row, len(columns)),
+    )
+    return {
+        "col_cost": side.profit[columns].astype(np.float64),
+        "row_lower": np.concatenate(lower),
+        "row_upper": np.concatenate(upper),
+        "start": matrix.indptr.astype(np.int32),
+        "index": matrix.indices.astype(np.int32),
+        "value": matrix.data.astype(np.float64),
+    }
