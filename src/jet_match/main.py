@@ -18,13 +18,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
-from jet_match import __version__
+from jet_match import __version__, web
 from jet_match.api import problems
 from jet_match.api.middleware import BodyLimit, RequestContext
 from jet_match.api.routes import api_router
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
 from jet_match.services import round_data
+from jet_match.web import api_docs
 
 API_PREFIX = "/api/v1"
 
@@ -114,8 +115,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served with local assets below (web/api_docs.py)
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
@@ -125,6 +126,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     app.include_router(api_router, prefix=API_PREFIX)
+    web.install(app)  # the workspace under /app (docs/workspace.md)
+    if settings.docs_enabled:
+        api_docs.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
