@@ -71,3 +71,12 @@ def validation_messages(t: Translator, error: ValidationError) -> dict[str, str]
         name = str(item["loc"][0]) if item["loc"] else "form"
         messages.setdefault(name, t.gettext(MESSAGES.get(item["type"], INVALID)))
     return messages
+
+
+def refusal_messages(
+    t: Translator, error: ValidationError | DomainError, *, default_field: str = "form"
+) -> dict[str, str]:
+    """Field name -> message for a form refused by validation or by the service."""
+    if isinstance(error, ValidationError):
+        return validation_messages(t, error)
+    return problem_messages(t, error, default_field=default_field)

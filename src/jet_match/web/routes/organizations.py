@@ -22,8 +22,7 @@ from jet_match.web import labels
 from jet_match.web.forms import (
     STALE,
     if_match,
-    problem_messages,
-    validation_messages,
+    refusal_messages,
     version_of,
 )
 from jet_match.web.pages import APP_PREFIX, Page, page_for
@@ -37,18 +36,8 @@ OrganizationPath = Annotated[str, Path(max_length=64, pattern=EXTERNAL_ID_PATTER
 OpeningPath = Annotated[str, Path(max_length=64, pattern=EXTERNAL_ID_PATTERN)]
 
 OPENINGS_PER_PAGE = 100
-#: Columns of the placements download (no contact or special-care fields, ever).
-PLACEMENT_COLUMNS = (
-    "round",
-    "version",
-    "opening",
-    "participant",
-    "family_name",
-    "given_name",
-    "citizenship",
-    "position",
-    "japanese_level",
-)
+#: Columns of the placements download: a host's view (no contact or special-care fields).
+PLACEMENT_COLUMNS = tuple(HostPlacement.model_fields)
 
 
 def _options(page: Page) -> dict[str, list[tuple[str, str]]]:
@@ -140,9 +129,10 @@ def download_placements(
 
 
 def _form_values(form: Any) -> dict[str, Any]:
-    """An opening's fields from a submitted form (checkboxes: present or not)."""
+    """An opening's fields from a submitted form (checkboxes: present or not); a field
+    left empty is absent, so a new opening takes its default and an edit keeps its value."""
     countries = str(form.get("requested_countries", "")).replace(",", " ").upper().split()
-    return {
+    values = {
         "position": form.get("position") or None,
         "slots": form.get("slots") or None,
         "school_level": form.get("school_level") or None,
@@ -152,6 +142,7 @@ def _form_values(form: Any) -> dict[str, Any]:
         "country_required": form.get("country_required") == "on",
         "prefers_experience": form.get("prefers_experience") == "on",
     }
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _opening_form(
@@ -198,21 +189,13 @@ async def create_opening(
     try:
         opening = fmt.Opening.model_validate(values)
         openings.create_opening(session=session, caller=page.caller, opening_in=opening)
-    except ValidationError as invalid:
+    except (ValidationError, InvalidInput, AlreadyExists) as refused:
         return _opening_form(
             page,
             organization,
             opening=values,
             status_code=422,
-            errors=validation_messages(page.t, invalid),
-        )
-    except (InvalidInput, AlreadyExists) as refused:
-        return _opening_form(
-            page,
-            organization,
-            opening=values,
-            status_code=422,
-            errors=problem_messages(page.t, refused, default_field="external_id"),
+            errors=refusal_messages(page.t, refused, default_field="external_id"),
         )
     return page.redirect(_url(organization))
 
@@ -262,25 +245,16 @@ async def update_opening(
             changes=changes,
             if_match=if_match(version),
         )
-    except ValidationError as invalid:
-        return _opening_form(
-            page,
-            organization,
-            opening=shown,
-            version=version,
-            status_code=422,
-            errors=validation_messages(page.t, invalid),
-        )
     except PreconditionFailed:
         return _stale(page, session, organization, opening)
-    except InvalidInput as refused:
+    except (ValidationError, InvalidInput) as refused:
         return _opening_form(
             page,
             organization,
             opening=shown,
             version=version,
             status_code=422,
-            errors=problem_messages(page.t, refused),
+            errors=refusal_messages(page.t, refused),
         )
     return page.redirect(_url(organization))
 
