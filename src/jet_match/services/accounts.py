@@ -166,6 +166,15 @@ def _invalid(field: str, code: str, message: str) -> InvalidInput:
     return InvalidInput(message, [FieldProblem("user", None, field, code, message)])
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise _invalid(
+            "password",
+            "password_too_short",
+            f"a password has at least {MIN_PASSWORD_LENGTH} characters",
+        )
+
+
 def create_user(
     *,
     session: Session,
@@ -202,12 +211,8 @@ def create_user(
         raise _invalid(
             "organization", "organization_not_allowed", "a coordinator has no organization"
         )
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise _invalid(
-            "password",
-            "password_too_short",
-            f"a password has at least {MIN_PASSWORD_LENGTH} characters",
-        )
+    if password is not None:
+        _check_password(password)
     if session.scalars(select(models.User).where(models.User.email == email)).first():
         raise AlreadyExists(f"a user with the e-mail '{email}' exists already")
     one_time = None if password is not None else secrets.token_urlsafe(12)
@@ -260,6 +265,21 @@ def disable_user(*, session: Session, caller: Caller, email: str) -> UserPublic:
         session.exec(delete(models.UserSession).where(col(models.UserSession.user_id) == row.id))
         audit.record(session, caller, "user.disable", "user", str(row.id))
         commit(session)
+    return _public(session, row)
+
+
+def set_password(*, session: Session, caller: Caller, email: str, password: str) -> UserPublic:
+    """Set a new password and lift a lock (its sessions end: whoever held them must sign in)."""
+    authorize(caller, MANAGE_USERS)
+    _check_password(password)
+    row = _find(session, email)
+    row.password_hash = _hasher.hash(password)
+    row.failed_sign_ins = 0
+    row.locked_until = None
+    session.add(row)
+    session.exec(delete(models.UserSession).where(col(models.UserSession.user_id) == row.id))
+    audit.record(session, caller, "user.set_password", "user", str(row.id))
+    commit(session)
     return _public(session, row)
 
 
