@@ -28,12 +28,13 @@ run: install
 test: install browser
 	$(BIN)/python -m pytest
 
-# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
-# Installed when missing: root (CI) runs apt-get; anyone else is told what to run.
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`);
+# fonts-noto-cjk lets the screenshots show Japanese. Installed when missing: root (CI) runs
+# apt-get; anyone else is told what to run.
 browser:
 	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
-	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium" >&2; fi; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; \
+	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium fonts-noto-cjk" >&2; fi; }
 
 # Refresh the workspace's message catalogs from the code and templates (docs/workspace.md);
 # translate the new entries in src/jet_match/web/locale/ja/LC_MESSAGES/messages.po.

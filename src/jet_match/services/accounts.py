@@ -38,8 +38,9 @@ MANAGE_USERS = Action.API_KEYS
 #: Who the audit trail names for a sign-in attempt nobody has made good yet.
 SIGN_IN = Caller(role=Role.CAREER_FAIR, label="sign-in")
 
-#: Failed attempts in a row before each further attempt has to wait (1 s, 2 s, 4 s ...).
+#: Failed attempts in a row before each further attempt has to wait (5 s, 10 s, 20 s ...).
 SLOW_DOWN_AFTER = 3
+SLOW_DOWN_SECONDS = 5
 
 LOCALES = ("ja", "en")
 STAFF_ROLES = (Role.COORDINATOR, Role.HOST_ORG)
@@ -340,7 +341,8 @@ def sign_in(
                 failed_sign_ins=row.failed_sign_ins,
             )
         elif row.failed_sign_ins >= SLOW_DOWN_AFTER:
-            row.locked_until = now + timedelta(seconds=2 ** (row.failed_sign_ins - SLOW_DOWN_AFTER))
+            wait = SLOW_DOWN_SECONDS * 2 ** (row.failed_sign_ins - SLOW_DOWN_AFTER)
+            row.locked_until = now + timedelta(seconds=wait)
         session.add(row)
         audit.record(
             session,
