@@ -180,6 +180,7 @@ async def create_opening(
     request: Request, page: Writer, session: SessionDep, organization: OrganizationPath
 ) -> Response:
     """Post an opening for this organization."""
+    organizations.get_organization(session=session, caller=page.caller, external_id=organization)
     form = await request.form()
     values = {
         "external_id": str(form.get("external_id", "")).strip(),
