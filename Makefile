@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck check fmt clean
+.PHONY: install run test lint typecheck check fmt clean messages browser
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,25 @@ PORT := 8000
 run: install
 	$(BIN)/jet-match serve --demo --host $(HOST) --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`);
+# fonts-noto-cjk lets the screenshots show Japanese. Installed when missing: root (CI) runs
+# apt-get; anyone else is told what to run.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; \
+	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium fonts-noto-cjk" >&2; fi; }
+
+# Refresh the workspace's message catalogs from the code and templates (docs/workspace.md);
+# translate the new entries in src/jet_match/web/locale/ja/LC_MESSAGES/messages.po.
+LOCALE_DIR := src/jet_match/web/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+	  --project jet-match -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) \
+	  --no-fuzzy-matching --ignore-obsolete
 
 # benchmarks/ is optional in a checkout: lint it when it is there.
 LINTED := src tests $(wildcard benchmarks)

@@ -62,8 +62,10 @@ app = typer.Typer(
 )
 fixtures_app = typer.Typer(help="Generate realistic datasets.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff accounts of the workspace (/app).", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 
 
 # --- dataset: validate, schema, fixtures generate ------------------------------
@@ -224,6 +226,7 @@ def serve(
         try:
             loaded = setup.load_demo(engine, demo_dataset)
             keys = setup.demo_keys(engine)
+            people = setup.demo_users(engine, keys.host_organization)
         except DomainError as error:
             _fail(error)
         if loaded is not None:
@@ -240,6 +243,14 @@ def serve(
                 else ""
             )
             + f"  try: curl -H 'Authorization: Bearer {keys.coordinator}' {base}/api/v1/openings\n"
+            f"\n  workspace: {base}/app/  (demo passwords: the demo database only)\n"
+            f"  coordinator: {people.coordinator}  password: {people.password}\n"
+            + (
+                f"  host_org user for {people.host_organization}: {people.host}"
+                f"  password: {people.password}\n"
+                if people.host
+                else ""
+            )
         )
     # uvicorn re-raises SIGTERM once it has shut down; make it an exit, so that the
     # embedded worker is stopped (and a run in progress marked interrupted) on the way out.
@@ -356,6 +367,94 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (its pr
     except DomainError as error:
         _fail(error)
     typer.echo(f"revoked {key_id}")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The person's e-mail address (their sign-in).")],
+    role: Annotated[Role, typer.Option(help="coordinator or host_org.")],
+    organization: Annotated[
+        str | None, typer.Option(help="external_id of the organization (host_org users).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (default: from the e-mail).")
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input (else one is made)."
+        ),
+    ] = False,
+) -> None:
+    """Create a staff account; prints a one-time password unless --password-stdin."""
+    import sys
+
+    from jet_match.db import migrate as run_migrations
+    from jet_match.db import session_scope
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.security import accounts
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    engine = _engine()
+    run_migrations(engine)
+    try:
+        with session_scope(engine) as session:
+            created = accounts.create_user(
+                session=session,
+                caller=COMMAND_LINE,
+                email=email,
+                role=role,
+                display_name=name,
+                organization=organization,
+                password=password,
+            )
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"created {created.user.role.value} user {created.user.email}", err=True)
+    if created.one_time_password is not None:
+        typer.echo("one-time password (store it now, it is not shown again):", err=True)
+        typer.echo(created.one_time_password)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List staff accounts (never their passwords)."""
+    from jet_match.db import session_scope
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.security import accounts
+
+    table = Table(title="Users")
+    for column in ("email", "name", "role", "organization", "state", "last sign-in"):
+        table.add_column(column)
+    with session_scope(_engine()) as session:
+        for user in accounts.list_users(session=session, caller=COMMAND_LINE):
+            state = "disabled" if user.disabled else ("locked" if user.locked else "active")
+            table.add_row(
+                user.email,
+                user.display_name,
+                user.role.value,
+                user.organization or "",
+                state,
+                f"{user.last_sign_in_at:%Y-%m-%d %H:%M}" if user.last_sign_in_at else "",
+            )
+    Console(width=160).print(table)
+
+
+@users_app.command("disable")
+def users_disable(
+    email: Annotated[str, typer.Option(help="The account's e-mail address.")],
+) -> None:
+    """Disable an account; its sessions end at once."""
+    from jet_match.db import session_scope
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.security import accounts
+
+    try:
+        with session_scope(_engine()) as session:
+            accounts.disable_user(session=session, caller=COMMAND_LINE, email=email)
+    except DomainError as error:
+        _fail(error)
+    typer.echo(f"disabled {email}")
 
 
 @app.command("import")

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
-from jet_match import __version__
+from jet_match import __version__, web
 from jet_match.api import problems
 from jet_match.api.middleware import BodyLimit, RequestContext
 from jet_match.api.routes import api_router
@@ -23,6 +23,7 @@ from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
 from jet_match.services.bridge.round_data import PreparedProblems
+from jet_match.web import api_docs
 
 API_PREFIX = "/api/v1"
 
@@ -89,8 +90,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served with local assets below (web/api_docs.py)
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     app.include_router(api_router, prefix=API_PREFIX)
+    web.install(app)  # the workspace under /app (docs/workspace.md)
+    if settings.docs_enabled:
+        api_docs.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

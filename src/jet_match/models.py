@@ -315,3 +315,46 @@ class PublishedPlacement(SQLModel, table=True):
     position: str = _text(3)
     organization_name: str = _text(200)
     prefecture: int = Field(nullable=False)
+
+
+# --- Staff accounts of the workspace (/app, docs/workspace.md) ----------------------------
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the workspace. `email` is stored lower-cased (unique);
+    only the argon2id hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=sa.String(254), nullable=False, unique=True)
+    display_name: str = _text(200)
+    role: str = _text(20)
+    organization_id: int | None = Field(
+        default=None, foreign_key="organizations.id", nullable=True, ondelete="RESTRICT"
+    )
+    locale: str | None = _text(5, nullable=True, default=None)
+    disabled: bool = Field(default=False, nullable=False)
+    password_hash: str = _text(255)
+    failed_sign_ins: int = Field(default=0, nullable=False)
+    locked_until: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    created_at: datetime = _timestamp()
+    last_sign_in_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a secret whose SHA-256 is `token_hash`.
+    Signing out deletes the row; a row idle longer than the timeout is refused (and deleted)."""
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_type=sa.String(64), nullable=False, unique=True)
+    user_id: int = Field(foreign_key="users.id", nullable=False, index=True, ondelete="CASCADE")
+    csrf_token: str = _text(64)
+    created_at: datetime = _timestamp()
+    last_seen_at: datetime = _timestamp()

@@ -11,11 +11,12 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.generator import DEMO_SEED, ScaleName, generate_scale
+from jet_match.errors import NotFound
 from jet_match.schemas.api_keys import ApiKeyCreate
 from jet_match.schemas.imports import ImportResult
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.records import imports
-from jet_match.services.security import api_keys
+from jet_match.services.security import accounts, api_keys
 from jet_match.statuses import Role
 
 DEMO_KEY_NAME = "demo (jet-match serve --demo)"
@@ -82,3 +83,48 @@ def demo_keys(engine: Engine) -> DemoKeys:
             host.key if host else None,
             first.external_id if first else None,
         )
+
+
+#: Demo accounts for the workspace; fixed passwords, acceptable only on the demo database.
+DEMO_COORDINATOR = "coordinator@demo.jet-match.test"
+DEMO_HOST = "host@demo.jet-match.test"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- the demo database only
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUsers:
+    """Who can sign in to the demo's workspace (both with DEMO_PASSWORD)."""
+
+    coordinator: str
+    host: str | None
+    host_organization: str | None
+    password: str = DEMO_PASSWORD
+
+
+def demo_users(engine: Engine, host_organization: str | None) -> DemoUsers:
+    """A demo coordinator and a demo host user of `host_organization`, with the demo password
+    (created, or reset and unlocked if they exist)."""
+    with Session(engine, expire_on_commit=False) as session:
+        wanted: list[tuple[str, Role, str | None]] = [(DEMO_COORDINATOR, Role.COORDINATOR, None)]
+        if host_organization is not None:
+            wanted.append((DEMO_HOST, Role.HOST_ORG, host_organization))
+        for email, role, organization in wanted:
+            try:
+                accounts.set_password(
+                    session=session, caller=COMMAND_LINE, email=email, password=DEMO_PASSWORD
+                )
+            except NotFound:
+                accounts.create_user(
+                    session=session,
+                    caller=COMMAND_LINE,
+                    email=email,
+                    role=role,
+                    display_name=f"Demo {role.value}",
+                    organization=organization,
+                    password=DEMO_PASSWORD,
+                )
+    return DemoUsers(
+        DEMO_COORDINATOR,
+        DEMO_HOST if host_organization else None,
+        host_organization,
+    )

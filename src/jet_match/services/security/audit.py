@@ -55,6 +55,7 @@ class AuditFilter:
     resource_type: str | None = None
     resource_id: str | None = None
     actor_key: str | None = None
+    actor: str | None = None  # as the trail names it: key:<prefix>, user:<id>, cli ...
     request_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -73,6 +74,7 @@ def list_events(
         (event.resource_type, filters.resource_type),
         (event.resource_id, filters.resource_id),
         (key.prefix, filters.actor_key),
+        (event.actor, filters.actor),
         (event.request_id, filters.request_id),
     )
     for column, value in equal:

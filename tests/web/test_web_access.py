@@ -1,0 +1,134 @@
+"""Every /app route x every kind of signed-in person answers as docs/workspace.md promises.
+
+The routes come from the app itself: a new page without an entry in CASES fails
+`test_every_page_has_a_case`, so nobody adds a page without deciding who may use it (the
+API's routes have the same table in tests/api/test_authorization.py). Every POST carries
+the caller's own CSRF token, so what is checked here is the role and the scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from jet_match.config import Settings
+from jet_match.main import create_app
+from web.web_support import Staff, csrf_of, sign_in
+
+CALLERS = ("anonymous", "host_other", "host_own", "coordinator")
+ORG = "/app/organizations/ORG-A"  # host_own's organization; host_other is ORG-B's
+
+EVERYONE_SIGNED_IN = (303, 200, 200, 200)
+COORDINATORS = (303, 403, 403, 200)
+OWN_ORGANIZATION = (303, 404, 200, 200)
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call a page, and what each caller gets."""
+
+    expected: tuple[int, ...]
+    path: str | None = None  # concrete path; None: the route's own
+    form: dict[str, str] = field(default_factory=dict)  # `{who}` is replaced by the caller
+    version_of: str | None = None  # the page whose form's current version is sent
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/app"): Case((308, 308, 308, 308)),
+    ("GET", "/app/"): Case(EVERYONE_SIGNED_IN),
+    ("GET", "/app/login"): Case((200, 303, 303, 303)),
+    ("POST", "/app/login"): Case(
+        (401, 401, 401, 401), form={"email": "nobody@example.jp", "password": "x"}
+    ),
+    ("POST", "/app/logout"): Case((303, 303, 303, 303)),
+    ("POST", "/app/language"): Case((303, 303, 303, 303), form={"language": "en"}),
+    ("GET", "/app/users"): Case(COORDINATORS),
+    ("POST", "/app/users"): Case(
+        (303, 403, 403, 201), form={"email": "new-{who}@example.jp", "role": "coordinator"}
+    ),
+    ("POST", "/app/users/disable"): Case((303, 403, 403, 303), form={"email": "host-b@example.jp"}),
+    ("GET", "/app/audit"): Case(COORDINATORS),
+    ("GET", "/app/organizations/{organization}"): Case(OWN_ORGANIZATION, path=ORG),
+    ("GET", "/app/organizations/{organization}/placements.{extension}"): Case(
+        OWN_ORGANIZATION, path=f"{ORG}/placements.csv"
+    ),
+    ("GET", "/app/organizations/{organization}/openings/new"): Case(
+        OWN_ORGANIZATION, path=f"{ORG}/openings/new"
+    ),
+    ("POST", "/app/organizations/{organization}/openings/new"): Case(
+        (303, 404, 303, 303),
+        path=f"{ORG}/openings/new",
+        form={
+            "external_id": "OPN-{who}",
+            "position": "ALT",
+            "slots": "1",
+            "school_level": "mixed",
+        },
+    ),
+    ("GET", "/app/organizations/{organization}/openings/{opening}"): Case(
+        OWN_ORGANIZATION, path=f"{ORG}/openings/OPN-A1"
+    ),
+    ("POST", "/app/organizations/{organization}/openings/{opening}"): Case(
+        (303, 404, 303, 303),
+        path=f"{ORG}/openings/OPN-A1",
+        form={"slots": "2"},
+        version_of=f"{ORG}/openings/OPN-A1",
+    ),
+    ("POST", "/app/organizations/{organization}/openings/{opening}/cancel"): Case(
+        (303, 404, 303, 303),
+        path=f"{ORG}/openings/OPN-A1/cancel",
+        version_of=f"{ORG}/openings/OPN-A1",
+    ),
+}
+
+
+def _pages() -> list[tuple[str, str]]:
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        path = route.path or ""
+        if path == "/app" or path.startswith("/app/"):
+            found |= {(m, path) for m in getattr(route, "methods", None) or () if m != "HEAD"}
+    return sorted(found)
+
+
+PAGES = _pages()
+
+
+def test_every_page_has_a_case() -> None:
+    assert [page for page in PAGES if page not in CASES] == [], "add the pages to CASES"
+    assert [page for page in CASES if page not in PAGES] == [], "CASES names gone pages"
+
+
+def _client(app: FastAPI, staff: Staff, who: str) -> TestClient:
+    client = TestClient(app, headers={"Accept-Language": "en"})
+    email = {"host_other": staff.host_b, "host_own": staff.host_a}.get(who, staff.coordinator)
+    if who != "anonymous":
+        assert sign_in(client, email).status_code == 303
+    return client
+
+
+@pytest.mark.parametrize(("method", "path"), PAGES, ids=[f"{m} {p}" for m, p in PAGES])
+def test_page_answers_each_caller_as_documented(
+    method: str, path: str, app: FastAPI, staff: Staff
+) -> None:
+    case = CASES[(method, path)]
+    answers = []
+    for who in CALLERS:
+        client = _client(app, staff, who)
+        url = case.path or path
+        if method == "GET":
+            answers.append(client.get(url, follow_redirects=False).status_code)
+            continue
+        form = {name: value.replace("{who}", who) for name, value in case.form.items()}
+        if case.version_of:
+            opened = client.get(case.version_of, follow_redirects=False)
+            found = opened.text.split('name="version" value="')
+            form["version"] = found[1].split('"')[0] if len(found) > 1 else "1"
+        form["csrf_token"] = csrf_of(client.get("/app/login").text)
+        answers.append(client.post(url, data=form, follow_redirects=False).status_code)
+    assert tuple(answers) == case.expected, dict(zip(CALLERS, answers, strict=True))
