@@ -54,7 +54,8 @@ def problem_messages(
 ) -> dict[str, str]:
     """Field name -> message in the user's language for a service's refusal."""
     if isinstance(error, AlreadyExists):
-        return {default_field: t.gettext(MESSAGES["already-exists"])}
+        already_exists = MESSAGES["already-exists"]
+        return {default_field: t.gettext(already_exists)}
     messages: dict[str, str] = {}
     for problem in error.problems:
         message = MESSAGES.get(problem.code)
