@@ -10,7 +10,8 @@ import pytest
 from dataset_builders import issues_of, opening, organization, participant, record, valid_dataset
 
 from jet_match.dataset.format import Dataset
-from jet_match.dataset.rules import RULES, Records, check_dataset
+from jet_match.dataset.record_index import Records
+from jet_match.dataset.rules import RULES, check_dataset
 
 Data = dict[str, Any]
 
