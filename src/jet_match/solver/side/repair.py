@@ -20,10 +20,9 @@ _REFILL_ROUNDS = 8
 
 def repair(side: SideProblem, assigned: IntArray, deadline: Deadline | None = None) -> IntArray:
     """The relaxation's plan made feasible: split couples and over-cap people unplaced;
-    then couples and singles placed where they fit until nothing more does. The first
-    plan may use part of the run's margin (`Deadline.for_first_plan`); the plan is
-    feasible after every step."""
-    deadline = deadline.for_first_plan() if deadline is not None else None
+    then couples and singles placed where they fit until nothing more does, or until the
+    deadline (one round of refilling singles always runs: without it a cap can leave a
+    fifth of the plan empty). The plan is feasible after every step."""
     inst = side.instance
     plan = assigned.copy()
     firsts = side.first_members()
@@ -103,8 +102,8 @@ def _refill(side: SideProblem, plan: IntArray, deadline: Deadline | None) -> Int
     """Place unplaced singles on the slots and cap room left, by min-cost flow, until stable."""
     inst = side.instance
     plan = plan.copy()
-    for _ in range(_REFILL_ROUNDS):
-        if deadline is not None and deadline.expired():
+    for round_ in range(_REFILL_ROUNDS):
+        if round_ and deadline is not None and deadline.expired():
             break
         placed = plan[plan >= 0]
         room = side.capacity - np.bincount(inst.pair_o[placed], minlength=len(side.capacity))
