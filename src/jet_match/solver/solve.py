@@ -21,7 +21,7 @@ import numpy as np
 from jet_match.solver import metrics
 from jet_match.solver.caps import cap_key_count
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.flow import lexicographic_weight, solve_certified
+from jet_match.solver.flow import best_pair_profits, lexicographic_weight, solve_certified
 from jet_match.solver.instance import Conflict, Instance, couple_group, prepare
 from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.problem import Problem
@@ -174,15 +174,12 @@ def _loose_bound(run: _Run) -> Bound:
     """What no plan exceeds: everyone with an admissible pair placed (at most the free
     slots), each at their best pair; the pins as they are."""
     instance = run.instance
-    pairs = np.flatnonzero(run.admissible)
-    owners = np.unique(instance.pair_p[pairs])
-    best = np.zeros(instance.tables.n_participants, dtype=np.int64)
-    np.maximum.at(best, instance.pair_p[pairs], run.profit[pairs])
+    best = best_pair_profits(instance, run.admissible, run.profit)
     pinned = run.pinned
     pinned_profit = int(run.profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum())
     offset = instance.problem.weights.disruption * instance.disruption_base()
-    placed = min(len(owners), int(run.capacity.clip(0).sum()))
-    return Bound(placed + len(pinned), int(best.sum()) + pinned_profit - offset)
+    placed = min(len(best), int(run.capacity.clip(0).sum()))
+    return Bound(placed + len(pinned), int(best.clip(0).sum()) + pinned_profit - offset)
 
 
 def _finish_reserve_s(instance: Instance, deadline: Deadline) -> float:
