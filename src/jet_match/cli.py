@@ -458,8 +458,8 @@ def solve(
     """Place the participants of a dataset; write a jet-match/result@1 document."""
     from jet_match.solver.deadline import Deadline
 
-    # The limit is the command's: the interpreter's start-up and imports count too.
-    deadline = Deadline.since_process_start(time_limit)
+    # The limit is the command's: importing the solving code and reading count too.
+    deadline = Deadline(time_limit)
     from jet_match.services.solving import solve_dataset_file
     from jet_match.solver.result import Progress
 

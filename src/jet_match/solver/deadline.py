@@ -16,7 +16,6 @@ are why a run can end a little after its limit; each is short next to the limit.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -58,27 +57,9 @@ class Deadline:
         return Deadline(max(0.0, self.limit_s - reserve_s), self.started)
 
     @classmethod
-    def since_process_start(cls, limit_s: float) -> Deadline:
-        """`limit_s` from the start of this process (a command's whole run: the
-        interpreter's start-up and imports count too); from now where unknown."""
-        return cls(limit_s, time.perf_counter() - _process_age_s())
-
-    @classmethod
     def unlimited(cls) -> Deadline:
         """A deadline that never expires."""
         return cls(math.inf)
-
-
-def _process_age_s() -> float:
-    """Seconds since this process started (Linux: /proc), 0 where it cannot be read."""
-    try:
-        with open("/proc/self/stat", "rb") as stat, open("/proc/uptime", "rb") as uptime:
-            # Field 22 (after the parenthesised command name): start time in clock ticks.
-            started_ticks = int(stat.read().rsplit(b")", 1)[1].split()[19])
-            since_boot = float(uptime.read().split()[0])
-        return max(0.0, since_boot - started_ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 __all__ = ["Deadline"]
