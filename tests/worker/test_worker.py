@@ -69,9 +69,10 @@ def _solving(engine: Engine, run_id: int) -> Callable[[], bool]:
 
 
 def _first_plan(engine: Engine, settings: Settings) -> dict[str, str]:
-    """A quick (1 s) run's plan: the plan a failed or interrupted run must leave intact."""
-    queue_run(engine, time_limit_s=1)
-    Worker(engine, settings, InlineSolver(engine)).run_until_idle()  # about 1.5 s
+    """A quick (5 s) run's plan: the plan a failed or interrupted run must leave intact.
+    (The limit covers loading and preparing too: 1 s is not enough on a busy machine.)"""
+    queue_run(engine, time_limit_s=5)
+    Worker(engine, settings, InlineSolver(engine)).run_until_idle()  # up to 5 s
     plan = current_plan(engine)
     assert plan
     return plan
@@ -135,7 +136,7 @@ def test_a_dead_solver_interrupts_the_run_and_leaves_the_plan_a_new_run_replaces
     assert run.error is not None
     assert "ended unexpectedly" in run.error
     assert current_plan(engine) == before
-    again = queue_run(engine, time_limit_s=2, minimise_disruption=False)
+    again = queue_run(engine, time_limit_s=10, minimise_disruption=False)
     worker.run_until_idle()  # a fresh solver process starts for the next job
     worker.solver.close()
     assert _run(engine, again).status == RunStatus.SUCCEEDED.value
@@ -175,6 +176,6 @@ def test_a_killed_worker_process_leaves_an_interrupted_run_and_an_intact_plan(
     run = _run(engine, run_id)
     assert run.status == RunStatus.INTERRUPTED.value
     assert current_plan(engine) == before
-    again = queue_run(engine, time_limit_s=2)
+    again = queue_run(engine, time_limit_s=10)
     restarted.run_until_idle()
     assert _run(engine, again).status == RunStatus.SUCCEEDED.value

@@ -9,6 +9,8 @@ between steps. A phase that finds the deadline expired stops at its next step an
 returns what it has: the run then ends `feasible` with its proven gap, or `timeout` when
 there is no plan yet. The promise: a run returns by `limit x 1.1 + 2 s`; the eligibility
 pass, without which there is no plan, may use part of that margin (`for_first_plan`).
+Calls that cannot be interrupted (one min-cost flow, one vectorised pass over the pairs)
+are why a run can end a little after its limit; each is short next to the limit.
 """
 
 from __future__ import annotations
@@ -58,3 +60,6 @@ class Deadline:
     def unlimited(cls) -> Deadline:
         """A deadline that never expires."""
         return cls(math.inf)
+
+
+__all__ = ["Deadline"]

@@ -108,6 +108,18 @@ def solve_min_cost_flow(
     return assigned
 
 
+def best_pair_profits(instance: Instance, pairs: BoolArray, profit: IntArray) -> IntArray:
+    """The highest profit of each participant having one of `pairs` (a mask; pairs are
+    sorted by participant, so one reduceat pass)."""
+    at = np.flatnonzero(pairs)
+    if len(at) == 0:
+        return np.zeros(0, dtype=np.int64)
+    owner = instance.pair_p[at]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    best: IntArray = np.maximum.reduceat(profit[at], starts)
+    return best
+
+
 def lexicographic_weight(instance: Instance, profit: IntArray) -> int:
     """A weight per placement larger than any possible difference in total profit."""
     if len(profit) == 0:

@@ -21,7 +21,7 @@ import numpy as np
 from jet_match.solver import metrics
 from jet_match.solver.caps import cap_key_count
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.flow import lexicographic_weight, solve_certified
+from jet_match.solver.flow import best_pair_profits, lexicographic_weight, solve_certified
 from jet_match.solver.instance import Conflict, Instance, couple_group, prepare
 from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.problem import Problem
@@ -174,21 +174,22 @@ def _loose_bound(run: _Run) -> Bound:
     """What no plan exceeds: everyone with an admissible pair placed (at most the free
     slots), each at their best pair; the pins as they are."""
     instance = run.instance
-    pairs = np.flatnonzero(run.admissible)
-    owners = np.unique(instance.pair_p[pairs])
-    best = np.zeros(instance.tables.n_participants, dtype=np.int64)
-    np.maximum.at(best, instance.pair_p[pairs], run.profit[pairs])
+    best = best_pair_profits(instance, run.admissible, run.profit)
     pinned = run.pinned
     pinned_profit = int(run.profit[instance.pair_index(pinned, instance.pin_of[pinned])].sum())
     offset = instance.problem.weights.disruption * instance.disruption_base()
-    placed = min(len(owners), int(run.capacity.clip(0).sum()))
-    return Bound(placed + len(pinned), int(best.sum()) + pinned_profit - offset)
+    placed = min(len(best), int(run.capacity.clip(0).sum()))
+    return Bound(placed + len(pinned), int(best.clip(0).sum()) + pinned_profit - offset)
 
 
 def _finish_reserve_s(instance: Instance, deadline: Deadline) -> float:
-    """Time kept after the engines for the result and its metrics (which read every pair):
-    about 0.3 s at national size on an idle machine; a tenth of the limit at most."""
-    return min(0.1 * deadline.limit_s, 0.25 + 2e-7 * len(instance.pair_p))
+    """Time kept after the engines for the result and its metrics (which read every pair,
+    like the eligibility pass): about 0.3 s at national size on an idle machine, more on
+    a busy one (a quarter of the eligibility pass's time, as measured in this run); a
+    tenth of the limit at most."""
+    by_size = 2e-7 * len(instance.pair_p)
+    by_load = 0.25 * instance.model_s
+    return min(0.1 * deadline.limit_s, 0.25 + max(by_size, by_load))
 
 
 def _solve_side(
@@ -290,6 +291,8 @@ def _result(
     model_s: float,
     solve_s: float,
     started: float,
+    *,
+    reasons: bool = True,
 ) -> Result:
     objective = metrics.objective_of(instance, plan)
     return Result(
@@ -299,7 +302,7 @@ def _result(
         bound=bound,
         gap=gap_between(objective, bound) if status != Status.TIMEOUT else None,
         placements=metrics.placements_of(instance, plan),
-        unplaced=metrics.unplaced_of(instance, plan),
+        unplaced=metrics.unplaced_of(instance, plan) if reasons else (),
         metrics=metrics.metrics_of(instance, plan),
         timings=Timings(0.0, model_s, solve_s, time.perf_counter() - started),
         stats=stats,
@@ -307,10 +310,13 @@ def _result(
 
 
 def _timed_out(instance: Instance, model_s: float, started: float) -> Result:
-    """The deadline came before any plan (while reading or computing eligibility)."""
+    """The deadline came before any plan (while reading or computing eligibility): no
+    placements but the pins, and no reasons (they would need the eligibility pass)."""
     run = _Run.of(instance)
     plan = run.plan_with(np.zeros(0, dtype=np.int64))
-    return _result(instance, plan, Status.TIMEOUT, "none", None, {}, model_s, 0.0, started)
+    return _result(
+        instance, plan, Status.TIMEOUT, "none", None, {}, model_s, 0.0, started, reasons=False
+    )
 
 
 def _infeasible(

@@ -20,10 +20,10 @@ _REFILL_ROUNDS = 8
 
 def repair(side: SideProblem, assigned: IntArray, deadline: Deadline | None = None) -> IntArray:
     """The relaxation's plan made feasible: split couples and over-cap people unplaced;
-    then couples and singles placed where they fit until nothing more does. The first
-    plan may use part of the run's margin (`Deadline.for_first_plan`); the plan is
-    feasible after every step."""
-    deadline = deadline.for_first_plan() if deadline is not None else None
+    then couples and singles placed where they fit until nothing more does, or until the
+    deadline (the first round of refilling singles may use part of the run's margin,
+    `Deadline.for_first_plan`: without it a cap can leave a fifth of the plan empty).
+    The plan is feasible after every step."""
     inst = side.instance
     plan = assigned.copy()
     firsts = side.first_members()
@@ -103,8 +103,10 @@ def _refill(side: SideProblem, plan: IntArray, deadline: Deadline | None) -> Int
     """Place unplaced singles on the slots and cap room left, by min-cost flow, until stable."""
     inst = side.instance
     plan = plan.copy()
-    for _ in range(_REFILL_ROUNDS):
-        if deadline is not None and deadline.expired():
+    # The first round may use part of the run's margin, the others stop at its limit.
+    clocks = [deadline.for_first_plan(), deadline] if deadline is not None else []
+    for round_ in range(_REFILL_ROUNDS):
+        if clocks and clocks[min(round_, 1)].expired():
             break
         placed = plan[plan >= 0]
         room = side.capacity - np.bincount(inst.pair_o[placed], minlength=len(side.capacity))

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.flow import solve_certified
+from jet_match.solver.flow import best_pair_profits, solve_certified
 from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.side.bound import (
     BOUND_TOLERANCE,
@@ -158,11 +158,8 @@ def _first_plan_only(
     if certified:
         placed_bound, score_bound = side.value(relaxed)
     else:
-        pairs = np.flatnonzero(usable)
-        best = np.zeros(side.instance.tables.n_participants, dtype=np.int64)
-        np.maximum.at(best, side.instance.pair_p[pairs], side.profit[pairs])
-        owners = int((np.bincount(side.instance.pair_p[pairs], minlength=len(best)) > 0).sum())
-        placed_bound = min(owners, int(side.capacity.clip(0).sum()))
+        best = best_pair_profits(side.instance, usable, side.profit)
+        placed_bound = min(len(best), int(side.capacity.clip(0).sum()))
         score_bound = int(best.clip(0).sum())
     feasible = side.feasible(start)
     return SideOutcome(
