@@ -27,6 +27,7 @@ COORDINATORS = (303, 403, 403, 200)
 OWN_ORGANIZATION = (303, 404, 200, 200)
 NO_ROUND = (303, 403, 403, 404)
 PARTICIPANT = "/app/rounds/R-NONE/participants/P-1"
+OPENING = "/app/rounds/R-NONE/openings/OPN-A1"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,13 @@ CASES: dict[tuple[str, str], Case] = {
             NO_ROUND, path=f"{PARTICIPANT}/{action}"
         )
         for action in ("preview", "move", "pin", "unassign", "forbid", "withdraw")
+    },
+    ("GET", "/app/rounds/{round_id}/openings/{opening}"): Case(NO_ROUND, path=OPENING),
+    **{
+        ("POST", f"/app/rounds/{{round_id}}/openings/{{opening}}/{action}"): Case(
+            NO_ROUND, path=f"{OPENING}/{action}"
+        )
+        for action in ("fill/preview", "fill")
     },
 }
 

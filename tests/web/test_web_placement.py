@@ -1,5 +1,6 @@
-"""The participant page of a round through the HTTP stack: the explanation, the move with
-its preview, pin, unassign, forbid and withdraw, in both languages, for each role."""
+"""The participant and opening pages of a round through the HTTP stack: the explanation,
+the move with its preview, pin, unassign, forbid, withdraw, filling a vacancy after a
+preview; in both languages, for each role."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.config import Settings
-from round_support import ROUND, current_plan, solved_round
+from round_support import ROUND, current_plan, published_round, solved_round
 from web.web_support import SignedIn, Staff, field_of, post_form
 
 PAGE = f"/app/rounds/{ROUND}/participants/P-1"
@@ -202,3 +203,56 @@ class TestOtherActions:
             ).one()
         assert event.detail["reason"] == "family reasons"
         assert "Withdrawn" in client.get(PAGE).text
+
+
+OPENING = f"/app/rounds/{ROUND}/openings/OPN-B1"
+
+
+class TestTheOpeningPage:
+    def test_a_coordinator_sees_the_opening_who_is_placed_and_candidates(
+        self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+    ) -> None:
+        solved_round(engine, settings)
+        page = signed_in(staff.coordinator).get(OPENING)
+        assert page.status_code == 200
+        assert "Shinjuku City" in page.text
+        assert "Tokyo" in page.text
+        assert f'href="/app/rounds/{ROUND}/participants/P-1"' in page.text
+        assert "Candidates" in page.text
+
+    def test_in_japanese(
+        self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+    ) -> None:
+        solved_round(engine, settings)
+        client = signed_in(staff.coordinator)
+        client.headers["Accept-Language"] = "ja"
+        page = client.get(OPENING).text
+        assert "東京都" in page
+        assert "候補者" in page
+
+    def test_host_users_are_refused(
+        self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+    ) -> None:
+        solved_round(engine, settings)
+        assert signed_in(staff.host_b).get(OPENING).status_code == 403
+
+    def test_a_vacancy_is_filled_after_a_preview_and_a_stale_fill_is_refused(
+        self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+    ) -> None:
+        published_round(engine, settings)
+        client = signed_in(staff.coordinator)
+        data = {"withdraw_reason": "went home"}
+        assert post_form(client, f"{PAGE}/withdraw", data, page=PAGE).status_code == 303
+        version = field_of(client.get(OPENING).text, "version")
+        preview = post_form(client, f"{OPENING}/fill/preview", {"version": version}, page=OPENING)
+        assert preview.status_code == 200
+        assert "Alternates who would be placed" in preview.text
+        assert "P-4" in preview.text
+        assert "P-4" not in current_plan(engine)
+        confirm = {"version": preview.text.split('name="version" value="')[-1].split('"')[0]}
+        assert post_form(client, f"{OPENING}/fill", confirm, page=OPENING).status_code == 303
+        assert current_plan(engine)["P-4"] == "OPN-B1"
+        again = post_form(client, f"{OPENING}/fill", confirm, page=OPENING)
+        assert again.status_code == 412
+        assert "changed since you opened it" in again.text
+        assert _audit_actions(engine, "participant.withdraw") == ["participant.withdraw"]

@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session
 
-from jet_match.api.deps import EXTERNAL_ID_PATTERN, PreparedProblemsDep, SessionDep
+from jet_match.api.deps import PreparedProblemsDep, SessionDep
 from jet_match.errors import (
     AlreadyExists,
     Conflict,
@@ -28,21 +27,17 @@ from jet_match.errors import (
 )
 from jet_match.schemas.plans import ForbiddenCreate, PlanChange
 from jet_match.schemas.review import Explanation
-from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.kit.access import Action
 from jet_match.services.records import organizations, participants
 from jet_match.services.rounds import plans, review, rounds, withdrawals
 from jet_match.web import rule_labels
 from jet_match.web.forms import STALE, if_match, refusal_messages, version_of
 from jet_match.web.i18n import N_
-from jet_match.web.pages import APP_PREFIX, Page, page_for
+from jet_match.web.pages import APP_PREFIX, Page
+from jet_match.web.round_pages import InRound, RecordPath, RoundIdPath, Writer
 from jet_match.web.rule_labels import rule_names
 
 router = APIRouter(prefix="/rounds/{round_id}/participants/{participant}")
 
-Writer = Annotated[Page, Depends(page_for(Action.ROUNDS_WRITE))]
-RoundIdPath = Annotated[str, Path(max_length=64, pattern=EXTERNAL_ID_PATTERN)]
-ParticipantPath = Annotated[str, Path(max_length=64, pattern=EXTERNAL_ID_PATTERN)]
 
 ALTERNATIVES = 10
 MAX_REASON = 500
@@ -107,13 +102,9 @@ def _reasons(page: Page, explanation: Explanation, organization_of: dict[str, st
 
 
 @dataclass(frozen=True, slots=True)
-class Here:
+class Here(InRound):
     """The page being answered: who asks, about which participant of which round."""
 
-    page: Page
-    session: Session
-    prepared: PreparedProblems
-    round_id: str
     participant: str
 
     def show(
@@ -198,7 +189,7 @@ def _here(
     session: SessionDep,
     prepared: PreparedProblemsDep,
     round_id: RoundIdPath,
-    participant: ParticipantPath,
+    participant: RecordPath,
 ) -> Here:
     return Here(page, session, prepared, round_id, participant)
 
