@@ -25,6 +25,9 @@ ORG = "/app/organizations/ORG-A"  # host_own's organization; host_other is ORG-B
 EVERYONE_SIGNED_IN = (303, 200, 200, 200)
 COORDINATORS = (303, 403, 403, 200)
 OWN_ORGANIZATION = (303, 404, 200, 200)
+NO_ROUND = (303, 403, 403, 404)
+PARTICIPANT = "/app/rounds/R-NONE/participants/P-1"
+OPENING = "/app/rounds/R-NONE/openings/OPN-A1"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,21 @@ CASES: dict[tuple[str, str], Case] = {
         path=f"{ORG}/openings/OPN-A1/cancel",
         version_of=f"{ORG}/openings/OPN-A1",
     ),
+    # The round pages of coordinators (this table's database has no round: a 404 page).
+    ("GET", "/app/rounds/{round_id}/participants/{participant}"): Case(NO_ROUND, path=PARTICIPANT),
+    **{
+        ("POST", f"/app/rounds/{{round_id}}/participants/{{participant}}/{action}"): Case(
+            NO_ROUND, path=f"{PARTICIPANT}/{action}"
+        )
+        for action in ("preview", "move", "pin", "unassign", "forbid", "withdraw")
+    },
+    ("GET", "/app/rounds/{round_id}/openings/{opening}"): Case(NO_ROUND, path=OPENING),
+    **{
+        ("POST", f"/app/rounds/{{round_id}}/openings/{{opening}}/{action}"): Case(
+            NO_ROUND, path=f"{OPENING}/{action}"
+        )
+        for action in ("fill/preview", "fill")
+    },
 }
 
 

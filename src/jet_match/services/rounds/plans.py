@@ -140,38 +140,13 @@ def change_placement(
     row = rounds.find(session, round_id)
     person = lookups.find_participant(session, participant_id)
     rounds.check_plan_write(row, if_match)
-    assert row.id is not None
-    assert person.id is not None
-    if change.opening is None and change.pinned:
-        message = "only a placement can be pinned: give an opening, or pinned false"
-        raise InvalidInput(
-            message,
-            [FieldProblem("plan", participant_id, "pinned", "pin_without_opening", message)],
-        )
-    opening = (
-        lookups.find_opening(session, change.opening, field="opening") if change.opening else None
-    )
-    if opening is not None:
-        _refuse_never_placed(person, opening)
-    if opening is not None and change.pinned:
-        _refuse_unkeepable_pin(row, person, opening)
-    before = plan_item(session, row.id, person.id)
-    same_place = (before.opening if before else None) == change.opening
-    if same_place and (before is None or before.pinned == change.pinned):
-        return Written(
-            Adjustment(
-                participant=participant_id,
-                before=before,
-                after=before,
-                objective_change=ObjectiveChange(placed=0, score=0, disruption=0, net=0),
-                overridden=[],
-            ),
-            etag_of(row.version),
-        )
-    move = moves.Move(person.id, opening.id if opening else None, change.pinned)
-    assessment = moves.assess(session, row, [move])[0]
+    before, assessment = _assess_change(session, row, person, change)
+    if assessment is None:
+        return Written(_unchanged(participant_id, before), etag_of(row.version))
     if assessment.breaks and change.override_reason is None:
         raise _refused(participant_id, assessment.breaks)
+    assert row.id is not None
+    assert person.id is not None
     version = rounds.bump(session, row)
     _write(session, row.id, assessment, change)
     rounds.settle_status(session, caller, row)
@@ -188,6 +163,85 @@ def change_placement(
         ),
         etag_of(version),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePreview:
+    """What a change would do, judged exactly as `change_placement` judges it, unsaved;
+    `etag` is the round's, to send as If-Match with the change itself."""
+
+    participant: str
+    before: PlanItem | None
+    opening: str | None
+    pinned: bool
+    breaks: tuple[RuleBreak, ...]
+    objective_change: ObjectiveChange
+    score: int | None  # the participant's score at the new opening
+    etag: str
+
+
+def preview_change(
+    *, session: Session, caller: Caller, round_id: str, participant_id: str, change: PlanChange
+) -> ChangePreview:
+    """The rules a change would break and its objective change, without making it; the
+    round's ETag goes with it, so the change is then made on the plan that was previewed.
+    Refuses what `change_placement` refuses even with an override (withdrawn, cancelled,
+    a pin no run could keep)."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = rounds.find(session, round_id)
+    person = lookups.find_participant(session, participant_id)
+    before, assessment = _assess_change(session, row, person, change)
+    return ChangePreview(
+        participant=participant_id,
+        before=before,
+        opening=change.opening,
+        pinned=change.pinned,
+        breaks=assessment.breaks if assessment else (),
+        objective_change=assessment.change if assessment else _NO_CHANGE,
+        score=assessment.pair.score if assessment and assessment.pair else None,
+        etag=etag_of(row.version),
+    )
+
+
+_NO_CHANGE = ObjectiveChange(placed=0, score=0, disruption=0, net=0)
+
+
+def _unchanged(participant_id: str, before: PlanItem | None) -> Adjustment:
+    return Adjustment(
+        participant=participant_id,
+        before=before,
+        after=before,
+        objective_change=_NO_CHANGE,
+        overridden=[],
+    )
+
+
+def _assess_change(
+    session: Session, row: models.Round, person: models.Participant, change: PlanChange
+) -> tuple[PlanItem | None, moves.Assessment | None]:
+    """The current placement and the assessment of the change (None: nothing changes);
+    raises what no override can make right."""
+    assert row.id is not None
+    assert person.id is not None
+    if change.opening is None and change.pinned:
+        message = "only a placement can be pinned: give an opening, or pinned false"
+        raise InvalidInput(
+            message,
+            [FieldProblem("plan", person.external_id, "pinned", "pin_without_opening", message)],
+        )
+    opening = (
+        lookups.find_opening(session, change.opening, field="opening") if change.opening else None
+    )
+    if opening is not None:
+        _refuse_never_placed(person, opening)
+    if opening is not None and change.pinned:
+        _refuse_unkeepable_pin(row, person, opening)
+    before = plan_item(session, row.id, person.id)
+    same_place = (before.opening if before else None) == change.opening
+    if same_place and (before is None or before.pinned == change.pinned):
+        return before, None
+    move = moves.Move(person.id, opening.id if opening else None, change.pinned)
+    return before, moves.assess(session, row, [move])[0]
 
 
 def _refuse_never_placed(person: models.Participant, opening: models.Opening) -> None:

@@ -75,9 +75,11 @@ class _Offer:
 
 
 def fill_vacancies(
-    *, session: Session, caller: Caller, round_id: str, if_match: str | None
+    *, session: Session, caller: Caller, round_id: str, if_match: str | None, dry_run: bool = False
 ) -> Written[Amendment]:
-    """Upgrade alternates into the round's vacancies, in alternate_rank order."""
+    """Upgrade alternates into the round's vacancies, in alternate_rank order; `dry_run`
+    answers the same amendment and leaves the plan as it is (a preview: its ETag is the
+    round's current one, to send with the fill itself)."""
     authorize(caller, Action.ROUNDS_WRITE)
     row = rounds.find(session, round_id)
     rounds.check_plan_write(row, if_match)
@@ -91,7 +93,7 @@ def fill_vacancies(
     alternates = _alternates(session, row) if vacancies else []
     upgrades = _choose(session, row, offer, alternates) if alternates else []
     version, status = row.version, row.status
-    if upgrades:
+    if upgrades and not dry_run:
         version = rounds.bump(session, row)
         for upgrade in upgrades:
             _apply(session, caller, row, upgrade)

@@ -26,8 +26,11 @@ from jet_match.services.security import audit
 from jet_match.statuses import RoundStatus
 
 
-def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdrawal:
-    """Withdraw a participant and free their places (coordinators).
+def withdraw(
+    *, session: Session, caller: Caller, participant_id: str, reason: str | None = None
+) -> Withdrawal:
+    """Withdraw a participant and free their places (coordinators); `reason`, when given,
+    goes to the audit trail.
 
     Idempotent, so no If-Match: whatever version the participant is at, the outcome is
     the same (a concurrent change of another field is kept, not refused).
@@ -60,6 +63,7 @@ def withdraw(*, session: Session, caller: Caller, participant_id: str) -> Withdr
         before=before,
         after=fmt.ParticipantStatus.WITHDRAWN.value,
         freed=[place.model_dump() for place in freed],
+        reason=reason,
     )
     commit(session)
     return Withdrawal(
