@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from jet_match.solver import metrics, policy
+from jet_match.solver.caps import split_cap_key
 from jet_match.solver.instance import Instance, compatible, prepare
 from jet_match.solver.problem import Assignment, Problem
 from jet_match.solver.result import (
@@ -208,7 +209,8 @@ def check_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> tuple
         keys = inst.country_prefecture(counted, placed_at[counted])
         uniq, counts = np.unique(keys, return_counts=True)
         for key, count in zip(uniq.tolist(), counts.tolist(), strict=True):
-            limit = int(inst.cap_of_prefecture[key % 48])
+            country, prefecture = split_cap_key(key)
+            limit = int(inst.cap_of_prefecture[prefecture])
             if count > limit:
                 who = tuple(
                     t.participant_ids[i] for i, k in zip(counted, keys, strict=True) if k == key
@@ -216,8 +218,8 @@ def check_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> tuple
                 violations.append(
                     Violation(
                         "country_cap",
-                        f"{count} participants of {t.country_codes[key // 48]} in prefecture "
-                        f"{key % 48}, over the cap of {limit}",
+                        f"{count} participants of {t.country_codes[country]} in prefecture "
+                        f"{prefecture}, over the cap of {limit}",
                         who,
                     )
                 )
