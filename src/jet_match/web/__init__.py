@@ -13,10 +13,10 @@ from fastapi.staticfiles import StaticFiles
 
 from jet_match.web import errors
 from jet_match.web.pages import APP_PREFIX, verify_csrf
-from jet_match.web.routes import audit, auth, home, organizations, users
+from jet_match.web.routes import audit, auth, home, organizations, rounds, users
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTE_MODULES = (auth, home, users, audit, organizations)
+ROUTE_MODULES = (auth, home, users, audit, organizations, rounds)
 
 
 def install(app: FastAPI) -> None:

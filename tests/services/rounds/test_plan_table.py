@@ -97,3 +97,20 @@ def test_reading_the_plan_is_audited(engine: Engine, settings: Settings) -> None
             select(models.AuditEvent).where(models.AuditEvent.action == "plan.view")
         ).all()
     assert len(entries) == 1
+
+
+def test_names_of_participants_and_places_are_given_and_audited(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings)
+    with Session(engine, expire_on_commit=False) as session:
+        named = plan_table.names(
+            session=session, caller=COMMAND_LINE, participants=["P-1"], openings=["OPN-A1"]
+        )
+        audited = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.action == "participant.names")
+        ).all()
+    assert named.people == {"P-1": "Family1 Given"}
+    assert named.places["OPN-A1"].organization_name_ja == "北海道教育委員会"
+    assert named.places["OPN-A1"].prefecture == 1
+    assert len(audited) == 1

@@ -241,3 +241,55 @@ def _order(sort: str) -> list[Any]:
         "score": [col(Placement.score)],
     }
     return list(columns[sort])
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceName:
+    """Where an opening is, for people: its organization's names and prefecture."""
+
+    organization_name: str
+    organization_name_ja: str | None
+    prefecture: int
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Names of participants (family, given) and of openings' places, by external_id."""
+
+    people: dict[str, str]
+    places: dict[str, PlaceName]
+
+
+def names(
+    *, session: Session, caller: Caller, participants: list[str], openings: list[str]
+) -> Names:
+    """The names of a page's participants and openings (a comparison shows ids otherwise);
+    a read of personal data, audited as `participant.names`."""
+    authorize(caller, Action.ROUNDS_READ)
+    people = {
+        external_id: f"{family} {given}"
+        for external_id, family, given in session.execute(
+            sa.select(
+                col(Participant.external_id),
+                col(Participant.family_name),
+                col(Participant.given_name),
+            ).where(col(Participant.external_id).in_(participants))
+        )
+    }
+    places = {
+        external_id: PlaceName(name, name_ja, prefecture)
+        for external_id, name, name_ja, prefecture in session.execute(
+            sa.select(
+                col(Opening.external_id),
+                col(Organization.name),
+                col(Organization.name_ja),
+                col(Organization.prefecture),
+            )
+            .join(Organization, col(Organization.id) == Opening.organization_id)
+            .where(col(Opening.external_id).in_(openings))
+        )
+    }
+    if people:
+        audit.record(session, caller, "participant.names", "participant", None, ids=sorted(people))
+        commit(session)
+    return Names(people=people, places=places)
