@@ -13,10 +13,19 @@ from fastapi.staticfiles import StaticFiles
 
 from jet_match.web import errors
 from jet_match.web.pages import APP_PREFIX, verify_csrf
-from jet_match.web.routes import audit, auth, home, organizations, placement, round_opening, users
+from jet_match.web.routes import (
+    audit,
+    auth,
+    home,
+    organizations,
+    placement,
+    round_opening,
+    rounds,
+    users,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTE_MODULES = (auth, home, users, audit, organizations, placement, round_opening)
+ROUTE_MODULES = (auth, home, users, audit, organizations, rounds, placement, round_opening)
 
 
 def install(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -560,3 +560,137 @@ def _rank(preferred: Sequence[int], prefecture: int) -> str:
     if any(REGION_INDEX_BY_PREFECTURE[p] == region for p in preferred):
         return "same_region"
     return "elsewhere"
+
+
+@dataclass(frozen=True)
+class ReportWords:
+    """The words of a report for people, in the reader's language: given by the caller
+    (the workspace's catalogs), so the same report serves Japanese and English readers.
+    `labels` names every sheet, column and figure by the keys of `report_for_people`."""
+
+    labels: Mapping[str, str]
+    choices: Mapping[str, str]
+    prefecture: Callable[[int], str]
+    organization: Callable[[str, str | None], str]
+    today: str
+
+
+PEOPLE_PLAN_COLUMNS = (
+    "participant",
+    "name",
+    "citizenship",
+    "position",
+    "opening",
+    "organization",
+    "prefecture",
+    "choice",
+    "score",
+    "pinned",
+    "override_reason",
+    "unplaced_reasons",
+)
+
+
+def report_for_people(
+    *,
+    session: Session,
+    caller: Caller,
+    prepared: PreparedProblems,
+    round_id: str,
+    words: ReportWords,
+) -> bytes:
+    """The round report as a workbook for people: a summary (round, version, date, key
+    figures), the plan with names, prefecture names and which choice, the unplaced with
+    reasons, fill rates by prefecture; headers frozen, filters, widths, percentages."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    built = _report(session, row, prepared)
+    rows = _plan_rows(session, row, built)
+    ids = [r["participant"] for r in rows]
+    names = {
+        p: f"{family} {given}"
+        for p, family, given in session.execute(
+            select(
+                models.Participant.external_id,
+                models.Participant.family_name,
+                models.Participant.given_name,
+            ).where(col(models.Participant.external_id).in_(ids))
+        ).all()
+    }
+    organizations = {
+        o: words.organization(name, name_ja)
+        for o, name, name_ja in session.execute(
+            select(
+                models.Organization.external_id,
+                models.Organization.name,
+                models.Organization.name_ja,
+            ).where(
+                col(models.Organization.external_id).in_(
+                    {r["organization"] for r in rows if r.get("organization")}
+                )
+            )
+        ).all()
+    }
+    label, yes = words.labels, words.labels["yes"]
+    plan = [
+        [
+            r["participant"],
+            names.get(r["participant"], ""),
+            r["citizenship"],
+            r["position"],
+            r.get("opening"),
+            organizations.get(r.get("organization") or "", ""),
+            words.prefecture(r["prefecture"]) if r.get("prefecture") else "",
+            words.choices[r["rank"] if r["placed"] else "unplaced"],
+            r.get("score"),
+            yes if r.get("pinned") else "",
+            r.get("override_reason") or "",
+            r.get("unplaced_reasons") or "",
+        ]
+        for r in rows
+    ]
+    metrics = built.metrics
+    summary: list[list[Any]] = [
+        [label["round"], f"{row.name} ({row.external_id})"],
+        [label["round_version"], row.version],
+        [label["published_version"], row.published_version or ""],
+        [label["date"], words.today],
+        [label["placed"], built.objective.placed],
+        [label["unplaced"], len(built.unplaced)],
+        [label["score"], built.objective.score],
+        [label["mean_score"], metrics["mean_score"]],
+        [label["area_match_rate"], metrics["area_match_rate"]],
+        *([words.choices[k], v] for k, v in metrics["rank_profile"].items()),
+    ]
+    audit.record(session, caller, "round.report", "round", row.external_id, format="xlsx-people")
+    commit(session)
+    return spreadsheets.write_report_xlsx(
+        [
+            spreadsheets.ReportSheet(label["summary"], [label["figure"], label["value"]], summary),
+            spreadsheets.ReportSheet(label["plan"], [label[c] for c in PEOPLE_PLAN_COLUMNS], plan),
+            spreadsheets.ReportSheet(
+                label["unplaced"],
+                [label["participant"], label["name"], label["position"], label["unplaced_reasons"]],
+                [
+                    [
+                        u.participant,
+                        names.get(u.participant, ""),
+                        u.position.value,
+                        "; ".join(u.reasons),
+                    ]
+                    for u in built.unplaced
+                ],
+            ),
+            spreadsheets.ReportSheet(
+                label["prefectures"],
+                [label["prefecture"], label["fill_rate"]],
+                [
+                    [words.prefecture(int(k)), v]
+                    for k, v in sorted(
+                        metrics["fill_rate_by_prefecture"].items(), key=lambda item: int(item[0])
+                    )
+                ],
+                percent_columns=frozenset({1}),
+            ),
+        ]
+    )
