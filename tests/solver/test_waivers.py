@@ -83,13 +83,25 @@ class TestWaiver:
             [opening("O1", "G1"), opening("O2", "G2", slots=3)],
             [person(f"P{k}", preferred_prefectures=(13,)) for k in (1, 2, 3)],
             pins=(Assignment("P1", "O1"), Assignment("P2", "O1")),
-            waivers=(Waiver("P2", "O1"),),
+            waivers=(Waiver("P2", "O1", beyond_capacity=True),),
         )
         result = solve(pb)
         assert result.status is Status.OPTIMAL
         at_o1 = sorted(p.participant for p in result.placements if p.opening == "O1")
         assert at_o1 == ["P1", "P2"]  # P3, first choice Tokyo too, gains no slot there
         assert [(w.participant, w.rules) for w in result.waived] == [("P2", ("capacity",))]
+
+    def test_without_beyond_capacity_a_waiver_takes_one_of_the_slots(self) -> None:
+        pb = problem(
+            [org("G1", 13)],
+            [opening("O1", "G1")],
+            [person("P1"), person("P2")],
+            pins=(Assignment("P1", "O1"), Assignment("P2", "O1")),
+            waivers=(Waiver("P2", "O1"),),
+        )
+        result = solve(pb)
+        assert result.status is Status.INFEASIBLE
+        assert [c.code for c in result.conflicts] == ["pins_over_capacity"]
 
     def test_a_waiver_never_places_a_withdrawn_participant(self) -> None:
         pb = _driving_problem(pins=(Assignment("P1", "O2"),), waivers=(Waiver("P1", "O2"),))

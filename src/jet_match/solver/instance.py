@@ -316,7 +316,7 @@ def prepare(
     stricter = np.minimum(constraint, np.where(both, constraint[np.maximum(partner_of, 0)], 99))
     constraint = np.where(both, stricter, -1)
     cap = _caps(problem, t, o_scope)
-    t, capacity_waived = _waive_capacity(problem, t, pin_of, waivable, o_index)
+    t, capacity_waived = _waive_capacity(problem, t, pin_of, o_index, p_index)
     reused = _reuse(base, problem, t, in_run, top_k) if same and base is not None else None
     bounds = None
     computed = None
@@ -457,31 +457,27 @@ def _waive_capacity(
     problem: Problem,
     t: Tables,
     pin_of: IntArray,
-    waivable: dict[tuple[int, int], frozenset[str] | None],
     o_index: dict[str, int],
+    p_index: dict[str, int],
 ) -> tuple[Tables, frozenset[tuple[int, int]]]:
-    """The tables with a slot added to an opening for each pinned waived pair beyond its
-    slots (the pair that broke its capacity keeps its place; nobody else gains one), and
-    those pairs. Slots are read from the records, so that tables reused from an earlier
+    """The tables with one slot added to an opening for each pinned waiver there that is
+    `beyond_capacity` (that pair keeps its place and nobody loses one for it), and those
+    pairs. Slots are read from the records, so that tables reused from an earlier
     instance are not widened twice."""
     slots = np.zeros(t.n_openings, dtype=t.o_slots.dtype)
     for opening in problem.openings:
         slots[o_index[opening.external_id]] = opening.slots
-    pinned = np.flatnonzero(pin_of >= 0)
-    load = np.bincount(pin_of[pinned], minlength=t.n_openings)
-    extra = np.zeros(t.n_openings, dtype=slots.dtype)
-    widened: set[tuple[int, int]] = set()
-    for j in np.flatnonzero(load > slots).tolist():
-        excess = int(load[j] - slots[j])
-        allowed = sorted(
-            (i, j)
-            for (i, jj), rules in waivable.items()
-            if jj == j and pin_of[i] == j and _allows(rules, CAPACITY)
-        )
-        # The last participants (by external_id) of the waived pairs take the extra slots.
-        taken = allowed[len(allowed) - min(excess, len(allowed)) :]
-        widened.update(taken)
-        extra[j] = len(taken)
+    widened = {
+        (p_index[w.participant], o_index[w.opening])
+        for w in problem.waivers
+        if w.beyond_capacity
+        and w.participant in p_index
+        and w.opening in o_index
+        and pin_of[p_index[w.participant]] == o_index[w.opening]
+    }
+    extra = np.bincount(
+        np.asarray([j for _, j in widened], dtype=np.int64), minlength=t.n_openings
+    ).astype(slots.dtype)
     if not widened and (slots == t.o_slots).all():
         return t, frozenset()
     return replace(t, o_slots=slots + extra), frozenset(widened)

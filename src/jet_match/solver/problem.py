@@ -183,16 +183,17 @@ class Waiver:
 
     The pair's eligibility is judged by every rule except the waived ones, and its score
     is the sum of its terms as for any pair (no term is negative). `rules` names rules of
-    `jet_match.eligibility.RULES` and `CAPACITY` (the pair takes a place beyond the
-    opening's slots); None waives whatever the pair breaks: its eligibility rules, and
-    the capacity of the opening when the pinned and waived pairs there are more than its
-    slots. A waiver never makes a withdrawn participant or a cancelled opening placeable,
-    and it does not pin the pair: the caller pins it (`Problem.pins`) to keep it.
+    `jet_match.eligibility.RULES`; None waives whichever the pair breaks. With
+    `beyond_capacity` the pair, when pinned, takes a place beyond the opening's slots (it
+    was placed over capacity): the opening gets one more slot for it alone, listed as the
+    rule `CAPACITY`. A waiver never makes a withdrawn participant or a cancelled opening
+    placeable, and it does not pin the pair: the caller pins it (`Problem.pins`) to keep it.
     """
 
     participant: str
     opening: str
     rules: tuple[str, ...] | None = None
+    beyond_capacity: bool = False
 
 
 @dataclass(frozen=True, slots=True)
