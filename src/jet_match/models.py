@@ -294,6 +294,8 @@ class Publication(SQLModel, table=True):
     published_at: datetime = _timestamp()
     published_by: str = _text(100)
     summary: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    # The scoring policy of the plan (weights, cap, digest); None before revision 0005.
+    policy: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
 
 
 class PublishedPlacement(SQLModel, table=True):

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from jet_match.config import Settings
+from jet_match.solver import ScoringPolicy, Weights, policy_digest
 from round_support import ROUND, SMALL_PLAN, create_round, queue_run, round_etag, work
 from service_support import Keys, auth
 
@@ -48,6 +49,11 @@ class TestPublication:
             "added": 4,
             "removed": 0,
             "moved": 0,
+            "policy": {
+                "weights": {name: getattr(Weights(), name) for name in Weights.__slots__},
+                "max_country_share_per_prefecture": None,
+                "digest": policy_digest(ScoringPolicy()),
+            },
         }
         round_ = client.get(R, headers=auth(keys.coordinator)).json()
         assert (round_["status"], round_["published_version"]) == ("published", 1)
@@ -291,7 +297,15 @@ class TestWithdrawalsAndAlternates:
             "participant": "P-1",
             "status": "withdrawn",
             "already_withdrawn": False,
-            "freed": [{"round": ROUND, "opening": "OPN-B1"}],
+            "freed": [
+                {
+                    "round": ROUND,
+                    "opening": "OPN-B1",
+                    "participant": "P-1",
+                    "reason": "the participant withdrew",
+                    "published": True,
+                }
+            ],
         }
         twice = client.post("/api/v1/participants/P-1/withdraw", headers=auth(keys.coordinator))
         assert twice.json()["already_withdrawn"] is True

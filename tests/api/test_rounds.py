@@ -114,22 +114,29 @@ class TestRoundsAndRuns:
         _create(client, keys)
         _run(client, keys, engine, settings)
         _, etag = _plan(client, keys)
-        # Pin P-1 next to the couple: OPN-A1 holds 3 pinned people on 2 slots.
-        for person in ("P-2", "P-3"):
-            answer = _put(client, keys, person, etag, opening="OPN-A1", pinned=True)
-            assert answer.status_code == 200, answer.text
-            etag = answer.headers["ETag"]
+        # Pin the couple P-2/P-3 (same prefecture) apart: an override waives the rules of
+        # its own pair (eligibility, capacity), never a couple's constraint.
+        answer = _put(client, keys, "P-2", etag, opening="OPN-A1", pinned=True)
+        assert answer.status_code == 200, answer.text
         forced = _put(
-            client, keys, "P-1", etag, opening="OPN-A1", pinned=True, override_reason="test"
+            client,
+            keys,
+            "P-3",
+            answer.headers["ETag"],
+            opening="OPN-B1",
+            pinned=True,
+            override_reason="test",
         )
-        assert forced.status_code == 200
+        assert forced.status_code == 200, forced.text
         run = _run(client, keys, engine, settings)
         assert run["status"] == "failed"
         assert run["outcome"]["status"] == "infeasible"
-        assert run["outcome"]["conflicts"][0]["rule"] == "pins_over_capacity"
+        assert run["outcome"]["conflicts"][0]["rule"] == "couple_pinned_apart"
+        assert run["outcome"]["objective"] is None  # no figures of a plan it did not make
+        assert run["progress"]["placed"] is None
         assert "infeasible" in run["error"]
         plan, _ = _plan(client, keys)
-        assert plan["P-1"] == "OPN-A1"  # the plan before the run is untouched
+        assert plan["P-3"] == "OPN-B1"  # the plan before the run is untouched
 
     def test_list_of_runs_is_newest_first(
         self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
@@ -438,9 +445,12 @@ class TestAdjustments:
             answer = _put(client, keys, "P-5", etag, opening="OPN-A2", override_reason=blank)
             assert answer.status_code == 422, answer.text
             assert [e["field"] for e in answer.json()["errors"]] == ["override_reason"]
+        # Runs keep an override like a pin: unpinned, it is refused all the same.
         placed = _put(client, keys, "P-5", etag, opening="OPN-A2", override_reason=" agreed ")
-        assert placed.status_code == 200  # placed, unpinned: the next run decides
-        assert {r["rule"] for r in placed.json()["overridden"]} == {"not_in_run", "out_of_scope"}
+        assert placed.status_code == 422, placed.text
+        assert [e["code"] for e in placed.json()["errors"]] == ["pin_outside_run"]
+        assert "placed with an override" in placed.json()["detail"]
+        assert "OPN-A2" not in _plan(client, keys)[0].values()
 
     def test_a_refused_body_names_the_record_it_is_about(
         self, client: TestClient, keys: Keys, engine: Engine, settings: Settings

@@ -181,7 +181,9 @@ def test_a_season_of_placements(live_server: str, make_key: MakeKey) -> None:
         if now[p]["position"] == "ALT" and _open_to_anyone(api, now[p]["opening"])
     )
     withdrawn = api.post(f"/api/v1/participants/{leaving}/withdraw").json()
-    assert withdrawn["freed"] == [{"round": ROUND, "opening": now[leaving]["opening"]}]
+    assert [(f["round"], f["opening"], f["participant"]) for f in withdrawn["freed"]] == [
+        (ROUND, now[leaving]["opening"], leaving)
+    ]
     assert api.get(r).json()["open_vacancies"] == 1
     amendment = api.post(f"{r}/fill-vacancies", headers={"If-Match": _etag(api)})
     assert amendment.status_code == 200

@@ -9,6 +9,7 @@ from pydantic import (
 
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import UtcDatetime
+from jet_match.schemas.runs import PolicyValue
 
 
 class PublicationPublic(BaseModel):
@@ -22,6 +23,11 @@ class PublicationPublic(BaseModel):
     added: int = Field(description="Participants placed now, not in the previous version.")
     removed: int = Field(description="Participants of the previous version no longer placed.")
     moved: int = Field(description="Participants at another opening than in the previous one.")
+    policy: PolicyValue | None = Field(
+        default=None,
+        description="The scoring policy of the published plan (weights, cap, digest), kept "
+        "with the publication so that anyone can re-score it.",
+    )
 
 
 class HostPlacement(BaseModel):

@@ -102,6 +102,29 @@ class RunProgress(BaseModel):
     )
 
 
+class PolicyValue(BaseModel):
+    """The scoring policy a plan was scored under: every weight, the country cap and their
+    digest (`sha256:` of the canonical JSON), so that anyone can re-score it
+    (docs/scoring.md; the `policy` of a jet-match/result@1 document)."""
+
+    weights: dict[str, int]
+    max_country_share_per_prefecture: float | None
+    digest: str = Field(examples=["sha256:3f5a..."])
+
+
+class WaivedRules(BaseModel):
+    """Hard rules set aside for one pair alone: a coordinator's override, which every run
+    keeps until a coordinator unpins, moves or unassigns it."""
+
+    participant: str
+    opening: str
+    rules: list[str] = Field(
+        examples=[["driving"]],
+        description="Eligibility rules (docs/scoring.md section 2) and `capacity` (the "
+        "pair holds a place beyond the opening's slots).",
+    )
+
+
 class RunOutcome(BaseModel):
     """What the solver answered, once a run has finished solving."""
 
@@ -110,7 +133,10 @@ class RunOutcome(BaseModel):
         "refused before solving, see conflicts)."
     )
     engine: str = Field(description="flow, mip or none.")
-    objective: ObjectiveValue
+    objective: ObjectiveValue | None = Field(
+        description="The plan's objective; null when the run wrote no plan (failed, "
+        "infeasible, timed out, cancelled)."
+    )
     bound: BoundValue | None
     gap: float | None
     unplaced: int = Field(description="Participants of the run left unplaced.")
@@ -128,6 +154,13 @@ class RunOutcome(BaseModel):
         description="Seconds: load_s (reading the round), prepare_s (eligibility and scores), "
         "model_s and solve_s (the solver's), total_s (the solver's whole call), save_s "
         "(writing the plan)."
+    )
+    policy: PolicyValue | None = Field(
+        default=None, description="The scoring policy of the run (weights, cap, digest)."
+    )
+    waived: list[WaivedRules] = Field(
+        default_factory=list,
+        description="The rules this run set aside, by pair: the round's overrides.",
     )
 
 

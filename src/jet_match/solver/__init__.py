@@ -33,6 +33,7 @@ from jet_match.solver.problem import (
     Problem,
     SchoolLevel,
     SchoolLevelPreference,
+    Waiver,
     Weights,
 )
 from jet_match.solver.result import (
@@ -84,6 +85,7 @@ __all__ = [
     "Timings",
     "Unplaced",
     "Violation",
+    "Waiver",
     "Weights",
     "check_plan",
     "evaluate_plan",

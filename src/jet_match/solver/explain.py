@@ -94,7 +94,7 @@ def pair_report(problem: Problem | Instance, participant: str, opening: str) -> 
     inst = _instance(problem)
     t = inst.tables
     i, j = t.participant_ids.index(participant), t.opening_ids.index(opening)
-    failed = tuple(policy.failed_rules(t, i, j))
+    failed = tuple(inst.failed_rules(i, j))
     breakdown = policy.breakdown(t, inst.problem.weights, i, j)
     return PairReport(participant, opening, not failed, failed, sum(breakdown.values()), breakdown)
 
@@ -140,7 +140,7 @@ def check_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> tuple
     placed = np.flatnonzero(placed_at >= 0)
     for i in placed:
         j = int(placed_at[i])
-        failed = policy.failed_rules(t, int(i), j)
+        failed = inst.failed_rules(int(i), j)
         if failed:
             violations.append(
                 Violation(

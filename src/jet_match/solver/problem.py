@@ -173,6 +173,29 @@ class Assignment:
     opening: str
 
 
+#: The rule name a waiver uses for an opening's capacity (its `slots`).
+CAPACITY = "capacity"
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """Hard rules a coordinator set aside for one pair alone (an override).
+
+    The pair's eligibility is judged by every rule except the waived ones, and its score
+    is the sum of its terms as for any pair (no term is negative). `rules` names rules of
+    `jet_match.eligibility.RULES`; None waives whichever the pair breaks. With
+    `beyond_capacity` the pair, when pinned, takes a place beyond the opening's slots (it
+    was placed over capacity): the opening gets one more slot for it alone, listed as the
+    rule `CAPACITY`. A waiver never makes a withdrawn participant or a cancelled opening
+    placeable, and it does not pin the pair: the caller pins it (`Problem.pins`) to keep it.
+    """
+
+    participant: str
+    opening: str
+    rules: tuple[str, ...] | None = None
+    beyond_capacity: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A whole matching problem for one run.
@@ -180,6 +203,7 @@ class Problem:
     `positions` limits the run to some positions (None: all). `regions` maps prefecture
     code to region index (the service passes its reference table). Participants placed by
     the run are the shortlisted ones of the run's positions, plus pinned alternates.
+    `waivers` set rules aside for single pairs (coordinators' overrides, `Waiver`).
     """
 
     organizations: tuple[Organization, ...]
@@ -190,5 +214,6 @@ class Problem:
     pins: tuple[Assignment, ...] = ()
     forbidden: tuple[Assignment, ...] = ()
     previous_plan: tuple[Assignment, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     positions: frozenset[Position] | None = None
     regions: tuple[int, ...] = STANDARD_REGIONS

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from jet_match.solver.instance import Conflict
-from jet_match.solver.problem import Problem, Weights
+from jet_match.solver.problem import Problem, Waiver, Weights
 
 
 class Status(StrEnum):
@@ -105,7 +105,11 @@ class Timings:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """The outcome of `solve`. `bound` is None when nothing was proven (infeasible)."""
+    """The outcome of `solve`. `bound` is None when nothing was proven (infeasible).
+
+    `waived` lists, by pair, the hard rules the problem's waivers set aside in this run
+    (coordinators' overrides); every other pair of the plan keeps every rule.
+    """
 
     status: Status
     engine: str
@@ -118,6 +122,7 @@ class Result:
     timings: Timings
     conflicts: tuple[Conflict, ...] = ()
     stats: Mapping[str, float] = field(default_factory=dict)
+    waived: tuple[Waiver, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -306,6 +306,7 @@ def _result(
         metrics=metrics.metrics_of(instance, plan),
         timings=Timings(0.0, model_s, solve_s, time.perf_counter() - started),
         stats=stats,
+        waived=instance.waived,
     )
 
 
@@ -335,6 +336,7 @@ def _infeasible(
         metrics=result.metrics,
         timings=result.timings,
         conflicts=conflicts,
+        waived=result.waived,
     )
 
 

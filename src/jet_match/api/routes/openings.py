@@ -19,6 +19,7 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import Page
+from jet_match.schemas.record_changes import OpeningChanged
 from jet_match.schemas.records import OpeningUpdate
 from jet_match.services.kit.access import Action, Caller
 from jet_match.services.records import openings
@@ -122,7 +123,7 @@ def get_opening(
 
 @router.patch(
     "/{external_id}",
-    response_model=fmt.Opening,
+    response_model=OpeningChanged,
     responses={**documented(200, "Updated."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def update_opening(
@@ -132,7 +133,7 @@ def update_opening(
     caller: Writer,
     response: Response,
     if_match: IfMatch = None,
-) -> fmt.Opening:
+) -> OpeningChanged:
     """Change an opening.
 
     Send only the fields to change and `If-Match` with the ETag you read (428 without it,
@@ -147,7 +148,7 @@ def update_opening(
 
 @router.delete(
     "/{external_id}",
-    response_model=fmt.Opening,
+    response_model=OpeningChanged,
     responses={**documented(200, "Cancelled."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def cancel_opening(
@@ -156,7 +157,7 @@ def cancel_opening(
     caller: Writer,
     response: Response,
     if_match: IfMatch = None,
-) -> fmt.Opening:
+) -> OpeningChanged:
     """Cancel an opening.
 
     The opening is kept with status `cancelled` (never deleted: plans and the audit trail

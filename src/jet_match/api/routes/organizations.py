@@ -11,6 +11,7 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import Page
+from jet_match.schemas.record_changes import OrganizationChanged
 from jet_match.schemas.records import OrganizationUpdate
 from jet_match.services.kit.access import Action, Caller
 from jet_match.services.records import organizations
@@ -101,7 +102,7 @@ def get_organization(
 
 @router.patch(
     "/{external_id}",
-    response_model=fmt.Organization,
+    response_model=OrganizationChanged,
     responses={**documented(200, "Updated."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def update_organization(
@@ -111,7 +112,7 @@ def update_organization(
     caller: Writer,
     response: Response,
     if_match: IfMatch = None,
-) -> fmt.Organization:
+) -> OrganizationChanged:
     """Change an organization (coordinators).
 
     Send only the fields to change, and `If-Match` with the ETag you read.

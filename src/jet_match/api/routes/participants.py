@@ -11,6 +11,7 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import Page
+from jet_match.schemas.record_changes import ParticipantChanged
 from jet_match.schemas.records import ParticipantUpdate
 from jet_match.services.kit.access import Action, Caller
 from jet_match.services.records import participants
@@ -116,7 +117,7 @@ def get_participant(
 
 @router.patch(
     "/{external_id}",
-    response_model=fmt.Participant,
+    response_model=ParticipantChanged,
     responses={**documented(200, "Updated."), **responses(400, 401, 403, 404, 412, 422, 428)},
 )
 def update_participant(
@@ -126,7 +127,7 @@ def update_participant(
     caller: Writer,
     response: Response,
     if_match: IfMatch = None,
-) -> fmt.Participant:
+) -> ParticipantChanged:
     """Change a participant (coordinators).
 
     Send only the fields to change and `If-Match`. `{"status": "withdrawn"}` withdraws;

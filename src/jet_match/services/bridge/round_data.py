@@ -19,7 +19,7 @@ are read as dataset records first, so rounds and the offline CLI score exactly a
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,7 +37,16 @@ from jet_match.services.kit.records import (
     organization_record,
     participant_record,
 )
-from jet_match.solver import Assignment, Instance, Problem, prepare
+from jet_match.solver import (
+    Assignment,
+    Instance,
+    Problem,
+    ScoringPolicy,
+    Waiver,
+    Weights,
+    policy_document,
+    prepare,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,7 @@ class PlanEntry:
     opening_id: int
     opening: str
     pinned: bool
+    overridden: bool = False  # placed with an override_reason: kept by runs, rules waived
 
 
 def plan_entries(
@@ -68,6 +78,7 @@ def plan_entries(
             col(placement.opening_id),
             col(opening.external_id),
             col(placement.pinned),
+            col(placement.override_reason).is_not(None),
         )
         .select_from(placement)
         .join(participant, col(participant.id) == placement.participant_id)
@@ -90,6 +101,28 @@ def assignments(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
 def pins(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
     """The pinned entries as solver assignments."""
     return tuple(Assignment(e.participant, e.opening) for e in entries if e.pinned)
+
+
+def kept(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
+    """What a run must keep: the pins, and the overrides (a coordinator's decision holds
+    until a coordinator unpins or unassigns it)."""
+    return tuple(Assignment(e.participant, e.opening) for e in entries if e.pinned or e.overridden)
+
+
+def waivers(entries: Sequence[PlanEntry], slots: Mapping[str, int]) -> tuple[Waiver, ...]:
+    """The overrides as solver waivers: the rules each breaks are set aside for that pair
+    alone (docs/rounds.md, "Overrides"). Where the plan holds more people than an
+    opening's `slots`, its overrides (up to the excess, the last by participant) were
+    placed over capacity: each keeps a place beyond the slots."""
+    load = Counter(e.opening for e in entries)
+    excess = {opening: load[opening] - n for opening, n in slots.items() if load[opening] > n}
+    out = []
+    for entry in sorted((e for e in entries if e.overridden), key=lambda e: e.participant)[::-1]:
+        beyond = excess.get(entry.opening, 0) > 0
+        if beyond:
+            excess[entry.opening] -= 1
+        out.append(Waiver(entry.participant, entry.opening, beyond_capacity=beyond))
+    return tuple(sorted(out, key=lambda w: (w.participant, w.opening)))
 
 
 def forbidden(
@@ -117,6 +150,7 @@ def _problem(
     pinned: Sequence[Assignment],
     forbidden_pairs: Sequence[Assignment],
     previous_plan: Sequence[Assignment],
+    waived: Sequence[Waiver] = (),
 ) -> Problem:
     problem = problem_from_dataset(
         dataset,
@@ -130,7 +164,15 @@ def _problem(
         pins=tuple(pinned),
         forbidden=tuple(forbidden_pairs),
         previous_plan=tuple(previous_plan),
+        waivers=tuple(waived),
     )
+
+
+def policy_of(row: models.Round) -> dict[str, Any]:
+    """The round's scoring policy as runs and publications report it: every weight (the
+    defaults with the round's own), the country cap, and their digest."""
+    weights = {**fmt.Policy().weights.model_dump(), **row.weights}
+    return policy_document(ScoringPolicy(Weights(**weights), row.max_country_share_per_prefecture))
 
 
 def full_problem(
@@ -159,9 +201,10 @@ def full_problem(
     return _problem(
         dataset,
         row,
-        pinned=pins(entries),
+        pinned=kept(entries),
         forbidden_pairs=forbidden(session, row.id),
         previous_plan=assignments(entries) if with_previous_plan else (),
+        waived=waivers(entries, {o.external_id: o.slots for o in openings}),
     )
 
 

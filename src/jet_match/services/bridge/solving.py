@@ -135,6 +135,14 @@ def _pairs(pairs: Iterable[ds.Pair]) -> tuple[sv.Assignment, ...]:
     return tuple(sv.Assignment(pair.participant, pair.opening) for pair in pairs)
 
 
+def waived_document(result: Result) -> list[dict[str, Any]]:
+    """The hard rules a result's waivers set aside, by pair (coordinators' overrides)."""
+    return [
+        {"participant": w.participant, "opening": w.opening, "rules": list(w.rules or ())}
+        for w in result.waived
+    ]
+
+
 def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> dict[str, Any]:
     """The jet-match/result@1 document (DESIGN.md section 4) of a result, naming the
     `policy` it was scored under when given (docs/scoring.md section 8)."""
@@ -153,6 +161,7 @@ def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> d
         ),
         "gap": result.gap,
         **({"policy": policy_document(policy)} if policy is not None else {}),
+        **({"waived": waived_document(result)} if result.waived else {}),
         "placements": [
             {
                 "participant": p.participant,

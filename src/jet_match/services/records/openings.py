@@ -16,6 +16,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.common import Page
+from jet_match.schemas.record_changes import OpeningChanged
 from jet_match.schemas.records import OpeningUpdate
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -174,7 +175,7 @@ def update_opening(
     external_id: str,
     changes: OpeningUpdate,
     if_match: str | None,
-) -> Written[fmt.Opening]:
+) -> Written[OpeningChanged]:
     """Change some fields of an opening, if it is still at the version the caller saw."""
     authorize(caller, Action.OPENINGS_WRITE)
     row, organization_id = find(session, caller, external_id)
@@ -188,7 +189,7 @@ def update_opening(
 
 def cancel_opening(
     *, session: Session, caller: Caller, external_id: str, if_match: str | None
-) -> Written[fmt.Opening]:
+) -> Written[OpeningChanged]:
     """Cancel an opening (status `cancelled`); cancelling a cancelled opening changes nothing."""
     authorize(caller, Action.OPENINGS_WRITE)
     row, organization_id = find(session, caller, external_id)
@@ -204,7 +205,7 @@ def _save(
     row: models.Opening,
     current: dict[str, Any],
     updated: fmt.Opening,
-) -> Written[fmt.Opening]:
+) -> Written[OpeningChanged]:
     organization = _organization_of(session, caller, updated)
     check_records(
         focus=updated,
@@ -228,6 +229,7 @@ def _save(
         before=current,
         after=updated.model_dump(mode="json"),
         updated=updated,
+        answer=lambda record, vacated: OpeningChanged(**dict(record), vacated=vacated),
         write=lambda _: compare_and_swap(
             session, Opening, row_id, row.version, **opening_values(updated, organization_id)
         ),

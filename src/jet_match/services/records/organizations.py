@@ -10,6 +10,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists
 from jet_match.schemas.common import Page
+from jet_match.schemas.record_changes import OrganizationChanged
 from jet_match.schemas.records import OrganizationUpdate
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -103,7 +104,7 @@ def update_organization(
     external_id: str,
     changes: OrganizationUpdate,
     if_match: str | None,
-) -> Written[fmt.Organization]:
+) -> Written[OrganizationChanged]:
     """Change some fields of an organization (coordinators), if still at the version seen."""
     authorize(caller, Action.ORGANIZATIONS_WRITE)
     row = lookups.find_organization(session, caller, external_id)
@@ -127,6 +128,7 @@ def update_organization(
         before=current,
         after=values,
         updated=updated,
+        answer=lambda record, vacated: OrganizationChanged(**dict(record), vacated=vacated),
         write=lambda _: compare_and_swap(
             session, models.Organization, row_id, row.version, **values
         ),

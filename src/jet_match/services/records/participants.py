@@ -19,7 +19,9 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.common import Page
+from jet_match.schemas.record_changes import ParticipantChanged
 from jet_match.schemas.records import ParticipantUpdate
+from jet_match.schemas.withdrawals import FreedPlace
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.consistency import check_records, ensure_storable, merge
 from jet_match.services.kit.pagination import PageRequest, paginate
@@ -164,7 +166,7 @@ def update_participant(
     external_id: str,
     changes: ParticipantUpdate,
     if_match: str | None,
-) -> Written[fmt.Participant]:
+) -> Written[ParticipantChanged]:
     """Change some fields of a participant, if still at the version the caller saw."""
     authorize(caller, Action.PARTICIPANTS_WRITE)
     row, old_partner = find(session, external_id)
@@ -189,7 +191,7 @@ def update_participant(
             _link(session, partner, row, updated.partner)
         return version
 
-    def follow(watched: Watch, reason: str, fields: list[str]) -> object:
+    def follow(watched: Watch, reason: str, fields: list[str]) -> list[FreedPlace]:
         if "status" in fields and updated.status is fmt.ParticipantStatus.WITHDRAWN:
             # The same as POST .../withdraw: their places in open rounds become vacancies.
             return withdrawals.free_places(session, caller, row)
@@ -204,6 +206,7 @@ def update_participant(
         before=current,
         after=updated.model_dump(mode="json"),
         updated=updated,
+        answer=lambda record, vacated: ParticipantChanged(**dict(record), vacated=vacated),
         write=write,
         follow=follow,
     )

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from jet_match.schemas.withdrawals import FreedPlace
 from jet_match.services.kit.access import Caller
 from jet_match.services.kit.writes import IdempotencyKey, Written, commit, etag_of, run_idempotent
 from jet_match.services.rounds import record_changes
@@ -28,6 +29,7 @@ from jet_match.services.rounds.record_changes import Watch
 from jet_match.services.security import audit
 
 R = TypeVar("R", bound=BaseModel)
+A = TypeVar("A", bound=BaseModel)
 
 
 def taken(session: Session, table: Any, external_id: str) -> bool:
@@ -72,16 +74,19 @@ def save_changes(
     before: dict[str, Any],
     after: dict[str, Any],
     updated: R,
+    answer: Callable[[R, list[FreedPlace]], A],
     write: Callable[[list[str]], int],
     action: Callable[[list[str]], str] | None = None,
-    follow: Callable[[Watch, str, list[str]], object] | None = None,
-) -> Written[R]:
+    follow: Callable[[Watch, str, list[str]], list[FreedPlace]] | None = None,
+) -> Written[A]:
     """Save a checked change of `row` (`before` and `after` as JSON values): if some field
     differs, `write` (given the changed fields) writes it and returns the new version;
     `action` names the audited action (default `<kind>.update`); `follow` (default:
-    `record_changes.follow`) vacates the places the change no longer allows. Commits."""
+    `record_changes.follow`) vacates the places the change no longer allows; `answer`
+    makes the answer of the record and the places vacated. Commits."""
     fields = audit.changed_fields(before, after)
     version: int = row.version
+    vacated: list[FreedPlace] = []
     if fields:
         assert row.id is not None
         watched = record_changes.watch(session, **{f"{kind}_ids": [row.id]})
@@ -91,8 +96,8 @@ def save_changes(
         # Placements the record no longer allows leave the working plans (vacancies).
         reason = f"{kind} {row.external_id} changed ({', '.join(fields)})"
         if follow is None:
-            record_changes.follow(session, caller, watched, reason=reason)
+            vacated = record_changes.follow(session, caller, watched, reason=reason)
         else:
-            follow(watched, reason, fields)
+            vacated = follow(watched, reason, fields)
     commit(session)
-    return Written(updated, etag_of(version))
+    return Written(answer(updated, vacated), etag_of(version))

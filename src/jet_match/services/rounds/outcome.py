@@ -26,9 +26,16 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.db import refresh_statistics
-from jet_match.schemas.runs import BoundValue, ObjectiveValue, RuleBreak, RunOutcome
+from jet_match.schemas.runs import (
+    BoundValue,
+    ObjectiveValue,
+    PolicyValue,
+    RuleBreak,
+    RunOutcome,
+    WaivedRules,
+)
 from jet_match.services.bridge import moves, round_data
-from jet_match.services.bridge.solving import metrics_document, unplaced_entry
+from jet_match.services.bridge.solving import metrics_document, unplaced_entry, waived_document
 from jet_match.services.kit.access import WORKER
 from jet_match.services.kit.writes import commit, updated_one
 from jet_match.services.rounds import plans, rounds
@@ -80,7 +87,7 @@ def complete_run(
     round_row = round_of(session, run)
     assert round_row.id is not None
     saving = time.perf_counter()
-    outcome = run_outcome(result, timings or {})
+    outcome = run_outcome(result, timings or {}, policy=round_data.policy_of(round_row))
     progress = _final_progress(progress, result)
     if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
         why = (
@@ -153,9 +160,11 @@ def complete_run(
     return RunStatus.SUCCEEDED
 
 
-def run_outcome(result: Result, timings: Mapping[str, float]) -> dict[str, Any]:
+def run_outcome(
+    result: Result, timings: Mapping[str, float], *, policy: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The run's `outcome` (a `RunOutcome` as JSON) of a result; `timings` join the
-    solver's own."""
+    solver's own; `policy` is the scoring policy it ran under (`round_data.policy_of`)."""
     objective = result.objective
     return RunOutcome(
         status=result.status.value,
@@ -183,12 +192,15 @@ def run_outcome(result: Result, timings: Mapping[str, float]) -> dict[str, Any]:
         ],
         metrics=metrics_document(result.metrics),
         timings={**asdict(result.timings), **timings},
+        policy=PolicyValue.model_validate(policy) if policy is not None else None,
+        waived=[WaivedRules.model_validate(w) for w in waived_document(result)],
     ).model_dump(mode="json")
 
 
 def unkeepable_pins(session: Session, row: models.Round) -> list[RuleBreak]:
-    """The round's pins that no run can keep: a participant or an opening outside the
-    round's positions, a withdrawn participant, a cancelled opening."""
+    """The round's pins (and overrides, which runs keep as pins) that no run can keep: a
+    participant or an opening outside the round's positions, a withdrawn participant, a
+    cancelled opening."""
     placement, participant, opening = models.Placement, models.Participant, models.Opening
     pinned = session.execute(
         sa.select(
@@ -202,7 +214,10 @@ def unkeepable_pins(session: Session, row: models.Round) -> list[RuleBreak]:
         .select_from(placement)
         .join(participant, col(participant.id) == placement.participant_id)
         .join(opening, col(opening.id) == placement.opening_id)
-        .where(col(placement.round_id) == row.id, col(placement.pinned))
+        .where(
+            col(placement.round_id) == row.id,
+            col(placement.pinned) | col(placement.override_reason).is_not(None),
+        )
         .order_by(col(participant.external_id))
     ).all()
     breaks = []
@@ -231,7 +246,7 @@ def refuse_unkeepable_pins(session: Session, run_id: int, worker: str) -> bool:
     outcome = RunOutcome(
         status="infeasible",
         engine="none",
-        objective=ObjectiveValue(placed=0, score=0, disruption=0, moved=0, net=0),
+        objective=None,
         bound=None,
         gap=None,
         unplaced=0,
@@ -299,7 +314,7 @@ def _pins_not_kept(session: Session, row: models.Round, result: Result) -> list[
     assert row.id is not None
     kept = {(p.participant, p.opening) for p in result.placements}
     lost = []
-    for pin in round_data.pins(round_data.plan_entries(session, row.id, pinned_only=True)):
+    for pin in round_data.kept(round_data.plan_entries(session, row.id)):
         key = (pin.participant, pin.opening)
         if key in kept:
             continue

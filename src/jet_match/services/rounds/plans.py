@@ -3,7 +3,9 @@
 Every change needs If-Match with the round's ETag (412 when stale, 428 without) and is
 refused while a run is queued or running (409). A move that breaks a hard rule is
 refused naming the rule and the records, unless `override_reason` is given: then it is
-made, and the rules broken and the reason go to the audit trail (`plan.override`). Each
+made, and the rules broken and the reason go to the audit trail (`plan.override`). An
+override holds: every later run keeps it as a pin and waives the rules it breaks for that
+pair alone, until a coordinator unpins, moves or unassigns it (`plan.override_end`). Each
 answer reports the change of the objective (`jet_match.services.bridge.moves`).
 """
 
@@ -148,7 +150,7 @@ def change_placement(
     assert row.id is not None
     assert person.id is not None
     version = rounds.bump(session, row)
-    _write(session, row.id, assessment, change)
+    _write(session, row.id, assessment, _kept_reason(before, change, assessment))
     rounds.settle_status(session, caller, row)
     after = plan_item(session, row.id, person.id)
     _audit_change(session, caller, row, participant_id, before, after, assessment, change)
@@ -234,8 +236,8 @@ def _assess_change(
     )
     if opening is not None:
         _refuse_never_placed(person, opening)
-    if opening is not None and change.pinned:
-        _refuse_unkeepable_pin(row, person, opening)
+    if opening is not None and (change.pinned or change.override_reason is not None):
+        _refuse_unkeepable_pin(row, person, opening, pinned=change.pinned)
     before = plan_item(session, row.id, person.id)
     same_place = (before.opening if before else None) == change.opening
     if same_place and (before is None or before.pinned == change.pinned):
@@ -266,17 +268,19 @@ def _refuse_never_placed(person: models.Participant, opening: models.Opening) ->
 
 
 def _refuse_unkeepable_pin(
-    row: models.Round, person: models.Participant, opening: models.Opening
+    row: models.Round, person: models.Participant, opening: models.Opening, *, pinned: bool
 ) -> None:
-    """A pin no run could keep is refused, even with an override reason (a run would fail)."""
+    """A pin no run could keep is refused, even with an override reason (a run would fail);
+    so is an override there, pinned or not: every run keeps an override like a pin."""
     why = moves.outside_the_run(
         row, person.position, person.status, opening.position, opening.status
     )
     if why:
         reasons = "; ".join(why)
-        message = f"{person.external_id} cannot be pinned to {opening.external_id}: {reasons}"
+        verb = "pinned" if pinned else "placed with an override"
+        message = f"{person.external_id} cannot be {verb} at {opening.external_id}: {reasons}"
         raise InvalidInput(
-            message + " (no run of the round could keep the pin; place without pinning)",
+            message + " (no run of the round could keep it: runs keep pins and overrides)",
             [FieldProblem("plan", person.external_id, "pinned", "pin_outside_run", message)],
         )
 
@@ -299,8 +303,26 @@ def _refused(participant: str, breaks: tuple[RuleBreak, ...]) -> InvalidInput:
     )
 
 
+def _kept_reason(
+    before: PlanItem | None, change: PlanChange, assessment: moves.Assessment
+) -> str | None:
+    """The override reason the placement keeps: the change's when it breaks a rule; the
+    placement's own when an override is pinned where it stands (the waiver holds); none
+    otherwise (unpinning, moving or unassigning an override ends its waiver)."""
+    if assessment.breaks:
+        return change.override_reason
+    if (
+        before is not None
+        and before.override_reason is not None
+        and before.opening == change.opening
+        and change.pinned
+    ):
+        return before.override_reason
+    return None
+
+
 def _write(
-    session: Session, round_id: int, assessment: moves.Assessment, change: PlanChange
+    session: Session, round_id: int, assessment: moves.Assessment, override_reason: str | None
 ) -> None:
     move = assessment.move
     session.execute(
@@ -320,7 +342,7 @@ def _write(
             score=assessment.pair.score,
             breakdown=dict(assessment.pair.breakdown),
             source="adjustment",
-            override_reason=change.override_reason if assessment.breaks else None,
+            override_reason=override_reason,
         )
     )
     session.flush()
@@ -353,6 +375,21 @@ def _audit_change(
         after=_state(after),
         objective_change=assessment.change.model_dump(),
     )
+    if (
+        before is not None
+        and before.override_reason is not None
+        and (after is None or after.override_reason is None)
+    ):
+        audit.record(
+            session,
+            caller,
+            "plan.override_end",
+            "round",
+            row.external_id,
+            participant=participant,
+            opening=before.opening,
+            reason=before.override_reason,
+        )
     if assessment.breaks:
         audit.record(
             session,

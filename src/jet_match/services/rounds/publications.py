@@ -25,6 +25,8 @@ from jet_match.db import refresh_statistics
 from jet_match.errors import Conflict, FieldProblem, InvalidInput, ResultsChanged
 from jet_match.schemas.common import Page
 from jet_match.schemas.publications import HostPlacement, PublicationPublic, ResultItem
+from jet_match.schemas.runs import PolicyValue
+from jet_match.services.bridge import round_data
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
@@ -65,7 +67,12 @@ def publish(
         rounds.bump(session, row, status=RoundStatus.PUBLISHED.value, published_version=version)
     )
     _refuse_overlap(session, row)
-    publication = Publication(round_id=row.id, version=version, published_by=caller.actor)
+    publication = Publication(
+        round_id=row.id,
+        version=version,
+        published_by=caller.actor,
+        policy=round_data.policy_of(row),
+    )
     session.add(publication)
     session.flush()
     placement = models.Placement
@@ -125,6 +132,7 @@ def publish(
             version=version,
             published_at=publication.published_at,
             published_by=publication.published_by,
+            policy=PolicyValue.model_validate(publication.policy),
             **counts,
         ),
         etag,

@@ -189,6 +189,10 @@ _VERBS = {
 }
 
 
+#: The progress fields that describe a plan (`RunProgress`), null once a run ends without one.
+PLAN_FIGURES = ("placed", "score", "bound_placed", "bound_score", "gap")
+
+
 def finish(
     session: Session,
     run: models.Run,
@@ -200,16 +204,19 @@ def finish(
     only_from: Sequence[str] = (RunStatus.RUNNING.value,),
 ) -> bool:
     """Move the run to a final status and free its round (no plan is written); False if
-    the run was not in one of `only_from` (nothing is written then)."""
+    the run was not in one of `only_from` (nothing is written then). The run keeps no
+    objective, metrics or progress figures: it has no plan they could describe."""
     values: dict[str, Any] = {
         "status": status.value,
         "finished_at": models.utcnow(),
         "error": error,
     }
     if outcome is not None:
-        values["outcome"] = outcome
-    if progress is not None:
-        values["progress"] = {**progress, "phase": "done"}
+        values["outcome"] = {**outcome, "objective": None, "metrics": {}}
+    # No figures that look like a plan: the run wrote none (an infeasible solve would
+    # otherwise report everyone of the previous plan as moved).
+    last = progress if progress is not None else dict(run.progress or {})
+    values["progress"] = {**last, **dict.fromkeys(PLAN_FIGURES), "phase": "done"}
     ended = session.execute(
         update(Run)
         .where(col(Run.id) == run.id, col(Run.status).in_(list(only_from)))

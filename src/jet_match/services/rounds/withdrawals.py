@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -123,6 +124,7 @@ def vacate(
             )
         ).all()
     )
+    published = _published(session, list(rounds_by_id.values()))
     freed = []
     for place in sorted(
         places, key=lambda p: (rounds_by_id[p.round_id].external_id, names[p.participant_id])
@@ -140,7 +142,15 @@ def vacate(
             before={"opening": openings[place.opening_id], "pinned": place.pinned},
             after=None,
         )
-        freed.append(FreedPlace(round=round_row.external_id, opening=openings[place.opening_id]))
+        freed.append(
+            FreedPlace(
+                round=round_row.external_id,
+                opening=openings[place.opening_id],
+                participant=names[place.participant_id],
+                reason=reason,
+                published=(place.round_id, place.participant_id, place.opening_id) in published,
+            )
+        )
     session.flush()
     for round_row in rounds_by_id.values():
         session.execute(
@@ -152,3 +162,26 @@ def vacate(
         rounds.settle_status(session, caller, round_row)
     session.flush()
     return freed
+
+
+def _published(session: Session, rows: Sequence[models.Round]) -> set[tuple[int, int, int]]:
+    """(round, participant, opening) ids of the rounds' latest publications."""
+    latest = [(r.id, r.published_version) for r in rows if r.published_version]
+    if not latest:
+        return set()
+    publication, published = models.Publication, models.PublishedPlacement
+    found = session.execute(
+        select(publication.round_id, published.participant_id, published.opening_id)
+        .join(published, col(published.publication_id) == publication.id)
+        .where(
+            sa.or_(
+                *(
+                    sa.and_(
+                        col(publication.round_id) == round_id, col(publication.version) == version
+                    )
+                    for round_id, version in latest
+                )
+            )
+        )
+    ).all()
+    return {(int(r), int(p), int(o)) for r, p, o in found}
