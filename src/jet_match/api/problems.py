@@ -33,6 +33,7 @@ PROBLEM_COMPONENT = "Problem"
 COMPONENTS = "#/components/schemas/"
 
 STATUS: dict[type[DomainError], int] = {
+    errors.BadRequest: 400,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
@@ -43,6 +44,8 @@ STATUS: dict[type[DomainError], int] = {
     errors.InvalidInput: 422,
     errors.IdempotencyKeyReused: 422,
     errors.PreconditionRequired: 428,
+    errors.PayloadTooLarge: 413,
+    errors.Unavailable: 503,
 }
 
 _HTTP_CODES = {
@@ -55,6 +58,7 @@ _HTTP_CODES = {
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     500: ("internal", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
 }
 _TITLE_415 = _HTTP_CODES[415][1]
 
@@ -65,10 +69,12 @@ DESCRIPTIONS = {
     404: "No such record, or one of another organization (the two look the same).",
     409: "A record with this external_id exists already, or a concurrent write won.",
     412: "`If-Match` names a version that is no longer current: read it again.",
-    413: "The request body is larger than the service accepts.",
+    413: "The request body is larger than the service accepts, or an XLSX workbook "
+    "unpacks to more than it accepts (docs/api.md, Limits).",
     415: "The body's media type or character encoding is not accepted.",
     422: "The request breaks a rule; `errors` names every record and field at fault.",
     428: "`If-Match` is required on this write.",
+    503: "The database is unreachable for now: retry after `Retry-After` seconds.",
 }
 
 log = structlog.get_logger("jet_match.api")
