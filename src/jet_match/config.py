@@ -101,6 +101,13 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds past a run's time limit before its solver process is killed.",
     )
+    worker_backoff_max_s: float = Field(
+        default=30.0,
+        ge=0.5,
+        le=3600,
+        description="Longest wait of a worker between attempts while the database is "
+        "unreachable (the waits double from 0.5 s).",
+    )
     review_cache_rounds: int = Field(
         default=1,
         ge=0,

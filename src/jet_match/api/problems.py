@@ -17,11 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jet_match import errors
+from jet_match.db import is_unavailable
 from jet_match.errors import DomainError, FieldProblem
 from jet_match.schemas.common import ProblemDetails, ProblemItem
 from jet_match.services.security import api_keys
@@ -253,6 +256,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+#: Seconds a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_S = 5
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After while the database is unreachable; any other database error is
+    a bug (500). Logged as one line without a traceback: an outage is expected, and the
+    error's text may name the statement."""
+    if not is_unavailable(exc):
+        return await _unexpected(request, exc)
+    log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
+    return problem_response(
+        request,
+        503,
+        "unavailable",
+        "Service unavailable",
+        f"the database cannot be reached for now; retry in {RETRY_AFTER_S} seconds",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled_error", error=type(exc).__name__, path=request.url.path)
     debug = bool(getattr(request.app.state, "debug", False))
@@ -265,14 +289,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
 def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
     """Document error responses as application/problem+json (FastAPI says application/json).
 
-    Every operation that reads a JSON body also documents 400 (not UTF-8 JSON) and 415
-    (another media type). The `ProblemDetails` model is published under its wire name,
+    Every operation documents 503 (the database unreachable for now, with Retry-After);
+    every one that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another
+    media type). The `ProblemDetails` model is published under its wire name,
     `Problem` (the component name clients already know).
     """
     openapi = _renamed_component(openapi, ProblemDetails.__name__, PROBLEM_COMPONENT)
@@ -284,6 +311,7 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            responses.setdefault("503", {"description": DESCRIPTIONS[503], "content": problem})
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
                 for status in (400, 415):
                     responses.setdefault(
