@@ -16,18 +16,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
-from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jet_match import errors
+from jet_match.api.deps import authenticate_bearer
 from jet_match.db import is_unavailable
 from jet_match.errors import DomainError, FieldProblem
 from jet_match.schemas.common import ProblemDetails, ProblemItem
-from jet_match.services.security import api_keys
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://jet-match.example/problems/"
@@ -222,7 +220,7 @@ async def _unauthenticated(request: Request) -> JSONResponse | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
     try:
-        await run_in_threadpool(_authenticate, request.app.state.engine, bearer)
+        await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
     except errors.Unauthenticated as exc:
         return await _domain_error(request, exc)
     return None
@@ -232,11 +230,6 @@ def _needs_key(dependant: Any) -> bool:
     return dependant is not None and any(
         isinstance(sub.call, HTTPBearer) or _needs_key(sub) for sub in dependant.dependencies
     )
-
-
-def _authenticate(engine: Engine, token: str | None) -> None:
-    with Session(engine) as session:
-        api_keys.authenticate(session, token)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
