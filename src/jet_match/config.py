@@ -36,6 +36,40 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted (a national dataset is about 4 MB).",
     )
+    import_max_unpacked_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest total an XLSX sheet may unpack to, read from the zip directory "
+        "before anything is unpacked (413 beyond it).",
+    )
+    import_max_compression_ratio: int = Field(
+        default=200,
+        ge=10,
+        description="Largest unpacked-to-packed ratio of one XLSX member over 1 MiB (413 beyond "
+        "it: a zip bomb).",
+    )
+    import_max_zip_members: int = Field(
+        default=200, ge=10, description="Most files an XLSX workbook may hold (413 beyond it)."
+    )
+    import_max_rows: int = Field(
+        default=20_000,
+        ge=1,
+        description="Most rows of one sheet (claimed or read), header excluded (422 beyond it).",
+    )
+    import_max_columns: int = Field(
+        default=64, ge=1, le=16_384, description="Most columns of one sheet (422 beyond it)."
+    )
+    import_max_cells: int = Field(
+        default=500_000,
+        ge=1,
+        description="Most non-empty cells of one sheet, counted while reading (422 beyond it).",
+    )
+    import_time_budget_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Longest time reading one sheet may take (422 beyond it).",
+    )
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, le=24 * 30, description="How long a POST's answer is kept for retries."
     )
@@ -66,6 +100,13 @@ class Settings(BaseSettings):
         ge=0,
         le=3600,
         description="Seconds past a run's time limit before its solver process is killed.",
+    )
+    worker_backoff_max_s: float = Field(
+        default=30.0,
+        ge=0.5,
+        le=3600,
+        description="Longest wait of a worker between attempts while the database is "
+        "unreachable (the waits double from 0.5 s).",
     )
     review_cache_rounds: int = Field(
         default=1,

@@ -19,6 +19,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel, create_engine
 
 from jet_match.config import Settings
@@ -65,6 +67,33 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+#: What SQLite says when the database is there but cannot be used for now.
+_SQLITE_TRANSIENT = ("database is locked", "database is busy", "unable to open database file")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or used for now; the same work may succeed later.
+
+    A lost or refused connection (PostgreSQL restarting, a network cut: SQLAlchemy's
+    `OperationalError`/`InterfaceError`, or any error on an invalidated connection), or a
+    SQLite database still locked after its busy timeout. A broken statement (a bug, a
+    constraint) is not: retrying it would fail the same way.
+    """
+    if isinstance(exc, PoolTimeout):  # every pooled connection busy past the pool timeout
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError | InterfaceError):
+        module = type(exc.orig).__module__ if exc.orig is not None else ""
+        if module.startswith("sqlite3"):
+            return str(exc.orig).lower().startswith(_SQLITE_TRANSIENT)
+        return True
+    return type(exc).__module__.startswith("psycopg") and type(exc).__name__ in (
+        "OperationalError",
+        "InterfaceError",
+    )
 
 
 # A write of at least this many rows is a bulk write: the planner's statistics are refreshed.

@@ -134,3 +134,24 @@ class UnsupportedMediaType(DomainError):
 
     code = "unsupported-media-type"
     title = "Unsupported media type"
+
+
+class BadRequest(DomainError):
+    """The request itself is malformed (for example, two `Authorization` headers)."""
+
+    code = "bad-request"
+    title = "Bad request"
+
+
+class PayloadTooLarge(DomainError):
+    """What the body holds is larger than a limit (an XLSX that unpacks too far)."""
+
+    code = "payload-too-large"
+    title = "Payload too large"
+
+
+class Unavailable(DomainError):
+    """The database cannot be reached for now; the same request may succeed later."""
+
+    code = "unavailable"
+    title = "Service unavailable"

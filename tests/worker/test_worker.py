@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import psutil
@@ -28,6 +27,7 @@ from jet_match.services.rounds import queue, rounds, runs
 from jet_match.statuses import RunStatus
 from jet_match.worker import ChildSolver, InlineSolver, Worker
 from round_support import ROUND, create_round, current_plan, queue_run
+from service_support import wait_until
 
 LONG = 60.0  # the round's time limit: the solver is never done before the test acts
 
@@ -50,14 +50,6 @@ def big_round(engine: Engine) -> str:
 def _run(engine: Engine, run_id: int) -> models.Run:
     with Session(engine, expire_on_commit=False) as session:
         return queue.find(session, run_id)
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
 
 
 def _solving(engine: Engine, run_id: int) -> Callable[[], bool]:
@@ -95,14 +87,14 @@ def test_cancelling_a_running_run_kills_the_solver_and_writes_no_plan(
     engine: Engine, fast_settings: Settings, worker_thread: Worker
 ) -> None:
     run_id = queue_run(engine)
-    _wait(_solving(engine, run_id))
+    wait_until(_solving(engine, run_id))
     assert isinstance(worker_thread.solver, ChildSolver)
     solver_pid = worker_thread.solver.pid
     assert solver_pid is not None
     with Session(engine, expire_on_commit=False) as session:
         asked = runs.cancel_run(session=session, caller=COMMAND_LINE, run_id=run_id)
     assert asked.status_code == 202
-    _wait(lambda: _run(engine, run_id).status != "running", timeout=10)
+    wait_until(lambda: _run(engine, run_id).status != "running", timeout=10)
     run = _run(engine, run_id)
     assert run.status == RunStatus.CANCELLED.value
     assert run.finished_at is not None
@@ -124,7 +116,7 @@ def test_a_dead_solver_interrupts_the_run_and_leaves_the_plan_a_new_run_replaces
     run_id = queue_run(engine)
     thread.start()
     try:
-        _wait(_solving(engine, run_id))
+        wait_until(_solving(engine, run_id))
         assert isinstance(worker.solver, ChildSolver)
         assert worker.solver.pid is not None
         os.kill(worker.solver.pid, signal.SIGKILL)
@@ -162,7 +154,7 @@ def test_a_killed_worker_process_leaves_an_interrupted_run_and_an_intact_plan(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait(_solving(engine, run_id))
+        wait_until(_solving(engine, run_id))
         solver = [child.pid for child in psutil.Process(process.pid).children()]
         process.kill()  # SIGKILL: no chance to clean up
         process.wait(timeout=10)
@@ -170,7 +162,7 @@ def test_a_killed_worker_process_leaves_an_interrupted_run_and_an_intact_plan(
         if process.poll() is None:
             process.kill()
     assert _run(engine, run_id).status == RunStatus.RUNNING.value  # nobody knows yet
-    _wait(lambda: not any(psutil.pid_exists(pid) for pid in solver), timeout=10)
+    wait_until(lambda: not any(psutil.pid_exists(pid) for pid in solver), timeout=10)
     restarted = Worker(engine, fast_settings, InlineSolver(engine))
     assert restarted.sweep() == [run_id]  # its process is gone: interrupted at once
     run = _run(engine, run_id)

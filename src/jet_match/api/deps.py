@@ -16,12 +16,16 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from jet_match.config import Settings
-from jet_match.errors import FieldProblem, InvalidInput
+from jet_match.errors import BadRequest, FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest
@@ -29,6 +33,8 @@ from jet_match.services.kit.writes import IdempotencyKey
 from jet_match.services.security import api_keys
 
 MAX_PAGE_SIZE = 500
+#: The largest id the id columns hold (32-bit INTEGER on PostgreSQL): beyond it, no record.
+MAX_ID = 2**31 - 1
 DEFAULT_PAGE_SIZE = 100
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # as in jet_match.dataset.format
 
@@ -55,6 +61,92 @@ async def reject_unknown_query_parameters(request: Request) -> None:
             for name in unknown
         ]
         raise InvalidInput(problems[0].message, problems)
+
+
+async def strict_request(request: Request) -> None:
+    """One `Authorization` header; a JSON body in UTF-8, declared, without NUL, and of the
+    exact JSON types of its fields (strict: `true` is not 1, `"1"` is not a number)."""
+    authorizations = [
+        name for name, _ in request.scope.get("headers", []) if name == b"authorization"
+    ]
+    if len(authorizations) > 1:
+        raise BadRequest("send one Authorization header, not several")
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None or request.method in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        return
+    media_type, _, parameters = request.headers.get("content-type", "").partition(";")
+    media_type = media_type.strip().lower()
+    raw = await request.body()
+    if not raw:
+        return  # no body: FastAPI says whether one is required
+    # A caller without a valid key hears 401 before anything about its body.
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else None
+    await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
+    if not media_type:
+        raise UnsupportedMediaType("send the body with Content-Type: application/json")
+    charset = parameters.strip().lower().removeprefix("charset=").strip('"')
+    if parameters.strip() and charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"send the body in UTF-8, not {charset or parameters.strip()}")
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        return  # answered 415 by the validation handler
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsupportedMediaType("the body is not UTF-8: send JSON in UTF-8") from None
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return  # answered 422 with the line and column by FastAPI's own parsing
+    nul = _nul_path(document, ())
+    if nul is not None:
+        field = ".".join(str(part) for part in nul) or None
+        raise InvalidInput(
+            f"the field {field} holds a NUL character, which no text may contain",
+            [FieldProblem("body", None, field, "nul_character", "a NUL character is refused")],
+        )
+    params = getattr(getattr(route, "dependant", None), "body_params", [])
+    if len(params) != 1 or getattr(params[0].field_info, "embed", False):
+        return
+    try:
+        TypeAdapter(params[0].field_info.annotation).validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()], body=document
+        ) from None
+
+
+def authenticate_bearer(engine: Any, token: str | None) -> None:
+    """Unauthenticated unless `token` is a valid key (the check before any body problem)."""
+    with Session(engine) as session:
+        api_keys.authenticate(session, token)
+
+
+def _nul_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """Where in a JSON document a string (or a key) holds NUL; None if nowhere."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return (*path, key)
+            found = _nul_path(item, (*path, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _whole_number(value: Any) -> Any:
+    """A path id is digits only: `/runs/1.0` names no run."""
+    if isinstance(value, str) and not value.isdigit():
+        raise ValueError("an id is a whole number written in digits")
+    return value
 
 
 def _query_names(dependant: Any) -> set[str]:
@@ -185,5 +277,7 @@ RoundPath = Annotated[
     ),
 ]
 RunPath = Annotated[
-    int, Path(ge=1, le=2**53, description="The run's id (from its Location).", examples=[12])
+    int,
+    BeforeValidator(_whole_number),
+    Path(ge=1, le=MAX_ID, description="The run's id (from its Location).", examples=[12]),
 ]

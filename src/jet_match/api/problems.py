@@ -16,15 +16,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jet_match import errors
+from jet_match.api.deps import authenticate_bearer
+from jet_match.db import is_unavailable
 from jet_match.errors import DomainError, FieldProblem
 from jet_match.schemas.common import ProblemDetails, ProblemItem
-from jet_match.services.security import api_keys
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://jet-match.example/problems/"
@@ -33,6 +34,7 @@ PROBLEM_COMPONENT = "Problem"
 COMPONENTS = "#/components/schemas/"
 
 STATUS: dict[type[DomainError], int] = {
+    errors.BadRequest: 400,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
@@ -43,6 +45,8 @@ STATUS: dict[type[DomainError], int] = {
     errors.InvalidInput: 422,
     errors.IdempotencyKeyReused: 422,
     errors.PreconditionRequired: 428,
+    errors.PayloadTooLarge: 413,
+    errors.Unavailable: 503,
 }
 
 _HTTP_CODES = {
@@ -55,6 +59,7 @@ _HTTP_CODES = {
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     500: ("internal", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
 }
 _TITLE_415 = _HTTP_CODES[415][1]
 
@@ -65,10 +70,12 @@ DESCRIPTIONS = {
     404: "No such record, or one of another organization (the two look the same).",
     409: "A record with this external_id exists already, or a concurrent write won.",
     412: "`If-Match` names a version that is no longer current: read it again.",
-    413: "The request body is larger than the service accepts.",
+    413: "The request body is larger than the service accepts, or an XLSX workbook "
+    "unpacks to more than it accepts (docs/api.md, Limits).",
     415: "The body's media type or character encoding is not accepted.",
     422: "The request breaks a rule; `errors` names every record and field at fault.",
     428: "`If-Match` is required on this write.",
+    503: "The database is unreachable for now: retry after `Retry-After` seconds.",
 }
 
 log = structlog.get_logger("jet_match.api")
@@ -213,7 +220,7 @@ async def _unauthenticated(request: Request) -> JSONResponse | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
     try:
-        await run_in_threadpool(_authenticate, request.app.state.engine, bearer)
+        await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
     except errors.Unauthenticated as exc:
         return await _domain_error(request, exc)
     return None
@@ -223,11 +230,6 @@ def _needs_key(dependant: Any) -> bool:
     return dependant is not None and any(
         isinstance(sub.call, HTTPBearer) or _needs_key(sub) for sub in dependant.dependencies
     )
-
-
-def _authenticate(engine: Engine, token: str | None) -> None:
-    with Session(engine) as session:
-        api_keys.authenticate(session, token)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -247,6 +249,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+#: Seconds a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_S = 5
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After while the database is unreachable; any other database error is
+    a bug (500). Logged as one line without a traceback: an outage is expected, and the
+    error's text may name the statement."""
+    if not is_unavailable(exc):
+        return await _unexpected(request, exc)
+    log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
+    return problem_response(
+        request,
+        503,
+        "unavailable",
+        "Service unavailable",
+        f"the database cannot be reached for now; retry in {RETRY_AFTER_S} seconds",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled_error", error=type(exc).__name__, path=request.url.path)
     debug = bool(getattr(request.app.state, "debug", False))
@@ -259,14 +282,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
 def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
     """Document error responses as application/problem+json (FastAPI says application/json).
 
-    Every operation that reads a JSON body also documents 400 (not UTF-8 JSON) and 415
-    (another media type). The `ProblemDetails` model is published under its wire name,
+    Every operation documents 503 (the database unreachable for now, with Retry-After);
+    every one that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another
+    media type). The `ProblemDetails` model is published under its wire name,
     `Problem` (the component name clients already know).
     """
     openapi = _renamed_component(openapi, ProblemDetails.__name__, PROBLEM_COMPONENT)
@@ -278,6 +304,7 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            responses.setdefault("503", {"description": DESCRIPTIONS[503], "content": problem})
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
                 for status in (400, 415):
                     responses.setdefault(

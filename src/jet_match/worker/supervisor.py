@@ -38,6 +38,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
+from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
@@ -210,6 +211,11 @@ class ChildSolver:
             process.join(timeout=10)
 
 
+def backoff_s(failures: int, cap_s: float) -> float:
+    """Seconds to wait after `failures` database errors in a row: 0.5, 1, 2, ... up to `cap_s`."""
+    return float(min(cap_s, 0.5 * 2 ** min(failures - 1, 16)))
+
+
 def _stopped_by(heartbeat: Heartbeat, progress: dict[str, Any]) -> Stopped:
     if heartbeat is Heartbeat.CANCEL:
         return Stopped(RunStatus.CANCELLED, "cancelled by a coordinator", progress)
@@ -269,6 +275,9 @@ class Worker:
         self.solver = solver
         self.identity = worker_identity()
         self.stop_event = threading.Event()
+        # Writes that an outage interrupted, retried before anything else once it is over.
+        self._pending: list[Callable[[], None]] = []
+        self._failures = 0
 
     def sweep(self) -> list[int]:
         """Mark interrupted the runs of workers that are gone or silent."""
@@ -300,25 +309,63 @@ class Worker:
         return done
 
     def run_forever(self) -> None:
-        """Poll for runs until `stop_event` is set."""
+        """Poll for runs until `stop_event` is set; outlive any database outage.
+
+        While the database is unreachable the worker waits with a capped exponential
+        backoff (`backoff_s`) and tries again, logging one line per attempt and no
+        traceback; it never exits for it.
+        """
         log.info("worker_started", worker=self.identity)
-        self.sweep()
         try:
+            swept = False
             while not self.stop_event.is_set():
-                if self.run_once() is None:
-                    self.sweep()
-                    self.stop_event.wait(self.settings.worker_poll_s)
+                try:
+                    self.finish_pending()
+                    if not swept:
+                        self.sweep()
+                        swept = True
+                    if self.run_once() is None:
+                        self.sweep()
+                        self.stop_event.wait(self.settings.worker_poll_s)
+                    self._failures = 0
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        raise
+                    self._failures += 1
+                    delay = backoff_s(self._failures, self.settings.worker_backoff_max_s)
+                    log.warning(
+                        "database_unavailable",
+                        worker=self.identity,
+                        error=type(exc).__name__,
+                        attempt=self._failures,
+                        retry_in_s=delay,
+                    )
+                    self.stop_event.wait(delay)
         finally:
             self.solver.close()
             log.info("worker_stopped", worker=self.identity)
+
+    def finish_pending(self) -> None:
+        """Write what an outage interrupted (a run's outcome), oldest first."""
+        while self._pending:
+            self._pending[0]()
+            self._pending.pop(0)
 
     def _execute(self, run_id: int) -> None:
         started = time.monotonic()
 
         def tick(progress: dict[str, Any]) -> Heartbeat:
             fields = {**progress, "elapsed_s": round(time.monotonic() - started, 1)}
-            with Session(self.engine, expire_on_commit=False) as session:
-                return queue.report_progress(session, run_id, self.identity, fields)
+            try:
+                with Session(self.engine, expire_on_commit=False) as session:
+                    return queue.report_progress(session, run_id, self.identity, fields)
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                # A short outage must not cost the solve: it goes on, and its outcome is
+                # written when the database is back (a long one makes the run stale).
+                log.warning("database_unavailable", run=run_id, error=type(exc).__name__)
+                return Heartbeat.CONTINUE
 
         with Session(self.engine, expire_on_commit=False) as session:
             if outcome.refuse_unkeepable_pins(session, run_id, self.identity):
@@ -335,23 +382,45 @@ class Worker:
                 stopping=self.stop_event.is_set,
             )
         except Exception as exc:  # a run that cannot be loaded fails; the worker goes on
+            if is_unavailable(exc):
+                self.solver.close()
+                # The solve was cut by an outage: the run fails with a reason a coordinator
+                # can act on, written as soon as the database is back.
+                reason = "the database became unreachable during the solve; start the run again"
+                self._pending.append(lambda: self._end(run_id, RunStatus.FAILED, reason, {}))
+                raise
             self._end(run_id, RunStatus.FAILED, f"the run could not be solved: {exc}"[:900], {})
             return
         progress = {**answer.progress, "elapsed_s": round(time.monotonic() - started, 1)}
         if isinstance(answer, Solved):
-            with Session(self.engine, expire_on_commit=False) as session:
-                status = outcome.complete_run(
-                    session,
-                    run_id,
-                    self.identity,
-                    answer.result,
-                    progress,
-                    answer.timings,
-                    stamp=answer.stamp,
-                )
-            log.info("run_finished", run=run_id, status=status.value)
+            solved = answer
+
+            def complete() -> None:
+                with Session(self.engine, expire_on_commit=False) as session:
+                    status = outcome.complete_run(
+                        session,
+                        run_id,
+                        self.identity,
+                        solved.result,
+                        progress,
+                        solved.timings,
+                        stamp=solved.stamp,
+                    )
+                log.info("run_finished", run=run_id, status=status.value)
+
+            self._settle(complete)
         elif answer.status is not None:
-            self._end(run_id, answer.status, answer.reason, progress)
+            status, reason = answer.status, answer.reason
+            self._settle(lambda: self._end(run_id, status, reason, progress))
+
+    def _settle(self, write: Callable[[], None]) -> None:
+        """Write a run's outcome; kept for later if the database is unreachable now."""
+        try:
+            write()
+        except Exception as exc:
+            if is_unavailable(exc):
+                self._pending.append(write)
+            raise
 
     def _end(self, run_id: int, status: RunStatus, reason: str, progress: dict[str, Any]) -> None:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from jet_match.api.deps import reject_unknown_query_parameters
+from jet_match.api.deps import reject_unknown_query_parameters, strict_request
 from jet_match.api.routes import (
     api_keys,
     audit,
@@ -22,7 +22,9 @@ from jet_match.api.routes import (
     withdrawals,
 )
 
-api_router = APIRouter(dependencies=[Depends(reject_unknown_query_parameters)])
+api_router = APIRouter(
+    dependencies=[Depends(strict_request), Depends(reject_unknown_query_parameters)]
+)
 for module in (
     health,
     organizations,

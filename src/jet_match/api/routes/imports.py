@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from jet_match.api.deps import IdempotencyDep, SessionDep, allowed
+from jet_match.api.deps import IdempotencyDep, SessionDep, SettingsDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import with_headers
 from jet_match.errors import UnsupportedMediaType
@@ -109,13 +109,14 @@ async def import_dataset(
 @router.post(
     "/{kind}",
     response_model=ImportResult,
-    responses=responses(401, 403, 413, 415, 422),
+    responses=responses(401, 403, 413, 415, 422, 503),
     openapi_extra=_SHEET_BODY,
 )
 async def import_sheet(
     kind: SheetKind,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     caller: Importer,
     response: Response,
     idempotency: IdempotencyDep,
@@ -124,7 +125,10 @@ async def import_sheet(
 
     The header row names the fields (`partner.external_id`, `partner.constraint` for a
     couple); list fields are `;`-separated; empty cells take the default. Same
-    all-or-nothing upsert as a dataset; problems name the sheet `row`.
+    all-or-nothing upsert as a dataset; problems name the sheet `row`. A sheet beyond
+    the import limits (docs/api.md, Limits) is refused: 413 when the workbook unpacks too
+    far, 422 for too many rows, columns or cells, a claimed range beyond them, or a read
+    over the time budget.
     """
     raw = await request.body()
     written = await run_in_threadpool(
@@ -135,5 +139,6 @@ async def import_sheet(
         raw=raw,
         media_type=_media_type(request),
         idempotency=idempotency,
+        limits=spreadsheets.SheetLimits.of(settings),
     )
     return with_headers(response, written)

@@ -19,6 +19,9 @@ from sqlmodel import Session
 from jet_match.errors import FieldProblem, InvalidInput
 
 R = TypeVar("R")
+#: Integer keys are ids of 32-bit INTEGER columns: a larger one was never given out (and
+#: PostgreSQL would refuse to compare it).
+MAX_KEY = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ def decode_cursor(cursor: str, key_type: type[str] | type[int]) -> Any:
         not isinstance(key, key_type)
         or isinstance(key, bool)
         or (isinstance(key, str) and ("\x00" in key or len(key) > 200))
-        or (isinstance(key, int) and abs(key) > 2**63 - 1)
+        or (isinstance(key, int) and abs(key) > MAX_KEY)
     ):
         raise invalid_cursor()
     return key

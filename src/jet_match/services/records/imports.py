@@ -78,13 +78,18 @@ def import_sheet(
     raw: bytes,
     media_type: str,
     idempotency: IdempotencyKey | None = None,
+    limits: spreadsheets.SheetLimits | None = None,
 ) -> Written[ImportResult]:
-    """Apply one CSV or XLSX sheet of organizations, openings or participants."""
+    """Apply one CSV or XLSX sheet of organizations, openings or participants.
+
+    The sheet is read within `limits` (rows, columns, cells, unpacked size, time): a
+    file beyond one is refused before anything is stored (`spreadsheets.SheetLimits`).
+    """
     authorize(caller, Action.IMPORT)
     if media_type == spreadsheets.CSV_MEDIA_TYPE:
-        header, rows = spreadsheets.read_csv(raw)
+        header, rows = spreadsheets.read_csv(raw, limits)
     elif media_type == spreadsheets.XLSX_MEDIA_TYPE:
-        header, rows = spreadsheets.read_xlsx(raw)
+        header, rows = spreadsheets.read_xlsx(raw, limits)
     else:
         accepted = f"{spreadsheets.CSV_MEDIA_TYPE} or {spreadsheets.XLSX_MEDIA_TYPE}"
         raise UnsupportedMediaType(f"send {accepted}, not {media_type!r}")
