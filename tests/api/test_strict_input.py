@@ -10,7 +10,10 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from jet_match.config import Settings
+from round_support import solved_round
 from service_support import Keys, auth
 
 OPENING = {
@@ -124,3 +127,16 @@ class TestIdsAndCursors:
         )
         assert answer.status_code == 422
         assert answer.json()["errors"][0]["field"] == "cursor"
+
+    @pytest.mark.parametrize("run_id", [2**31, 10**18 - 1])
+    def test_a_compared_run_beyond_the_id_column_names_no_plan(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings, run_id: int
+    ) -> None:
+        round_id = solved_round(engine, settings)
+        answer = client.get(
+            f"/api/v1/rounds/{round_id}/compare",
+            params={"a": f"run:{run_id}", "b": "current"},
+            headers=auth(keys.coordinator),
+        )
+        assert answer.status_code == 404
+        assert f"no run {run_id}" in answer.json()["detail"]

@@ -44,6 +44,7 @@ from jet_match.services.bridge.solving import result_document
 from jet_match.services.kit import lookups, spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import (
+    MAX_KEY,
     PageRequest,
     decode_cursor,
     encode_cursor,
@@ -254,7 +255,9 @@ def _plan_of(session: Session, row: models.Round, label: str, field: str) -> lis
         message = f"'{label}' names no plan: use current, run:<id> or version:<n>"
         raise InvalidInput(message, [FieldProblem("query", None, field, "invalid_plan", message)])
     if match.group(2) is not None:
-        run = session.get(models.Run, int(match.group(2)))
+        run_id = int(match.group(2))
+        # An id beyond the column's range names no run (PostgreSQL would refuse the query).
+        run = session.get(models.Run, run_id) if run_id <= MAX_KEY else None
         if run is None or run.round_id != row.id or run.plan is None:
             raise NotFound(f"round '{row.external_id}' has no run {match.group(2)} with a plan")
         return [Assignment(p, o) for p, o, _ in run.plan]
