@@ -38,9 +38,20 @@ def test_a_coordinator_signs_in_in_japanese_adds_a_user_and_switches_to_english(
     sign_in(recorded, workspace_browser.coordinator, workspace_browser.password)
     assert page.url.endswith("/app/")
     assert page.get_by_role("heading", name="マッチングラウンド").is_visible()
-    assert page.get_by_text("R-BROWSER").is_visible()
+    assert page.locator("span.id", has_text="R-BROWSER").is_visible()
     recorded.screenshot("home-coordinator-ja")
     recorded.assert_clean()
+
+    page.get_by_role("link", name="Round R-BROWSER").click()
+    assert page.url.endswith("/app/rounds/R-BROWSER")
+    assert page.get_by_role("link", name="配置案").first.is_visible()
+    recorded.screenshot("round-ja")
+    recorded.assert_clean()
+    page.get_by_role("link", name="配置案").first.click()
+    assert "/app/rounds/R-BROWSER/plan" in page.url
+    recorded.screenshot("plan-ja")
+    recorded.assert_clean()
+    page.goto("/app/")
 
     page.get_by_role("link", name="ユーザー").click()
     page.get_by_label("メールアドレス").fill("new.colleague@example.jp")
