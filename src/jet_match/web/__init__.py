@@ -19,13 +19,26 @@ from jet_match.web.routes import (
     home,
     organizations,
     placement,
+    round_compare,
     round_opening,
+    round_plan,
     rounds,
     users,
 )
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTE_MODULES = (auth, home, users, audit, organizations, rounds, placement, round_opening)
+ROUTE_MODULES = (
+    auth,
+    home,
+    users,
+    audit,
+    organizations,
+    rounds,
+    round_plan,
+    round_compare,
+    placement,
+    round_opening,
+)
 
 
 def install(app: FastAPI) -> None:
