@@ -19,7 +19,7 @@ from jet_match.schemas.review import Candidates, Comparison, Explanation, RoundR
 from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller
 from jet_match.services.kit.pagination import PageRequest
-from jet_match.services.rounds import review
+from jet_match.services.rounds import report_sheets, review
 
 router = APIRouter(prefix="/rounds/{round_id}", tags=["review"])
 
@@ -170,7 +170,7 @@ def round_report(
     """
     if format is ReportFormat.JSON:
         return review.report(session=session, caller=caller, prepared=prepared, round_id=round_id)
-    content = review.report_sheet(
+    content = report_sheets.report_sheet(
         session=session,
         caller=caller,
         prepared=prepared,

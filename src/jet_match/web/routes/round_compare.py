@@ -17,7 +17,7 @@ from jet_match.schemas.runs import RunPublic
 from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action
 from jet_match.services.kit.pagination import PageRequest
-from jet_match.services.rounds import review, rounds, runs
+from jet_match.services.rounds import report_sheets, review, rounds, runs
 from jet_match.web.forms import problem_messages
 from jet_match.web.i18n import N_
 from jet_match.web.pages import Page, page_for
@@ -166,14 +166,14 @@ def download_report(
 ) -> Response:
     """The round report as a workbook for people, in the user's language."""
     t = page.t
-    words = review.ReportWords(
+    words = report_sheets.ReportWords(
         labels={key: t.gettext(text) for key, text in REPORT_LABELS.items()},
         choices={key: t.gettext(text) for key, text in choice_names.items()},
         prefecture=t.prefecture,
         organization=t.organization_name,
         today=t.date(datetime.now(UTC)),
     )
-    body = review.report_for_people(
+    body = report_sheets.report_for_people(
         session=session, caller=page.caller, prepared=prepared, round_id=round_id, words=words
     )
     return Response(

@@ -1,0 +1,313 @@
+"""A round's report as sheets: the plan, term by term, for machines (`report_sheet`: CSV
+or XLSX, stable column names) and for people (`report_for_people`: XLSX in the reader's
+language, a summary sheet first)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
+from jet_match.schemas.review import (
+    RoundReport,
+)
+from jet_match.services.bridge.round_data import PreparedProblems
+from jet_match.services.kit import spreadsheets
+from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.writes import commit
+from jet_match.services.rounds import review, rounds
+from jet_match.services.security import audit
+
+PLAN_COLUMNS = [
+    "participant",
+    "position",
+    "citizenship",
+    "placed",
+    "opening",
+    "organization",
+    "prefecture",
+    "rank",
+    "score",
+    "location",
+    "area",
+    "school",
+    "requested_country",
+    "sister_region",
+    "experience",
+    "japanese",
+    "pinned",
+    "source",
+    "override_reason",
+    "unplaced_reasons",
+]
+
+
+def report_sheet(
+    *,
+    session: Session,
+    caller: Caller,
+    prepared: PreparedProblems,
+    round_id: str,
+    sheet_format: str,
+) -> bytes:
+    """The round report as a CSV (the plan, one row per participant of the round) or an
+    XLSX workbook (plan, unplaced, prefectures, countries, summary)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    built = review.build_report(session, row, prepared)
+    rows = _plan_rows(session, row, built)
+    audit.record(session, caller, "round.report", "round", row.external_id, format=sheet_format)
+    commit(session)
+    if sheet_format == "csv":
+        return spreadsheets.write_table_csv(PLAN_COLUMNS, rows)
+    metrics = built.metrics
+    summary = [
+        {"figure": "placed", "value": built.objective.placed},
+        {"figure": "unplaced", "value": len(built.unplaced)},
+        {"figure": "score", "value": built.objective.score},
+        {"figure": "mean_score", "value": metrics["mean_score"]},
+        {"figure": "min_score", "value": metrics["min_score"]},
+        {"figure": "area_match_rate", "value": metrics["area_match_rate"]},
+        {"figure": "blocking_pairs", "value": metrics["blocking_pairs"]},
+        *({"figure": f"rank_{k}", "value": v} for k, v in metrics["rank_profile"].items()),
+    ]
+    return spreadsheets.write_tables_xlsx(
+        {
+            "plan": (PLAN_COLUMNS, rows),
+            "unplaced": (
+                ["participant", "position", "reasons"],
+                [
+                    {
+                        "participant": u.participant,
+                        "position": u.position.value,
+                        "reasons": "; ".join(u.reasons),
+                    }
+                    for u in built.unplaced
+                ],
+            ),
+            "prefectures": (
+                ["prefecture", "fill_rate"],
+                [
+                    {"prefecture": int(k), "fill_rate": v}
+                    for k, v in metrics["fill_rate_by_prefecture"].items()
+                ],
+            ),
+            "countries": (
+                ["country", "fill_rate"],
+                [
+                    {"country": k, "fill_rate": v}
+                    for k, v in metrics["fill_rate_by_country"].items()
+                ],
+            ),
+            "summary": (["figure", "value"], summary),
+        }
+    )
+
+
+def _plan_rows(session: Session, row: models.Round, built: RoundReport) -> list[dict[str, Any]]:
+    """One row per participant of the round: placed with the breakdown, or unplaced."""
+    assert row.id is not None
+    placement, participant = models.Placement, models.Participant
+    opening, organization = models.Opening, models.Organization
+    columns: tuple[Any, ...] = (
+        participant,
+        placement,
+        col(opening.external_id),
+        col(organization.external_id),
+        col(organization.prefecture),
+    )
+    placed = session.execute(
+        sa.select(*columns)
+        .join(placement, col(placement.participant_id) == participant.id)
+        .join(opening, col(opening.id) == placement.opening_id)
+        .join(organization, col(organization.id) == opening.organization_id)
+        .where(col(placement.round_id) == row.id)
+    ).all()
+    unplaced = {u.participant: u for u in built.unplaced}
+    people = {
+        p.external_id: p
+        for p in session.scalars(
+            select(participant).where(col(participant.external_id).in_(list(unplaced)))
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    for person, place, opening_ext, org_ext, prefecture in placed:
+        rows.append(
+            {
+                "participant": person.external_id,
+                "position": person.position,
+                "citizenship": person.citizenship,
+                "placed": True,
+                "opening": opening_ext,
+                "organization": org_ext,
+                "prefecture": prefecture,
+                "rank": _rank(person.preferred_prefectures, prefecture),
+                "score": place.score,
+                **place.breakdown,
+                "pinned": place.pinned,
+                "source": place.source,
+                "override_reason": place.override_reason,
+            }
+        )
+    for external_id, item in unplaced.items():
+        person = people[external_id]
+        rows.append(
+            {
+                "participant": external_id,
+                "position": person.position,
+                "citizenship": person.citizenship,
+                "placed": False,
+                "unplaced_reasons": "; ".join(item.reasons),
+            }
+        )
+    rows.sort(key=lambda r: r["participant"])
+    return rows
+
+
+def _rank(preferred: Sequence[int], prefecture: int) -> str:
+    """Which choice the placement's prefecture was: first, second, third, same_region, elsewhere."""
+    if prefecture in preferred:
+        return ("first", "second", "third")[list(preferred).index(prefecture)]
+    region = REGION_INDEX_BY_PREFECTURE[prefecture]
+    if any(REGION_INDEX_BY_PREFECTURE[p] == region for p in preferred):
+        return "same_region"
+    return "elsewhere"
+
+
+@dataclass(frozen=True)
+class ReportWords:
+    """The words of a report for people, in the reader's language: given by the caller
+    (the workspace's catalogs), so the same report serves Japanese and English readers.
+    `labels` names every sheet, column and figure by the keys of `report_for_people`."""
+
+    labels: Mapping[str, str]
+    choices: Mapping[str, str]
+    prefecture: Callable[[int], str]
+    organization: Callable[[str, str | None], str]
+    today: str
+
+
+PEOPLE_PLAN_COLUMNS = (
+    "participant",
+    "name",
+    "citizenship",
+    "position",
+    "opening",
+    "organization",
+    "prefecture",
+    "choice",
+    "score",
+    "pinned",
+    "override_reason",
+    "unplaced_reasons",
+)
+
+
+def report_for_people(
+    *,
+    session: Session,
+    caller: Caller,
+    prepared: PreparedProblems,
+    round_id: str,
+    words: ReportWords,
+) -> bytes:
+    """The round report as a workbook for people: a summary (round, version, date, key
+    figures), the plan with names, prefecture names and which choice, the unplaced with
+    reasons, fill rates by prefecture; headers frozen, filters, widths, percentages."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    built = review.build_report(session, row, prepared)
+    rows = _plan_rows(session, row, built)
+    ids = [r["participant"] for r in rows]
+    names = {
+        p: f"{family} {given}"
+        for p, family, given in session.execute(
+            select(
+                models.Participant.external_id,
+                models.Participant.family_name,
+                models.Participant.given_name,
+            ).where(col(models.Participant.external_id).in_(ids))
+        ).all()
+    }
+    organizations = {
+        o: words.organization(name, name_ja)
+        for o, name, name_ja in session.execute(
+            select(
+                models.Organization.external_id,
+                models.Organization.name,
+                models.Organization.name_ja,
+            ).where(
+                col(models.Organization.external_id).in_(
+                    {r["organization"] for r in rows if r.get("organization")}
+                )
+            )
+        ).all()
+    }
+    label, yes = words.labels, words.labels["yes"]
+    plan = [
+        [
+            r["participant"],
+            names.get(r["participant"], ""),
+            r["citizenship"],
+            r["position"],
+            r.get("opening"),
+            organizations.get(r.get("organization") or "", ""),
+            words.prefecture(r["prefecture"]) if r.get("prefecture") else "",
+            words.choices[r["rank"] if r["placed"] else "unplaced"],
+            r.get("score"),
+            yes if r.get("pinned") else "",
+            r.get("override_reason") or "",
+            r.get("unplaced_reasons") or "",
+        ]
+        for r in rows
+    ]
+    metrics = built.metrics
+    summary: list[list[Any]] = [
+        [label["round"], f"{row.name} ({row.external_id})"],
+        [label["round_version"], row.version],
+        [label["published_version"], row.published_version or ""],
+        [label["date"], words.today],
+        [label["placed"], built.objective.placed],
+        [label["unplaced"], len(built.unplaced)],
+        [label["score"], built.objective.score],
+        [label["mean_score"], metrics["mean_score"]],
+        [label["area_match_rate"], metrics["area_match_rate"]],
+        *([words.choices[k], v] for k, v in metrics["rank_profile"].items()),
+    ]
+    audit.record(session, caller, "round.report", "round", row.external_id, format="xlsx-people")
+    commit(session)
+    return spreadsheets.write_report_xlsx(
+        [
+            spreadsheets.ReportSheet(label["summary"], [label["figure"], label["value"]], summary),
+            spreadsheets.ReportSheet(label["plan"], [label[c] for c in PEOPLE_PLAN_COLUMNS], plan),
+            spreadsheets.ReportSheet(
+                label["unplaced"],
+                [label["participant"], label["name"], label["position"], label["unplaced_reasons"]],
+                [
+                    [
+                        u.participant,
+                        names.get(u.participant, ""),
+                        u.position.value,
+                        "; ".join(u.reasons),
+                    ]
+                    for u in built.unplaced
+                ],
+            ),
+            spreadsheets.ReportSheet(
+                label["prefectures"],
+                [label["prefecture"], label["fill_rate"]],
+                [
+                    [words.prefecture(int(k)), v]
+                    for k, v in sorted(
+                        metrics["fill_rate_by_prefecture"].items(), key=lambda item: int(item[0])
+                    )
+                ],
+                percent_columns=frozenset({1}),
+            ),
+        ]
+    )
