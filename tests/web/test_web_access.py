@@ -47,6 +47,15 @@ class Case:
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/app"): Case((308, 308, 308, 308)),
     ("GET", "/app/"): Case(EVERYONE_SIGNED_IN),
+    ("POST", "/app/rounds"): Case(
+        (303, 403, 403, 303),
+        form={
+            "external_id": "R-{who}",
+            "name": "A round",
+            "programme_year": "2027",
+            "positions": "ALT",
+        },
+    ),
     ("GET", "/app/login"): Case((200, 303, 303, 303)),
     ("POST", "/app/login"): Case(
         (401, 401, 401, 401), form={"email": "nobody@example.jp", "password": "x"}

@@ -22,7 +22,7 @@ from round_support import (
     solved_round,
     work,
 )
-from web.web_support import SignedIn, Staff, field_of, post_form
+from web.web_support import SignedIn, Staff, csrf_of, field_of, post_form
 
 PAGE = f"/app/rounds/{ROUND}"
 
@@ -30,6 +30,40 @@ PAGE = f"/app/rounds/{ROUND}"
 def _japanese(client: TestClient) -> TestClient:
     client.headers["Accept-Language"] = "ja"
     return client
+
+
+class TestNewRound:
+    def test_a_coordinator_creates_a_round_from_home_and_lands_on_its_page(
+        self, signed_in: SignedIn, staff: Staff
+    ) -> None:
+        client = signed_in(staff.coordinator)
+        form = {"external_id": "R2027-WEB", "name": "2027 web round", "programme_year": "2027"}
+        token = csrf_of(client.get("/app/").text)
+        created = client.post(
+            "/app/rounds",
+            data={**form, "positions": ["ALT", "CIR"], "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert created.status_code == 303
+        assert created.headers["location"] == "/app/rounds/R2027-WEB"
+        page = client.get("/app/rounds/R2027-WEB")
+        assert page.status_code == 200
+        assert "2027 web round" in page.text
+        assert "R2027-WEB" in client.get("/app/").text
+
+    def test_a_taken_id_and_no_position_are_refused_in_japanese_keeping_the_form(
+        self, signed_in: SignedIn, staff: Staff
+    ) -> None:
+        client = _japanese(signed_in(staff.coordinator))
+        form = {"external_id": "R-TWICE", "name": "Twice", "programme_year": "2027"}
+        first = post_form(client, "/app/rounds", {**form, "positions": "ALT"}, page="/app/")
+        assert first.status_code == 303
+        again = post_form(client, "/app/rounds", {**form, "positions": "ALT"}, page="/app/")
+        assert again.status_code == 422
+        assert "すでに存在します" in again.text
+        none = post_form(client, "/app/rounds", {**form, "external_id": "R-NONE"}, page="/app/")
+        assert none.status_code == 422
+        assert 'value="R-NONE"' in none.text
 
 
 class TestRoundPage:
