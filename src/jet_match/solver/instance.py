@@ -16,20 +16,17 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from jet_match.solver import policy
+from jet_match.solver import policy, waivers
 from jet_match.solver.caps import PREFECTURE_CODES, cap_key, split_cap_key
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import (
-    CAPACITY,
     ParticipantStatus,
     PartnerConstraint,
     Problem,
     Waiver,
 )
 
-#: Rules no waiver sets aside: a withdrawn participant or a cancelled opening is never placed.
-UNWAIVABLE = frozenset({"participant_not_withdrawn", "opening_open"})
 #: Each participant's best pairs kept in the first candidate set of the engines.
 TOP_K = 12
 _BLOCK = 1024
@@ -277,14 +274,14 @@ def prepare(
         pin_of[i] = j
     pinned_alternate = (pin_of >= 0) & (t.p_status == ParticipantStatus.ALTERNATE)
     in_run = p_scope & ((t.p_status == ParticipantStatus.SHORTLISTED) | pinned_alternate)
-    waivable = _waivable(problem, p_index, o_index)
+    waivable = waivers.waivable_pairs(problem, p_index, o_index)
     for pinned_index in np.flatnonzero(pin_of >= 0).tolist():
         i = int(pinned_index)
         j = int(pin_of[i])
         reasons = [
             r
             for r in policy.failed_rules(t, i, j)
-            if (i, j) not in waivable or not _allows(waivable[(i, j)], r)
+            if (i, j) not in waivable or not waivers.allows(waivable[(i, j)], r)
         ]
         if reasons or not o_scope[j]:
             conflicts.append(
@@ -316,7 +313,7 @@ def prepare(
     stricter = np.minimum(constraint, np.where(both, constraint[np.maximum(partner_of, 0)], 99))
     constraint = np.where(both, stricter, -1)
     cap = _caps(problem, t, o_scope)
-    t, capacity_waived = _waive_capacity(problem, t, pin_of, o_index, p_index)
+    t, capacity_waived = waivers.waive_capacity(problem, t, pin_of, o_index, p_index)
     reused = _reuse(base, problem, t, in_run, top_k) if same and base is not None else None
     bounds = None
     computed = None
@@ -327,11 +324,11 @@ def prepare(
             problem, t, in_run, o_scope, top_k, deadline.for_first_plan() if deadline else None
         )
         pair_p, pair_o, pair_score, pair_top = computed or _no_pairs()
-    waived = _resolved_waivers(t, waivable, capacity_waived, in_run, o_scope)
+    waived = waivers.resolved_waivers(t, waivable, capacity_waived, in_run, o_scope)
     if reused is not None or computed is not None:
-        added = _waived_pairs(problem, t, waived, pair_p, pair_o)
+        added = waivers.waived_pairs(problem, t, waived, pair_p, pair_o)
         if added is not None:
-            pair_p, pair_o, pair_score, pair_top = _insert_pairs(
+            pair_p, pair_o, pair_score, pair_top = waivers.insert_pairs(
                 t, (pair_p, pair_o, pair_score, pair_top), added
             )
             bounds = None
@@ -435,127 +432,6 @@ def _reuse(
         counts = np.where(kept, counts, 0)
     bounds = np.r_[0, np.cumsum(counts)].astype(np.int64)
     return pair_p, pair_o, score, top, bounds
-
-
-def _waivable(
-    problem: Problem, p_index: dict[str, int], o_index: dict[str, int]
-) -> dict[tuple[int, int], frozenset[str] | None]:
-    """The rules each waiver may set aside, by pair (None: whatever the pair breaks)."""
-    out: dict[tuple[int, int], frozenset[str] | None] = {}
-    for waiver in problem.waivers:
-        i, j = p_index.get(waiver.participant, -1), o_index.get(waiver.opening, -1)
-        if i >= 0 and j >= 0:
-            out[(i, j)] = None if waiver.rules is None else frozenset(waiver.rules) - UNWAIVABLE
-    return out
-
-
-def _allows(rules: frozenset[str] | None, rule: str) -> bool:
-    return rule not in UNWAIVABLE and (rules is None or rule in rules)
-
-
-def _waive_capacity(
-    problem: Problem,
-    t: Tables,
-    pin_of: IntArray,
-    o_index: dict[str, int],
-    p_index: dict[str, int],
-) -> tuple[Tables, frozenset[tuple[int, int]]]:
-    """The tables with one slot added to an opening for each pinned waiver there that is
-    `beyond_capacity` (that pair keeps its place and nobody loses one for it), and those
-    pairs. Slots are read from the records, so that tables reused from an earlier
-    instance are not widened twice."""
-    slots = np.zeros(t.n_openings, dtype=t.o_slots.dtype)
-    for opening in problem.openings:
-        slots[o_index[opening.external_id]] = opening.slots
-    widened = {
-        (p_index[w.participant], o_index[w.opening])
-        for w in problem.waivers
-        if w.beyond_capacity
-        and w.participant in p_index
-        and w.opening in o_index
-        and pin_of[p_index[w.participant]] == o_index[w.opening]
-    }
-    extra = np.bincount(
-        np.asarray([j for _, j in widened], dtype=np.int64), minlength=t.n_openings
-    ).astype(slots.dtype)
-    if not widened and (slots == t.o_slots).all():
-        return t, frozenset()
-    return replace(t, o_slots=slots + extra), frozenset(widened)
-
-
-def _resolved_waivers(
-    t: Tables,
-    waivable: dict[tuple[int, int], frozenset[str] | None],
-    capacity_waived: frozenset[tuple[int, int]],
-    in_run: BoolArray,
-    o_scope: BoolArray,
-) -> list[Waiver]:
-    """Each waiver of the run with the rules it actually sets aside: those the pair
-    breaks and the waiver allows (and capacity where it took a slot beyond the opening's)."""
-    out = []
-    for (i, j), rules in sorted(waivable.items()):
-        if not (in_run[i] and o_scope[j]):
-            continue
-        broken = [r for r in policy.failed_rules(t, i, j) if _allows(rules, r)]
-        if (i, j) in capacity_waived:
-            broken.append(CAPACITY)
-        out.append(Waiver(t.participant_ids[i], t.opening_ids[j], tuple(broken)))
-    return out
-
-
-def _waived_pairs(
-    problem: Problem,
-    t: Tables,
-    waived: list[Waiver],
-    pair_p: npt.NDArray[np.int32],
-    pair_o: npt.NDArray[np.int32],
-) -> tuple[IntArray, IntArray, IntArray] | None:
-    """The waived pairs that every remaining rule allows and the pair arrays lack, with
-    their scores (the sum of the terms, as for any pair); None when there are none."""
-    p_index = {pid: i for i, pid in enumerate(t.participant_ids)}
-    o_index = {oid: j for j, oid in enumerate(t.opening_ids)}
-    wanted = [
-        (p_index[w.participant], o_index[w.opening])
-        for w in waived
-        if w.rules
-        and not [
-            r
-            for r in policy.failed_rules(t, p_index[w.participant], o_index[w.opening])
-            if r not in (w.rules or ())
-        ]
-    ]
-    if not wanted:
-        return None
-    p = np.asarray([i for i, _ in wanted], dtype=np.int64)
-    o = np.asarray([j for _, j in wanted], dtype=np.int64)
-    keys = pair_p.astype(np.int64) * t.n_openings + pair_o
-    new = p * t.n_openings + o
-    at = np.minimum(np.searchsorted(keys, new), max(len(keys) - 1, 0))
-    missing = np.ones(len(new), dtype=np.bool_) if len(keys) == 0 else keys[at] != new
-    if not missing.any():
-        return None
-    p, o = p[missing], o[missing]
-    return p, o, policy.score(t, problem.weights, p, o)
-
-
-def _insert_pairs(
-    t: Tables,
-    arrays: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray],
-    added: tuple[IntArray, IntArray, IntArray],
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
-    """The pair arrays with `added` pairs inserted in (participant, opening) order; they
-    seed the engines' candidates (a waived pair is pinned)."""
-    pair_p, pair_o, pair_score, pair_top = arrays
-    p, o, score = added
-    order = np.argsort(p * t.n_openings + o)
-    p, o, score = p[order], o[order], score[order]
-    at = np.searchsorted(pair_p.astype(np.int64) * t.n_openings + pair_o, p * t.n_openings + o)
-    return (
-        np.insert(pair_p, at, p.astype(np.int32)),
-        np.insert(pair_o, at, o.astype(np.int32)),
-        np.insert(pair_score, at, score),
-        np.insert(pair_top, at, True),
-    )
 
 
 def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
