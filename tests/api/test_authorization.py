@@ -212,6 +212,26 @@ CASES: dict[tuple[str, str], Case] = {
         headers=ANY_VERSION,
         setup=_ledger,
     ),
+    ("GET", "/api/v1/programme-years"): Case(HOST_READS_LIST),
+    ("GET", "/api/v1/programme-years/{year}"): Case(
+        HOST_READS_LIST, path="/api/v1/programme-years/2026"
+    ),
+    ("PUT", "/api/v1/programme-years/{year}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/programme-years/2026",
+        body=lambda who: {"undecided_as_leaving": who == "coordinator"},
+        headers=ANY_VERSION,
+    ),
+    # A host reads the demand of its own openings (its prefecture's with prefecture scope).
+    ("GET", "/api/v1/demand"): Case(
+        HOST_READS_LIST, path="/api/v1/demand?programme_year=2026", setup=_ledger
+    ),
+    ("POST", "/api/v1/demand/apply"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/demand/apply?programme_year=2026",
+        headers=ANY_VERSION,
+        setup=_ledger,
+    ),
     ("GET", "/api/v1/participants"): Case(COORDINATORS_ONLY),
     ("POST", "/api/v1/participants"): Case(COORDINATORS_CREATE, body=_participant),
     ("GET", "/api/v1/participants/{external_id}"): Case(

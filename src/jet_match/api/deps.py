@@ -281,3 +281,8 @@ RunPath = Annotated[
     BeforeValidator(_whole_number),
     Path(ge=1, le=MAX_ID, description="The run's id (from its Location).", examples=[12]),
 ]
+ProgrammeYearPath = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Path(ge=1987, le=2100, description="The JET programme year.", examples=[2026]),
+]

@@ -9,6 +9,7 @@ from jet_match.api.routes import (
     api_keys,
     audit,
     contracts,
+    demand,
     exports,
     health,
     imports,
@@ -16,6 +17,7 @@ from jet_match.api.routes import (
     organizations,
     participants,
     plans,
+    programme_years,
     publications,
     review,
     rounds,
@@ -42,5 +44,7 @@ for module in (
     publications,
     withdrawals,
     contracts,
+    programme_years,
+    demand,
 ):
     api_router.include_router(module.router)

@@ -71,16 +71,19 @@ def check_if_match(if_match: str | None, version: int) -> None:
     `*` matches any current version; weak tags (`W/"3"`) never match, as RFC 9110 asks
     for strong comparison on If-Match.
     """
+    check_if_match_tag(if_match, etag_of(version))
+
+
+def check_if_match_tag(if_match: str | None, etag: str) -> None:
+    """`check_if_match` for a resource whose ETag is not a row version (a digest)."""
     if if_match is None:
         raise PreconditionRequired(
             "send If-Match with the ETag of the version you are changing (or *)"
         )
     tags = [tag.strip() for tag in if_match.split(",")]
-    if "*" in tags or etag_of(version) in tags:
+    if "*" in tags or etag in tags:
         return
-    raise PreconditionFailed(
-        f"the record changed since that version; it is now at ETag {etag_of(version)}"
-    )
+    raise PreconditionFailed(f"the record changed since that version; it is now at ETag {etag}")
 
 
 def updated_one(result: object) -> bool:

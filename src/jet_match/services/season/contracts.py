@@ -45,6 +45,7 @@ from jet_match.services.kit.writes import (
     etag_of,
     run_idempotent,
 )
+from jet_match.services.season import programme_years
 from jet_match.services.security import audit
 
 Contract = models.Contract
@@ -246,16 +247,8 @@ def _writer(caller: Caller) -> Caller:
 
 def _before_deadline(session: Session, year: int) -> None:
     """Refuse a host's intention after the coordinators' deadline for `year` (if one is set)."""
-    deadline = session.scalars(
-        select(models.ProgrammeYear.intention_deadline).where(
-            models.ProgrammeYear.programme_year == year
-        )
-    ).first()
-    if deadline is None:
-        return
-    if deadline.tzinfo is None:  # SQLite returns naive UTC timestamps
-        deadline = deadline.replace(tzinfo=models.utcnow().tzinfo)
-    if models.utcnow() >= deadline:
+    deadline = programme_years.deadline_passed(session, year)
+    if deadline is not None:
         raise Forbidden(
             f"the deadline for intentions of programme year {year} passed at "
             f"{deadline.isoformat()}; only coordinators change intentions now"
