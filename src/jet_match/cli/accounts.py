@@ -25,6 +25,13 @@ def keys_create(
         str | None, typer.Option(help="external_id of the organization (host_org keys).")
     ] = None,
     name: Annotated[str, typer.Option(help="Who or what uses the key.")] = "created on the CLI",
+    prefecture_scope: Annotated[
+        bool,
+        typer.Option(
+            "--prefecture-scope",
+            help="A prefecture's host_org key also reads its prefecture's organizations.",
+        ),
+    ] = False,
 ) -> None:
     """Create a key directly in the database; prints the key (shown only this once)."""
     from jet_match.db import migrate as run_migrations
@@ -36,7 +43,9 @@ def keys_create(
     engine = _engine()
     run_migrations(engine)
     try:
-        key_in = ApiKeyCreate(role=role, organization=organization, name=name)
+        key_in = ApiKeyCreate(
+            role=role, organization=organization, name=name, prefecture_scope=prefecture_scope
+        )
         with session_scope(engine) as session:
             created = api_keys.create_key(session=session, caller=COMMAND_LINE, key_in=key_in)
     except DomainError as error:
@@ -114,6 +123,13 @@ def users_create(
             "--password-stdin", help="Read the password from standard input (else one is made)."
         ),
     ] = False,
+    prefecture_scope: Annotated[
+        bool,
+        typer.Option(
+            "--prefecture-scope",
+            help="A prefecture's host_org user also reads its prefecture's organizations.",
+        ),
+    ] = False,
 ) -> None:
     """Create a staff account; prints a one-time password unless --password-stdin."""
     import sys
@@ -136,6 +152,7 @@ def users_create(
                 display_name=name,
                 organization=organization,
                 password=password,
+                prefecture_scope=prefecture_scope,
             )
     except DomainError as error:
         _fail(error)

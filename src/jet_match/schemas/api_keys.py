@@ -35,6 +35,12 @@ class ApiKeyCreate(BaseModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
         description="Who or what uses the key (shown in lists and the audit trail)."
     )
+    prefecture_scope: bool = Field(
+        default=False,
+        description="A host_org key of a prefecture (organization kind `prefecture`) may also "
+        "read the contracts, openings, demand and published placements of every organization "
+        "in its prefecture (it changes only its own).",
+    )
 
 
 class ApiKeyPublic(BaseModel):
@@ -44,6 +50,7 @@ class ApiKeyPublic(BaseModel):
     role: Role
     organization: str | None
     name: str
+    prefecture_scope: bool = False
     created_at: UtcDatetime
     revoked_at: UtcDatetime | None
 

@@ -43,6 +43,32 @@ def find_organization(session: Session, caller: Caller, external_id: str) -> mod
     return row
 
 
+def find_readable_organization(
+    session: Session, caller: Caller, external_id: str
+) -> models.Organization:
+    """The organization, if the caller may read its records (a host with prefecture scope:
+    any organization of its prefecture); NotFound otherwise (the same answer)."""
+    statement = select(models.Organization).where(models.Organization.external_id == external_id)
+    scope = readable_by(caller)
+    if scope is not None:
+        statement = statement.where(scope)
+    row: models.Organization | None = session.scalars(statement).first()
+    if row is None:
+        raise NotFound(f"no organization '{external_id}'")
+    return row
+
+
+def prefecture_of_scope(session: Session, organization_id: int | None) -> int | None:
+    """The prefecture an organization's users and keys may be given read scope over: its
+    own prefecture if it is a prefecture (kind `prefecture`), None otherwise."""
+    if organization_id is None:
+        return None
+    row = session.get(models.Organization, organization_id)
+    if row is None or row.kind != "prefecture":
+        return None
+    return row.prefecture
+
+
 def find_participant(session: Session, external_id: str) -> models.Participant:
     """The participant; NotFound if there is none."""
     row = session.scalars(

@@ -52,20 +52,27 @@ class OpeningFilter:
     school_level: fmt.SchoolLevel | None = None
 
 
-def visible(caller: Caller) -> Any:
-    """SELECT of (opening, organization external_id) the caller may see."""
+def visible(caller: Caller, *, reading: bool = False) -> Any:
+    """SELECT of (opening, organization external_id) the caller may change, or with
+    `reading` may read (a host with prefecture scope reads its prefecture's)."""
     statement = select(Opening, Organization.external_id).join(
         Organization,
         col(Organization.id) == Opening.organization_id,
     )
-    if caller.scoped_to_organization:
+    scope = lookups.readable_by(caller) if reading else None
+    if scope is not None:
+        statement = statement.where(scope)
+    elif caller.scoped_to_organization:
         statement = statement.where(Opening.organization_id == caller.organization_id)
     return statement
 
 
-def find(session: Session, caller: Caller, external_id: str) -> tuple[models.Opening, str]:
+def find(
+    session: Session, caller: Caller, external_id: str, *, reading: bool = False
+) -> tuple[models.Opening, str]:
     """The opening and its organization's external_id, if visible; NotFound otherwise."""
-    found = session.execute(visible(caller).where(Opening.external_id == external_id)).first()
+    statement = visible(caller, reading=reading).where(Opening.external_id == external_id)
+    found = session.execute(statement).first()
     if found is None:
         raise NotFound(f"no opening '{external_id}'")
     return found[0], found[1]
@@ -76,7 +83,7 @@ def list_openings(
 ) -> Page[fmt.Opening]:
     """Openings ordered by external_id."""
     authorize(caller, Action.OPENINGS_READ)
-    statement = visible(caller)
+    statement = visible(caller, reading=True)
     if filters.organization is not None:
         statement = statement.where(Organization.external_id == filters.organization)
     if filters.prefecture is not None:
@@ -97,7 +104,7 @@ def list_openings(
 def get_opening(*, session: Session, caller: Caller, external_id: str) -> Written[fmt.Opening]:
     """One opening and its ETag."""
     authorize(caller, Action.OPENINGS_READ)
-    row, organization = find(session, caller, external_id)
+    row, organization = find(session, caller, external_id, reading=True)
     return Written(opening_record(row, organization), etag_of(row.version))
 
 

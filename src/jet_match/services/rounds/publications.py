@@ -219,9 +219,10 @@ def _page(session: Session, statement: Any, page: PageRequest) -> tuple[list[Any
 def organization_placements(
     *, session: Session, caller: Caller, organization_id: str, page: PageRequest
 ) -> Page[HostPlacement]:
-    """The latest published placements at an organization's openings (host: its own only)."""
+    """The latest published placements at an organization's openings (host: its own only,
+    or with prefecture scope those of its prefecture's organizations)."""
     authorize(caller, Action.PLACEMENTS_READ)
-    organization = lookups.find_organization(session, caller, organization_id)
+    organization = lookups.find_readable_organization(session, caller, organization_id)
     statement = _latest().where(Published.organization_id == organization.id)
     rows, cursor = _page(session, statement, page)
     items = [

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, delete, select
 from jet_match import models
 from jet_match.errors import AlreadyExists, DomainError, FieldProblem, InvalidInput, NotFound
 from jet_match.services.kit.access import Action, Caller, authorize
-from jet_match.services.kit.lookups import find_organization
+from jet_match.services.kit.lookups import find_organization, prefecture_of_scope
 from jet_match.services.kit.writes import commit
 from jet_match.services.security import audit
 from jet_match.statuses import Role
@@ -78,6 +78,8 @@ class UserPublic:
     locked: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+    # Prefecture scope (season): the prefecture whose records the host user may read.
+    prefecture: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ def caller_of(user: UserPublic, request_id: str | None = None) -> Caller:
         organization_id=user.organization_id if user.role is Role.HOST_ORG else None,
         request_id=request_id,
         label=f"user:{user.id}",
+        prefecture=user.prefecture if user.role is Role.HOST_ORG else None,
     )
 
 
@@ -148,6 +151,9 @@ def _public(session: Session, row: models.User) -> UserPublic:
         locked=_locked(row, _now()),
         created_at=row.created_at,
         last_sign_in_at=row.last_sign_in_at,
+        prefecture=(
+            prefecture_of_scope(session, row.organization_id) if row.prefecture_scope else None
+        ),
     )
 
 
@@ -187,6 +193,7 @@ def create_user(
     organization: str | None = None,
     password: str | None = None,
     locale: str | None = None,
+    prefecture_scope: bool = False,
 ) -> UserCreated:
     """Create a staff account; without a password, a one-time password is made and returned."""
     authorize(caller, MANAGE_USERS)
@@ -213,6 +220,12 @@ def create_user(
         raise _invalid(
             "organization", "organization_not_allowed", "a coordinator has no organization"
         )
+    if prefecture_scope and prefecture_of_scope(session, organization_id) is None:
+        raise _invalid(
+            "prefecture_scope",
+            "invalid",
+            "prefecture scope is for host_org users of a prefecture (organization kind prefecture)",
+        )
     if password is not None:
         _check_password(password)
     if session.scalars(select(models.User).where(models.User.email == email)).first():
@@ -224,6 +237,7 @@ def create_user(
         role=role.value,
         organization_id=organization_id,
         locale=locale,
+        prefecture_scope=prefecture_scope,
         password_hash=_hasher.hash(password if password is not None else str(one_time)),
     )
     session.add(row)
@@ -236,6 +250,7 @@ def create_user(
         str(row.id),
         role=role.value,
         organization=organization,
+        prefecture_scope=prefecture_scope,
     )
     commit(session)
     return UserCreated(_public(session, row), one_time)

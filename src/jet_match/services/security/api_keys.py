@@ -39,6 +39,7 @@ def _public(row: models.ApiKey, organization: str | None) -> ApiKeyPublic:
         role=Role(row.role),
         organization=organization,
         name=row.name,
+        prefecture_scope=row.prefecture_scope,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
     )
@@ -64,6 +65,13 @@ def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> Api
             raise _invalid_organization(f"no organization '{key_in.organization}'") from None
     elif key_in.organization is not None:
         raise _invalid_organization(f"a {key_in.role.value} key is not bound to an organization")
+    if key_in.prefecture_scope and lookups.prefecture_of_scope(session, organization_id) is None:
+        message = (
+            "prefecture scope is for host_org keys of a prefecture (organization kind prefecture)"
+        )
+        raise InvalidInput(
+            message, [FieldProblem("api_key", None, "prefecture_scope", "invalid", message)]
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     row = models.ApiKey(
@@ -72,6 +80,7 @@ def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> Api
         role=key_in.role.value,
         organization_id=organization_id,
         name=key_in.name,
+        prefecture_scope=key_in.prefecture_scope,
         created_by_key_id=caller.key_id,
     )
     session.add(row)
@@ -84,6 +93,7 @@ def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> Api
         prefix,
         role=key_in.role.value,
         organization=key_in.organization,
+        prefecture_scope=key_in.prefecture_scope,
     )
     commit(session)
     public = _public(row, key_in.organization)
@@ -145,4 +155,9 @@ def authenticate(session: Session, token: str | None, request_id: str | None = N
         key_prefix=row.prefix,
         organization_id=row.organization_id,
         request_id=request_id,
+        prefecture=(
+            lookups.prefecture_of_scope(session, row.organization_id)
+            if row.prefecture_scope
+            else None
+        ),
     )
