@@ -119,3 +119,80 @@ def test_the_list_pages_and_filters(client: TestClient, ledger: Keys) -> None:
     assert [item["external_id"] for item in leaving.json()["items"]] == ["C-B1"]
     typo = client.get(C, params={"intentions": "leaving"}, headers=auth(ledger.coordinator))
     assert typo.status_code == 422
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize(("sheet_format", "media_type"), [("csv", "text/csv"), ("xlsx", XLSX)])
+def test_a_contract_sheet_round_trips_and_imports_changes(
+    client: TestClient, ledger: Keys, sheet_format: str, media_type: str
+) -> None:
+    coordinator = auth(ledger.coordinator)
+    sheet = client.get(f"/api/v1/exports/contracts?format={sheet_format}", headers=coordinator)
+    assert sheet.status_code == 200
+    again = client.post(
+        "/api/v1/imports/contracts",
+        content=sheet.content,
+        headers={**coordinator, "Content-Type": media_type},
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["contracts"] == {"created": 0, "updated": 0, "unchanged": 4}
+
+
+def test_a_csv_sheet_of_contracts_is_imported_all_or_nothing(
+    client: TestClient, ledger: Keys
+) -> None:
+    coordinator = {**auth(ledger.coordinator), "Content-Type": "text/csv"}
+    header = (
+        "external_id,family_name,given_name,citizenship,position,organization,opening,"
+        "started_on,ends_on,year_in_programme,intention\n"
+    )
+    good = "C-NEW,Tanaka,Mei,CA,ALT,ORG-B,OPN-B1,2024-08-01,2026-07-31,2,reappointing\n"
+    bad = "C-BAD,Tanaka,Ren,CA,ALT,ORG-B,OPN-A1,2024-08-01,2026-07-31,2,leaving\n"
+    refused = client.post(
+        "/api/v1/imports/contracts", content=header + good + bad, headers=coordinator
+    )
+    assert refused.status_code == 422
+    [problem] = refused.json()["errors"]
+    assert (problem["external_id"], problem["field"], problem["row"]) == ("C-BAD", "opening", 3)
+    assert client.get(f"{C}/C-NEW", headers=auth(ledger.coordinator)).status_code == 404
+    imported = client.post("/api/v1/imports/contracts", content=header + good, headers=coordinator)
+    assert imported.status_code == 200, imported.text
+    stored = client.get(f"{C}/C-NEW", headers=auth(ledger.coordinator)).json()
+    assert (stored["intention"], stored["intention_set_on"]) == ("reappointing", None)
+
+
+def test_contracts_travel_in_the_dataset_export_and_import(
+    client: TestClient, ledger: Keys
+) -> None:
+    coordinator = auth(ledger.coordinator)
+    dataset = client.get("/api/v1/exports/dataset", headers=coordinator).json()
+    assert [c["external_id"] for c in dataset["contracts"]] == ["C-A1", "C-A2", "C-A3", "C-B1"]
+    dataset["contracts"][0]["intention"] = "leaving"
+    answer = client.post(
+        "/api/v1/imports",
+        json=dataset,
+        headers=coordinator,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["contracts"] == {"created": 0, "updated": 1, "unchanged": 3}
+    assert client.get(f"{C}/C-A1", headers=coordinator).json()["intention"] == "leaving"
+
+
+def test_a_dataset_without_contracts_still_imports(client: TestClient, keys: Keys) -> None:
+    document = {
+        "format": "jet-match/dataset@1",
+        "organizations": [
+            {
+                "external_id": "ORG-OLD",
+                "name": "Old format",
+                "kind": "municipality",
+                "prefecture": 5,
+                "area_type": "rural",
+            }
+        ],
+    }
+    answer = client.post("/api/v1/imports", json=document, headers=auth(keys.coordinator))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["contracts"] == {"created": 0, "updated": 0, "unchanged": 0}

@@ -24,6 +24,7 @@ class ImportResult(BaseModel):
     organizations: KindCounts = Field(default_factory=KindCounts)
     openings: KindCounts = Field(default_factory=KindCounts)
     participants: KindCounts = Field(default_factory=KindCounts)
+    contracts: KindCounts = Field(default_factory=KindCounts)
     skipped: dict[str, int] = Field(
         default_factory=dict,
         description="Parts of the dataset that belong to matching rounds and were not stored "
@@ -37,3 +38,4 @@ class SheetKind(StrEnum):
     ORGANIZATIONS = "organizations"
     OPENINGS = "openings"
     PARTICIPANTS = "participants"
+    CONTRACTS = "contracts"

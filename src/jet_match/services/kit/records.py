@@ -214,4 +214,20 @@ def stored_data(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
             .order_by(participant.external_id)
         )
     }
-    return {"organizations": organizations, "openings": openings, "participants": participants}
+    contract = models.Contract
+    held = aliased(models.Opening)
+    contracts = {
+        row.external_id: contract_data(row, org, opening_id)
+        for row, org, opening_id in session.execute(
+            select(contract, col(organization.external_id), col(held.external_id))
+            .join(organization, col(organization.id) == contract.organization_id)
+            .join(held, col(held.id) == contract.opening_id)
+            .order_by(contract.external_id)
+        )
+    }
+    return {
+        "organizations": organizations,
+        "openings": openings,
+        "participants": participants,
+        "contracts": contracts,
+    }

@@ -43,10 +43,13 @@ from jet_match.errors import FieldProblem, InvalidInput, PayloadTooLarge, Unsupp
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-KIND_RECORDS: dict[str, tuple[str, type[fmt.Organization | fmt.Opening | fmt.Participant]]] = {
+KIND_RECORDS: dict[
+    str, tuple[str, type[fmt.Organization | fmt.Opening | fmt.Participant | fmt.Contract]]
+] = {
     "organizations": ("organization", fmt.Organization),
     "openings": ("opening", fmt.Opening),
     "participants": ("participant", fmt.Participant),
+    "contracts": ("contract", fmt.Contract),
 }
 LIST_FIELDS = frozenset({"sister_regions", "requested_countries", "preferred_prefectures"})
 LIST_SEPARATOR = ";"
@@ -398,6 +401,8 @@ def _refuse_nul_cells(cells: Sequence[Any], number: int) -> None:
 def _cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, datetime) and value == datetime(value.year, value.month, value.day):
+        return value.date().isoformat()  # a date cell (contracts' dates)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value

@@ -28,6 +28,7 @@ from jet_match.schemas.imports import ImportResult, KindCounts
 from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.records import (
+    contract_values,
     opening_values,
     organization_values,
     participant_values,
@@ -37,13 +38,19 @@ from jet_match.services.kit.records import (
 from jet_match.services.kit.writes import IdempotencyKey, Written, run_idempotent
 from jet_match.services.security import audit
 
-KINDS = ("organizations", "openings", "participants")
+KINDS = ("organizations", "openings", "participants", "contracts")
 ROUND_PARTS = ("pins", "forbidden", "previous_plan", "policy")
-_RECORD_OF = {"organizations": "organization", "openings": "opening", "participants": "participant"}
+_RECORD_OF = {
+    "organizations": "organization",
+    "openings": "opening",
+    "participants": "participant",
+    "contracts": "contract",
+}
 _TABLES: dict[str, type[SQLModel]] = {
     "organizations": models.Organization,
     "openings": models.Opening,
     "participants": models.Participant,
+    "contracts": models.Contract,
 }
 
 
@@ -111,7 +118,7 @@ def import_sheet(
 
 def _written(result: ImportResult) -> int:
     """Rows an import inserted or updated."""
-    counts = (result.organizations, result.openings, result.participants)
+    counts = (result.organizations, result.openings, result.participants, result.contracts)
     return sum(kind.created + kind.updated for kind in counts)
 
 
@@ -172,6 +179,7 @@ def _apply(
         organizations=_upsert_organizations(session, records["organizations"], stored),
         openings=_upsert_openings(session, records["openings"], stored),
         participants=_upsert_participants(session, records["participants"], stored),
+        contracts=_upsert_contracts(session, records["contracts"], stored),
         skipped={part: _size(data.get(part)) for part in ROUND_PARTS if _size(data.get(part))},
     )
     audit.record(
@@ -317,4 +325,20 @@ def _upsert_participants(
                 for r in written
             ],
         )
+    return counts
+
+
+def _upsert_contracts(
+    session: Session, records: Sequence[fmt.Contract], stored: dict[str, Any]
+) -> KindCounts:
+    organization_ids = {ext: pair[0] for ext, pair in _ids(session, models.Organization).items()}
+    opening_ids = {ext: pair[0] for ext, pair in _ids(session, models.Opening).items()}
+    counts, _ = _upsert(
+        session,
+        "contracts",
+        models.Contract,
+        records,
+        stored,
+        lambda r: contract_values(r, organization_ids[r.organization], opening_ids[r.opening]),
+    )
     return counts
