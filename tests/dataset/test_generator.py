@@ -105,6 +105,21 @@ class TestNational:
         assert all(p.email.endswith(("@example.org", "@example.com")) for p in participants)
         assert len({p.email for p in participants}) == len(participants)
 
+    def test_about_six_in_ten_jets_in_post_reappoint(self) -> None:
+        contracts = _national().contracts
+        intentions = Counter(contract.intention.value for contract in contracts)
+        assert 0.55 <= intentions["reappointing"] / len(contracts) <= 0.65
+        assert intentions["leaving"] > intentions["undecided"] > 0
+        assert all(c.intention != "reappointing" for c in contracts if c.year_in_programme == 5)
+        assert {c.ends_on.year for c in contracts} == {2026}
+
+    def test_the_ledger_leaves_each_open_opening_its_slots(self) -> None:
+        dataset = _national()
+        staying = Counter(c.opening for c in dataset.contracts if c.intention.value != "leaving")
+        for opening in dataset.openings:
+            if opening.status is OpeningStatus.OPEN:
+                assert opening.posts == opening.slots + staying[opening.external_id]
+
 
 def test_the_same_seed_gives_the_same_dataset() -> None:
     first = generate_dataset(participants=120, organizations=30, openings=50, seed=3)

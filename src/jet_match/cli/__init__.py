@@ -153,7 +153,8 @@ def _summary(counts: dict[str, int]) -> str:
         f"{counts['couples']:,} couples), {counts['organizations']:,} organizations, "
         f"{counts['openings']:,} openings with {counts['open_slots']:,} open slots, "
         f"{counts['pins']:,} pins, {counts['forbidden']:,} forbidden pairs, "
-        f"{counts['previous_plan']:,} previous placements"
+        f"{counts['previous_plan']:,} previous placements, "
+        f"{counts['contracts']:,} contracts in post"
     )
 
 

@@ -396,6 +396,7 @@ def dataset_counts(dataset: Dataset) -> dict[str, int]:
     for status in ParticipantStatus:
         counts[status.value] = sum(1 for p in dataset.participants if p.status is status)
     counts["couples"] = sum(1 for p in dataset.participants if p.partner is not None) // 2
+    counts["contracts"] = len(dataset.contracts)
     counts["pins"] = len(dataset.pins)
     counts["forbidden"] = len(dataset.forbidden)
     counts["previous_plan"] = len(dataset.previous_plan)

@@ -14,12 +14,15 @@ import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from jet_match.dataset.format import (
     AreaType,
+    Contract,
     Dataset,
+    Intention,
     JapaneseLevel,
     Opening,
     Organization,
@@ -96,6 +99,8 @@ SCALES: dict[ScaleName, Scale] = {
 }
 #: The seed fixtures/demo.json was generated with (and the CLI's default seed).
 DEMO_SEED = 1
+#: The programme year the named scales' contracts in post decide for.
+PROGRAMME_YEAR = 2026
 
 
 # --- drawing helpers ------------------------------------------------------------------
@@ -523,6 +528,83 @@ def _office_opening(position: Position, slots: int, level: JapaneseLevel) -> dic
     }
 
 
+# --- contracts in post (the season) -----------------------------------------------------
+
+#: The share of JETs in post in each year of the programme (1-5), and how many of them
+#: reappoint: about six in ten overall; nobody stays past the fifth year.
+YEARS_IN_PROGRAMME: tuple[tuple[int, float, float], ...] = (
+    (1, 35, 0.72),
+    (2, 28, 0.65),
+    (3, 20, 0.55),
+    (4, 10, 0.45),
+    (5, 7, 0.0),
+)
+#: The share of JETs who have not decided yet when the ledger is read.
+UNDECIDED_SHARE = 0.06
+FIELDS_OF_STUDY: tuple[tuple[str | None, float], ...] = (
+    ("English Literature", 14), ("Education", 14), ("Linguistics", 10),
+    ("Japanese Studies", 10), ("History", 8), ("International Relations", 8),
+    ("Psychology", 6), ("Business", 6), ("Biology", 4), ("Music", 3), (None, 17),
+)  # fmt: skip
+
+
+def _contracts(
+    rng: random.Random, openings: list[Opening], programme_year: int
+) -> tuple[list[Opening], list[Contract]]:
+    """The JETs in post at every open opening, deciding for `programme_year`, and the
+    openings with their `posts`: each opening's slots are exactly the places the ledger
+    leaves (posts - reappointing - undecided), so applying the demand changes nothing."""
+    citizenships = _citizenships(rng, sum(math.ceil(o.slots * 2.6) for o in openings))
+    years = [(year, weight) for year, weight, _ in YEARS_IN_PROGRAMME]
+    stay_chance = {year: chance for year, _, chance in YEARS_IN_PROGRAMME}
+    with_posts: list[Opening] = []
+    contracts: list[Contract] = []
+    for opening in openings:
+        if opening.status != "open":
+            with_posts.append(opening)
+            continue
+        in_post = max(1, round(opening.slots * rng.uniform(1.8, 3.2)))
+        staying = 0
+        for _ in range(in_post):
+            year = _weighted(rng, years)
+            draw = rng.random()
+            if draw < stay_chance[year]:
+                intention = Intention.REAPPOINTING
+            elif year < 5 and draw < stay_chance[year] + UNDECIDED_SHARE:
+                intention = Intention.UNDECIDED
+            else:
+                intention = Intention.LEAVING
+            staying += intention is not Intention.LEAVING
+            citizenship = citizenships.pop() if citizenships else "US"
+            family, given = _name(rng, citizenship)
+            started = date(programme_year - 1, 7, 24) + timedelta(days=rng.randrange(0, 40))
+            contracts.append(
+                Contract(
+                    external_id=f"C-{len(contracts) + 1:05d}",
+                    family_name=family,
+                    given_name=given,
+                    citizenship=citizenship,
+                    position=opening.position,
+                    organization=opening.organization,
+                    opening=opening.external_id,
+                    started_on=started,
+                    ends_on=date(programme_year, started.month, started.day) - timedelta(days=1),
+                    year_in_programme=year,
+                    japanese_level=_weighted(rng, JAPANESE_BY_POSITION[opening.position]),
+                    field_of_study=_weighted(rng, FIELDS_OF_STUDY),
+                    intention=intention,
+                    intention_set_on=(
+                        None
+                        if intention is Intention.UNDECIDED
+                        else date(programme_year - 1, 12, 1) + timedelta(days=rng.randrange(60))
+                    ),
+                )
+            )
+        posts = min(500, opening.slots + staying)
+        with_posts.append(opening.model_copy(update={"posts": posts}))
+    return with_posts, contracts
+
+
 # --- the dataset ----------------------------------------------------------------------
 
 
@@ -534,11 +616,14 @@ def generate_dataset(
     seed: int,
     slot_ratio: float = 1.17,
     couple_share: float = COUPLED_SHARE,
+    programme_year: int | None = None,
 ) -> Dataset:
     """A valid, realistic dataset of the given size; the same arguments give the same one.
 
     `couple_share` is the share of participants who apply as a couple (2 % by default;
-    the solver benchmarks use 3 %).
+    the solver benchmarks use 3 %). With `programme_year`, the dataset also holds the JETs
+    in post (`contracts`, deciding for that year) and the openings' `posts`, drawn after
+    everything else so that the other records stay the same.
     """
     if participants < 0 or organizations < 1 or openings < 0:
         raise ValueError("need participants >= 0, organizations >= 1 and openings >= 0")
@@ -548,11 +633,15 @@ def generate_dataset(
     orgs = _organizations(rng, organizations)
     people = _participants(rng, participants, couple_share)
     opening_records = _openings(rng, orgs, people, openings, slot_ratio)
+    contracts: list[Contract] = []
+    if programme_year is not None:
+        opening_records, contracts = _contracts(rng, opening_records, programme_year)
     return Dataset(
         format="jet-match/dataset@1",
         organizations=[org.record() for org in orgs],
         openings=opening_records,
         participants=[Participant.model_validate(person) for person in people],
+        contracts=contracts,
     )
 
 
@@ -565,4 +654,5 @@ def generate_scale(scale: ScaleName | str, *, seed: int) -> Dataset:
         openings=size.openings,
         seed=seed,
         slot_ratio=size.slot_ratio,
+        programme_year=PROGRAMME_YEAR,
     )

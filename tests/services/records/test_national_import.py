@@ -1,9 +1,11 @@
 """A national-scale dataset goes in through the API in one all-or-nothing import, and a
 second import of the same document changes nothing. (Timings live in the report of
-`jet-match import`, not here: this checks that the bulk path holds at scale.)"""
+`jet-match import` and benchmarks/bench_demand.py, not here: this checks that the bulk
+path holds at scale, contracts in post and their demand included.)"""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from jet_match.dataset.format import dataset_to_json
@@ -12,6 +14,7 @@ from jet_match.statuses import Role
 from service_support import MakeKey, auth
 
 
+@pytest.mark.slow
 def test_a_national_dataset_imports_and_reimports_unchanged(
     client: TestClient, make_key: MakeKey
 ) -> None:
@@ -30,3 +33,11 @@ def test_a_national_dataset_imports_and_reimports_unchanged(
     page = client.get("/api/v1/participants?limit=500", headers=headers).json()
     assert len(page["items"]) == 500
     assert page["next_cursor"] is not None
+    assert first.json()["contracts"]["created"] == len(dataset.contracts)
+    # The generator's ledger leaves exactly each open opening's slots as new places.
+    demand = client.get("/api/v1/demand?programme_year=2026", headers=headers).json()
+    open_slots = sum(o.slots for o in dataset.openings if o.status == "open")
+    assert demand["total"]["new_places"] == open_slots
+    assert demand["total"]["reappointing"] == sum(
+        c.intention == "reappointing" for c in dataset.contracts
+    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,7 @@ Opening = models.Opening
 Organization = models.Organization
 
 _COUNTS = ("posts", "continuing", "reappointing", "leaving", "undecided", "new_places")
+_OPEN = fmt.OpeningStatus.OPEN.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,82 +237,79 @@ def _compute(
         statement = statement.where(col(Opening.position) == filters.position.value)
     lines: list[OpeningDemand] = []
     stored: dict[str, _Stored] = {}
+    by_organization: dict[str, list[int]] = {}
+    prefecture_of: dict[str, int] = {}
+    by_prefecture: dict[int, list[int]] = {}
+    total = [0] * len(_COUNTS)
     for row in session.execute(statement.order_by(col(Opening.external_id))):
         (opening_id, external_id, version, position, status, slots, posts, org, prefecture) = row
         counts = deciding.get(opening_id, {})
         staying = continuing.get(opening_id, 0)
-        if status != fmt.OpeningStatus.OPEN.value and not counts and not staying:
+        if status != _OPEN and not counts and not staying:
             continue
-        line = _line(
-            external_id, org, prefecture, position, status, slots, posts, staying, counts, year
+        figures = _figures(status, slots, posts, staying, counts, year.undecided_as_leaving)
+        # Trusted values straight from the tables: built without re-validation (the sums
+        # and models of ~2,000 openings are most of the time at national scale).
+        lines.append(
+            OpeningDemand.model_construct(
+                opening=external_id,
+                organization=org,
+                prefecture=prefecture,
+                position=fmt.Position(position),
+                status=fmt.OpeningStatus(status),
+                slots=slots,
+                **_named(figures),
+            )
         )
-        lines.append(line)
         stored[external_id] = _Stored(opening_id, version, posts)
-    demand = Demand(
+        prefecture_of[org] = prefecture
+        for sums in (
+            by_organization.setdefault(org, [0] * len(_COUNTS)),
+            by_prefecture.setdefault(prefecture, [0] * len(_COUNTS)),
+            total,
+        ):
+            for index, figure in enumerate(figures):
+                sums[index] += figure
+    demand = Demand.model_construct(
         programme_year=programme_year,
         intention_deadline=year.intention_deadline,
         undecided_as_leaving=year.undecided_as_leaving,
         openings=lines,
-        organizations=_by_organization(lines),
-        prefectures=_by_prefecture(lines),
-        total=DemandCounts(**_sum(lines)),
+        organizations=[
+            OrganizationDemand.model_construct(
+                organization=org,
+                prefecture=prefecture_of[org],
+                **_named(sums),
+            )
+            for org, sums in sorted(by_organization.items())
+        ],
+        prefectures=[
+            PrefectureDemand.model_construct(prefecture=prefecture, **_named(sums))
+            for prefecture, sums in sorted(by_prefecture.items())
+        ],
+        total=DemandCounts.model_construct(**_named(total)),
     )
     return demand, stored
 
 
-def _line(
-    opening: str,
-    organization: str,
-    prefecture: int,
-    position: str,
+def _named(figures: Sequence[int]) -> dict[str, Any]:
+    """Counts by name."""
+    return dict(zip(_COUNTS, figures, strict=True))
+
+
+def _figures(
     status: str,
     slots: int,
     posts: int | None,
     continuing: int,
     counts: dict[str, int],
-    year: Any,
-) -> OpeningDemand:
+    undecided_as_leaving: bool,
+) -> tuple[int, ...]:
+    """An opening's counts, in `_COUNTS` order."""
     reappointing = counts.get(fmt.Intention.REAPPOINTING.value, 0)
     leaving = counts.get(fmt.Intention.LEAVING.value, 0)
     undecided = counts.get(fmt.Intention.UNDECIDED.value, 0)
     employed = posts if posts is not None else slots
-    staying = continuing + reappointing + (0 if year.undecided_as_leaving else undecided)
-    is_open = status == fmt.OpeningStatus.OPEN.value
-    return OpeningDemand(
-        opening=opening,
-        organization=organization,
-        prefecture=prefecture,
-        position=fmt.Position(position),
-        status=fmt.OpeningStatus(status),
-        slots=slots,
-        posts=employed,
-        continuing=continuing,
-        reappointing=reappointing,
-        leaving=leaving,
-        undecided=undecided,
-        new_places=max(0, employed - staying) if is_open else 0,
-    )
-
-
-def _sum(lines: list[OpeningDemand]) -> dict[str, int]:
-    return {name: sum(getattr(line, name) for line in lines) for name in _COUNTS}
-
-
-def _by_organization(lines: list[OpeningDemand]) -> list[OrganizationDemand]:
-    groups: dict[str, list[OpeningDemand]] = defaultdict(list)
-    for line in lines:
-        groups[line.organization].append(line)
-    return [
-        OrganizationDemand(organization=org, prefecture=group[0].prefecture, **_sum(group))
-        for org, group in sorted(groups.items())
-    ]
-
-
-def _by_prefecture(lines: list[OpeningDemand]) -> list[PrefectureDemand]:
-    groups: dict[int, list[OpeningDemand]] = defaultdict(list)
-    for line in lines:
-        groups[line.prefecture].append(line)
-    return [
-        PrefectureDemand(prefecture=prefecture, **_sum(group))
-        for prefecture, group in sorted(groups.items())
-    ]
+    staying = continuing + reappointing + (0 if undecided_as_leaving else undecided)
+    new_places = max(0, employed - staying) if status == _OPEN else 0
+    return (employed, continuing, reappointing, leaving, undecided, new_places)
