@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from datetime import datetime
+
 import pytest
+from openpyxl import Workbook
 
 from jet_match.errors import UnsupportedMediaType
 from jet_match.services.kit import spreadsheets
@@ -127,3 +131,21 @@ def test_written_csv_reads_back() -> None:
             "medical_access": "true",
         }
     ]
+
+
+def test_date_cells_of_a_contract_sheet_are_read_as_dates() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["external_id", "started_on", "ends_on", "year_in_programme"])
+    sheet.append(["C-1", datetime(2025, 8, 1), datetime(2026, 7, 31), 2])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    header, rows = spreadsheets.read_xlsx(buffer.getvalue())
+    [record] = spreadsheets.records_from_rows("contracts", header, (row for _, row in rows))
+    assert record == {
+        "external_id": "C-1",
+        "started_on": "2025-08-01",
+        "ends_on": "2026-07-31",
+        "year_in_programme": 2,
+    }
