@@ -141,7 +141,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:

@@ -35,6 +35,8 @@ class Action(StrEnum):
     PUBLISH = "rounds:publish"
     PLACEMENTS_READ = "placements:read"
     RESULTS_READ = "results:read"
+    EVENTS_READ = "events:read"
+    WEBHOOKS = "webhooks"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -47,6 +49,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.OPENINGS_READ,
             Action.OPENINGS_WRITE,
             Action.PLACEMENTS_READ,
+            Action.EVENTS_READ,
+            Action.WEBHOOKS,
         }
     ),
     # Reads published results, with the minimum personal data.
