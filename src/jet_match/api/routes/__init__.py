@@ -8,6 +8,7 @@ from jet_match.api.deps import reject_unknown_query_parameters, strict_request
 from jet_match.api.routes import (
     api_keys,
     audit,
+    events,
     exports,
     health,
     imports,
@@ -19,6 +20,7 @@ from jet_match.api.routes import (
     review,
     rounds,
     runs,
+    webhooks,
     withdrawals,
 )
 
@@ -40,5 +42,7 @@ for module in (
     review,
     publications,
     withdrawals,
+    webhooks,
+    events,
 ):
     api_router.include_router(module.router)
