@@ -50,7 +50,7 @@ WEBHOOK = "webhook"
 EMAIL = "email"
 
 
-def dispatch(session: Session, *, limit: int = 200) -> int:
+def dispatch(session: Session, *, limit: int = 200, now: datetime | None = None) -> int:
     """Make the deliveries of up to `limit` undispatched events (oldest first); how many
     events were dispatched. Commits."""
     candidates = session.scalars(
@@ -68,7 +68,7 @@ def dispatch(session: Session, *, limit: int = 200) -> int:
     opted_out = set(
         session.execute(select(models.EmailOptOut.user_id, models.EmailOptOut.kind)).all()
     )
-    now = models.utcnow()
+    now = now or models.utcnow()
     dispatched = 0
     for event in candidates:
         marked = session.execute(
@@ -310,7 +310,7 @@ def deliver_due(
 ) -> list[tuple[int, DeliveryStatus]]:
     """Dispatch new events, then claim and attempt the due deliveries (one batch);
     what each claimed delivery became."""
-    dispatch(session)
+    dispatch(session, now=now())
     done = []
     for delivery_id in claim(
         session, worker, now=now(), lease_s=settings.notify_lease_s, limit=limit
