@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from jet_match import models
+from jet_match.config import Settings
 from jet_match.schemas.notifications import WebhookCreate
 from jet_match.services.kit.access import COMMAND_LINE, Caller
 from jet_match.services.notifications import webhooks
 from jet_match.statuses import Role
-from jet_match.config import Settings
 
 
 @dataclass
@@ -52,7 +52,7 @@ def http_receiver() -> Iterator[Receiver]:
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with state.lock:
                 failing = len(state.requests) < state.fail_first
@@ -64,12 +64,12 @@ def http_receiver() -> Iterator[Receiver]:
                     state.processed_ids.add(headers["webhook-id"])
             self.send_response(status)
             if 300 <= status < 400:
-                port = self.server.server_address[1]
+                port = server.server_address[1]
                 self.send_header("Location", f"http://127.0.0.1:{port}/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -59,7 +59,9 @@ def test_loose_input_is_refused(client: TestClient, keys: Keys) -> None:
 def test_patch_needs_if_match_and_changes_the_webhook(client: TestClient, keys: Keys) -> None:
     created = client.post("/api/v1/webhooks", json=HOOK, headers=auth(keys.coordinator))
     url = f"/api/v1/webhooks/{created.json()['id']}"
-    assert client.patch(url, json={"active": False}, headers=auth(keys.coordinator)).status_code == 428
+    assert (
+        client.patch(url, json={"active": False}, headers=auth(keys.coordinator)).status_code == 428
+    )
     changed = client.patch(
         url,
         json={"active": False},
@@ -83,9 +85,7 @@ def test_the_feed_pages_and_resumes(
     first = client.get("/api/v1/events?limit=2", headers=coordinator).json()
     assert [e["type"] for e in first["items"]] == ["run.finished", "round.published"]
     assert first["has_more"] is True
-    rest = client.get(
-        f"/api/v1/events?cursor={first['next_cursor']}", headers=coordinator
-    ).json()
+    rest = client.get(f"/api/v1/events?cursor={first['next_cursor']}", headers=coordinator).json()
     assert [e["type"] for e in rest["items"]] == ["round.published"]
     assert rest["has_more"] is False
     empty = client.get(f"/api/v1/events?cursor={rest['next_cursor']}", headers=coordinator)
@@ -112,4 +112,6 @@ def test_a_host_reads_only_its_own_events(
     assert {e["organization"] for e in other} == {"ORG-B"}
     by_kind = client.get("/api/v1/events?kind=placement.vacated", headers=auth(keys.coordinator))
     assert [e["data"]["participant"] for e in by_kind.json()["items"]] == ["P-1"]
-    assert client.get("/api/v1/events?cursor=bogus", headers=auth(keys.coordinator)).status_code == 422
+    assert (
+        client.get("/api/v1/events?cursor=bogus", headers=auth(keys.coordinator)).status_code == 422
+    )

@@ -4,9 +4,9 @@ backoff, leases that survive a dead worker, and scoping of host organizations.""
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
 import hashlib
 import hmac
+from datetime import timedelta
 
 import orjson
 import pytest
@@ -123,9 +123,7 @@ def test_a_receiver_that_never_answers_is_failed_after_a_day_and_can_be_redelive
                 session=session, caller=COMMAND_LINE, webhook_id=hook, delivery_id=failed.id
             )
         assert again.status is DeliveryStatus.PENDING
-        assert [s for _, s in _deliver(engine, settings, clock=clock)] == [
-            DeliveryStatus.DELIVERED
-        ]
+        assert [s for _, s in _deliver(engine, settings, clock=clock)] == [DeliveryStatus.DELIVERED]
     assert receiver.requests[-1].headers["webhook-id"] == failed.event
 
 

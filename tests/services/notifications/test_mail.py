@@ -96,7 +96,9 @@ def test_mails_go_through_smtp_to_the_people_concerned(
             disabled=[EventKind.PLACEMENT_VACATED],
         )
     _vacate_event(engine)
-    smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False})
+    smtp = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
+    )
     with Session(engine) as session:
         done = delivery.deliver_due(session, "w1", settings=smtp)
     assert [status for _, status in done] == [DeliveryStatus.DELIVERED] * 2
@@ -105,8 +107,8 @@ def test_mails_go_through_smtp_to_the_people_concerned(
     for message in handler.messages:
         parts = {part.get_content_type(): part for part in message.walk()}
         assert {"text/plain", "text/html"} <= set(parts)
-        text = parts["text/plain"].get_payload(decode=True).decode()
-        html = parts["text/html"].get_payload(decode=True).decode()
+        text = _decoded(parts["text/plain"])
+        html = _decoded(parts["text/html"])
         for body in (text, html):
             assert "P-2" in body
             assert "OPN-A1" in body
@@ -115,6 +117,12 @@ def test_mails_go_through_smtp_to_the_people_concerned(
     # Each reads their own language first (English chosen; Japanese chosen).
     assert _subject(by_recipient["coordinator@example.org"]).startswith("A placement was vacated")
     assert _subject(by_recipient["host-a@example.org"]).startswith("配置が空きました")
+
+
+def _decoded(part: Message) -> str:
+    raw = part.get_payload(decode=True)
+    assert isinstance(raw, bytes)
+    return raw.decode(part.get_content_charset() or "utf-8")
 
 
 def _subject(message: Message) -> str:

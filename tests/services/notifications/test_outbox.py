@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.config import Settings
@@ -34,7 +34,7 @@ from service_support import Keys
 
 def _events(engine: Engine, kind: str | None = None) -> list[models.NotificationEvent]:
     with Session(engine, expire_on_commit=False) as session:
-        statement = select(models.NotificationEvent).order_by(models.NotificationEvent.id)
+        statement = select(models.NotificationEvent).order_by(col(models.NotificationEvent.id))
         if kind is not None:
             statement = statement.where(models.NotificationEvent.kind == kind)
         return list(session.scalars(statement))
@@ -61,7 +61,7 @@ def test_record_event_joins_the_callers_transaction(keys: Keys, engine: Engine) 
 
 
 def test_an_unknown_kind_is_refused(keys: Keys, engine: Engine) -> None:
-    with Session(engine) as session, pytest.raises(ValueError):
+    with Session(engine) as session, pytest.raises(ValueError, match=r"offer\.lost"):
         outbox.record_event(session=session, kind="offer.lost", organization_id=None, payload={})
 
 

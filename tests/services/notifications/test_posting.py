@@ -40,6 +40,7 @@ def test_development_accepts(url: str) -> None:
         ("https://[fd00:ec2::254]/x", "metadata"),
         ("https://user:pw@example.org/x", "credentials"),
         ("https://example.org:99999/x", "port"),
+        ("http://ny]", "not a URL"),
     ],
 )
 def test_development_refuses(url: str, why: str) -> None:
@@ -86,7 +87,8 @@ def test_a_refused_target_is_never_posted_to() -> None:
     )
     assert not attempt.ok
     assert attempt.status_code is None
-    assert attempt.error is not None and attempt.error.startswith("refused")
+    assert attempt.error is not None
+    assert attempt.error.startswith("refused")
 
 
 def test_headers_verify_with_the_reference_implementation() -> None:

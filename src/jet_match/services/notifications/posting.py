@@ -62,13 +62,12 @@ def check_url(url: str, settings: Settings) -> None:
 
 def check_form(url: str, settings: Settings) -> None:
     """The URL's scheme, host and port are acceptable (TargetRefusedError if not)."""
-    parts = urlsplit(url)
     try:
-        port = parts.port
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 (it parses the port, and raises on a bad one)
     except ValueError:
-        raise TargetRefusedError("the port is not a number from 0 to 65535") from None
-    del port
-    host = parts.hostname
+        raise TargetRefusedError("not a URL (host or port unreadable)") from None
     if parts.scheme not in ("https", "http") or not host:
         raise TargetRefusedError("an absolute https:// URL is needed")
     if parts.username or parts.password:
