@@ -1,20 +1,34 @@
-"""E-mail preferences: every staff user can turn e-mail off for event kinds."""
+"""E-mail preferences: every staff user turns e-mail off (or on again) for event kinds.
+
+A user chooses among the kinds their role is e-mailed about (coordinators: runs,
+vacated places, a host's opening changes, offers; host users: publications, vacated
+places and offers of their own organization). Only the signed-in user changes their own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from jet_match import models
-from jet_match.services.kit.access import Caller
 from jet_match.services.kit.writes import commit
 from jet_match.services.notifications import outbox
 from jet_match.services.security import audit
+from jet_match.services.security.accounts import Account
 from jet_match.statuses import EventKind, Role
 
 OptOut = models.EmailOptOut
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One kind of e-mail the user may receive, and whether they do."""
+
+    kind: EventKind
+    enabled: bool
 
 
 def kinds_for(role: Role) -> list[EventKind]:
@@ -24,29 +38,36 @@ def kinds_for(role: Role) -> list[EventKind]:
     return [kind for kind in EventKind if kind in outbox.HOST_KINDS]
 
 
-def disabled_kinds(*, session: Session, user_id: int) -> list[EventKind]:
-    """The kinds the user turned off."""
-    found = session.scalars(select(OptOut.kind).where(col(OptOut.user_id) == user_id)).all()
-    return sorted((EventKind(kind) for kind in found), key=list(EventKind).index)
+def _disabled(session: Session, user_id: int) -> set[str]:
+    return set(session.scalars(select(OptOut.kind).where(col(OptOut.user_id) == user_id)).all())
 
 
-def set_disabled_kinds(
-    *, session: Session, caller: Caller, user_id: int, disabled: Collection[EventKind]
-) -> list[EventKind]:
-    """Replace the kinds the user receives no e-mail for (their own choice). Commits."""
-    before = disabled_kinds(session=session, user_id=user_id)
-    wanted = sorted(set(disabled), key=list(EventKind).index)
+def email_choices(*, session: Session, account: Account) -> list[Choice]:
+    """The signed-in user's e-mail kinds, each on or off."""
+    off = _disabled(session, account.user.id)
+    session.rollback()
+    return [Choice(kind, kind.value not in off) for kind in kinds_for(account.user.role)]
+
+
+def set_email_choices(
+    *, session: Session, account: Account, enabled: Collection[str]
+) -> list[Choice]:
+    """Keep e-mail of the `enabled` kinds only (of the user's choices); the rest is off.
+    Unknown names are ignored (a form sends only the boxes ticked). Commits."""
+    user_id = account.user.id
+    before = _disabled(session, user_id)
+    off = [kind.value for kind in kinds_for(account.user.role) if kind.value not in enabled]
     session.execute(delete(OptOut).where(col(OptOut.user_id) == user_id))
-    for kind in wanted:
-        session.add(OptOut(user_id=user_id, kind=kind.value))
+    for kind in off:
+        session.add(OptOut(user_id=user_id, kind=kind))
     audit.record(
         session,
-        caller,
+        account.caller,
         "user.email_preferences",
         "user",
         str(user_id),
-        before=[k.value for k in before],
-        after=[k.value for k in wanted],
+        before=sorted(before),
+        after=off,
     )
     commit(session)
-    return wanted
+    return [Choice(kind, kind.value not in off) for kind in kinds_for(account.user.role)]
