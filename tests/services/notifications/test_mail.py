@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.notifications import delivery, outbox, preferences
+from jet_match import models
+from jet_match.services.notifications import delivery, outbox
 from jet_match.services.security import accounts
 from jet_match.statuses import DeliveryStatus, EventKind, Role
 from notification_support import organization_id
@@ -88,13 +89,11 @@ def test_mails_go_through_smtp_to_the_people_concerned(
 ) -> None:
     handler, port = inbox
     users = _users(engine)
-    with Session(engine) as session:
-        preferences.set_disabled_kinds(
-            session=session,
-            caller=COMMAND_LINE,
-            user_id=users["quiet-a@example.org"],
-            disabled=[EventKind.PLACEMENT_VACATED],
+    with Session(engine) as session:  # as /app/notifications saves an unticked kind
+        session.add(
+            models.EmailOptOut(user_id=users["quiet-a@example.org"], kind="placement.vacated")
         )
+        session.commit()
     _vacate_event(engine)
     smtp = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
