@@ -15,9 +15,9 @@ from aiosmtpd.handlers import Message as MessageHandler
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from jet_match import models
 from jet_match.config import Settings
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match import models
 from jet_match.services.notifications import delivery, outbox
 from jet_match.services.security import accounts
 from jet_match.statuses import DeliveryStatus, EventKind, Role
