@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import Webhook as ReferenceVerifier
 
 from jet_match import models
 from jet_match.config import Settings
+from jet_match.schemas.notifications import WebhookUpdate
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.notifications import delivery, webhooks
@@ -213,3 +214,22 @@ def test_redirects_and_errors_are_failures(
         done = _deliver(engine, settings)
     assert DeliveryStatus.PENDING in [s for _, s in done]  # the failed one waits for a retry
     assert "/elsewhere" not in [r.path for r in receiver.requests]  # no redirect followed
+
+
+def test_a_deactivated_webhook_fails_its_pending_deliveries_at_once(
+    keys: Keys, engine: Engine, settings: Settings
+) -> None:
+    hook, _ = add_webhook(engine, settings, "http://127.0.0.1:9/hook", ["round.published"])
+    published_round(engine, settings)
+    with Session(engine) as session:
+        delivery.dispatch(session)
+        webhooks.update_webhook(
+            session=session,
+            caller=COMMAND_LINE,
+            webhook_id=hook,
+            changes=WebhookUpdate(active=False),
+            if_match="*",
+            settings=settings,
+        )
+    done = _deliver(engine, settings)
+    assert [status for _, status in done] == [DeliveryStatus.FAILED] * 2

@@ -183,6 +183,7 @@ class Result:
     status_code: int | None
     error: str | None
     duration_ms: int
+    final: bool = False  # no retry can succeed (the receiver is gone)
 
 
 def attempt(
@@ -264,7 +265,7 @@ def attempt(
     if result.ok:
         status = DeliveryStatus.DELIVERED
         values["delivered_at"] = at
-    elif attempts > len(RETRY_DELAYS_S):
+    elif result.final or attempts > len(RETRY_DELAYS_S):
         status = DeliveryStatus.FAILED
     else:
         status = DeliveryStatus.PENDING
@@ -284,7 +285,7 @@ def attempt(
 
 def _gone(why: str) -> Callable[[], Result]:
     def send() -> Result:
-        return Result(False, None, why, 0)
+        return Result(False, None, why, 0, final=True)
 
     return send
 
