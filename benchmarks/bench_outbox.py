@@ -11,7 +11,8 @@ python benchmarks/bench_outbox.py reads DATASET.json [--duration 20] [--clients 
     national run solves and, 5 s into the window, a national round is published through
     the API (its events written in the publish transaction, then delivered by the worker
     to a webhook receiver on the loopback). Prints the publish time and the p50/p90/p99
-    of the reads, and how many deliveries the receiver got.
+    of the reads, and how many deliveries the receiver got. `--no-publish`: the same
+    without the publish (the baseline under the same load).
 """
 
 from __future__ import annotations
@@ -162,6 +163,8 @@ def cmd_reads(args: argparse.Namespace) -> None:
 
         def publish_later() -> None:
             time.sleep(5)
+            if args.no_publish:
+                return
             etag = api.get("/api/v1/rounds/PUB").headers["ETag"]
             started = time.perf_counter()
             answer = api.post("/api/v1/rounds/PUB/publish", headers={"If-Match": etag})
@@ -204,6 +207,9 @@ def main() -> None:
     reads.add_argument("--clients", type=int, default=50)
     reads.add_argument("--time-limit", type=float, default=60.0)
     reads.add_argument("--database-url", default=None)
+    reads.add_argument(
+        "--no-publish", action="store_true", help="The baseline: the same reads, no publish."
+    )
     reads.set_defaults(run=cmd_reads)
     args = parser.parse_args()
     args.run(args)

@@ -38,8 +38,11 @@ class Notifier:
         with Session(self.engine, expire_on_commit=False) as session:
             done = delivery.deliver_due(session, self.identity, settings=self.settings)
         for delivery_id, status in done:
-            level = log.warning if status is DeliveryStatus.FAILED else log.info
-            level("notification_attempt", delivery=delivery_id, status=status.value)
+            # A success is the normal case: one debug line; a retry or a failure is news.
+            level = {DeliveryStatus.DELIVERED: log.debug, DeliveryStatus.FAILED: log.warning}
+            level.get(status, log.info)(
+                "notification_attempt", delivery=delivery_id, status=status.value
+            )
         return len(done)
 
     def run_forever(self) -> None:
