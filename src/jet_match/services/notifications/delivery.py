@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import insert, update
@@ -193,6 +194,7 @@ def attempt(
     *,
     settings: Settings,
     now: Callable[[], datetime] = models.utcnow,
+    client: httpx.Client | None = None,
 ) -> DeliveryStatus | None:
     """Make one attempt of a claimed delivery and write how it went; the new status, or
     None if the claim was no longer ours (nothing written)."""
@@ -221,6 +223,7 @@ def attempt(
                     timestamp=moment,
                     body=body,
                     settings=settings,
+                    client=client,
                 )
                 return Result(done.ok, done.status_code, done.error, done.duration_ms)
 
@@ -312,11 +315,15 @@ def deliver_due(
     """Dispatch new events, then claim and attempt the due deliveries (one batch);
     what each claimed delivery became."""
     dispatch(session, now=now())
-    done = []
-    for delivery_id in claim(
-        session, worker, now=now(), lease_s=settings.notify_lease_s, limit=limit
-    ):
-        status = attempt(session, delivery_id, worker, settings=settings, now=now)
-        if status is not None:
-            done.append((delivery_id, status))
+    done: list[tuple[int, DeliveryStatus]] = []
+    claimed = claim(session, worker, now=now(), lease_s=settings.notify_lease_s, limit=limit)
+    if not claimed:
+        return done
+    with posting.http_client(settings) as client:
+        for delivery_id in claimed:
+            status = attempt(
+                session, delivery_id, worker, settings=settings, now=now, client=client
+            )
+            if status is not None:
+                done.append((delivery_id, status))
     return done

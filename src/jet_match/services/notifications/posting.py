@@ -149,10 +149,24 @@ def signed_headers(*, secret: str, event_id: str, timestamp: datetime, body: str
     }
 
 
+def http_client(settings: Settings) -> httpx.Client:
+    """The client deliveries share (building one loads the CA bundle: do it once a batch):
+    no redirects followed, a short timeout, no proxy from the environment."""
+    return httpx.Client(follow_redirects=False, timeout=settings.webhook_timeout_s, trust_env=False)
+
+
 def post(
-    *, url: str, secret: str, event_id: str, timestamp: datetime, body: str, settings: Settings
+    *,
+    url: str,
+    secret: str,
+    event_id: str,
+    timestamp: datetime,
+    body: str,
+    settings: Settings,
+    client: httpx.Client | None = None,
 ) -> Attempt:
-    """POST a signed event once: no redirects, a short timeout; a 2xx answer is success."""
+    """POST a signed event once: no redirects, a short timeout; a 2xx answer is success.
+    `client` (from `http_client`) is reused when given."""
     started = time.perf_counter()
 
     def took() -> int:
@@ -164,9 +178,10 @@ def post(
         return Attempt(False, None, f"refused: {refused}"[:500], took())
     headers = signed_headers(secret=secret, event_id=event_id, timestamp=timestamp, body=body)
     try:
-        with httpx.Client(
-            follow_redirects=False, timeout=settings.webhook_timeout_s, trust_env=False
-        ) as client:
+        if client is None:
+            with http_client(settings) as own:
+                answer = own.post(url, content=body.encode(), headers=headers)
+        else:
             answer = client.post(url, content=body.encode(), headers=headers)
     except httpx.HTTPError as exc:
         return Attempt(False, None, f"{type(exc).__name__}: {exc}"[:500], took())
