@@ -3,6 +3,7 @@ when one starts, and stopping it is prompt."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from sqlalchemy import Engine
@@ -29,3 +30,26 @@ def test_the_backlog_is_delivered_when_a_worker_starts(
             thread.join(timeout=10)
         assert not thread.is_alive()
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 3
+
+
+class _Probe(Notifier):
+    """Records the priority its delivery thread runs at, then stops."""
+
+    seen: list[int]
+
+    def run_once(self) -> int:
+        self.seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        self.stop_event.set()
+        return 0
+
+
+def test_the_notifier_thread_runs_at_the_solvers_niceness(
+    keys: Keys, engine: Engine, settings: Settings
+) -> None:
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    probe = _Probe(engine, settings.model_copy(update={"worker_solver_nice": 7}), "test")
+    probe.seen = []
+    probe.start().join(timeout=10)
+    assert probe.seen
+    assert probe.seen[0] == max(7, before)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # that thread only

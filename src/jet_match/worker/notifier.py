@@ -10,6 +10,8 @@ lease ends.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 
 import structlog
@@ -46,7 +48,13 @@ class Notifier:
         return len(done)
 
     def run_forever(self) -> None:
-        """Deliver until `stop_event` is set; wait out database outages."""
+        """Deliver until `stop_event` is set; wait out database outages.
+
+        The thread runs at the solvers' niceness (`worker_solver_nice`, Linux: a thread's
+        own priority), so that a burst of deliveries after a national publish yields the
+        CPU to the API, as solves do.
+        """
+        _lower_priority(self.settings.worker_solver_nice)
         failures = 0
         while not self.stop_event.is_set():
             try:
@@ -64,3 +72,10 @@ class Notifier:
         thread = threading.Thread(target=self.run_forever, name="jet-match-notifier", daemon=True)
         thread.start()
         return thread
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower this thread's scheduling priority (where the system allows it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(current, nice))
