@@ -3,7 +3,9 @@
 Coordinators read every event; a host organization only the events about itself of the
 kinds hosts receive. Pages are keyset-ordered by the outbox row, and the cursor after
 the last event is always answered, so a client keeps it and asks again later for what
-happened since (resumable, nothing repeated or skipped once committed).
+happened since (resumable). On PostgreSQL an event of a long transaction can commit
+behind a cursor already given out (positions are taken at INSERT): docs/notifications.md
+tells clients how to read with a small overlap.
 """
 
 from __future__ import annotations
