@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/jet-match.db"
@@ -132,6 +132,34 @@ class Settings(BaseSettings):
     )
     sign_in_lock_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="How long a locked account stays locked."
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for notification e-mails (unset: mails are written as "
+        "files under `mail_dir` instead).",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = Field(default=None, description="SMTP sign-in (optional).")
+    smtp_password: SecretStr | None = Field(default=None)
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection (TLS).")
+    mail_from: str = Field(
+        default="jet-match@localhost", max_length=254, description="Sender of notification e-mails."
+    )
+    mail_dir: str = Field(
+        default="./var/mail", description="Where mails go as .eml files when no SMTP is set."
+    )
+    webhook_timeout_s: float = Field(
+        default=5.0, gt=0, le=30, description="Longest wait for a webhook receiver's answer."
+    )
+    notify_lease_s: float = Field(
+        default=60.0,
+        ge=1,
+        le=3600,
+        description="How long a worker's claim on a delivery lasts: a worker that dies "
+        "mid-delivery leaves it to another after this.",
+    )
+    notify_poll_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often the worker looks for events to deliver."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON log lines (false: readable text).")

@@ -33,3 +33,26 @@ class RunStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+
+
+class EventKind(StrEnum):
+    """What a notification tells (docs/notifications.md lists each payload)."""
+
+    ROUND_PUBLISHED = "round.published"
+    ROUND_AMENDED = "round.amended"
+    PLACEMENT_VACATED = "placement.vacated"
+    RUN_FINISHED = "run.finished"
+    RUN_FAILED = "run.failed"
+    OFFER_MADE = "offer.made"
+    OFFER_ACCEPTED = "offer.accepted"
+    OFFER_DECLINED = "offer.declined"
+    OFFER_EXPIRED = "offer.expired"
+    OPENING_CHANGED = "opening.changed"
+
+
+class DeliveryStatus(StrEnum):
+    """Where one delivery of an event is: waiting (first try or a retry), done, or given up."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

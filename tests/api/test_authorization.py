@@ -165,6 +165,45 @@ def _round(who: str) -> dict[str, Any]:
     return {"external_id": f"R-{who}", "name": f"Round of {who}", "programme_year": 2026}
 
 
+def _hook_body(who: str) -> dict[str, Any]:
+    return {"url": f"http://127.0.0.1:9/{who}", "events": ["placement.vacated"]}
+
+
+def _webhook(engine: Engine, settings: Settings) -> dict[str, str]:
+    """A webhook of ORG-A (host_own's organization) with one delivery."""
+    from sqlmodel import Session, select
+
+    from jet_match import models
+    from jet_match.schemas.notifications import WebhookCreate
+    from jet_match.services.kit.access import Caller
+    from jet_match.services.notifications import delivery, outbox, webhooks
+    from jet_match.statuses import EventKind
+
+    with Session(engine, expire_on_commit=False) as session:
+        org = session.scalars(
+            select(models.Organization).where(models.Organization.external_id == "ORG-A")
+        ).one()
+        host = Caller(role=Role.HOST_ORG, organization_id=org.id, label="test")
+        hook = webhooks.create_webhook(
+            session=session,
+            caller=host,
+            webhook_in=WebhookCreate.model_validate(_hook_body("setup")),
+            settings=settings,
+        ).resource
+        outbox.record_event(
+            session=session,
+            kind=EventKind.PLACEMENT_VACATED,
+            organization_id=org.id,
+            payload={"opening": "OPN-A1"},
+        )
+        session.commit()
+        delivery.dispatch(session)
+        found = session.scalars(select(models.NotificationDelivery.id)).one()
+    return {"hook": hook.id, "delivery": str(found)}
+
+
+W = "/api/v1/webhooks/{hook}"
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/openapi.json"): Case(PUBLIC),
     ("GET", "/docs"): Case(PUBLIC),
@@ -335,6 +374,27 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/api/v1/rounds/{round_id}/fill-vacancies"): Case(
         COORDINATORS_ONLY, path=f"{R}/fill-vacancies", headers=ANY_VERSION, setup=_vacancy
+    ),
+    ("GET", "/api/v1/events"): Case(HOST_READS_LIST),
+    ("POST", "/api/v1/webhooks"): Case((401, 401, 403, 201, 201, 201), body=_hook_body),
+    ("GET", "/api/v1/webhooks"): Case(HOST_READS_LIST, setup=_webhook),
+    ("GET", "/api/v1/webhooks/{webhook_id}"): Case(HOST_OWN_RECORD, path=W, setup=_webhook),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): Case(
+        HOST_OWN_RECORD,
+        path=W,
+        body=lambda _who: {"active": True},
+        headers=ANY_VERSION,
+        setup=_webhook,
+    ),
+    # Deleted by its owner first, so the coordinator then finds none.
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): Case(
+        (401, 401, 403, 404, 204, 404), path=W, headers=ANY_VERSION, setup=_webhook
+    ),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Case(
+        HOST_OWN_RECORD, path=f"{W}/deliveries", setup=_webhook
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): Case(
+        HOST_OWN_RECORD, path=f"{W}/deliveries/{{delivery}}/redeliver", setup=_webhook
     ),
 }
 

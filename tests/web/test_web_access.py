@@ -68,6 +68,8 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/app/users/disable"): Case((303, 403, 403, 303), form={"email": "host-b@example.jp"}),
     ("GET", "/app/audit"): Case(COORDINATORS),
+    ("GET", "/app/notifications"): Case(EVERYONE_SIGNED_IN),
+    ("POST", "/app/notifications"): Case((303, 303, 303, 303), form={"enabled": "run.failed"}),
     ("GET", "/app/organizations/{organization}"): Case(OWN_ORGANIZATION, path=ORG),
     ("GET", "/app/organizations/{organization}/placements.{extension}"): Case(
         OWN_ORGANIZATION, path=f"{ORG}/placements.csv"

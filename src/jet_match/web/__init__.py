@@ -17,6 +17,7 @@ from jet_match.web.routes import (
     audit,
     auth,
     home,
+    notifications,
     organizations,
     placement,
     round_compare,
@@ -38,6 +39,7 @@ ROUTE_MODULES = (
     round_compare,
     placement,
     round_opening,
+    notifications,
 )
 
 

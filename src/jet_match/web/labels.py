@@ -50,6 +50,19 @@ position_names = {
     "SEA": N_("SEA (Sports Exchange Advisor)"),
 }
 
+event_names = {
+    "round.published": N_("placements are published to my organization"),
+    "round.amended": N_("my organization's published placements change"),
+    "placement.vacated": N_("a placement is vacated"),
+    "run.finished": N_("a run finishes"),
+    "run.failed": N_("a run fails"),
+    "offer.made": N_("an offer is made"),
+    "offer.accepted": N_("an offer is accepted"),
+    "offer.declined": N_("an offer is declined"),
+    "offer.expired": N_("an offer expires"),
+    "opening.changed": N_("a host organization changes an opening"),
+}
+
 GLOBALS = {
     "status_names": status_names,
     "run_status_names": run_status_names,
@@ -58,4 +71,5 @@ GLOBALS = {
     "japanese_level_names": japanese_level_names,
     "opening_status_names": opening_status_names,
     "position_names": position_names,
+    "event_names": event_names,
 }

@@ -4,6 +4,7 @@ Runs never execute in the web process: the API queues them (a row in `runs`) and
 worker process claims and executes them (`supervisor.Worker`), each solve in a solver
 process of its own (`solver_process`) that can be killed to cancel or to enforce the time
 limit. Any number of workers may share a database; each run is claimed by exactly one.
+Each worker process also delivers notifications in a thread (`notifier`).
 docs/operations.md ("Workers") tells how to run them.
 """
 
@@ -21,9 +22,10 @@ from types import FrameType
 from jet_match.config import Settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
+from jet_match.worker.notifier import Notifier
 from jet_match.worker.supervisor import ChildSolver, InlineSolver, Worker
 
-__all__ = ["ChildSolver", "InlineSolver", "Worker", "embedded", "run_worker"]
+__all__ = ["ChildSolver", "InlineSolver", "Notifier", "Worker", "embedded", "run_worker"]
 
 
 def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
@@ -35,9 +37,11 @@ def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
     """
     engine = make_engine(settings)
     worker = Worker(engine, settings, ChildSolver(settings))
+    notifier = Notifier(engine, settings, worker.identity)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         worker.stop_event.set()
+        notifier.stop_event.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -45,9 +49,12 @@ def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
         threading.Thread(
             target=_stop_when_orphaned, args=(worker.stop_event, parent_pid), daemon=True
         ).start()
+    delivering = notifier.start()
     try:
         worker.run_forever()
     finally:
+        notifier.stop_event.set()
+        delivering.join(timeout=max(10.0, settings.webhook_timeout_s * 2))
         engine.dispose()
 
 

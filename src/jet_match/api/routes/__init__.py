@@ -10,6 +10,7 @@ from jet_match.api.routes import (
     audit,
     contracts,
     demand,
+    events,
     exports,
     health,
     imports,
@@ -22,6 +23,7 @@ from jet_match.api.routes import (
     review,
     rounds,
     runs,
+    webhooks,
     withdrawals,
 )
 
@@ -46,5 +48,7 @@ for module in (
     contracts,
     programme_years,
     demand,
+    webhooks,
+    events,
 ):
     api_router.include_router(module.router)

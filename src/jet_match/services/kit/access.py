@@ -41,6 +41,8 @@ class Action(StrEnum):
     DEMAND_READ = "demand:read"
     DEMAND_APPLY = "demand:apply"
     SEASON_WRITE = "season:write"
+    EVENTS_READ = "events:read"
+    WEBHOOKS = "webhooks"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -58,6 +60,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.CONTRACTS_READ,
             Action.INTENTIONS_WRITE,
             Action.DEMAND_READ,
+            Action.EVENTS_READ,
+            Action.WEBHOOKS,
         }
     ),
     # Reads published results, with the minimum personal data.

@@ -35,7 +35,9 @@ from jet_match.services.kit.writes import (
     compare_and_swap,
     etag_of,
 )
+from jet_match.services.notifications import outbox
 from jet_match.services.records import saving
+from jet_match.statuses import EventKind
 
 Opening = models.Opening
 Organization = models.Organization
@@ -228,6 +230,21 @@ def _save(
         cancelled = "status" in fields and updated.status is fmt.OpeningStatus.CANCELLED
         return "opening.cancel" if cancelled else "opening.update"
 
+    def tell_coordinators(fields: list[str]) -> None:
+        # A host's change reaches the coordinators (their own changes need no telling).
+        if caller.scoped_to_organization:
+            outbox.record_event(
+                session=session,
+                kind=EventKind.OPENING_CHANGED,
+                organization_id=organization_id,
+                payload={
+                    "opening": updated.external_id,
+                    "organization": organization.external_id,
+                    "fields": fields,
+                    "status": updated.status.value,
+                },
+            )
+
     return saving.save_changes(
         session=session,
         caller=caller,
@@ -241,4 +258,5 @@ def _save(
             session, Opening, row_id, row.version, **opening_values(updated, organization_id)
         ),
         action=cancelled_or_updated,
+        also=tell_coordinators,
     )

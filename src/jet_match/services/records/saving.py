@@ -78,12 +78,14 @@ def save_changes(
     write: Callable[[list[str]], int],
     action: Callable[[list[str]], str] | None = None,
     follow: Callable[[Watch, str, list[str]], list[FreedPlace]] | None = None,
+    also: Callable[[list[str]], None] | None = None,
 ) -> Written[A]:
     """Save a checked change of `row` (`before` and `after` as JSON values): if some field
     differs, `write` (given the changed fields) writes it and returns the new version;
     `action` names the audited action (default `<kind>.update`); `follow` (default:
     `record_changes.follow`) vacates the places the change no longer allows; `answer`
-    makes the answer of the record and the places vacated. Commits."""
+    makes the answer of the record and the places vacated; `also` (given the changed
+    fields) writes what else belongs to the change's transaction (an outbox event). Commits."""
     fields = audit.changed_fields(before, after)
     version: int = row.version
     vacated: list[FreedPlace] = []
@@ -99,5 +101,7 @@ def save_changes(
             vacated = record_changes.follow(session, caller, watched, reason=reason)
         else:
             vacated = follow(watched, reason, fields)
+        if also is not None:
+            also(fields)
     commit(session)
     return Written(answer(updated, vacated), etag_of(version))

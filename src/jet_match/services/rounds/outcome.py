@@ -38,11 +38,12 @@ from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.solving import metrics_document, unplaced_entry, waived_document
 from jet_match.services.kit.access import WORKER
 from jet_match.services.kit.writes import commit, updated_one
+from jet_match.services.notifications import outbox
 from jet_match.services.rounds import plans, rounds
-from jet_match.services.rounds.queue import find, finish, round_of
+from jet_match.services.rounds.queue import failure_payload, find, finish, round_of
 from jet_match.services.security import audit
 from jet_match.solver import Result, Status
-from jet_match.statuses import RunStatus
+from jet_match.statuses import EventKind, RunStatus
 
 Run = models.Run
 
@@ -154,6 +155,18 @@ def complete_run(
         changed=changed,
         before=round_row.status,
         after=new_status,
+    )
+    outbox.record_event(
+        session=session,
+        kind=EventKind.RUN_FINISHED,
+        organization_id=None,
+        payload={
+            "round": round_row.external_id,
+            "run": run_id,
+            "status": RunStatus.SUCCEEDED.value,
+            "solver_status": result.status.value,
+            "changed": changed,
+        },
     )
     commit(session)
     refresh_statistics(session, models.Placement, rows_written=changed)
@@ -288,6 +301,12 @@ def _fail(
         return RunStatus(find(session, run.id or 0).status)
     audit.record(
         session, WORKER, "run.fail", "round", round_row.external_id, run=run.id, error=why[:200]
+    )
+    outbox.record_event(
+        session=session,
+        kind=EventKind.RUN_FAILED,
+        organization_id=None,
+        payload=failure_payload(round_row.external_id, run.id or 0, RunStatus.FAILED, why),
     )
     commit(session)
     return RunStatus.FAILED

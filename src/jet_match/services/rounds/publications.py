@@ -31,9 +31,10 @@ from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 from jet_match.services.kit.writes import Written, commit, etag_of
+from jet_match.services.notifications import outbox
 from jet_match.services.rounds import rounds
 from jet_match.services.security import audit
-from jet_match.statuses import RoundStatus
+from jet_match.statuses import EventKind, RoundStatus
 
 Published = models.PublishedPlacement
 Publication = models.Publication
@@ -111,6 +112,7 @@ def publish(
     counts = _differences(session, row.id, version)
     publication.summary = counts
     session.add(publication)
+    _announce(session, row, version)
     audit.record(
         session,
         caller,
@@ -137,6 +139,53 @@ def publish(
         ),
         etag,
     )
+
+
+def _announce(session: Session, row: models.Round, version: int) -> None:
+    """Tell each host organization whose placements changed (all of them on a first
+    publication) its own placements of the new version, in the publication's transaction
+    (`round.published`, then `round.amended`)."""
+    now = _placements_by_organization(session, row.id or 0, version)
+    before = _placements_by_organization(session, row.id or 0, version - 1) if version > 1 else {}
+    kind = EventKind.ROUND_PUBLISHED if version == 1 else EventKind.ROUND_AMENDED
+    events = []
+    for organization_id in sorted(set(now) | set(before)):
+        mine, previous = now.get(organization_id, []), before.get(organization_id, [])
+        if mine == previous:
+            continue
+        kept = set(mine)
+        events.append(
+            outbox.NewEvent(
+                kind,
+                organization_id,
+                {
+                    "round": row.external_id,
+                    "version": version,
+                    "placements": [{"participant": p, "opening": o} for p, o in mine],
+                    "removed": [
+                        {"participant": p, "opening": o} for p, o in previous if (p, o) not in kept
+                    ],
+                },
+            )
+        )
+    outbox.record_events(session=session, events=events)
+
+
+def _placements_by_organization(
+    session: Session, round_id: int, version: int
+) -> dict[int, list[tuple[str, str]]]:
+    """Organization row id -> its (participant, opening) external_ids in a published version."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for organization_id, participant, opening in session.execute(
+        select(Published.organization_id, Participant.external_id, Opening.external_id)
+        .join(Publication, col(Publication.id) == Published.publication_id)
+        .join(Participant, col(Participant.id) == Published.participant_id)
+        .join(Opening, col(Opening.id) == Published.opening_id)
+        .where(Publication.round_id == round_id, Publication.version == version)
+        .order_by(col(Participant.external_id))
+    ).all():
+        found.setdefault(int(organization_id), []).append((participant, opening))
+    return found
 
 
 def _refuse_overlap(session: Session, row: models.Round) -> None:

@@ -28,9 +28,10 @@ from jet_match.errors import NotFound
 from jet_match.services.bridge import round_data
 from jet_match.services.kit.access import WORKER
 from jet_match.services.kit.writes import commit, updated_one
+from jet_match.services.notifications import outbox
 from jet_match.services.security import audit
 from jet_match.solver import Problem
-from jet_match.statuses import RunStatus
+from jet_match.statuses import EventKind, RunStatus
 
 Run = models.Run
 
@@ -176,10 +177,22 @@ def end_run(
             run=run_id,
             error=error[:200],
         )
+        if status is not RunStatus.CANCELLED:  # a cancellation is the coordinator's own act
+            outbox.record_event(
+                session=session,
+                kind=EventKind.RUN_FAILED,
+                organization_id=None,
+                payload=failure_payload(round_of(session, run).external_id, run_id, status, error),
+            )
         commit(session)
     else:
         session.rollback()
     return ended
+
+
+def failure_payload(round_id: str, run_id: int, status: RunStatus, error: str) -> dict[str, Any]:
+    """The payload of a `run.failed` event (failed, or interrupted: a worker was lost)."""
+    return {"round": round_id, "run": run_id, "status": status.value, "error": error[:500]}
 
 
 _VERBS = {

@@ -22,9 +22,10 @@ from jet_match.schemas.withdrawals import FreedPlace, Withdrawal
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit, updated_one
+from jet_match.services.notifications import outbox
 from jet_match.services.rounds import rounds
 from jet_match.services.security import audit
-from jet_match.statuses import RoundStatus
+from jet_match.statuses import EventKind, RoundStatus
 
 
 def withdraw(
@@ -117,15 +118,18 @@ def vacate(
             )
         ).all()
     )
-    openings = dict(
-        session.execute(
-            select(opening.id, opening.external_id).where(
-                col(opening.id).in_({p.opening_id for p in places})
-            )
-        ).all()
-    )
+    openings: dict[int, str] = {}
+    owners: dict[int, int] = {}
+    for opening_id, external_id, organization_id in session.execute(
+        select(opening.id, opening.external_id, opening.organization_id).where(
+            col(opening.id).in_({p.opening_id for p in places})
+        )
+    ).all():
+        openings[opening_id] = external_id
+        owners[opening_id] = organization_id
     published = _published(session, list(rounds_by_id.values()))
     freed = []
+    events = []
     for place in sorted(
         places, key=lambda p: (rounds_by_id[p.round_id].external_id, names[p.participant_id])
     ):
@@ -151,6 +155,13 @@ def vacate(
                 published=(place.round_id, place.participant_id, place.opening_id) in published,
             )
         )
+        events.append(
+            outbox.NewEvent(
+                EventKind.PLACEMENT_VACATED, owners[place.opening_id], freed[-1].model_dump()
+            )
+        )
+    # Told to the coordinators and the host, in the transaction of the change.
+    outbox.record_events(session=session, events=events)
     session.flush()
     for round_row in rounds_by_id.values():
         session.execute(

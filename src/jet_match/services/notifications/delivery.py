@@ -1,0 +1,329 @@
+"""The worker's side: events in the outbox become deliveries, delivered with retries.
+
+1. `dispatch`: each event not yet dispatched gets one delivery per receiver: every
+   active webhook that subscribed to its kind (a host organization's only for events
+   about that organization, of `outbox.HOST_KINDS`), and every staff user it concerns
+   (coordinators, host users of the organization) who did not turn that kind of e-mail
+   off. The event is marked dispatched in the same transaction
+   (`UPDATE ... WHERE dispatched_at IS NULL`, candidates read `FOR UPDATE SKIP LOCKED` on
+   PostgreSQL): two workers never dispatch one event twice, and the unique
+   (receiver, event) constraints back that up.
+2. `claim`: a worker claims due deliveries like runs are claimed
+   (`UPDATE ... WHERE id = :id AND status = 'pending' AND (claimed_until IS NULL OR
+   claimed_until < now)`: one row updated, it is ours) for a lease of `notify_lease_s`.
+   A worker killed mid-delivery loses nothing: its lease expires and another claims it.
+3. `attempt`: one POST or mail, outside any transaction; then the result is written if
+   the claim is still ours. Failures are retried with exponential backoff
+   (`RETRY_DELAYS_S`: 5 s ... 10 h, about 27 h in all), then the delivery is `failed`
+   and stays visible (`GET /api/v1/webhooks/{id}/deliveries`) until redelivered.
+
+Receivers see at-least-once delivery: the same event always carries the same
+`Webhook-Id`, so a receiver de-duplicates by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+import sqlalchemy as sa
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.config import Settings
+from jet_match.services.kit.writes import commit, updated_one
+from jet_match.services.notifications import mail, outbox, posting
+from jet_match.statuses import DeliveryStatus, Role
+
+Event = models.NotificationEvent
+Delivery = models.NotificationDelivery
+Webhook = models.Webhook
+
+#: Waits after each failed attempt (the Standard Webhooks schedule): about 27 h in all.
+RETRY_DELAYS_S = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
+
+WEBHOOK = "webhook"
+EMAIL = "email"
+
+
+def dispatch(session: Session, *, limit: int = 200, now: datetime | None = None) -> int:
+    """Make the deliveries of up to `limit` undispatched events (oldest first); how many
+    events were dispatched. Commits."""
+    candidates = session.scalars(
+        select(Event)
+        .where(col(Event.dispatched_at).is_(None))
+        .order_by(col(Event.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not candidates:
+        session.rollback()
+        return 0
+    hooks = session.scalars(select(Webhook).where(col(Webhook.active).is_(True))).all()
+    users = session.scalars(select(models.User).where(col(models.User.disabled).is_(False))).all()
+    opted_out = set(
+        session.execute(select(models.EmailOptOut.user_id, models.EmailOptOut.kind)).all()
+    )
+    now = now or models.utcnow()
+    dispatched = 0
+    for event in candidates:
+        marked = session.execute(
+            update(Event)
+            .where(col(Event.id) == event.id, col(Event.dispatched_at).is_(None))
+            .values(dispatched_at=now)
+        )
+        if not updated_one(marked):
+            continue
+        dispatched += 1
+        rows: list[dict[str, Any]] = [
+            _new(event, WEBHOOK, now, webhook_id=hook.id)
+            for hook in hooks
+            if _hook_wants(hook, event)
+        ]
+        rows += [
+            _new(event, EMAIL, now, user_id=user.id)
+            for user in users
+            if _user_wants(user, event) and (user.id, event.kind) not in opted_out
+        ]
+        if rows:
+            session.execute(insert(Delivery), rows)
+    commit(session)
+    return dispatched
+
+
+def _new(
+    event: models.NotificationEvent, channel: str, now: datetime, **target: Any
+) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "channel": channel,
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "attempts_log": [],
+        "created_at": now,
+        **target,
+    }
+
+
+def _hook_wants(hook: models.Webhook, event: models.NotificationEvent) -> bool:
+    if event.kind not in hook.events:
+        return False
+    if hook.organization_id is None:
+        return True
+    return event.organization_id == hook.organization_id and outbox.visible_to_host(event.kind)
+
+
+def _user_wants(user: models.User, event: models.NotificationEvent) -> bool:
+    if user.role == Role.COORDINATOR.value:
+        return event.kind in outbox.COORDINATOR_MAIL_KINDS
+    return (
+        user.role == Role.HOST_ORG.value
+        and event.organization_id is not None
+        and user.organization_id == event.organization_id
+        and outbox.visible_to_host(event.kind)
+    )
+
+
+def _claimable(now: datetime) -> Any:
+    return sa.and_(
+        col(Delivery.status) == DeliveryStatus.PENDING.value,
+        col(Delivery.next_attempt_at) <= now,
+        sa.or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+    )
+
+
+def claim(
+    session: Session, worker: str, *, now: datetime, lease_s: float, limit: int = 20
+) -> list[int]:
+    """Claim up to `limit` due deliveries for `worker` (a lease of `lease_s`); their ids.
+    Commits."""
+    candidates = session.scalars(
+        select(Delivery.id)
+        .where(_claimable(now))
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = []
+    for delivery_id in candidates:
+        taken = session.execute(
+            update(Delivery)
+            .where(col(Delivery.id) == delivery_id, _claimable(now))
+            .values(claimed_by=worker, claimed_until=now + timedelta(seconds=lease_s))
+        )
+        if updated_one(taken):
+            claimed.append(int(delivery_id))
+    commit(session)
+    return claimed
+
+
+def body_of(event: models.NotificationEvent, organization: str | None) -> str:
+    """The JSON body of a webhook delivery (and of an event in the feed)."""
+    return orjson.dumps(
+        {
+            "id": event.event_id,
+            "type": event.kind,
+            "timestamp": _aware(event.occurred_at).isoformat().replace("+00:00", "Z"),
+            "organization": organization,
+            "data": event.payload,
+        }
+    ).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How one attempt went, as written to the delivery."""
+
+    ok: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    final: bool = False  # no retry can succeed (the receiver is gone)
+
+
+def attempt(
+    session: Session,
+    delivery_id: int,
+    worker: str,
+    *,
+    settings: Settings,
+    now: Callable[[], datetime] = models.utcnow,
+    client: httpx.Client | None = None,
+) -> DeliveryStatus | None:
+    """Make one attempt of a claimed delivery and write how it went; the new status, or
+    None if the claim was no longer ours (nothing written)."""
+    row = session.get(Delivery, delivery_id)
+    if row is None or row.claimed_by != worker or row.status != DeliveryStatus.PENDING.value:
+        session.rollback()
+        return None
+    event = session.get(Event, row.event_id)
+    assert event is not None
+    send: Callable[[], Result]
+    if row.channel == WEBHOOK:
+        hook = session.get(Webhook, row.webhook_id)
+        organization = _organization(session, event.organization_id)
+        if hook is None or not hook.active:
+            send = _gone("the webhook was deleted or deactivated")
+        else:
+            url, secret = hook.url, hook.secret
+            body = body_of(event, organization)
+            event_id, moment = event.event_id, now()
+
+            def send() -> Result:
+                done = posting.post(
+                    url=url,
+                    secret=secret,
+                    event_id=event_id,
+                    timestamp=moment,
+                    body=body,
+                    settings=settings,
+                    client=client,
+                )
+                return Result(done.ok, done.status_code, done.error, done.duration_ms)
+
+    else:
+        user = session.get(models.User, row.user_id)
+        if user is None or user.disabled:
+            send = _gone("the user was removed or disabled")
+        else:
+            message = mail.compose(event=event, user=user, settings=settings)
+
+            def send() -> Result:
+                try:
+                    mail.send(message, settings=settings)
+                except (OSError, ValueError) as exc:  # smtplib errors are OSErrors
+                    return Result(False, None, f"{type(exc).__name__}: {exc}"[:500], 0)
+                return Result(True, None, None, 0)
+
+    first = row.first_attempt_at
+    attempts = row.attempts
+    log = list(row.attempts_log or [])
+    session.rollback()  # no transaction stays open while the receiver answers
+    result = send()
+    at = now()
+    attempts += 1
+    log = [
+        *log[-49:],
+        {
+            "at": at.isoformat(),
+            "status_code": result.status_code,
+            "error": result.error,
+            "duration_ms": result.duration_ms,
+        },
+    ]
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "attempts_log": log,
+        "first_attempt_at": first or at,
+        "claimed_by": None,
+        "claimed_until": None,
+        "last_error": result.error,
+    }
+    if result.ok:
+        status = DeliveryStatus.DELIVERED
+        values["delivered_at"] = at
+    elif result.final or attempts > len(RETRY_DELAYS_S):
+        status = DeliveryStatus.FAILED
+    else:
+        status = DeliveryStatus.PENDING
+        values["next_attempt_at"] = at + timedelta(seconds=RETRY_DELAYS_S[attempts - 1])
+    values["status"] = status.value
+    written = session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == worker)
+        .values(**values)
+    )
+    if not updated_one(written):
+        session.rollback()
+        return None
+    commit(session)
+    return status
+
+
+def _gone(why: str) -> Callable[[], Result]:
+    def send() -> Result:
+        return Result(False, None, why, 0, final=True)
+
+    return send
+
+
+def _organization(session: Session, organization_id: int | None) -> str | None:
+    if organization_id is None:
+        return None
+    found = session.get(models.Organization, organization_id)
+    return found.external_id if found is not None else None
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=models.utcnow().tzinfo)
+
+
+def deliver_due(
+    session: Session,
+    worker: str,
+    *,
+    settings: Settings,
+    now: Callable[[], datetime] = models.utcnow,
+    limit: int = 20,
+) -> list[tuple[int, DeliveryStatus]]:
+    """Dispatch new events, then claim and attempt the due deliveries (one batch);
+    what each claimed delivery became."""
+    dispatch(session, now=now())
+    done: list[tuple[int, DeliveryStatus]] = []
+    claimed = claim(session, worker, now=now(), lease_s=settings.notify_lease_s, limit=limit)
+    if not claimed:
+        return done
+    with posting.http_client(settings) as client:
+        for delivery_id in claimed:
+            status = attempt(
+                session, delivery_id, worker, settings=settings, now=now, client=client
+            )
+            if status is not None:
+                done.append((delivery_id, status))
+    return done
