@@ -169,3 +169,15 @@ def test_generated_datasets_validate_and_survive_a_json_round_trip(
         again = parse_dataset(raw)
         assert again == dataset
         assert dataset_to_json(again, pretty=pretty) == raw
+
+
+def test_contracts_come_only_with_a_programme_year_and_change_nothing_else() -> None:
+    plain = generate_dataset(participants=120, organizations=30, openings=50, seed=3)
+    season = generate_dataset(
+        participants=120, organizations=30, openings=50, seed=3, programme_year=2027
+    )
+    assert plain.contracts == []
+    assert season.contracts
+    assert {c.ends_on.year for c in season.contracts} == {2027}
+    assert season.participants == plain.participants
+    assert [o.model_copy(update={"posts": None}) for o in season.openings] == plain.openings

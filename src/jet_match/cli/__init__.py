@@ -265,7 +265,7 @@ def import_(
     file: Annotated[Path, typer.Argument(help="A dataset (.json) or a sheet (.csv, .xlsx).")],
     kind: Annotated[
         str | None,
-        typer.Option(help="For a sheet: organizations, openings or participants."),
+        typer.Option(help="For a sheet: organizations, openings, participants or contracts."),
     ] = None,
 ) -> None:
     """Import a dataset or a sheet into the configured database, all-or-nothing."""
@@ -309,7 +309,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     kind: Annotated[
         str | None,
-        typer.Option(help="organizations, openings or participants: a sheet instead."),
+        typer.Option(help="organizations, openings, participants or contracts: a sheet instead."),
     ] = None,
 ) -> None:
     """Export the stored records as a dataset (.json) or one kind as a sheet (.csv, .xlsx)."""
@@ -319,7 +319,7 @@ def export(
     from jet_match.services.records import exports
 
     if kind is not None and kind not in spreadsheets.KIND_RECORDS:
-        typer.echo("error: --kind is organizations, openings or participants", err=True)
+        typer.echo("error: --kind is organizations, openings, participants or contracts", err=True)
         raise typer.Exit(2)
     with session_scope(_engine()) as session:
         if kind is None:

@@ -87,7 +87,7 @@ def import_sheet(
     idempotency: IdempotencyKey | None = None,
     limits: spreadsheets.SheetLimits | None = None,
 ) -> Written[ImportResult]:
-    """Apply one CSV or XLSX sheet of organizations, openings or participants.
+    """Apply one CSV or XLSX sheet of organizations, openings, participants or contracts.
 
     The sheet is read within `limits` (rows, columns, cells, unpacked size, time): a
     file beyond one is refused before anything is stored (`spreadsheets.SheetLimits`).
