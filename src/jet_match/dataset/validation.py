@@ -28,6 +28,7 @@ __all__ = [
     "dataset_from_data",
     "parse_dataset",
     "read_dataset_file",
+    "strict_type_issues",
     "structural_issues",
     "validate_dataset",
 ]
@@ -164,6 +165,28 @@ def structural_issues(exc: ValidationError, data: dict[str, Any]) -> list[Datase
                 )
             )
     return issues
+
+
+def strict_type_issues(raw: bytes, data: dict[str, Any]) -> list[DatasetIssue]:
+    """The values of a JSON dataset that are of a looser JSON type than their field's:
+    `true` or `"1"` for a number, `1` for a boolean, `1.0` for an integer. The lax
+    validation that `dataset_from_data` does converts them silently; an API that stores
+    what it is sent refuses them. Values wrong in both modes are left to `dataset_from_data`
+    (which reports them with the cross-record problems)."""
+    try:
+        Dataset.model_validate_json(raw.removeprefix(b"\xef\xbb\xbf"), strict=True)
+    except ValidationError as strict:
+        try:
+            Dataset.model_validate(data)
+        except ValidationError as lax:
+            wrong_anyway = {error["loc"] for error in lax.errors(include_url=False)}
+        else:
+            wrong_anyway = set()
+        loose = [e for e in strict.errors(include_url=False) if e["loc"] not in wrong_anyway]
+        if not loose:
+            return []
+        return structural_issues(ValidationError.from_exception_data(strict.title, loose), data)
+    return []
 
 
 def _semantic_issues_of_wellformed_part(

@@ -21,7 +21,12 @@ from sqlmodel import Session, SQLModel
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.dataset.validation import DatasetInvalid, dataset_from_data, parse_dataset
+from jet_match.dataset.validation import (
+    DatasetInvalid,
+    dataset_from_data,
+    parse_dataset,
+    strict_type_issues,
+)
 from jet_match.db import refresh_statistics
 from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.schemas.imports import ImportResult, KindCounts
@@ -116,7 +121,9 @@ def _written(result: ImportResult) -> int:
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
-    """The JSON object of a dataset; anything else gets the validator's own problems."""
+    """The JSON object of a dataset; anything else gets the validator's own problems, and
+    values of a looser JSON type than their field's (`true` or `"1"` for a number) are
+    refused rather than converted."""
     try:
         data = orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError:
@@ -128,6 +135,10 @@ def _decode(raw: bytes) -> dict[str, Any]:
             raise _invalid(exc, {}, None) from None
         raise InvalidInput("not a dataset", [])  # pragma: no cover - parse_dataset raised
     assert isinstance(data, dict)
+    loose = strict_type_issues(raw, data)
+    if loose:
+        incoming = {kind: len(data.get(kind, [])) for kind in KINDS}
+        raise _invalid(DatasetInvalid(loose), incoming, None)
     return data
 
 
@@ -148,6 +159,14 @@ def _apply(
     rows: Sequence[int] | None = None,
 ) -> ImportResult:
     stored = stored_data(session)
+    clashes = case_clashes(data, stored, rows)
+    if clashes:
+        count = len(clashes)
+        raise InvalidInput(
+            f"the import was refused and nothing was written: {count} external "
+            f"id{'s' * (count != 1)} differ{'s' * (count == 1)} only in case from another",
+            clashes,
+        )
     incoming_counts = {kind: len(data.get(kind, [])) for kind in KINDS}
     merged = dict(data)
     for kind in KINDS:
@@ -182,6 +201,41 @@ def _apply(
         **result.model_dump(exclude={"skipped"}),
     )
     return result
+
+
+def case_clashes(
+    data: dict[str, Any],
+    stored: dict[str, dict[str, dict[str, Any]]],
+    rows: Sequence[int] | None = None,
+) -> list[FieldProblem]:
+    """External ids of the upload that differ only in case from another one of its kind,
+    in the upload or stored (`ORG-1` and `org-1` cannot both exist; the database's unique
+    index on lower(external_id) would refuse the second). Each problem names both."""
+    problems = []
+    for kind in KINDS:
+        seen = {ext.lower(): ext for ext in stored[kind]}
+        for index, item in enumerate(data.get(kind, [])):
+            ext = item.get("external_id") if isinstance(item, dict) else None
+            if not isinstance(ext, str):
+                continue  # the validator says what is wrong with it
+            other = seen.setdefault(ext.lower(), ext)
+            if other == ext:
+                continue
+            where = "stored" if other in stored[kind] else "in this import"
+            record = _RECORD_OF[kind]
+            problems.append(
+                FieldProblem(
+                    record,
+                    ext,
+                    "external_id",
+                    "case_duplicate",
+                    f"{record} '{ext}' differs only in case from {record} '{other}' ({where}): "
+                    "external ids are unique without regard to case",
+                    index,
+                    rows[index] if rows is not None and index < len(rows) else None,
+                )
+            )
+    return problems
 
 
 def _size(part: Any) -> int:
