@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from jet_match.dataset.format import FORMAT, Dataset
 from jet_match.dataset.issues import DatasetIssue
@@ -141,8 +142,12 @@ def validate_dataset(
 
 def structural_issues(exc: ValidationError, data: dict[str, Any]) -> list[DatasetIssue]:
     """Translate pydantic's errors into issues naming the record's external_id and field."""
+    return _issues_of(exc.errors(include_url=False), data)
+
+
+def _issues_of(errors: list[ErrorDetails], data: dict[str, Any]) -> list[DatasetIssue]:
     issues: list[DatasetIssue] = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         loc = error["loc"]
         top = str(loc[0]) if loc else ""
         if top in RECORD_KINDS and len(loc) >= 2 and isinstance(loc[1], int):
@@ -185,7 +190,7 @@ def strict_type_issues(raw: bytes, data: dict[str, Any]) -> list[DatasetIssue]:
         loose = [e for e in strict.errors(include_url=False) if e["loc"] not in wrong_anyway]
         if not loose:
             return []
-        return structural_issues(ValidationError.from_exception_data(strict.title, loose), data)
+        return _issues_of(loose, data)
     return []
 
 
