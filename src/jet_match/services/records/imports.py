@@ -28,7 +28,7 @@ from jet_match.dataset.validation import (
     strict_type_issues,
 )
 from jet_match.db import refresh_statistics
-from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
+from jet_match.errors import Abandoned, FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.schemas.imports import ImportResult, KindCounts
 from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -58,18 +58,28 @@ def import_dataset(
     caller: Caller,
     raw: bytes,
     idempotency: IdempotencyKey | None = None,
+    stop: spreadsheets.Stop | None = None,
 ) -> Written[ImportResult]:
-    """Apply a dataset document (JSON bytes) all-or-nothing."""
+    """Apply a dataset document (JSON bytes) all-or-nothing.
+
+    `stop()` is asked between the steps (decoding, validating, each kind's writes): once
+    it says the client went away, the import raises `Abandoned` before its commit, so
+    nothing is written.
+    """
     authorize(caller, Action.IMPORT)
     data = _decode(raw)
-    written = run_idempotent(
-        session=session,
-        caller=caller,
-        idempotency=idempotency,
-        operation="import.dataset",
-        payload=raw,
-        answer_model=ImportResult,
-        produce=lambda: Written(_apply(session, caller, data, source="dataset")),
+    spreadsheets.stop_if_asked(stop)
+    written = _unless_abandoned(
+        session,
+        lambda: run_idempotent(
+            session=session,
+            caller=caller,
+            idempotency=idempotency,
+            operation="import.dataset",
+            payload=raw,
+            answer_model=ImportResult,
+            produce=lambda: Written(_apply(session, caller, data, source="dataset", stop=stop)),
+        ),
     )
     refresh_statistics(session, *_TABLES.values(), rows_written=_written(written.resource))
     return written
@@ -84,34 +94,55 @@ def import_sheet(
     media_type: str,
     idempotency: IdempotencyKey | None = None,
     limits: spreadsheets.SheetLimits | None = None,
+    stop: spreadsheets.Stop | None = None,
 ) -> Written[ImportResult]:
     """Apply one CSV or XLSX sheet of organizations, openings or participants.
 
     The sheet is read within `limits` (rows, columns, cells, unpacked size, time): a
     file beyond one is refused before anything is stored (`spreadsheets.SheetLimits`).
+    `stop()` is asked while the sheet is read and between the steps after it, as for a
+    dataset: a client that went away stops the import before anything is written.
     """
     authorize(caller, Action.IMPORT)
     if media_type == spreadsheets.CSV_MEDIA_TYPE:
-        header, rows = spreadsheets.read_csv(raw, limits)
+        header, rows = spreadsheets.read_csv(raw, limits, stop)
     elif media_type == spreadsheets.XLSX_MEDIA_TYPE:
-        header, rows = spreadsheets.read_xlsx(raw, limits)
+        header, rows = spreadsheets.read_xlsx(raw, limits, stop)
     else:
         accepted = f"{spreadsheets.CSV_MEDIA_TYPE} or {spreadsheets.XLSX_MEDIA_TYPE}"
         raise UnsupportedMediaType(f"send {accepted}, not {media_type!r}")
+    spreadsheets.stop_if_asked(stop)
     records = spreadsheets.records_from_rows(kind, header, (row for _, row in rows))
+    spreadsheets.stop_if_asked(stop)
     data = {"format": fmt.FORMAT, kind: records}
     row_numbers = [number for number, _ in rows]
-    written = run_idempotent(
-        session=session,
-        caller=caller,
-        idempotency=idempotency,
-        operation=f"import.{kind}",
-        payload=raw,
-        answer_model=ImportResult,
-        produce=lambda: Written(_apply(session, caller, data, source=kind, rows=row_numbers)),
+    written = _unless_abandoned(
+        session,
+        lambda: run_idempotent(
+            session=session,
+            caller=caller,
+            idempotency=idempotency,
+            operation=f"import.{kind}",
+            payload=raw,
+            answer_model=ImportResult,
+            produce=lambda: Written(
+                _apply(session, caller, data, source=kind, rows=row_numbers, stop=stop)
+            ),
+        ),
     )
     refresh_statistics(session, _TABLES[kind], rows_written=_written(written.resource))
     return written
+
+
+def _unless_abandoned(
+    session: Session, write: Callable[[], Written[ImportResult]]
+) -> Written[ImportResult]:
+    """Run the import's transaction; rolled back, not committed, if its client went away."""
+    try:
+        return write()
+    except Abandoned:
+        session.rollback()
+        raise
 
 
 def _written(result: ImportResult) -> int:
@@ -157,8 +188,10 @@ def _apply(
     *,
     source: str,
     rows: Sequence[int] | None = None,
+    stop: spreadsheets.Stop | None = None,
 ) -> ImportResult:
     stored = stored_data(session)
+    spreadsheets.stop_if_asked(stop)
     clashes = case_clashes(data, stored, rows)
     if clashes:
         count = len(clashes)
@@ -177,6 +210,7 @@ def _apply(
         dataset = dataset_from_data(merged)
     except DatasetInvalid as exc:
         raise _invalid(exc, incoming_counts, rows) from None
+    spreadsheets.stop_if_asked(stop)
     records = {kind: getattr(dataset, kind)[: incoming_counts[kind]] for kind in KINDS}
     problems = [
         problem
@@ -187,10 +221,16 @@ def _apply(
     if problems:
         raise InvalidInput(f"{len(problems)} values cannot be stored", problems)
 
+    organizations = _upsert_organizations(session, records["organizations"], stored)
+    spreadsheets.stop_if_asked(stop)
+    openings = _upsert_openings(session, records["openings"], stored)
+    spreadsheets.stop_if_asked(stop)
+    participants = _upsert_participants(session, records["participants"], stored)
+    spreadsheets.stop_if_asked(stop)  # the last moment: past it, the import commits
     result = ImportResult(
-        organizations=_upsert_organizations(session, records["organizations"], stored),
-        openings=_upsert_openings(session, records["openings"], stored),
-        participants=_upsert_participants(session, records["participants"], stored),
+        organizations=organizations,
+        openings=openings,
+        participants=participants,
         skipped={part: _size(data.get(part)) for part in ROUND_PARTS if _size(data.get(part))},
     )
     audit.record(
