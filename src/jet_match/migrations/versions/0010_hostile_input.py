@@ -57,6 +57,14 @@ def upgrade() -> None:
             "external ids that differ only in case must be renamed before this upgrade "
             "(nothing was changed): " + "; ".join(clashes)
         )
+    # The column first: SQLite's batch mode reflects `runs` with the tables it refers to,
+    # and would warn about an expression index it cannot reflect.
+    with op.batch_alter_table("runs") as batch:
+        batch.add_column(
+            sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+    # Runs claimed before this revision were attempted once.
+    op.execute("UPDATE runs SET attempts = 1 WHERE started_at IS NOT NULL")
     for table in TABLES:
         op.create_index(
             f"uq_{table}_external_id_lower",
@@ -64,17 +72,11 @@ def upgrade() -> None:
             [sa.text("lower(external_id)")],
             unique=True,
         )
-    with op.batch_alter_table("runs") as batch:
-        batch.add_column(
-            sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0"))
-        )
-    # Runs claimed before this revision were attempted once.
-    op.execute("UPDATE runs SET attempts = 1 WHERE started_at IS NOT NULL")
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    with op.batch_alter_table("runs") as batch:
-        batch.drop_column("attempts")
     for table in TABLES:
         op.drop_index(f"uq_{table}_external_id_lower", table_name=table)
+    with op.batch_alter_table("runs") as batch:
+        batch.drop_column("attempts")
