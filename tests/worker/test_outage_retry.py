@@ -106,6 +106,32 @@ def test_beyond_its_attempts_the_run_stays_interrupted_saying_why(
         assert rounds.find(session, ROUND).active_run_id is None  # a new run may start
 
 
+def test_an_outage_right_after_the_claim_is_retried_too(
+    engine: Engine, retry_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jet_match.services.rounds import outcome
+
+    create_round(engine)
+    run_id = queue_run(engine)
+    check = outcome.refuse_unkeepable_pins
+    calls: list[int] = []
+
+    def cut_once(session: Session, run_id: int, worker: str) -> bool:
+        calls.append(run_id)
+        if len(calls) == 1:
+            raise _outage()
+        return check(session, run_id, worker)
+
+    monkeypatch.setattr(outcome, "refuse_unkeepable_pins", cut_once)
+    worker = Worker(engine, retry_settings, InlineSolver(engine))
+    with pytest.raises(OperationalError):
+        worker.run_once()
+    worker.finish_pending()
+    assert _run(engine, run_id)[:2] == (RunStatus.QUEUED.value, 1)
+    worker.run_until_idle()
+    assert _run(engine, run_id)[:2] == (RunStatus.SUCCEEDED.value, 2)
+
+
 def test_a_cancel_asked_during_the_outage_wins_over_the_retry(
     engine: Engine, retry_settings: Settings, cut_solves: Callable[[int], list[int]]
 ) -> None:

@@ -373,11 +373,16 @@ class Worker:
                 log.warning("database_unavailable", run=run_id, error=type(exc).__name__)
                 return Heartbeat.CONTINUE
 
-        with Session(self.engine, expire_on_commit=False) as session:
-            if outcome.refuse_unkeepable_pins(session, run_id, self.identity):
-                log.info("run_finished", run=run_id, status=RunStatus.FAILED.value)
-                return
-            time_limit_s = queue.find(session, run_id).time_limit_s
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                if outcome.refuse_unkeepable_pins(session, run_id, self.identity):
+                    log.info("run_finished", run=run_id, status=RunStatus.FAILED.value)
+                    return
+                time_limit_s = queue.find(session, run_id).time_limit_s
+        except Exception as exc:
+            if is_unavailable(exc):  # lost the database right after claiming the run
+                self._pending.append(lambda: self._retry(run_id))
+            raise
         deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
         try:
             answer = self.solver.solve(
