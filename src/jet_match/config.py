@@ -108,6 +108,13 @@ class Settings(BaseSettings):
         description="Longest wait of a worker between attempts while the database is "
         "unreachable (the waits double from 0.5 s).",
     )
+    run_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="Times a worker takes up a run whose solve a database outage cut "
+        "before the run stays `interrupted`.",
+    )
     review_cache_rounds: int = Field(
         default=1,
         ge=0,

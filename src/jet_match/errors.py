@@ -143,6 +143,11 @@ class BadRequest(DomainError):
     title = "Bad request"
 
 
+class Abandoned(BadRequest):
+    """The client went away before the answer: the work was stopped and nothing written
+    (the answer reaches no one; the class says why the work ended)."""
+
+
 class PayloadTooLarge(DomainError):
     """What the body holds is larger than a limit (an XLSX that unpacks too far)."""
 

@@ -255,6 +255,9 @@ class Run(SQLModel, table=True):
     plan: list[Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
     unplaced: list[Any] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
     error: str | None = _text(1000, nullable=True, default=None)
+    # How many times a worker claimed the run: a solve cut by a database outage is queued
+    # again while attempts < `run_max_attempts` (services/rounds/queue.py).
+    attempts: int = Field(default=0, nullable=False)
 
 
 class Placement(SQLModel, table=True):
@@ -517,3 +520,16 @@ class EmailOptOut(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", nullable=False, ondelete="CASCADE")
     kind: str = _text(40)
     created_at: datetime = _timestamp()
+
+
+# --- Hostile input: external ids unique without regard to case (issue 16) -------------
+
+
+def _unique_ignoring_case(table: type[SQLModel]) -> None:
+    """A unique index on lower(external_id): `ORG-1` and `org-1` cannot both exist."""
+    name = f"uq_{table.__tablename__}_external_id_lower"
+    sa.Index(name, sa.func.lower(table.__table__.c.external_id), unique=True)  # type: ignore[attr-defined]
+
+
+for _table in (Organization, Opening, Participant, Round, Contract):
+    _unique_ignoring_case(_table)

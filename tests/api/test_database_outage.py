@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -73,6 +75,112 @@ class TestRequestsDuringAnOutage:
     def test_health_says_unavailable_too(self, unreachable_settings: Settings) -> None:
         with TestClient(create_app(unreachable_settings), raise_server_exceptions=False) as client:
             assert client.get("/api/v1/health").status_code == 503
+
+
+class TestWorkspacePagesDuringAnOutage:
+    @pytest.mark.parametrize(
+        ("language", "title"),
+        [
+            ("en", "The service is unavailable for a moment"),
+            ("ja", "ただいまサービスを利用できません"),
+        ],
+    )
+    def test_a_page_answers_503_in_the_users_language_with_retry_after(
+        self,
+        unreachable_settings: Settings,
+        language: str,
+        title: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        with TestClient(create_app(unreachable_settings), raise_server_exceptions=False) as client:
+            client.cookies.set("jm_session", "x" * 43)  # a signed-in browser: its session is read
+            answer = client.get("/app/", headers={"Accept-Language": language})
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"].isdigit()
+        assert answer.headers["content-type"].startswith("text/html")
+        assert title in answer.text
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err
+
+    def test_the_api_still_answers_problem_json(self, unreachable_settings: Settings) -> None:
+        with TestClient(create_app(unreachable_settings), raise_server_exceptions=False) as client:
+            answer = client.get("/api/v1/rounds", headers=auth("jm_abcdefgh_" + "x" * 43))
+        assert answer.status_code == 503
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+class TestLockedSqlite:
+    """SQLite still locked after its busy timeout ("database is locked") is a 503 with
+    Retry-After, not a 500, for the API and the workspace; a private SQLite file, so the
+    test holds the lock whichever database the suite runs on."""
+
+    @pytest.fixture
+    def locked(self, tmp_path: Path) -> Iterator[tuple[Settings, str, sqlite3.Connection]]:
+        settings = Settings(
+            environment="test",
+            database_url=f"sqlite:///{tmp_path / 'locked.db'}",
+            gc_freeze=False,
+            sqlite_busy_timeout_ms=100,
+        )
+        engine = make_engine(settings)
+        migrate(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            key = api_keys.create_key(
+                session=session,
+                caller=COMMAND_LINE,
+                key_in=ApiKeyCreate(role=Role.COORDINATOR, name="locked"),
+            ).key
+        engine.dispose()
+        holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process writing: the write lock is taken
+        try:
+            yield settings, key, holder
+        finally:
+            if holder.in_transaction:
+                holder.execute("ROLLBACK")
+            holder.close()
+
+    def test_a_write_answers_503_with_retry_after(
+        self, locked: tuple[Settings, str, sqlite3.Connection], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        settings, key, _ = locked
+        body = {"external_id": "R-LOCKED", "name": "Locked", "programme_year": 2026}
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            answer = client.post("/api/v1/rounds", json=body, headers=auth(key))
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["Retry-After"].isdigit()
+        assert answer.json()["type"].endswith("/unavailable")
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err
+
+    def test_the_same_write_succeeds_once_the_lock_is_released(
+        self, locked: tuple[Settings, str, sqlite3.Connection]
+    ) -> None:
+        settings, key, holder = locked
+        body = {"external_id": "R-LATER", "name": "Later", "programme_year": 2026}
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            assert client.post("/api/v1/rounds", json=body, headers=auth(key)).status_code == 503
+            holder.execute("ROLLBACK")
+            answer = client.post("/api/v1/rounds", json=body, headers=auth(key))
+            assert answer.status_code == 201, answer.text
+
+    def test_a_workspace_sign_in_answers_a_503_page(
+        self, locked: tuple[Settings, str, sqlite3.Connection]
+    ) -> None:
+        settings, _, _ = locked
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            client.cookies.set("jm_lang", "ja")
+            form = client.get("/app/login")  # reads are not blocked by a writer
+            assert form.status_code == 200
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token is not None
+            answer = client.post(
+                "/app/login",
+                data={"email": "a@example.org", "password": "x" * 12, "csrf_token": token[1]},
+            )
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["Retry-After"].isdigit()
+        assert "ただいまサービスを利用できません" in answer.text
 
 
 class TestWorkerDuringAnOutage:

@@ -91,6 +91,69 @@ class TestBodies:
         assert answer.json()["errors"][0]["code"] == "nul_character"
 
 
+DATASET_OPENING = {**OPENING, "external_id": "OPN-DATASET-1"}
+
+
+def _import(client: TestClient, key: str, body: Any, content_type: str | None) -> Any:
+    headers = {**auth(key)}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    raw = body if isinstance(body, bytes) else orjson.dumps(body)
+    return client.post("/api/v1/imports", content=raw, headers=headers)
+
+
+def _dataset(**opening: object) -> dict[str, object]:
+    return {"format": "jet-match/dataset@1", "openings": [{**DATASET_OPENING, **opening}]}
+
+
+class TestDatasetImport:
+    """The whole-dataset import reads its body itself: the same rules hold for it."""
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("slots", True), ("slots", "1"), ("slots", 1.0), ("driving_required", 1)],
+    )
+    def test_a_looser_json_type_is_422_naming_record_and_field(
+        self, client: TestClient, keys: Keys, field: str, value: object
+    ) -> None:
+        answer = _import(client, keys.coordinator, _dataset(**{field: value}), "application/json")
+        assert answer.status_code == 422, answer.text
+        [problem] = answer.json()["errors"]
+        assert (problem["record"], problem["external_id"]) == ("opening", "OPN-DATASET-1")
+        assert problem["field"] == field
+        listed = client.get("/api/v1/openings/OPN-DATASET-1", headers=auth(keys.coordinator))
+        assert listed.status_code == 404  # nothing written
+
+    def test_exact_types_import(self, client: TestClient, keys: Keys) -> None:
+        answer = _import(client, keys.coordinator, _dataset(), "application/json")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["openings"]["created"] == 1
+
+    def test_a_nul_character_is_422_naming_the_field(self, client: TestClient, keys: Keys) -> None:
+        body = _dataset(sport="base\x00ball")
+        answer = _import(client, keys.coordinator, body, "application/json")
+        assert answer.status_code == 422, answer.text
+        [problem] = answer.json()["errors"]
+        assert problem["code"] == "nul_character"
+        assert problem["field"] == "openings.0.sport"
+
+    def test_a_utf16_body_is_415(self, client: TestClient, keys: Keys) -> None:
+        raw = orjson.dumps(_dataset()).decode().encode("utf-16")
+        assert _import(client, keys.coordinator, raw, "application/json").status_code == 415
+
+    def test_another_charset_is_415(self, client: TestClient, keys: Keys) -> None:
+        answer = _import(client, keys.coordinator, _dataset(), "application/json; charset=utf-16")
+        assert answer.status_code == 415
+
+    def test_a_missing_content_type_is_415(self, client: TestClient, keys: Keys) -> None:
+        assert _import(client, keys.coordinator, _dataset(), None).status_code == 415
+
+    def test_a_body_problem_comes_after_the_key(self, client: TestClient) -> None:
+        raw = orjson.dumps(_dataset()).decode().encode("utf-16")
+        answer = _import(client, "jm_abcdefgh_" + "x" * 43, raw, "application/json")
+        assert answer.status_code == 401
+
+
 class TestHeaders:
     def test_two_authorization_headers_are_400(self, client: TestClient, keys: Keys) -> None:
         answer = client.get(

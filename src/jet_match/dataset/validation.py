@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from jet_match.dataset.format import FORMAT, Dataset
 from jet_match.dataset.issues import DatasetIssue
@@ -28,6 +29,7 @@ __all__ = [
     "dataset_from_data",
     "parse_dataset",
     "read_dataset_file",
+    "strict_type_issues",
     "structural_issues",
     "validate_dataset",
 ]
@@ -141,8 +143,12 @@ def validate_dataset(
 
 def structural_issues(exc: ValidationError, data: dict[str, Any]) -> list[DatasetIssue]:
     """Translate pydantic's errors into issues naming the record's external_id and field."""
+    return _issues_of(exc.errors(include_url=False), data)
+
+
+def _issues_of(errors: list[ErrorDetails], data: dict[str, Any]) -> list[DatasetIssue]:
     issues: list[DatasetIssue] = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         loc = error["loc"]
         top = str(loc[0]) if loc else ""
         if top in RECORD_KINDS and len(loc) >= 2 and isinstance(loc[1], int):
@@ -165,6 +171,28 @@ def structural_issues(exc: ValidationError, data: dict[str, Any]) -> list[Datase
                 )
             )
     return issues
+
+
+def strict_type_issues(raw: bytes, data: dict[str, Any]) -> list[DatasetIssue]:
+    """The values of a JSON dataset that are of a looser JSON type than their field's:
+    `true` or `"1"` for a number, `1` for a boolean, `1.0` for an integer. The lax
+    validation that `dataset_from_data` does converts them silently; an API that stores
+    what it is sent refuses them. Values wrong in both modes are left to `dataset_from_data`
+    (which reports them with the cross-record problems)."""
+    try:
+        Dataset.model_validate_json(raw.removeprefix(b"\xef\xbb\xbf"), strict=True)
+    except ValidationError as strict:
+        try:
+            Dataset.model_validate(data)
+        except ValidationError as lax:
+            wrong_anyway = {error["loc"] for error in lax.errors(include_url=False)}
+        else:
+            wrong_anyway = set()
+        loose = [e for e in strict.errors(include_url=False) if e["loc"] not in wrong_anyway]
+        if not loose:
+            return []
+        return _issues_of(loose, data)
+    return []
 
 
 def _semantic_issues_of_wellformed_part(

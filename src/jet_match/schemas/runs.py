@@ -181,3 +181,8 @@ class RunPublic(BaseModel):
     progress: RunProgress
     outcome: RunOutcome | None = Field(description="Set when the solver has answered.")
     error: str | None = Field(description="Why a run failed or was interrupted.")
+    attempts: int = Field(
+        default=0,
+        description="How many times a worker took the run up: a solve cut by a database "
+        "outage is queued again, up to the service's `run_max_attempts` (docs/operations.md).",
+    )

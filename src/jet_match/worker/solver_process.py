@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
-from jet_match.db import make_engine
+from jet_match.db import is_unavailable, make_engine
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import queue
 from jet_match.solver import Deadline, Instance, Progress, Result, prepare, solve
@@ -81,7 +81,8 @@ def main(conn: Connection, parent_pid: int, settings: Settings) -> None:
             try:
                 conn.send(("result", _solve(conn, engine, run_id, instances)))
             except Exception as exc:  # report any failure of a run; the process serves on
-                conn.send(("error", f"{type(exc).__name__}: {exc}"[:900]))
+                kind = "unavailable" if is_unavailable(exc) else "error"
+                conn.send((kind, f"{type(exc).__name__}: {exc}"[:900]))
             # Idle now: collect, then exempt what is kept (records, instances) from later
             # collections, which would otherwise walk it again during the next solve.
             gc.collect()

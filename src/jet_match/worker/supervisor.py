@@ -6,7 +6,10 @@ the round's problem and solves it; meanwhile the worker writes the run's progres
 heartbeat about once a second and reads back whether a coordinator cancelled it. It
 kills the solver to cancel, when the time limit plus a grace period is over, or when it
 is asked to stop; a solver that dies on its own (out of memory, a crash) leaves the run
-`interrupted`.
+`interrupted`. A solve cut by a database outage (the solver could not read the round,
+or the worker lost the database meanwhile) is neither: once the database is back the run
+is queued again, until it has had `run_max_attempts` attempts, and then stays
+`interrupted` saying why (`queue.retry_after_outage`).
 When the solver answers, the plan, the run's success and the round's new version are
 written in one transaction (`jet_match.services.rounds.outcome`).
 
@@ -69,6 +72,7 @@ class Stopped:
     status: RunStatus | None  # None: the run is no longer ours, leave it
     reason: str
     progress: dict[str, Any]
+    outage: bool = False  # cut by a database outage: retried, not failed
 
 
 Outcome = Solved | Stopped
@@ -165,6 +169,8 @@ class ChildSolver:
                     return Solved(result, progress, timings, stamp)
                 if kind == "error":
                     return Stopped(RunStatus.FAILED, f"the solver failed: {payload}", progress)
+                if kind == "unavailable":  # the solver lost the database while loading
+                    return Stopped(RunStatus.INTERRUPTED, payload, progress, outage=True)
                 progress.update(payload)
             elif not process.is_alive():
                 code = process.exitcode
@@ -367,11 +373,16 @@ class Worker:
                 log.warning("database_unavailable", run=run_id, error=type(exc).__name__)
                 return Heartbeat.CONTINUE
 
-        with Session(self.engine, expire_on_commit=False) as session:
-            if outcome.refuse_unkeepable_pins(session, run_id, self.identity):
-                log.info("run_finished", run=run_id, status=RunStatus.FAILED.value)
-                return
-            time_limit_s = queue.find(session, run_id).time_limit_s
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                if outcome.refuse_unkeepable_pins(session, run_id, self.identity):
+                    log.info("run_finished", run=run_id, status=RunStatus.FAILED.value)
+                    return
+                time_limit_s = queue.find(session, run_id).time_limit_s
+        except Exception as exc:
+            if is_unavailable(exc):  # lost the database right after claiming the run
+                self._pending.append(lambda: self._retry(run_id))
+            raise
         deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
         try:
             answer = self.solver.solve(
@@ -384,10 +395,9 @@ class Worker:
         except Exception as exc:  # a run that cannot be loaded fails; the worker goes on
             if is_unavailable(exc):
                 self.solver.close()
-                # The solve was cut by an outage: the run fails with a reason a coordinator
-                # can act on, written as soon as the database is back.
-                reason = "the database became unreachable during the solve; start the run again"
-                self._pending.append(lambda: self._end(run_id, RunStatus.FAILED, reason, {}))
+                # The solve was cut by an outage: once the database is back, the run is
+                # queued again (bounded by run_max_attempts) or stays interrupted, saying why.
+                self._pending.append(lambda: self._retry(run_id))
                 raise
             self._end(run_id, RunStatus.FAILED, f"the run could not be solved: {exc}"[:900], {})
             return
@@ -409,7 +419,11 @@ class Worker:
                 log.info("run_finished", run=run_id, status=status.value)
 
             self._settle(complete)
-        elif answer.status is not None:
+        elif answer.status is None:
+            return
+        elif answer.outage:
+            self._settle(lambda: self._retry(run_id))
+        else:
             status, reason = answer.status, answer.reason
             self._settle(lambda: self._end(run_id, status, reason, progress))
 
@@ -421,6 +435,18 @@ class Worker:
             if is_unavailable(exc):
                 self._pending.append(write)
             raise
+
+    def _retry(self, run_id: int) -> None:
+        """A run cut by an outage: queued again, or interrupted once its attempts are spent."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            status = queue.retry_after_outage(
+                session,
+                run_id,
+                worker=self.identity,
+                max_attempts=self.settings.run_max_attempts,
+            )
+        if status is not None:
+            log.warning("run_cut_by_outage", run=run_id, status=status.value)
 
     def _end(self, run_id: int, status: RunStatus, reason: str, progress: dict[str, Any]) -> None:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from jet_match.api.deps import IdempotencyDep, SessionDep, SettingsDep, allowed
+from jet_match.api.disconnect import until_disconnected
 from jet_match.api.problems import responses
 from jet_match.api.responses import with_headers
 from jet_match.errors import UnsupportedMediaType
@@ -95,13 +95,18 @@ async def import_dataset(
     on any problem nothing is written and the answer lists every problem (record,
     external_id, field). References may name records stored earlier. `pins`,
     `forbidden`, `previous_plan` and `policy` are validated but belong to rounds: they
-    are counted under `skipped`.
+    are counted under `skipped`. Values must have their field's exact JSON type (no
+    `true` or `"1"` for a number); external ids differing from others only in case are
+    refused. A client that disconnects stops the import: nothing is written.
     """
     if _media_type(request) != "application/json":
         raise UnsupportedMediaType("send the dataset as application/json")
     raw = await request.body()
-    written = await run_in_threadpool(
-        imports.import_dataset, session=session, caller=caller, raw=raw, idempotency=idempotency
+    written = await until_disconnected(
+        request,
+        lambda stop: imports.import_dataset(
+            session=session, caller=caller, raw=raw, idempotency=idempotency, stop=stop
+        ),
     )
     return with_headers(response, written)
 
@@ -128,17 +133,21 @@ async def import_sheet(
     all-or-nothing upsert as a dataset; problems name the sheet `row`. A sheet beyond
     the import limits (docs/api.md, Limits) is refused: 413 when the workbook unpacks too
     far, 422 for too many rows, columns or cells, a claimed range beyond them, or a read
-    over the time budget.
+    over the time budget. A client that disconnects stops the import: nothing is written.
     """
     raw = await request.body()
-    written = await run_in_threadpool(
-        imports.import_sheet,
-        session=session,
-        caller=caller,
-        kind=kind.value,
-        raw=raw,
-        media_type=_media_type(request),
-        idempotency=idempotency,
-        limits=spreadsheets.SheetLimits.of(settings),
+    media_type = _media_type(request)
+    written = await until_disconnected(
+        request,
+        lambda stop: imports.import_sheet(
+            session=session,
+            caller=caller,
+            kind=kind.value,
+            raw=raw,
+            media_type=media_type,
+            idempotency=idempotency,
+            limits=spreadsheets.SheetLimits.of(settings),
+            stop=stop,
+        ),
     )
     return with_headers(response, written)

@@ -26,7 +26,7 @@ import time
 import types
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -38,7 +38,13 @@ from pydantic.fields import FieldInfo
 
 from jet_match.config import Settings
 from jet_match.dataset import format as fmt
-from jet_match.errors import FieldProblem, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from jet_match.errors import (
+    Abandoned,
+    FieldProblem,
+    InvalidInput,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,6 +153,17 @@ class SheetLimits:
 
 
 Row = tuple[int, dict[str, Any]]
+#: Asked now and then during long work: True once its requester has gone (the client
+#: disconnected); the work then raises `Abandoned` before writing anything.
+Stop = Callable[[], bool]
+
+
+def stop_if_asked(stop: Stop | None) -> None:
+    """Raise `Abandoned` if `stop()` says the work is no longer wanted."""
+    if stop is not None and stop():
+        raise Abandoned("the client went away: the import was stopped and nothing was written")
+
+
 # A member this large or larger is checked for its compression ratio (small ones may be
 # anything: a 2 KB styles part of repeated tags compresses 100:1 quite honestly).
 _RATIO_FROM_BYTES = 1024 * 1024
@@ -169,8 +186,9 @@ def _over_limit(limit: str, value: float, message: str, row: int | None = None) 
 class _Reading:
     """The rows of a sheet as they are read, counted and timed against the limits."""
 
-    def __init__(self, limits: SheetLimits) -> None:
+    def __init__(self, limits: SheetLimits, stop: Stop | None = None) -> None:
         self.limits = limits
+        self.stop = stop
         self.header: list[str] | None = None
         self.rows: list[Row] = []
         self.cells = 0
@@ -184,9 +202,13 @@ class _Reading:
         if self.number > limits.max_rows + 1:
             message = f"the sheet has more than {limits.max_rows} rows below its header"
             raise _over_limit("import_max_rows", limits.max_rows, message, self.number)
-        if self.number % 256 == 0 and time.monotonic() - self.started > limits.time_budget_s:
-            message = f"reading the sheet took longer than {limits.time_budget_s:g} s"
-            raise _over_limit("import_time_budget_s", limits.time_budget_s, message, self.number)
+        if self.number % 256 == 0:
+            if time.monotonic() - self.started > limits.time_budget_s:
+                message = f"reading the sheet took longer than {limits.time_budget_s:g} s"
+                raise _over_limit(
+                    "import_time_budget_s", limits.time_budget_s, message, self.number
+                )
+            stop_if_asked(self.stop)
         width = len(cells)
         while width and _blank(cells[width - 1]):
             width -= 1
@@ -251,10 +273,11 @@ def _header(cells: Sequence[Any]) -> list[str]:
 
 
 def read_csv(
-    raw: bytes, limits: SheetLimits | None = None
+    raw: bytes, limits: SheetLimits | None = None, stop: Stop | None = None
 ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """Header and (sheet row number, cells) of each non-empty row of a CSV file."""
-    reading = _Reading(limits or SheetLimits())
+    """Header and (sheet row number, cells) of each non-empty row of a CSV file; `stop()`
+    is asked every 256 rows whether to give up (`Abandoned`)."""
+    reading = _Reading(limits or SheetLimits(), stop)
     text = decode_text(raw)
     _refuse_nul(text)
     try:
@@ -269,7 +292,7 @@ def read_csv(
 
 
 def read_xlsx(
-    raw: bytes, limits: SheetLimits | None = None
+    raw: bytes, limits: SheetLimits | None = None, stop: Stop | None = None
 ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """Header and (sheet row number, cells) of each non-empty row of the first worksheet.
 
@@ -284,7 +307,7 @@ def read_xlsx(
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise UnsupportedMediaType(f"not a readable XLSX workbook ({type(exc).__name__})") from None
-    reading = _Reading(limits)
+    reading = _Reading(limits, stop)
     try:
         sheet = workbook.worksheets[0]
         _check_claimed_range(sheet, limits)
@@ -294,7 +317,7 @@ def read_xlsx(
             cells = [_cell(value) for value in values]
             _refuse_nul_cells(cells, reading.number + 1)
             reading.add(cells)
-    except (PayloadTooLarge, InvalidInput):
+    except (PayloadTooLarge, InvalidInput, Abandoned):
         raise
     except Exception as exc:  # a sheet part that is not the XML it claims to be
         raise InvalidInput(

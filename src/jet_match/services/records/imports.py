@@ -21,9 +21,14 @@ from sqlmodel import Session, SQLModel
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.dataset.validation import DatasetInvalid, dataset_from_data, parse_dataset
+from jet_match.dataset.validation import (
+    DatasetInvalid,
+    dataset_from_data,
+    parse_dataset,
+    strict_type_issues,
+)
 from jet_match.db import refresh_statistics
-from jet_match.errors import FieldProblem, InvalidInput, UnsupportedMediaType
+from jet_match.errors import Abandoned, FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.schemas.imports import ImportResult, KindCounts
 from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -60,18 +65,28 @@ def import_dataset(
     caller: Caller,
     raw: bytes,
     idempotency: IdempotencyKey | None = None,
+    stop: spreadsheets.Stop | None = None,
 ) -> Written[ImportResult]:
-    """Apply a dataset document (JSON bytes) all-or-nothing."""
+    """Apply a dataset document (JSON bytes) all-or-nothing.
+
+    `stop()` is asked between the steps (decoding, validating, each kind's writes): once
+    it says the client went away, the import raises `Abandoned` before its commit, so
+    nothing is written.
+    """
     authorize(caller, Action.IMPORT)
     data = _decode(raw)
-    written = run_idempotent(
-        session=session,
-        caller=caller,
-        idempotency=idempotency,
-        operation="import.dataset",
-        payload=raw,
-        answer_model=ImportResult,
-        produce=lambda: Written(_apply(session, caller, data, source="dataset")),
+    spreadsheets.stop_if_asked(stop)
+    written = _unless_abandoned(
+        session,
+        lambda: run_idempotent(
+            session=session,
+            caller=caller,
+            idempotency=idempotency,
+            operation="import.dataset",
+            payload=raw,
+            answer_model=ImportResult,
+            produce=lambda: Written(_apply(session, caller, data, source="dataset", stop=stop)),
+        ),
     )
     refresh_statistics(session, *_TABLES.values(), rows_written=_written(written.resource))
     return written
@@ -86,34 +101,55 @@ def import_sheet(
     media_type: str,
     idempotency: IdempotencyKey | None = None,
     limits: spreadsheets.SheetLimits | None = None,
+    stop: spreadsheets.Stop | None = None,
 ) -> Written[ImportResult]:
     """Apply one CSV or XLSX sheet of organizations, openings, participants or contracts.
 
     The sheet is read within `limits` (rows, columns, cells, unpacked size, time): a
     file beyond one is refused before anything is stored (`spreadsheets.SheetLimits`).
+    `stop()` is asked while the sheet is read and between the steps after it, as for a
+    dataset: a client that went away stops the import before anything is written.
     """
     authorize(caller, Action.IMPORT)
     if media_type == spreadsheets.CSV_MEDIA_TYPE:
-        header, rows = spreadsheets.read_csv(raw, limits)
+        header, rows = spreadsheets.read_csv(raw, limits, stop)
     elif media_type == spreadsheets.XLSX_MEDIA_TYPE:
-        header, rows = spreadsheets.read_xlsx(raw, limits)
+        header, rows = spreadsheets.read_xlsx(raw, limits, stop)
     else:
         accepted = f"{spreadsheets.CSV_MEDIA_TYPE} or {spreadsheets.XLSX_MEDIA_TYPE}"
         raise UnsupportedMediaType(f"send {accepted}, not {media_type!r}")
+    spreadsheets.stop_if_asked(stop)
     records = spreadsheets.records_from_rows(kind, header, (row for _, row in rows))
+    spreadsheets.stop_if_asked(stop)
     data = {"format": fmt.FORMAT, kind: records}
     row_numbers = [number for number, _ in rows]
-    written = run_idempotent(
-        session=session,
-        caller=caller,
-        idempotency=idempotency,
-        operation=f"import.{kind}",
-        payload=raw,
-        answer_model=ImportResult,
-        produce=lambda: Written(_apply(session, caller, data, source=kind, rows=row_numbers)),
+    written = _unless_abandoned(
+        session,
+        lambda: run_idempotent(
+            session=session,
+            caller=caller,
+            idempotency=idempotency,
+            operation=f"import.{kind}",
+            payload=raw,
+            answer_model=ImportResult,
+            produce=lambda: Written(
+                _apply(session, caller, data, source=kind, rows=row_numbers, stop=stop)
+            ),
+        ),
     )
     refresh_statistics(session, _TABLES[kind], rows_written=_written(written.resource))
     return written
+
+
+def _unless_abandoned(
+    session: Session, write: Callable[[], Written[ImportResult]]
+) -> Written[ImportResult]:
+    """Run the import's transaction; rolled back, not committed, if its client went away."""
+    try:
+        return write()
+    except Abandoned:
+        session.rollback()
+        raise
 
 
 def _written(result: ImportResult) -> int:
@@ -123,7 +159,9 @@ def _written(result: ImportResult) -> int:
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
-    """The JSON object of a dataset; anything else gets the validator's own problems."""
+    """The JSON object of a dataset; anything else gets the validator's own problems, and
+    values of a looser JSON type than their field's (`true` or `"1"` for a number) are
+    refused rather than converted."""
     try:
         data = orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError:
@@ -135,6 +173,10 @@ def _decode(raw: bytes) -> dict[str, Any]:
             raise _invalid(exc, {}, None) from None
         raise InvalidInput("not a dataset", [])  # pragma: no cover - parse_dataset raised
     assert isinstance(data, dict)
+    loose = strict_type_issues(raw, data)
+    if loose:
+        incoming = {kind: len(data.get(kind, [])) for kind in KINDS}
+        raise _invalid(DatasetInvalid(loose), incoming, None)
     return data
 
 
@@ -153,8 +195,18 @@ def _apply(
     *,
     source: str,
     rows: Sequence[int] | None = None,
+    stop: spreadsheets.Stop | None = None,
 ) -> ImportResult:
     stored = stored_data(session)
+    spreadsheets.stop_if_asked(stop)
+    clashes = case_clashes(data, stored, rows)
+    if clashes:
+        count = len(clashes)
+        raise InvalidInput(
+            f"the import was refused and nothing was written: {count} external "
+            f"id{'s' * (count != 1)} differ{'s' * (count == 1)} only in case from another",
+            clashes,
+        )
     incoming_counts = {kind: len(data.get(kind, [])) for kind in KINDS}
     merged = dict(data)
     for kind in KINDS:
@@ -165,6 +217,7 @@ def _apply(
         dataset = dataset_from_data(merged)
     except DatasetInvalid as exc:
         raise _invalid(exc, incoming_counts, rows) from None
+    spreadsheets.stop_if_asked(stop)
     records = {kind: getattr(dataset, kind)[: incoming_counts[kind]] for kind in KINDS}
     problems = [
         problem
@@ -175,11 +228,19 @@ def _apply(
     if problems:
         raise InvalidInput(f"{len(problems)} values cannot be stored", problems)
 
+    organizations = _upsert_organizations(session, records["organizations"], stored)
+    spreadsheets.stop_if_asked(stop)
+    openings = _upsert_openings(session, records["openings"], stored)
+    spreadsheets.stop_if_asked(stop)
+    participants = _upsert_participants(session, records["participants"], stored)
+    spreadsheets.stop_if_asked(stop)
+    contracts = _upsert_contracts(session, records["contracts"], stored)
+    spreadsheets.stop_if_asked(stop)  # the last moment: past it, the import commits
     result = ImportResult(
-        organizations=_upsert_organizations(session, records["organizations"], stored),
-        openings=_upsert_openings(session, records["openings"], stored),
-        participants=_upsert_participants(session, records["participants"], stored),
-        contracts=_upsert_contracts(session, records["contracts"], stored),
+        organizations=organizations,
+        openings=openings,
+        participants=participants,
+        contracts=contracts,
         skipped={part: _size(data.get(part)) for part in ROUND_PARTS if _size(data.get(part))},
     )
     audit.record(
@@ -190,6 +251,41 @@ def _apply(
         **result.model_dump(exclude={"skipped"}),
     )
     return result
+
+
+def case_clashes(
+    data: dict[str, Any],
+    stored: dict[str, dict[str, dict[str, Any]]],
+    rows: Sequence[int] | None = None,
+) -> list[FieldProblem]:
+    """External ids of the upload that differ only in case from another one of its kind,
+    in the upload or stored (`ORG-1` and `org-1` cannot both exist; the database's unique
+    index on lower(external_id) would refuse the second). Each problem names both."""
+    problems = []
+    for kind in KINDS:
+        seen = {ext.lower(): ext for ext in stored[kind]}
+        for index, item in enumerate(data.get(kind, [])):
+            ext = item.get("external_id") if isinstance(item, dict) else None
+            if not isinstance(ext, str):
+                continue  # the validator says what is wrong with it
+            other = seen.setdefault(ext.lower(), ext)
+            if other == ext:
+                continue
+            where = "stored" if other in stored[kind] else "in this import"
+            record = _RECORD_OF[kind]
+            problems.append(
+                FieldProblem(
+                    record,
+                    ext,
+                    "external_id",
+                    "case_duplicate",
+                    f"{record} '{ext}' differs only in case from {record} '{other}' ({where}): "
+                    "external ids are unique without regard to case",
+                    index,
+                    rows[index] if rows is not None and index < len(rows) else None,
+                )
+            )
+    return problems
 
 
 def _size(part: Any) -> int:

@@ -125,7 +125,7 @@ def _organization_of(session: Session, caller: Caller, opening: fmt.Opening) -> 
         raise InvalidInput(problem.message, [problem]) from None
 
 
-def _taken(caller: Caller, external_id: str) -> AlreadyExists:
+def _taken(caller: Caller, external_id: str, holder: str) -> AlreadyExists:
     """The 409 for an external_id in use; a host org is told nothing about whose opening it is.
 
     Opening ids are one namespace across all organizations, so a taken id cannot be hidden
@@ -135,10 +135,10 @@ def _taken(caller: Caller, external_id: str) -> AlreadyExists:
     if caller.scoped_to_organization:
         return AlreadyExists(
             f"the external_id '{external_id}' is taken: opening ids are unique across all "
-            "organizations; choose another (for example, one that begins with your "
-            "organization's external_id)"
+            "organizations, without regard to case; choose another (for example, one that "
+            "begins with your organization's external_id)"
         )
-    return AlreadyExists(f"opening '{external_id}' exists already")
+    return AlreadyExists(saving.taken_message("opening", external_id, holder))
 
 
 def create_opening(
@@ -153,8 +153,9 @@ def create_opening(
 
     def insert() -> models.Opening:
         organization = _organization_of(session, caller, opening_in)
-        if saving.taken(session, Opening, opening_in.external_id):
-            raise _taken(caller, opening_in.external_id)
+        holder = saving.taken(session, Opening, opening_in.external_id)
+        if holder is not None:
+            raise _taken(caller, opening_in.external_id, holder)
         check_records(
             focus=opening_in,
             kind="opening",

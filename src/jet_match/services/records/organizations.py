@@ -79,8 +79,11 @@ def create_organization(
     authorize(caller, Action.ORGANIZATIONS_WRITE)
 
     def insert() -> models.Organization:
-        if saving.taken(session, models.Organization, organization_in.external_id):
-            raise AlreadyExists(f"organization '{organization_in.external_id}' exists already")
+        holder = saving.taken(session, models.Organization, organization_in.external_id)
+        if holder is not None:
+            raise AlreadyExists(
+                saving.taken_message("organization", organization_in.external_id, holder)
+            )
         check_records(focus=organization_in, kind="organization", organizations=[organization_in])
         row = models.Organization(**organization_values(organization_in))
         session.add(row)

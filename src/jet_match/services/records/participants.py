@@ -137,8 +137,11 @@ def create_participant(
     authorize(caller, Action.PARTICIPANTS_WRITE)
 
     def insert() -> models.Participant:
-        if saving.taken(session, Participant, participant_in.external_id):
-            raise AlreadyExists(f"participant '{participant_in.external_id}' exists already")
+        holder = saving.taken(session, Participant, participant_in.external_id)
+        if holder is not None:
+            raise AlreadyExists(
+                saving.taken_message("participant", participant_in.external_id, holder)
+            )
         partner = _new_partner(session, participant_in, own_id=None)
         _check(session, participant_in, partner, own_id=None)
         row = Participant(**participant_values(participant_in))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jet_match.schemas.withdrawals import FreedPlace
@@ -32,10 +33,24 @@ R = TypeVar("R", bound=BaseModel)
 A = TypeVar("A", bound=BaseModel)
 
 
-def taken(session: Session, table: Any, external_id: str) -> bool:
-    """Whether a row of `table` has this external_id already."""
-    found = session.scalars(select(table.id).where(table.external_id == external_id)).first()
-    return found is not None
+def taken(session: Session, table: Any, external_id: str) -> str | None:
+    """The external_id of the row of `table` that holds this one already, ignoring case
+    (`ORG-1` takes `org-1`: the database keeps them unique without regard to case); None
+    when it is free."""
+    found = session.scalars(
+        select(table.external_id).where(func.lower(table.external_id) == external_id.lower())
+    ).first()
+    return None if found is None else str(found)
+
+
+def taken_message(kind: str, external_id: str, holder: str) -> str:
+    """The 409's detail naming both ids when they differ only in case."""
+    if holder == external_id:
+        return f"{kind} '{external_id}' exists already"
+    return (
+        f"{kind} '{external_id}' clashes with {kind} '{holder}': "
+        "external ids are unique without regard to case"
+    )
 
 
 def create_record(

@@ -88,6 +88,7 @@ def claim_next(session: Session, worker: str) -> int | None:
                 started_at=now,
                 heartbeat_at=now,
                 progress={"phase": "loading", "elapsed_s": 0.0},
+                attempts=col(Run.attempts) + 1,
             )
         )
         if updated_one(claimed):
@@ -193,6 +194,63 @@ def end_run(
 def failure_payload(round_id: str, run_id: int, status: RunStatus, error: str) -> dict[str, Any]:
     """The payload of a `run.failed` event (failed, or interrupted: a worker was lost)."""
     return {"round": round_id, "run": run_id, "status": status.value, "error": error[:500]}
+
+
+def retry_after_outage(
+    session: Session, run_id: int, *, worker: str, max_attempts: int
+) -> RunStatus | None:
+    """A solve of `worker` was cut by a database outage (not a cancel, not a solver error):
+    queue the run again while it has had fewer than `max_attempts` attempts, else mark it
+    `interrupted` saying why. The new status, or None if the run was no longer ours
+    (cancelled, or marked interrupted meanwhile: nothing is written then)."""
+    run = find(session, run_id)
+    if run.worker != worker or run.status != RunStatus.RUNNING.value:
+        session.rollback()
+        return None
+    if run.attempts >= max_attempts:
+        reason = (
+            f"the database became unreachable during the solve, {run.attempts} times "
+            f"(attempts are bounded by {max_attempts}); start the run again"
+        )
+        return (
+            RunStatus.INTERRUPTED
+            if end_run(session, run_id, RunStatus.INTERRUPTED, reason, worker=worker)
+            else None
+        )
+    if run.cancel_requested:
+        ended = end_run(
+            session, run_id, RunStatus.CANCELLED, "cancelled by a coordinator", worker=worker
+        )
+        return RunStatus.CANCELLED if ended else None
+    requeued = session.execute(
+        update(Run)
+        .where(
+            col(Run.id) == run_id,
+            col(Run.status) == RunStatus.RUNNING.value,
+            col(Run.worker) == worker,
+        )
+        .values(
+            status=RunStatus.QUEUED.value,
+            worker=None,
+            started_at=None,
+            heartbeat_at=None,
+            progress={"phase": "queued"},
+        )
+    )
+    if not updated_one(requeued):
+        session.rollback()
+        return None
+    audit.record(
+        session,
+        WORKER,
+        "run.retry",
+        "round",
+        round_of(session, run).external_id,
+        run=run_id,
+        attempt=run.attempts,
+    )
+    commit(session)
+    return RunStatus.QUEUED
 
 
 _VERBS = {

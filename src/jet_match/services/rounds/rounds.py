@@ -139,10 +139,18 @@ def create_round(
     authorize(caller, Action.ROUNDS_WRITE)
 
     def produce() -> Written[RoundPublic]:
-        if session.scalars(
-            select(Round.id).where(Round.external_id == round_in.external_id)
-        ).first():
-            raise AlreadyExists(f"round '{round_in.external_id}' exists already")
+        holder = session.scalars(
+            select(Round.external_id).where(
+                func.lower(Round.external_id) == round_in.external_id.lower()
+            )
+        ).first()
+        if holder is not None:
+            raise AlreadyExists(
+                f"round '{round_in.external_id}' exists already"
+                if holder == round_in.external_id
+                else f"round '{round_in.external_id}' clashes with round '{holder}': "
+                "external ids are unique without regard to case"
+            )
         row = Round(
             external_id=round_in.external_id,
             name=round_in.name,

@@ -50,6 +50,7 @@ def public(row: models.Run, round_external_id: str) -> RunPublic:
         progress=RunProgress.model_validate(row.progress),
         outcome=RunOutcome.model_validate(row.outcome) if row.outcome else None,
         error=row.error,
+        attempts=row.attempts,
     )
 
 

@@ -45,6 +45,7 @@ from jet_match.services.kit.writes import (
     etag_of,
     run_idempotent,
 )
+from jet_match.services.records import saving
 from jet_match.services.season import programme_years
 from jet_match.services.security import audit
 
@@ -160,11 +161,9 @@ def create_contract(
     contract = _stamped(contract_in)
 
     def produce() -> Written[fmt.Contract]:
-        taken = session.scalars(
-            select(Contract.id).where(Contract.external_id == contract.external_id)
-        ).first()
-        if taken is not None:
-            raise AlreadyExists(f"contract '{contract.external_id}' exists already")
+        holder = saving.taken(session, Contract, contract.external_id)
+        if holder is not None:
+            raise AlreadyExists(saving.taken_message("contract", contract.external_id, holder))
         organization_id, opening_id = _check(session, caller, contract)
         row = Contract(**contract_values(contract, organization_id, opening_id))
         session.add(row)
