@@ -281,3 +281,8 @@ RunPath = Annotated[
     BeforeValidator(_whole_number),
     Path(ge=1, le=MAX_ID, description="The run's id (from its Location).", examples=[12]),
 ]
+OfferPath = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Path(ge=1, le=MAX_ID, description="The offer's id.", examples=[7]),
+]

@@ -11,6 +11,7 @@ from jet_match.api.routes import (
     exports,
     health,
     imports,
+    offers,
     openings,
     organizations,
     participants,
@@ -40,5 +41,6 @@ for module in (
     review,
     publications,
     withdrawals,
+    offers,
 ):
     api_router.include_router(module.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Body, Depends, Response
 
 from jet_match.api.deps import ExternalIdPath, IfMatch, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
@@ -29,7 +29,7 @@ def withdraw_participant(
     participant_id: ExternalIdPath,
     session: SessionDep,
     caller: ParticipantWriter,
-    request: WithdrawalRequest | None = None,
+    request: Annotated[WithdrawalRequest | None, Body()] = None,
 ) -> Withdrawal:
     """Withdraw a participant.
 

@@ -1,0 +1,1 @@
+"""The JET season around a round: offers to alternates, arrival rosters, placement notices."""

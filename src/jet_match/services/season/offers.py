@@ -1,0 +1,746 @@
+"""Offers: a vacancy after publication is offered to the next eligible alternate.
+
+A vacancy (a place the latest publication filled and the working plan no longer does:
+a withdrawal, a host's change) is offered to the best-ranked alternate *eligible for
+that opening* by the solver's own rules, whose place there keeps the plan's hard rules
+(capacity, couples, the country cap): `vacancies.next_candidate`, the same choice
+fill-vacancies makes, for one opening. A couple of alternates is offered two places at
+once (this opening and, for the partner, a place that keeps their constraint), or none.
+
+Invariants:
+- an alternate holds at most one live (open) offer: the unique `live_participant_id` /
+  `live_partner_id` columns hold while two requests race;
+- open offers never promise more places than an opening has vacant;
+- an alternate who declined an opening (or let its offer expire) is never offered that
+  opening again;
+- accepting pins the alternate at the opening in the working plan (the round becomes
+  `amended`, ready to publish); declining or expiring passes the offer on to the next
+  eligible alternate at once; the worker expires offers past their time (all of them,
+  however long it was down) and, when the round's policy says so, makes first offers.
+
+Accept, decline and withdraw compare-and-swap on the offer's version (its ETag, sent as
+If-Match), so of two answers to one offer exactly one wins; each write may carry an
+Idempotency-Key. The four moments other features hook into are one function each:
+`offer_made`, `offer_accepted`, `offer_declined`, `offer_expired`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from jet_match import models
+from jet_match.dataset import format as fmt
+from jet_match.errors import Conflict, FieldProblem, InvalidInput, NotFound, PreconditionFailed
+from jet_match.schemas.common import Page
+from jet_match.schemas.offers import OfferCreate, OfferDecision, OfferPublic
+from jet_match.services.kit import lookups
+from jet_match.services.kit.access import WORKER, Action, Caller, authorize
+from jet_match.services.kit.pagination import PageRequest, paginate
+from jet_match.services.kit.writes import (
+    IdempotencyKey,
+    Written,
+    check_if_match,
+    commit,
+    etag_of,
+    run_idempotent,
+    updated_one,
+)
+from jet_match.services.rounds import rounds, vacancies
+from jet_match.services.security import audit
+from jet_match.statuses import OfferStatus, RoundStatus
+
+Offer = models.Offer
+#: Offers that close an opening to an alternate for good.
+REFUSALS = (OfferStatus.DECLINED.value, OfferStatus.EXPIRED.value)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def list_offers(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    status: OfferStatus | None,
+    page: PageRequest,
+) -> Page[OfferPublic]:
+    """The round's offers, oldest first, optionally of one status (coordinators)."""
+    authorize(caller, Action.ROUNDS_READ)
+    row = rounds.find(session, round_id)
+    statement = select(Offer).where(Offer.round_id == row.id)
+    if status is not None:
+        statement = statement.where(Offer.status == status.value)
+    result = paginate(session, statement, col(Offer.id), page, key_type=int)
+    return Page(
+        items=public_offers(session, [offer for (offer,) in result.rows]),
+        next_cursor=result.next_cursor,
+    )
+
+
+def get_offer(*, session: Session, caller: Caller, offer_id: int) -> Written[OfferPublic]:
+    """One offer and its ETag (coordinators)."""
+    authorize(caller, Action.ROUNDS_READ)
+    offer = _find(session, offer_id)
+    return Written(public_offers(session, [offer])[0], etag_of(offer.version))
+
+
+def public_offers(session: Session, offers: Sequence[models.Offer]) -> list[OfferPublic]:
+    """The offers as the API shows them (external_ids looked up in three queries)."""
+    if not offers:
+        return []
+    people = _names(
+        session,
+        models.Participant,
+        {o.participant_id for o in offers} | {o.partner_id for o in offers if o.partner_id},
+    )
+    opening_ids = {o.opening_id for o in offers} | {
+        o.partner_opening_id for o in offers if o.partner_opening_id
+    }
+    openings = dict(
+        session.execute(
+            select(models.Opening.id, models.Opening.external_id).where(
+                col(models.Opening.id).in_(opening_ids)
+            )
+        ).all()
+    )
+    organizations = dict(
+        session.execute(
+            select(models.Opening.id, models.Organization.external_id)
+            .join(
+                models.Organization,
+                col(models.Organization.id) == models.Opening.organization_id,
+            )
+            .where(col(models.Opening.id).in_(opening_ids))
+        ).all()
+    )
+    round_ids = {o.round_id for o in offers}
+    round_names = _names(session, models.Round, round_ids)
+    return [
+        OfferPublic(
+            id=o.id,
+            round=round_names[o.round_id],
+            opening=openings[o.opening_id],
+            organization=organizations[o.opening_id],
+            participant=people[o.participant_id],
+            alternate_rank=o.alternate_rank,
+            partner=people[o.partner_id] if o.partner_id else None,
+            partner_opening=openings[o.partner_opening_id] if o.partner_opening_id else None,
+            score=o.score,
+            status=OfferStatus(o.status),
+            automatic=o.automatic,
+            expires_at=o.expires_at,
+            made_by=o.made_by,
+            created_at=o.created_at,
+            decided_by=o.decided_by,
+            decided_at=o.decided_at,
+            follows=o.follows_id,
+        )
+        for o in offers
+    ]
+
+
+def _names(
+    session: Session, table: type[models.Participant] | type[models.Round], ids: set[int]
+) -> dict[int, str]:
+    return dict(
+        session.execute(select(table.id, table.external_id).where(col(table.id).in_(ids))).all()
+    )
+
+
+def _find(session: Session, offer_id: int) -> models.Offer:
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound(f"no offer {offer_id}")
+    return offer
+
+
+# --- making offers -----------------------------------------------------------------------
+
+
+def make_offer(
+    *,
+    session: Session,
+    caller: Caller,
+    round_id: str,
+    offer_in: OfferCreate,
+    idempotency: IdempotencyKey | None = None,
+    dry_run: bool = False,
+) -> Written[OfferPublic]:
+    """Offer a vacant opening to the next eligible alternate (coordinators); `dry_run`
+    answers who it would be and changes nothing. 409 when the opening has no free place
+    or nobody eligible is left."""
+    authorize(caller, Action.ROUNDS_WRITE)
+    row = rounds.find(session, round_id)
+    rounds.ensure_open(row)
+    opening = lookups.find_opening(session, offer_in.opening, field="opening")
+    if opening.position not in row.positions:
+        message = f"opening '{offer_in.opening}' is not of the round's positions"
+        raise InvalidInput(
+            message, [FieldProblem("offer", None, "opening", "outside_round", message)]
+        )
+    days = offer_in.expires_in_days or rounds.policy_of(row).offers.expiry_days
+
+    def produce() -> Written[OfferPublic]:
+        _lock(session, row)
+        made = _offer_next(
+            session, caller, row, offer_in.opening, days=days, automatic=False, dry_run=dry_run
+        )
+        if made is None:
+            raise Conflict(_nobody(session, row, offer_in.opening))
+        if dry_run:
+            session.rollback()
+            return Written(made, None, 200)
+        assert made.id is not None
+        stored = _find(session, made.id)
+        return Written(made, etag_of(stored.version), status_code=201)
+
+    if dry_run:
+        return produce()
+    return run_idempotent(
+        session=session,
+        caller=caller,
+        idempotency=idempotency,
+        operation="offer.make",
+        payload=offer_in.model_copy(update={"expires_in_days": days}),
+        answer_model=OfferPublic,
+        produce=produce,
+    )
+
+
+def _nobody(session: Session, row: models.Round, opening: str) -> str:
+    if _free_places(session, row).get(opening, 0) <= 0:
+        return (
+            f"opening '{opening}' has no vacant place to offer in round '{row.external_id}' "
+            "(none, or every one is offered already)"
+        )
+    return f"no alternate left is eligible for opening '{opening}' (or fits the plan's rules)"
+
+
+def _offer_next(
+    session: Session,
+    caller: Caller,
+    row: models.Round,
+    opening: str,
+    *,
+    days: int,
+    automatic: bool,
+    follows: models.Offer | None = None,
+    dry_run: bool = False,
+) -> OfferPublic | None:
+    """Offer `opening` to the next eligible alternate (flushed, not committed); None when
+    the opening has no free place or nobody is eligible."""
+    places = _free_places(session, row)
+    if places.get(opening, 0) <= 0:
+        return None
+    assert row.id is not None
+    candidate = vacancies.next_candidate(
+        session, row, opening, places=places, passed_over=_passed_over(session, row, opening)
+    )
+    if candidate is None:
+        return None
+    first = candidate.members[0]
+    partner = candidate.members[1] if len(candidate.members) > 1 else None
+    assert first.id is not None
+    offer = Offer(
+        round_id=row.id,
+        participant_id=first.id,
+        opening_id=candidate.places[0].opening_id,
+        partner_id=partner.id if partner else None,
+        partner_opening_id=candidate.places[1].opening_id if partner else None,
+        live_participant_id=first.id,
+        live_partner_id=partner.id if partner else None,
+        alternate_rank=first.alternate_rank,
+        score=candidate.reports[0].score,
+        status=OfferStatus.OPEN.value,
+        automatic=automatic,
+        expires_at=models.utcnow() + timedelta(days=days),
+        made_by=caller.actor,
+        follows_id=follows.id if follows else None,
+    )
+    session.add(offer)
+    session.flush()
+    if not dry_run:
+        offer_made(session, caller, row, offer, candidate.members, candidate.places)
+    answer = public_offers(session, [offer])[0]
+    if dry_run:
+        answer = answer.model_copy(update={"id": None})
+    return answer
+
+
+def offer_made(
+    session: Session,
+    caller: Caller,
+    row: models.Round,
+    offer: models.Offer,
+    members: Sequence[models.Participant],
+    places: Sequence[rounds.Vacancy],
+) -> None:
+    """An offer was made (by a coordinator, the policy, or passed on): audited here, and
+    the place for anything else that must follow (a notification)."""
+    audit.record(
+        session,
+        caller,
+        "offer.make",
+        "round",
+        row.external_id,
+        offer=offer.id,
+        participants=[m.external_id for m in members],
+        openings=[p.opening for p in places],
+        alternate_rank=offer.alternate_rank,
+        expires_at=offer.expires_at.isoformat(),
+        follows=offer.follows_id,
+        automatic=offer.automatic,
+    )
+
+
+def _free_places(session: Session, row: models.Round) -> dict[str, int]:
+    """Per vacant opening of the round, the places no open offer holds yet."""
+    free = {v.opening: v.places for v in rounds.open_vacancies(session, row)}
+    live = session.execute(
+        select(Offer.opening_id, Offer.partner_opening_id).where(
+            Offer.round_id == row.id, Offer.status == OfferStatus.OPEN.value
+        )
+    ).all()
+    held = [o for pair in live for o in pair if o is not None]
+    if held:
+        names = dict(
+            session.execute(
+                select(models.Opening.id, models.Opening.external_id).where(
+                    col(models.Opening.id).in_(set(held))
+                )
+            ).all()
+        )
+        for opening_id in held:
+            name = names[opening_id]
+            if name in free:
+                free[name] -= 1
+    return free
+
+
+def _passed_over(session: Session, row: models.Round, opening: str) -> set[int]:
+    """Alternates not to offer `opening`: those holding a live offer anywhere, and those
+    who declined it (or let it expire) before, in any round."""
+    live = session.execute(
+        select(Offer.live_participant_id, Offer.live_partner_id).where(
+            Offer.status == OfferStatus.OPEN.value
+        )
+    ).all()
+    passed = {i for pair in live for i in pair if i is not None}
+    opening_id = lookups.find_opening(session, opening).id
+    refused = session.execute(
+        select(Offer.participant_id, Offer.opening_id, Offer.partner_id, Offer.partner_opening_id)
+        .where(col(Offer.status).in_(REFUSALS))
+        .where(
+            or_(col(Offer.opening_id) == opening_id, col(Offer.partner_opening_id) == opening_id)
+        )
+    ).all()
+    for participant_id, first_opening, partner_id, partner_opening in refused:
+        if first_opening == opening_id:
+            passed.add(participant_id)
+        if partner_id is not None and partner_opening == opening_id:
+            passed.add(partner_id)
+    return passed
+
+
+def _lock(session: Session, row: models.Round) -> None:
+    """Serialize offers of one round (PostgreSQL; SQLite serializes every write)."""
+    session.execute(select(models.Round.id).where(models.Round.id == row.id).with_for_update())
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+def accept_offer(
+    *,
+    session: Session,
+    caller: Caller,
+    offer_id: int,
+    if_match: str | None,
+    idempotency: IdempotencyKey | None = None,
+) -> Written[OfferDecision]:
+    """The alternate accepts: pinned at the opening in the working plan, upgraded to
+    shortlisted; the round becomes amended (coordinators record the answer)."""
+    authorize(caller, Action.ROUNDS_WRITE)
+
+    def produce() -> Written[OfferDecision]:
+        offer, row = _answerable(session, offer_id, if_match)
+        rounds.ensure_changeable(row)
+        members = [lookups_participant(session, offer.participant_id)]
+        openings = [offer.opening_id]
+        if offer.partner_id is not None and offer.partner_opening_id is not None:
+            members.append(lookups_participant(session, offer.partner_id))
+            openings.append(offer.partner_opening_id)
+        names = _opening_names(session, openings)
+        if any(m.status != fmt.ParticipantStatus.ALTERNATE.value for m in members):
+            raise Conflict(
+                f"offer {offer_id}: the alternate is no longer an alternate; withdraw the offer"
+            )
+        reports = vacancies.still_fits(session, row, members, [names[o] for o in openings])
+        if reports is None:
+            raise Conflict(
+                f"offer {offer_id}: the place is no longer free, or the plan no longer allows "
+                "it (it changed since the offer was made); withdraw the offer"
+            )
+        version = _decide(session, caller, offer, OfferStatus.ACCEPTED)
+        rounds.bump(session, row)
+        assert row.id is not None
+        for member, opening_id, report in zip(members, openings, reports, strict=True):
+            assert member.id is not None
+            changed = session.execute(
+                update(models.Participant)
+                .where(
+                    col(models.Participant.id) == member.id,
+                    col(models.Participant.status) == fmt.ParticipantStatus.ALTERNATE.value,
+                )
+                .values(
+                    status=fmt.ParticipantStatus.SHORTLISTED.value,
+                    alternate_rank=None,
+                    version=col(models.Participant.version) + 1,
+                    updated_at=models.utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if not updated_one(changed):
+                session.rollback()
+                raise Conflict(f"offer {offer_id}: the alternate changed meanwhile; read again")
+            session.add(
+                models.Placement(
+                    round_id=row.id,
+                    participant_id=member.id,
+                    opening_id=opening_id,
+                    pinned=True,
+                    score=report.score,
+                    breakdown=dict(report.breakdown),
+                    source="offer",
+                )
+            )
+        session.flush()
+        status = rounds.settle_status(session, caller, row)
+        offer_accepted(session, caller, row, offer, members, [names[o] for o in openings])
+        session.refresh(offer)
+        decision = OfferDecision(
+            offer=public_offers(session, [offer])[0],
+            next_offer=None,
+            round_status=RoundStatus(status),
+        )
+        return Written(decision, etag_of(version))
+
+    return _idempotent(session, caller, idempotency, "offer.accept", offer_id, if_match, produce)
+
+
+def offer_accepted(
+    session: Session,
+    caller: Caller,
+    row: models.Round,
+    offer: models.Offer,
+    members: Sequence[models.Participant],
+    openings: Sequence[str],
+) -> None:
+    """An offer was accepted and the plan amended: audited here (the offer and each new
+    pinned placement), the place for anything else that must follow."""
+    audit.record(
+        session,
+        caller,
+        "offer.accept",
+        "round",
+        row.external_id,
+        offer=offer.id,
+        participants=[m.external_id for m in members],
+        openings=list(openings),
+    )
+    for member, opening in zip(members, openings, strict=True):
+        audit.record(
+            session,
+            caller,
+            "plan.change",
+            "round",
+            row.external_id,
+            participant=member.external_id,
+            reason=f"offer {offer.id} accepted",
+            before={"status": fmt.ParticipantStatus.ALTERNATE.value, "opening": None},
+            after={
+                "status": fmt.ParticipantStatus.SHORTLISTED.value,
+                "opening": opening,
+                "pinned": True,
+            },
+        )
+
+
+def decline_offer(
+    *,
+    session: Session,
+    caller: Caller,
+    offer_id: int,
+    if_match: str | None,
+    idempotency: IdempotencyKey | None = None,
+) -> Written[OfferDecision]:
+    """The alternate declines: never offered this opening again; the offer passes on to
+    the next eligible alternate (coordinators record the answer)."""
+    authorize(caller, Action.ROUNDS_WRITE)
+
+    def produce() -> Written[OfferDecision]:
+        offer, row = _answerable(session, offer_id, if_match)
+        version = _decide(session, caller, offer, OfferStatus.DECLINED)
+        offer_declined(session, caller, row, offer)
+        following = _pass_on(session, caller, row, offer)
+        session.refresh(offer)
+        decision = OfferDecision(
+            offer=public_offers(session, [offer])[0],
+            next_offer=following,
+            round_status=RoundStatus(row.status),
+        )
+        return Written(decision, etag_of(version))
+
+    return _idempotent(session, caller, idempotency, "offer.decline", offer_id, if_match, produce)
+
+
+def offer_declined(
+    session: Session, caller: Caller, row: models.Round, offer: models.Offer
+) -> None:
+    """An offer was declined: audited here, the place for anything else that must follow."""
+    audit.record(
+        session,
+        caller,
+        "offer.decline",
+        "round",
+        row.external_id,
+        offer=offer.id,
+        before=OfferStatus.OPEN.value,
+        after=OfferStatus.DECLINED.value,
+    )
+
+
+def withdraw_offer(
+    *,
+    session: Session,
+    caller: Caller,
+    offer_id: int,
+    if_match: str | None,
+    idempotency: IdempotencyKey | None = None,
+) -> Written[OfferDecision]:
+    """A coordinator takes an open offer back (the place is free to offer again; the
+    alternate may be offered it again)."""
+    authorize(caller, Action.ROUNDS_WRITE)
+
+    def produce() -> Written[OfferDecision]:
+        offer, row = _answerable(session, offer_id, if_match, check_expiry=False)
+        version = _decide(session, caller, offer, OfferStatus.WITHDRAWN)
+        audit.record(
+            session,
+            caller,
+            "offer.withdraw",
+            "round",
+            row.external_id,
+            offer=offer.id,
+            before=OfferStatus.OPEN.value,
+            after=OfferStatus.WITHDRAWN.value,
+        )
+        session.refresh(offer)
+        decision = OfferDecision(
+            offer=public_offers(session, [offer])[0],
+            next_offer=None,
+            round_status=RoundStatus(row.status),
+        )
+        return Written(decision, etag_of(version))
+
+    return _idempotent(session, caller, idempotency, "offer.withdraw", offer_id, if_match, produce)
+
+
+def lookups_participant(session: Session, participant_id: int) -> models.Participant:
+    """A participant row by id (it exists: offers refer to it)."""
+    person = session.get(models.Participant, participant_id)
+    assert person is not None
+    return person
+
+
+def _opening_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(models.Opening.id, models.Opening.external_id).where(
+                col(models.Opening.id).in_(set(ids))
+            )
+        ).all()
+    )
+
+
+def _answerable(
+    session: Session, offer_id: int, if_match: str | None, *, check_expiry: bool = True
+) -> tuple[models.Offer, models.Round]:
+    """The offer, still open and at the version the caller read, and its round."""
+    offer = _find(session, offer_id)
+    check_if_match(if_match, offer.version)
+    if offer.status != OfferStatus.OPEN.value:
+        raise Conflict(f"offer {offer_id} is {offer.status}: it takes no answer any more")
+    if check_expiry and _aware(offer.expires_at) <= models.utcnow():
+        raise Conflict(
+            f"offer {offer_id} expired at {_aware(offer.expires_at).isoformat()}: it is "
+            "passed on to the next alternate"
+        )
+    row = session.get(models.Round, offer.round_id)
+    assert row is not None
+    rounds.ensure_open(row)
+    return offer, row
+
+
+def _decide(session: Session, caller: Caller, offer: models.Offer, status: OfferStatus) -> int:
+    """Close the open offer with `status` if it is still at the version read (412: another
+    answer won); the new version."""
+    assert offer.id is not None
+    new_version = offer.version + 1
+    now = models.utcnow()
+    changed = session.execute(
+        update(Offer)
+        .where(
+            col(Offer.id) == offer.id,
+            col(Offer.version) == offer.version,
+            col(Offer.status) == OfferStatus.OPEN.value,
+        )
+        .values(
+            status=status.value,
+            live_participant_id=None,
+            live_partner_id=None,
+            decided_by=WORKER.actor if status is OfferStatus.EXPIRED else None,
+            decided_at=now,
+            version=new_version,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not updated_one(changed):
+        session.rollback()
+        raise PreconditionFailed(
+            f"offer {offer.id} was answered by another request meanwhile; read it again"
+        )
+    if status is not OfferStatus.EXPIRED:
+        session.execute(
+            update(Offer)
+            .where(col(Offer.id) == offer.id)
+            .values(decided_by=caller.actor)
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    return new_version
+
+
+def _pass_on(
+    session: Session, caller: Caller, row: models.Round, offer: models.Offer
+) -> OfferPublic | None:
+    """After a decline or an expiry: the same opening to the next eligible alternate
+    (flushed). A couple's offer passes on each of its places."""
+    if row.status == RoundStatus.CLOSED.value:
+        return None
+    days = rounds.policy_of(row).offers.expiry_days
+    opening_ids = [offer.opening_id] + (
+        [offer.partner_opening_id] if offer.partner_opening_id else []
+    )
+    first: OfferPublic | None = None
+    for opening in _opening_names(session, opening_ids).values():
+        made = _offer_next(session, caller, row, opening, days=days, automatic=True, follows=offer)
+        first = first or made
+    return first
+
+
+def _idempotent(
+    session: Session,
+    caller: Caller,
+    idempotency: IdempotencyKey | None,
+    operation: str,
+    offer_id: int,
+    if_match: str | None,
+    produce: Callable[[], Written[OfferDecision]],
+) -> Written[OfferDecision]:
+    """Run an answer once per Idempotency-Key (the key's request: the offer and If-Match)."""
+    return run_idempotent(
+        session=session,
+        caller=caller,
+        idempotency=idempotency,
+        operation=operation,
+        payload=f"{offer_id}|{if_match}".encode(),
+        answer_model=OfferDecision,
+        produce=produce,
+    )
+
+
+# --- the worker --------------------------------------------------------------------------
+
+
+def expire_due(*, session: Session, now: datetime | None = None) -> list[int]:
+    """Expire every open offer past its time and pass each on (the worker, audited as
+    `worker`); the ids expired. After downtime it catches up: every overdue offer, oldest
+    first, each in its own transaction."""
+    now = now or models.utcnow()
+    due = session.scalars(
+        select(Offer.id)
+        .where(Offer.status == OfferStatus.OPEN.value, col(Offer.expires_at) <= now)
+        .order_by(col(Offer.expires_at), col(Offer.id))
+    ).all()
+    expired = []
+    for offer_id in due:
+        offer = session.get(Offer, offer_id)
+        assert offer is not None
+        row = session.get(models.Round, offer.round_id)
+        assert row is not None
+        try:
+            _decide(session, WORKER, offer, OfferStatus.EXPIRED)
+        except PreconditionFailed:  # answered meanwhile: nothing to expire
+            continue
+        offer_expired(session, row, offer)
+        _pass_on(session, WORKER, row, offer)
+        commit(session)
+        expired.append(offer_id)
+    return expired
+
+
+def offer_expired(session: Session, row: models.Round, offer: models.Offer) -> None:
+    """An offer expired unanswered: audited here (as the worker), the place for anything
+    else that must follow."""
+    audit.record(
+        session,
+        WORKER,
+        "offer.expire",
+        "round",
+        row.external_id,
+        offer=offer.id,
+        before=OfferStatus.OPEN.value,
+        after=OfferStatus.EXPIRED.value,
+    )
+
+
+def make_automatic_offers(*, session: Session) -> list[int]:
+    """In every published round whose policy makes offers automatically, offer each free
+    vacant place to the next eligible alternate (the worker); the ids of the new offers."""
+    made: list[int] = []
+    for row in session.scalars(
+        select(models.Round)
+        .where(
+            col(models.Round.published_version) > 0,
+            models.Round.status != RoundStatus.CLOSED.value,
+        )
+        .order_by(col(models.Round.id))
+    ).all():
+        policy = rounds.policy_of(row).offers
+        if not policy.automatic:
+            continue
+        for opening, free in sorted(_free_places(session, row).items()):
+            for _ in range(free):
+                _lock(session, row)
+                offer = _offer_next(
+                    session, WORKER, row, opening, days=policy.expiry_days, automatic=True
+                )
+                if offer is None:
+                    session.rollback()
+                    break
+                commit(session)
+                assert offer.id is not None
+                made.append(offer.id)
+    return made
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive timestamps; they were written in UTC.
+    return value.replace(tzinfo=models.utcnow().tzinfo) if value.tzinfo is None else value
