@@ -71,7 +71,8 @@ def test_a_dry_run_names_the_alternate_and_writes_nothing(
             offer_in=OfferCreate(opening="V2"),
             dry_run=True,
         )
-    assert preview.status_code == 200 and preview.resource.id is None
+    assert preview.status_code == 200
+    assert preview.resource.id is None
     assert preview.resource.participant == "A2"
     with Session(engine) as session:
         assert session.exec(select(models.Offer)).all() == []
@@ -119,7 +120,8 @@ def test_accepting_pins_the_alternate_and_amends_the_round(
         ).one()
         actions = session.exec(select(models.AuditEvent.action)).all()
     assert (person.status, person.alternate_rank) == ("shortlisted", None)
-    assert placement.pinned and placement.source == "offer"
+    assert placement.pinned
+    assert placement.source == "offer"
     assert {"offer.make", "offer.accept", "plan.change"} <= set(actions)
 
 
@@ -180,7 +182,8 @@ def test_the_worker_expires_overdue_offers_and_passes_them_on(
         assert offers.expire_due(session=session) == []
         following = session.exec(select(models.Offer).where(models.Offer.status == "open")).one()
         expired = session.get(models.Offer, offer.id)
-    assert expired is not None and expired.status == "expired"
+    assert expired is not None
+    assert expired.status == "expired"
     assert expired.decided_by == "worker"
     assert following.follows_id == offer.id
 
@@ -193,7 +196,9 @@ def test_the_policy_makes_offers_automatically(engine: Engine, settings: Setting
         assert len(made) == 1
         assert offers.make_automatic_offers(session=session) == []
         offer = session.get(models.Offer, made[0])
-        assert offer is not None and offer.automatic and offer.made_by == "worker"
+        assert offer is not None
+        assert offer.automatic
+        assert offer.made_by == "worker"
 
 
 def test_a_couple_of_alternates_is_offered_two_places_or_none(
