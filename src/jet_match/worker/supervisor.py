@@ -10,7 +10,9 @@ is asked to stop; a solver that dies on its own (out of memory, a crash) leaves 
 When the solver answers, the plan, the run's success and the round's new version are
 written in one transaction (`jet_match.services.rounds.outcome`).
 
-On start, and whenever it is idle, the worker marks `interrupted` the runs whose worker
+On start, and whenever it is idle, the worker also tends the offers of vacancies to
+alternates: it expires those past their time (passing each on) and makes the offers that
+a round's policy makes automatically. And it marks `interrupted` the runs whose worker
 is gone: on this machine, a worker whose process no longer exists; anywhere, a worker
 whose heartbeat is older than `worker_stale_after_s`.
 
@@ -42,6 +44,7 @@ from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
+from jet_match.services.season import offers
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
 from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process
@@ -291,6 +294,20 @@ class Worker:
             log.warning("run_interrupted", run=run_id)
         return lost
 
+    def tend_offers(self) -> tuple[list[int], list[int]]:
+        """Expire the offers past their time, passing each on, and make the offers the
+        rounds' policies make automatically (services/season/offers.py); the ids expired
+        and made. Expiry goes by the clock, so after downtime every overdue offer is
+        caught up at once."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            expired = offers.expire_due(session=session)
+            made = offers.make_automatic_offers(session=session)
+        for offer_id in expired:
+            log.info("offer_expired", offer=offer_id)
+        for offer_id in made:
+            log.info("offer_made", offer=offer_id)
+        return expired, made
+
     def run_once(self) -> int | None:
         """Claim and execute one queued run; its id, or None when there was none."""
         with Session(self.engine, expire_on_commit=False) as session:
@@ -323,9 +340,11 @@ class Worker:
                     self.finish_pending()
                     if not swept:
                         self.sweep()
+                        self.tend_offers()
                         swept = True
                     if self.run_once() is None:
                         self.sweep()
+                        self.tend_offers()
                         self.stop_event.wait(self.settings.worker_poll_s)
                     self._failures = 0
                 except Exception as exc:
