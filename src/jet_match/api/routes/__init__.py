@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from jet_match.api.deps import reject_unknown_query_parameters, strict_request
 from jet_match.api.routes import (
     api_keys,
+    arrivals,
     audit,
     exports,
     health,
@@ -42,5 +43,6 @@ for module in (
     publications,
     withdrawals,
     offers,
+    arrivals,
 ):
     api_router.include_router(module.router)
