@@ -12,6 +12,7 @@ from jet_match.api.routes import (
     exports,
     health,
     imports,
+    notices,
     offers,
     openings,
     organizations,
@@ -44,5 +45,6 @@ for module in (
     withdrawals,
     offers,
     arrivals,
+    notices,
 ):
     api_router.include_router(module.router)
