@@ -157,7 +157,7 @@ def test_the_printable_page_and_the_sheet_are_bilingual(engine: Engine, settings
     ):
         assert text in page
     assert "Family-S3" in page
-    rows = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(sheet)).worksheets[0].values)
     assert rows[0][0] == "参加者 / Participant"
     assert [row[0] for row in rows[1:]] == ["S3", "S4"]
 
