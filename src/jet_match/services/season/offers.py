@@ -177,12 +177,17 @@ def make_offer(
     authorize(caller, Action.ROUNDS_WRITE)
     row = rounds.find(session, round_id)
     rounds.ensure_open(row)
-    opening = lookups.find_opening(session, offer_in.opening, field="opening")
-    if opening.position not in row.positions:
-        message = f"opening '{offer_in.opening}' is not of the round's positions"
-        raise InvalidInput(
-            message, [FieldProblem("offer", None, "opening", "outside_round", message)]
+    opening = session.scalars(
+        select(models.Opening).where(models.Opening.external_id == offer_in.opening)
+    ).first()
+    if opening is None or opening.position not in row.positions:
+        message = (
+            f"no opening '{offer_in.opening}'"
+            if opening is None
+            else f"opening '{offer_in.opening}' is not of the round's positions"
         )
+        code = "unknown_opening" if opening is None else "outside_round"
+        raise InvalidInput(message, [FieldProblem("offer", None, "opening", code, message)])
     days = offer_in.expires_in_days or rounds.policy_of(row).offers.expiry_days
 
     def produce() -> Written[OfferPublic]:
