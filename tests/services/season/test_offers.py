@@ -227,3 +227,14 @@ def test_a_couple_of_alternates_is_offered_two_places_or_none(
     _answer(engine, "accept", together.id)
     plan = current_plan(engine, ROUND)
     assert plan["C1"] == plan["C2"] == "W"
+
+
+def test_an_alternate_who_withdraws_loses_their_open_offer(
+    engine: Engine, settings: Settings
+) -> None:
+    published(engine, settings)
+    withdraw(engine, "S2")
+    offer = _offer(engine, "V2")
+    withdraw(engine, "A2")
+    assert _status(engine, offer.id) == "withdrawn"
+    assert _offer(engine, "V2").participant == "A3"

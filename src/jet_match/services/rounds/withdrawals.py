@@ -27,7 +27,7 @@ from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit, updated_one
 from jet_match.services.rounds import rounds
 from jet_match.services.security import audit
-from jet_match.statuses import RoundStatus, WithdrawalReason
+from jet_match.statuses import OfferStatus, RoundStatus, WithdrawalReason
 
 
 def withdraw(
@@ -76,6 +76,7 @@ def withdraw(
             )
         )
     freed = free_places(session, caller, person)
+    _close_live_offers(session, caller, person)
     audit.record(
         session,
         caller,
@@ -101,6 +102,51 @@ def withdraw(
         withdrawn_on=record.withdrawn_on if record else None,
         freed=freed,
     )
+
+
+def _close_live_offers(session: Session, caller: Caller, person: models.Participant) -> None:
+    """A withdrawn alternate's open offer (alone or with a partner) is withdrawn with them:
+    its places can be offered to the next alternate. Flushes, never commits."""
+    offer = models.Offer
+    live = session.scalars(
+        select(offer).where(
+            offer.status == OfferStatus.OPEN.value,
+            sa.or_(
+                col(offer.live_participant_id) == person.id, col(offer.live_partner_id) == person.id
+            ),
+        )
+    ).all()
+    now = models.utcnow()
+    for held in live:
+        session.execute(
+            update(offer)
+            .where(col(offer.id) == held.id)
+            .values(
+                status=OfferStatus.WITHDRAWN.value,
+                live_participant_id=None,
+                live_partner_id=None,
+                decided_by=caller.actor,
+                decided_at=now,
+                version=col(offer.version) + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        round_id = session.scalar(
+            select(models.Round.external_id).where(models.Round.id == held.round_id)
+        )
+        audit.record(
+            session,
+            caller,
+            "offer.withdraw",
+            "round",
+            round_id,
+            offer=held.id,
+            reason="the participant withdrew",
+            before=OfferStatus.OPEN.value,
+            after=OfferStatus.WITHDRAWN.value,
+        )
+    session.flush()
 
 
 def counts(session: Session, row: models.Round) -> WithdrawalCounts:
