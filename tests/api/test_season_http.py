@@ -123,6 +123,18 @@ def test_a_withdrawal_takes_a_reason_from_the_list(
     assert report["withdrawals"]["by_reason"] == {"other_offer": 1, "unknown": 1, "visa": 1}
     assert report["withdrawals"]["after_publication"] == 3
     assert [(g["name"], g["placed"]) for g in report["arrival_groups"]] == [("A", 2), ("B", 2)]
+    workbook = client.get(f"{R}/report?format=xlsx", headers=coordinator)
+    book = load_workbook(io.BytesIO(workbook.content))
+    by_reason = [row for row in book["withdrawals"].values if row[0] == "reason"]
+    assert by_reason == [
+        ("reason", "other_offer", 1),
+        ("reason", "unknown", 1),
+        ("reason", "visa", 1),
+    ]
+    assert list(book["arrival_groups"].values)[1:] == [
+        ("A", "2027-07-28", 2),
+        ("B", "2027-08-04", 2),
+    ]
 
 
 def test_arrival_rosters_are_paged_and_come_as_sheets(
