@@ -211,7 +211,7 @@ def make_offer(
         caller=caller,
         idempotency=idempotency,
         operation="offer.make",
-        payload=offer_in.model_copy(update={"expires_in_days": days}),
+        payload=f"{round_id}|{offer_in.model_dump_json()}".encode(),
         answer_model=OfferPublic,
         produce=produce,
     )
@@ -375,10 +375,10 @@ def accept_offer(
     def produce() -> Written[OfferDecision]:
         offer, row = _answerable(session, offer_id, if_match)
         rounds.ensure_changeable(row)
-        members = [lookups_participant(session, offer.participant_id)]
+        members = [_participant(session, offer.participant_id)]
         openings = [offer.opening_id]
         if offer.partner_id is not None and offer.partner_opening_id is not None:
-            members.append(lookups_participant(session, offer.partner_id))
+            members.append(_participant(session, offer.partner_id))
             openings.append(offer.partner_opening_id)
         names = _opening_names(session, openings)
         if any(m.status != fmt.ParticipantStatus.ALTERNATE.value for m in members):
@@ -556,7 +556,7 @@ def withdraw_offer(
     return _idempotent(session, caller, idempotency, "offer.withdraw", offer_id, if_match, produce)
 
 
-def lookups_participant(session: Session, participant_id: int) -> models.Participant:
+def _participant(session: Session, participant_id: int) -> models.Participant:
     """A participant row by id (it exists: offers refer to it)."""
     person = session.get(models.Participant, participant_id)
     assert person is not None
@@ -609,7 +609,7 @@ def _decide(session: Session, caller: Caller, offer: models.Offer, status: Offer
             status=status.value,
             live_participant_id=None,
             live_partner_id=None,
-            decided_by=WORKER.actor if status is OfferStatus.EXPIRED else None,
+            decided_by=caller.actor,
             decided_at=now,
             version=new_version,
             updated_at=now,
@@ -620,13 +620,6 @@ def _decide(session: Session, caller: Caller, offer: models.Offer, status: Offer
         session.rollback()
         raise PreconditionFailed(
             f"offer {offer.id} was answered by another request meanwhile; read it again"
-        )
-    if status is not OfferStatus.EXPIRED:
-        session.execute(
-            update(Offer)
-            .where(col(Offer.id) == offer.id)
-            .values(decided_by=caller.actor)
-            .execution_options(synchronize_session=False)
         )
     session.flush()
     return new_version
