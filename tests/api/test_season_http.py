@@ -185,3 +185,47 @@ def test_a_country_is_two_capital_letters(
     assert client.get(f"{R}/notices/countries/usa", headers=coordinator).status_code == 422
     notice = client.get(f"{R}/notices/countries/US", headers=coordinator).json()
     assert [line["participant"] for line in notice["lines"]] == ["S1", "S3"]
+
+
+def test_the_policy_holds_the_arrival_groups_and_the_offers(
+    client: TestClient, loaded: Any, coordinator: dict[str, str]
+) -> None:
+    body = {"external_id": "R-P", "name": "P", "programme_year": 2027}
+    twice = [{"name": "A", "date": "2027-07-28"}, {"name": "A", "date": "2027-08-04"}]
+    refused = client.post(
+        "/api/v1/rounds", headers=coordinator, json={**body, "policy": {"arrival_groups": twice}}
+    )
+    assert refused.status_code == 422
+    assert "repeat" in refused.text
+    numeric = client.post(
+        "/api/v1/rounds",
+        headers=coordinator,
+        json={**body, "policy": {"arrival_groups": [{"name": "A", "date": 20270728}]}},
+    )
+    assert numeric.status_code == 422
+    created = client.post(
+        "/api/v1/rounds",
+        headers=coordinator,
+        json={**body, "policy": {"arrival_groups": GROUPS, "offers": {"expiry_days": 3}}},
+    )
+    assert created.status_code == 201
+    policy = created.json()["policy"]
+    assert [g["name"] for g in policy["arrival_groups"]] == ["A", "B"]
+    assert policy["offers"] == {"automatic": False, "expiry_days": 3}
+    changed = client.patch(
+        "/api/v1/rounds/R-P",
+        headers={**coordinator, "If-Match": created.headers["ETag"]},
+        json={"policy": {"arrival_cutoff": "2027-06-30", "offers": {"automatic": True}}},
+    )
+    assert changed.status_code == 200
+    policy = changed.json()["policy"]
+    assert policy["arrival_cutoff"] == "2027-06-30"
+    assert policy["offers"] == {"automatic": True, "expiry_days": 7}
+    assert [g["name"] for g in policy["arrival_groups"]] == ["A", "B"]  # kept
+    cleared = client.patch(
+        "/api/v1/rounds/R-P",
+        headers={**coordinator, "If-Match": changed.headers["ETag"]},
+        json={"policy": {"arrival_cutoff": None, "arrival_groups": []}},
+    )
+    assert cleared.json()["policy"]["arrival_cutoff"] is None
+    assert cleared.json()["policy"]["arrival_groups"] == []
