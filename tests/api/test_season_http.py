@@ -229,3 +229,19 @@ def test_the_policy_holds_the_arrival_groups_and_the_offers(
     )
     assert cleared.json()["policy"]["arrival_cutoff"] is None
     assert cleared.json()["policy"]["arrival_groups"] == []
+
+
+def test_of_two_accepts_at_once_one_wins(
+    client: TestClient, season: str, coordinator: dict[str, str]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    offer = client.post(f"{R}/offers", headers=coordinator, json={"opening": "V2"}).json()
+    url = f"/api/v1/offers/{offer['id']}/accept"
+    headers = {**coordinator, "If-Match": '"1"'}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: client.post(url, headers=headers), range(2)))
+    assert sorted(a.status_code for a in answers)[0] == 200
+    assert sorted(a.status_code for a in answers)[1] in (409, 412)
+    plan = client.get(f"{R}/plan?opening=V2", headers=coordinator).json()["items"]
+    assert [p["participant"] for p in plan] == ["A2"]
