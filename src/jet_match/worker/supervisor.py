@@ -13,8 +13,9 @@ written in one transaction (`jet_match.services.rounds.outcome`).
 On start, and when idle (at most every `OFFERS_EVERY_S`), the worker also tends the
 offers of vacancies to alternates: it expires those past their time (passing each on)
 and makes the offers that a round's policy makes automatically. On start, and whenever
-it is idle, it marks `interrupted` the runs whose worker is gone: on this machine, a worker whose process no longer exists; anywhere, a worker
-whose heartbeat is older than `worker_stale_after_s`.
+it is idle, it marks `interrupted` the runs whose worker is gone: on this machine, a
+worker whose process no longer exists; anywhere, a worker whose heartbeat is older than
+`worker_stale_after_s`.
 
 `InlineSolver` solves in the worker's own thread instead (no process to kill:
 cancellation then waits for the solver's next progress report). The tests use it to run
