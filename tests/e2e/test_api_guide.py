@@ -82,6 +82,7 @@ def test_the_rounds_guide_runs_as_written_from_an_empty_database(database_url: s
     run_guide("rounds.md", environment)
 
 
+@pytest.mark.slow
 def test_the_season_guide_runs_as_written_from_an_empty_database(database_url: str) -> None:
     """Like the rounds guide: it starts its own server on the test's empty database."""
     environment = {k: v for k, v in os.environ.items() if k not in ("COORD", "JM")}
