@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.config import Settings
 from jet_match.errors import Conflict, PreconditionFailed, PreconditionRequired
-from jet_match.schemas.offers import OfferCreate, OfferPublic
+from jet_match.schemas.offers import OfferCreate, OfferDecision, OfferPublic
 from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.kit.writes import Written
 from jet_match.services.season import offers
 from jet_match.statuses import OfferStatus, RoundStatus
 from round_support import current_plan
@@ -29,7 +30,9 @@ def _offer(engine: Engine, opening: str, **fields: object) -> OfferPublic:
         ).resource
 
 
-def _answer(engine: Engine, verb: str, offer_id: int | None, if_match: str | None = "*") -> object:
+def _answer(
+    engine: Engine, verb: str, offer_id: int | None, if_match: str | None = "*"
+) -> Written[OfferDecision]:
     assert offer_id is not None
     answer = {
         "accept": offers.accept_offer,
@@ -85,7 +88,7 @@ def test_declining_passes_the_offer_on_and_never_returns(
     withdraw(engine, "S2")
     first = _offer(engine, "V2")
     declined = _answer(engine, "decline", first.id)
-    second = declined.resource.next_offer  # type: ignore[attr-defined]
+    second = declined.resource.next_offer
     assert second is not None
     assert (second.participant, second.follows, second.automatic) == ("A3", first.id, True)
     assert _status(engine, first.id) == "declined"
@@ -96,7 +99,7 @@ def test_declining_passes_the_offer_on_and_never_returns(
         third_id = third.id
     # A4 next; A2 and A3 declined V2 and are never offered it again.
     withdrawn = _answer(engine, "withdraw", third_id)
-    assert withdrawn.resource.offer.status is OfferStatus.WITHDRAWN  # type: ignore[attr-defined]
+    assert withdrawn.resource.offer.status is OfferStatus.WITHDRAWN
     again = _offer(engine, "V2")
     assert again.participant == "A4"
 
@@ -107,7 +110,7 @@ def test_accepting_pins_the_alternate_and_amends_the_round(
     published(engine, settings)
     withdraw(engine, "S2")
     offer = _offer(engine, "V2")
-    decision = _answer(engine, "accept", offer.id).resource  # type: ignore[attr-defined]
+    decision = _answer(engine, "accept", offer.id).resource
     assert decision.offer.status is OfferStatus.ACCEPTED
     assert decision.round_status is RoundStatus.AMENDED
     assert current_plan(engine, ROUND)["A2"] == "V2"
