@@ -45,7 +45,7 @@ from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
-from jet_match.services.season import offers
+from jet_match.services.season import offer_expiry
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
 from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process
@@ -305,8 +305,8 @@ class Worker:
         and made. Expiry goes by the clock, so after downtime every overdue offer is
         caught up at once."""
         with Session(self.engine, expire_on_commit=False) as session:
-            expired = offers.expire_due(session=session)
-            made = offers.make_automatic_offers(session=session)
+            expired = offer_expiry.expire_due(session=session)
+            made = offer_expiry.make_automatic_offers(session=session)
         for offer_id in expired:
             log.info("offer_expired", offer=offer_id)
         for offer_id in made:

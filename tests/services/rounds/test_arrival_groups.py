@@ -14,7 +14,7 @@ from jet_match.schemas.offers import OfferCreate
 from jet_match.schemas.rounds import ArrivalGroup
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.rounds import arrival_groups, rounds
-from jet_match.services.season import offers
+from jet_match.services.season import offer_answers, offers
 from season_support import ROUND, publish, published, withdraw
 
 GROUPS = [
@@ -75,7 +75,9 @@ def test_every_published_placement_gets_its_group_and_the_report_counts_them(
             session=session, caller=COMMAND_LINE, round_id=ROUND, offer_in=OfferCreate(opening="V2")
         ).resource
         assert offer.id is not None
-        offers.accept_offer(session=session, caller=COMMAND_LINE, offer_id=offer.id, if_match="*")
+        offer_answers.accept_offer(
+            session=session, caller=COMMAND_LINE, offer_id=offer.id, if_match="*"
+        )
     publish(engine)
     # A2 (Canada) would travel with A, but was upgraded after the cut-off.
     assert _groups(engine) == {"A2": "C", "S1": "A", "S3": "A", "S4": "B"}

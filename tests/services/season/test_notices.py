@@ -17,7 +17,7 @@ from jet_match.errors import Conflict, NotFound
 from jet_match.schemas.notices import LineChange, Notice
 from jet_match.schemas.offers import OfferCreate
 from jet_match.services.kit.access import COMMAND_LINE, Caller
-from jet_match.services.season import notices, offers, wording
+from jet_match.services.season import notices, offer_answers, offers, wording
 from jet_match.statuses import Role
 from season_support import ROUND, load, publish, published, withdraw
 
@@ -52,7 +52,9 @@ def _amend(engine: Engine) -> None:
             session=session, caller=COMMAND_LINE, round_id=ROUND, offer_in=OfferCreate(opening="W")
         ).resource
         assert offer.id is not None
-        offers.accept_offer(session=session, caller=COMMAND_LINE, offer_id=offer.id, if_match="*")
+        offer_answers.accept_offer(
+            session=session, caller=COMMAND_LINE, offer_id=offer.id, if_match="*"
+        )
     publish(engine)
 
 

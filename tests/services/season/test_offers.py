@@ -14,7 +14,7 @@ from jet_match.errors import Conflict, PreconditionFailed, PreconditionRequired
 from jet_match.schemas.offers import OfferCreate, OfferDecision, OfferPublic
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.kit.writes import Written
-from jet_match.services.season import offers
+from jet_match.services.season import offer_answers, offer_expiry, offers
 from jet_match.statuses import OfferStatus, RoundStatus
 from round_support import current_plan
 from season_support import ROUND, published, withdraw
@@ -35,9 +35,9 @@ def _answer(
 ) -> Written[OfferDecision]:
     assert offer_id is not None
     answer = {
-        "accept": offers.accept_offer,
-        "decline": offers.decline_offer,
-        "withdraw": offers.withdraw_offer,
+        "accept": offer_answers.accept_offer,
+        "decline": offer_answers.decline_offer,
+        "withdraw": offer_answers.withdraw_offer,
     }[verb]
     with Session(engine, expire_on_commit=False) as session:
         return answer(session=session, caller=COMMAND_LINE, offer_id=offer_id, if_match=if_match)
@@ -181,8 +181,8 @@ def test_the_worker_expires_overdue_offers_and_passes_them_on(
     with pytest.raises(Conflict, match="expired"):
         _answer(engine, "accept", offer.id)
     with Session(engine) as session:
-        assert offers.expire_due(session=session) == [offer.id]
-        assert offers.expire_due(session=session) == []
+        assert offer_expiry.expire_due(session=session) == [offer.id]
+        assert offer_expiry.expire_due(session=session) == []
         following = session.exec(select(models.Offer).where(models.Offer.status == "open")).one()
         expired = session.get(models.Offer, offer.id)
     assert expired is not None
@@ -195,9 +195,9 @@ def test_the_policy_makes_offers_automatically(engine: Engine, settings: Setting
     published(engine, settings, offers={"automatic": True, "expiry_days": 3})
     withdraw(engine, "S2")
     with Session(engine) as session:
-        made = offers.make_automatic_offers(session=session)
+        made = offer_expiry.make_automatic_offers(session=session)
         assert len(made) == 1
-        assert offers.make_automatic_offers(session=session) == []
+        assert offer_expiry.make_automatic_offers(session=session) == []
         offer = session.get(models.Offer, made[0])
         assert offer is not None
         assert offer.automatic

@@ -20,7 +20,7 @@ from jet_match.api.responses import documented, with_headers
 from jet_match.schemas.common import Page
 from jet_match.schemas.offers import OfferCreate, OfferDecision, OfferPublic
 from jet_match.services.kit.access import Action, Caller
-from jet_match.services.season import offers
+from jet_match.services.season import offer_answers, offers
 from jet_match.statuses import OfferStatus
 
 router = APIRouter(tags=["offers"])
@@ -124,7 +124,7 @@ def accept_offer(
     the offer's ETag: of two answers to one offer, one wins (412 for the other). 409 when
     the offer is no longer open, has expired, or its place is gone.
     """
-    written = offers.accept_offer(
+    written = offer_answers.accept_offer(
         session=session,
         caller=caller,
         offer_id=offer_id,
@@ -148,7 +148,7 @@ def decline_offer(
     They are never offered this opening again; the place is offered at once to the next
     eligible alternate (`next_offer`, null when nobody is). Needs `If-Match`.
     """
-    written = offers.decline_offer(
+    written = offer_answers.decline_offer(
         session=session,
         caller=caller,
         offer_id=offer_id,
@@ -173,7 +173,7 @@ def withdraw_offer(
 
     The place can be offered again (to the same alternate too). Needs `If-Match`.
     """
-    written = offers.withdraw_offer(
+    written = offer_answers.withdraw_offer(
         session=session,
         caller=caller,
         offer_id=offer_id,

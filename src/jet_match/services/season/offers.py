@@ -18,33 +18,33 @@ Invariants:
   eligible alternate at once; the worker expires offers past their time (all of them,
   however long it was down) and, when the round's policy says so, makes first offers.
 
-Accept, decline and withdraw compare-and-swap on the offer's version (its ETag, sent as
-If-Match), so of two answers to one offer exactly one wins; each write may carry an
-Idempotency-Key. The four moments other features hook into are one function each:
-`offer_made`, `offer_accepted`, `offer_declined`, `offer_expired`.
+This module reads offers, makes them and holds what answers and expiries share (closing
+an offer, passing its place on); `offer_answers` records accept / decline / withdraw,
+`offer_expiry` is the worker's part. Accept, decline and withdraw compare-and-swap on the
+offer's version (its ETag, sent as If-Match), so of two answers to one offer exactly one
+wins; each write may carry an Idempotency-Key. The four moments other features hook into
+are one function each: `offers.offer_made`, `offer_answers.offer_accepted`,
+`offer_answers.offer_declined`, `offer_expiry.offer_expired`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from jet_match import models
-from jet_match.dataset import format as fmt
 from jet_match.errors import Conflict, FieldProblem, InvalidInput, NotFound, PreconditionFailed
 from jet_match.schemas.common import Page
-from jet_match.schemas.offers import OfferCreate, OfferDecision, OfferPublic
+from jet_match.schemas.offers import OfferCreate, OfferPublic
 from jet_match.services.kit import lookups
-from jet_match.services.kit.access import WORKER, Action, Caller, authorize
+from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 from jet_match.services.kit.writes import (
     IdempotencyKey,
     Written,
-    check_if_match,
-    commit,
     etag_of,
     run_idempotent,
     updated_one,
@@ -85,7 +85,7 @@ def list_offers(
 def get_offer(*, session: Session, caller: Caller, offer_id: int) -> Written[OfferPublic]:
     """One offer and its ETag (coordinators)."""
     authorize(caller, Action.ROUNDS_READ)
-    offer = _find(session, offer_id)
+    offer = find(session, offer_id)
     return Written(public_offers(session, [offer])[0], etag_of(offer.version))
 
 
@@ -152,7 +152,7 @@ def _names(
     )
 
 
-def _find(session: Session, offer_id: int) -> models.Offer:
+def find(session: Session, offer_id: int) -> models.Offer:
     offer = session.get(Offer, offer_id)
     if offer is None:
         raise NotFound(f"no offer {offer_id}")
@@ -191,8 +191,8 @@ def make_offer(
     days = offer_in.expires_in_days or rounds.policy_of(row).offers.expiry_days
 
     def produce() -> Written[OfferPublic]:
-        _lock(session, row)
-        made = _offer_next(
+        lock(session, row)
+        made = offer_next(
             session, caller, row, offer_in.opening, days=days, automatic=False, dry_run=dry_run
         )
         if made is None:
@@ -201,7 +201,7 @@ def make_offer(
             session.rollback()
             return Written(made, None, 200)
         assert made.id is not None
-        stored = _find(session, made.id)
+        stored = find(session, made.id)
         return Written(made, etag_of(stored.version), status_code=201)
 
     if dry_run:
@@ -218,7 +218,7 @@ def make_offer(
 
 
 def _nobody(session: Session, row: models.Round, opening: str) -> str:
-    if _free_places(session, row).get(opening, 0) <= 0:
+    if free_places(session, row).get(opening, 0) <= 0:
         return (
             f"opening '{opening}' has no vacant place to offer in round '{row.external_id}' "
             "(none, or every one is offered already)"
@@ -226,7 +226,7 @@ def _nobody(session: Session, row: models.Round, opening: str) -> str:
     return f"no alternate left is eligible for opening '{opening}' (or fits the plan's rules)"
 
 
-def _offer_next(
+def offer_next(
     session: Session,
     caller: Caller,
     row: models.Round,
@@ -239,7 +239,7 @@ def _offer_next(
 ) -> OfferPublic | None:
     """Offer `opening` to the next eligible alternate (flushed, not committed); None when
     the opening has no free place or nobody is eligible."""
-    places = _free_places(session, row)
+    places = free_places(session, row)
     if places.get(opening, 0) <= 0:
         return None
     assert row.id is not None
@@ -303,7 +303,7 @@ def offer_made(
     )
 
 
-def _free_places(session: Session, row: models.Round) -> dict[str, int]:
+def free_places(session: Session, row: models.Round) -> dict[str, int]:
     """Per vacant opening of the round, the places no open offer holds yet."""
     free = {v.opening: v.places for v in rounds.open_vacancies(session, row)}
     live = session.execute(
@@ -352,218 +352,16 @@ def _passed_over(session: Session, row: models.Round, opening: str) -> set[int]:
     return passed
 
 
-def _lock(session: Session, row: models.Round) -> None:
+def lock(session: Session, row: models.Round) -> None:
     """Serialize offers of one round (PostgreSQL; SQLite serializes every write)."""
     session.execute(select(models.Round.id).where(models.Round.id == row.id).with_for_update())
 
 
-# --- answers -----------------------------------------------------------------------------
+# --- closing and passing on (offer_answers and offer_expiry) ----------------------------
 
 
-def accept_offer(
-    *,
-    session: Session,
-    caller: Caller,
-    offer_id: int,
-    if_match: str | None,
-    idempotency: IdempotencyKey | None = None,
-) -> Written[OfferDecision]:
-    """The alternate accepts: pinned at the opening in the working plan, upgraded to
-    shortlisted; the round becomes amended (coordinators record the answer)."""
-    authorize(caller, Action.ROUNDS_WRITE)
-
-    def produce() -> Written[OfferDecision]:
-        offer, row = _answerable(session, offer_id, if_match)
-        rounds.ensure_changeable(row)
-        members = [_participant(session, offer.participant_id)]
-        openings = [offer.opening_id]
-        if offer.partner_id is not None and offer.partner_opening_id is not None:
-            members.append(_participant(session, offer.partner_id))
-            openings.append(offer.partner_opening_id)
-        names = _opening_names(session, openings)
-        if any(m.status != fmt.ParticipantStatus.ALTERNATE.value for m in members):
-            raise Conflict(
-                f"offer {offer_id}: the alternate is no longer an alternate; withdraw the offer"
-            )
-        reports = vacancies.still_fits(session, row, members, [names[o] for o in openings])
-        if reports is None:
-            raise Conflict(
-                f"offer {offer_id}: the place is no longer free, or the plan no longer allows "
-                "it (it changed since the offer was made); withdraw the offer"
-            )
-        version = _decide(session, caller, offer, OfferStatus.ACCEPTED)
-        rounds.bump(session, row)
-        assert row.id is not None
-        for member, opening_id, report in zip(members, openings, reports, strict=True):
-            assert member.id is not None
-            changed = session.execute(
-                update(models.Participant)
-                .where(
-                    col(models.Participant.id) == member.id,
-                    col(models.Participant.status) == fmt.ParticipantStatus.ALTERNATE.value,
-                )
-                .values(
-                    status=fmt.ParticipantStatus.SHORTLISTED.value,
-                    alternate_rank=None,
-                    version=col(models.Participant.version) + 1,
-                    updated_at=models.utcnow(),
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if not updated_one(changed):
-                session.rollback()
-                raise Conflict(f"offer {offer_id}: the alternate changed meanwhile; read again")
-            session.add(
-                models.Placement(
-                    round_id=row.id,
-                    participant_id=member.id,
-                    opening_id=opening_id,
-                    pinned=True,
-                    score=report.score,
-                    breakdown=dict(report.breakdown),
-                    source="offer",
-                )
-            )
-        session.flush()
-        status = rounds.settle_status(session, caller, row)
-        offer_accepted(session, caller, row, offer, members, [names[o] for o in openings])
-        session.refresh(offer)
-        decision = OfferDecision(
-            offer=public_offers(session, [offer])[0],
-            next_offer=None,
-            round_status=RoundStatus(status),
-        )
-        return Written(decision, etag_of(version))
-
-    return _idempotent(session, caller, idempotency, "offer.accept", offer_id, if_match, produce)
-
-
-def offer_accepted(
-    session: Session,
-    caller: Caller,
-    row: models.Round,
-    offer: models.Offer,
-    members: Sequence[models.Participant],
-    openings: Sequence[str],
-) -> None:
-    """An offer was accepted and the plan amended: audited here (the offer and each new
-    pinned placement), the place for anything else that must follow."""
-    audit.record(
-        session,
-        caller,
-        "offer.accept",
-        "round",
-        row.external_id,
-        offer=offer.id,
-        participants=[m.external_id for m in members],
-        openings=list(openings),
-    )
-    for member, opening in zip(members, openings, strict=True):
-        audit.record(
-            session,
-            caller,
-            "plan.change",
-            "round",
-            row.external_id,
-            participant=member.external_id,
-            reason=f"offer {offer.id} accepted",
-            before={"status": fmt.ParticipantStatus.ALTERNATE.value, "opening": None},
-            after={
-                "status": fmt.ParticipantStatus.SHORTLISTED.value,
-                "opening": opening,
-                "pinned": True,
-            },
-        )
-
-
-def decline_offer(
-    *,
-    session: Session,
-    caller: Caller,
-    offer_id: int,
-    if_match: str | None,
-    idempotency: IdempotencyKey | None = None,
-) -> Written[OfferDecision]:
-    """The alternate declines: never offered this opening again; the offer passes on to
-    the next eligible alternate (coordinators record the answer)."""
-    authorize(caller, Action.ROUNDS_WRITE)
-
-    def produce() -> Written[OfferDecision]:
-        offer, row = _answerable(session, offer_id, if_match)
-        version = _decide(session, caller, offer, OfferStatus.DECLINED)
-        offer_declined(session, caller, row, offer)
-        following = _pass_on(session, caller, row, offer)
-        session.refresh(offer)
-        decision = OfferDecision(
-            offer=public_offers(session, [offer])[0],
-            next_offer=following,
-            round_status=RoundStatus(row.status),
-        )
-        return Written(decision, etag_of(version))
-
-    return _idempotent(session, caller, idempotency, "offer.decline", offer_id, if_match, produce)
-
-
-def offer_declined(
-    session: Session, caller: Caller, row: models.Round, offer: models.Offer
-) -> None:
-    """An offer was declined: audited here, the place for anything else that must follow."""
-    audit.record(
-        session,
-        caller,
-        "offer.decline",
-        "round",
-        row.external_id,
-        offer=offer.id,
-        before=OfferStatus.OPEN.value,
-        after=OfferStatus.DECLINED.value,
-    )
-
-
-def withdraw_offer(
-    *,
-    session: Session,
-    caller: Caller,
-    offer_id: int,
-    if_match: str | None,
-    idempotency: IdempotencyKey | None = None,
-) -> Written[OfferDecision]:
-    """A coordinator takes an open offer back (the place is free to offer again; the
-    alternate may be offered it again)."""
-    authorize(caller, Action.ROUNDS_WRITE)
-
-    def produce() -> Written[OfferDecision]:
-        offer, row = _answerable(session, offer_id, if_match, check_expiry=False)
-        version = _decide(session, caller, offer, OfferStatus.WITHDRAWN)
-        audit.record(
-            session,
-            caller,
-            "offer.withdraw",
-            "round",
-            row.external_id,
-            offer=offer.id,
-            before=OfferStatus.OPEN.value,
-            after=OfferStatus.WITHDRAWN.value,
-        )
-        session.refresh(offer)
-        decision = OfferDecision(
-            offer=public_offers(session, [offer])[0],
-            next_offer=None,
-            round_status=RoundStatus(row.status),
-        )
-        return Written(decision, etag_of(version))
-
-    return _idempotent(session, caller, idempotency, "offer.withdraw", offer_id, if_match, produce)
-
-
-def _participant(session: Session, participant_id: int) -> models.Participant:
-    """A participant row by id (it exists: offers refer to it)."""
-    person = session.get(models.Participant, participant_id)
-    assert person is not None
-    return person
-
-
-def _opening_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+def opening_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Openings' external_ids by row id."""
     return dict(
         session.execute(
             select(models.Opening.id, models.Opening.external_id).where(
@@ -573,26 +371,7 @@ def _opening_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
     )
 
 
-def _answerable(
-    session: Session, offer_id: int, if_match: str | None, *, check_expiry: bool = True
-) -> tuple[models.Offer, models.Round]:
-    """The offer, still open and at the version the caller read, and its round."""
-    offer = _find(session, offer_id)
-    check_if_match(if_match, offer.version)
-    if offer.status != OfferStatus.OPEN.value:
-        raise Conflict(f"offer {offer_id} is {offer.status}: it takes no answer any more")
-    if check_expiry and _aware(offer.expires_at) <= models.utcnow():
-        raise Conflict(
-            f"offer {offer_id} expired at {_aware(offer.expires_at).isoformat()}: it is "
-            "passed on to the next alternate"
-        )
-    row = session.get(models.Round, offer.round_id)
-    assert row is not None
-    rounds.ensure_open(row)
-    return offer, row
-
-
-def _decide(session: Session, caller: Caller, offer: models.Offer, status: OfferStatus) -> int:
+def close(session: Session, caller: Caller, offer: models.Offer, status: OfferStatus) -> int:
     """Close the open offer with `status` if it is still at the version read (412: another
     answer won); the new version."""
     assert offer.id is not None
@@ -625,7 +404,7 @@ def _decide(session: Session, caller: Caller, offer: models.Offer, status: Offer
     return new_version
 
 
-def _pass_on(
+def pass_on(
     session: Session, caller: Caller, row: models.Round, offer: models.Offer
 ) -> OfferPublic | None:
     """After a decline or an expiry: the same opening to the next eligible alternate
@@ -637,108 +416,12 @@ def _pass_on(
         [offer.partner_opening_id] if offer.partner_opening_id else []
     )
     first: OfferPublic | None = None
-    for opening in _opening_names(session, opening_ids).values():
-        made = _offer_next(session, caller, row, opening, days=days, automatic=True, follows=offer)
+    for opening in opening_names(session, opening_ids).values():
+        made = offer_next(session, caller, row, opening, days=days, automatic=True, follows=offer)
         first = first or made
     return first
 
 
-def _idempotent(
-    session: Session,
-    caller: Caller,
-    idempotency: IdempotencyKey | None,
-    operation: str,
-    offer_id: int,
-    if_match: str | None,
-    produce: Callable[[], Written[OfferDecision]],
-) -> Written[OfferDecision]:
-    """Run an answer once per Idempotency-Key (the key's request: the offer and If-Match)."""
-    return run_idempotent(
-        session=session,
-        caller=caller,
-        idempotency=idempotency,
-        operation=operation,
-        payload=f"{offer_id}|{if_match}".encode(),
-        answer_model=OfferDecision,
-        produce=produce,
-    )
-
-
-# --- the worker --------------------------------------------------------------------------
-
-
-def expire_due(*, session: Session, now: datetime | None = None) -> list[int]:
-    """Expire every open offer past its time and pass each on (the worker, audited as
-    `worker`); the ids expired. After downtime it catches up: every overdue offer, oldest
-    first, each in its own transaction."""
-    now = now or models.utcnow()
-    due = session.scalars(
-        select(Offer.id)
-        .where(Offer.status == OfferStatus.OPEN.value, col(Offer.expires_at) <= now)
-        .order_by(col(Offer.expires_at), col(Offer.id))
-    ).all()
-    expired = []
-    for offer_id in due:
-        offer = session.get(Offer, offer_id)
-        assert offer is not None
-        row = session.get(models.Round, offer.round_id)
-        assert row is not None
-        try:
-            _decide(session, WORKER, offer, OfferStatus.EXPIRED)
-        except PreconditionFailed:  # answered meanwhile: nothing to expire
-            continue
-        offer_expired(session, row, offer)
-        _pass_on(session, WORKER, row, offer)
-        commit(session)
-        expired.append(offer_id)
-    return expired
-
-
-def offer_expired(session: Session, row: models.Round, offer: models.Offer) -> None:
-    """An offer expired unanswered: audited here (as the worker), the place for anything
-    else that must follow."""
-    audit.record(
-        session,
-        WORKER,
-        "offer.expire",
-        "round",
-        row.external_id,
-        offer=offer.id,
-        before=OfferStatus.OPEN.value,
-        after=OfferStatus.EXPIRED.value,
-    )
-
-
-def make_automatic_offers(*, session: Session) -> list[int]:
-    """In every published round whose policy makes offers automatically, offer each free
-    vacant place to the next eligible alternate (the worker); the ids of the new offers."""
-    made: list[int] = []
-    for row in session.scalars(
-        select(models.Round)
-        .where(
-            col(models.Round.published_version) > 0,
-            models.Round.status != RoundStatus.CLOSED.value,
-        )
-        .order_by(col(models.Round.id))
-    ).all():
-        policy = rounds.policy_of(row).offers
-        if not policy.automatic:
-            continue
-        for opening, free in sorted(_free_places(session, row).items()):
-            for _ in range(free):
-                _lock(session, row)
-                offer = _offer_next(
-                    session, WORKER, row, opening, days=policy.expiry_days, automatic=True
-                )
-                if offer is None:
-                    session.rollback()
-                    break
-                commit(session)
-                assert offer.id is not None
-                made.append(offer.id)
-    return made
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive timestamps; they were written in UTC.
+def aware(value: datetime) -> datetime:
+    """A stored timestamp, timezone-aware (SQLite hands back naive ones, written in UTC)."""
     return value.replace(tzinfo=models.utcnow().tzinfo) if value.tzinfo is None else value
