@@ -62,6 +62,8 @@ TAGS = [
     {"name": "review", "description": "Explanations, candidates, comparisons, the report."},
     {"name": "publication", "description": "Published versions; host and career-fair reads."},
     {"name": "withdrawals", "description": "Withdrawals, vacancies and alternates."},
+    {"name": "offers", "description": "Vacancies offered to alternates: accept, decline, expiry."},
+    {"name": "season", "description": "Arrival rosters and bilingual placement notices."},
 ]
 
 

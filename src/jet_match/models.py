@@ -211,6 +211,8 @@ class Round(SQLModel, table=True):
     max_country_share_per_prefecture: float | None = Field(default=None, nullable=True)
     time_limit_s: float = Field(nullable=False)
     seed: int = Field(default=0, nullable=False)
+    # The season's part of the policy: arrival groups, their cut-off, how offers are made.
+    season: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
     status: str = _text(20, index=True)
     published_version: int = Field(default=0, nullable=False)
     active_run_id: int | None = Field(default=None, nullable=True)
@@ -533,3 +535,73 @@ def _unique_ignoring_case(table: type[SQLModel]) -> None:
 
 for _table in (Organization, Opening, Participant, Round, Contract):
     _unique_ignoring_case(_table)
+# --- season: offers to alternates, withdrawals, placement notices (issue 12, sections 2-5) ---
+
+
+class Offer(SQLModel, table=True):
+    """A vacancy offered to an alternate (or to a couple of alternates, `partner_id` with
+    `partner_opening_id`), open until `expires_at`.
+
+    `live_participant_id` / `live_partner_id` equal the alternates' ids while the offer is
+    open and are NULL otherwise: their unique constraints let an alternate hold at most one
+    live offer even when two requests make offers at once. `version` is the ETag: accept,
+    decline and withdraw compare-and-swap on it, so of two answers only one wins.
+    """
+
+    __tablename__ = "offers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False, index=True)
+    participant_id: int = Field(foreign_key="participants.id", nullable=False, index=True)
+    opening_id: int = Field(foreign_key="openings.id", nullable=False, index=True)
+    partner_id: int | None = Field(default=None, foreign_key="participants.id", nullable=True)
+    partner_opening_id: int | None = Field(default=None, foreign_key="openings.id", nullable=True)
+    live_participant_id: int | None = Field(default=None, nullable=True, unique=True)
+    live_partner_id: int | None = Field(default=None, nullable=True, unique=True)
+    alternate_rank: int | None = Field(default=None, nullable=True)
+    score: int = Field(nullable=False)
+    status: str = _text(20, index=True)
+    automatic: bool = Field(default=False, nullable=False)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False, index=True)
+    made_by: str = _text(100)
+    decided_by: str | None = _text(100, nullable=True, default=None)
+    decided_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    # The offer this one passed on (after a decline or an expiry).
+    follows_id: int | None = Field(default=None, foreign_key="offers.id", nullable=True)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class WithdrawalRecord(SQLModel, table=True):
+    """A participant's withdrawal: when, why (a `WithdrawalReason`, optional) and a note."""
+
+    __tablename__ = "withdrawal_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", nullable=False, index=True)
+    reason: str | None = _text(20, nullable=True, default=None)
+    note: str | None = _text(500, nullable=True, default=None)
+    withdrawn_on: date = Field(nullable=False)
+    recorded_at: datetime = _timestamp()
+    recorded_by: str = _text(100)
+
+
+class NoticeIssue(SQLModel, table=True):
+    """A placement notice issued for a published version to one organization or one
+    sending country: who issued it, when, and the lines it listed (what a re-issue
+    compares with)."""
+
+    __tablename__ = "notice_issues"
+    __table_args__ = (sa.UniqueConstraint("round_id", "kind", "subject", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False)
+    kind: str = _text(20)
+    subject: str = _text(EXTERNAL_ID_LENGTH)
+    version: int = Field(nullable=False)
+    issued_at: datetime = _timestamp()
+    issued_by: str = _text(100)
+    lines: list[Any] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)

@@ -56,3 +56,24 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class OfferStatus(StrEnum):
+    """Where an offer of a vacancy to an alternate stands (docs/season-offers.md)."""
+
+    OPEN = "open"  # made, waiting for the alternate's answer until it expires
+    ACCEPTED = "accepted"  # the alternate took the place: pinned in the working plan
+    DECLINED = "declined"  # the alternate said no: never offered that opening again
+    EXPIRED = "expired"  # nobody answered in time: treated as a decline
+    WITHDRAWN = "withdrawn"  # a coordinator took the offer back
+
+
+class WithdrawalReason(StrEnum):
+    """Why a participant withdrew (the round report counts them)."""
+
+    PERSONAL = "personal"
+    HEALTH = "health"
+    FAMILY = "family"
+    OTHER_OFFER = "other_offer"
+    VISA = "visa"
+    OTHER = "other"

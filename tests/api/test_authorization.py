@@ -161,6 +161,24 @@ def _intention(who: str) -> dict[str, Any]:
     return {"intention": "leaving" if who == "coordinator" else "reappointing"}
 
 
+def _offered(engine: Engine, settings: Settings) -> dict[str, str]:
+    _vacancy(engine, settings)
+    from sqlmodel import Session
+
+    from jet_match.schemas.offers import OfferCreate
+    from jet_match.services.kit.access import COMMAND_LINE
+    from jet_match.services.season import offers
+
+    with Session(engine) as session:
+        offer = offers.make_offer(
+            session=session,
+            caller=COMMAND_LINE,
+            round_id=ROUND,
+            offer_in=OfferCreate(opening="OPN-B1"),
+        ).resource
+    return {"offer": str(offer.id)}
+
+
 def _round(who: str) -> dict[str, Any]:
     return {"external_id": f"R-{who}", "name": f"Round of {who}", "programme_year": 2026}
 
@@ -395,6 +413,43 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): Case(
         HOST_OWN_RECORD, path=f"{W}/deliveries/{{delivery}}/redeliver", setup=_webhook
+    ),
+    # --- season: offers, arrival rosters, placement notices (issue 12, sections 2-5) ---
+    ("GET", "/api/v1/rounds/{round_id}/offers"): Case(
+        COORDINATORS_ONLY, path=f"{R}/offers", setup=_offered
+    ),
+    ("POST", "/api/v1/rounds/{round_id}/offers"): Case(
+        COORDINATORS_CREATE,
+        path=f"{R}/offers",
+        body=lambda who: {"opening": "OPN-B1"},
+        setup=_vacancy,
+    ),
+    ("GET", "/api/v1/offers/{offer_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/offers/{offer}", setup=_offered
+    ),
+    ("POST", "/api/v1/offers/{offer_id}/accept"): Case(
+        COORDINATORS_ONLY, path="/api/v1/offers/{offer}/accept", headers=ANY_VERSION, setup=_offered
+    ),
+    ("POST", "/api/v1/offers/{offer_id}/decline"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/offers/{offer}/decline",
+        headers=ANY_VERSION,
+        setup=_offered,
+    ),
+    ("POST", "/api/v1/offers/{offer_id}/withdraw"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/offers/{offer}/withdraw",
+        headers=ANY_VERSION,
+        setup=_offered,
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/arrivals"): Case(
+        COORDINATORS_ONLY, path=f"{R}/arrivals?format=xlsx", setup=_published
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/notices/organizations/{organization_id}"): Case(
+        HOST_OWN_PLACEMENTS, path=f"{R}/notices/organizations/ORG-A", setup=_published
+    ),
+    ("GET", "/api/v1/rounds/{round_id}/notices/countries/{country}"): Case(
+        COORDINATORS_ONLY, path=f"{R}/notices/countries/US?format=html", setup=_published
     ),
 }
 

@@ -297,6 +297,8 @@ class TestWithdrawalsAndAlternates:
             "participant": "P-1",
             "status": "withdrawn",
             "already_withdrawn": False,
+            "reason": None,
+            "withdrawn_on": withdrawn.json()["withdrawn_on"],
             "freed": [
                 {
                     "round": ROUND,

@@ -210,7 +210,15 @@ class TestReport:
         assert int(first["score"]) == sum(int(first[term]) for term in TERMS)
         workbook = client.get(f"{R}/report?format=xlsx", headers=auth(keys.coordinator))
         book = load_workbook(io.BytesIO(workbook.content), read_only=True)
-        assert book.sheetnames == ["plan", "unplaced", "prefectures", "countries", "summary"]
+        assert book.sheetnames == [
+            "plan",
+            "unplaced",
+            "prefectures",
+            "countries",
+            "summary",
+            "withdrawals",
+            "arrival_groups",
+        ]
         summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
         assert summary["placed"] == 4
         report = client.get(f"{R}/report", headers=auth(keys.coordinator)).json()

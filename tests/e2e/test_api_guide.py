@@ -3,6 +3,9 @@
 docs/api.md (the integrator's guide), docs/rounds.md (the coordinator's walkthrough of
 a matching round, with the server's embedded worker solving its runs) and docs/season.md
 (contracts in post, intentions, the demand and applying it).
+a matching round, with the server's embedded worker solving its runs) and
+docs/season-offers.md (the season after publication: a withdrawal with a reason, offers
+declined, passed on and accepted, the amendment, arrival rosters and notices).
 
 A real `jet-match serve` process (uvicorn, a free port, the test's database) answers the
 guide's curl commands, run in order in one bash shell: for api.md, a server this test
@@ -33,6 +36,7 @@ GUIDES = {
     "api.md": {"200", "201", "401", "403", "404", "412", "422"},
     "rounds.md": {"200", "201", "202", "304", "404", "412", "422"},
     "season.md": {"200", "201", "403", "404", "412"},
+    "season-offers.md": {"200", "201", "202", "412", "422"},
 }
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = "@@jet-match-guide-block {}@@"
@@ -84,6 +88,21 @@ def test_the_rounds_guide_runs_as_written_from_an_empty_database(database_url: s
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     run_guide("rounds.md", environment)
+
+
+@pytest.mark.slow
+def test_the_season_guide_runs_as_written_from_an_empty_database(database_url: str) -> None:
+    """Like the rounds guide: it starts its own server on the test's empty database."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("COORD", "JM")}
+    environment |= {
+        "JM": f"http://127.0.0.1:{free_port()}",
+        "JET_MATCH_DATABASE_URL": database_url,
+        "JET_MATCH_LOG_LEVEL": "WARNING",
+        "JET_MATCH_WORKER_POLL_S": "0.2",
+        "JET_MATCH_WORKER_PROGRESS_S": "0.5",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    run_guide("season-offers.md", environment)
 
 
 def run_guide(guide: str, environment: dict[str, str]) -> None:

@@ -297,3 +297,8 @@ ProgrammeYearPath = Annotated[
     BeforeValidator(_whole_number),
     Path(ge=1987, le=2100, description="The JET programme year.", examples=[2026]),
 ]
+OfferPath = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Path(ge=1, le=MAX_ID, description="The offer's id.", examples=[7]),
+]

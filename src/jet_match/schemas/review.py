@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import (
@@ -116,6 +117,28 @@ class UnplacedItem(BaseModel):
     reasons: list[str]
 
 
+class WithdrawalCounts(BaseModel):
+    """Withdrawals of the round's positions, counted several ways."""
+
+    total: int
+    by_reason: dict[str, int] = Field(
+        description="By reason (personal, health, family, other_offer, visa, other; "
+        "`unknown` when none was given)."
+    )
+    by_country: dict[str, int] = Field(description="By sending country (citizenship).")
+    by_position: dict[str, int]
+    before_publication: int = Field(description="Recorded before the first publication.")
+    after_publication: int = Field(description="Recorded after the first publication.")
+
+
+class ArrivalGroupCount(BaseModel):
+    """How many placements of the latest published version an arrival group takes."""
+
+    name: str | None = Field(description="The group; null: the policy defines no groups.")
+    date: dt.date | None
+    placed: int
+
+
 class RoundReport(BaseModel):
     """The round report: objective, metrics, unplaced with reasons, rule breaks."""
 
@@ -133,3 +156,8 @@ class RoundReport(BaseModel):
     )
     unplaced: list[UnplacedItem]
     violations: list[RuleBreak] = Field(description="Hard rules the plan breaks (overrides).")
+    withdrawals: WithdrawalCounts
+    arrival_groups: list[ArrivalGroupCount] = Field(
+        description="Placements of the latest published version per arrival group (empty "
+        "before the first publication)."
+    )

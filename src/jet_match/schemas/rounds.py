@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import (
@@ -19,6 +20,67 @@ TimeLimit = Annotated[float, Field(ge=1, le=3600, description="Seconds the solve
 
 
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Seed of the solver's randomness.")]
+
+
+GroupName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$",
+        description="The group's name (letters, digits, space, '_' or '-').",
+        examples=["A"],
+    ),
+]
+
+
+class ArrivalGroup(BaseModel):
+    """A group of placed participants who travel to Japan together.
+
+    A placement goes to the first group (in policy order) whose countries and positions
+    include the participant's (an empty list: any); one that no group takes, and every
+    upgrade first published after the policy's `arrival_cutoff`, goes to the last group.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: GroupName
+    date: dt.date = Field(description="The day the group arrives in Japan.")
+    countries: Annotated[list[fmt.CountryCode], Field(max_length=300)] = Field(
+        default_factory=list, description="Sending countries it takes; empty: any."
+    )
+    positions: Annotated[list[fmt.Position], Field(max_length=3)] = Field(
+        default_factory=list, description="Positions it takes; empty: any."
+    )
+
+
+ArrivalGroups = Annotated[
+    list[ArrivalGroup],
+    Field(max_length=26, description="Arrival groups in order (docs/season-offers.md)."),
+]
+
+
+def _distinct_group_names(groups: list[ArrivalGroup] | None) -> None:
+    names = [group.name for group in groups or []]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"arrival group names repeat: {', '.join(repeated)}")
+
+
+class OfferPolicy(BaseModel):
+    """How vacancies after publication are offered to alternates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    automatic: bool = Field(
+        default=False,
+        description="The worker offers every vacancy to the next eligible alternate itself; "
+        "otherwise a coordinator makes each first offer (declines and expiries pass on "
+        "either way).",
+    )
+    expiry_days: int = Field(
+        default=7, ge=1, le=60, description="Days an alternate has to answer an offer."
+    )
 
 
 class RoundPolicy(BaseModel):
@@ -40,6 +102,17 @@ class RoundPolicy(BaseModel):
     )
     time_limit_s: TimeLimit = 60.0
     seed: Seed = 0
+    arrival_groups: ArrivalGroups = Field(default_factory=list)
+    arrival_cutoff: dt.date | None = Field(
+        default=None,
+        description="Upgrades first published after this day go to the last arrival group.",
+    )
+    offers: OfferPolicy = Field(default_factory=OfferPolicy)
+
+    @model_validator(mode="after")
+    def _distinct_groups(self) -> RoundPolicy:
+        _distinct_group_names(self.arrival_groups)
+        return self
 
 
 class RoundCreate(BaseModel):
@@ -124,12 +197,20 @@ class RoundPolicyUpdate(BaseModel):
     )
     time_limit_s: TimeLimit | None = None
     seed: Seed | None = None
+    arrival_groups: ArrivalGroups | None = Field(
+        default=None, description="The new list of arrival groups (replaces the old one)."
+    )
+    arrival_cutoff: dt.date | None = Field(
+        default=None, description="A new cut-off day; `null` removes it; absent: unchanged."
+    )
+    offers: OfferPolicy | None = Field(default=None, description="How offers are made now.")
 
     @model_validator(mode="after")
     def _no_nulls(self) -> RoundPolicyUpdate:
+        _distinct_group_names(self.arrival_groups)
         nulls = sorted(
             name
-            for name in ("weights", "time_limit_s", "seed")
+            for name in ("weights", "time_limit_s", "seed", "arrival_groups", "offers")
             if name in self.model_fields_set and getattr(self, name) is None
         )
         if nulls:

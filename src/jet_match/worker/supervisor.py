@@ -13,9 +13,12 @@ is queued again, until it has had `run_max_attempts` attempts, and then stays
 When the solver answers, the plan, the run's success and the round's new version are
 written in one transaction (`jet_match.services.rounds.outcome`).
 
-On start, and whenever it is idle, the worker marks `interrupted` the runs whose worker
-is gone: on this machine, a worker whose process no longer exists; anywhere, a worker
-whose heartbeat is older than `worker_stale_after_s`.
+On start, and when idle (at most every `OFFERS_EVERY_S`), the worker also tends the
+offers of vacancies to alternates: it expires those past their time (passing each on)
+and makes the offers that a round's policy makes automatically. On start, and whenever
+it is idle, it marks `interrupted` the runs whose worker is gone: on this machine, a
+worker whose process no longer exists; anywhere, a worker whose heartbeat is older than
+`worker_stale_after_s`.
 
 `InlineSolver` solves in the worker's own thread instead (no process to kill:
 cancellation then waits for the solver's next progress report). The tests use it to run
@@ -45,11 +48,15 @@ from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
+from jet_match.services.season import offer_expiry
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
 from jet_match.statuses import RunStatus
 from jet_match.worker import solver_process
 
 log = structlog.get_logger("jet_match.worker")
+
+#: How often an idle worker tends the offers (expiries, automatic offers), in seconds.
+OFFERS_EVERY_S = 30.0
 
 #: Called with progress fields; says whether to go on, cancel, or give the run up.
 Tick = Callable[[dict[str, Any]], Heartbeat]
@@ -284,6 +291,7 @@ class Worker:
         # Writes that an outage interrupted, retried before anything else once it is over.
         self._pending: list[Callable[[], None]] = []
         self._failures = 0
+        self._offers_tended_at: float | None = None
 
     def sweep(self) -> list[int]:
         """Mark interrupted the runs of workers that are gone or silent."""
@@ -296,6 +304,28 @@ class Worker:
         for run_id in lost:
             log.warning("run_interrupted", run=run_id)
         return lost
+
+    def tend_offers(self) -> tuple[list[int], list[int]]:
+        """Expire the offers past their time, passing each on, and make the offers the
+        rounds' policies make automatically (services/season/offers.py); the ids expired
+        and made. Expiry goes by the clock, so after downtime every overdue offer is
+        caught up at once."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            expired = offer_expiry.expire_due(session=session)
+            made = offer_expiry.make_automatic_offers(session=session)
+        for offer_id in expired:
+            log.info("offer_expired", offer=offer_id)
+        for offer_id in made:
+            log.info("offer_made", offer=offer_id)
+        return expired, made
+
+    def _tend_offers_when_due(self) -> None:
+        """Tend offers at most every OFFERS_EVERY_S: expiries are days apart, and finding
+        the next eligible alternate reads a part of the round's problem."""
+        now = time.monotonic()
+        if self._offers_tended_at is None or now - self._offers_tended_at >= OFFERS_EVERY_S:
+            self.tend_offers()
+            self._offers_tended_at = now
 
     def run_once(self) -> int | None:
         """Claim and execute one queued run; its id, or None when there was none."""
@@ -329,9 +359,11 @@ class Worker:
                     self.finish_pending()
                     if not swept:
                         self.sweep()
+                        self._tend_offers_when_due()
                         swept = True
                     if self.run_once() is None:
                         self.sweep()
+                        self._tend_offers_when_due()
                         self.stop_event.wait(self.settings.worker_poll_s)
                     self._failures = 0
                 except Exception as exc:

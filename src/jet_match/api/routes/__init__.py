@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from jet_match.api.deps import reject_unknown_query_parameters, strict_request
 from jet_match.api.routes import (
     api_keys,
+    arrivals,
     audit,
     contracts,
     demand,
@@ -14,6 +15,8 @@ from jet_match.api.routes import (
     exports,
     health,
     imports,
+    notices,
+    offers,
     openings,
     organizations,
     participants,
@@ -50,5 +53,8 @@ for module in (
     demand,
     webhooks,
     events,
+    offers,
+    arrivals,
+    notices,
 ):
     api_router.include_router(module.router)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Body, Depends, Response
 
 from jet_match.api.deps import ExternalIdPath, IfMatch, RoundPath, SessionDep, allowed
 from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.schemas.vacancies import Amendment
-from jet_match.schemas.withdrawals import Withdrawal
+from jet_match.schemas.withdrawals import Withdrawal, WithdrawalRequest
 from jet_match.services.kit.access import Action, Caller
 from jet_match.services.rounds import vacancies, withdrawals
 
@@ -26,16 +26,23 @@ Writer = Annotated[Caller, Depends(allowed(Action.ROUNDS_WRITE))]
     responses=responses(401, 403, 404, 422),
 )
 def withdraw_participant(
-    participant_id: ExternalIdPath, session: SessionDep, caller: ParticipantWriter
+    participant_id: ExternalIdPath,
+    session: SessionDep,
+    caller: ParticipantWriter,
+    request: Annotated[WithdrawalRequest | None, Body()] = None,
 ) -> Withdrawal:
     """Withdraw a participant.
 
-    Sets the status to `withdrawn` and frees their place in the working plan of every
-    open round (each becomes a vacancy for fill-vacancies; published versions do not
-    change until the amended plan is published). Idempotent, so it takes no If-Match:
-    withdrawing twice changes nothing (`already_withdrawn`).
+    Sets the status to `withdrawn`, records the day and the optional reason (personal,
+    health, family, other_offer, visa, other) and note, and frees their place in the
+    working plan of every open round (each becomes a vacancy for offers and
+    fill-vacancies; published versions do not change until the amended plan is
+    published). Idempotent, so it takes no If-Match: withdrawing twice changes nothing
+    (`already_withdrawn`).
     """
-    return withdrawals.withdraw(session=session, caller=caller, participant_id=participant_id)
+    return withdrawals.withdraw(
+        session=session, caller=caller, participant_id=participant_id, request=request
+    )
 
 
 @router.post(

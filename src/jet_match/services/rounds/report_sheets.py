@@ -56,7 +56,8 @@ def report_sheet(
     sheet_format: str,
 ) -> bytes:
     """The round report as a CSV (the plan, one row per participant of the round) or an
-    XLSX workbook (plan, unplaced, prefectures, countries, summary)."""
+    XLSX workbook (plan, unplaced, prefectures, countries, summary, withdrawals, arrival
+    groups)."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     built = review.build_report(session, row, prepared)
@@ -105,8 +106,35 @@ def report_sheet(
                 ],
             ),
             "summary": (["figure", "value"], summary),
+            "withdrawals": (["by", "key", "count"], _withdrawal_rows(built)),
+            "arrival_groups": (
+                ["group", "date", "placed"],
+                [
+                    {
+                        "group": g.name,
+                        "date": g.date.isoformat() if g.date else None,
+                        "placed": g.placed,
+                    }
+                    for g in built.arrival_groups
+                ],
+            ),
         }
     )
+
+
+def _withdrawal_rows(built: RoundReport) -> list[dict[str, Any]]:
+    """The withdrawal counts as rows: by reason, country, position, and publication."""
+    counts = built.withdrawals
+    rows: list[dict[str, Any]] = [{"by": "total", "key": None, "count": counts.total}]
+    for by, found in (
+        ("reason", counts.by_reason),
+        ("country", counts.by_country),
+        ("position", counts.by_position),
+    ):
+        rows.extend({"by": by, "key": key, "count": n} for key, n in found.items())
+    rows.append({"by": "publication", "key": "before", "count": counts.before_publication})
+    rows.append({"by": "publication", "key": "after", "count": counts.after_publication})
+    return rows
 
 
 def _plan_rows(session: Session, row: models.Round, built: RoundReport) -> list[dict[str, Any]]:

@@ -49,7 +49,7 @@ from jet_match.services.kit.pagination import (
     invalid_cursor,
 )
 from jet_match.services.kit.writes import commit
-from jet_match.services.rounds import plans, publications, rounds
+from jet_match.services.rounds import arrival_groups, plans, publications, rounds, withdrawals
 from jet_match.services.security import audit
 from jet_match.solver import (
     Assignment,
@@ -406,4 +406,6 @@ def build_report(session: Session, row: models.Round, prepared: PreparedProblems
             for u in result.unplaced
         ],
         violations=[moves.rule_break(v) for v in check_plan(instance, plan)],
+        withdrawals=withdrawals.counts(session, row),
+        arrival_groups=arrival_groups.counts(session, row),
     )

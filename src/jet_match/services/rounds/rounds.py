@@ -65,6 +65,7 @@ def policy_of(row: models.Round) -> RoundPolicy:
         max_country_share_per_prefecture=row.max_country_share_per_prefecture,
         time_limit_s=row.time_limit_s,
         seed=row.seed,
+        **row.season,
     )
 
 
@@ -109,7 +110,13 @@ def _policy_values(policy: RoundPolicy) -> dict[str, Any]:
         "max_country_share_per_prefecture": policy.max_country_share_per_prefecture,
         "time_limit_s": policy.time_limit_s,
         "seed": policy.seed,
+        "season": _season_values(policy),
     }
+
+
+def _season_values(policy: RoundPolicy) -> dict[str, Any]:
+    """The season's part of the policy as stored (`rounds.season`, JSON)."""
+    return policy.model_dump(mode="json", include={"arrival_groups", "arrival_cutoff", "offers"})
 
 
 def _merged_policy(row: models.Round, update: RoundPolicyUpdate) -> dict[str, Any]:
@@ -125,6 +132,14 @@ def _merged_policy(row: models.Round, update: RoundPolicyUpdate) -> dict[str, An
         values["time_limit_s"] = update.time_limit_s
     if update.seed is not None:
         values["seed"] = update.seed
+    season: dict[str, Any] = {
+        name: getattr(update, name)
+        for name in ("arrival_groups", "arrival_cutoff", "offers")
+        if name in sent
+    }
+    if season:
+        merged = policy_of(row).model_copy(update=season)
+        values["season"] = _season_values(RoundPolicy.model_validate(merged.model_dump()))
     return values
 
 

@@ -380,3 +380,116 @@ def _apply(session: Session, caller: Caller, row: models.Round, upgrade: _Upgrad
         },
     )
     session.flush()
+
+
+# --- offers: one vacancy, the next eligible alternate (services/season/offers.py) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Who an offer of a vacancy goes to: one alternate, or a couple of alternates (the
+    better-ranked first), each with the opening and the pair's report there."""
+
+    members: tuple[models.Participant, ...]
+    places: tuple[rounds.Vacancy, ...]
+    reports: tuple[PairReport, ...]
+
+
+def next_candidate(
+    session: Session,
+    row: models.Round,
+    opening: str,
+    *,
+    places: dict[str, int],
+    passed_over: set[int],
+) -> Candidate | None:
+    """The best-ranked alternate (or couple of alternates) eligible for `opening` by the
+    solver's rules whose place there keeps the plan's hard rules, as fill-vacancies would
+    place them; None when nobody is.
+
+    `places` are the places still free per vacant opening (the vacancies less the places
+    that open offers hold); `passed_over` are alternates not to offer this opening (they
+    hold a live offer, or declined it before). A couple of alternates takes `opening` and,
+    for the partner, the same opening or another free place that keeps their constraint.
+    """
+    vacancies = [v for v in rounds.open_vacancies(session, row) if places.get(v.opening, 0) > 0]
+    target = next((v for v in vacancies if v.opening == opening), None)
+    if target is None:
+        return None
+    offer = _Offer(
+        places={v.opening: places[v.opening] for v in vacancies},
+        by_opening={v.opening: v for v in vacancies},
+    )
+    alternates = _alternates(session, row)
+    if not alternates:
+        return None
+    assert row.id is not None
+    entries = round_data.plan_entries(session, row.id)
+    units, singles = _units(session, row, alternates, {e.participant_id for e in entries})
+    units = [u for u in units if not any(m.id in passed_over for m in u.members)]
+    instance, plan, broken = _assessed(session, row, entries, units, singles, vacancies)
+    for unit in units:
+        for choice in _options(instance, unit, offer):
+            if opening not in {report.opening for _, report in choice}:
+                continue
+            trial = {**plan, **{m.external_id: r.opening for m, r in choice}}
+            if _violations(instance, trial) <= broken:
+                return Candidate(
+                    members=tuple(m for m, _ in choice),
+                    places=tuple(offer.by_opening[r.opening] for _, r in choice),
+                    reports=tuple(r for _, r in choice),
+                )
+    return None
+
+
+def still_fits(
+    session: Session, row: models.Round, members: Sequence[models.Participant], openings: list[str]
+) -> list[PairReport] | None:
+    """Each alternate's report at their opening if placing them there (each still a
+    vacancy) keeps the plan's hard rules and each pair eligible, else None: what accepting
+    an offer checks, the plan having moved on since it was made."""
+    vacancies = rounds.open_vacancies(session, row)
+    free = {v.opening: v.places for v in vacancies}
+    for opening in openings:
+        free[opening] = free.get(opening, 0) - 1
+    if any(n < 0 for n in free.values()):
+        return None
+    assert row.id is not None
+    entries = round_data.plan_entries(session, row.id)
+    unit = _Unit(tuple(members))
+    singles = {m.external_id for m in members} if len(members) == 1 else set()
+    if len(members) == 1 and members[0].partner_id is not None:
+        partner = session.get(models.Participant, members[0].partner_id)
+        placed = {e.participant_id for e in entries}
+        if partner is not None and partner.id in placed:
+            singles = set()
+    instance, plan, broken = _assessed(session, row, entries, [unit], singles, vacancies)
+    reports = [
+        pair_report(instance, m.external_id, o) for m, o in zip(members, openings, strict=True)
+    ]
+    if not all(r.eligible for r in reports):
+        return None
+    trial = {**plan, **{m.external_id: o for m, o in zip(members, openings, strict=True)}}
+    return reports if _violations(instance, trial) <= broken else None
+
+
+def _assessed(
+    session: Session,
+    row: models.Round,
+    entries: Sequence[round_data.PlanEntry],
+    units: Sequence[_Unit],
+    singles: set[str],
+    vacancies: list[rounds.Vacancy],
+) -> tuple[Instance, dict[str, str], set[tuple[str, tuple[str, ...]]]]:
+    """The prepared problem around the vacancies (the units promoted), the plan in it and
+    the rules it already breaks."""
+    involved = {m.id for u in units for m in u.members if m.id is not None}
+    involved |= _neighbours(session, row, vacancies)
+    problem = round_data.local_problem(
+        session, row, involved, pinned=round_data.pins(entries), previous_plan=()
+    )
+    members = {m.external_id for u in units for m in u.members}
+    instance = prepare(_promoted(problem, members, singles))
+    known = {p.external_id for p in problem.participants}
+    plan = {e.participant: e.opening for e in entries if e.participant in known}
+    return instance, plan, _violations(instance, plan)

@@ -10,7 +10,9 @@ from then on). Withdrawing twice changes nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import update
@@ -18,25 +20,34 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.schemas.withdrawals import FreedPlace, Withdrawal
+from jet_match.schemas.review import WithdrawalCounts
+from jet_match.schemas.withdrawals import FreedPlace, Withdrawal, WithdrawalRequest
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit, updated_one
 from jet_match.services.notifications import outbox
 from jet_match.services.rounds import rounds
 from jet_match.services.security import audit
-from jet_match.statuses import EventKind, RoundStatus
+from jet_match.statuses import EventKind, OfferStatus, RoundStatus, WithdrawalReason
 
 
 def withdraw(
-    *, session: Session, caller: Caller, participant_id: str, reason: str | None = None
+    *,
+    session: Session,
+    caller: Caller,
+    participant_id: str,
+    request: WithdrawalRequest | None = None,
+    reason: str | None = None,
 ) -> Withdrawal:
-    """Withdraw a participant and free their places (coordinators); `reason`, when given,
-    goes to the audit trail.
+    """Withdraw a participant and free their places (coordinators); the reason and note,
+    when given, are recorded with the day (`withdrawal_records`) and audited. `reason` is
+    a free-text explanation (the workspace's form): kept as the note when none is given.
 
     Idempotent, so no If-Match: whatever version the participant is at, the outcome is
-    the same (a concurrent change of another field is kept, not refused).
+    the same (a concurrent change of another field is kept, not refused); withdrawing
+    again records nothing new and answers the first withdrawal's reason and day.
     """
+    request = request or WithdrawalRequest()
     authorize(caller, Action.PARTICIPANTS_WRITE)
     person = lookups.find_participant(session, participant_id)
     assert person.id is not None
@@ -55,7 +66,18 @@ def withdraw(
     )
     already = not updated_one(changed)
     before = withdrawn if already else person.status
+    if not already:
+        session.add(
+            models.WithdrawalRecord(
+                participant_id=person.id,
+                reason=request.reason.value if request.reason else None,
+                note=request.note or (reason[:500] if reason else None),
+                withdrawn_on=models.utcnow().date(),
+                recorded_by=caller.actor,
+            )
+        )
     freed = free_places(session, caller, person)
+    _close_live_offers(session, caller, person)
     audit.record(
         session,
         caller,
@@ -65,15 +87,108 @@ def withdraw(
         before=before,
         after=fmt.ParticipantStatus.WITHDRAWN.value,
         freed=[place.model_dump() for place in freed],
-        reason=reason,
+        reason=request.reason.value if request.reason else reason,
     )
     commit(session)
+    record = session.scalars(
+        select(models.WithdrawalRecord)
+        .where(models.WithdrawalRecord.participant_id == person.id)
+        .order_by(col(models.WithdrawalRecord.id))
+    ).first()
     return Withdrawal(
         participant=participant_id,
         status=fmt.ParticipantStatus.WITHDRAWN,
         already_withdrawn=already,
+        reason=WithdrawalReason(record.reason) if record and record.reason else None,
+        withdrawn_on=record.withdrawn_on if record else None,
         freed=freed,
     )
+
+
+def _close_live_offers(session: Session, caller: Caller, person: models.Participant) -> None:
+    """A withdrawn alternate's open offer (alone or with a partner) is withdrawn with them:
+    its places can be offered to the next alternate. Flushes, never commits."""
+    offer = models.Offer
+    live = session.scalars(
+        select(offer).where(
+            offer.status == OfferStatus.OPEN.value,
+            sa.or_(
+                col(offer.live_participant_id) == person.id, col(offer.live_partner_id) == person.id
+            ),
+        )
+    ).all()
+    now = models.utcnow()
+    for held in live:
+        session.execute(
+            update(offer)
+            .where(col(offer.id) == held.id)
+            .values(
+                status=OfferStatus.WITHDRAWN.value,
+                live_participant_id=None,
+                live_partner_id=None,
+                decided_by=caller.actor,
+                decided_at=now,
+                version=col(offer.version) + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        round_id = session.scalar(
+            select(models.Round.external_id).where(models.Round.id == held.round_id)
+        )
+        audit.record(
+            session,
+            caller,
+            "offer.withdraw",
+            "round",
+            round_id,
+            offer=held.id,
+            reason="the participant withdrew",
+            before=OfferStatus.OPEN.value,
+            after=OfferStatus.WITHDRAWN.value,
+        )
+    session.flush()
+
+
+def counts(session: Session, row: models.Round) -> WithdrawalCounts:
+    """The withdrawals of the round's positions: by reason, sending country and position,
+    and before or after the round's first publication (counted by when each was recorded).
+    """
+    assert row.id is not None
+    record, participant = models.WithdrawalRecord, models.Participant
+    first_published = session.scalar(
+        select(models.Publication.published_at).where(
+            models.Publication.round_id == row.id, models.Publication.version == 1
+        )
+    )
+    found = session.execute(
+        select(record.reason, record.recorded_at, participant.citizenship, participant.position)
+        .join(participant, col(participant.id) == record.participant_id)
+        .where(col(participant.position).in_(row.positions))
+    ).all()
+    by_reason: Counter[str] = Counter()
+    by_country: Counter[str] = Counter()
+    by_position: Counter[str] = Counter()
+    after = 0
+    for reason, recorded_at, country, position in found:
+        by_reason[reason or "unknown"] += 1
+        by_country[country] += 1
+        by_position[position] += 1
+        if first_published is not None and _utc(recorded_at) >= _utc(first_published):
+            after += 1
+    return WithdrawalCounts(
+        total=len(found),
+        by_reason=dict(sorted(by_reason.items())),
+        by_country=dict(sorted(by_country.items())),
+        by_position=dict(sorted(by_position.items())),
+        before_publication=len(found) - after,
+        after_publication=after,
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive timestamps; they were written in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def free_places(session: Session, caller: Caller, person: models.Participant) -> list[FreedPlace]:
