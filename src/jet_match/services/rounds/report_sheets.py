@@ -190,6 +190,7 @@ class ReportWords:
     prefecture: Callable[[int], str]
     organization: Callable[[str, str | None], str]
     today: str
+    reason: Callable[[str], str] = str  # a reason for leaving someone unplaced
 
 
 PEOPLE_PLAN_COLUMNS = (
@@ -249,6 +250,7 @@ def report_for_people(
         ).all()
     }
     label, yes = words.labels, words.labels["yes"]
+    why = {u.participant: "; ".join(words.reason(r) for r in u.reasons) for u in built.unplaced}
     plan = [
         [
             r["participant"],
@@ -262,7 +264,7 @@ def report_for_people(
             r.get("score"),
             yes if r.get("pinned") else "",
             r.get("override_reason") or "",
-            r.get("unplaced_reasons") or "",
+            why.get(r["participant"]) or r.get("unplaced_reasons") or "",
         ]
         for r in rows
     ]
@@ -293,7 +295,7 @@ def report_for_people(
                         u.participant,
                         names.get(u.participant, ""),
                         u.position.value,
-                        "; ".join(u.reasons),
+                        why[u.participant],
                     ]
                     for u in built.unplaced
                 ],
