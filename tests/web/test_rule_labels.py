@@ -94,6 +94,6 @@ def test_the_report_for_people_says_why_in_japanese(
     _unassigned_p1(client)
     book = load_workbook(io.BytesIO(client.get(f"/app/rounds/{ROUND}/report.xlsx").content))
     unplaced = {row[0]: row[3] for row in book["未配置"].iter_rows(min_row=2, values_only=True)}
-    assert "この計画では配置されていません" in unplaced["P-1"]
+    assert "この計画では配置されていません" in str(unplaced["P-1"])
     plan = {row[0]: row[-1] for row in book["配置案"].iter_rows(min_row=2, values_only=True)}
     assert plan["P-1"] == unplaced["P-1"]
