@@ -19,6 +19,7 @@ from jet_match.web.routes import (
     home,
     organizations,
     placement,
+    round_bulk,
     round_compare,
     round_opening,
     round_plan,
@@ -38,6 +39,7 @@ ROUTE_MODULES = (
     round_compare,
     placement,
     round_opening,
+    round_bulk,
 )
 
 
