@@ -26,6 +26,14 @@ ROUND = "R-BROWSER"
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo.json"
 
 
+def _in_japanese(recorded: RecordedPage) -> None:
+    """Switch to Japanese (another test may have saved English as this user's setting)."""
+    page = recorded.page
+    if page.locator("html").get_attribute("lang") != "ja":
+        page.get_by_role("button", name="日本語").click()
+    assert page.locator("html").get_attribute("lang") == "ja"
+
+
 def _run_and_watch(workspace: Workspace, recorded: RecordedPage, shot: str) -> None:
     """Re-solve from the round page and watch the runs table follow the run to its end
     (the test acts as the worker process)."""
@@ -69,6 +77,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     page = recorded.page
     page.goto("/app/login")
     sign_in(recorded, workspace_browser.coordinator, workspace_browser.password)
+    _in_japanese(recorded)
 
     _run_and_watch(workspace_browser, recorded, "round-run-progress-ja")
     assert page.get_by_role("heading", name="最新の結果").is_visible()
@@ -154,7 +163,6 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     page.set_viewport_size({"width": 1280, "height": 720})
     page.screenshot(path=SCREENSHOTS / "plan-en-viewport.png")
     recorded.assert_clean()
-    page.get_by_role("button", name="日本語").click()
     recorded.close()
 
 
@@ -165,6 +173,7 @@ def test_a_host_user_works_in_japanese_and_cannot_see_another_organization(
     page = recorded.page
     page.goto("/app/login")
     sign_in(recorded, workspace_browser.host, workspace_browser.password)
+    _in_japanese(recorded)
     own = f"/app/organizations/{workspace_browser.host_organization}"
     page.get_by_role("link", name="募集と配置").click()
     assert page.url.endswith(own)
