@@ -100,8 +100,9 @@ def main() -> None:
         _coordinator(svc.database_url)
         client = _signed_in(svc.base)
         page = f"/app/rounds/{ROUND}"
+        anonymous = httpx.Client(base_url=svc.base, timeout=120)
         baselines = [
-            ("baseline: login page (no database)", client, "/app/login"),
+            ("baseline: login page (no database)", anonymous, "/app/login"),
             ("baseline: API plan, first 50 (JSON)", api, f"/api/v1/rounds/{ROUND}/plan?limit=50"),
         ]
         cases = [
