@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, expect
 
 from round_support import work
 from web.conftest import Workspace
@@ -132,9 +132,8 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     # Changes from a sheet: unassign the mover, previewed, then applied after a confirmation.
     page.goto(f"/app/rounds/{ROUND}/bulk")
     sheet = f"participant,opening,pinned,reason\n{external_id},,,\n"
-    page.get_by_label("シート").set_input_files(
-        files=[{"name": "changes.csv", "mimeType": "text/csv", "buffer": sheet.encode()}]
-    )
+    upload: FilePayload = {"name": "changes.csv", "mimeType": "text/csv", "buffer": sheet.encode()}
+    page.get_by_label("シート").set_input_files(files=[upload])
     page.get_by_role("button", name="変更を確認").click()
     assert page.locator("#preview table tbody tr").count() == 1
     recorded.screenshot("bulk-preview-ja")
