@@ -104,3 +104,16 @@ def test_host_users_are_refused(
 ) -> None:
     solved_round(engine, settings)
     assert signed_in(staff.host_a).get(PAGE).status_code == 403
+
+
+def test_what_no_reason_allows_is_refused_in_japanese(
+    signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings)
+    client = signed_in(staff.coordinator)
+    client.headers["Accept-Language"] = "ja"
+    preview = _upload(client, HEADER + "P-1,,yes,\nP-404,OPN-A1,,\n")
+    assert preview.status_code == 200
+    assert "固定できるのは配置だけです" in preview.text
+    assert "該当する参加者はいません" in preview.text
+    assert preview.text.count('class="refused"') == 2

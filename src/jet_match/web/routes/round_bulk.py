@@ -20,7 +20,7 @@ from jet_match.api.deps import SessionDep, SettingsDep
 from jet_match.errors import InvalidInput, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType
 from jet_match.services.kit import spreadsheets
 from jet_match.services.rounds import bulk, rounds
-from jet_match.web.forms import STALE, if_match, problem_messages, version_of
+from jet_match.web.forms import MESSAGES, STALE, if_match, problem_messages, version_of
 from jet_match.web.i18n import N_
 from jet_match.web.pages import APP_PREFIX, Page
 from jet_match.web.round_pages import RoundIdPath, Writer
@@ -39,6 +39,12 @@ SHEET_MESSAGES = {
     "invalid_changes": N_("The changes sent back are not valid: upload the sheet again."),
     "not-found": N_("There is no such participant."),
     "unknown_opening": N_("There is no such opening."),
+    "participant_withdrawn": N_(
+        "The participant has withdrawn: a withdrawn participant is never placed."
+    ),
+    "opening_cancelled": N_("The opening is cancelled: nobody is placed there."),
+    "pin_outside_run": N_("No run of the round could keep this pin or override."),
+    "pin_without_opening": N_("Only a placement can be pinned: give an opening, or pinned no."),
 }
 OVERRIDE_NEEDED = N_("This change breaks a hard rule: give a reason in the reason column.")
 NOT_A_SHEET = N_("Upload a CSV or XLSX sheet.")
@@ -80,7 +86,7 @@ def _show(
 def _refusal(page: Page, code: str, message: str) -> str:
     if code in rule_names:
         return page.t.gettext(OVERRIDE_NEEDED)
-    known = SHEET_MESSAGES.get(code)
+    known = SHEET_MESSAGES.get(code) or MESSAGES.get(code)
     return page.t.gettext(known) if known else message
 
 
