@@ -7,8 +7,12 @@ SQLite database, serves it with `jet-match serve --no-worker` and one `jet-match
 (bench_api.service, as a deployment would), solves a round through the API, creates a
 coordinator account and signs in at /app/login, then times each page through the real
 HTTP stack (uvicorn, session, CSRF, templates): the plan page with several filters, its
-CSV download and the round page. Prints the median and the worst of `repeat` requests,
-timed by the client on loopback (the server's time plus well under a millisecond).
+CSV download, the round page, a participant's page, an opening's page and the bulk page.
+Prints the median and the worst of `repeat` requests, timed by the client on loopback
+(the server's time plus well under a millisecond), beside two baselines measured in the
+same minute: the login page (no database work: what the machine's load alone costs) and
+the API's first page of the plan (the same query without a template). Refuses to print
+page figures unless the run succeeded (a plan of unplaced people would flatter them).
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--time-limit", type=float, default=30)
+    parser.add_argument("--time-limit", type=float, default=120)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}", flush=True)
     with service(args.dataset, None, 0.05) as svc:
@@ -90,9 +94,17 @@ def main() -> None:
             f" {run.get('error') or ''}",
             flush=True,
         )
+        if run["status"] != "succeeded":
+            raise SystemExit("the national run did not succeed: no page figures on an empty plan")
+        first = api.get(f"/api/v1/rounds/{ROUND}/plan", params={"limit": 1}).json()["items"][0]
         _coordinator(svc.database_url)
         client = _signed_in(svc.base)
         page = f"/app/rounds/{ROUND}"
+        anonymous = httpx.Client(base_url=svc.base, timeout=120)
+        baselines = [
+            ("baseline: login page (no database)", anonymous, "/app/login"),
+            ("baseline: API plan, first 50 (JSON)", api, f"/api/v1/rounds/{ROUND}/plan?limit=50"),
+        ]
         cases = [
             ("plan, first page", f"{page}/plan"),
             ("plan, name search", f"{page}/plan?q=smith"),
@@ -103,11 +115,16 @@ def main() -> None:
             ("plan, CSV of prefecture 13", f"{page}/plan.csv?prefecture=13"),
             ("round page (with report figures)", page),
             ("round progress (JSON)", f"{page}/progress"),
+            ("participant page (explanation)", f"{page}/participants/{first['participant']}"),
+            ("opening page (placed, candidates)", f"{page}/openings/{first['opening']}"),
+            ("bulk page", f"{page}/bulk"),
+            ("home", "/app/"),
         ]
         print(f"{'page':<42} {'median ms':>10} {'max ms':>8}")
-        for name, url in cases:
-            median, worst = _time(client, url, args.repeat)
+        for name, who, url in [*baselines, *((n, client, u) for n, u in cases)]:
+            median, worst = _time(who, url, args.repeat)
             print(f"{name:<42} {median:>10.1f} {worst:>8.1f}", flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":

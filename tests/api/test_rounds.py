@@ -171,6 +171,18 @@ class TestAdjustments:
         assert {e["code"] for e in ineligible.json()["errors"]} >= {"ineligible"}
         assert _plan(client, keys) == (SMALL_PLAN, etag)  # nothing was written
 
+    def test_an_overridden_ineligible_move_lists_the_failed_rules(
+        self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
+    ) -> None:
+        _create(client, keys)
+        _run(client, keys, engine, settings)
+        _, etag = _plan(client, keys)
+        made = _put(client, keys, "P-1", etag, opening="OPN-A2", override_reason="agreed")
+        assert made.status_code == 200, made.text
+        overridden = {r["rule"]: r["failed_rules"] for r in made.json()["overridden"]}
+        assert overridden["ineligible"] == ["same_position", "japanese_level"]
+        assert overridden["over_capacity"] == []
+
     def test_an_override_is_made_recorded_and_reports_the_objective_change(
         self, client: TestClient, keys: Keys, engine: Engine, settings: Settings
     ) -> None:

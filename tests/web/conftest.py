@@ -97,6 +97,8 @@ class Workspace:
     host_organization: str
     other_organization: str
     password: str
+    engine: Engine | None = None  # the served database (a test may act as the worker)
+    settings: Settings | None = None
 
     def open(self, locale: str = "en-US") -> RecordedPage:
         """A new browser context (its own cookies) and page that records what it does."""
@@ -151,6 +153,8 @@ def workspace_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
                 host_organization=host_organization,
                 other_organization=other,
                 password=people.password,
+                engine=engine,
+                settings=settings,
             )
         finally:
             browser.close()

@@ -132,6 +132,16 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/app/rounds/{round_id}/compare"): Case(ROUND_READERS, path=f"{ROUND}/compare"),
     ("GET", "/app/rounds/{round_id}/report.xlsx"): Case(ROUND_READERS, path=f"{ROUND}/report.xlsx"),
+    ("GET", "/app/rounds/{round_id}/bulk"): Case(ROUND_READERS, path=f"{ROUND}/bulk"),
+    ("POST", "/app/rounds/{round_id}/bulk/preview"): Case(
+        (303, 403, 403, 422), path=f"{ROUND}/bulk/preview"
+    ),
+    ("POST", "/app/rounds/{round_id}/bulk"): Case(
+        (303, 403, 403, 303),
+        path=f"{ROUND}/bulk",
+        form={"changes": '[{"row": 2, "participant": "P-1", "opening": null}]'},
+        version_of=ROUND,
+    ),
 }
 
 

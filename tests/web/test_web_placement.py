@@ -84,6 +84,20 @@ class TestMove:
         assert "Objective change:" in text
         assert current_plan(engine)["P-1"] == "OPN-B1"
 
+    def test_the_preview_names_each_failed_eligibility_rule_in_both_languages(
+        self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+    ) -> None:
+        solved_round(engine, settings)
+        client = signed_in(staff.coordinator)
+        text = _preview(client, "OPN-A2")
+        assert "the participant is not eligible for the opening" in text
+        assert '<li data-rule="same_position">the opening is for another position</li>' in text
+        assert '<li data-rule="japanese_level">the participant&#39;s Japanese is below' in text
+        client.headers["Accept-Language"] = "ja"
+        japanese = _preview(client, "OPN-A2")
+        assert 'data-rule="japanese_level">the participant' not in japanese
+        assert 'data-rule="same_position">募集の職種が異なります' in japanese
+
     def test_a_rule_break_needs_a_reason_then_is_saved_pinned_and_audited(
         self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
     ) -> None:

@@ -62,6 +62,14 @@ class RuleBreak(BaseModel):
     message: str
     participants: list[str] = Field(default_factory=list)
     openings: list[str] = Field(default_factory=list)
+    failed_rules: list[str] = Field(
+        default_factory=list,
+        examples=[["japanese_level", "driving"]],
+        description="For `ineligible` and `ineligible_pin`: the eligibility rules the pair "
+        "fails (same_position, participant_not_withdrawn, japanese_level, driving, "
+        "medical_access, required_country, sport, opening_open, not_forbidden), in the "
+        "order they are reported; empty for other rules.",
+    )
 
 
 class RunProgress(BaseModel):

@@ -49,6 +49,7 @@ class Violation:
     message: str
     participants: tuple[str, ...] = ()
     openings: tuple[str, ...] = ()
+    failed_rules: tuple[str, ...] = ()  # "ineligible": the eligibility rules the pair fails
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ def check_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> tuple
                     "the pair breaks: " + ", ".join(failed),
                     (t.participant_ids[i],),
                     (t.opening_ids[j],),
+                    tuple(failed),
                 )
             )
         if not inst.in_run[i]:

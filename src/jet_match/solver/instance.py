@@ -43,6 +43,7 @@ class Conflict:
     message: str
     participants: tuple[str, ...] = ()
     openings: tuple[str, ...] = ()
+    failed_rules: tuple[str, ...] = ()  # "ineligible_pin": the eligibility rules the pair fails
 
 
 @dataclass(eq=False)
@@ -290,6 +291,7 @@ def prepare(
                     "a pinned pair breaks a hard rule: " + ", ".join(reasons or ["out of scope"]),
                     (t.participant_ids[i],),
                     (t.opening_ids[j],),
+                    tuple(reasons),
                 )
             )
             pin_of[i] = -1

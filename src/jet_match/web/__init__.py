@@ -20,6 +20,7 @@ from jet_match.web.routes import (
     notifications,
     organizations,
     placement,
+    round_bulk,
     round_compare,
     round_opening,
     round_plan,
@@ -40,6 +41,7 @@ ROUTE_MODULES = (
     placement,
     round_opening,
     notifications,
+    round_bulk,
 )
 
 

@@ -43,6 +43,16 @@ class TestPreviewChange:
         assert current_plan(engine) == before
         assert round_etag(engine) == etag
 
+    def test_an_ineligible_move_names_the_eligibility_rules_it_fails(
+        self, engine: Engine, settings: Settings
+    ) -> None:
+        solved_round(engine, settings)
+        # P-1, an ALT without Japanese, at the CIR opening OPN-A2 (N2 required).
+        preview = _preview(engine, "P-1", PlanChange(opening="OPN-A2"))
+        ineligible = [item for item in preview.breaks if item.rule == "ineligible"]
+        assert [item.failed_rules for item in ineligible] == [["same_position", "japanese_level"]]
+        assert all(item.failed_rules == [] for item in preview.breaks if item.rule != "ineligible")
+
     def test_it_agrees_with_the_change_it_previews(
         self, engine: Engine, settings: Settings
     ) -> None:

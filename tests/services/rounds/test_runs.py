@@ -298,6 +298,7 @@ class TestPins:
                 "participants; the round does not cover CIR openings",
                 "participants": ["P-5"],
                 "openings": ["OPN-A2"],
+                "failed_rules": [],
             }
         ]
         assert run.error is not None

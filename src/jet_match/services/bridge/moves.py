@@ -66,6 +66,7 @@ def rule_break(violation: Violation) -> RuleBreak:
         message=violation.message,
         participants=list(violation.participants),
         openings=list(violation.openings),
+        failed_rules=list(violation.failed_rules),
     )
 
 

@@ -200,6 +200,7 @@ def run_outcome(
                 message=c.message,
                 participants=list(c.participants),
                 openings=list(c.openings),
+                failed_rules=list(c.failed_rules),
             )
             for c in result.conflicts
         ],

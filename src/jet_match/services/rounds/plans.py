@@ -613,3 +613,53 @@ def replace_plan(
         session.execute(insert(Placement), added)
     session.flush()
     return len(set(left) | {pid for pid in new if pid not in current})
+
+
+# --- Several changes in one transaction (the bulk sheet) ------------------------------------
+
+
+class NeedsReason(InvalidInput):
+    """A change that breaks hard rules (`breaks`) and has no override reason."""
+
+    def __init__(
+        self, detail: str, problems: list[FieldProblem], *, breaks: tuple[RuleBreak, ...]
+    ) -> None:
+        super().__init__(detail, problems)
+        self.breaks = breaks
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """One change written (flushed, not committed) as `change_placement` writes it."""
+
+    before: PlanItem | None
+    after: PlanItem | None
+    breaks: tuple[RuleBreak, ...]
+    objective_change: ObjectiveChange
+
+
+def stage_change(
+    session: Session,
+    caller: Caller,
+    row: models.Round,
+    person: models.Participant,
+    change: PlanChange,
+    *,
+    audited: bool,
+) -> Staged:
+    """Judge one change on the plan as written so far in this transaction and write it
+    (flush only): the same rules, refusals and audit events as `change_placement`, for a
+    caller that checked the round's version and bumps it once for all its changes."""
+    assert row.id is not None
+    assert person.id is not None
+    before, assessment = _assess_change(session, row, person, change)
+    if assessment is None:
+        return Staged(before, before, (), _NO_CHANGE)
+    if assessment.breaks and change.override_reason is None:
+        refused = _refused(person.external_id, assessment.breaks)
+        raise NeedsReason(refused.detail, refused.problems, breaks=assessment.breaks)
+    _write(session, row.id, assessment, _kept_reason(before, change, assessment))
+    after = plan_item(session, row.id, person.id)
+    if audited:
+        _audit_change(session, caller, row, person.external_id, before, after, assessment, change)
+    return Staged(before, after, assessment.breaks, assessment.change)

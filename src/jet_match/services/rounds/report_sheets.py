@@ -218,6 +218,7 @@ class ReportWords:
     prefecture: Callable[[int], str]
     organization: Callable[[str, str | None], str]
     today: str
+    reason: Callable[[str], str] = str  # a reason for leaving someone unplaced
 
 
 PEOPLE_PLAN_COLUMNS = (
@@ -277,6 +278,7 @@ def report_for_people(
         ).all()
     }
     label, yes = words.labels, words.labels["yes"]
+    why = {u.participant: "; ".join(words.reason(r) for r in u.reasons) for u in built.unplaced}
     plan = [
         [
             r["participant"],
@@ -290,7 +292,7 @@ def report_for_people(
             r.get("score"),
             yes if r.get("pinned") else "",
             r.get("override_reason") or "",
-            r.get("unplaced_reasons") or "",
+            why.get(r["participant"]) or r.get("unplaced_reasons") or "",
         ]
         for r in rows
     ]
@@ -321,7 +323,7 @@ def report_for_people(
                         u.participant,
                         names.get(u.participant, ""),
                         u.position.value,
-                        "; ".join(u.reasons),
+                        why[u.participant],
                     ]
                     for u in built.unplaced
                 ],

@@ -154,6 +154,7 @@ class Here(InRound):
             placement=placement,
             organization_of=organization_of,
             reasons=_reasons(page, explanation, organization_of),
+            why_unplaced=rule_labels.unplaced_reasons(page.t, explanation.unplaced_reasons),
             choices=choices,
             notice=notice,
             errors=errors or {},

@@ -4,6 +4,7 @@ report for people (XLSX in the reader's language)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.rounds import report_sheets, review, rounds, runs
+from jet_match.web import rule_labels
 from jet_match.web.forms import problem_messages
 from jet_match.web.i18n import N_
 from jet_match.web.pages import Page, page_for
@@ -172,6 +174,7 @@ def download_report(
         prefecture=t.prefecture,
         organization=t.organization_name,
         today=t.date(datetime.now(UTC)),
+        reason=partial(rule_labels.unplaced_reason, t),
     )
     body = report_sheets.report_for_people(
         session=session, caller=page.caller, prepared=prepared, round_id=round_id, words=words
