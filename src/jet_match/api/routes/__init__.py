@@ -8,6 +8,7 @@ from jet_match.api.deps import reject_unknown_query_parameters, strict_request
 from jet_match.api.routes import (
     api_keys,
     audit,
+    development,
     exports,
     health,
     imports,
@@ -40,5 +41,6 @@ for module in (
     review,
     publications,
     withdrawals,
+    development,
 ):
     api_router.include_router(module.router)

@@ -35,6 +35,9 @@ class Action(StrEnum):
     PUBLISH = "rounds:publish"
     PLACEMENTS_READ = "placements:read"
     RESULTS_READ = "results:read"
+    DEVELOPMENT = "development"
+    FAIRS_READ = "fairs:read"
+    FAIRS_WRITE = "fairs:write"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -49,8 +52,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.PLACEMENTS_READ,
         }
     ),
-    # Reads published results, with the minimum personal data.
-    Role.CAREER_FAIR: frozenset({Action.RESULTS_READ}),
+    # Reads published results, fairs and their rosters, with the minimum personal data.
+    Role.CAREER_FAIR: frozenset({Action.RESULTS_READ, Action.FAIRS_READ}),
 }
 
 
