@@ -275,3 +275,11 @@ class PipelineReport(BaseModel):
     by_stage: dict[str, int]
     places_added: int
     prefectures: list[PipelineRow]
+
+
+class ProspectImport(BaseModel):
+    """What a prospect sheet import did (all or nothing)."""
+
+    created: int
+    updated: int
+    unchanged: int

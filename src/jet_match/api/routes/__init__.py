@@ -16,6 +16,7 @@ from jet_match.api.routes import (
     organizations,
     participants,
     plans,
+    prospects,
     publications,
     review,
     rounds,
@@ -42,5 +43,6 @@ for module in (
     publications,
     withdrawals,
     development,
+    prospects,
 ):
     api_router.include_router(module.router)

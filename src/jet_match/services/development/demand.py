@@ -139,7 +139,7 @@ def demand(
             cell.no_eligible += no_eligible
             cell.full += full
     place = _openings(session, list(chosen))
-    for opening, (key, slots, requested) in place.items():
+    for key, slots, requested in place.values():
         cells[key].offered += slots
         cells[key].requested |= set(requested)
     for participant, opening in placed_at.items():

@@ -172,13 +172,13 @@ def _insert(session: Session, prospect_in: ProspectCreate) -> models.Prospect:
     ).first()
     if taken is not None:
         raise AlreadyExists(f"prospect '{prospect_in.external_id}' exists already")
-    row = models.Prospect(**_values(prospect_in), external_id=prospect_in.external_id)
+    row = models.Prospect(**prospect_values(prospect_in), external_id=prospect_in.external_id)
     session.add(row)
     session.flush()
     return row
 
 
-def _values(fields: ProspectFields) -> dict[str, Any]:
+def prospect_values(fields: ProspectFields) -> dict[str, Any]:
     values = fields.model_dump(include=set(FIELDS))
     values["stage"] = fields.stage.value
     values["kind"] = fields.kind.value
@@ -212,7 +212,7 @@ def update_prospect(
     if fields:
         assert row.id is not None
         version = compare_and_swap(
-            session, models.Prospect, row.id, row.version, **_values(updated)
+            session, models.Prospect, row.id, row.version, **prospect_values(updated)
         )
         audit.record(session, caller, "prospect.update", "prospect", external_id, fields=fields)
         commit(session)
