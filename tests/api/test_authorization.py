@@ -155,6 +155,75 @@ def _round(who: str) -> dict[str, Any]:
     return {"external_id": f"R-{who}", "name": f"Round of {who}", "programme_year": 2026}
 
 
+def _prospect(engine: Engine, _settings: Settings) -> dict[str, str]:
+    from sqlmodel import Session
+
+    from jet_match.schemas.development import ProspectCreate
+    from jet_match.services.development import prospects
+    from jet_match.services.kit.access import COMMAND_LINE
+
+    with Session(engine) as session:
+        prospects.create_prospect(
+            session=session,
+            caller=COMMAND_LINE,
+            prospect_in=ProspectCreate.model_validate(
+                {
+                    "external_id": "PRO-1",
+                    "name": "Nikko City",
+                    "prefecture": 9,
+                    "kind": "municipality",
+                    "area_type": "rural",
+                    "stage": "interested",
+                }
+            ),
+        )
+    return {}
+
+
+def _fair(engine: Engine, _settings: Settings) -> dict[str, str]:
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from jet_match.schemas.careerfair import EmployerCreate, FairCreate
+    from jet_match.services.careerfair import fairs
+    from jet_match.services.kit.access import COMMAND_LINE
+
+    with Session(engine) as session:
+        fairs.create_fair(
+            session=session,
+            caller=COMMAND_LINE,
+            fair_in=FairCreate(
+                external_id="FAIR-1", name="Fair", held_on=date(2027, 2, 20), capacity=100
+            ),
+        )
+        fairs.add_employer(
+            session=session,
+            caller=COMMAND_LINE,
+            fair_id="FAIR-1",
+            employer_in=EmployerCreate(external_id="EMP-1", company="ACME", sector="trade"),
+        )
+    return {}
+
+
+def _prospect_body(who: str) -> dict[str, Any]:
+    return {
+        "external_id": f"PRO-NEW-{who}",
+        "name": "Prospect",
+        "prefecture": 9,
+        "kind": "municipality",
+        "area_type": "rural",
+    }
+
+
+def _prospect_sheet(who: str) -> tuple[bytes, str]:
+    row = f"PRO-CSV-{who},Sheet prospect,9,municipality,rural"
+    return (f"external_id,name,prefecture,kind,area_type\n{row}\n").encode(), "text/csv"
+
+
+FAIR_READERS = (401, 401, 200, 403, 403, 200)
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/openapi.json"): Case(PUBLIC),
     ("GET", "/docs"): Case(PUBLIC),
@@ -290,6 +359,80 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/api/v1/rounds/{round_id}/fill-vacancies"): Case(
         COORDINATORS_ONLY, path=f"{R}/fill-vacancies", headers=ANY_VERSION, setup=_vacancy
+    ),
+    ("GET", "/api/v1/development/demand"): Case(
+        COORDINATORS_ONLY, path="/api/v1/development/demand?programme_year=2026", setup=_solved
+    ),
+    ("GET", "/api/v1/development/pipeline"): Case(COORDINATORS_ONLY, setup=_prospect),
+    ("GET", "/api/v1/development/prospects-sheet"): Case(
+        COORDINATORS_ONLY, path="/api/v1/development/prospects-sheet?format=xlsx", setup=_prospect
+    ),
+    ("POST", "/api/v1/development/prospects-sheet"): Case(
+        COORDINATORS_ONLY, content=_prospect_sheet
+    ),
+    ("GET", "/api/v1/prospects"): Case(COORDINATORS_ONLY, setup=_prospect),
+    ("POST", "/api/v1/prospects"): Case(COORDINATORS_CREATE, body=_prospect_body),
+    ("GET", "/api/v1/prospects/{prospect_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/prospects/PRO-1", setup=_prospect
+    ),
+    ("PATCH", "/api/v1/prospects/{prospect_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/prospects/PRO-1",
+        body=lambda who: {"owner": who},
+        headers=ANY_VERSION,
+        setup=_prospect,
+    ),
+    ("POST", "/api/v1/prospects/{prospect_id}/contacts"): Case(
+        COORDINATORS_CREATE,
+        path="/api/v1/prospects/PRO-1/contacts",
+        body=lambda who: {"contacted_on": "2026-12-01", "channel": "phone", "summary": who},
+        setup=_prospect,
+    ),
+    ("POST", "/api/v1/prospects/{prospect_id}/convert"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/prospects/PRO-1/convert",
+        body=lambda who: {
+            "organization": f"ORG-CONV-{who}",
+            "openings": [
+                {
+                    "external_id": f"OPN-CONV-{who}",
+                    "position": "ALT",
+                    "slots": 1,
+                    "school_level": "elementary",
+                }
+            ],
+        },
+        headers=ANY_VERSION,
+        setup=_prospect,
+    ),
+    ("GET", "/api/v1/fairs"): Case(FAIR_READERS, setup=_fair),
+    ("POST", "/api/v1/fairs"): Case(
+        COORDINATORS_CREATE,
+        body=lambda who: {
+            "external_id": f"FAIR-{who}",
+            "name": "Fair",
+            "held_on": "2027-02-20",
+            "capacity": 10,
+        },
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1", setup=_fair
+    ),
+    ("PATCH", "/api/v1/fairs/{fair_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/fairs/FAIR-1",
+        body=lambda who: {"name": f"Fair of {who}"},
+        headers=ANY_VERSION,
+        setup=_fair,
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}/employers"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1/employers", setup=_fair
+    ),
+    ("POST", "/api/v1/fairs/{fair_id}/employers"): Case(
+        COORDINATORS_CREATE,
+        path="/api/v1/fairs/FAIR-1/employers",
+        body=lambda who: {"external_id": f"EMP-{who}", "company": "Co", "sector": "trade"},
+        setup=_fair,
     ),
 }
 

@@ -8,6 +8,7 @@ from jet_match.api.deps import reject_unknown_query_parameters, strict_request
 from jet_match.api.routes import (
     api_keys,
     audit,
+    careerfair,
     development,
     exports,
     health,
@@ -44,5 +45,6 @@ for module in (
     withdrawals,
     development,
     prospects,
+    careerfair,
 ):
     api_router.include_router(module.router)

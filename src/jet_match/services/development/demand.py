@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -110,16 +112,18 @@ def demand(
         in_run |= people
         placed_at |= {e.participant: e.opening for e in entries if e.participant in people}
         unplaced_all |= {u.participant: u for u in result.unplaced if u.participant in people}
-    rows = session.execute(
-        select(
-            person.external_id,
-            person.position,
-            person.citizenship,
-            person.preferred_prefectures,
-            person.area_preference,
-            person.school_level_preference,
-        ).where(col(person.position).in_(list(chosen)))
-    ).all()
+    rows: list[Any] = list(
+        session.execute(
+            sa.select(
+                col(person.external_id),
+                col(person.position),
+                col(person.citizenship),
+                col(person.preferred_prefectures),
+                col(person.area_preference),
+                col(person.school_level_preference),
+            ).where(col(person.position).in_(list(chosen)))
+        ).all()
+    )
     citizenship: dict[str, str] = {}
     unplaced_other = 0
     no_eligible_total = full_total = 0
@@ -167,19 +171,19 @@ def _openings(session: Session, positions: list[str]) -> dict[str, tuple[Key, in
     """Open openings of the positions: their cell, slots and requested countries."""
     opening, organization = models.Opening, models.Organization
     found = session.execute(
-        select(
-            opening.external_id,
-            organization.prefecture,
-            organization.area_type,
-            opening.school_level,
-            opening.position,
-            opening.slots,
-            opening.requested_countries,
+        sa.select(
+            col(opening.external_id),
+            col(organization.prefecture),
+            col(organization.area_type),
+            col(opening.school_level),
+            col(opening.position),
+            col(opening.slots),
+            col(opening.requested_countries),
         )
         .join(organization, col(organization.id) == opening.organization_id)
         .where(
             col(opening.position).in_(positions),
-            opening.status == fmt.OpeningStatus.OPEN.value,
+            col(opening.status) == fmt.OpeningStatus.OPEN.value,
         )
     ).all()
     return {
@@ -227,7 +231,7 @@ def _report(
 
 
 def _prefectures(
-    rows: list[tuple[str, str, str, list[int], str, str]],
+    rows: list[Any],
     in_run: set[str],
     unplaced: dict[str, Unplaced],
     place: dict[str, tuple[Key, int, list[str]]],

@@ -22,6 +22,7 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, Conflict, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.common import Page
 from jet_match.schemas.development import (
+    ContactChannel,
     ContactCreate,
     ContactPublic,
     PipelineReport,
@@ -90,7 +91,7 @@ def public(session: Session, row: models.Prospect) -> ProspectPublic:
         contacts=[
             ContactPublic(
                 contacted_on=c.contacted_on,
-                channel=c.channel,  # type: ignore[arg-type]
+                channel=ContactChannel(c.channel),
                 summary=c.summary,
                 recorded_by=c.recorded_by,
                 recorded_at=c.created_at,
