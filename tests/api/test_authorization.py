@@ -354,6 +354,7 @@ CASES: dict[tuple[str, str], Case] = {
         HOST_OWN_PLACEMENTS, path="/api/v1/organizations/ORG-A/placements", setup=_published
     ),
     ("GET", "/api/v1/results"): Case(RESULTS_READERS, setup=_published),
+    ("GET", "/api/v1/results/changes"): Case(RESULTS_READERS, setup=_published),
     ("POST", "/api/v1/participants/{participant_id}/withdraw"): Case(
         COORDINATORS_ONLY, path="/api/v1/participants/P-1/withdraw", setup=_solved
     ),

@@ -111,3 +111,16 @@ class ResultChanges(BaseModel):
     removed: list[ResultItem] = Field(
         description="Placements no longer published, as they were last published."
     )
+
+
+class ResultsPage(BaseModel):
+    """A page of published results; `sync_token` names the publications it lists."""
+
+    items: list[ResultItem]
+    next_cursor: str | None = Field(
+        description="Opaque cursor of the next page; null on the last page."
+    )
+    sync_token: str = Field(
+        description="The published versions this listing reads: give it as `since` to "
+        "`/results/changes` to get what was added, changed or removed afterwards."
+    )
