@@ -68,6 +68,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/app/users/disable"): Case((303, 403, 403, 303), form={"email": "host-b@example.jp"}),
     ("GET", "/app/audit"): Case(COORDINATORS),
+    ("GET", "/app/development"): Case(COORDINATORS, path="/app/development?programme_year=2026"),
     ("GET", "/app/organizations/{organization}"): Case(OWN_ORGANIZATION, path=ORG),
     ("GET", "/app/organizations/{organization}/placements.{extension}"): Case(
         OWN_ORGANIZATION, path=f"{ORG}/placements.csv"
@@ -164,7 +165,7 @@ def test_page_answers_each_caller_as_documented(
     method: str, path: str, app: FastAPI, staff: Staff, engine: Engine, settings: Settings
 ) -> None:
     case = CASES[(method, path)]
-    if path.startswith("/app/rounds/"):
+    if path.startswith(("/app/rounds/", "/app/development")):
         solved_round(engine, settings)
     answers = []
     for who in CALLERS:

@@ -16,6 +16,7 @@ from jet_match.web.pages import APP_PREFIX, verify_csrf
 from jet_match.web.routes import (
     audit,
     auth,
+    development,
     home,
     organizations,
     placement,
@@ -38,6 +39,7 @@ ROUTE_MODULES = (
     round_compare,
     placement,
     round_opening,
+    development,
 )
 
 
