@@ -1,7 +1,8 @@
 """The guides run: their shell blocks, against a live server, give the statuses they show.
 
-docs/api.md (the integrator's guide) and docs/rounds.md (the coordinator's walkthrough of
-a matching round, with the server's embedded worker solving its runs).
+docs/api.md (the integrator's guide), docs/rounds.md (the coordinator's walkthrough of
+a matching round, with the server's embedded worker solving its runs), docs/development.md
+(demand and the prospect pipeline) and docs/careerfair.md (fairs and the results feed).
 
 A real `jet-match serve` process (uvicorn, a free port, the test's database) answers the
 guide's curl commands, run in order in one bash shell: for api.md, a server this test
@@ -31,6 +32,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 GUIDES = {
     "api.md": {"200", "201", "401", "403", "404", "412", "422"},
     "rounds.md": {"200", "201", "202", "304", "404", "412", "422"},
+    "development.md": {"200", "201", "202", "403", "404", "412", "422"},
 }
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = "@@jet-match-guide-block {}@@"
@@ -62,6 +64,11 @@ def test_the_guide_has_runnable_steps_with_expectations(guide: str) -> None:
 def test_the_api_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
     coordinator = make_key(Role.COORDINATOR, name="guide")
     run_guide("api.md", {**os.environ, "JM": live_server, "COORD": coordinator})
+
+
+def test_the_development_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
+    coordinator = make_key(Role.COORDINATOR, name="development guide")
+    run_guide("development.md", {**os.environ, "JM": live_server, "COORD": coordinator})
 
 
 def test_the_rounds_guide_runs_as_written_from_an_empty_database(database_url: str) -> None:
