@@ -33,6 +33,7 @@ GUIDES = {
     "api.md": {"200", "201", "401", "403", "404", "412", "422"},
     "rounds.md": {"200", "201", "202", "304", "404", "412", "422"},
     "development.md": {"200", "201", "202", "403", "404", "412", "422"},
+    "careerfair.md": {"200", "201", "202", "403", "412", "422"},
 }
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = "@@jet-match-guide-block {}@@"
@@ -69,6 +70,11 @@ def test_the_api_guide_runs_as_written(live_server: str, make_key: MakeKey) -> N
 def test_the_development_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
     coordinator = make_key(Role.COORDINATOR, name="development guide")
     run_guide("development.md", {**os.environ, "JM": live_server, "COORD": coordinator})
+
+
+def test_the_career_fair_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
+    coordinator = make_key(Role.COORDINATOR, name="career fair guide")
+    run_guide("careerfair.md", {**os.environ, "JM": live_server, "COORD": coordinator})
 
 
 def test_the_rounds_guide_runs_as_written_from_an_empty_database(database_url: str) -> None:
