@@ -89,6 +89,8 @@ class Opening(SQLModel, table=True):
     prefers_experience: bool = Field(default=False, nullable=False)
     sport: str | None = _text(50, nullable=True, default=None)
     status: str = _text(20, index=True)
+    # How many JETs the opening employs in all (season: demand); None: as many as `slots`.
+    posts: int | None = Field(default=None, nullable=True)
     version: int = Field(default=1, nullable=False)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
@@ -140,6 +142,10 @@ class ApiKey(SQLModel, table=True):
         default=None, foreign_key="organizations.id", nullable=True, ondelete="RESTRICT"
     )
     name: str = _text(100)
+    # A host key of a prefecture may read its prefecture's organizations (season).
+    prefecture_scope: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": sa.false()}
+    )
     created_at: datetime = _timestamp()
     created_by_key_id: int | None = Field(default=None, foreign_key="api_keys.id", nullable=True)
     revoked_at: datetime | None = Field(
@@ -336,6 +342,10 @@ class User(SQLModel, table=True):
         default=None, foreign_key="organizations.id", nullable=True, ondelete="RESTRICT"
     )
     locale: str | None = _text(5, nullable=True, default=None)
+    # A host user of a prefecture may read its prefecture's organizations (season).
+    prefecture_scope: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": sa.false()}
+    )
     disabled: bool = Field(default=False, nullable=False)
     password_hash: str = _text(255)
     failed_sign_ins: int = Field(default=0, nullable=False)
@@ -360,6 +370,59 @@ class UserSession(SQLModel, table=True):
     csrf_token: str = _text(64)
     created_at: datetime = _timestamp()
     last_seen_at: datetime = _timestamp()
+
+
+# --- The season: contracts in post, intentions, programme years (docs/season.md) ------
+
+
+class Contract(SQLModel, table=True):
+    """A JET in post: a contract with an organization on one of its openings.
+
+    Personal data (names, citizenship): reads through the API are audited. The
+    reappointment year is the year of `ends_on` (indexed: demand reads one year).
+    """
+
+    __tablename__ = "contracts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    family_name: str = _text(100)
+    given_name: str = _text(100)
+    citizenship: str = _text(2)
+    position: str = _text(3)
+    organization_id: int = Field(
+        foreign_key="organizations.id", nullable=False, index=True, ondelete="RESTRICT"
+    )
+    opening_id: int = Field(
+        foreign_key="openings.id", nullable=False, index=True, ondelete="RESTRICT"
+    )
+    started_on: date = Field(sa_type=sa.Date, nullable=False)
+    ends_on: date = Field(sa_type=sa.Date, nullable=False, index=True)
+    year_in_programme: int = Field(nullable=False)
+    japanese_level: str = _text(4)
+    field_of_study: str | None = _text(100, nullable=True, default=None)
+    intention: str = _text(20, index=True)
+    intention_set_on: date | None = Field(default=None, sa_type=sa.Date, nullable=True)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class ProgrammeYear(SQLModel, table=True):
+    """What coordinators set for one programme year: until when hosts may set intentions,
+    and whether undecided JETs count as leaving in the demand."""
+
+    __tablename__ = "programme_years"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_year: int = Field(nullable=False, unique=True)
+    intention_deadline: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    undecided_as_leaving: bool = Field(default=False, nullable=False)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
 
 
 # --- Host-organization development and the career fair (issue 14) -------------------------

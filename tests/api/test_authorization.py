@@ -29,6 +29,7 @@ from round_support import (
     queue_run,
     solved_round,
 )
+from season_support import add_contracts, contract
 from service_support import Keys
 
 CALLERS = ("anonymous", "revoked", "career_fair", "host_other", "host_own", "coordinator")
@@ -151,6 +152,15 @@ def _vacancy(engine: Engine, settings: Settings) -> dict[str, str]:
     return {}
 
 
+def _ledger(engine: Engine, _settings: Settings) -> dict[str, str]:
+    add_contracts(engine)
+    return {}
+
+
+def _intention(who: str) -> dict[str, Any]:
+    return {"intention": "leaving" if who == "coordinator" else "reappointing"}
+
+
 def _round(who: str) -> dict[str, Any]:
     return {"external_id": f"R-{who}", "name": f"Round of {who}", "programme_year": 2026}
 
@@ -255,6 +265,21 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("DELETE", "/api/v1/openings/{external_id}"): Case(
         HOST_OWN_RECORD, path="/api/v1/openings/OPN-A1", headers=ANY_VERSION
+    ),
+    ("GET", "/api/v1/contracts"): Case(HOST_READS_LIST, setup=_ledger),
+    ("POST", "/api/v1/contracts"): Case(
+        COORDINATORS_CREATE, body=lambda who: contract(f"C-NEW-{who}", "ORG-A", "OPN-A1")
+    ),
+    ("GET", "/api/v1/contracts/{external_id}"): Case(
+        HOST_OWN_RECORD, path="/api/v1/contracts/C-A1", setup=_ledger
+    ),
+    # A host sets the intention of its own contracts (only that field).
+    ("PATCH", "/api/v1/contracts/{external_id}"): Case(
+        HOST_OWN_RECORD,
+        path="/api/v1/contracts/C-A1",
+        body=_intention,
+        headers=ANY_VERSION,
+        setup=_ledger,
     ),
     ("GET", "/api/v1/participants"): Case(COORDINATORS_ONLY),
     ("POST", "/api/v1/participants"): Case(COORDINATORS_CREATE, body=_participant),

@@ -9,13 +9,14 @@ import pytest
 from pydantic import BaseModel
 
 from jet_match.dataset import format as fmt
-from jet_match.schemas import records, rounds
+from jet_match.schemas import contracts, records, rounds
 
 PAIRS = [
     (fmt.Organization, records.OrganizationUpdate),
     (fmt.Opening, records.OpeningUpdate),
     (fmt.Participant, records.ParticipantUpdate),
     (fmt.Weights, rounds.WeightsUpdate),
+    (fmt.Contract, contracts.ContractUpdate),
 ]
 _WORDS = {"title", "description", "default", "examples"}  # prose, not constraints
 

@@ -79,11 +79,34 @@ def valid_dataset() -> dict[str, Any]:
                 participant("P-ALT-1", status="alternate", alternate_rank=1),
                 participant("P-GONE", status="withdrawn"),
             ],
+            "contracts": [
+                contract("C-1", "ORG-2", "OP-2", intention="reappointing"),
+                contract("C-2", "ORG-1", "OP-CIR", position="CIR", citizenship="KR"),
+            ],
             "pins": [{"participant": "P-1", "opening": "OP-1"}],
             "forbidden": [{"participant": "P-2", "opening": "OP-1"}],
             "previous_plan": [{"participant": "P-2", "opening": "OP-2"}],
         }
     )
+
+
+def contract(
+    external_id: str, organization_id: str, opening_id: str, **fields: Any
+) -> dict[str, Any]:
+    """A second-year ALT from the US in post until the end of July 2026, undecided."""
+    return {
+        "external_id": external_id,
+        "family_name": "Okafor",
+        "given_name": "Ada",
+        "citizenship": "US",
+        "position": "ALT",
+        "organization": organization_id,
+        "opening": opening_id,
+        "started_on": "2025-08-01",
+        "ends_on": "2026-07-31",
+        "year_in_programme": 2,
+        **fields,
+    }
 
 
 def issues_of(data: Any) -> list[DatasetIssue]:

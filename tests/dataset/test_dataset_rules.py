@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from dataset_builders import issues_of, opening, organization, participant, record, valid_dataset
+from dataset_builders import (
+    contract,
+    issues_of,
+    opening,
+    organization,
+    participant,
+    record,
+    valid_dataset,
+)
 
 from jet_match.dataset.format import Dataset
 from jet_match.dataset.record_index import Records
@@ -229,6 +237,38 @@ CASES: dict[str, Case] = {
     "pin on an ineligible pair": Case(
         _append("pins", _pair("P-2", "OP-CIR")),
         "pin_ineligible", "pin", "P-2", "opening", "another position",
+    ),
+    "duplicate contract id": Case(
+        _append("contracts", contract("C-1", "ORG-1", "OP-1")),
+        "duplicate_external_id", "contract", "C-1", "external_id", "used twice",
+    ),
+    "posts below slots": Case(
+        _set("openings", "OP-2", posts=1),
+        "posts_below_slots", "opening", "OP-2", "posts", "1 posts but 2 slots",
+    ),
+    "contract of an unknown organization": Case(
+        _append("contracts", contract("C-3", "ORG-9", "OP-1")),
+        "unknown_organization", "contract", "C-3", "organization", "not in the dataset",
+    ),
+    "contract on an unknown opening": Case(
+        _append("contracts", contract("C-3", "ORG-1", "OP-9")),
+        "unknown_opening", "contract", "C-3", "opening", "not in the dataset",
+    ),
+    "contract on another organization's opening": Case(
+        _set("contracts", "C-1", organization="ORG-1"),
+        "opening_of_another_organization", "contract", "C-1", "opening", "not of ORG-1",
+    ),
+    "contract of another position than its opening": Case(
+        _set("contracts", "C-2", position="ALT"),
+        "position_differs_from_opening", "contract", "C-2", "position", "CIR opening",
+    ),
+    "contract ending before it starts": Case(
+        _set("contracts", "C-1", ends_on="2025-07-31"),
+        "ends_before_start", "contract", "C-1", "ends_on", "before it starts",
+    ),
+    "contract citizenship unassigned": Case(
+        _set("contracts", "C-1", citizenship="XX"),
+        "unknown_country", "contract", "C-1", "citizenship", "not an ISO 3166-1",
     ),
 }  # fmt: skip
 

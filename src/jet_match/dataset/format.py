@@ -11,6 +11,7 @@ the JSON Schema documents them; rules that relate fields or records to each othe
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -207,6 +208,13 @@ class Opening(_Record):
     )
     sport: Sport | None = Field(default=None, description="Required sport (SEA openings).")
     status: OpeningStatus = OpeningStatus.OPEN
+    posts: int | None = Field(
+        default=None,
+        ge=1,
+        le=500,
+        description="How many JETs the opening employs in all, in post and new (the season's "
+        "demand); absent: as many as `slots`.",
+    )
 
 
 class Partner(_Record):
@@ -250,6 +258,45 @@ class Participant(_Record):
     )
     sport: Sport | None = None
     partner: Partner | None = None
+
+
+class Intention(StrEnum):
+    """What a JET in post intends for the next programme year."""
+
+    REAPPOINTING = "reappointing"
+    LEAVING = "leaving"
+    UNDECIDED = "undecided"
+
+
+class Contract(_Record):
+    """A JET in post: the contract they hold with an organization, on one of its openings.
+
+    A contract's reappointment year is the year its `ends_on` falls in: the intention says
+    whether the JET stays on for the programme year that starts then.
+    """
+
+    external_id: ExternalId
+    family_name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    given_name: Annotated[str, StringConstraints(max_length=100)] = Field(
+        description="Given name; empty for people with a single name."
+    )
+    citizenship: CountryCode
+    position: Position
+    organization: ExternalId = Field(description="external_id of the contracting organization.")
+    opening: ExternalId = Field(description="external_id of the opening (post) held.")
+    started_on: date = Field(description="First day of the contract.")
+    ends_on: date = Field(description="Last day of the contract (on or after started_on).")
+    year_in_programme: int = Field(ge=1, le=5, description="1 in the first year, up to 5.")
+    japanese_level: JapaneseLevel = JapaneseLevel.NONE
+    field_of_study: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        default=None, description="What the JET studied, if known."
+    )
+    intention: Intention = Field(
+        default=Intention.UNDECIDED, description="Reappointment intention for the next year."
+    )
+    intention_set_on: date | None = Field(
+        default=None, description="The day the intention was last set (null: never set)."
+    )
 
 
 class Pair(_Record):
@@ -307,6 +354,9 @@ class Dataset(_Record):
     organizations: list[Organization] = Field(default_factory=list)
     openings: list[Opening] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
+    contracts: list[Contract] = Field(
+        default_factory=list, description="JETs in post (the season's reappointment ledger)."
+    )
     policy: Policy | None = None
     pins: list[Pair] = Field(
         default_factory=list, description="Placements that every run must keep."
@@ -319,12 +369,15 @@ class Dataset(_Record):
 
 
 def dataset_to_json(dataset: Dataset, *, pretty: bool = False) -> bytes:
-    """The dataset as a JSON document (absent optional values are left out).
+    """The dataset as a JSON document (absent optional values are left out, and so is an
+    empty `contracts` list: a dataset without a ledger reads as it did before contracts).
 
     `parse_dataset(dataset_to_json(d)) == d` for every valid dataset `d`.
     """
     option = orjson.OPT_INDENT_2 if pretty else 0
     data = dataset.model_dump(mode="json", exclude_none=True)
+    if not data.get("contracts"):
+        data.pop("contracts", None)
     return orjson.dumps(data, option=option | orjson.OPT_APPEND_NEWLINE)
 
 

@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from jet_match.dataset.format import Dataset, Opening, Organization, Pair, Participant
+from jet_match.dataset.format import (
+    Contract,
+    Dataset,
+    Opening,
+    Organization,
+    Pair,
+    Participant,
+)
 from jet_match.dataset.issues import DatasetIssue
 
 _T = TypeVar("_T")
@@ -70,7 +77,7 @@ class Records:
                 yield index, pair, participant, opening
 
 
-def _external_id(record: Organization | Opening | Participant) -> str:
+def _external_id(record: Organization | Opening | Participant | Contract) -> str:
     return record.external_id
 
 

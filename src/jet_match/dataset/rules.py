@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from jet_match.dataset import pair_rules
 from jet_match.dataset.format import (
+    Contract,
     Dataset,
     Opening,
     Organization,
@@ -43,10 +44,11 @@ _T = TypeVar("_T")
 
 def duplicate_external_ids(records: Records) -> Iterator[DatasetIssue]:
     """Every organization, opening and participant has its own external_id."""
-    lists: tuple[tuple[str, Sequence[Organization | Opening | Participant]], ...] = (
+    lists: tuple[tuple[str, Sequence[Organization | Opening | Participant | Contract]], ...] = (
         ("organization", records.dataset.organizations),
         ("opening", records.dataset.openings),
         ("participant", records.dataset.participants),
+        ("contract", records.dataset.contracts),
     )
     for kind, items in lists:
         first_index: dict[str, int] = {}
@@ -264,6 +266,16 @@ def country_codes_assigned(records: Records) -> Iterator[DatasetIssue]:
                 f"citizenship '{participant.citizenship}' is not an ISO 3166-1 country code",
                 index,
             )
+    for index, contract in enumerate(records.dataset.contracts):
+        if not is_country_code(contract.citizenship):
+            yield issue(
+                "contract",
+                contract.external_id,
+                "citizenship",
+                "unknown_country",
+                f"citizenship '{contract.citizenship}' is not an ISO 3166-1 country code",
+                index,
+            )
     for index, opening in enumerate(records.dataset.openings):
         for position, code in enumerate(opening.requested_countries):
             if not is_country_code(code):
@@ -405,6 +417,84 @@ def sea_records_name_sport(records: Records) -> Iterator[DatasetIssue]:
             )
 
 
+# --- contracts in post and posts (the season) --------------------------------------------
+
+
+def posts_hold_the_slots(records: Records) -> Iterator[DatasetIssue]:
+    """An opening's `posts` (JETs employed in all), when given, are at least its `slots`."""
+    for index, opening in enumerate(records.dataset.openings):
+        if opening.posts is not None and opening.posts < opening.slots:
+            yield issue(
+                "opening",
+                opening.external_id,
+                "posts",
+                "posts_below_slots",
+                f"opening {opening.external_id} has {opening.posts} posts but {opening.slots} "
+                "slots: the posts count every JET it employs, new places included",
+                index,
+            )
+
+
+def contract_references_exist(records: Records) -> Iterator[DatasetIssue]:
+    """Every contract names an organization and an opening of the dataset."""
+    for index, contract in enumerate(records.dataset.contracts):
+        for field_name, list_name in (("organization", "organizations"), ("opening", "openings")):
+            named = getattr(contract, field_name)
+            if not records.is_known(list_name, named):
+                yield issue(
+                    "contract",
+                    contract.external_id,
+                    field_name,
+                    f"unknown_{field_name}",
+                    f"contract {contract.external_id} names {field_name} '{named}', "
+                    "which is not in the dataset",
+                    index,
+                )
+
+
+def contract_opening_belongs_to_organization(records: Records) -> Iterator[DatasetIssue]:
+    """A contract's opening is one of its organization's, and of the contract's position."""
+    for index, contract in enumerate(records.dataset.contracts):
+        opening = records.openings.get(contract.opening)
+        if opening is None or not records.is_known("organizations", contract.organization):
+            continue  # contract_references_exist says so
+        if opening.organization != contract.organization:
+            yield issue(
+                "contract",
+                contract.external_id,
+                "opening",
+                "opening_of_another_organization",
+                f"contract {contract.external_id} holds opening {opening.external_id} of "
+                f"organization {opening.organization}, not of {contract.organization}",
+                index,
+            )
+        elif opening.position is not contract.position:
+            yield issue(
+                "contract",
+                contract.external_id,
+                "position",
+                "position_differs_from_opening",
+                f"contract {contract.external_id} is a {contract.position.value} contract on "
+                f"{opening.position.value} opening {opening.external_id}",
+                index,
+            )
+
+
+def contract_dates_in_order(records: Records) -> Iterator[DatasetIssue]:
+    """A contract ends on or after the day it starts."""
+    for index, contract in enumerate(records.dataset.contracts):
+        if contract.ends_on < contract.started_on:
+            yield issue(
+                "contract",
+                contract.external_id,
+                "ends_on",
+                "ends_before_start",
+                f"contract {contract.external_id} ends on {contract.ends_on.isoformat()}, "
+                f"before it starts ({contract.started_on.isoformat()})",
+                index,
+            )
+
+
 #: Every rule, in the order their issues are reported.
 RULES: tuple[Rule, ...] = (
     duplicate_external_ids,
@@ -432,6 +522,10 @@ RULES: tuple[Rule, ...] = (
     pair_rules.pins_on_open_openings,
     pair_rules.pins_not_forbidden,
     pair_rules.pins_on_eligible_pairs,
+    posts_hold_the_slots,
+    contract_references_exist,
+    contract_opening_belongs_to_organization,
+    contract_dates_in_order,
 )
 
 

@@ -40,6 +40,7 @@ RECORD_KINDS: dict[str, str] = {
     "organizations": "organization",
     "openings": "opening",
     "participants": "participant",
+    "contracts": "contract",
     "pins": "pin",
     "forbidden": "forbidden",
     "previous_plan": "previous_plan",

@@ -68,6 +68,7 @@ class OpeningUpdate(BaseModel):
     prefers_experience: bool | None = None
     sport: fmt.Sport | None = None
     status: fmt.OpeningStatus | None = None
+    posts: Slots | None = None
 
 
 class ParticipantUpdate(BaseModel):

@@ -2,7 +2,7 @@
 (fairs and their employers), issue 14.
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 11:41:07.115588
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

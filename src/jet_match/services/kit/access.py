@@ -35,6 +35,12 @@ class Action(StrEnum):
     PUBLISH = "rounds:publish"
     PLACEMENTS_READ = "placements:read"
     RESULTS_READ = "results:read"
+    CONTRACTS_READ = "contracts:read"
+    CONTRACTS_WRITE = "contracts:write"
+    INTENTIONS_WRITE = "intentions:write"
+    DEMAND_READ = "demand:read"
+    DEMAND_APPLY = "demand:apply"
+    SEASON_WRITE = "season:write"
     DEVELOPMENT = "development"
     FAIRS_READ = "fairs:read"
     FAIRS_WRITE = "fairs:write"
@@ -43,13 +49,18 @@ class Action(StrEnum):
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.COORDINATOR: frozenset(Action),
     # Reads its own organization; maintains its own openings; reads the placements
-    # published to them (all scoped by organization_id).
+    # published to them; reads its contracts in post and sets their intentions; reads its
+    # demand (all scoped by organization_id, or by prefecture for reads with prefecture
+    # scope).
     Role.HOST_ORG: frozenset(
         {
             Action.ORGANIZATIONS_READ,
             Action.OPENINGS_READ,
             Action.OPENINGS_WRITE,
             Action.PLACEMENTS_READ,
+            Action.CONTRACTS_READ,
+            Action.INTENTIONS_WRITE,
+            Action.DEMAND_READ,
         }
     ),
     # Reads published results, fairs and their rosters, with the minimum personal data.
@@ -67,6 +78,9 @@ class Caller:
     organization_id: int | None = None
     request_id: str | None = None
     label: str | None = None  # who acts without a key: `cli` (default) or `worker`
+    # Prefecture scope (season): the prefecture (JIS code) whose organizations a host key
+    # or user of a prefecture may read; None: its own organization only.
+    prefecture: int | None = None
 
     @property
     def actor(self) -> str:
@@ -77,6 +91,12 @@ class Caller:
     def scoped_to_organization(self) -> bool:
         """Queries must be limited to `organization_id`."""
         return self.role is Role.HOST_ORG
+
+    @property
+    def reads_prefecture(self) -> bool:
+        """Reads of contracts, openings, demand and published placements are limited to
+        the organizations of `prefecture` (writes stay limited to `organization_id`)."""
+        return self.role is Role.HOST_ORG and self.prefecture is not None
 
 
 #: The command line acts as a coordinator, audited as `cli`.

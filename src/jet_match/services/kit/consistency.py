@@ -28,6 +28,7 @@ def check_records(
     organizations: Sequence[fmt.Organization] = (),
     openings: Sequence[fmt.Opening] = (),
     participants: Sequence[fmt.Participant] = (),
+    contracts: Sequence[fmt.Contract] = (),
 ) -> None:
     """Raise InvalidInput with every rule the records break together (and unstorable values)."""
     dataset = fmt.Dataset(
@@ -35,6 +36,7 @@ def check_records(
         organizations=list(organizations),
         openings=list(openings),
         participants=list(participants),
+        contracts=list(contracts),
     )
     problems = [
         FieldProblem(issue.record, issue.external_id, issue.field, issue.code, issue.message)

@@ -15,6 +15,16 @@ from jet_match.errors import FieldProblem, InvalidInput, NotFound
 from jet_match.services.kit.access import Caller
 
 
+def readable_by(caller: Caller) -> Any:
+    """The condition on `organizations` of the records a caller may read, or None for any:
+    a host reads its own organization's, or with prefecture scope its prefecture's."""
+    if caller.reads_prefecture:
+        return models.Organization.prefecture == caller.prefecture
+    if caller.scoped_to_organization:
+        return models.Organization.id == caller.organization_id
+    return None
+
+
 def visible_organizations(caller: Caller) -> Any:
     """SELECT of the organizations the caller may see."""
     statement = select(models.Organization)

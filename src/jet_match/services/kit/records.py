@@ -52,6 +52,7 @@ def opening_data(row: models.Opening, organization: str) -> dict[str, Any]:
         "prefers_experience": row.prefers_experience,
         "sport": row.sport,
         "status": row.status,
+        "posts": row.posts,
     }
 
 
@@ -81,6 +82,44 @@ def participant_data(row: models.Participant, partner: str | None) -> dict[str, 
             else None
         ),
     }
+
+
+def contract_data(row: models.Contract, organization: str, opening: str) -> dict[str, Any]:
+    """The contract as dataset JSON; `organization` and `opening` are external_ids."""
+    return {
+        "external_id": row.external_id,
+        "family_name": row.family_name,
+        "given_name": row.given_name,
+        "citizenship": row.citizenship,
+        "position": row.position,
+        "organization": organization,
+        "opening": opening,
+        "started_on": row.started_on.isoformat(),
+        "ends_on": row.ends_on.isoformat(),
+        "year_in_programme": row.year_in_programme,
+        "japanese_level": row.japanese_level,
+        "field_of_study": row.field_of_study,
+        "intention": row.intention,
+        "intention_set_on": (
+            row.intention_set_on.isoformat() if row.intention_set_on is not None else None
+        ),
+    }
+
+
+def contract_record(row: models.Contract, organization: str, opening: str) -> fmt.Contract:
+    """The contract as a dataset record."""
+    return fmt.Contract.model_validate(contract_data(row, organization, opening))
+
+
+def contract_values(record: fmt.Contract, organization_id: int, opening_id: int) -> dict[str, Any]:
+    """Column values of a contract record (its organization and opening resolved to ids)."""
+    values = record.model_dump(exclude={"organization", "opening"})
+    values["position"] = record.position.value
+    values["japanese_level"] = record.japanese_level.value
+    values["intention"] = record.intention.value
+    values["organization_id"] = organization_id
+    values["opening_id"] = opening_id
+    return values
 
 
 def organization_record(row: models.Organization) -> fmt.Organization:
