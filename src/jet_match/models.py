@@ -506,3 +506,46 @@ class FairEmployer(SQLModel, table=True):
     contact_name: str | None = _text(200, nullable=True, default=None)
     contact_email: str | None = _text(254, nullable=True, default=None)
     created_at: datetime = _timestamp()
+
+
+class FairConsent(SQLModel, table=True):
+    """A leaving JET's consent to be shown to employers at career fairs.
+
+    One row per contract; `withdrawn_at` set means withdrawn (it can be given again,
+    which clears it). `scope` is `all_fairs` or `named_fairs` (then `fairs` lists the
+    fairs' external_ids). `available_month` (YYYY-MM) overrides the month after the
+    contract ends."""
+
+    __tablename__ = "fair_consents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(
+        foreign_key="contracts.id", nullable=False, unique=True, ondelete="CASCADE"
+    )
+    given_on: date = Field(sa_type=sa.Date, nullable=False)
+    scope: str = _text(20)
+    fairs: list[str] = _json_list()
+    available_month: str | None = _text(7, nullable=True, default=None)
+    withdrawn_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp(index=True)
+
+
+class FairRegistration(SQLModel, table=True):
+    """A consenting leaving JET registered to a fair; `entry` is the opaque reference
+    roster syncs use (it means nothing outside this fair's roster)."""
+
+    __tablename__ = "fair_registrations"
+    __table_args__ = (sa.UniqueConstraint("fair_id", "contract_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fair_id: int = Field(foreign_key="fairs.id", nullable=False, index=True, ondelete="CASCADE")
+    contract_id: int = Field(
+        foreign_key="contracts.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    entry: str = Field(sa_type=sa.String(32), nullable=False, unique=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp(index=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import Name100, Name200, UtcDatetime
@@ -124,3 +125,117 @@ class ResultsPage(BaseModel):
         description="The published versions this listing reads: give it as `since` to "
         "`/results/changes` to get what was added, changed or removed afterwards."
     )
+
+
+# --- consent, registrations and the roster ------------------------------------------------
+
+
+class ConsentScope(StrEnum):
+    """Which fairs a consent covers."""
+
+    ALL_FAIRS = "all_fairs"
+    NAMED_FAIRS = "named_fairs"
+
+
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class ConsentGiven(BaseModel):
+    """A leaving JET's consent to appear on career-fair rosters (recorded by a coordinator)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"given_on": "2027-01-10", "scope": "all_fairs", "available_month": "2027-08"}
+            ]
+        },
+    )
+
+    given_on: date
+    scope: ConsentScope = ConsentScope.ALL_FAIRS
+    fairs: Annotated[list[fmt.ExternalId], Field(max_length=50)] = Field(
+        default_factory=list, description="With `named_fairs`: the fairs it covers."
+    )
+    available_month: Month | None = Field(
+        default=None, description="YYYY-MM; default: the month after the contract ends."
+    )
+
+
+class ConsentPublic(BaseModel):
+    """A consent as coordinators read it."""
+
+    contract: str
+    given_on: date
+    scope: ConsentScope
+    fairs: list[str]
+    available_month: str | None
+    active: bool
+    withdrawn_at: UtcDatetime | None
+
+
+class RegistrationCreate(BaseModel):
+    """Register a consenting leaving JET (by contract external_id) to a fair."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"contract": "CON-2024-0042"}]}
+    )
+
+    contract: fmt.ExternalId
+
+
+class RegistrationPublic(BaseModel):
+    """A registration to a fair."""
+
+    fair: str
+    contract: str
+    registered_at: UtcDatetime
+
+
+#: The only fields a roster ever shows of a person (issue 14), in every format.
+ROSTER_FIELDS = (
+    "name",
+    "position",
+    "prefecture_served",
+    "years_in_programme",
+    "japanese_level",
+    "field_of_study",
+    "month_available",
+)
+
+
+class RosterEntry(BaseModel):
+    """A person on a fair's roster: these fields and nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    position: fmt.Position
+    prefecture_served: int
+    years_in_programme: int
+    japanese_level: fmt.JapaneseLevel
+    field_of_study: str | None
+    month_available: str = Field(description="YYYY-MM")
+
+
+class Roster(BaseModel):
+    """A fair's roster for employers."""
+
+    fair: str
+    items: list[RosterEntry]
+
+
+class RosterSyncEntry(RosterEntry):
+    """A roster entry with its opaque `entry` reference (for syncing tools only)."""
+
+    entry: str = Field(description="Opaque; means nothing outside this fair's roster.")
+
+
+class RosterChanges(BaseModel):
+    """Roster entries added, changed and removed since `updated_since`; pass `as_of` next time."""
+
+    fair: str
+    as_of: UtcDatetime
+    added: list[RosterSyncEntry]
+    changed: list[RosterSyncEntry]
+    removed: list[str] = Field(description="`entry` references no longer on the roster.")

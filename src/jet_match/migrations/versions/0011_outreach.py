@@ -1,5 +1,5 @@
 """Host-organization development (prospects and their contact log) and the career fair
-(fairs and their employers), issue 14.
+(fairs, their employers, consents of leaving JETs and registrations), issue 14.
 
 Revision ID: 0011
 Revises: 0006
@@ -112,10 +112,80 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_prospect_contacts_prospect_id"), ["prospect_id"], unique=False
         )
+    op.create_table(
+        "fair_consents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("given_on", sa.Date(), nullable=False),
+        sa.Column("scope", sa.String(length=20), nullable=False),
+        sa.Column("fairs", sa.JSON(), nullable=False),
+        sa.Column("available_month", sa.String(length=7), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_fair_consents_contract_id_contracts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fair_consents")),
+        sa.UniqueConstraint("contract_id", name=op.f("uq_fair_consents_contract_id")),
+    )
+    with op.batch_alter_table("fair_consents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_fair_consents_updated_at"), ["updated_at"], unique=False
+        )
+
+    op.create_table(
+        "fair_registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("fair_id", sa.Integer(), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("entry", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_fair_registrations_contract_id_contracts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["fair_id"],
+            ["fairs.id"],
+            name=op.f("fk_fair_registrations_fair_id_fairs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fair_registrations")),
+        sa.UniqueConstraint("entry", name=op.f("uq_fair_registrations_entry")),
+        sa.UniqueConstraint("fair_id", "contract_id", name=op.f("uq_fair_registrations_fair_id")),
+    )
+    with op.batch_alter_table("fair_registrations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_fair_registrations_contract_id"), ["contract_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_fair_registrations_fair_id"), ["fair_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_fair_registrations_updated_at"), ["updated_at"], unique=False
+        )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("fair_registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fair_registrations_updated_at"))
+        batch_op.drop_index(batch_op.f("ix_fair_registrations_fair_id"))
+        batch_op.drop_index(batch_op.f("ix_fair_registrations_contract_id"))
+
+    op.drop_table("fair_registrations")
+    with op.batch_alter_table("fair_consents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fair_consents_updated_at"))
+
+    op.drop_table("fair_consents")
     with op.batch_alter_table("prospect_contacts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_prospect_contacts_prospect_id"))
 
