@@ -144,7 +144,8 @@ def test_a_withdrawal_is_gone_from_the_next_roster_and_the_sync_reports_it_remov
         quiet = roster.roster_changes(
             session=session, caller=CAREER_FAIR, fair_id=FAIR, updated_since=later.as_of
         )
-    assert quiet.added == quiet.changed == quiet.removed == []
+    assert quiet.added == quiet.changed == []
+    assert quiet.removed == []
     _consent(engine, "C-2")  # consenting again brings the person back
     assert _names(engine) == ["Ada Brown", "Ada Okafor"]
 
