@@ -234,6 +234,37 @@ def _prospect_sheet(who: str) -> tuple[bytes, str]:
 FAIR_READERS = (401, 401, 200, 403, 403, 200)
 
 
+def _roster(engine: Engine, settings: Settings) -> dict[str, str]:
+    from sqlmodel import Session
+
+    from jet_match.schemas.careerfair import ConsentGiven, RegistrationCreate
+    from jet_match.services.careerfair import roster
+    from jet_match.services.kit.access import COMMAND_LINE
+    from season_support import add_contracts, contract
+
+    _fair(engine, settings)
+    add_contracts(
+        engine,
+        contract("C-1", "ORG-A", "OPN-A1", intention="leaving", ends_on="2027-07-31"),
+        contract("C-2", "ORG-B", "OPN-B1", intention="leaving", ends_on="2027-07-31"),
+    )
+    with Session(engine) as session:
+        for contract_id in ("C-1", "C-2"):
+            roster.give_consent(
+                session=session,
+                caller=COMMAND_LINE,
+                contract_id=contract_id,
+                consent=ConsentGiven.model_validate({"given_on": "2027-01-10"}),
+            )
+        roster.register(
+            session=session,
+            caller=COMMAND_LINE,
+            fair_id="FAIR-1",
+            registration=RegistrationCreate(contract="C-1"),
+        )
+    return {}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/openapi.json"): Case(PUBLIC),
     ("GET", "/docs"): Case(PUBLIC),
@@ -453,6 +484,30 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/fairs/{fair_id}/employers"): Case(
         FAIR_READERS, path="/api/v1/fairs/FAIR-1/employers", setup=_fair
+    ),
+    ("GET", "/api/v1/consents/{contract_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/consents/C-1", setup=_roster
+    ),
+    ("PUT", "/api/v1/consents/{contract_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/consents/C-1",
+        body=lambda who: {"given_on": "2027-01-11", "available_month": "2027-09"},
+        setup=_roster,
+    ),
+    ("DELETE", "/api/v1/consents/{contract_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/consents/C-1", setup=_roster
+    ),
+    ("POST", "/api/v1/fairs/{fair_id}/registrations"): Case(
+        COORDINATORS_CREATE,
+        path="/api/v1/fairs/FAIR-1/registrations",
+        body=lambda who: {"contract": "C-2"},
+        setup=_roster,
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}/roster"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1/roster?format=xlsx", setup=_roster
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}/roster/changes"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1/roster/changes", setup=_roster
     ),
     ("POST", "/api/v1/fairs/{fair_id}/employers"): Case(
         COORDINATORS_CREATE,
