@@ -13,7 +13,7 @@ from jet_match.schemas.development import Demand
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.development import demand
 from jet_match.services.kit.access import COMMAND_LINE, Caller
-from jet_match.services.rounds import review
+from jet_match.services.rounds import review, withdrawals
 from jet_match.statuses import Role
 from round_support import ROUND, solved_round
 from service_support import build_small_dataset
@@ -117,3 +117,15 @@ def test_only_coordinators_read_demand(engine: Engine) -> None:
             prepared=PreparedProblems(),
             programme_year=2026,
         )
+
+
+def test_a_change_of_the_plan_or_the_records_shows_in_the_next_report(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings)
+    assert _demand(engine).totals.placed == 4
+    with Session(engine) as session:
+        withdrawals.withdraw(session=session, caller=COMMAND_LINE, participant_id="P-1")
+    after = _demand(engine)
+    assert after.totals.placed == 3
+    assert after.totals.applicants == 5  # P-1 withdrawn: no longer in the run

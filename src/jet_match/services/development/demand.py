@@ -10,11 +10,18 @@ opening of the run that every hard rule allows). Nothing here re-states a rule.
 Applicants count under each prefecture they named (so prefecture rows may add up to more
 than the applicants; the totals count each person once), with the area and school level
 they asked for; places count where their opening is.
+
+A computed report is kept (`_Reports`) under a key made of each round's version and the
+versions of its records, so a read that finds nothing changed answers in the time of
+those version queries (well under a second at national scale); any plan change or record
+write changes the key and the next read computes afresh.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +84,55 @@ def latest_rounds(session: Session, programme_year: int) -> dict[str, models.Rou
     return chosen
 
 
+class _Reports:
+    """Reports already computed, by what they were computed from: the database, the year,
+    each chosen round at its version (a plan change bumps it) and the versions of its
+    records (`round_data.record_stamp`; any record write bumps one). A report whose key
+    still holds is the report a fresh computation would give, so reading it again costs
+    the stamp's queries, not a prepared problem and a plan evaluation."""
+
+    limit = 4
+
+    def __init__(self) -> None:
+        self.by_key: OrderedDict[Hashable, Demand] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Demand | None:
+        with self.lock:
+            found = self.by_key.get(key)
+            if found is not None:
+                self.by_key.move_to_end(key)
+            return found.model_copy(deep=True) if found is not None else None
+
+    def keep(self, key: Hashable, report: Demand) -> None:
+        with self.lock:
+            self.by_key[key] = report.model_copy(deep=True)
+            while len(self.by_key) > self.limit:
+                self.by_key.popitem(last=False)
+
+
+_reports = _Reports()
+
+
+def _key(session: Session, programme_year: int, chosen: dict[str, models.Round]) -> Hashable:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
+    parts: list[Hashable] = [engine.url.render_as_string(hide_password=True), programme_year]
+    for position, row in sorted(chosen.items()):
+        stamp = round_data.record_stamp(session, row)
+        parts.append(
+            (
+                position,
+                row.id,
+                row.version,
+                tuple(sorted(stamp.participants.items())),
+                tuple(sorted(stamp.openings.items())),
+                tuple(sorted(stamp.organizations.items())),
+            )
+        )
+    return tuple(parts)
+
+
 def demand(
     *, session: Session, caller: Caller, prepared: PreparedProblems, programme_year: int
 ) -> Demand:
@@ -85,33 +141,31 @@ def demand(
     chosen = latest_rounds(session, programme_year)
     if not chosen:
         raise NotFound(f"no round of programme year {programme_year}")
+    key = _key(session, programme_year, chosen)
+    built = _reports.get(key)
+    if built is None:
+        built = _compute(session, prepared, programme_year, chosen)
+        _reports.keep(key, built)
+    audit.record(
+        session, caller, "development.demand", "demand", str(programme_year), rounds=built.rounds
+    )
+    commit(session)
+    return built
+
+
+def _compute(
+    session: Session,
+    prepared: PreparedProblems,
+    programme_year: int,
+    chosen: dict[str, models.Round],
+) -> Demand:
+    """The report, computed from the rounds' prepared problems and plans."""
     cells: dict[Key, _Cell] = defaultdict(_Cell)
     unplaced_all: dict[str, Unplaced] = {}
     in_run: set[str] = set()
     placed_at: dict[str, str] = {}
     by_round: dict[int, models.Round] = {row.id: row for row in chosen.values() if row.id}
     person = models.Participant
-    positions_of: dict[str, str] = dict(
-        session.execute(
-            select(person.external_id, person.position).where(
-                col(person.position).in_(list(chosen))
-            )
-        ).all()
-    )
-    for row in by_round.values():
-        instance, entries = round_data.full_instance(session, row, prepared=prepared)
-        result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
-        t = instance.tables
-        # Only the positions this round is the latest for (another round may be newer).
-        own = {p for p, r in chosen.items() if r is row}
-        people = {
-            t.participant_ids[i]
-            for i in instance.in_run.nonzero()[0]
-            if t.participant_ids[i] in positions_of and positions_of[t.participant_ids[i]] in own
-        }
-        in_run |= people
-        placed_at |= {e.participant: e.opening for e in entries if e.participant in people}
-        unplaced_all |= {u.participant: u for u in result.unplaced if u.participant in people}
     rows: list[Any] = list(
         session.execute(
             sa.select(
@@ -124,6 +178,20 @@ def demand(
             ).where(col(person.position).in_(list(chosen)))
         ).all()
     )
+    positions_of: dict[str, str] = {row[0]: row[1] for row in rows}
+    for row in by_round.values():
+        instance, entries = round_data.full_instance(session, row, prepared=prepared)
+        result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
+        t = instance.tables
+        # Only the positions this round is the latest for (another round may be newer).
+        own = {p for p, r in chosen.items() if r is row}
+        ids = t.participant_ids
+        people = {
+            ids[i] for i in instance.in_run.nonzero()[0].tolist() if positions_of.get(ids[i]) in own
+        }
+        in_run |= people
+        placed_at |= {e.participant: e.opening for e in entries if e.participant in people}
+        unplaced_all |= {u.participant: u for u in result.unplaced if u.participant in people}
     citizenship: dict[str, str] = {}
     unplaced_other = 0
     no_eligible_total = full_total = 0
@@ -156,10 +224,6 @@ def demand(
     built.totals.unplaced_openings_full = full_total
     built.totals.unplaced_other = unplaced_other
     built.prefectures = _prefectures(rows, in_run, unplaced_all, place, placed_at)
-    audit.record(
-        session, caller, "development.demand", "demand", str(programme_year), rounds=built.rounds
-    )
-    commit(session)
     return built
 
 
