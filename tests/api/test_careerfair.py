@@ -105,3 +105,28 @@ def test_a_withdrawal_is_reported_removed_by_the_next_sync(client: TestClient, k
     assert len(client.get(f"{FAIR}/roster", headers=fair).json()["items"]) == 1
     refused = client.delete("/api/v1/consents/C-1", headers=fair)
     assert refused.status_code == 403
+
+
+def test_fair_and_prospect_bodies_are_strict(client: TestClient, keys: Keys) -> None:
+    coordinator = auth(keys.coordinator)
+    fair = {"external_id": "FAIR-X", "name": "X", "held_on": "2027-02-20", "capacity": 5}
+    loose = client.post("/api/v1/fairs", headers=coordinator, json={**fair, "capacity": "5"})
+    assert loose.status_code == 422
+    assert loose.json()["errors"][0]["field"] == "capacity"
+    no_such_day = client.post(
+        "/api/v1/fairs", headers=coordinator, json={**fair, "held_on": "2027-02-30"}
+    )
+    assert no_such_day.status_code == 422
+    extra = client.post("/api/v1/fairs", headers=coordinator, json={**fair, "secret": 1})
+    assert extra.status_code == 422
+    prospect = {
+        "external_id": "PRO-X",
+        "name": "X",
+        "prefecture": True,
+        "kind": "municipality",
+        "area_type": "rural",
+    }
+    refused = client.post("/api/v1/prospects", headers=coordinator, json=prospect)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "prefecture"
+    assert client.post("/api/v1/fairs", headers=coordinator, json=fair).status_code == 201
