@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from jet_match import models
-from jet_match.errors import AlreadyExists, NotFound
+from jet_match.errors import AlreadyExists, FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.careerfair import (
     EmployerCreate,
     EmployerPublic,
@@ -122,9 +122,14 @@ def update_fair(
     row = find(session, external_id)
     check_if_match(if_match, row.version)
     given = changes.model_dump(exclude_unset=True)
-    for required in ("name", "held_on", "online", "capacity"):
-        if required in given and given[required] is None:
-            given.pop(required)  # null on a required field keeps it
+    cleared = [name for name in ("name", "held_on", "online", "capacity") if name in given]
+    cleared = [name for name in cleared if given[name] is None]
+    if cleared:
+        message = f"'{cleared[0]}' cannot be cleared (null): send a value or leave it out"
+        raise InvalidInput(
+            message,
+            [FieldProblem("fair", external_id, name, "required", message) for name in cleared],
+        )
     fields = sorted(name for name, value in given.items() if getattr(row, name) != value)
     version = row.version
     if fields:
