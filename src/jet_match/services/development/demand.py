@@ -118,11 +118,11 @@ def _key(session: Session, programme_year: int, chosen: dict[str, models.Round])
     bind = session.get_bind()
     engine = bind if isinstance(bind, sa.Engine) else bind.engine
     parts: list[Hashable] = [engine.url.render_as_string(hide_password=True), programme_year]
-    for position, row in sorted(chosen.items()):
+    parts.append(tuple((position, row.id) for position, row in sorted(chosen.items())))
+    for row in {row.id: row for row in chosen.values()}.values():
         stamp = round_data.record_stamp(session, row)
         parts.append(
             (
-                position,
                 row.id,
                 row.version,
                 tuple(sorted(stamp.participants.items())),
