@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from jet_match.schemas.careerfair import ROSTER_FIELDS
+from jet_match.schemas.careerfair import ROSTER_FIELDS, ROSTER_HEADINGS
 from season_support import add_contracts, contract
 from service_support import Keys, auth
 
@@ -84,6 +84,10 @@ def test_no_field_outside_the_list_appears_in_any_format(client: TestClient, key
     assert tuple(cells[0]) == ROSTER_FIELDS
     assert len(cells) == 3
     assert all("GB" not in [str(v) for v in row] for row in cells)
+    japanese = client.get(f"{FAIR}/roster?format=xlsx&language=ja", headers=fair)
+    headed = list(load_workbook(io.BytesIO(japanese.content))["roster"].iter_rows(values_only=True))
+    assert headed[0] == ROSTER_HEADINGS["ja"]
+    assert [row[1:] for row in headed[1:]] == [row[1:] for row in cells[1:]]
     synced = client.get(f"{FAIR}/roster/changes", headers=fair).json()
     assert all(set(item) == {*ROSTER_FIELDS, "entry"} for item in synced["added"])
 

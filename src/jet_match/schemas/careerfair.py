@@ -204,6 +204,21 @@ ROSTER_FIELDS = (
 )
 
 
+#: Column headings of a roster sheet for people, per language (the same seven columns).
+ROSTER_HEADINGS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Name",
+        "Position",
+        "Prefecture served",
+        "Years in the programme",
+        "Japanese level",
+        "Field of study",
+        "Month available",
+    ),
+    "ja": ("氏名", "職種", "任用都道府県", "参加年数", "日本語能力", "専攻分野", "就業可能月"),
+}
+
+
 class RosterEntry(BaseModel):
     """A person on a fair's roster: these fields and nothing else."""
 

@@ -149,6 +149,13 @@ def add_employer(
     return with_headers(response, written)
 
 
+class HeadingLanguage(StrEnum):
+    """The language of a sheet's column headings for people."""
+
+    EN = "en"
+    JA = "ja"
+
+
 class RosterFormat(StrEnum):
     """How a roster is answered."""
 
@@ -268,17 +275,26 @@ def fair_roster(
     session: SessionDep,
     caller: FairReader,
     format: Annotated[RosterFormat, Query(description="json, csv or xlsx.")] = RosterFormat.JSON,
+    language: Annotated[
+        HeadingLanguage | None,
+        Query(description="CSV/XLSX for people: column headings in en or ja (default: names)."),
+    ] = None,
 ) -> Roster | Response:
     """The fair's roster for employers.
 
     Consenting leaving JETs registered to the fair, with their name, position,
     prefecture served, years in the programme, Japanese level, field of study and month
-    available: nothing else, in every format. Audited.
+    available: nothing else, in every format. `language=ja|en` heads a CSV/XLSX for
+    people in that language (the same columns). Audited.
     """
     if format is RosterFormat.JSON:
         return roster.roster(session=session, caller=caller, fair_id=fair_id)
     content = roster.roster_sheet(
-        session=session, caller=caller, fair_id=fair_id, sheet_format=format.value
+        session=session,
+        caller=caller,
+        fair_id=fair_id,
+        sheet_format=format.value,
+        language=language.value if language else None,
     )
     return Response(
         content,

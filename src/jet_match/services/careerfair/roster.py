@@ -27,6 +27,7 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import FieldProblem, InvalidInput, NotFound
 from jet_match.schemas.careerfair import (
     ROSTER_FIELDS,
+    ROSTER_HEADINGS,
     ConsentGiven,
     ConsentPublic,
     ConsentScope,
@@ -269,8 +270,16 @@ def roster(*, session: Session, caller: Caller, fair_id: str) -> Roster:
     return Roster(fair=fair_id, items=items)
 
 
-def roster_sheet(*, session: Session, caller: Caller, fair_id: str, sheet_format: str) -> bytes:
-    """The roster as CSV (UTF-8 with BOM) or XLSX: the same fields, nothing else."""
+def roster_sheet(
+    *,
+    session: Session,
+    caller: Caller,
+    fair_id: str,
+    sheet_format: str,
+    language: str | None = None,
+) -> bytes:
+    """The roster as CSV (UTF-8 with BOM) or XLSX: the same fields, nothing else; headed
+    by the field names, or for people by their headings in `language` (en, ja)."""
     authorize(caller, Action.FAIRS_READ)
     fair = find_fair(session, fair_id)
     rows: list[dict[str, Any]] = [
@@ -282,9 +291,13 @@ def roster_sheet(*, session: Session, caller: Caller, fair_id: str, sheet_format
         session, caller, "fair.roster", "fair", fair_id, format=sheet_format, count=len(rows)
     )
     commit(session)
+    if language is not None:
+        headings = ROSTER_HEADINGS[language]
+        rows = [{headings[i]: row[name] for i, name in enumerate(ROSTER_FIELDS)} for row in rows]
+    names = ROSTER_HEADINGS[language] if language is not None else ROSTER_FIELDS
     if sheet_format == "csv":
-        return spreadsheets.write_table_csv(ROSTER_FIELDS, rows)
-    return spreadsheets.write_tables_xlsx({"roster": (ROSTER_FIELDS, rows)})
+        return spreadsheets.write_table_csv(names, rows)
+    return spreadsheets.write_tables_xlsx({"roster": (names, rows)})
 
 
 def roster_changes(
