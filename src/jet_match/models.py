@@ -547,5 +547,9 @@ class FairRegistration(SQLModel, table=True):
         foreign_key="contracts.id", nullable=False, index=True, ondelete="CASCADE"
     )
     entry: str = Field(sa_type=sa.String(32), nullable=False, unique=True)
+    # Set when the registration is cancelled: kept, so that roster syncs report the removal.
+    cancelled_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp(index=True)

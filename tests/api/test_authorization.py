@@ -503,6 +503,9 @@ CASES: dict[tuple[str, str], Case] = {
         body=lambda who: {"contract": "C-2"},
         setup=_roster,
     ),
+    ("DELETE", "/api/v1/fairs/{fair_id}/registrations/{contract_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/fairs/FAIR-1/registrations/C-1", setup=_roster
+    ),
     ("GET", "/api/v1/fairs/{fair_id}/roster"): Case(
         FAIR_READERS, path="/api/v1/fairs/FAIR-1/roster?format=xlsx", setup=_roster
     ),

@@ -161,3 +161,26 @@ def test_career_fair_tools_read_rosters_but_record_nothing(engine: Engine) -> No
         )
     with Session(engine) as session, pytest.raises(Forbidden):
         roster.roster(session=session, caller=Caller(role=Role.HOST_ORG), fair_id=FAIR)
+
+
+@pytest.mark.usefixtures("ledger")
+def test_a_cancelled_registration_leaves_the_roster_and_the_sync_reports_it(
+    engine: Engine,
+) -> None:
+    _consent(engine, "C-1")
+    _register(engine, "C-1")
+    with Session(engine) as session:
+        first = roster.roster_changes(
+            session=session, caller=CAREER_FAIR, fair_id=FAIR, updated_since=None
+        )
+        roster.cancel_registration(
+            session=session, caller=COMMAND_LINE, fair_id=FAIR, contract_id="C-1"
+        )
+    assert _names(engine) == []
+    with Session(engine) as session:
+        later = roster.roster_changes(
+            session=session, caller=CAREER_FAIR, fair_id=FAIR, updated_since=first.as_of
+        )
+    assert later.removed == [first.added[0].entry]
+    _register(engine, "C-1")
+    assert _names(engine) == ["Ada Okafor"]

@@ -256,6 +256,24 @@ def register(
     return with_headers(response, written)
 
 
+@router.delete(
+    "/fairs/{fair_id}/registrations/{contract_id}",
+    response_model=RegistrationPublic,
+    responses=responses(401, 403, 404, 422),
+)
+def cancel_registration(
+    fair_id: ExternalIdPath, contract_id: ExternalIdPath, session: SessionDep, caller: FairWriter
+) -> RegistrationPublic:
+    """Take a person off a fair (coordinators).
+
+    Gone from the fair's roster at once; the next roster sync reports them removed.
+    Registering them again brings them back. Idempotent; audited.
+    """
+    return roster.cancel_registration(
+        session=session, caller=caller, fair_id=fair_id, contract_id=contract_id
+    )
+
+
 @router.get(
     "/fairs/{fair_id}/roster",
     response_model=Roster,

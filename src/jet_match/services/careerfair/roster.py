@@ -194,12 +194,16 @@ def register(
     row = session.scalars(
         select(table).where(table.fair_id == fair.id, table.contract_id == contract.id)
     ).first()
-    created = row is None
+    created = row is None or row.cancelled_at is not None
     if row is None:
         assert fair.id is not None
         assert contract.id is not None
         row = table(fair_id=fair.id, contract_id=contract.id, entry=secrets.token_hex(8))
         session.add(row)
+    elif row.cancelled_at is not None:  # registered again after a cancellation
+        row.cancelled_at = None
+        row.updated_at = models.utcnow()
+    if created:
         session.flush()
         audit.record(
             session, caller, "fair.register", "fair", fair_id, contract=registration.contract
@@ -209,6 +213,31 @@ def register(
     )
     commit(session)
     return Written(answer, status_code=201 if created else 200)
+
+
+def cancel_registration(
+    *, session: Session, caller: Caller, fair_id: str, contract_id: str
+) -> RegistrationPublic:
+    """Take a person off a fair (coordinators): gone from its roster, reported removed by
+    its next sync. Idempotent; audited."""
+    authorize(caller, Action.FAIRS_WRITE)
+    fair = find_fair(session, fair_id)
+    contract = _contract(session, contract_id)
+    table = models.FairRegistration
+    row = session.scalars(
+        select(table).where(table.fair_id == fair.id, table.contract_id == contract.id)
+    ).first()
+    if row is None:
+        raise NotFound(f"contract '{contract_id}' is not registered to fair '{fair_id}'")
+    if row.cancelled_at is None:
+        now = models.utcnow()
+        row.cancelled_at = now
+        row.updated_at = now
+        session.flush()
+        audit.record(session, caller, "fair.unregister", "fair", fair_id, contract=contract_id)
+    answer = RegistrationPublic(fair=fair_id, contract=contract_id, registered_at=row.created_at)
+    commit(session)
+    return answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +272,7 @@ def _lines(session: Session, fair: models.Fair) -> list[_Line]:
     lines = []
     for reg, person, prefecture, consent in rows:
         shown = None
-        if _eligible(person, fair) and _covers(consent, fair):
+        if reg.cancelled_at is None and _eligible(person, fair) and _covers(consent, fair):
             shown = RosterEntry(
                 name=f"{person.given_name} {person.family_name}".strip(),
                 position=fmt.Position(person.position),
