@@ -94,13 +94,6 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
-class ResultsChanged(Conflict):
-    """A results cursor from before a publication: the pages would mix two versions."""
-
-    code = "results-changed"
-    title = "Results changed"
-
-
 class InvalidInput(DomainError):
     """The request is well-formed but its content breaks a rule; `problems` lists them all."""
 

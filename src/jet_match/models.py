@@ -605,3 +605,133 @@ class NoticeIssue(SQLModel, table=True):
     issued_at: datetime = _timestamp()
     issued_by: str = _text(100)
     lines: list[Any] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+
+
+# --- Host-organization development and the career fair (issue 14) -------------------------
+
+
+class Prospect(SQLModel, table=True):
+    """A municipality or school the section hopes to make a host organization.
+
+    `stage` follows identified -> contacted -> interested -> request_submitted -> hosting
+    (or declined); converting an agreed prospect creates its organization, linked here by
+    `organization_id`. Coordinators only (docs/development.md)."""
+
+    __tablename__ = "prospects"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    name: str = _text(200)
+    name_ja: str | None = _text(200, nullable=True, default=None)
+    prefecture: int = Field(nullable=False, index=True)
+    kind: str = _text(20)
+    area_type: str = _text(20)
+    contact_name: str | None = _text(200, nullable=True, default=None)
+    contact_email: str | None = _text(254, nullable=True, default=None)
+    stage: str = _text(20, index=True)
+    owner: str | None = _text(100, nullable=True, default=None)
+    next_action: str | None = _text(500, nullable=True, default=None)
+    next_action_on: date | None = Field(default=None, sa_type=sa.Date, nullable=True)
+    organization_id: int | None = Field(
+        default=None, foreign_key="organizations.id", nullable=True, ondelete="RESTRICT"
+    )
+    places_added: int = Field(default=0, nullable=False)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class ProspectContact(SQLModel, table=True):
+    """One dated contact with a prospect (a call, a visit, a letter) and what came of it."""
+
+    __tablename__ = "prospect_contacts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prospect_id: int = Field(
+        foreign_key="prospects.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    contacted_on: date = Field(sa_type=sa.Date, nullable=False)
+    channel: str = _text(20)
+    summary: str = _text(1000)
+    recorded_by: str = _text(100)
+    created_at: datetime = _timestamp()
+
+
+class Fair(SQLModel, table=True):
+    """A JET career fair: where and when, and how many people it takes."""
+
+    __tablename__ = "fairs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = _external_id()
+    name: str = _text(200)
+    held_on: date = Field(sa_type=sa.Date, nullable=False)
+    venue: str | None = _text(200, nullable=True, default=None)
+    online: bool = Field(default=False, nullable=False)
+    capacity: int = Field(nullable=False)
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class FairEmployer(SQLModel, table=True):
+    """An employer taking part in a fair (the company's contact, not a JET's)."""
+
+    __tablename__ = "fair_employers"
+    __table_args__ = (sa.UniqueConstraint("fair_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fair_id: int = Field(foreign_key="fairs.id", nullable=False, index=True, ondelete="CASCADE")
+    external_id: str = _text(EXTERNAL_ID_LENGTH)
+    company: str = _text(200)
+    sector: str = _text(100)
+    contact_name: str | None = _text(200, nullable=True, default=None)
+    contact_email: str | None = _text(254, nullable=True, default=None)
+    created_at: datetime = _timestamp()
+
+
+class FairConsent(SQLModel, table=True):
+    """A leaving JET's consent to be shown to employers at career fairs.
+
+    One row per contract; `withdrawn_at` set means withdrawn (it can be given again,
+    which clears it). `scope` is `all_fairs` or `named_fairs` (then `fairs` lists the
+    fairs' external_ids). `available_month` (YYYY-MM) overrides the month after the
+    contract ends."""
+
+    __tablename__ = "fair_consents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(
+        foreign_key="contracts.id", nullable=False, unique=True, ondelete="CASCADE"
+    )
+    given_on: date = Field(sa_type=sa.Date, nullable=False)
+    scope: str = _text(20)
+    fairs: list[str] = _json_list()
+    available_month: str | None = _text(7, nullable=True, default=None)
+    withdrawn_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp(index=True)
+
+
+class FairRegistration(SQLModel, table=True):
+    """A consenting leaving JET registered to a fair; `entry` is the opaque reference
+    roster syncs use (it means nothing outside this fair's roster)."""
+
+    __tablename__ = "fair_registrations"
+    __table_args__ = (sa.UniqueConstraint("fair_id", "contract_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fair_id: int = Field(foreign_key="fairs.id", nullable=False, index=True, ondelete="CASCADE")
+    contract_id: int = Field(
+        foreign_key="contracts.id", nullable=False, index=True, ondelete="CASCADE"
+    )
+    entry: str = Field(sa_type=sa.String(32), nullable=False, unique=True)
+    # Set when the registration is cancelled: kept, so that roster syncs report the removal.
+    cancelled_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp(index=True)

@@ -222,6 +222,107 @@ def _webhook(engine: Engine, settings: Settings) -> dict[str, str]:
 
 W = "/api/v1/webhooks/{hook}"
 
+
+def _prospect(engine: Engine, _settings: Settings) -> dict[str, str]:
+    from sqlmodel import Session
+
+    from jet_match.schemas.development import ProspectCreate
+    from jet_match.services.development import prospects
+    from jet_match.services.kit.access import COMMAND_LINE
+
+    with Session(engine) as session:
+        prospects.create_prospect(
+            session=session,
+            caller=COMMAND_LINE,
+            prospect_in=ProspectCreate.model_validate(
+                {
+                    "external_id": "PRO-1",
+                    "name": "Nikko City",
+                    "prefecture": 9,
+                    "kind": "municipality",
+                    "area_type": "rural",
+                    "stage": "interested",
+                }
+            ),
+        )
+    return {}
+
+
+def _fair(engine: Engine, _settings: Settings) -> dict[str, str]:
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from jet_match.schemas.careerfair import EmployerCreate, FairCreate
+    from jet_match.services.careerfair import fairs
+    from jet_match.services.kit.access import COMMAND_LINE
+
+    with Session(engine) as session:
+        fairs.create_fair(
+            session=session,
+            caller=COMMAND_LINE,
+            fair_in=FairCreate(
+                external_id="FAIR-1", name="Fair", held_on=date(2027, 2, 20), capacity=100
+            ),
+        )
+        fairs.add_employer(
+            session=session,
+            caller=COMMAND_LINE,
+            fair_id="FAIR-1",
+            employer_in=EmployerCreate(external_id="EMP-1", company="ACME", sector="trade"),
+        )
+    return {}
+
+
+def _prospect_body(who: str) -> dict[str, Any]:
+    return {
+        "external_id": f"PRO-NEW-{who}",
+        "name": "Prospect",
+        "prefecture": 9,
+        "kind": "municipality",
+        "area_type": "rural",
+    }
+
+
+def _prospect_sheet(who: str) -> tuple[bytes, str]:
+    row = f"PRO-CSV-{who},Sheet prospect,9,municipality,rural"
+    return (f"external_id,name,prefecture,kind,area_type\n{row}\n").encode(), "text/csv"
+
+
+FAIR_READERS = (401, 401, 200, 403, 403, 200)
+
+
+def _roster(engine: Engine, settings: Settings) -> dict[str, str]:
+    from sqlmodel import Session
+
+    from jet_match.schemas.careerfair import ConsentGiven, RegistrationCreate
+    from jet_match.services.careerfair import roster
+    from jet_match.services.kit.access import COMMAND_LINE
+    from season_support import add_contracts, contract
+
+    _fair(engine, settings)
+    add_contracts(
+        engine,
+        contract("C-1", "ORG-A", "OPN-A1", intention="leaving", ends_on="2027-07-31"),
+        contract("C-2", "ORG-B", "OPN-B1", intention="leaving", ends_on="2027-07-31"),
+    )
+    with Session(engine) as session:
+        for contract_id in ("C-1", "C-2"):
+            roster.give_consent(
+                session=session,
+                caller=COMMAND_LINE,
+                contract_id=contract_id,
+                consent=ConsentGiven.model_validate({"given_on": "2027-01-10"}),
+            )
+        roster.register(
+            session=session,
+            caller=COMMAND_LINE,
+            fair_id="FAIR-1",
+            registration=RegistrationCreate(contract="C-1"),
+        )
+    return {}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/openapi.json"): Case(PUBLIC),
     ("GET", "/docs"): Case(PUBLIC),
@@ -387,6 +488,7 @@ CASES: dict[tuple[str, str], Case] = {
         HOST_OWN_PLACEMENTS, path="/api/v1/organizations/ORG-A/placements", setup=_published
     ),
     ("GET", "/api/v1/results"): Case(RESULTS_READERS, setup=_published),
+    ("GET", "/api/v1/results/changes"): Case(RESULTS_READERS, setup=_published),
     ("POST", "/api/v1/participants/{participant_id}/withdraw"): Case(
         COORDINATORS_ONLY, path="/api/v1/participants/P-1/withdraw", setup=_solved
     ),
@@ -450,6 +552,107 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/rounds/{round_id}/notices/countries/{country}"): Case(
         COORDINATORS_ONLY, path=f"{R}/notices/countries/US?format=html", setup=_published
+    ),
+    ("GET", "/api/v1/development/demand"): Case(
+        COORDINATORS_ONLY, path="/api/v1/development/demand?programme_year=2026", setup=_solved
+    ),
+    ("GET", "/api/v1/development/pipeline"): Case(COORDINATORS_ONLY, setup=_prospect),
+    ("GET", "/api/v1/development/prospects-sheet"): Case(
+        COORDINATORS_ONLY, path="/api/v1/development/prospects-sheet?format=xlsx", setup=_prospect
+    ),
+    ("POST", "/api/v1/development/prospects-sheet"): Case(
+        COORDINATORS_ONLY, content=_prospect_sheet
+    ),
+    ("GET", "/api/v1/prospects"): Case(COORDINATORS_ONLY, setup=_prospect),
+    ("POST", "/api/v1/prospects"): Case(COORDINATORS_CREATE, body=_prospect_body),
+    ("GET", "/api/v1/prospects/{prospect_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/prospects/PRO-1", setup=_prospect
+    ),
+    ("PATCH", "/api/v1/prospects/{prospect_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/prospects/PRO-1",
+        body=lambda who: {"owner": who},
+        headers=ANY_VERSION,
+        setup=_prospect,
+    ),
+    ("POST", "/api/v1/prospects/{prospect_id}/contacts"): Case(
+        COORDINATORS_CREATE,
+        path="/api/v1/prospects/PRO-1/contacts",
+        body=lambda who: {"contacted_on": "2026-12-01", "channel": "phone", "summary": who},
+        setup=_prospect,
+    ),
+    ("POST", "/api/v1/prospects/{prospect_id}/convert"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/prospects/PRO-1/convert",
+        body=lambda who: {
+            "organization": f"ORG-CONV-{who}",
+            "openings": [
+                {
+                    "external_id": f"OPN-CONV-{who}",
+                    "position": "ALT",
+                    "slots": 1,
+                    "school_level": "elementary",
+                }
+            ],
+        },
+        headers=ANY_VERSION,
+        setup=_prospect,
+    ),
+    ("GET", "/api/v1/fairs"): Case(FAIR_READERS, setup=_fair),
+    ("POST", "/api/v1/fairs"): Case(
+        COORDINATORS_CREATE,
+        body=lambda who: {
+            "external_id": f"FAIR-{who}",
+            "name": "Fair",
+            "held_on": "2027-02-20",
+            "capacity": 10,
+        },
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1", setup=_fair
+    ),
+    ("PATCH", "/api/v1/fairs/{fair_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/fairs/FAIR-1",
+        body=lambda who: {"name": f"Fair of {who}"},
+        headers=ANY_VERSION,
+        setup=_fair,
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}/employers"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1/employers", setup=_fair
+    ),
+    ("GET", "/api/v1/consents/{contract_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/consents/C-1", setup=_roster
+    ),
+    ("PUT", "/api/v1/consents/{contract_id}"): Case(
+        COORDINATORS_ONLY,
+        path="/api/v1/consents/C-1",
+        body=lambda who: {"given_on": "2027-01-11", "available_month": "2027-09"},
+        setup=_roster,
+    ),
+    ("DELETE", "/api/v1/consents/{contract_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/consents/C-1", setup=_roster
+    ),
+    ("POST", "/api/v1/fairs/{fair_id}/registrations"): Case(
+        COORDINATORS_CREATE,
+        path="/api/v1/fairs/FAIR-1/registrations",
+        body=lambda who: {"contract": "C-2"},
+        setup=_roster,
+    ),
+    ("DELETE", "/api/v1/fairs/{fair_id}/registrations/{contract_id}"): Case(
+        COORDINATORS_ONLY, path="/api/v1/fairs/FAIR-1/registrations/C-1", setup=_roster
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}/roster"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1/roster?format=xlsx", setup=_roster
+    ),
+    ("GET", "/api/v1/fairs/{fair_id}/roster/changes"): Case(
+        FAIR_READERS, path="/api/v1/fairs/FAIR-1/roster/changes", setup=_roster
+    ),
+    ("POST", "/api/v1/fairs/{fair_id}/employers"): Case(
+        COORDINATORS_CREATE,
+        path="/api/v1/fairs/FAIR-1/employers",
+        body=lambda who: {"external_id": f"EMP-{who}", "company": "Co", "sector": "trade"},
+        setup=_fair,
     ),
 }
 

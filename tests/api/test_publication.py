@@ -144,7 +144,7 @@ class TestPublication:
 
 
 class TestResultsAcrossPublications:
-    def test_a_cursor_from_before_a_publication_is_refused_not_mixed(
+    def test_a_cursor_keeps_its_versions_after_a_publication_and_changes_catch_up(
         self, client: TestClient, keys: Keys, engine: Engine, solved: str
     ) -> None:
         _publish(client, keys, round_etag(engine))
@@ -152,25 +152,53 @@ class TestResultsAcrossPublications:
         assert [i["version"] for i in first["items"]] == [1, 1]
         client.post("/api/v1/participants/P-5/withdraw", headers=auth(keys.coordinator))
         assert _publish(client, keys, round_etag(engine)).json()["version"] == 2
-        stale = client.get(
+        rest = client.get(
             f"/api/v1/results?limit=2&cursor={first['next_cursor']}",
             headers=auth(keys.career_fair),
         )
-        assert stale.status_code == 409
-        assert stale.json()["type"].endswith("/results-changed")
-        assert "restart from the first page" in stale.json()["detail"]
-        again = client.get("/api/v1/results?limit=2", headers=auth(keys.career_fair)).json()
-        rest = client.get(
-            f"/api/v1/results?limit=2&cursor={again['next_cursor']}",
+        assert rest.status_code == 200  # an amendment no longer forces a restart
+        assert [(i["participant"], i["version"]) for i in rest.json()["items"]] == [
+            ("P-3", 1),
+            ("P-5", 1),
+        ]
+        changes = client.get(
+            f"/api/v1/results/changes?since={first['sync_token']}",
             headers=auth(keys.career_fair),
         ).json()
-        assert [(i["participant"], i["version"]) for i in again["items"] + rest["items"]] == [
-            ("P-1", 2),
-            ("P-2", 2),
-            ("P-3", 2),
-        ]
+        assert (changes["added"], changes["changed"]) == ([], [])
+        assert [(i["participant"], i["version"]) for i in changes["removed"]] == [("P-5", 1)]
+        later = client.get(
+            f"/api/v1/results/changes?since={changes['sync_token']}",
+            headers=auth(keys.career_fair),
+        ).json()
+        assert later["added"] == later["changed"] == later["removed"] == []
         forged = client.get("/api/v1/results?cursor=abc", headers=auth(keys.career_fair))
         assert forged.status_code == 422
+        forged = client.get("/api/v1/results/changes?since=abc", headers=auth(keys.career_fair))
+        assert forged.status_code == 422
+        assert forged.json()["errors"][0]["field"] == "since"
+
+    def test_results_filter_and_answer_csv(
+        self, client: TestClient, keys: Keys, engine: Engine, solved: str
+    ) -> None:
+        _publish(client, keys, round_etag(engine))
+        fair = auth(keys.career_fair)
+        hokkaido = client.get("/api/v1/results?prefecture=1", headers=fair).json()["items"]
+        assert sorted(i["participant"] for i in hokkaido) == ["P-2", "P-3", "P-5"]
+        cir = client.get("/api/v1/results?position=CIR", headers=fair).json()["items"]
+        assert [i["participant"] for i in cir] == ["P-5"]
+        shinjuku = client.get("/api/v1/results?organization=ORG-B", headers=fair).json()
+        assert [i["participant"] for i in shinjuku["items"]] == ["P-1"]
+        other = client.get("/api/v1/results?round=R-OTHER", headers=fair).json()
+        assert other["items"] == []
+        sheet = client.get("/api/v1/results?format=csv&position=ALT", headers=fair)
+        assert sheet.status_code == 200
+        assert sheet.headers["content-type"].startswith("text/csv")
+        lines = sheet.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == (
+            "round,version,participant,position,opening,organization,organization_name,prefecture"
+        )
+        assert sorted(line.split(",")[2] for line in lines[1:]) == ["P-1", "P-2", "P-3"]
 
     def test_published_results_keep_the_records_as_they_were_published(
         self, client: TestClient, keys: Keys, engine: Engine, solved: str

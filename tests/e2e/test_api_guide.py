@@ -1,11 +1,11 @@
 """The guides run: their shell blocks, against a live server, give the statuses they show.
 
 docs/api.md (the integrator's guide), docs/rounds.md (the coordinator's walkthrough of
-a matching round, with the server's embedded worker solving its runs) and docs/season.md
-(contracts in post, intentions, the demand and applying it).
-a matching round, with the server's embedded worker solving its runs) and
-docs/season-offers.md (the season after publication: a withdrawal with a reason, offers
-declined, passed on and accepted, the amendment, arrival rosters and notices).
+a matching round, with the server's embedded worker solving its runs), docs/season.md
+(contracts in post, intentions, the demand and applying it), docs/season-offers.md (the
+season after publication: a withdrawal with a reason, offers declined, passed on and
+accepted, the amendment, arrival rosters and notices), docs/development.md (demand and
+the prospect pipeline) and docs/careerfair.md (fairs and the results feed).
 
 A real `jet-match serve` process (uvicorn, a free port, the test's database) answers the
 guide's curl commands, run in order in one bash shell: for api.md, a server this test
@@ -37,6 +37,8 @@ GUIDES = {
     "rounds.md": {"200", "201", "202", "304", "404", "412", "422"},
     "season.md": {"200", "201", "403", "404", "412"},
     "season-offers.md": {"200", "201", "202", "412", "422"},
+    "development.md": {"200", "201", "202", "403", "404", "412", "422"},
+    "careerfair.md": {"200", "201", "202", "403", "412", "422"},
 }
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARKER = "@@jet-match-guide-block {}@@"
@@ -73,6 +75,16 @@ def test_the_api_guide_runs_as_written(live_server: str, make_key: MakeKey) -> N
 def test_the_season_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
     coordinator = make_key(Role.COORDINATOR, name="season guide")
     run_guide("season.md", {**os.environ, "JM": live_server, "COORD": coordinator})
+
+
+def test_the_development_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
+    coordinator = make_key(Role.COORDINATOR, name="development guide")
+    run_guide("development.md", {**os.environ, "JM": live_server, "COORD": coordinator})
+
+
+def test_the_career_fair_guide_runs_as_written(live_server: str, make_key: MakeKey) -> None:
+    coordinator = make_key(Role.COORDINATOR, name="career fair guide")
+    run_guide("careerfair.md", {**os.environ, "JM": live_server, "COORD": coordinator})
 
 
 def test_the_rounds_guide_runs_as_written_from_an_empty_database(database_url: str) -> None:

@@ -70,6 +70,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/app/audit"): Case(COORDINATORS),
     ("GET", "/app/notifications"): Case(EVERYONE_SIGNED_IN),
     ("POST", "/app/notifications"): Case((303, 303, 303, 303), form={"enabled": "run.failed"}),
+    ("GET", "/app/development"): Case(COORDINATORS, path="/app/development?programme_year=2026"),
     ("GET", "/app/organizations/{organization}"): Case(OWN_ORGANIZATION, path=ORG),
     ("GET", "/app/organizations/{organization}/placements.{extension}"): Case(
         OWN_ORGANIZATION, path=f"{ORG}/placements.csv"
@@ -176,7 +177,7 @@ def test_page_answers_each_caller_as_documented(
     method: str, path: str, app: FastAPI, staff: Staff, engine: Engine, settings: Settings
 ) -> None:
     case = CASES[(method, path)]
-    if path.startswith("/app/rounds/"):
+    if path.startswith(("/app/rounds/", "/app/development")):
         solved_round(engine, settings)
     answers = []
     for who in CALLERS:

@@ -16,6 +16,7 @@ from jet_match.web.pages import APP_PREFIX, verify_csrf
 from jet_match.web.routes import (
     audit,
     auth,
+    development,
     home,
     notifications,
     organizations,
@@ -42,6 +43,7 @@ ROUTE_MODULES = (
     round_opening,
     notifications,
     round_bulk,
+    development,
 )
 
 

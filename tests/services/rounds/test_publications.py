@@ -30,21 +30,6 @@ def test_publishing_makes_version_1_of_the_plan(engine: Engine, settings: Settin
     assert (published.removed, published.moved) == (0, 0)
 
 
-def test_results_list_every_published_placement(engine: Engine, settings: Settings) -> None:
-    published_round(engine, settings)
-    with Session(engine, expire_on_commit=False) as session:
-        answer = publications.results(
-            session=session, caller=COMMAND_LINE, page=PAGE, if_none_match=None
-        )
-    assert answer.page is not None
-    assert {r.participant: r.opening for r in answer.page.items} == SMALL_PLAN
-    with Session(engine, expire_on_commit=False) as session:
-        again = publications.results(
-            session=session, caller=COMMAND_LINE, page=PAGE, if_none_match=answer.etag
-        )
-    assert again.page is None  # the client's copy is current
-
-
 def test_a_host_reads_only_its_own_placements(engine: Engine, settings: Settings) -> None:
     published_round(engine, settings)
     with Session(engine, expire_on_commit=False) as session:

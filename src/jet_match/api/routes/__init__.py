@@ -9,8 +9,10 @@ from jet_match.api.routes import (
     api_keys,
     arrivals,
     audit,
+    careerfair,
     contracts,
     demand,
+    development,
     events,
     exports,
     health,
@@ -22,6 +24,7 @@ from jet_match.api.routes import (
     participants,
     plans,
     programme_years,
+    prospects,
     publications,
     review,
     rounds,
@@ -56,5 +59,8 @@ for module in (
     offers,
     arrivals,
     notices,
+    development,
+    prospects,
+    careerfair,
 ):
     api_router.include_router(module.router)

@@ -43,6 +43,9 @@ class Action(StrEnum):
     SEASON_WRITE = "season:write"
     EVENTS_READ = "events:read"
     WEBHOOKS = "webhooks"
+    DEVELOPMENT = "development"
+    FAIRS_READ = "fairs:read"
+    FAIRS_WRITE = "fairs:write"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -64,8 +67,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.WEBHOOKS,
         }
     ),
-    # Reads published results, with the minimum personal data.
-    Role.CAREER_FAIR: frozenset({Action.RESULTS_READ}),
+    # Reads published results, fairs and their rosters, with the minimum personal data.
+    Role.CAREER_FAIR: frozenset({Action.RESULTS_READ, Action.FAIRS_READ}),
 }
 
 

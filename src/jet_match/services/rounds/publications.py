@@ -11,8 +11,6 @@ ETag that changes only when something is published.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,9 +20,9 @@ from sqlmodel import Session, col, select
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.db import refresh_statistics
-from jet_match.errors import Conflict, FieldProblem, InvalidInput, ResultsChanged
+from jet_match.errors import Conflict
 from jet_match.schemas.common import Page
-from jet_match.schemas.publications import HostPlacement, PublicationPublic, ResultItem
+from jet_match.schemas.publications import HostPlacement, PublicationPublic
 from jet_match.schemas.runs import PolicyValue
 from jet_match.services.bridge import round_data
 from jet_match.services.kit import lookups
@@ -299,71 +297,3 @@ def organization_placements(
     )
     commit(session)
     return Page(items=items, next_cursor=cursor)
-
-
-@dataclass(frozen=True, slots=True)
-class Results:
-    """A page of results and its ETag; `page` is None when the client's copy is current."""
-
-    etag: str
-    page: Page[ResultItem] | None
-
-
-def results(
-    *, session: Session, caller: Caller, page: PageRequest, if_none_match: str | None
-) -> Results:
-    """Published placements of every round's latest version, by publication and participant.
-
-    The cursor carries the fingerprint of what was published when the first page was read:
-    after a new publication, a cursor of the older state is refused (409 results-changed)
-    rather than mixing two versions in one listing.
-    """
-    authorize(caller, Action.RESULTS_READ)
-    versions = session.execute(
-        select(Round.id, Round.published_version)
-        .where(col(Round.published_version) > 0)
-        .order_by(col(Round.id))
-    ).all()
-    state = hashlib.sha256(",".join(f"{r}:{v}" for r, v in versions).encode()).hexdigest()[:16]
-    after = _continue_from(page.cursor, state)
-    etag = '"' + hashlib.sha256(f"{state}|{page.cursor}|{page.limit}".encode()).hexdigest()[:32]
-    etag += '"'
-    if if_none_match is not None and (
-        if_none_match.strip() == "*"
-        or etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    ):
-        return Results(etag, None)
-    rows, cursor = _page(session, _latest(), PageRequest(cursor=after, limit=page.limit))
-    items = [
-        ResultItem(
-            round=round_ext,
-            version=version,
-            participant=person.external_id,
-            position=fmt.Position(published.position),
-            opening=opening,
-            organization=org,
-            organization_name=published.organization_name,
-            prefecture=published.prefecture,
-        )
-        for published, round_ext, version, person, opening, org in rows
-    ]
-    next_cursor = f"{state}.{cursor}" if cursor is not None else None
-    return Results(etag, Page(items=items, next_cursor=next_cursor))
-
-
-def _continue_from(cursor: str | None, state: str) -> str | None:
-    """The page cursor inside a results cursor made in publication state `state`."""
-    if cursor is None:
-        return None
-    made_in, dot, inner = cursor.partition(".")
-    if not dot or len(made_in) != len(state):
-        raise InvalidInput(
-            "the cursor is not one this service gave out",
-            [FieldProblem("query", None, "cursor", "invalid_cursor", "unknown cursor")],
-        )
-    if made_in != state:
-        raise ResultsChanged(
-            "results changed since this cursor was given out (a round was published): "
-            "restart from the first page"
-        )
-    return inner
