@@ -32,7 +32,7 @@ from jet_match.services.kit.writes import (
 from jet_match.services.rounds import rounds, vacancies
 from jet_match.services.season import offers
 from jet_match.services.security import audit
-from jet_match.statuses import OfferStatus, RoundStatus
+from jet_match.statuses import EventKind, OfferStatus, RoundStatus
 
 
 def accept_offer(
@@ -149,6 +149,7 @@ def offer_accepted(
                 "pinned": True,
             },
         )
+    offers.record_offer_event(session, EventKind.OFFER_ACCEPTED, row, offer)
 
 
 def decline_offer(
@@ -193,6 +194,7 @@ def offer_declined(
         before=OfferStatus.OPEN.value,
         after=OfferStatus.DECLINED.value,
     )
+    offers.record_offer_event(session, EventKind.OFFER_DECLINED, row, offer)
 
 
 def withdraw_offer(

@@ -21,7 +21,7 @@ from jet_match.services.kit.writes import commit
 from jet_match.services.rounds import rounds
 from jet_match.services.season import offers
 from jet_match.services.security import audit
-from jet_match.statuses import OfferStatus, RoundStatus
+from jet_match.statuses import EventKind, OfferStatus, RoundStatus
 
 Offer = models.Offer
 
@@ -66,6 +66,7 @@ def offer_expired(session: Session, row: models.Round, offer: models.Offer) -> N
         before=OfferStatus.OPEN.value,
         after=OfferStatus.EXPIRED.value,
     )
+    offers.record_offer_event(session, EventKind.OFFER_EXPIRED, row, offer)
 
 
 def make_automatic_offers(*, session: Session) -> list[int]:

@@ -49,9 +49,10 @@ from jet_match.services.kit.writes import (
     run_idempotent,
     updated_one,
 )
+from jet_match.services.notifications import outbox
 from jet_match.services.rounds import rounds, vacancies
 from jet_match.services.security import audit
-from jet_match.statuses import OfferStatus, RoundStatus
+from jet_match.statuses import EventKind, OfferStatus, RoundStatus
 
 Offer = models.Offer
 #: Offers that close an opening to an alternate for good.
@@ -300,6 +301,61 @@ def offer_made(
         expires_at=offer.expires_at.isoformat(),
         follows=offer.follows_id,
         automatic=offer.automatic,
+    )
+    record_offer_event(session, EventKind.OFFER_MADE, row, offer)
+
+
+_STATUS_OF = {
+    EventKind.OFFER_MADE: OfferStatus.OPEN,
+    EventKind.OFFER_ACCEPTED: OfferStatus.ACCEPTED,
+    EventKind.OFFER_DECLINED: OfferStatus.DECLINED,
+    EventKind.OFFER_EXPIRED: OfferStatus.EXPIRED,
+}
+
+
+def record_offer_event(session: Session, kind: EventKind, row: models.Round, offer: Offer) -> None:
+    """Write `offer.*` into the outbox, in the transaction of the offer's change: one event
+    per organization whose opening is offered (a couple's two places may be at two), with
+    the offer, the round, its openings and alternates and the offer's status and expiry."""
+    pairs = [(offer.participant_id, offer.opening_id)]
+    if offer.partner_id is not None and offer.partner_opening_id is not None:
+        pairs.append((offer.partner_id, offer.partner_opening_id))
+    openings = {
+        o.id: o
+        for o in session.scalars(
+            select(models.Opening).where(col(models.Opening.id).in_([o for _, o in pairs]))
+        )
+    }
+    people = {
+        p.id: p.external_id
+        for p in session.scalars(
+            select(models.Participant).where(col(models.Participant.id).in_([p for p, _ in pairs]))
+        )
+    }
+    by_organization: dict[int, list[tuple[str, str]]] = {}
+    for participant_id, opening_id in pairs:
+        opening = openings[opening_id]
+        by_organization.setdefault(opening.organization_id, []).append(
+            (opening.external_id, people[participant_id])
+        )
+    outbox.record_events(
+        session=session,
+        events=[
+            outbox.NewEvent(
+                kind,
+                organization_id,
+                {
+                    "offer": offer.id,
+                    "round": row.external_id,
+                    "opening": places[0][0],
+                    "participant": places[0][1],
+                    "places": [{"opening": o, "participant": p} for o, p in places],
+                    "status": _STATUS_OF[kind].value,
+                    "expires_at": offer.expires_at.isoformat(),
+                },
+            )
+            for organization_id, places in sorted(by_organization.items())
+        ],
     )
 
 
