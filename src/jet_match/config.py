@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/jet-match.db"
@@ -108,6 +108,35 @@ class Settings(BaseSettings):
         description="Longest wait of a worker between attempts while the database is "
         "unreachable (the waits double from 0.5 s).",
     )
+    worker_heartbeat_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="How often a worker, idle or busy, writes its own heartbeat (readiness).",
+    )
+    health_worker_max_age_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Readiness needs a worker heartbeat younger than this.",
+    )
+    health_queue_max_age_s: float = Field(
+        default=600.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Readiness fails while a run has waited queued longer than this.",
+    )
+    health_event_max_age_s: float = Field(
+        default=600.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Readiness fails while an event has waited undelivered longer than this.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that lets a Prometheus scraper read /metrics (coordinator "
+        "keys may too); at least 32 characters in production.",
+    )
     review_cache_rounds: int = Field(
         default=1,
         ge=0,
@@ -147,6 +176,8 @@ class Settings(BaseSettings):
             problems.append("JET_MATCH_DATABASE_URL must be set explicitly in production")
         if self.database_url.startswith("sqlite") and ":memory:" in self.database_url:
             problems.append("an in-memory SQLite database loses every write on restart")
+        if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 32:
+            problems.append("JET_MATCH_METRICS_TOKEN must be at least 32 characters")
         if self.debug:
             problems.append("JET_MATCH_DEBUG exposes internal errors to clients")
         if problems:

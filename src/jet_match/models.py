@@ -360,3 +360,19 @@ class UserSession(SQLModel, table=True):
     csrf_token: str = _text(64)
     created_at: datetime = _timestamp()
     last_seen_at: datetime = _timestamp()
+
+
+# --- operations (issue 15): worker heartbeats -------------------------------------
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A worker process that is alive: it writes `beat_at` every few seconds, idle or
+    busy, and deletes its row when it stops. Readiness needs one recent beat."""
+
+    __tablename__ = "worker_heartbeats"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker: str = Field(sa_type=sa.String(100), nullable=False, unique=True)
+    started_at: datetime = _timestamp()
+    beat_at: datetime = _timestamp(index=True)
+    run_id: int | None = Field(default=None, nullable=True)

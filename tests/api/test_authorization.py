@@ -16,10 +16,12 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.main import create_app
 from jet_match.schemas.plans import PlanChange
+from jet_match.services.operations import workers
 from jet_match.statuses import Role
 from round_support import (
     ROUND,
@@ -103,6 +105,14 @@ ANY_VERSION = {"If-Match": "*"}
 HOST_OWN_PLACEMENTS = (401, 401, 403, 404, 200, 200)
 RESULTS_READERS = (401, 401, 200, 403, 403, 200)
 COORDINATORS_ACCEPT = (401, 401, 403, 403, 403, 202)
+
+
+def _worker_alive(engine: Engine, _settings: Settings) -> dict[str, str]:
+    with Session(engine) as session:
+        workers.beat(session, worker="elsewhere:1:1", run_id=None)
+    return {}
+
+
 R = f"/api/v1/rounds/{ROUND}"
 
 
@@ -161,6 +171,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/docs/oauth2-redirect"): Case(PUBLIC),
     ("GET", "/redoc"): Case(PUBLIC),
     ("GET", "/api/v1/health"): Case(PUBLIC),
+    ("GET", "/api/v1/health/live"): Case(PUBLIC),
+    # A key is optional; a bad one is refused, a coordinator's adds the reasons.
+    ("GET", "/api/v1/health/ready"): Case((200, 401, 200, 200, 200, 200), setup=_worker_alive),
+    ("GET", "/metrics"): Case(COORDINATORS_ONLY),
     ("GET", "/api/v1/organizations"): Case(HOST_READS_LIST),
     ("POST", "/api/v1/organizations"): Case(COORDINATORS_CREATE, body=_org),
     ("GET", "/api/v1/organizations/{external_id}"): Case(

@@ -116,7 +116,7 @@ def test_migrate_creates_a_database_on_an_empty_path(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "database at revision 0005" in result.stdout
+    assert "database at revision 0009" in result.stdout
     assert (tmp_path / "new" / "dir" / "jet.db").is_file()
 
 

@@ -12,6 +12,7 @@ Those that use the database (the session, the caller) stay plain functions.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
@@ -27,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from jet_match.config import Settings
 from jet_match.errors import BadRequest, FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.access import METRICS_SCRAPER, Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.kit.writes import IdempotencyKey
 from jet_match.services.security import api_keys
@@ -194,6 +195,42 @@ def get_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_optional_caller(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller | None:
+    """The caller behind the bearer key, None without one (401 for a bad one)."""
+    if credentials is None:
+        return None
+    return get_caller(request, session, credentials)
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
+
+
+def get_metrics_reader(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The Prometheus scraper (bearer `JET_MATCH_METRICS_TOKEN`), or a coordinator's key."""
+    token = settings.metrics_token
+    if (
+        credentials is not None
+        and token
+        and hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode())
+    ):
+        return METRICS_SCRAPER
+    caller = get_caller(request, session, credentials)
+    authorize(caller, Action.METRICS_READ)
+    return caller
+
+
+MetricsReaderDep = Annotated[Caller, Depends(get_metrics_reader)]
 
 
 def allowed(action: Action) -> Callable[[Caller], Awaitable[Caller]]:

@@ -40,6 +40,7 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
+from jet_match.services.operations import workers
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
@@ -72,6 +73,9 @@ class Stopped:
 
 
 Outcome = Solved | Stopped
+
+#: Why a run went back to the queue: its worker was told to stop (SIGTERM, Ctrl-C).
+HANDED_BACK = "the worker was stopped; the run went back to the queue"
 
 
 class Solver(Protocol):
@@ -176,7 +180,7 @@ class ChildSolver:
                 )
             if stopping():
                 self.close()
-                return Stopped(RunStatus.INTERRUPTED, "the worker was stopped", progress)
+                return Stopped(RunStatus.QUEUED, HANDED_BACK, progress)
             if time.monotonic() > deadline:
                 self.close()
                 return Stopped(
@@ -278,6 +282,28 @@ class Worker:
         # Writes that an outage interrupted, retried before anything else once it is over.
         self._pending: list[Callable[[], None]] = []
         self._failures = 0
+        self._next_beat = 0.0  # time.monotonic() of the next heartbeat of this worker
+        self._run_id: int | None = None  # the run being solved
+
+    def beat(self, *, force: bool = False) -> None:
+        """Write this worker's heartbeat (`worker_heartbeats`) if one is due."""
+        if not force and time.monotonic() < self._next_beat:
+            return
+        with Session(self.engine, expire_on_commit=False) as session:
+            workers.beat(session, worker=self.identity, run_id=self._run_id)
+            # Rows of workers that died without a word: gone from the table after a while.
+            workers.forget_silent(
+                session, older_than=queue.stale_cutoff(10 * self.settings.worker_stale_after_s)
+            )
+        self._next_beat = time.monotonic() + self.settings.worker_heartbeat_s
+
+    def _forget(self) -> None:
+        """Take this worker's heartbeat away: it stops (best effort; a stale one expires)."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                workers.forget(session, worker=self.identity)
+        except Exception as exc:
+            log.warning("heartbeat_not_removed", worker=self.identity, error=type(exc).__name__)
 
     def sweep(self) -> list[int]:
         """Mark interrupted the runs of workers that are gone or silent."""
@@ -320,6 +346,7 @@ class Worker:
             swept = False
             while not self.stop_event.is_set():
                 try:
+                    self.beat()
                     self.finish_pending()
                     if not swept:
                         self.sweep()
@@ -343,6 +370,7 @@ class Worker:
                     self.stop_event.wait(delay)
         finally:
             self.solver.close()
+            self._forget()
             log.info("worker_stopped", worker=self.identity)
 
     def finish_pending(self) -> None:
@@ -357,6 +385,7 @@ class Worker:
         def tick(progress: dict[str, Any]) -> Heartbeat:
             fields = {**progress, "elapsed_s": round(time.monotonic() - started, 1)}
             try:
+                self.beat()
                 with Session(self.engine, expire_on_commit=False) as session:
                     return queue.report_progress(session, run_id, self.identity, fields)
             except Exception as exc:
@@ -373,6 +402,7 @@ class Worker:
                 return
             time_limit_s = queue.find(session, run_id).time_limit_s
         deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
+        self._run_id = run_id
         try:
             answer = self.solver.solve(
                 run_id,
@@ -391,6 +421,8 @@ class Worker:
                 raise
             self._end(run_id, RunStatus.FAILED, f"the run could not be solved: {exc}"[:900], {})
             return
+        finally:
+            self._run_id = None
         progress = {**answer.progress, "elapsed_s": round(time.monotonic() - started, 1)}
         if isinstance(answer, Solved):
             solved = answer
@@ -409,6 +441,8 @@ class Worker:
                 log.info("run_finished", run=run_id, status=status.value)
 
             self._settle(complete)
+        elif answer.status is RunStatus.QUEUED:
+            self._settle(lambda: self._hand_back(run_id))
         elif answer.status is not None:
             status, reason = answer.status, answer.reason
             self._settle(lambda: self._end(run_id, status, reason, progress))
@@ -421,6 +455,11 @@ class Worker:
             if is_unavailable(exc):
                 self._pending.append(write)
             raise
+
+    def _hand_back(self, run_id: int) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            queue.hand_back(session, run_id, worker=self.identity)
+        log.info("run_handed_back", run=run_id)
 
     def _end(self, run_id: int, status: RunStatus, reason: str, progress: dict[str, Any]) -> None:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -11,6 +11,7 @@ from jet_match.api.routes import (
     exports,
     health,
     imports,
+    metrics,
     openings,
     organizations,
     participants,
@@ -42,3 +43,9 @@ for module in (
     withdrawals,
 ):
     api_router.include_router(module.router)
+
+#: `/metrics` sits beside /api/v1, where scrapers look for it.
+metrics_router = APIRouter(
+    dependencies=[Depends(strict_request), Depends(reject_unknown_query_parameters)]
+)
+metrics_router.include_router(metrics.router)

@@ -35,6 +35,7 @@ class Action(StrEnum):
     PUBLISH = "rounds:publish"
     PLACEMENTS_READ = "placements:read"
     RESULTS_READ = "results:read"
+    METRICS_READ = "metrics:read"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -75,6 +76,9 @@ class Caller:
         """Queries must be limited to `organization_id`."""
         return self.role is Role.HOST_ORG
 
+
+#: The Prometheus scraper, with `JET_MATCH_METRICS_TOKEN`: reads the metrics, nothing else.
+METRICS_SCRAPER = Caller(role=Role.COORDINATOR, label="metrics")
 
 #: The command line acts as a coordinator, audited as `cli`.
 COMMAND_LINE = Caller(role=Role.COORDINATOR)
