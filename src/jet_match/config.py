@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/jet-match.db"
@@ -166,6 +166,12 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=True, description="JSON log lines (false: readable text).")
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     debug: bool = Field(default=False, description="Show internal error details in responses.")
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _no_empty_token(cls, value: object) -> object:
+        """An empty JET_MATCH_METRICS_TOKEN (compose's default) means none."""
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_weak_settings(self) -> Settings:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from pydantic import SecretStr
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings

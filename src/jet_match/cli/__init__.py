@@ -163,7 +163,9 @@ def _summary(counts: dict[str, int]) -> str:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, envvar="JET_MATCH_PORT", help="TCP port.")
+    ] = 8000,
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo dataset if empty; print demo keys.")
     ] = False,
