@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         description="Bearer token that lets a Prometheus scraper read /metrics (coordinator "
         "keys may too); at least 32 characters in production.",
     )
+    auth_failure_limit: str = Field(
+        default="30/minute",
+        pattern=r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$",
+        description="Failed API-key authentications one client may make in the window before "
+        "it is answered 429 with Retry-After (the `limits` notation: `30/minute`).",
+    )
     review_cache_rounds: int = Field(
         default=1,
         ge=0,

@@ -20,6 +20,7 @@ from jet_match.api import problems
 from jet_match.api.metrics import HttpMetrics, RequestMetrics
 from jet_match.api.middleware import BodyLimit, RequestContext, SecurityHeaders
 from jet_match.api.routes import api_router, metrics_router
+from jet_match.api.throttle import AuthFailureLimiter
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.debug = settings.debug
     problems.install(app)
     app.state.metrics = HttpMetrics()
+    app.state.auth_failures = AuthFailureLimiter(settings.auth_failure_limit)
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")

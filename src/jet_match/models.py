@@ -145,6 +145,13 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = Field(
         default=None, sa_type=sa.DateTime(timezone=True), nullable=True
     )
+    # Operations (issue 15): keys that age.
+    expires_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    last_used_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
 
 
 class AuditEvent(SQLModel, table=True):

@@ -225,6 +225,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/api-keys"): Case(COORDINATORS_ONLY),
     ("GET", "/api/v1/api-keys/{key_id}"): Case(COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"),
+    ("POST", "/api/v1/api-keys/{key_id}/rotate"): Case(
+        COORDINATORS_CREATE, path="/api/v1/api-keys/{spare}/rotate"
+    ),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Case(
         COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"
     ),

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from jet_match.dataset import format as fmt
 from service_support import auth, free_port, wait_until

@@ -25,8 +25,15 @@ from pydantic import BeforeValidator, TypeAdapter, ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from jet_match.api.throttle import AuthFailureLimiter
 from jet_match.config import Settings
-from jet_match.errors import BadRequest, FieldProblem, InvalidInput, UnsupportedMediaType
+from jet_match.errors import (
+    BadRequest,
+    FieldProblem,
+    InvalidInput,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit.access import METRICS_SCRAPER, Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest
@@ -84,7 +91,7 @@ async def strict_request(request: Request) -> None:
     # A caller without a valid key hears 401 before anything about its body.
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
-    await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
+    await run_in_threadpool(authenticate_bearer, request, bearer)
     if not media_type:
         raise UnsupportedMediaType("send the body with Content-Type: application/json")
     charset = parameters.strip().lower().removeprefix("charset=").strip('"')
@@ -118,10 +125,10 @@ async def strict_request(request: Request) -> None:
         ) from None
 
 
-def authenticate_bearer(engine: Any, token: str | None) -> None:
+def authenticate_bearer(request: Request, token: str | None) -> None:
     """Unauthenticated unless `token` is a valid key (the check before any body problem)."""
-    with Session(engine) as session:
-        api_keys.authenticate(session, token)
+    with Session(request.app.state.engine) as session:
+        authenticate_request(request, session, token)
 
 
 def _nul_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
@@ -185,13 +192,28 @@ def get_caller(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    """The caller behind the bearer key (401 if missing, unknown or revoked)."""
+    """The caller behind the bearer key (401 if missing, unknown, revoked or expired; 429
+    after too many failures from this client)."""
     request_id = getattr(request.state, "request_id", None)
-    caller = api_keys.authenticate(
-        session, credentials.credentials if credentials else None, request_id
+    caller = authenticate_request(
+        request, session, credentials.credentials if credentials else None, request_id
     )
     request.state.key_prefix = caller.key_prefix
     return caller
+
+
+def authenticate_request(
+    request: Request, session: Session, token: str | None, request_id: str | None = None
+) -> Caller:
+    """`api_keys.authenticate`, behind the per-client limit of failed attempts."""
+    limiter: AuthFailureLimiter = request.app.state.auth_failures
+    client = request.client.host if request.client else "unknown"
+    limiter.check(client)
+    try:
+        return api_keys.authenticate(session, token, request_id)
+    except Unauthenticated:
+        limiter.failed(client)
+        raise
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

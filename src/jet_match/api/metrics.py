@@ -60,6 +60,7 @@ class HttpMetrics:
             self._templates = {
                 id(context.route): context.path
                 for context in iter_route_contexts(getattr(app, "routes", []))
+                if context.path is not None
             }
         return self._templates.get(id(route)) or str(getattr(route, "path", "unmatched"))
 

@@ -46,6 +46,7 @@ STATUS: dict[type[DomainError], int] = {
     errors.IdempotencyKeyReused: 422,
     errors.PreconditionRequired: 428,
     errors.PayloadTooLarge: 413,
+    errors.TooManyAttempts: 429,
     errors.Unavailable: 503,
 }
 
@@ -152,6 +153,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
     headers = {"WWW-Authenticate": 'Bearer realm="jet-match"'} if status == 401 else None
+    if isinstance(exc, errors.TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return problem_response(request, status, exc.code, exc.title, exc.detail, exc.problems, headers)
 
 
@@ -220,7 +223,7 @@ async def _unauthenticated(request: Request) -> JSONResponse | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
     try:
-        await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
+        await run_in_threadpool(authenticate_bearer, request, bearer)
     except errors.Unauthenticated as exc:
         return await _domain_error(request, exc)
     return None

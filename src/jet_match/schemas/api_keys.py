@@ -35,6 +35,11 @@ class ApiKeyCreate(BaseModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
         description="Who or what uses the key (shown in lists and the audit trail)."
     )
+    expires_at: UtcDatetime | None = Field(
+        default=None,
+        description="When the key stops working (in the future); none: until revoked.",
+        examples=["2027-03-31T23:59:59Z"],
+    )
 
 
 class ApiKeyPublic(BaseModel):
@@ -46,6 +51,10 @@ class ApiKeyPublic(BaseModel):
     name: str
     created_at: UtcDatetime
     revoked_at: UtcDatetime | None
+    expires_at: UtcDatetime | None = Field(description="When the key stops working, if ever.")
+    last_used_at: UtcDatetime | None = Field(
+        description="When the key last authenticated a request (kept to the minute)."
+    )
 
 
 class ApiKeyCreated(ApiKeyPublic):

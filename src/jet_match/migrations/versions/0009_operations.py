@@ -1,4 +1,5 @@
-"""Operations (issue 15): the heartbeats of worker processes, idle or busy.
+"""Operations (issue 15): the heartbeats of worker processes, idle or busy; API keys with
+an expiry and the time they were last used.
 
 Revision ID: 0009
 Revises: 0005
@@ -33,9 +34,15 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_worker_heartbeats_beat_at"), "worker_heartbeats", ["beat_at"], unique=False
     )
+    with op.batch_alter_table("api_keys") as batch:
+        batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("api_keys") as batch:
+        batch.drop_column("last_used_at")
+        batch.drop_column("expires_at")
     op.drop_index(op.f("ix_worker_heartbeats_beat_at"), table_name="worker_heartbeats")
     op.drop_table("worker_heartbeats")
