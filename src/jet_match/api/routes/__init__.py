@@ -20,6 +20,7 @@ from jet_match.api.routes import (
     review,
     rounds,
     runs,
+    sessions,
     withdrawals,
 )
 
@@ -34,6 +35,7 @@ for module in (
     imports,
     exports,
     api_keys,
+    sessions,
     audit,
     rounds,
     runs,
