@@ -340,6 +340,21 @@ def export(
     typer.echo(f"wrote {out}")
 
 
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Option("--out", help="The new file the copy is written to.")],
+) -> None:
+    """Copy the SQLite database while the service runs (PostgreSQL: pg_dump, docs/operations.md)."""
+    from jet_match.db import backup_sqlite
+
+    try:
+        pages = backup_sqlite(_engine(), out)
+    except (ValueError, FileExistsError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"backed up {pages} pages to {out}")
+
+
 # --- solver: solve --------------------------------------------------------------
 
 
