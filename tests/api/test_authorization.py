@@ -230,6 +230,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/participants/{external_id}"): Case(
         COORDINATORS_ONLY, path="/api/v1/participants/P-1"
     ),
+    ("GET", "/api/v1/participants/{external_id}/personal-data"): Case(
+        COORDINATORS_ONLY, path="/api/v1/participants/P-1/personal-data", setup=_published
+    ),
     ("PATCH", "/api/v1/participants/{external_id}"): Case(
         COORDINATORS_ONLY,
         path="/api/v1/participants/P-1",
