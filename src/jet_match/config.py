@@ -143,6 +143,19 @@ class Settings(BaseSettings):
         description="Failed API-key authentications one client may make in the window before "
         "it is answered 429 with Retry-After (the `limits` notation: `30/minute`).",
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36_500,
+        description="Participants whose rounds all closed more than this many days ago are "
+        "anonymised by the worker (names, e-mail, home region, medical flag); unset: never.",
+    )
+    retention_check_s: float = Field(
+        default=3600.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="How often a worker applies the retention rule (and once at start).",
+    )
     review_cache_rounds: int = Field(
         default=1,
         ge=0,

@@ -122,6 +122,10 @@ class Participant(SQLModel, table=True):
         default=None, foreign_key="participants.id", nullable=True, ondelete="SET NULL"
     )
     partner_constraint: str | None = _text(20, nullable=True, default=None)
+    # Operations (issue 15): when retention removed the person's identifying data.
+    anonymised_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
     version: int = Field(default=1, nullable=False)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()

@@ -40,7 +40,8 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
-from jet_match.services.operations import workers
+from jet_match.services.kit.access import WORKER
+from jet_match.services.operations import retention, workers
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
@@ -284,6 +285,21 @@ class Worker:
         self._failures = 0
         self._next_beat = 0.0  # time.monotonic() of the next heartbeat of this worker
         self._run_id: int | None = None  # the run being solved
+        self._next_retention = 0.0  # time.monotonic() of the next retention pass
+
+    def apply_retention(self, *, force: bool = False) -> list[str]:
+        """Anonymise the participants retention has expired, if a pass is due; their ids."""
+        days = self.settings.retention_days
+        if days is None or (not force and time.monotonic() < self._next_retention):
+            return []
+        with Session(self.engine, expire_on_commit=False) as session:
+            anonymised = retention.anonymise_expired(
+                session=session, caller=WORKER, retention_days=days
+            )
+        self._next_retention = time.monotonic() + self.settings.retention_check_s
+        if anonymised:
+            log.info("participants_anonymised", count=len(anonymised))
+        return anonymised
 
     def beat(self, *, force: bool = False) -> None:
         """Write this worker's heartbeat (`worker_heartbeats`) if one is due."""
@@ -353,6 +369,7 @@ class Worker:
                         swept = True
                     if self.run_once() is None:
                         self.sweep()
+                        self.apply_retention()
                         self.stop_event.wait(self.settings.worker_poll_s)
                     self._failures = 0
                 except Exception as exc:

@@ -1,5 +1,5 @@
 """Operations (issue 15): the heartbeats of worker processes, idle or busy; API keys with
-an expiry and the time they were last used.
+an expiry and the time they were last used; when a participant was anonymised.
 
 Revision ID: 0009
 Revises: 0005
@@ -34,6 +34,8 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_worker_heartbeats_beat_at"), "worker_heartbeats", ["beat_at"], unique=False
     )
+    with op.batch_alter_table("participants") as batch:
+        batch.add_column(sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("api_keys") as batch:
         batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True))
@@ -44,5 +46,7 @@ def downgrade() -> None:
     with op.batch_alter_table("api_keys") as batch:
         batch.drop_column("last_used_at")
         batch.drop_column("expires_at")
+    with op.batch_alter_table("participants") as batch:
+        batch.drop_column("anonymised_at")
     op.drop_index(op.f("ix_worker_heartbeats_beat_at"), table_name="worker_heartbeats")
     op.drop_table("worker_heartbeats")
