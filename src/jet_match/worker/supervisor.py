@@ -5,8 +5,10 @@ One worker runs one run at a time. It claims a run from the database (see
 the round's problem and solves it; meanwhile the worker writes the run's progress and
 heartbeat about once a second and reads back whether a coordinator cancelled it. It
 kills the solver to cancel, when the time limit plus a grace period is over, or when it
-is asked to stop; a solver that dies on its own (out of memory, a crash) leaves the run
-`interrupted`.
+is asked to stop (the run then goes back to the queue); a solver that dies on its own
+(out of memory, a crash) leaves the run `interrupted`. Idle or busy, the worker writes its
+own heartbeat (`worker_heartbeats`, for readiness) every few seconds, removes it when it
+stops, and applies the retention rule for personal data once in a while.
 When the solver answers, the plan, the run's success and the round's new version are
 written in one transaction (`jet_match.services.rounds.outcome`).
 
