@@ -76,6 +76,7 @@ DESCRIPTIONS = {
     415: "The body's media type or character encoding is not accepted.",
     422: "The request breaks a rule; `errors` names every record and field at fault.",
     428: "`If-Match` is required on this write.",
+    429: "Too many failed authentications from this client: retry after `Retry-After` seconds.",
     503: "The database is unreachable for now: retry after `Retry-After` seconds.",
 }
 
@@ -290,12 +291,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+#: Health answers (JSON whatever their status: a 503 says "not ready", not an error).
+HEALTH_SCHEMAS = frozenset({"Health", "Readiness"})
+
+
 def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
     """Document error responses as application/problem+json (FastAPI says application/json).
 
     Every operation documents 503 (the database unreachable for now, with Retry-After);
-    every one that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another
-    media type). The `ProblemDetails` model is published under its wire name,
+    every one that takes a key documents 429 (too many failed authentications); every one
+    that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another media
+    type). The health checks' own answers stay JSON, 503 included. The `ProblemDetails` model is published under its wire name,
     `Problem` (the component name clients already know).
     """
     openapi = _renamed_component(openapi, ProblemDetails.__name__, PROBLEM_COMPONENT)
@@ -306,8 +312,12 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                    schema = content["application/json"].get("schema", {}).get("$ref", "")
+                    if schema.rpartition("/")[2] not in HEALTH_SCHEMAS:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
             responses.setdefault("503", {"description": DESCRIPTIONS[503], "content": problem})
+            if operation.get("security"):
+                responses.setdefault("429", {"description": DESCRIPTIONS[429], "content": problem})
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
                 for status in (400, 415):
                     responses.setdefault(

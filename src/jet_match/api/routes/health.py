@@ -52,6 +52,8 @@ async def live() -> Liveness:
     "/health/ready",
     response_model=Readiness,
     responses={503: {"model": Readiness, "description": "Not ready (see `checks`)."}},
+    # The key is optional: anyone may ask; a coordinator's key adds the reasons.
+    openapi_extra={"security": [{}]},
 )
 def ready(session: SessionDep, settings: SettingsDep, caller: OptionalCallerDep) -> JSONResponse:
     """Readiness: database, migrations, a live worker, the queue and the event outbox.
