@@ -301,8 +301,9 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
     Every operation documents 503 (the database unreachable for now, with Retry-After);
     every one that takes a key documents 429 (too many failed authentications); every one
     that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another media
-    type). The health checks' own answers stay JSON, 503 included. The `ProblemDetails` model is published under its wire name,
-    `Problem` (the component name clients already know).
+    type). The health checks' own answers stay JSON, 503 included. The `ProblemDetails`
+    model is published under its wire name, `Problem` (the component name clients already
+    know).
     """
     openapi = _renamed_component(openapi, ProblemDetails.__name__, PROBLEM_COMPONENT)
     problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"{COMPONENTS}{PROBLEM_COMPONENT}"}}}
