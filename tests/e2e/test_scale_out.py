@@ -135,6 +135,7 @@ def test_two_apis_and_two_workers_share_one_database(
     seen = httpx.get(bases[0] + url, headers=auth(key))
     etag, slots = seen.headers["ETag"], seen.json()["slots"]
     answers: list[int] = []
+    winners: list[str] = []
 
     def patch(n: int) -> None:
         response = httpx.patch(
@@ -144,13 +145,15 @@ def test_two_apis_and_two_workers_share_one_database(
             timeout=30,
         )
         answers.append(response.status_code)
+        if response.status_code == 200:
+            winners.append(f"{n}:{response.headers.get('ETag')}:{response.json()['slots']}")
 
     threads = [threading.Thread(target=patch, args=(n,)) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(answers) == [200, 412, 412, 412, 412, 412]
+    assert sorted(answers) == [200, 412, 412, 412, 412, 412], (etag, slots, winners)
     after = httpx.get(bases[1] + url, headers=auth(key))
     assert after.headers["ETag"] != etag
     assert slots < after.json()["slots"] <= slots + 6
