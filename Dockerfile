@@ -1,7 +1,9 @@
 # jet-match service image: `docker build -t jet-match .` then
 #   docker run -p 8000:8000 -v jet-match-data:/data jet-match
 # Set JET_MATCH_DATABASE_URL=postgresql+psycopg://user:pass@host/db for PostgreSQL.
-# The container migrates the database, then serves with uvicorn as a non-root user.
+# The container migrates the database, then serves the API with an embedded worker (which
+# solves the runs) as a non-root user; compose.yaml runs the API, workers and PostgreSQL
+# from this same image instead. docs/operations.md, "Deployment".
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -18,7 +20,8 @@ ENV PATH=/opt/jet-match/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     JET_MATCH_ENVIRONMENT=production \
     JET_MATCH_DATABASE_URL=sqlite:////data/jet-match.db \
-    JET_MATCH_LOG_JSON=true
+    JET_MATCH_LOG_JSON=true \
+    JET_MATCH_PORT=8000
 RUN groupadd --system --gid 10001 jet \
     && useradd --system --uid 10001 --gid jet --home-dir /app --no-create-home jet \
     && mkdir -p /app /data \
@@ -29,6 +32,10 @@ USER jet:jet
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4)"]
-# Migrations first (fails fast on a bad URL), then the server, which becomes PID 1.
-CMD ["sh", "-c", "jet-match migrate && exec uvicorn --factory jet_match.main:create_app --host 0.0.0.0 --port 8000 --no-access-log --proxy-headers --forwarded-allow-ips=${FORWARDED_ALLOW_IPS:-127.0.0.1}"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health/live', timeout=4)"]
+# `serve` migrates (failing fast on a bad URL), then runs uvicorn (port JET_MATCH_PORT;
+# proxy headers trusted from FORWARDED_ALLOW_IPS, default 127.0.0.1) and one worker
+# process beside it, restarted if it dies. SIGTERM stops both; a run in progress goes back
+# to the queue. tests/e2e/test_deployment.py runs exactly this command.
+STOPSIGNAL SIGTERM
+CMD ["jet-match", "serve", "--host", "0.0.0.0"]

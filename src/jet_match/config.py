@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/jet-match.db"
@@ -115,6 +115,54 @@ class Settings(BaseSettings):
         description="Times a worker takes up a run whose solve a database outage cut "
         "before the run stays `interrupted`.",
     )
+    worker_heartbeat_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="How often a worker, idle or busy, writes its own heartbeat (readiness).",
+    )
+    health_worker_max_age_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Readiness needs a worker heartbeat younger than this.",
+    )
+    health_queue_max_age_s: float = Field(
+        default=600.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Readiness fails while a run has waited queued longer than this.",
+    )
+    health_event_max_age_s: float = Field(
+        default=600.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Readiness fails while an event has waited undelivered longer than this.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that lets a Prometheus scraper read /metrics (coordinator "
+        "keys may too); at least 32 characters in production.",
+    )
+    auth_failure_limit: str = Field(
+        default="30/minute",
+        pattern=r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$",
+        description="Failed API-key authentications one client may make in the window before "
+        "it is answered 429 with Retry-After (the `limits` notation: `30/minute`).",
+    )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36_500,
+        description="Participants whose rounds all closed more than this many days ago are "
+        "anonymised by the worker (names, e-mail, home region, medical flag); unset: never.",
+    )
+    retention_check_s: float = Field(
+        default=3600.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="How often a worker applies the retention rule (and once at start).",
+    )
     review_cache_rounds: int = Field(
         default=1,
         ge=0,
@@ -173,6 +221,12 @@ class Settings(BaseSettings):
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
     debug: bool = Field(default=False, description="Show internal error details in responses.")
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _no_empty_token(cls, value: object) -> object:
+        """An empty JET_MATCH_METRICS_TOKEN (compose's default) means none."""
+        return None if value == "" else value
+
     @model_validator(mode="after")
     def _refuse_weak_settings(self) -> Settings:
         if self.environment != "production":
@@ -182,6 +236,8 @@ class Settings(BaseSettings):
             problems.append("JET_MATCH_DATABASE_URL must be set explicitly in production")
         if self.database_url.startswith("sqlite") and ":memory:" in self.database_url:
             problems.append("an in-memory SQLite database loses every write on restart")
+        if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 32:
+            problems.append("JET_MATCH_METRICS_TOKEN must be at least 32 characters")
         if self.debug:
             problems.append("JET_MATCH_DEBUG exposes internal errors to clients")
         if problems:

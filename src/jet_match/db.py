@@ -10,8 +10,10 @@ medical flag into a log line or a traceback. The schema is owned by the Alembic 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -138,9 +140,46 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+@lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest revision the packaged migrations know."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at (None: never migrated)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def backup_sqlite(engine: Engine, out: Path) -> int:
+    """Copy a live SQLite database to `out` with SQLite's online backup API: a consistent
+    snapshot (the WAL's recent writes included) while the service keeps running. The
+    number of pages copied. ValueError for another database (use pg_dump for PostgreSQL).
+    """
+    if not is_sqlite(str(engine.url)):
+        raise ValueError("only SQLite databases: back PostgreSQL up with pg_dump")
+    if out.exists():
+        raise FileExistsError(f"{out} exists: choose a new file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(out)
+    try:
+        raw = engine.raw_connection()
+        try:
+            source = raw.driver_connection
+            assert isinstance(source, sqlite3.Connection)
+            # Copied in steps of 1,024 pages: writers are only paused for one step at a time.
+            source.backup(target, pages=1024)
+            pages = int(target.execute("PRAGMA page_count").fetchone()[0])
+        finally:
+            raw.close()
+        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    finally:
+        target.close()
+    return pages

@@ -148,6 +148,17 @@ class PayloadTooLarge(DomainError):
     title = "Payload too large"
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed authentications from one client: wait `retry_after_s` seconds."""
+
+    code = "too-many-attempts"
+    title = "Too many failed attempts"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 class Unavailable(DomainError):
     """The database cannot be reached for now; the same request may succeed later."""
 

@@ -17,8 +17,10 @@ from sqlalchemy import Engine
 
 from jet_match import __version__, web
 from jet_match.api import problems
-from jet_match.api.middleware import BodyLimit, RequestContext
-from jet_match.api.routes import api_router
+from jet_match.api.metrics import HttpMetrics, RequestMetrics
+from jet_match.api.middleware import BodyLimit, RequestContext, SecurityHeaders
+from jet_match.api.routes import api_router, metrics_router
+from jet_match.api.throttle import AuthFailureLimiter
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
@@ -32,7 +34,7 @@ Placement matching for the JET Programme: organizations, openings and participan
 imports and exports, matching rounds (background runs, the plan and its adjustments,
 review aids, publication, withdrawals and alternates), API keys and the audit trail.
 
-* **Keys**: every call except `/api/v1/health` needs `Authorization: Bearer <key>`.
+* **Keys**: every call except the `/api/v1/health` checks needs `Authorization: Bearer <key>`.
   Roles: `coordinator` (everything), `host_org` (its own organization and openings, and
   the placements published to them), `career_fair` (published results).
 * **Records** travel exactly as in a dataset (`jet-match/dataset@1`), addressed by
@@ -48,7 +50,11 @@ matching rounds is docs/rounds.md.
 """
 
 TAGS = [
-    {"name": "health", "description": "Is the service up and its database reachable?"},
+    {
+        "name": "health",
+        "description": "Liveness, readiness (database, migrations, workers, queue, events) "
+        "and Prometheus metrics.",
+    },
     {"name": "organizations", "description": "Contracting Organizations."},
     {"name": "openings", "description": "Positions organizations offer; cancel, never delete."},
     {"name": "participants", "description": "Applicants. Personal data: reads are audited."},
@@ -101,9 +107,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.prepared_problems = PreparedProblems(limit=settings.review_cache_rounds)
     app.state.debug = settings.debug
     problems.install(app)
+    app.state.metrics = HttpMetrics()
+    app.state.auth_failures = AuthFailureLimiter(settings.auth_failure_limit)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
     app.add_middleware(RequestContext)
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(metrics_router)
     web.install(app)  # the workspace under /app (docs/workspace.md)
     if settings.docs_enabled:
         api_docs.install(app)

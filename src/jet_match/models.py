@@ -124,6 +124,10 @@ class Participant(SQLModel, table=True):
         default=None, foreign_key="participants.id", nullable=True, ondelete="SET NULL"
     )
     partner_constraint: str | None = _text(20, nullable=True, default=None)
+    # Operations (issue 15): when retention removed the person's identifying data.
+    anonymised_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
     version: int = Field(default=1, nullable=False)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
@@ -149,6 +153,13 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = _timestamp()
     created_by_key_id: int | None = Field(default=None, foreign_key="api_keys.id", nullable=True)
     revoked_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    # Operations (issue 15): keys that age.
+    expires_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
+    )
+    last_used_at: datetime | None = Field(
         default=None, sa_type=sa.DateTime(timezone=True), nullable=True
     )
 
@@ -735,3 +746,19 @@ class FairRegistration(SQLModel, table=True):
     )
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp(index=True)
+
+
+# --- operations (issue 15): worker heartbeats -------------------------------------
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A worker process that is alive: it writes `beat_at` every few seconds, idle or
+    busy, and deletes its row when it stops. Readiness needs one recent beat."""
+
+    __tablename__ = "worker_heartbeats"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker: str = Field(sa_type=sa.String(100), nullable=False, unique=True)
+    started_at: datetime = _timestamp()
+    beat_at: datetime = _timestamp(index=True)
+    run_id: int | None = Field(default=None, nullable=True)

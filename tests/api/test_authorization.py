@@ -16,10 +16,14 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.main import create_app
 from jet_match.schemas.plans import PlanChange
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.operations import workers
+from jet_match.services.security import accounts
 from jet_match.statuses import Role
 from round_support import (
     ROUND,
@@ -104,6 +108,36 @@ ANY_VERSION = {"If-Match": "*"}
 HOST_OWN_PLACEMENTS = (401, 401, 403, 404, 200, 200)
 RESULTS_READERS = (401, 401, 200, 403, 403, 200)
 COORDINATORS_ACCEPT = (401, 401, 403, 403, 403, 202)
+
+
+def _worker_alive(engine: Engine, _settings: Settings) -> dict[str, str]:
+    with Session(engine) as session:
+        workers.beat(session, worker="elsewhere:1:1", run_id=None)
+    return {}
+
+
+def _signed_in(engine: Engine, _settings: Settings) -> dict[str, str]:
+    with Session(engine) as session:
+        accounts.create_user(
+            session=session,
+            caller=COMMAND_LINE,
+            email="staff@example.org",
+            role=Role.COORDINATOR,
+            password="a long enough password 1",
+        )
+        signed = accounts.sign_in(
+            session=session,
+            email="staff@example.org",
+            password="a long enough password 1",
+            policy=accounts.SignInPolicy(),
+        )
+        account = accounts.resume(
+            session=session, token=signed.token, policy=accounts.SignInPolicy()
+        )
+    assert account is not None
+    return {"staff_session": str(account.session_id)}
+
+
 R = f"/api/v1/rounds/{ROUND}"
 
 
@@ -329,6 +363,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/docs/oauth2-redirect"): Case(PUBLIC),
     ("GET", "/redoc"): Case(PUBLIC),
     ("GET", "/api/v1/health"): Case(PUBLIC),
+    ("GET", "/api/v1/health/live"): Case(PUBLIC),
+    # A key is optional; a bad one is refused, a coordinator's adds the reasons.
+    ("GET", "/api/v1/health/ready"): Case((200, 401, 200, 200, 200, 200), setup=_worker_alive),
+    ("GET", "/metrics"): Case(COORDINATORS_ONLY),
     ("GET", "/api/v1/organizations"): Case(HOST_READS_LIST),
     ("POST", "/api/v1/organizations"): Case(COORDINATORS_CREATE, body=_org),
     ("GET", "/api/v1/organizations/{external_id}"): Case(
@@ -395,6 +433,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/participants/{external_id}"): Case(
         COORDINATORS_ONLY, path="/api/v1/participants/P-1"
     ),
+    ("GET", "/api/v1/participants/{external_id}/personal-data"): Case(
+        COORDINATORS_ONLY, path="/api/v1/participants/P-1/personal-data", setup=_published
+    ),
     ("PATCH", "/api/v1/participants/{external_id}"): Case(
         COORDINATORS_ONLY,
         path="/api/v1/participants/P-1",
@@ -414,6 +455,13 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/api-keys"): Case(COORDINATORS_ONLY),
     ("GET", "/api/v1/api-keys/{key_id}"): Case(COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"),
+    ("GET", "/api/v1/sessions"): Case(COORDINATORS_ONLY),
+    ("DELETE", "/api/v1/sessions/{session_id}"): Case(
+        (401, 401, 403, 403, 403, 204), path="/api/v1/sessions/{staff_session}", setup=_signed_in
+    ),
+    ("POST", "/api/v1/api-keys/{key_id}/rotate"): Case(
+        COORDINATORS_CREATE, path="/api/v1/api-keys/{spare}/rotate"
+    ),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Case(
         COORDINATORS_ONLY, path="/api/v1/api-keys/{spare}"
     ),

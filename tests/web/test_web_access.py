@@ -67,6 +67,10 @@ CASES: dict[tuple[str, str], Case] = {
         (303, 403, 403, 201), form={"email": "new-{who}@example.jp", "role": "coordinator"}
     ),
     ("POST", "/app/users/disable"): Case((303, 403, 403, 303), form={"email": "host-b@example.jp"}),
+    # No such session: ending one is tested in test_web_sessions.py.
+    ("POST", "/app/users/sessions/revoke"): Case(
+        (303, 403, 403, 404), form={"session_id": "999999"}
+    ),
     ("GET", "/app/audit"): Case(COORDINATORS),
     ("GET", "/app/notifications"): Case(EVERYONE_SIGNED_IN),
     ("POST", "/app/notifications"): Case((303, 303, 303, 303), form={"enabled": "run.failed"}),

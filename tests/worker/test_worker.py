@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import psutil
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jet_match import models
 from jet_match.config import Settings
@@ -171,3 +171,47 @@ def test_a_killed_worker_process_leaves_an_interrupted_run_and_an_intact_plan(
     again = queue_run(engine, time_limit_s=10)
     restarted.run_until_idle()
     assert _run(engine, again).status == RunStatus.SUCCEEDED.value
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("big_round")
+def test_a_worker_told_to_stop_hands_its_run_back_to_the_queue(
+    engine: Engine, fast_settings: Settings, database_url: str
+) -> None:
+    """SIGTERM (docker stop, a deployment) mid-solve: the run is `queued` again for the
+    next worker, never left `running`; the plan is untouched; the worker exits cleanly."""
+    before = _first_plan(engine, fast_settings)
+    run_id = queue_run(engine)
+    env = {
+        **os.environ,
+        "JET_MATCH_DATABASE_URL": database_url,
+        "JET_MATCH_WORKER_PROGRESS_S": "0.2",
+        "JET_MATCH_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from jet_match.cli import main; main()", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(_solving(engine, run_id))
+        solver = [child.pid for child in psutil.Process(process.pid).children()]
+        assert solver
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    run = _run(engine, run_id)
+    assert run.status == RunStatus.QUEUED.value
+    assert run.worker is None
+    assert run.started_at is None
+    assert current_plan(engine) == before
+    wait_until(lambda: not any(psutil.pid_exists(pid) for pid in solver), timeout=10)
+    with Session(engine, expire_on_commit=False) as session:
+        assert rounds.find(session, ROUND).active_run_id == run_id  # still the round's run
+        handed = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.action == "run.hand_back")
+        ).all()
+    assert [event.detail["run"] for event in handed] == [run_id]

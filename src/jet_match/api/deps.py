@@ -12,6 +12,7 @@ Those that use the database (the session, the caller) stay plain functions.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
@@ -24,10 +25,17 @@ from pydantic import BeforeValidator, TypeAdapter, ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from jet_match.api.throttle import AuthFailureLimiter
 from jet_match.config import Settings
-from jet_match.errors import BadRequest, FieldProblem, InvalidInput, UnsupportedMediaType
+from jet_match.errors import (
+    BadRequest,
+    FieldProblem,
+    InvalidInput,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.kit.access import Action, Caller, authorize
+from jet_match.services.kit.access import METRICS_SCRAPER, Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.kit.writes import IdempotencyKey
 from jet_match.services.security import api_keys
@@ -85,7 +93,7 @@ async def strict_request(request: Request) -> None:
     # A caller without a valid key hears 401 before anything about its body.
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
-    await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
+    await run_in_threadpool(authenticate_bearer, request, bearer)
     if not media_type:
         raise UnsupportedMediaType("send the body with Content-Type: application/json")
     charset = parameters.strip().lower().removeprefix("charset=").strip('"')
@@ -128,10 +136,10 @@ def _reads_raw_json(route: Any) -> bool:
     return "application/json" in content
 
 
-def authenticate_bearer(engine: Any, token: str | None) -> None:
+def authenticate_bearer(request: Request, token: str | None) -> None:
     """Unauthenticated unless `token` is a valid key (the check before any body problem)."""
-    with Session(engine) as session:
-        api_keys.authenticate(session, token)
+    with Session(request.app.state.engine) as session:
+        authenticate_request(request, session, token)
 
 
 def _nul_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
@@ -195,16 +203,67 @@ def get_caller(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    """The caller behind the bearer key (401 if missing, unknown or revoked)."""
+    """The caller behind the bearer key (401 if missing, unknown, revoked or expired; 429
+    after too many failures from this client)."""
     request_id = getattr(request.state, "request_id", None)
-    caller = api_keys.authenticate(
-        session, credentials.credentials if credentials else None, request_id
+    caller = authenticate_request(
+        request, session, credentials.credentials if credentials else None, request_id
     )
     request.state.key_prefix = caller.key_prefix
     return caller
 
 
+def authenticate_request(
+    request: Request, session: Session, token: str | None, request_id: str | None = None
+) -> Caller:
+    """`api_keys.authenticate`, behind the per-client limit of failed attempts."""
+    limiter: AuthFailureLimiter = request.app.state.auth_failures
+    client = request.client.host if request.client else "unknown"
+    limiter.check(client)
+    try:
+        return api_keys.authenticate(session, token, request_id)
+    except Unauthenticated:
+        limiter.failed(client)
+        raise
+
+
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_optional_caller(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller | None:
+    """The caller behind the bearer key, None without one (401 for a bad one)."""
+    if credentials is None:
+        return None
+    return get_caller(request, session, credentials)
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]
+
+
+def get_metrics_reader(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The Prometheus scraper (bearer `JET_MATCH_METRICS_TOKEN`), or a coordinator's key."""
+    token = settings.metrics_token
+    if (
+        credentials is not None
+        and token
+        and hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode())
+    ):
+        return METRICS_SCRAPER
+    caller = get_caller(request, session, credentials)
+    authorize(caller, Action.METRICS_READ)
+    return caller
+
+
+MetricsReaderDep = Annotated[Caller, Depends(get_metrics_reader)]
 
 
 def allowed(action: Action) -> Callable[[Caller], Awaitable[Caller]]:

@@ -46,6 +46,7 @@ STATUS: dict[type[DomainError], int] = {
     errors.IdempotencyKeyReused: 422,
     errors.PreconditionRequired: 428,
     errors.PayloadTooLarge: 413,
+    errors.TooManyAttempts: 429,
     errors.Unavailable: 503,
 }
 
@@ -75,6 +76,7 @@ DESCRIPTIONS = {
     415: "The body's media type or character encoding is not accepted.",
     422: "The request breaks a rule; `errors` names every record and field at fault.",
     428: "`If-Match` is required on this write.",
+    429: "Too many failed authentications from this client: retry after `Retry-After` seconds.",
     503: "The database is unreachable for now: retry after `Retry-After` seconds.",
 }
 
@@ -152,6 +154,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
     headers = {"WWW-Authenticate": 'Bearer realm="jet-match"'} if status == 401 else None
+    if isinstance(exc, errors.TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return problem_response(request, status, exc.code, exc.title, exc.detail, exc.problems, headers)
 
 
@@ -220,7 +224,7 @@ async def _unauthenticated(request: Request) -> JSONResponse | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     bearer = token.strip() if scheme.lower() == "bearer" else None
     try:
-        await run_in_threadpool(authenticate_bearer, request.app.state.engine, bearer)
+        await run_in_threadpool(authenticate_bearer, request, bearer)
     except errors.Unauthenticated as exc:
         return await _domain_error(request, exc)
     return None
@@ -287,13 +291,19 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+#: Health answers (JSON whatever their status: a 503 says "not ready", not an error).
+HEALTH_SCHEMAS = frozenset({"Health", "Readiness"})
+
+
 def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
     """Document error responses as application/problem+json (FastAPI says application/json).
 
     Every operation documents 503 (the database unreachable for now, with Retry-After);
-    every one that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another
-    media type). The `ProblemDetails` model is published under its wire name,
-    `Problem` (the component name clients already know).
+    every one that takes a key documents 429 (too many failed authentications); every one
+    that reads a JSON body also documents 400 (not UTF-8 JSON) and 415 (another media
+    type). The health checks' own answers stay JSON, 503 included. The `ProblemDetails`
+    model is published under its wire name, `Problem` (the component name clients already
+    know).
     """
     openapi = _renamed_component(openapi, ProblemDetails.__name__, PROBLEM_COMPONENT)
     problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"{COMPONENTS}{PROBLEM_COMPONENT}"}}}
@@ -303,8 +313,12 @@ def use_problem_media_type(openapi: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                    schema = content["application/json"].get("schema", {}).get("$ref", "")
+                    if schema.rpartition("/")[2] not in HEALTH_SCHEMAS:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
             responses.setdefault("503", {"description": DESCRIPTIONS[503], "content": problem})
+            if operation.get("security"):
+                responses.setdefault("429", {"description": DESCRIPTIONS[429], "content": problem})
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
                 for status in (400, 415):
                     responses.setdefault(

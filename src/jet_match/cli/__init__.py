@@ -164,7 +164,9 @@ def _summary(counts: dict[str, int]) -> str:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, envvar="JET_MATCH_PORT", help="TCP port.")
+    ] = 8000,
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo dataset if empty; print demo keys.")
     ] = False,
@@ -337,6 +339,21 @@ def export(
         typer.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {out}")
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Option("--out", help="The new file the copy is written to.")],
+) -> None:
+    """Copy the SQLite database while the service runs (PostgreSQL: pg_dump, docs/operations.md)."""
+    from jet_match.db import backup_sqlite
+
+    try:
+        pages = backup_sqlite(_engine(), out)
+    except (ValueError, FileExistsError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"backed up {pages} pages to {out}")
 
 
 # --- solver: solve --------------------------------------------------------------

@@ -41,6 +41,11 @@ class ApiKeyCreate(BaseModel):
         "read the contracts, openings, demand and published placements of every organization "
         "in its prefecture (it changes only its own).",
     )
+    expires_at: UtcDatetime | None = Field(
+        default=None,
+        description="When the key stops working (in the future); none: until revoked.",
+        examples=["2027-03-31T23:59:59Z"],
+    )
 
 
 class ApiKeyPublic(BaseModel):
@@ -53,6 +58,10 @@ class ApiKeyPublic(BaseModel):
     prefecture_scope: bool = False
     created_at: UtcDatetime
     revoked_at: UtcDatetime | None
+    expires_at: UtcDatetime | None = Field(description="When the key stops working, if ever.")
+    last_used_at: UtcDatetime | None = Field(
+        description="When the key last authenticated a request (kept to the minute)."
+    )
 
 
 class ApiKeyCreated(ApiKeyPublic):

@@ -31,9 +31,9 @@ __all__ = ["ChildSolver", "InlineSolver", "Notifier", "Worker", "embedded", "run
 def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
     """Run a worker in this process until SIGTERM or SIGINT (the `jet-match worker` command).
 
-    On a signal, a run in progress is stopped and marked interrupted, so that a restart
-    can run it again. With `parent_pid`, the worker also stops when that process is gone
-    (a worker embedded in `jet-match serve` never outlives the server).
+    On a signal, a run in progress is stopped and handed back to the queue (`queued`), so
+    that the next worker runs it again. With `parent_pid`, the worker also stops when that
+    process is gone (a worker embedded in `jet-match serve` never outlives the server).
     """
     engine = make_engine(settings)
     worker = Worker(engine, settings, ChildSolver(settings))

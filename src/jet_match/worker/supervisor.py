@@ -5,11 +5,14 @@ One worker runs one run at a time. It claims a run from the database (see
 the round's problem and solves it; meanwhile the worker writes the run's progress and
 heartbeat about once a second and reads back whether a coordinator cancelled it. It
 kills the solver to cancel, when the time limit plus a grace period is over, or when it
-is asked to stop; a solver that dies on its own (out of memory, a crash) leaves the run
-`interrupted`. A solve cut by a database outage (the solver could not read the round,
-or the worker lost the database meanwhile) is neither: once the database is back the run
-is queued again, until it has had `run_max_attempts` attempts, and then stays
-`interrupted` saying why (`queue.retry_after_outage`).
+is asked to stop (the run then goes back to the queue); a solver that dies on its own
+(out of memory, a crash) leaves the run `interrupted`. A solve cut by a database outage
+(the solver could not read the round, or the worker lost the database meanwhile) is
+neither: once the database is back the run is queued again, until it has had
+`run_max_attempts` attempts, and then stays `interrupted` saying why
+(`queue.retry_after_outage`). Idle or busy, the worker writes its own heartbeat
+(`worker_heartbeats`, for readiness) every few seconds, removes it when it stops, tends
+offers to alternates and applies the retention rule for personal data once in a while.
 When the solver answers, the plan, the run's success and the round's new version are
 written in one transaction (`jet_match.services.rounds.outcome`).
 
@@ -46,6 +49,8 @@ from sqlmodel import Session
 from jet_match.config import Settings
 from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
+from jet_match.services.kit.access import WORKER
+from jet_match.services.operations import retention, workers
 from jet_match.services.rounds import outcome, queue
 from jet_match.services.rounds.queue import Heartbeat
 from jet_match.services.season import offer_expiry
@@ -83,6 +88,9 @@ class Stopped:
 
 
 Outcome = Solved | Stopped
+
+#: Why a run went back to the queue: its worker was told to stop (SIGTERM, Ctrl-C).
+HANDED_BACK = "the worker was stopped; the run went back to the queue"
 
 
 class Solver(Protocol):
@@ -189,7 +197,7 @@ class ChildSolver:
                 )
             if stopping():
                 self.close()
-                return Stopped(RunStatus.INTERRUPTED, "the worker was stopped", progress)
+                return Stopped(RunStatus.QUEUED, HANDED_BACK, progress)
             if time.monotonic() > deadline:
                 self.close()
                 return Stopped(
@@ -292,6 +300,43 @@ class Worker:
         self._pending: list[Callable[[], None]] = []
         self._failures = 0
         self._offers_tended_at: float | None = None
+        self._next_beat = 0.0  # time.monotonic() of the next heartbeat of this worker
+        self._run_id: int | None = None  # the run being solved
+        self._next_retention = 0.0  # time.monotonic() of the next retention pass
+
+    def apply_retention(self, *, force: bool = False) -> list[str]:
+        """Anonymise the participants retention has expired, if a pass is due; their ids."""
+        days = self.settings.retention_days
+        if days is None or (not force and time.monotonic() < self._next_retention):
+            return []
+        with Session(self.engine, expire_on_commit=False) as session:
+            anonymised = retention.anonymise_expired(
+                session=session, caller=WORKER, retention_days=days
+            )
+        self._next_retention = time.monotonic() + self.settings.retention_check_s
+        if anonymised:
+            log.info("participants_anonymised", count=len(anonymised))
+        return anonymised
+
+    def beat(self, *, force: bool = False) -> None:
+        """Write this worker's heartbeat (`worker_heartbeats`) if one is due."""
+        if not force and time.monotonic() < self._next_beat:
+            return
+        with Session(self.engine, expire_on_commit=False) as session:
+            workers.beat(session, worker=self.identity, run_id=self._run_id)
+            # Rows of workers that died without a word: gone from the table after a while.
+            workers.forget_silent(
+                session, older_than=queue.stale_cutoff(10 * self.settings.worker_stale_after_s)
+            )
+        self._next_beat = time.monotonic() + self.settings.worker_heartbeat_s
+
+    def _forget(self) -> None:
+        """Take this worker's heartbeat away: it stops (best effort; a stale one expires)."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                workers.forget(session, worker=self.identity)
+        except Exception as exc:
+            log.warning("heartbeat_not_removed", worker=self.identity, error=type(exc).__name__)
 
     def sweep(self) -> list[int]:
         """Mark interrupted the runs of workers that are gone or silent."""
@@ -356,6 +401,7 @@ class Worker:
             swept = False
             while not self.stop_event.is_set():
                 try:
+                    self.beat()
                     self.finish_pending()
                     if not swept:
                         self.sweep()
@@ -364,6 +410,7 @@ class Worker:
                     if self.run_once() is None:
                         self.sweep()
                         self._tend_offers_when_due()
+                        self.apply_retention()
                         self.stop_event.wait(self.settings.worker_poll_s)
                     self._failures = 0
                 except Exception as exc:
@@ -381,6 +428,7 @@ class Worker:
                     self.stop_event.wait(delay)
         finally:
             self.solver.close()
+            self._forget()
             log.info("worker_stopped", worker=self.identity)
 
     def finish_pending(self) -> None:
@@ -395,6 +443,7 @@ class Worker:
         def tick(progress: dict[str, Any]) -> Heartbeat:
             fields = {**progress, "elapsed_s": round(time.monotonic() - started, 1)}
             try:
+                self.beat()
                 with Session(self.engine, expire_on_commit=False) as session:
                     return queue.report_progress(session, run_id, self.identity, fields)
             except Exception as exc:
@@ -416,6 +465,7 @@ class Worker:
                 self._pending.append(lambda: self._retry(run_id))
             raise
         deadline = time.monotonic() + time_limit_s + self.settings.worker_grace_s
+        self._run_id = run_id
         try:
             answer = self.solver.solve(
                 run_id,
@@ -433,6 +483,8 @@ class Worker:
                 raise
             self._end(run_id, RunStatus.FAILED, f"the run could not be solved: {exc}"[:900], {})
             return
+        finally:
+            self._run_id = None
         progress = {**answer.progress, "elapsed_s": round(time.monotonic() - started, 1)}
         if isinstance(answer, Solved):
             solved = answer
@@ -455,6 +507,8 @@ class Worker:
             return
         elif answer.outage:
             self._settle(lambda: self._retry(run_id))
+        elif answer.status is RunStatus.QUEUED:
+            self._settle(lambda: self._hand_back(run_id))
         else:
             status, reason = answer.status, answer.reason
             self._settle(lambda: self._end(run_id, status, reason, progress))
@@ -479,6 +533,11 @@ class Worker:
             )
         if status is not None:
             log.warning("run_cut_by_outage", run=run_id, status=status.value)
+
+    def _hand_back(self, run_id: int) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            queue.hand_back(session, run_id, worker=self.identity)
+        log.info("run_handed_back", run=run_id)
 
     def _end(self, run_id: int, status: RunStatus, reason: str, progress: dict[str, Any]) -> None:
         with Session(self.engine, expire_on_commit=False) as session:

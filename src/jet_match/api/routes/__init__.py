@@ -17,6 +17,7 @@ from jet_match.api.routes import (
     exports,
     health,
     imports,
+    metrics,
     notices,
     offers,
     openings,
@@ -29,6 +30,7 @@ from jet_match.api.routes import (
     review,
     rounds,
     runs,
+    sessions,
     webhooks,
     withdrawals,
 )
@@ -44,6 +46,7 @@ for module in (
     imports,
     exports,
     api_keys,
+    sessions,
     audit,
     rounds,
     runs,
@@ -64,3 +67,9 @@ for module in (
     careerfair,
 ):
     api_router.include_router(module.router)
+
+#: `/metrics` sits beside /api/v1, where scrapers look for it.
+metrics_router = APIRouter(
+    dependencies=[Depends(strict_request), Depends(reject_unknown_query_parameters)]
+)
+metrics_router.include_router(metrics.router)

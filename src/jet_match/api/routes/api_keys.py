@@ -75,3 +75,19 @@ def revoke_api_key(key_id: KeyId, session: SessionDep, caller: KeyAdmin) -> ApiK
     `revoked_at`; revoking twice changes nothing. (No If-Match: keys have no versions.)
     """
     return api_keys.revoke_key(session=session, caller=caller, key_id=key_id)
+
+
+@router.post(
+    "/{key_id}/rotate",
+    response_model=ApiKeyCreated,
+    status_code=201,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def rotate_api_key(key_id: KeyId, session: SessionDep, caller: KeyAdmin) -> ApiKeyCreated:
+    """Rotate an API key: a second key for the same client.
+
+    The new key has the same role, organization and name; its secret is shown this once.
+    The old key keeps working until you revoke it (`DELETE`), so the client switches
+    without downtime. A revoked key cannot be rotated (409).
+    """
+    return api_keys.rotate_key(session=session, caller=caller, key_id=key_id)

@@ -11,9 +11,11 @@ from jet_match.api.problems import responses
 from jet_match.api.responses import documented, with_headers
 from jet_match.dataset import format as fmt
 from jet_match.schemas.common import Page
+from jet_match.schemas.personal_data import PersonalData
 from jet_match.schemas.record_changes import ParticipantChanged
 from jet_match.schemas.records import ParticipantUpdate
 from jet_match.services.kit.access import Action, Caller
+from jet_match.services.operations import personal_data
 from jet_match.services.records import participants
 
 router = APIRouter(prefix="/participants", tags=["participants"])
@@ -113,6 +115,25 @@ def get_participant(
     """Read a participant (coordinators; audited)."""
     written = participants.get_participant(session=session, caller=caller, external_id=external_id)
     return with_headers(response, written)
+
+
+@router.get(
+    "/{external_id}/personal-data",
+    response_model=PersonalData,
+    responses={
+        **documented(200, "Everything held about the person."),
+        **responses(401, 403, 404, 422),
+    },
+)
+def read_personal_data(
+    external_id: ExternalIdPath, session: SessionDep, caller: Reader
+) -> PersonalData:
+    """A person's complete record, for a disclosure request (coordinators; audited).
+
+    The record with every field, its places in working plans and published versions, and
+    who read or changed it.
+    """
+    return personal_data.personal_data(session=session, caller=caller, external_id=external_id)
 
 
 @router.patch(

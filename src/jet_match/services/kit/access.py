@@ -46,6 +46,7 @@ class Action(StrEnum):
     DEVELOPMENT = "development"
     FAIRS_READ = "fairs:read"
     FAIRS_WRITE = "fairs:write"
+    METRICS_READ = "metrics:read"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -102,6 +103,9 @@ class Caller:
         the organizations of `prefecture` (writes stay limited to `organization_id`)."""
         return self.role is Role.HOST_ORG and self.prefecture is not None
 
+
+#: The Prometheus scraper, with `JET_MATCH_METRICS_TOKEN`: reads the metrics, nothing else.
+METRICS_SCRAPER = Caller(role=Role.COORDINATOR, label="metrics")
 
 #: The command line acts as a coordinator, audited as `cli`.
 COMMAND_LINE = Caller(role=Role.COORDINATOR)

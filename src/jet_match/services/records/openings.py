@@ -189,12 +189,13 @@ def update_opening(
     """Change some fields of an opening, if it is still at the version the caller saw."""
     authorize(caller, Action.OPENINGS_WRITE)
     row, organization_id = find(session, caller, external_id)
-    check_if_match(if_match, row.version)
+    seen_version = row.version  # the row object may be refreshed before the write
+    check_if_match(if_match, seen_version)
     current = opening_data(row, organization_id)
     updated = merge(
         fmt.Opening, current, changes.model_dump(mode="json", exclude_unset=True), "opening"
     )
-    return _save(session, caller, row, current, updated)
+    return _save(session, caller, row, current, updated, seen_version)
 
 
 def cancel_opening(
@@ -203,10 +204,11 @@ def cancel_opening(
     """Cancel an opening (status `cancelled`); cancelling a cancelled opening changes nothing."""
     authorize(caller, Action.OPENINGS_WRITE)
     row, organization_id = find(session, caller, external_id)
-    check_if_match(if_match, row.version)
+    seen_version = row.version  # the row object may be refreshed before the write
+    check_if_match(if_match, seen_version)
     current = opening_data(row, organization_id)
     updated = fmt.Opening.model_validate({**current, "status": fmt.OpeningStatus.CANCELLED})
-    return _save(session, caller, row, current, updated)
+    return _save(session, caller, row, current, updated, seen_version)
 
 
 def _save(
@@ -215,6 +217,7 @@ def _save(
     row: models.Opening,
     current: dict[str, Any],
     updated: fmt.Opening,
+    seen_version: int,
 ) -> Written[OpeningChanged]:
     organization = _organization_of(session, caller, updated)
     check_records(
@@ -256,7 +259,7 @@ def _save(
         updated=updated,
         answer=lambda record, vacated: OpeningChanged(**dict(record), vacated=vacated),
         write=lambda _: compare_and_swap(
-            session, Opening, row_id, row.version, **opening_values(updated, organization_id)
+            session, Opening, row_id, seen_version, **opening_values(updated, organization_id)
         ),
         action=cancelled_or_updated,
         also=tell_coordinators,

@@ -111,7 +111,8 @@ def update_organization(
     """Change some fields of an organization (coordinators), if still at the version seen."""
     authorize(caller, Action.ORGANIZATIONS_WRITE)
     row = lookups.find_organization(session, caller, external_id)
-    check_if_match(if_match, row.version)
+    seen_version = row.version  # the row object may be refreshed before the write
+    check_if_match(if_match, seen_version)
     current = organization_data(row)
     updated = merge(
         fmt.Organization,
@@ -133,6 +134,6 @@ def update_organization(
         updated=updated,
         answer=lambda record, vacated: OrganizationChanged(**dict(record), vacated=vacated),
         write=lambda _: compare_and_swap(
-            session, models.Organization, row_id, row.version, **values
+            session, models.Organization, row_id, seen_version, **values
         ),
     )

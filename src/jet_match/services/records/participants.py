@@ -173,7 +173,8 @@ def update_participant(
     """Change some fields of a participant, if still at the version the caller saw."""
     authorize(caller, Action.PARTICIPANTS_WRITE)
     row, old_partner = find(session, external_id)
-    check_if_match(if_match, row.version)
+    seen_version = row.version  # the row object may be refreshed before the write
+    check_if_match(if_match, seen_version)
     current = participant_data(row, old_partner)
     updated = merge(
         fmt.Participant, current, changes.model_dump(mode="json", exclude_unset=True), "participant"
@@ -189,7 +190,7 @@ def update_participant(
             _unlink(session, row.partner_id)
         values = participant_values(updated)
         values["partner_id"] = partner.id if partner else None
-        version = compare_and_swap(session, Participant, row_id, row.version, **values)
+        version = compare_and_swap(session, Participant, row_id, seen_version, **values)
         if partner is not None and "partner" in fields:
             _link(session, partner, row, updated.partner)
         return version

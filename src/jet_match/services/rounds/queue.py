@@ -253,6 +253,42 @@ def retry_after_outage(
     return RunStatus.QUEUED
 
 
+def hand_back(session: Session, run_id: int, *, worker: str) -> bool:
+    """A worker that is told to stop gives its run back to the queue: `queued` again, for
+    the next worker to claim from the start (nothing of it was written); False if the run
+    was no longer this worker's."""
+    handed = session.execute(
+        update(Run)
+        .where(
+            col(Run.id) == run_id,
+            col(Run.worker) == worker,
+            col(Run.status) == RunStatus.RUNNING.value,
+        )
+        .values(
+            status=RunStatus.QUEUED.value,
+            worker=None,
+            started_at=None,
+            heartbeat_at=None,
+            progress={},
+        )
+    )
+    if not updated_one(handed):
+        session.rollback()
+        return False
+    run = find(session, run_id)
+    audit.record(
+        session,
+        WORKER,
+        "run.hand_back",
+        "round",
+        round_of(session, run).external_id,
+        run=run_id,
+        worker=worker,
+    )
+    commit(session)
+    return True
+
+
 _VERBS = {
     RunStatus.CANCELLED: "cancel",
     RunStatus.FAILED: "fail",

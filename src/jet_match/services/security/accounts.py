@@ -27,6 +27,7 @@ from sqlmodel import Session, col, delete, select
 
 from jet_match import models
 from jet_match.errors import AlreadyExists, DomainError, FieldProblem, InvalidInput, NotFound
+from jet_match.schemas.sessions import StaffSessionPublic
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.lookups import find_organization, prefecture_of_scope
 from jet_match.services.kit.writes import commit
@@ -437,3 +438,40 @@ def sign_out(*, session: Session, token: str | None) -> None:
             delete(models.UserSession).where(col(models.UserSession.token_hash) == _digest(token))
         )
         commit(session)
+
+
+# --- staff sessions: coordinators see who is signed in, and end a session -------------
+
+
+def list_sessions(*, session: Session, caller: Caller) -> list[StaffSessionPublic]:
+    """Every open workspace session, most recently used first (never its token)."""
+    authorize(caller, MANAGE_USERS)
+    rows = session.exec(
+        select(models.UserSession, models.User)
+        .join(models.User, col(models.User.id) == models.UserSession.user_id)
+        .order_by(col(models.UserSession.last_seen_at).desc(), col(models.UserSession.id))
+    ).all()
+    return [
+        StaffSessionPublic(
+            id=int(row.id or 0),
+            email=user.email,
+            display_name=user.display_name,
+            role=Role(user.role),
+            created_at=_aware(row.created_at),
+            last_seen_at=_aware(row.last_seen_at),
+        )
+        for row, user in rows
+    ]
+
+
+def revoke_session(*, session: Session, caller: Caller, session_id: int) -> None:
+    """End a staff session at once (its next page view asks to sign in); audited."""
+    authorize(caller, MANAGE_USERS)
+    row = session.get(models.UserSession, session_id) if 0 < session_id < 2**31 else None
+    if row is None:
+        raise NotFound(f"no session {session_id}")
+    session.delete(row)
+    audit.record(
+        session, caller, "user_session.revoke", "user", str(row.user_id), session_id=session_id
+    )
+    commit(session)

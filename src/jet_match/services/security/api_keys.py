@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from jet_match import models
-from jet_match.errors import FieldProblem, InvalidInput, NotFound, Unauthenticated
+from jet_match.errors import Conflict, FieldProblem, InvalidInput, NotFound, Unauthenticated
 from jet_match.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from jet_match.schemas.common import Page
 from jet_match.services.kit import lookups
@@ -27,6 +29,22 @@ from jet_match.services.security import audit
 from jet_match.statuses import Role
 
 KEY_PREFIX = "jm_"
+
+#: `last_used_at` is written at most once a minute per key: a write on every request
+#: would cost more than the answer it tells.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _touch(session: Session, key_id: int | None, now: datetime) -> None:
+    """Record the key's use; two requests racing both write, harmlessly."""
+    session.execute(
+        update(models.ApiKey).where(col(models.ApiKey.id) == key_id).values(last_used_at=now)
+    )
+    session.commit()
 
 
 def _hash(secret: str) -> str:
@@ -42,6 +60,8 @@ def _public(row: models.ApiKey, organization: str | None) -> ApiKeyPublic:
         prefecture_scope=row.prefecture_scope,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
     )
 
 
@@ -52,7 +72,9 @@ def _select() -> Any:
     )
 
 
-def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> ApiKeyCreated:
+def create_key(
+    *, session: Session, caller: Caller, key_in: ApiKeyCreate, **extra_audit: str
+) -> ApiKeyCreated:
     """Create a key; host_org keys are bound to an organization, other roles to none."""
     authorize(caller, Action.API_KEYS)
     organization_id = None
@@ -72,6 +94,9 @@ def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> Api
         raise InvalidInput(
             message, [FieldProblem("api_key", None, "prefecture_scope", "invalid", message)]
         )
+    if key_in.expires_at is not None and key_in.expires_at <= models.utcnow():
+        message = "expires_at must be in the future"
+        raise InvalidInput(message, [FieldProblem("api_key", None, "expires_at", "past", message)])
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     row = models.ApiKey(
@@ -82,18 +107,21 @@ def create_key(*, session: Session, caller: Caller, key_in: ApiKeyCreate) -> Api
         name=key_in.name,
         prefecture_scope=key_in.prefecture_scope,
         created_by_key_id=caller.key_id,
+        expires_at=key_in.expires_at,
     )
     session.add(row)
     session.flush()
     audit.record(
         session,
         caller,
-        "api_key.create",
+        "api_key.rotate" if extra_audit else "api_key.create",
         "api_key",
         prefix,
         role=key_in.role.value,
         organization=key_in.organization,
         prefecture_scope=key_in.prefecture_scope,
+        expires_at=key_in.expires_at.isoformat() if key_in.expires_at else None,
+        **extra_audit,
     )
     commit(session)
     public = _public(row, key_in.organization)
@@ -124,6 +152,28 @@ def get_key(*, session: Session, caller: Caller, key_id: str) -> ApiKeyPublic:
     return _public(found[0], found[1])
 
 
+def rotate_key(
+    *, session: Session, caller: Caller, key_id: str, expires_at: datetime | None = None
+) -> ApiKeyCreated:
+    """A second key for the same client (role, organization, name), so that it can switch
+    without downtime; the first keeps working until it is revoked or expires."""
+    current = get_key(session=session, caller=caller, key_id=key_id)
+    if current.revoked_at is not None:
+        message = f"the API key '{key_id}' is revoked: create a new one instead"
+        raise Conflict(message)
+    return create_key(
+        session=session,
+        caller=caller,
+        key_in=ApiKeyCreate(
+            role=current.role,
+            organization=current.organization,
+            name=current.name,
+            expires_at=expires_at,
+        ),
+        replaces=key_id,
+    )
+
+
 def revoke_key(*, session: Session, caller: Caller, key_id: str) -> ApiKeyPublic:
     """Revoke a key at once; revoking a revoked key changes nothing."""
     authorize(caller, Action.API_KEYS)
@@ -149,6 +199,11 @@ def authenticate(session: Session, token: str | None, request_id: str | None = N
         raise Unauthenticated("the API key is not valid")
     if row.revoked_at is not None:
         raise Unauthenticated("the API key was revoked")
+    now = models.utcnow()
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
+        raise Unauthenticated("the API key expired")
+    if row.last_used_at is None or _aware(row.last_used_at) < now - LAST_USED_PRECISION:
+        _touch(session, row.id, now)
     return Caller(
         role=Role(row.role),
         key_id=row.id,

@@ -1,5 +1,5 @@
 """Staff accounts: coordinators list, create (the one-time password is shown once) and
-disable them."""
+disable them; and see the signed-in sessions and end one."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def _render(
         "users.html",
         status_code=status_code,
         users=accounts.list_users(session=session, caller=page.caller),
+        sessions=accounts.list_sessions(session=session, caller=page.caller),
         created=created,
         errors=errors or {},
         values=values or {},
@@ -91,4 +92,13 @@ def disable_user(
 ) -> Response:
     """Disable an account: its sessions end at once."""
     accounts.disable_user(session=session, caller=page.caller, email=email)
+    return page.redirect(f"{APP_PREFIX}/users")
+
+
+@router.post("/sessions/revoke")
+def revoke_session(
+    page: CoordinatorPage, session: SessionDep, session_id: Annotated[int, Form(ge=1, le=2**31 - 1)]
+) -> Response:
+    """End a staff session: its browser is asked to sign in again."""
+    accounts.revoke_session(session=session, caller=page.caller, session_id=session_id)
     return page.redirect(f"{APP_PREFIX}/users")
