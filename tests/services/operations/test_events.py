@@ -3,7 +3,7 @@ and the deliveries given up."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col
@@ -16,7 +16,7 @@ from jet_match.statuses import DeliveryStatus, EventKind
 from notification_support import add_webhook
 
 
-def _figures(engine: Engine) -> tuple[object, int, int]:
+def _figures(engine: Engine) -> tuple[datetime | None, int, int]:
     with Session(engine) as session:
         return (
             events.oldest_undelivered_event_at(session),
