@@ -305,7 +305,8 @@ class Worker:
         self._next_retention = 0.0  # time.monotonic() of the next retention pass
 
     def apply_retention(self, *, force: bool = False) -> list[str]:
-        """Anonymise the participants retention has expired, if a pass is due; their ids."""
+        """Anonymise the participants and the ended contracts retention has expired, if a
+        pass is due; the participants' ids."""
         days = self.settings.retention_days
         if days is None or (not force and time.monotonic() < self._next_retention):
             return []
@@ -313,9 +314,15 @@ class Worker:
             anonymised = retention.anonymise_expired(
                 session=session, caller=WORKER, retention_days=days
             )
+        with Session(self.engine, expire_on_commit=False) as session:
+            contracts = retention.anonymise_ended_contracts(
+                session=session, caller=WORKER, retention_days=days
+            )
         self._next_retention = time.monotonic() + self.settings.retention_check_s
         if anonymised:
             log.info("participants_anonymised", count=len(anonymised))
+        if contracts:
+            log.info("contracts_anonymised", count=len(contracts))
         return anonymised
 
     def beat(self, *, force: bool = False) -> None:

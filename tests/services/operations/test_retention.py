@@ -3,7 +3,7 @@ and aggregates stay; anyone still in an open or recently closed round is left al
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -15,6 +15,7 @@ from jet_match.services.operations import retention
 from jet_match.services.rounds import rounds
 from jet_match.worker import InlineSolver, Worker
 from round_support import ROUND, SMALL_PLAN, published_round, round_etag
+from season_support import add_contracts, contract
 from service_support import Keys
 
 
@@ -83,3 +84,28 @@ def test_the_worker_applies_the_retention_setting(
     worker = Worker(engine, kept, InlineSolver(engine))
     assert worker.apply_retention() == sorted(SMALL_PLAN)
     assert worker.apply_retention() == []  # the next pass waits retention_check_s
+
+
+def test_contracts_that_ended_long_ago_lose_their_names_once(
+    engine: Engine, keys: Keys, session: Session
+) -> None:
+    long_ended = contract("C-OLD", "ORG-A", "OPN-A1", ends_on="2024-07-31", started_on="2023-08-01")
+    add_contracts(engine, long_ended, contract("C-NOW", "ORG-B", "OPN-B1"))
+    today = models.utcnow().date()
+    days = (today - date(2025, 1, 1)).days  # C-OLD ended before that day, C-NOW after
+    done = retention.anonymise_ended_contracts(session=session, caller=WORKER, retention_days=days)
+    assert done == ["C-OLD"]
+    session.expire_all()
+    rows = {c.external_id: c for c in session.scalars(select(models.Contract)).all()}
+    old, current = rows["C-OLD"], rows["C-NOW"]
+    assert old.family_name == old.given_name == retention.ANONYMISED_NAME
+    assert (old.position, old.ends_on, old.intention) == ("ALT", date(2024, 7, 31), "undecided")
+    assert current.family_name == "Okafor"
+    assert (
+        retention.anonymise_ended_contracts(session=session, caller=WORKER, retention_days=days)
+        == []
+    )
+    events = session.scalars(
+        select(models.AuditEvent).where(col(models.AuditEvent.action) == "contract.anonymise")
+    ).all()
+    assert [(e.actor, e.detail["external_ids"]) for e in events] == [("worker", ["C-OLD"])]

@@ -7,8 +7,9 @@ placing them) has been closed for longer than the retention period
 removes what identifies the person or is special-care data: names, e-mail address,
 home region and the medical flag. The external_id, citizenship, position, preferences
 and every placement stay, so that reports and aggregates of past years still add up.
-A participant still in an open round is left alone. Each pass is one transaction and
-one audit event listing the external_ids.
+A participant still in an open round is left alone. Contracts in post that ended longer
+ago than the retention period lose their names the same way. Each pass is one
+transaction and one audit event listing the external_ids.
 """
 
 from __future__ import annotations
@@ -79,6 +80,47 @@ def anonymise_expired(*, session: Session, caller: Caller, retention_days: int) 
             caller,
             "participant.anonymise",
             "participant",
+            count=len(anonymised),
+            external_ids=anonymised,
+            retention_days=retention_days,
+        )
+        commit(session)
+    else:
+        session.rollback()
+    return anonymised
+
+
+def anonymise_ended_contracts(
+    *, session: Session, caller: Caller, retention_days: int
+) -> list[str]:
+    """Anonymise the contracts in post that ended over `retention_days` ago (the JET has
+    left): their names go; the external_id, organization, opening, dates, position and
+    intention stay for the ledger's history. Their external_ids (one audit event)."""
+    authorize(caller, Action.CONTRACTS_WRITE)
+    cutoff = (models.utcnow() - timedelta(days=retention_days)).date()
+    rows = session.scalars(
+        select(models.Contract)
+        .where(
+            col(models.Contract.ends_on) < cutoff,
+            col(models.Contract.family_name) != ANONYMISED_NAME,
+        )
+        .order_by(col(models.Contract.external_id))
+        .with_for_update()
+    ).all()
+    now = models.utcnow()
+    for row in rows:
+        row.family_name = ANONYMISED_NAME
+        row.given_name = ANONYMISED_NAME
+        row.version += 1
+        row.updated_at = now
+        session.add(row)
+    anonymised = [row.external_id for row in rows]
+    if anonymised:
+        audit.record(
+            session,
+            caller,
+            "contract.anonymise",
+            "contract",
             count=len(anonymised),
             external_ids=anonymised,
             retention_days=retention_days,
