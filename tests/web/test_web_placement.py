@@ -218,6 +218,29 @@ class TestOtherActions:
         assert event.detail["reason"] == "family reasons"
         assert "Withdrawn" in client.get(PAGE).text
 
+    def test_a_withdrawal_can_name_its_kind_for_the_report(
+        self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
+    ) -> None:
+        solved_round(engine, settings)
+        client = signed_in(staff.coordinator)
+        page = client.get(PAGE).text
+        assert '<select id="withdraw_kind" name="withdraw_kind">' in page
+        assert '<option value="other_offer">Took another offer</option>' in page
+        bad = {"withdraw_reason": "went home", "withdraw_kind": "bored"}
+        refused = post_form(client, f"{PAGE}/withdraw", bad, page=PAGE)
+        assert refused.status_code == 422
+        assert "Choose a kind of reason from the list." in refused.text
+        assert "P-1" in current_plan(engine)
+        data = {"withdraw_reason": "a job at home", "withdraw_kind": "other_offer"}
+        assert post_form(client, f"{PAGE}/withdraw", data, page=PAGE).status_code == 303
+        with Session(engine) as session:
+            record = session.exec(select(models.WithdrawalRecord)).one()
+            event = session.exec(
+                select(models.AuditEvent).where(models.AuditEvent.action == "participant.withdraw")
+            ).one()
+        assert (record.reason, record.note) == ("other_offer", "a job at home")
+        assert event.detail["reason"] == "other_offer"
+
 
 OPENING = f"/app/rounds/{ROUND}/openings/OPN-B1"
 

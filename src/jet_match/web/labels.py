@@ -63,6 +63,15 @@ event_names = {
     "opening.changed": N_("a host organization changes an opening"),
 }
 
+withdrawal_reason_names = {
+    "personal": N_("Personal reasons"),
+    "health": N_("Health"),
+    "family": N_("Family"),
+    "other_offer": N_("Took another offer"),
+    "visa": N_("Visa"),
+    "other": N_("Other"),
+}
+
 GLOBALS = {
     "status_names": status_names,
     "run_status_names": run_status_names,

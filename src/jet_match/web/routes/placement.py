@@ -27,9 +27,11 @@ from jet_match.errors import (
 )
 from jet_match.schemas.plans import ForbiddenCreate, PlanChange
 from jet_match.schemas.review import Explanation
+from jet_match.schemas.withdrawals import WithdrawalRequest
 from jet_match.services.records import organizations, participants
 from jet_match.services.rounds import plans, review, rounds, withdrawals
-from jet_match.web import rule_labels
+from jet_match.statuses import WithdrawalReason
+from jet_match.web import labels, rule_labels
 from jet_match.web.forms import STALE, if_match, refusal_messages, version_of
 from jet_match.web.i18n import N_
 from jet_match.web.pages import APP_PREFIX, Page
@@ -44,6 +46,7 @@ MAX_REASON = 500
 PINNED_FIRST = N_("The participant is pinned there: unpin the placement first.")
 REASON_REQUIRED = N_("Give a reason.")
 REASON_TOO_LONG = N_("The reason is too long (500 characters at most).")
+UNKNOWN_KIND = N_("Choose a kind of reason from the list.")
 
 
 def _url(round_id: str, participant: str, *parts: str) -> str:
@@ -165,6 +168,10 @@ class Here(InRound):
             term_names=rule_labels.term_names,
             participant_status_names=rule_labels.participant_status_names,
             source_names=rule_labels.source_names,
+            withdrawal_kinds=[
+                (kind.value, _(labels.withdrawal_reason_names[kind.value]))
+                for kind in WithdrawalReason
+            ],
         )
 
     def stale(self) -> HTMLResponse:
@@ -302,10 +309,15 @@ async def withdraw(request: Request, here: HereDep) -> Response:
     if not reason or len(reason) > MAX_REASON:
         message = REASON_REQUIRED if not reason else REASON_TOO_LONG
         return here.show(status_code=422, errors={"withdraw_reason": here.page.t.gettext(message)})
+    kind = str(form.get("withdraw_kind", "")).strip()
+    if kind and kind not in set(WithdrawalReason):
+        message = here.page.t.gettext(UNKNOWN_KIND)
+        return here.show(status_code=422, errors={"withdraw_kind": message})
     withdrawals.withdraw(
         session=here.session,
         caller=here.page.caller,
         participant_id=here.participant,
+        request=WithdrawalRequest(reason=WithdrawalReason(kind) if kind else None),
         reason=reason,
     )
     return here.back()
