@@ -2,7 +2,7 @@
 
 The import (20,000 organizations in XLSX, the default `import_max_rows`: 7-14 s here)
 runs in the server's thread pool; meanwhile a client reads a list page and the health
-check every 0.2 s until it is done. The median read answers within `MEDIAN_BOUND_S` and
+check every 0.05 s until it is done. The median read answers within `MEDIAN_BOUND_S` and
 every read within `BOUND_S`, bounds stated for a loaded 2-core machine (load average 8):
 the import holds the interpreter's lock most of the time and each read gets it back at
 the next switch (5 ms), so reads take 10-200 ms instead of a few; one in twenty or so
@@ -25,8 +25,8 @@ from service_support import Keys, auth
 #: The slowest answer allowed to a read while the import runs, and the median's bound.
 BOUND_S = 2.5
 MEDIAN_BOUND_S = 0.3
-READS = 10  # at least this many reads overlap the import
-PAUSE_S = 0.2  # between two reads
+READS = 5  # at least this many reads overlap the import (a quiet box imports in ~2 s)
+PAUSE_S = 0.05  # between two reads
 
 
 @pytest.mark.slow
@@ -64,7 +64,8 @@ def test_reads_answer_within_the_bound_while_the_largest_sheet_imports(
     assert outcome["answer"].status_code == 200, outcome["answer"].text
     assert outcome["answer"].json()["organizations"]["created"] == 20_000
     during = [took for answered, took in latencies if answered < outcome["ended"]]
-    assert len(during) >= READS, "the import ended before the reads could overlap it"
+    took_import = outcome["ended"] - outcome["started"]
+    assert len(during) >= READS, f"only {len(during)} reads overlapped a {took_import:.1f} s import"
     took = sorted(took for _, took in latencies)
     assert took[len(took) // 2] < MEDIAN_BOUND_S, took
     assert took[-1] < BOUND_S, took
