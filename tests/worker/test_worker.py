@@ -61,10 +61,11 @@ def _solving(engine: Engine, run_id: int) -> Callable[[], bool]:
 
 
 def _first_plan(engine: Engine, settings: Settings) -> dict[str, str]:
-    """A quick (5 s) run's plan: the plan a failed or interrupted run must leave intact.
-    (The limit covers loading and preparing too: 1 s is not enough on a busy machine.)"""
-    queue_run(engine, time_limit_s=5)
-    Worker(engine, settings, InlineSolver(engine)).run_until_idle()  # up to 5 s
+    """A quick (10 s) run's plan: the plan a failed or interrupted run must leave intact.
+    (The limit covers loading and preparing too: 5 s left no plan once on a machine
+    running two test suites at once.)"""
+    queue_run(engine, time_limit_s=10)
+    Worker(engine, settings, InlineSolver(engine)).run_until_idle()  # up to 10 s
     plan = current_plan(engine)
     assert plan
     return plan
