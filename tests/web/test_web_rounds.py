@@ -79,6 +79,7 @@ class TestRoundPage:
         assert 'role="img"' in page.text
         assert "2nd choice" in page.text  # P-1 got the second choice
         assert "Tokyo" in page.text  # fill rate by prefecture, by name
+        assert "<dd>Optimal (proven)</dd>" in page.text  # the solver's status, by name
 
     def test_in_japanese_prefectures_and_labels_are_japanese(
         self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
@@ -88,6 +89,7 @@ class TestRoundPage:
         assert '<html lang="ja">' in page.text
         assert "東京都" in page.text
         assert "第2希望" in page.text
+        assert "<dd>最適（証明済み）</dd>" in page.text  # noqa: RUF001
 
     def test_starting_a_run_queues_it_and_the_progress_follows_it(
         self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings

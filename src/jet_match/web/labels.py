@@ -72,7 +72,15 @@ withdrawal_reason_names = {
     "other": N_("Other"),
 }
 
+solver_status_names = {
+    "optimal": N_("Optimal (proven)"),
+    "feasible": N_("Feasible (gap not closed)"),
+    "infeasible": N_("No plan exists"),
+    "timeout": N_("No plan within the time limit"),
+}
+
 GLOBALS = {
+    "solver_status_names": solver_status_names,
     "status_names": status_names,
     "run_status_names": run_status_names,
     "role_names": role_names,
