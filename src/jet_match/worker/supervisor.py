@@ -331,10 +331,6 @@ class Worker:
             return
         with Session(self.engine, expire_on_commit=False) as session:
             workers.beat(session, worker=self.identity, run_id=self._run_id)
-            # Rows of workers that died without a word: gone from the table after a while.
-            workers.forget_silent(
-                session, older_than=queue.stale_cutoff(10 * self.settings.worker_stale_after_s)
-            )
         self._next_beat = time.monotonic() + self.settings.worker_heartbeat_s
 
     def _forget(self) -> None:
@@ -346,12 +342,18 @@ class Worker:
             log.warning("heartbeat_not_removed", worker=self.identity, error=type(exc).__name__)
 
     def sweep(self) -> list[int]:
-        """Mark interrupted the runs of workers that are gone or silent."""
+        """Mark interrupted the runs of workers that are gone or silent (and forget their
+        heartbeats once long silent)."""
         with Session(self.engine, expire_on_commit=False) as session:
             lost = queue.interrupt_lost(
                 session,
                 stale_before=queue.stale_cutoff(self.settings.worker_stale_after_s),
                 is_gone=is_gone,
+            )
+            # Heartbeats of workers that died without a word: gone after a while (here, not
+            # on every beat: this runs at start and when idle).
+            workers.forget_silent(
+                session, older_than=queue.stale_cutoff(10 * self.settings.worker_stale_after_s)
             )
         for run_id in lost:
             log.warning("run_interrupted", run=run_id)

@@ -174,6 +174,34 @@ def test_only_an_agreed_prospect_converts_and_nothing_is_half_made(engine: Engin
         )
 
 
+def test_ids_that_differ_only_in_case_are_refused_by_field_not_by_the_database(
+    engine: Engine,
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        prospects.create_prospect(session=session, caller=COMMAND_LINE, prospect_in=NEW)
+        prospects.update_prospect(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="PRO-FUKUOKA",
+            changes=ProspectUpdate(stage=ProspectStage.REQUEST_SUBMITTED),
+            if_match="*",
+        )
+    twin = CONVERSION.model_copy(
+        update={"openings": [CONVERSION.openings[0].model_copy(update={"external_id": "opn-a1"})]}
+    )
+    with Session(engine, expire_on_commit=False) as session, pytest.raises(InvalidInput) as info:
+        prospects.convert(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="PRO-FUKUOKA",
+            conversion=twin,
+            if_match="*",
+        )
+    problem = info.value.problems[0]
+    assert problem.field == "openings.0.external_id"
+    assert "'opn-a1' clashes with opening 'OPN-A1'" in problem.message
+
+
 def test_hosting_is_reached_only_by_conversion(engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         prospects.create_prospect(session=session, caller=COMMAND_LINE, prospect_in=NEW)

@@ -47,6 +47,7 @@ from jet_match.services.kit.writes import (
     etag_of,
     run_idempotent,
 )
+from jet_match.services.records import saving
 from jet_match.services.security import audit
 
 #: Stages from which a prospect may be converted: it has agreed to host.
@@ -342,24 +343,25 @@ def convert(
 def _refuse_taken(
     session: Session, organization: fmt.Organization, openings: list[fmt.Opening]
 ) -> None:
+    """The new organization's and openings' external ids must be free, without regard to
+    case (the database's unique indexes are on lower(external_id)), and not given twice."""
     problems = []
-    if session.scalars(
-        select(models.Organization.id).where(
-            models.Organization.external_id == organization.external_id
-        )
-    ).first():
-        message = f"organization '{organization.external_id}' exists already"
+    holder = saving.taken(session, models.Organization, organization.external_id)
+    if holder is not None:
+        message = saving.taken_message("organization", organization.external_id, holder)
         problems.append(
             FieldProblem("organization", organization.external_id, "organization", "taken", message)
         )
-    wanted = [o.external_id for o in openings]
-    taken = session.scalars(
-        select(models.Opening.external_id).where(col(models.Opening.external_id).in_(wanted))
-    ).all()
-    duplicates = {o for o in wanted if wanted.count(o) > 1}
-    for index, name in enumerate(wanted):
-        if name in taken or name in duplicates:
-            message = f"opening '{name}' exists already or is given twice"
+    wanted = [o.external_id.lower() for o in openings]
+    for index, opening in enumerate(openings):
+        name = opening.external_id
+        holder = saving.taken(session, models.Opening, name)
+        if holder is not None or wanted.count(name.lower()) > 1:
+            message = (
+                saving.taken_message("opening", name, holder)
+                if holder is not None
+                else f"opening '{name}' is given twice (ids are unique without regard to case)"
+            )
             problems.append(
                 FieldProblem("opening", name, f"openings.{index}.external_id", "taken", message)
             )

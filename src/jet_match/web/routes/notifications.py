@@ -19,7 +19,7 @@ def notifications_page(page: SignedInPage, session: SessionDep) -> HTMLResponse:
     """The kinds of e-mail the user receives, each with a box to turn it off."""
     assert page.account is not None
     choices = preferences.email_choices(session=session, account=page.account)
-    return page.render("notifications.html", choices=choices, saved=False)
+    return page.render("notifications.html", choices=choices)
 
 
 @router.post("")

@@ -168,7 +168,6 @@ async def apply_sheet(
             if_match=if_match(str(form.get("version", ""))),
         )
     except PreconditionFailed:
-        session.rollback()
         again = bulk.preview_changes(
             session=session, caller=page.caller, round_id=round_id, changes=changes
         )
