@@ -41,6 +41,7 @@ def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         worker.stop_event.set()
+        worker.wake.set()
         notifier.stop_event.set()
 
     signal.signal(signal.SIGTERM, stop)

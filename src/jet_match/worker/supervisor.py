@@ -51,7 +51,7 @@ from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.kit.access import WORKER
 from jet_match.services.operations import retention, workers
-from jet_match.services.rounds import outcome, queue
+from jet_match.services.rounds import outcome, queue, wakeup
 from jet_match.services.rounds.queue import Heartbeat
 from jet_match.services.season import offer_expiry
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
@@ -296,6 +296,8 @@ class Worker:
         self.solver = solver
         self.identity = worker_identity()
         self.stop_event = threading.Event()
+        # Set when a run is queued (`wakeup.Listener`) or the worker must stop: ends the wait.
+        self.wake = threading.Event()
         # Writes that an outage interrupted, retried before anything else once it is over.
         self._pending: list[Callable[[], None]] = []
         self._failures = 0
@@ -406,10 +408,12 @@ class Worker:
         traceback; it never exits for it.
         """
         log.info("worker_started", worker=self.identity)
+        listener = wakeup.Listener(self.engine, self.wake).start()
         try:
             swept = False
             while not self.stop_event.is_set():
                 try:
+                    self.wake.clear()  # before claiming: a run queued from now on wakes us
                     self.beat()
                     self.finish_pending()
                     if not swept:
@@ -420,7 +424,7 @@ class Worker:
                         self.sweep()
                         self._tend_offers_when_due()
                         self.apply_retention()
-                        self.stop_event.wait(self.settings.worker_poll_s)
+                        self.wake.wait(self.settings.worker_poll_s)
                     self._failures = 0
                 except Exception as exc:
                     if not is_unavailable(exc):
@@ -436,6 +440,7 @@ class Worker:
                     )
                     self.stop_event.wait(delay)
         finally:
+            listener.stop()
             self.solver.close()
             self._forget()
             log.info("worker_stopped", worker=self.identity)

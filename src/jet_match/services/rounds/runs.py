@@ -24,7 +24,7 @@ from jet_match.services.kit.writes import (
     run_idempotent,
     updated_one,
 )
-from jet_match.services.rounds import rounds
+from jet_match.services.rounds import rounds, wakeup
 from jet_match.services.rounds.queue import WITHOUT_PLAN, find, finish, round_of
 from jet_match.services.security import audit
 from jet_match.statuses import RunStatus
@@ -108,6 +108,7 @@ def start_run(
             time_limit_s=run.time_limit_s,
             seed=run.seed,
         )
+        wakeup.announce(session)  # idle workers claim it at once, not at their next poll
         return Written(public(run, row.external_id), status_code=202)
 
     return run_idempotent(

@@ -1,0 +1,79 @@
+"""A queued run wakes an idle worker at once (PostgreSQL NOTIFY, a local socket on SQLite),
+well before its poll interval; polling remains the fallback."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from jet_match.config import Settings
+from jet_match.services.rounds import queue, wakeup
+from jet_match.worker import InlineSolver, Worker
+from round_support import create_round, queue_run
+from service_support import wait_until
+
+POLL_S = 5.0  # the fallback: far longer than the wake-up may take
+
+
+@pytest.fixture
+def idle_worker(engine: Engine, settings: Settings) -> Iterator[Worker]:
+    """A worker polling every 5 s, idle in a thread of this process."""
+    slow_poll = settings.model_copy(update={"worker_poll_s": POLL_S})
+    worker = Worker(engine, slow_poll, InlineSolver(engine))
+    thread = threading.Thread(target=worker.run_forever, daemon=True)
+    thread.start()
+    time.sleep(1.0)  # past its first claim attempt: now it waits
+    yield worker
+    worker.stop_event.set()
+    worker.wake.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def _started(engine: Engine, run_id: int) -> bool:
+    with Session(engine, expire_on_commit=False) as session:
+        return queue.find(session, run_id).started_at is not None
+
+
+def _finished(engine: Engine, run_id: int) -> bool:
+    with Session(engine, expire_on_commit=False) as session:
+        return queue.find(session, run_id).finished_at is not None
+
+
+@pytest.mark.usefixtures("loaded")
+def test_a_queued_run_is_claimed_well_before_the_poll_interval(
+    engine: Engine, idle_worker: Worker
+) -> None:
+    create_round(engine)
+    waits = []
+    for _ in range(2):  # the second wait also proves the listener keeps listening
+        queued = time.monotonic()
+        run_id = queue_run(engine)
+        while not _started(engine, run_id) and time.monotonic() - queued < POLL_S * 2:
+            time.sleep(0.01)
+        waits.append(time.monotonic() - queued)
+        wait_until(lambda run_id=run_id: _finished(engine, run_id), timeout=30)
+        time.sleep(0.5)  # idle again
+    assert max(waits) < POLL_S / 5, waits
+
+
+def test_a_rolled_back_queue_wakes_nobody(engine: Engine) -> None:
+    woken = threading.Event()
+    listener = wakeup.Listener(engine, woken).start()
+    try:
+        time.sleep(0.3)  # PostgreSQL: the LISTEN is issued
+        with Session(engine) as session:
+            wakeup.announce(session)
+            session.rollback()
+        assert not woken.wait(1.0)
+        with Session(engine) as session:
+            wakeup.announce(session)
+            session.commit()
+        assert woken.wait(5.0)
+    finally:
+        listener.stop()
