@@ -3,6 +3,7 @@ well before its poll interval; polling remains the fallback."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -57,7 +58,7 @@ def test_a_queued_run_is_claimed_well_before_the_poll_interval(
         while not _started(engine, run_id) and time.monotonic() - queued < POLL_S * 2:
             time.sleep(0.01)
         waits.append(time.monotonic() - queued)
-        wait_until(lambda run_id=run_id: _finished(engine, run_id), timeout=30)
+        wait_until(functools.partial(_finished, engine, run_id), timeout=30)
         time.sleep(0.5)  # idle again
     assert max(waits) < POLL_S / 5, waits
 
