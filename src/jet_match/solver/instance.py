@@ -105,19 +105,7 @@ class Instance:
         Pairs are sorted by participant then opening, so each lookup is a binary search
         within the participant's run (vectorised; no key array over all pairs).
         """
-        p = np.asarray(p, dtype=np.int64)
-        o = np.asarray(o, dtype=np.int64)
-        last = len(self.pair_o) - 1
-        if last < 0:
-            return np.full(p.shape, -1, dtype=np.int64)
-        bounds = self.participant_bounds()
-        lo, hi = bounds[p], bounds[p + 1]
-        while (searching := lo < hi).any():
-            mid = (lo + hi) // 2
-            below = searching & (self.pair_o[np.minimum(mid, last)] < o)
-            lo = np.where(below, mid + 1, lo)
-            hi = np.where(searching & ~below, mid, hi)
-        found = (lo < bounds[p + 1]) & (self.pair_o[np.minimum(lo, last)] == o)
+        lo, found = _search(self.pair_o, self.participant_bounds(), p, o)
         return np.where(found, lo, -1).astype(np.int64)
 
     def pairs_of(self, participants: IntArray) -> IntArray:
@@ -219,10 +207,14 @@ def prepare(
     `top_k` is how many of each participant's best pairs seed the engines' candidate
     sets (the engines are exact whatever it is; a small value only costs more rounds).
 
-    With `base` (an instance of the same records, e.g. before a withdrawal), the pairs of
-    participants whose status, pins-run membership and forbidden pairs did not change are
-    reused, and only the others are computed: a re-solve then costs milliseconds of
-    preparation instead of seconds. Any other difference falls back to a full prepare.
+    With `base` (an instance of the same records, e.g. before a withdrawal or a few record
+    edits), the pairs of participants whose record, status, pins-run membership and
+    forbidden pairs did not change are reused, and only the others are computed: the
+    edited participants over every opening, the edited openings (or openings of an edited
+    organization) for everyone else. A re-solve then costs milliseconds of preparation
+    instead of seconds, and keeps what the engines learnt on `base` (candidate sets, side
+    columns: seeds only, the engines stay exact). A record added or removed, or another
+    policy, scope or waivers, falls back to a full prepare.
 
     With `deadline`, the eligibility pass stops when its `for_first_plan` clock expires
     (no plan without it, so it may use part of the run's margin): the instance then has
@@ -231,7 +223,12 @@ def prepare(
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     started = time.perf_counter()
-    same = base is not None and not base.out_of_time and _same_records(base.problem, problem)
+    changes = (
+        _record_changes(base.problem, problem)
+        if base is not None and not base.out_of_time
+        else None
+    )
+    same = changes is not None and not (changes[0].any() or changes[1].any())
     t = (
         policy.restatus_tables(base.tables, problem)
         if same and base is not None
@@ -316,7 +313,11 @@ def prepare(
     constraint = np.where(both, stricter, -1)
     cap = _caps(problem, t, o_scope)
     t, capacity_waived = waivers.waive_capacity(problem, t, pin_of, o_index, p_index)
-    reused = _reuse(base, problem, t, in_run, top_k) if same and base is not None else None
+    reused = (
+        _reuse(base, problem, t, in_run, top_k, changes)
+        if changes is not None and base is not None
+        else None
+    )
     bounds = None
     computed = None
     if reused is not None:
@@ -368,42 +369,86 @@ def prepare(
     return instance
 
 
-def _same_records(a: Problem, b: Problem) -> bool:
-    """Same organizations, openings, policy and participants except for their status."""
-    if (a.organizations, a.openings, a.weights, a.positions, a.regions, a.waivers) != (
-        b.organizations,
-        b.openings,
+def _record_changes(a: Problem, b: Problem) -> tuple[BoolArray, BoolArray] | None:
+    """Which participants and openings of `b` differ from `a` (table order, by external
+    id); None when they are not the same records (a record added or removed, another
+    policy, scope or waivers). A participant whose status alone changed is not counted
+    (its run membership is `_reuse`'s); an opening counts when its organization changed."""
+    if (a.weights, a.positions, a.regions, a.waivers) != (
         b.weights,
         b.positions,
         b.regions,
         b.waivers,
-    ) or len(a.participants) != len(b.participants):
-        return False
+    ):
+        return None
+    orgs_a = {r.external_id: r for r in a.organizations}
+    orgs_b = {r.external_id: r for r in b.organizations}
+    openings_a = {r.external_id: r for r in a.openings}
+    openings_b = {r.external_id: r for r in b.openings}
+    people_a = {r.external_id: r for r in a.participants}
+    people_b = {r.external_id: r for r in b.participants}
+    if (
+        orgs_a.keys() != orgs_b.keys()
+        or openings_a.keys() != openings_b.keys()
+        or people_a.keys() != people_b.keys()
+        or len(orgs_b) != len(b.organizations)
+        or len(openings_b) != len(b.openings)
+        or len(people_b) != len(b.participants)
+    ):
+        return None
+    moved = {key for key, org in orgs_b.items() if orgs_a[key] != org}
     settled = ParticipantStatus.SHORTLISTED
-    return all(
-        x == y or replace(x, status=settled) == replace(y, status=settled)
-        for x, y in zip(a.participants, b.participants, strict=True)
+    people = sorted(people_b)
+    openings = sorted(openings_b)
+    p_changed = np.fromiter(
+        (
+            people_a[k] != people_b[k]
+            and replace(people_a[k], status=settled) != replace(people_b[k], status=settled)
+            for k in people
+        ),
+        dtype=np.bool_,
+        count=len(people),
     )
+    o_changed = np.fromiter(
+        (
+            openings_a[k] != openings_b[k] or openings_b[k].organization in moved
+            for k in openings
+        ),
+        dtype=np.bool_,
+        count=len(openings),
+    )
+    return p_changed, o_changed
 
 
 def _reuse(
-    base: Instance, problem: Problem, t: Tables, in_run: BoolArray, top_k: int
+    base: Instance,
+    problem: Problem,
+    t: Tables,
+    in_run: BoolArray,
+    top_k: int,
+    changes: tuple[BoolArray, BoolArray],
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray, IntArray] | None:
-    """The pairs of `base` kept, with those of the participants to redo computed, and the
-    first pair of each participant (None when the candidate sets differ); `problem` has
-    the records of `base.problem` but for statuses and forbidden pairs."""
-    if base.tables.participant_ids != t.participant_ids or base.top_k != top_k:
+    """The pairs of `base` kept, with those of the participants and openings to redo
+    computed, and the first pair of each participant (None when the records are not
+    indexed alike). `changes` (`_record_changes`): the participants redone over every
+    opening, and the openings (columns) redone for every other participant."""
+    if (
+        base.tables.participant_ids != t.participant_ids
+        or base.tables.opening_ids != t.opening_ids
+        or base.top_k != top_k
+    ):
         return None
+    edited, columns = changes
     n_o = t.n_openings
     old_forbidden, new_forbidden = base.tables.forbidden_keys, t.forbidden_keys
     changed = np.setxor1d(old_forbidden, new_forbidden)
-    touched = np.zeros(t.n_participants, dtype=np.bool_)
+    touched = edited.copy()
     touched[changed // n_o] = True
     redo = in_run & (~base.in_run | touched)
     kept = in_run & ~touched
     counts = np.diff(base.participant_bounds())
     dropped = np.flatnonzero(~kept & (counts > 0))
-    if len(dropped) <= _COPY_RUNS:
+    if not columns.any() and len(dropped) <= _COPY_RUNS:
         # A few participants leave (a withdrawal): copy the runs of pairs between them.
         bounds = base.participant_bounds()
         begins, ends = np.r_[0, bounds[dropped + 1]], np.r_[bounds[dropped], len(base.pair_p)]
@@ -412,28 +457,49 @@ def _reuse(
         def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
             return np.concatenate([values[a:b] for a, b in runs])
     else:
-        keep = np.repeat(kept, counts)
+        keep = np.repeat(kept, counts) & ~columns[base.pair_o]
 
         def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
             return values[keep]
 
     pair_p, pair_o = take(base.pair_p), take(base.pair_o)
     score, top = take(base.pair_score), take(base.pair_top)
-    if redo.any():
-        o_scope = base.in_scope
-        new_p, new_o, new_s, new_t = (
-            _eligible_pairs(problem, t, redo, o_scope, top_k) or _no_pairs()
-        )
-        at = np.searchsorted(
-            pair_p.astype(np.int64) * n_o + pair_o, new_p.astype(np.int64) * n_o + new_o
-        )
+    o_scope = base.in_scope
+    pieces = [_eligible_pairs(problem, t, redo, o_scope, top_k) if redo.any() else None]
+    others = kept & ~redo  # newly in the run: redone over every opening already
+    if columns.any() and others.any():  # the edited openings, for everyone else
+        pieces.append(_eligible_pairs(problem, t, others, o_scope & columns, top_k))
+    found = [piece for piece in pieces if piece is not None and len(piece[0])]
+    if found:
+        new_p, new_o, new_s, new_t = (np.concatenate(arrays) for arrays in zip(*found, strict=True))
+        order = np.argsort(new_p.astype(np.int64) * n_o + new_o, kind="stable")
+        new_p, new_o, new_s, new_t = new_p[order], new_o[order], new_s[order], new_t[order]
+        everyone = np.arange(t.n_participants + 1)
+        at, _ = _search(pair_o, np.searchsorted(pair_p, everyone), new_p, new_o)
         pair_p, pair_o = np.insert(pair_p, at, new_p), np.insert(pair_o, at, new_o)
         score, top = np.insert(score, at, new_s), np.insert(top, at, new_t)
-        counts = np.where(kept, counts, 0) + np.bincount(new_p, minlength=t.n_participants)
-    else:
-        counts = np.where(kept, counts, 0)
-    bounds = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    bounds = np.searchsorted(pair_p, np.arange(t.n_participants + 1)).astype(np.int64)
     return pair_p, pair_o, score, top, bounds
+
+
+def _search(
+    pair_o: npt.NDArray[np.int32], bounds: IntArray, p: IntArray, o: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """Where pairs (p, o) are, or would be inserted, in pairs sorted by participant then
+    opening (`bounds`: each participant's first pair), and whether they are there."""
+    p = np.asarray(p, dtype=np.int64)
+    o = np.asarray(o, dtype=np.int64)
+    last = len(pair_o) - 1
+    if last < 0:
+        return np.zeros(p.shape, dtype=np.int64), np.zeros(p.shape, dtype=np.bool_)
+    lo, hi = bounds[p], bounds[p + 1]
+    while (searching := lo < hi).any():
+        mid = (lo + hi) // 2
+        below = searching & (pair_o[np.minimum(mid, last)] < o)
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(searching & ~below, mid, hi)
+    found = (lo < bounds[p + 1]) & (pair_o[np.minimum(lo, last)] == o)
+    return lo, found
 
 
 def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
