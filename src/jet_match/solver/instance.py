@@ -410,10 +410,7 @@ def _record_changes(a: Problem, b: Problem) -> tuple[BoolArray, BoolArray] | Non
         count=len(people),
     )
     o_changed = np.fromiter(
-        (
-            openings_a[k] != openings_b[k] or openings_b[k].organization in moved
-            for k in openings
-        ),
+        (openings_a[k] != openings_b[k] or openings_b[k].organization in moved for k in openings),
         dtype=np.bool_,
         count=len(openings),
     )
