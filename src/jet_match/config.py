@@ -74,7 +74,10 @@ class Settings(BaseSettings):
         default=24, ge=1, le=24 * 30, description="How long a POST's answer is kept for retries."
     )
     worker_poll_s: float = Field(
-        default=0.2, gt=0, le=60, description="How often an idle worker looks for queued runs."
+        default=0.2,
+        gt=0,
+        le=60,
+        description="How often an idle worker looks for queued runs (fallback: new runs wake it).",
     )
     worker_progress_s: float = Field(
         default=1.0,

@@ -5,10 +5,11 @@ database (read-only: the worker writes everything) and sends back progress repor
 the `Result` (which holds no names or contact data) with the versions of the records it
 read, which the worker compares with the records when it writes the plan. It keeps, per
 process, the records it read and the last prepared `Instance` of each round, so that a
-re-solve of the same records (say, after one withdrawal) reads one changed row and reuses
-the eligibility and score arrays: a fraction of a first solve. The worker kills it to
-cancel a run or enforce a time limit; it dies with the worker (Linux: PR_SET_PDEATHSIG),
-so a killed worker leaves no solver behind.
+re-solve of the same records (after one withdrawal, or after a few record edits) reads the
+changed rows only and reuses the eligibility and score arrays (recomputing the edited
+participants and openings) and what the engines learnt: a fraction of a first solve. The
+worker kills it to cancel a run or enforce a time limit; it dies with the worker (Linux:
+PR_SET_PDEATHSIG), so a killed worker leaves no solver behind.
 """
 
 from __future__ import annotations
