@@ -67,9 +67,10 @@ def plan_entries(
     participant_ids: Collection[int] | None = None,
     *,
     pinned_only: bool = False,
+    kept_only: bool = False,
 ) -> list[PlanEntry]:
-    """The working plan (or the part of it for some participants, or its pins), by
-    participant."""
+    """The working plan (or the part of it for some participants, or its pins, or what a
+    run must keep: pins and overrides), by participant."""
     placement, participant, opening = models.Placement, models.Participant, models.Opening
     statement = (
         sa.select(
@@ -90,6 +91,10 @@ def plan_entries(
         statement = statement.where(col(placement.participant_id).in_(list(participant_ids)))
     if pinned_only:
         statement = statement.where(col(placement.pinned))
+    if kept_only:
+        statement = statement.where(
+            col(placement.pinned) | col(placement.override_reason).is_not(None)
+        )
     return [PlanEntry(*row) for row in session.execute(statement).all()]
 
 

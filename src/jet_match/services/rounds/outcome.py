@@ -334,7 +334,7 @@ def _pins_not_kept(session: Session, row: models.Round, result: Result) -> list[
     assert row.id is not None
     kept = {(p.participant, p.opening) for p in result.placements}
     lost = []
-    for pin in round_data.kept(round_data.plan_entries(session, row.id)):
+    for pin in round_data.kept(round_data.plan_entries(session, row.id, kept_only=True)):
         key = (pin.participant, pin.opening)
         if key in kept:
             continue
