@@ -7,9 +7,10 @@ import functools
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
@@ -78,3 +79,17 @@ def test_a_rolled_back_queue_wakes_nobody(engine: Engine) -> None:
         assert woken.wait(5.0)
     finally:
         listener.stop()
+
+
+def test_a_sqlite_worker_that_cannot_bind_its_socket_still_polls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """(PostgreSQL listens on a connection instead, retried while the database is down.)"""
+    sqlite = create_engine(f"sqlite:///{tmp_path}/any.db")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setattr(wakeup, "socket_folder", lambda _url: blocked)
+    listener = wakeup.Listener(sqlite, threading.Event()).start()  # no exception
+    assert listener._thread is None  # nothing listens: the worker polls
+    listener.stop()
+    assert wakeup.ring_local(str(sqlite.url)) == 0

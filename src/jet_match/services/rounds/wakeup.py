@@ -91,7 +91,11 @@ class Listener:
         if _is_postgres(self.url):
             target = self._listen_postgres
         else:
-            self._bind()
+            try:
+                self._bind()
+            except OSError as exc:  # no socket folder here: polling alone, as before
+                log.warning("wakeup_unavailable", error=f"{type(exc).__name__}: {exc}")
+                return self
             target = self._listen_socket
         self._thread = threading.Thread(target=target, name="jet-match-wakeup", daemon=True)
         self._thread.start()
