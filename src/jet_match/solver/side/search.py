@@ -22,6 +22,7 @@ from jet_match.solver.side.bound import (
     LagrangianBound,
     lagrangian_bound,
 )
+from jet_match.solver.side.certificate import SideCertificate, cut_prices
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import (
     FloatArray,
@@ -72,6 +73,9 @@ def solve_side(
         return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
     pairs = usable_pairs(side, usable)
     costs = side.profit[pairs.index].astype(np.float64)
+    began = time.perf_counter()
+    cut = cut_prices(side, pairs, relaxed) if relaxation.certified else None
+    stats["cut_s"] = time.perf_counter() - began
     start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
     search = SearchState(
         side=side,
@@ -87,6 +91,7 @@ def solve_side(
         best=start,
         best_value=side.value(start) if side.feasible(start) else (-1, 0),
         stats=stats,
+        placement_prices=cut,
     )
     search.notify()
     stats["repair_s"] = time.perf_counter() - started
@@ -188,6 +193,7 @@ def _finish(search: SearchState, costs: FloatArray, started: float) -> SideOutco
         score_bound=int(max(ceiling, score) if placed >= search.placed_bound else ceiling),
         stats=search.stats,
         feasible=search.best_value[0] >= 0,
+        certificate=SideCertificate(search.placement_prices, search.score_prices),
     )
 
 
@@ -215,6 +221,7 @@ def _generate_columns(
             best = current
         if score:
             search.tighten(best.bound)
+            search.certify_score(current, master.placed_min)
         add_stat(search.stats, "lp_rounds", 1.0)
         lp_value = float(master.highs.getInfo().objective_function_value)
         slack = best.bound - lp_value
@@ -319,6 +326,7 @@ def _bound_placements(
     ones = np.ones(len(pairs.participant))
     master.set_costs(ones, 0.0, -np.inf)
     lagrange, _ = _generate_columns(search, master, ones, score=False)
+    search.certify_placements(lagrange)
     if math.isfinite(lagrange.bound):
         proven = max(math.floor(lagrange.bound + BOUND_TOLERANCE), search.best_value[0], 0)
         search.placed_bound = min(search.placed_bound, proven)
@@ -338,6 +346,7 @@ def _bound_placements(
     moved = search.placed_bound < before
     if moved:
         search.score_bound = math.inf
+        search.score_prices = None  # they assumed the old count
         search.notify()
     master.set_costs(costs, penalty, float(search.placed_bound))
     return moved
