@@ -38,7 +38,7 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     opening_price = prices["openings"]
     cap_price = prices["caps"]
     placement = prices["placement"]
-    total = -placement * prices["placed_min"]
+    total = -float(placement) * int(prices["placed_min"])
     total += math.fsum(free_slots.get(o, 0) * price for o, price in opening_price.items())
     total += math.fsum(room.get(key, 0) * price for key, price in cap_price.items())
 
@@ -69,7 +69,7 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
                 org_of,
                 prefecture,
             )
-    return int(math.floor(total + TOLERANCE))
+    return math.floor(total + TOLERANCE)
 
 
 def _couple_best(

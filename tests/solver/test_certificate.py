@@ -110,3 +110,22 @@ def test_same_input_same_plan_and_certificate() -> None:
     assert first["placements"] == again["placements"]
     assert first.get("certificate") == again.get("certificate")
     assert "certificate" in first
+
+
+def test_descending_targets_prove_an_optimum_below_the_certificate() -> None:
+    """Where the optimum is below the prices' bound (847 against 795 here), the MIPs at
+    descending targets prove it: the result's bound is the plan's and a MIP's over every
+    pair, while the certificate states only what its prices prove."""
+    problem = crowded(1, 36, 10, 14, couples=4, cap=0.3, extras=True)
+    inst = prepare(problem, top_k=1)
+    result = solve(inst, time_limit_s=60)
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == optimum
+    assert result.status == Status.OPTIMAL
+    assert result.stats["proof_steps"] >= 2
+    placed_bound, score_bound = checked(problem, inst, result_document(result)["certificate"])
+    assert placed_bound == optimum[0]
+    assert score_bound is not None
+    assert score_bound > optimum[1]
