@@ -49,6 +49,34 @@ class BoundValue(BaseModel):
     score: int
 
 
+class DualPricesValue(BaseModel):
+    """The prices of one Lagrangian bound; prices not listed are 0 (docs/scoring.md
+    section 7, "The certificate")."""
+
+    openings: dict[str, float] = Field(description="Opening external id -> price.")
+    caps: dict[str, float] = Field(
+        description="`<country>:<prefecture code>` of a country cap group -> price."
+    )
+    placement: float = Field(description="Price of the row `placed >= placed_min`.")
+    placed_min: int = Field(description="Free (not pinned) participants the bound assumes placed.")
+    bound: int = Field(
+        description="The bound these prices give, floored, over the free participants."
+    )
+
+
+class CertificateValue(BaseModel):
+    """Prices from which anyone can recompute the proven bound on every eligible pair."""
+
+    placements: DualPricesValue | None = Field(description="Unit profits: bounds placements.")
+    score: DualPricesValue | None = Field(description="The pairs' profits: bounds the score.")
+    pinned: int = Field(description="Pinned placements, added to the placements bound.")
+    score_offset: int = Field(
+        description="Pinned pairs' profit minus the disruption base, added to the score bound."
+    )
+    placed_bound: int | None = Field(description="Placements bound the certificate proves.")
+    score_bound: int | None = Field(description="Net score bound the certificate proves.")
+
+
 class RuleBreak(BaseModel):
     """A hard rule a plan breaks (or would break), with the records involved."""
 
@@ -147,6 +175,12 @@ class RunOutcome(BaseModel):
     )
     bound: BoundValue | None
     gap: float | None
+    certificate: CertificateValue | None = Field(
+        default=None,
+        description="The bound's certificate (couples and caps): dual prices from which "
+        "anyone can recompute it; the plan is proven optimal by it alone when it equals "
+        "`placed_bound` and `score_bound`.",
+    )
     unplaced: int = Field(description="Participants of the run left unplaced.")
     changed: int | None = Field(
         default=None,

@@ -53,6 +53,46 @@ class Bound:
 
 
 @dataclass(frozen=True, slots=True)
+class DualPrices:
+    """The prices of one Lagrangian bound (docs/scoring.md section 7, "The certificate").
+
+    For any plan of the free (not pinned) participants placing at least `placed_min` of
+    them: profit <= sum of slots x opening price + sum of cap room x cap price
+    - placement price x placed_min + each single's best (profit - opening price - cap
+    price + placement price), or 0 when unplaced, and each couple's best sum of such terms
+    over two pairs in one group, or 0. Prices not listed are 0. `bound` is that bound,
+    floored (profits are integers), over the free participants.
+    """
+
+    openings: Mapping[str, float]  # opening external id -> price
+    caps: Mapping[str, float]  # "<country>:<prefecture code>" -> price
+    placement: float
+    placed_min: int
+    bound: int
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """Prices from which anyone can recompute the bound on every eligible pair.
+
+    `placements` prices unit profits (every pair worth 1): no plan places more free
+    participants than its bound. `score` prices the pairs' profits (score, plus the
+    disruption weight on a participant's previous pair). `placed_bound` and `score_bound`
+    are what the certificate proves in the terms of `Bound` (the pins and
+    `score_offset` added: the pinned pairs' profit minus the disruption weight times the
+    participants who had a previous opening); None where it proves nothing. A plan
+    equal to both is proven optimal by the certificate alone.
+    """
+
+    placements: DualPrices | None
+    score: DualPrices | None
+    pinned: int
+    score_offset: int
+    placed_bound: int | None
+    score_bound: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     """One participant placed at one opening, with the score and its breakdown by term."""
 
@@ -123,6 +163,7 @@ class Result:
     conflicts: tuple[Conflict, ...] = ()
     stats: Mapping[str, float] = field(default_factory=dict)
     waived: tuple[Waiver, ...] = ()
+    certificate: Certificate | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from jet_match.solver import metrics
 from jet_match.solver.caps import cap_key_count
+from jet_match.solver.certificate import certificate_of
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import best_pair_profits, lexicographic_weight, solve_certified
 from jet_match.solver.instance import Conflict, Instance, couple_group, prepare
@@ -27,6 +28,7 @@ from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.problem import Problem
 from jet_match.solver.result import (
     Bound,
+    Certificate,
     Objective,
     Progress,
     ProgressCallback,
@@ -99,6 +101,7 @@ def solve(
         model_s,
         solve_s,
         started,
+        certificate=solved.certificate,
     )
     if progress is not None:
         bound = solved.bound
@@ -152,6 +155,7 @@ class _Solved:
     engine: str
     bound: Bound | None
     stats: dict[str, float]
+    certificate: Certificate | None = None
 
 
 def _solve_flow(run: _Run, deadline: Deadline) -> _Solved:
@@ -241,7 +245,9 @@ def _solve_side(
         status = Status.OPTIMAL
     else:
         status = Status.FEASIBLE
-    return _Solved(run.plan_with(outcome.assigned), status, "mip", bound, outcome.stats)
+    certificate = certificate_of(instance, outcome.certificate, len(pinned), pinned_profit - offset)
+    plan = run.plan_with(outcome.assigned)
+    return _Solved(plan, status, "mip", bound, outcome.stats, certificate)
 
 
 def _admissible(instance: Instance) -> tuple[BoolArray, BoolArray]:
@@ -293,6 +299,7 @@ def _result(
     started: float,
     *,
     reasons: bool = True,
+    certificate: Certificate | None = None,
 ) -> Result:
     objective = metrics.objective_of(instance, plan)
     return Result(
@@ -307,6 +314,7 @@ def _result(
         timings=Timings(0.0, model_s, solve_s, time.perf_counter() - started),
         stats=stats,
         waived=instance.waived,
+        certificate=certificate,
     )
 
 

@@ -22,6 +22,8 @@ from jet_match.dataset.validation import read_dataset_file
 from jet_match.solver import problem as sv
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.result import (
+    Certificate,
+    DualPrices,
     Metrics,
     ProgressCallback,
     Result,
@@ -143,6 +145,30 @@ def waived_document(result: Result) -> list[dict[str, Any]]:
     ]
 
 
+def certificate_document(certificate: Certificate) -> dict[str, Any]:
+    """The bound's certificate as JSON (docs/scoring.md section 7, "The certificate")."""
+
+    def prices(priced: DualPrices | None) -> dict[str, Any] | None:
+        if priced is None:
+            return None
+        return {
+            "openings": dict(priced.openings),
+            "caps": dict(priced.caps),
+            "placement": priced.placement,
+            "placed_min": priced.placed_min,
+            "bound": priced.bound,
+        }
+
+    return {
+        "placements": prices(certificate.placements),
+        "score": prices(certificate.score),
+        "pinned": certificate.pinned,
+        "score_offset": certificate.score_offset,
+        "placed_bound": certificate.placed_bound,
+        "score_bound": certificate.score_bound,
+    }
+
+
 def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> dict[str, Any]:
     """The jet-match/result@1 document (DESIGN.md section 4) of a result, naming the
     `policy` it was scored under when given (docs/scoring.md section 8)."""
@@ -160,6 +186,7 @@ def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> d
             {"placed": result.bound.placed, "score": result.bound.score} if result.bound else None
         ),
         "gap": result.gap,
+        **({"certificate": certificate_document(result.certificate)} if result.certificate else {}),
         **({"policy": policy_document(policy)} if policy is not None else {}),
         **({"waived": waived_document(result)} if result.waived else {}),
         "placements": [

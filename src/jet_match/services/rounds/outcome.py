@@ -28,6 +28,7 @@ from jet_match import models
 from jet_match.db import refresh_statistics
 from jet_match.schemas.runs import (
     BoundValue,
+    CertificateValue,
     ObjectiveValue,
     PolicyValue,
     RuleBreak,
@@ -35,7 +36,12 @@ from jet_match.schemas.runs import (
     WaivedRules,
 )
 from jet_match.services.bridge import moves, round_data
-from jet_match.services.bridge.solving import metrics_document, unplaced_entry, waived_document
+from jet_match.services.bridge.solving import (
+    certificate_document,
+    metrics_document,
+    unplaced_entry,
+    waived_document,
+)
 from jet_match.services.kit.access import WORKER
 from jet_match.services.kit.writes import commit, updated_one
 from jet_match.services.notifications import outbox
@@ -193,6 +199,9 @@ def run_outcome(
         if result.bound
         else None,
         gap=result.gap,
+        certificate=CertificateValue.model_validate(certificate_document(result.certificate))
+        if result.certificate
+        else None,
         unplaced=len(result.unplaced),
         conflicts=[
             RuleBreak(

@@ -19,19 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from jet_match.solver.side.pairs import FloatArray, UsablePairs
+from jet_match.solver.side.prices import Prices
 from jet_match.solver.side.problem import SideProblem
+
+__all__ = ["BOUND_TOLERANCE", "PRICE_TOLERANCE", "LagrangianBound", "Prices", "lagrangian_bound"]
 
 PRICE_TOLERANCE = 1e-6
 BOUND_TOLERANCE = 1e-3  # float rounding allowance before flooring a bound
-
-
-@dataclass
-class Prices:
-    """Dual prices of the relaxed rows (all >= 0)."""
-
-    opening: FloatArray  # per opening
-    cap_key: FloatArray  # per cap key
-    placement: float  # of the cardinality row
 
 
 @dataclass
@@ -39,6 +33,7 @@ class LagrangianBound:
     bound: float
     reduced: FloatArray  # per usable pair: cost - opening - cap key + placement prices
     loss: FloatArray  # per usable pair: how far below its owner's best choice
+    prices: Prices | None = None  # the prices it was computed from
 
 
 def lagrangian_bound(
@@ -53,7 +48,7 @@ def lagrangian_bound(
     if side.cap_left is not None:
         reduced = reduced - prices.cap_key[pairs.cap_key]
     if len(reduced) == 0:
-        return LagrangianBound(0.0, reduced, reduced)
+        return LagrangianBound(0.0, reduced, reduced, prices)
     best = np.maximum.reduceat(reduced, pairs.starts)
     own_best = np.where(pairs.must, best, np.maximum(best, 0.0))
     total = float(own_best[pairs.single].sum())
@@ -82,4 +77,4 @@ def lagrangian_bound(
     bound = total + float(prices.opening @ side.capacity) - prices.placement * placed_min
     if side.cap_left is not None:
         bound += float(prices.cap_key @ side.cap_left)
-    return LagrangianBound(bound, reduced, loss)
+    return LagrangianBound(bound, reduced, loss, prices)

@@ -11,6 +11,7 @@ import numpy as np
 from jet_match.solver.caps import PREFECTURE_CODES
 from jet_match.solver.instance import Instance, couple_group
 from jet_match.solver.policy import BoolArray, IntArray
+from jet_match.solver.side.prices import SideCertificate
 
 
 @dataclass
@@ -125,6 +126,7 @@ class SideOutcome:
     score_bound: int
     stats: dict[str, float]
     feasible: bool = True
+    certificate: SideCertificate | None = None  # prices proving the bound (certificate.py)
 
     @property
     def optimal(self) -> bool:

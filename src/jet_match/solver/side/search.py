@@ -22,6 +22,7 @@ from jet_match.solver.side.bound import (
     LagrangianBound,
     lagrangian_bound,
 )
+from jet_match.solver.side.certificate import SideCertificate, cut_prices
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import (
     FloatArray,
@@ -35,7 +36,7 @@ from jet_match.solver.side.pairs import (
 from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.repair import repair
 from jet_match.solver.side.state import Reporter, SearchState, add_stat
-from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, sub_mip
+from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
@@ -72,6 +73,9 @@ def solve_side(
         return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
     pairs = usable_pairs(side, usable)
     costs = side.profit[pairs.index].astype(np.float64)
+    began = time.perf_counter()
+    cut = cut_prices(side, pairs, relaxed) if relaxation.certified else None
+    stats["cut_s"] = time.perf_counter() - began
     start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
     search = SearchState(
         side=side,
@@ -87,6 +91,7 @@ def solve_side(
         best=start,
         best_value=side.value(start) if side.feasible(start) else (-1, 0),
         stats=stats,
+        placement_prices=cut,
     )
     search.notify()
     stats["repair_s"] = time.perf_counter() - started
@@ -188,6 +193,7 @@ def _finish(search: SearchState, costs: FloatArray, started: float) -> SideOutco
         score_bound=int(max(ceiling, score) if placed >= search.placed_bound else ceiling),
         stats=search.stats,
         feasible=search.best_value[0] >= 0,
+        certificate=SideCertificate(search.placement_prices, search.score_prices),
     )
 
 
@@ -215,6 +221,7 @@ def _generate_columns(
             best = current
         if score:
             search.tighten(best.bound)
+            search.certify_score(current, master.placed_min)
         add_stat(search.stats, "lp_rounds", 1.0)
         lp_value = float(master.highs.getInfo().objective_function_value)
         slack = best.bound - lp_value
@@ -275,30 +282,91 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
 
 
 def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
-    """MIP over every usable pair that could still beat the best plan (exact if it ends)."""
+    """Prove the best plan optimal, or find a better one, by MIPs over few pairs.
+
+    Profits are integers, so a plan worth at least `target` uses only pairs whose loss is
+    at most L(y) - target (the reduced-cost argument of `bound.py`). Targets descend from
+    the bound itself (floor L(y)): a MIP over those pairs, solved to optimality, either
+    reaches the target (its plan is then optimal on the full problem; at floor L(y) the
+    certificate alone proves it) or shows that no plan does (the bound drops below the
+    target). Each step at most doubles the distance to the bound, and the first steps
+    hold only the pairs at (or near) each owner's best reduced profit: small MIPs.
+    """
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
     side, pairs = search.side, search.pairs
-    _, score = search.best_value
-    room = lagrange.bound - (score + 1)
-    keep = np.flatnonzero(lagrange.loss <= room + BOUND_TOLERANCE)
-    search.stats["proof_columns"] = float(len(keep))
-    if len(keep) > MAX_SUB_MIP_COLUMNS:
-        return
-    began = time.perf_counter()
-    assigned, mip_bound, _ = sub_mip(
-        side,
-        pairs.index[keep],
-        np.zeros(0, dtype=np.int64),
-        search.placed_bound,
-        search.best,
-        search,
-        relative_gap=search.target_gap,
-    )
-    search.stats["proof_s"] = time.perf_counter() - began
-    search.offer(assigned)
-    # A better plan uses only `keep` pairs, so it is worth at most the MIP's bound.
-    search.tighten(max(float(search.best_value[1]), mip_bound))
+    ceiling = math.floor(lagrange.bound + BOUND_TOLERANCE)
+    step = 0
+    while not search.reached() and not search.out_of_time():
+        target = max(ceiling - step, search.best_value[1] + 1)
+        budget = lagrange.bound - target
+        keep = np.flatnonzero(lagrange.loss <= budget + BOUND_TOLERANCE)
+        search.stats["proof_columns"] = float(len(keep))
+        if len(keep) > MAX_SUB_MIP_COLUMNS:
+            return
+        tight = _tightness(search, lagrange, budget, keep)
+        began = time.perf_counter()
+        if tight is None:  # a forced participant, opening or cap has no pair left
+            assigned, mip_bound, proven = None, -math.inf, True
+        else:
+            assigned, mip_bound, proven = sub_mip(
+                side,
+                pairs.index[keep],
+                np.zeros(0, dtype=np.int64),
+                search.placed_bound,
+                search.best,
+                search,
+                tight=tight,
+            )
+        add_stat(search.stats, "proof_s", time.perf_counter() - began)
+        add_stat(search.stats, "proof_steps", 1.0)
+        search.offer(assigned)
+        if not proven:
+            # Stopped early: a better plan uses only `keep` pairs, worth at most the
+            # MIP's bound (when the target was the best plan's next value).
+            if target == search.best_value[1] + 1:
+                search.tighten(max(float(search.best_value[1]), mip_bound))
+            return
+        if search.best_value[1] >= target:
+            # Optimal over `keep`, which holds every plan worth more than it.
+            search.tighten(float(search.best_value[1]))
+            return
+        search.tighten(float(target - 1))  # no plan reaches the target
+        step = 2 * step + 1
+
+
+def _tightness(
+    search: SearchState, lagrange: LagrangianBound, budget: float, keep: IntArray
+) -> Tightness | None:
+    """What every plan worth `L(y) - budget` or more must do: L(y) minus its value is the
+    sum of its owners' losses (an unplaced single loses its best reduced profit) and of
+    the prices times the room it leaves (openings, caps; the placement price times the
+    places above `placed_min`), all >= 0, so no single term exceeds `budget`. None when
+    the pairs in `keep` cannot meet those conditions."""
+    side, pairs = search.side, search.pairs
+    prices = lagrange.prices
+    if prices is None or len(pairs.starts) == 0:
+        return None
+    inst = side.instance
+    slack = budget + BOUND_TOLERANCE
+    best = np.maximum.reduceat(lagrange.reduced, pairs.starts)
+    placed = np.zeros(inst.tables.n_participants, dtype=np.bool_)
+    placed[pairs.owners[pairs.single & ~pairs.must & (best > slack)]] = True
+    full_openings = prices.opening > slack
+    full_caps = prices.cap_key > slack if side.cap_left is not None else None
+    # Conditions on rows that no pair of `keep` reaches cannot be met.
+    reached = np.zeros(len(placed), dtype=np.bool_)
+    reached[pairs.participant[keep]] = True
+    held = np.zeros(len(full_openings), dtype=np.bool_)
+    held[pairs.opening[keep]] = True
+    if (placed & ~reached).any() or (full_openings & (side.capacity > 0) & ~held).any():
+        return None
+    if full_caps is not None and side.cap_left is not None:
+        keys = np.zeros(len(full_caps), dtype=np.bool_)
+        keys[pairs.cap_key[keep]] = True
+        if (full_caps & (side.cap_left > 0) & ~keys).any():
+            return None
+    return Tightness(placed, full_openings, full_caps, prices.placement > slack)
 
 
 def _bound_placements(
@@ -319,6 +387,7 @@ def _bound_placements(
     ones = np.ones(len(pairs.participant))
     master.set_costs(ones, 0.0, -np.inf)
     lagrange, _ = _generate_columns(search, master, ones, score=False)
+    search.certify_placements(lagrange)
     if math.isfinite(lagrange.bound):
         proven = max(math.floor(lagrange.bound + BOUND_TOLERANCE), search.best_value[0], 0)
         search.placed_bound = min(search.placed_bound, proven)
@@ -338,6 +407,7 @@ def _bound_placements(
     moved = search.placed_bound < before
     if moved:
         search.score_bound = math.inf
+        search.score_prices = None  # they assumed the old count
         search.notify()
     master.set_costs(costs, penalty, float(search.placed_bound))
     return moved

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import IntArray
-from jet_match.solver.side.bound import BOUND_TOLERANCE
+from jet_match.solver.side.bound import BOUND_TOLERANCE, LagrangianBound
+from jet_match.solver.side.certificate import PricedBound, floored
 from jet_match.solver.side.mip_process import MipProcess
 from jet_match.solver.side.pairs import UsablePairs
 from jet_match.solver.side.problem import SideProblem
@@ -42,6 +43,9 @@ class SearchState:
     mips: MipProcess = field(default_factory=MipProcess)  # where large MIPs run
     stopped: bool = False
     last_report: float = 0.0
+    #: The certificate: prices proving the placements bound and the score bound.
+    placement_prices: PricedBound | None = None
+    score_prices: PricedBound | None = None
 
     def offer(self, assigned: IntArray | None) -> None:
         """Keep `assigned` if it is feasible and better than the best plan."""
@@ -57,6 +61,22 @@ class SearchState:
         if score_bound < self.score_bound:
             self.score_bound = score_bound
             self.notify()
+
+    def certify_score(self, lagrange: LagrangianBound, placed_min: int) -> None:
+        """Keep the prices of a score bound if they prove more than the kept ones."""
+        if lagrange.prices is None or not math.isfinite(lagrange.bound):
+            return
+        value = floored(lagrange.bound)
+        if self.score_prices is None or value < self.score_prices.bound:
+            self.score_prices = PricedBound(lagrange.prices, placed_min, value)
+
+    def certify_placements(self, lagrange: LagrangianBound) -> None:
+        """Keep the prices of a placements bound (unit profits) if they prove more."""
+        if lagrange.prices is None or not math.isfinite(lagrange.bound):
+            return
+        value = floored(lagrange.bound)
+        if self.placement_prices is None or value < self.placement_prices.bound:
+            self.placement_prices = PricedBound(lagrange.prices, 0, value)
 
     def notify(self) -> None:
         """Report the best plan and the bounds (the reporter may ask to stop)."""

@@ -5,11 +5,12 @@ in the search's child process (`mip_process.py`), which the deadline can always 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from jet_match.solver.policy import IntArray
+from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.side.highs import silence_banner
 from jet_match.solver.side.mip_process import MipJob, solve_job
 from jet_match.solver.side.pairs import FloatArray
@@ -32,8 +33,10 @@ def sub_mip(
     start: IntArray | None,
     search: SearchState,
     relative_gap: float = 0.0,
+    tight: Tightness | None = None,
 ) -> tuple[IntArray | None, float, bool]:
-    """Best plan using `fixed` pairs plus a choice among `columns` (pair indices).
+    """Best plan using `fixed` pairs plus a choice among `columns` (pair indices), under
+    the extra conditions of `tight` when given.
 
     Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
@@ -41,7 +44,7 @@ def sub_mip(
     n = inst.tables.n_participants
     if search.deadline.remaining() < MIP_NEEDS_S:
         return None, math.inf, False
-    model = _model(side, columns, fixed, placed_min)
+    model = _model(side, columns, fixed, placed_min, tight)
     start_values = None
     chosen = start[start >= 0] if start is not None else np.zeros(0, np.int64)
     chosen = chosen[np.isin(chosen, columns)]
@@ -77,12 +80,27 @@ def sub_mip(
     return assigned, bound if np.isfinite(bound) else math.inf, proven
 
 
+@dataclass(frozen=True)
+class Tightness:
+    """Conditions every plan worth a target must meet (`search._prove`): participants
+    placed, openings and cap groups full, exactly `placed_min` placed."""
+
+    placed: BoolArray  # per participant
+    full_openings: BoolArray  # per opening
+    full_caps: BoolArray | None  # per cap key
+    exact_count: bool
+
+
 def _model(
-    side: SideProblem, columns: IntArray, fixed: IntArray, placed_min: int
+    side: SideProblem,
+    columns: IntArray,
+    fixed: IntArray,
+    placed_min: int,
+    tight: Tightness | None = None,
 ) -> dict[str, FloatArray | IntArray]:
     """The MIP in column-wise arrays: one binary column per pair of `columns`; rows for
     participants, openings and caps (less what `fixed` uses), couples (one per couple and
-    group) and the cardinality row."""
+    group) and the cardinality row; `tight` raises their lower bounds."""
     inst = side.instance
     capacity = side.capacity - np.bincount(inst.pair_o[fixed], minlength=len(side.capacity))
     cap_left = None
@@ -92,11 +110,13 @@ def _model(
     o = inst.pair_o[columns].astype(np.int64)
     people, person_row = np.unique(p, return_inverse=True)
     openings, opening_row = np.unique(o, return_inverse=True)
-    row_parts, lower, upper = [person_row], [np.where(side.must_place[people], 1.0, -np.inf)], []
+    must = side.must_place[people] | (tight.placed[people] if tight else False)
+    row_parts, lower, upper = [person_row], [np.where(must, 1.0, -np.inf)], []
     upper.append(np.ones(len(people)))
     offset = len(people)
     row_parts.append(offset + opening_row)
-    lower.append(np.full(len(openings), -np.inf))
+    full = tight.full_openings[openings] if tight else np.zeros(len(openings), np.bool_)
+    lower.append(np.where(full, capacity[openings], -np.inf))
     upper.append(capacity[openings].astype(np.float64))
     offset += len(openings)
     col_parts = [np.arange(len(columns)), np.arange(len(columns))]
@@ -106,7 +126,12 @@ def _model(
         row_parts.append(offset + key_row)
         col_parts.append(np.arange(len(columns)))
         val_parts.append(np.ones(len(columns)))
-        lower.append(np.full(len(keys), -np.inf))
+        full_keys = (
+            tight.full_caps[keys]
+            if tight is not None and tight.full_caps is not None
+            else np.zeros(len(keys), np.bool_)
+        )
+        lower.append(np.where(full_keys, cap_left[keys], -np.inf))
         upper.append(cap_left[keys].astype(np.float64))
         offset += len(keys)
     couple = side.couple_of[p]
@@ -124,7 +149,7 @@ def _model(
     col_parts.append(np.arange(len(columns)))
     val_parts.append(np.ones(len(columns)))
     lower.append(np.array([float(placed_min - len(fixed))]))
-    upper.append(np.array([np.inf]))
+    upper.append(np.array([lower[-1][0] if tight and tight.exact_count else np.inf]))
     n_row = offset + 1
     matrix = sp.csc_matrix(
         (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),

@@ -1,0 +1,131 @@
+"""The bound's certificate (couples and caps), checked by a second implementation.
+
+`certificate_check.recompute` (plain Python over the problem's records) recomputes each
+bound from the result document's prices; the figures must equal what the certificate
+states, bound the true optimum (a HiGHS MIP over every pair, `full_mip`), and, where they
+meet the plan, prove it optimal. The same input gives the same plan and certificate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from certificate_check import Pair, recompute
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engines_exact import crowded, full_mip
+
+from jet_match.services.bridge.solving import result_document
+from jet_match.solver import Instance, Problem, Status, prepare, solve
+
+
+def eligible_pairs(inst: Instance) -> list[Pair]:
+    """Every eligible pair of the run with its profit (score, disruption bonus)."""
+    t, profit = inst.tables, inst.profit()
+    keep = inst.in_run[inst.pair_p]
+    return [
+        (t.participant_ids[int(p)], t.opening_ids[int(o)], int(c))
+        for p, o, c, k in zip(inst.pair_p, inst.pair_o, profit, keep, strict=True)
+        if k
+    ]
+
+
+def checked(
+    problem: Problem, inst: Instance, certificate: dict[str, Any]
+) -> tuple[int, int | None]:
+    """(placements bound, score bound) recomputed from the document's certificate, after
+    checking that they equal the bounds the certificate states (no score prices: None)."""
+    pairs = eligible_pairs(inst)
+    placements, score = certificate["placements"], certificate["score"]
+    placed = recompute(problem, pairs, placements, unit=True)
+    assert placed == placements["bound"]
+    assert certificate["placed_bound"] == placed + certificate["pinned"]
+    if score is None:
+        assert certificate["score_bound"] is None
+        return certificate["placed_bound"], None
+    net = recompute(problem, pairs, score, unit=False)
+    assert net == score["bound"]
+    assert certificate["score_bound"] == net + certificate["score_offset"]
+    assert score["placed_min"] + certificate["pinned"] == certificate["placed_bound"]
+    return certificate["placed_bound"], certificate["score_bound"]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    couples=st.integers(2, 5),
+    cap=st.sampled_from((None, 0.3, 0.5)),
+    extras=st.booleans(),
+)
+def test_certificate_recomputed_plainly_bounds_the_optimum(
+    seed: int, couples: int, cap: float | None, extras: bool
+) -> None:
+    problem = crowded(seed, 36, 10, 14, couples=couples, cap=cap, extras=extras)
+    inst = prepare(problem, top_k=1)
+    result = solve(inst, time_limit_s=60)
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    document = result_document(result)
+    if "certificate" not in document:
+        # Only when the flow relaxation's plan keeps couples and caps (its own proof).
+        assert result.status == Status.OPTIMAL
+        assert result.stats["relaxation_placed"] + len(problem.pins) == optimum[0]
+        return
+    placed_bound, score_bound = checked(problem, inst, document["certificate"])
+    assert placed_bound >= optimum[0]
+    if placed_bound == optimum[0] and score_bound is not None:
+        assert score_bound >= optimum[1]
+    if (placed_bound, score_bound) == optimum:
+        assert result.status == Status.OPTIMAL
+        assert result.gap == 0
+
+
+def test_certificate_alone_proves_the_plan_optimal() -> None:
+    """An instance where the prices close the gap: the recomputed bound is the plan's
+    objective (gap 0), which the MIP over every pair confirms."""
+    problem = crowded(0, 36, 10, 14, couples=4, cap=0.3, extras=True)
+    inst = prepare(problem, top_k=1)
+    result = solve(inst, time_limit_s=60)
+    bound = checked(problem, inst, result_document(result)["certificate"])
+    assert bound == (result.objective.placed, result.objective.net) == full_mip(inst)
+    assert result.status == Status.OPTIMAL
+    assert result.gap == 0
+
+
+def test_changed_prices_give_another_bound() -> None:
+    """The check reads the prices: without them the bound is each one's best pair."""
+    problem = crowded(0, 36, 10, 14, couples=4, cap=0.3, extras=False)
+    inst = prepare(problem, top_k=1)
+    certificate = result_document(solve(inst, time_limit_s=60))["certificate"]
+    score = certificate["score"]
+    stripped = {**score, "openings": {}, "caps": {}, "placement": 0.0}
+    assert recompute(problem, eligible_pairs(inst), stripped, unit=False) > score["bound"]
+
+
+def test_same_input_same_plan_and_certificate() -> None:
+    problem = crowded(5, 36, 10, 14, couples=4, cap=0.3, extras=True)
+    first = result_document(solve(prepare(problem, top_k=1), time_limit_s=60))
+    again = result_document(solve(prepare(replace(problem), top_k=1), time_limit_s=60))
+    assert first["placements"] == again["placements"]
+    assert first.get("certificate") == again.get("certificate")
+    assert "certificate" in first
+
+
+def test_descending_targets_prove_an_optimum_below_the_certificate() -> None:
+    """Where the optimum is below the prices' bound (847 against 795 here), the MIPs at
+    descending targets prove it: the result's bound is the plan's and a MIP's over every
+    pair, while the certificate states only what its prices prove."""
+    problem = crowded(1, 36, 10, 14, couples=4, cap=0.3, extras=True)
+    inst = prepare(problem, top_k=1)
+    result = solve(inst, time_limit_s=60)
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == optimum
+    assert result.status == Status.OPTIMAL
+    assert result.stats["proof_steps"] >= 2
+    placed_bound, score_bound = checked(problem, inst, result_document(result)["certificate"])
+    assert placed_bound == optimum[0]
+    assert score_bound is not None
+    assert score_bound > optimum[1]
