@@ -34,11 +34,9 @@ from jet_match.schemas.review import (
     TakenBy,
     UnplacedItem,
 )
-from jet_match.schemas.runs import ObjectiveValue
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.moves import Move
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.bridge.solving import result_document
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import (
@@ -49,13 +47,19 @@ from jet_match.services.kit.pagination import (
     invalid_cursor,
 )
 from jet_match.services.kit.writes import commit
-from jet_match.services.rounds import arrival_groups, plans, publications, rounds, withdrawals
+from jet_match.services.rounds import (
+    arrival_groups,
+    plans,
+    publications,
+    rounds,
+    withdrawals,
+)
+from jet_match.services.rounds import prepared as prepared_reads
 from jet_match.services.security import audit
 from jet_match.solver import (
     Assignment,
     Metrics,
     Objective,
-    check_plan,
     evaluate_plan,
     explain,
     result_of_plan,
@@ -364,38 +368,28 @@ def build_report(session: Session, row: models.Round, prepared: PreparedProblems
     """The round's report, built from its prepared problem and working plan (no access check:
     the callers authorize and audit)."""
     assert row.id is not None
-    instance, entries = round_data.full_instance(session, row, prepared=prepared)
-    plan = round_data.assignments(entries)
-    result = result_of_plan(instance, plan, engine="plan")
-    document = result_document(result)
+    evaluated = prepared_reads.evaluation(session, row, prepared)
     positions = dict(
         session.execute(
             select(models.Participant.external_id, models.Participant.position).where(
-                col(models.Participant.external_id).in_([u.participant for u in result.unplaced])
+                col(models.Participant.external_id).in_([u.participant for u in evaluated.unplaced])
             )
         ).all()
     )
     changed = None
     if row.published_version:
         published = publications.published_plan(session, row.id, row.published_version)
-        current = {e.participant_id: e.opening_id for e in entries}
+        current = {e.participant_id: e.opening_id for e in round_data.plan_entries(session, row.id)}
         changed = sum(
             1 for p in set(published) | set(current) if published.get(p) != current.get(p)
         )
-    objective = result.objective
     return RoundReport(
         round=row.external_id,
         round_version=row.version,
         status=RoundStatus(row.status),
         published_version=row.published_version or None,
-        objective=ObjectiveValue(
-            placed=objective.placed,
-            score=objective.score,
-            disruption=objective.disruption,
-            moved=objective.moved,
-            net=objective.net,
-        ),
-        metrics=document["metrics"],
+        objective=evaluated.objective.model_copy(),
+        metrics=evaluated.metrics,
         changed_since_publication=changed,
         unplaced=[
             UnplacedItem(
@@ -403,9 +397,9 @@ def build_report(session: Session, row: models.Round, prepared: PreparedProblems
                 position=fmt.Position(positions[u.participant]),
                 reasons=list(u.reasons),
             )
-            for u in result.unplaced
+            for u in evaluated.unplaced
         ],
-        violations=[moves.rule_break(v) for v in check_plan(instance, plan)],
+        violations=[v.model_copy() for v in evaluated.violations],
         withdrawals=withdrawals.counts(session, row),
         arrival_groups=arrival_groups.counts(session, row),
     )
