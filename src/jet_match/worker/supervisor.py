@@ -51,7 +51,7 @@ from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.kit.access import WORKER
 from jet_match.services.operations import retention, workers
-from jet_match.services.rounds import outcome, prepared, queue
+from jet_match.services.rounds import outcome, preparation, queue
 from jet_match.services.rounds.queue import Heartbeat
 from jet_match.services.season import offer_expiry
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
@@ -303,7 +303,7 @@ class Worker:
         self._next_beat = 0.0  # time.monotonic() of the next heartbeat of this worker
         self._run_id: int | None = None  # the run being solved
         self._next_retention = 0.0  # time.monotonic() of the next retention pass
-        self.preparer = prepared.Preparer(engine)  # review reads, prepared after runs
+        self.preparer = preparation.Preparer(engine)  # review reads, prepared after runs
 
     def apply_retention(self, *, force: bool = False) -> list[str]:
         """Anonymise the participants and the ended contracts retention has expired, if a

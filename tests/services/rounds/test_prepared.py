@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -13,8 +15,9 @@ from jet_match.config import Settings
 from jet_match.schemas.plans import PlanChange
 from jet_match.services.bridge import round_data
 from jet_match.services.bridge.round_data import PreparedProblems
+from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.rounds import prepared, review, rounds
+from jet_match.services.rounds import prepared, report_sheets, review, rounds
 from jet_match.worker import InlineSolver, Worker
 from round_support import ROUND, move, solved_round
 
@@ -55,8 +58,7 @@ def test_a_completed_run_leaves_the_evaluation_prepared(
 ) -> None:
     solved_round(engine, settings)
     expected = _computed(engine)
-    [row] = _stored(engine)
-    assert row.kind == prepared.EVALUATION
+    [row] = [r for r in _stored(engine) if r.kind == prepared.EVALUATION]
     assert prepared.Evaluation.from_document(row.document) == expected
     calls = _forbid_whole_problem(monkeypatch)
     built = _read_report(engine)
@@ -109,6 +111,42 @@ def test_the_idle_refresh_prepares_the_changed_plan_again(
     calls = _forbid_whole_problem(monkeypatch)
     assert _read_report(engine).objective == expected.objective
     assert calls == []
+
+
+def test_the_workbook_is_prepared_and_never_served_for_other_content(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solved_round(engine, settings)
+    assert report_sheets.WORKBOOK in {r.kind for r in _stored(engine)}
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the workbook was written during a read")
+
+    monkeypatch.setattr(spreadsheets, "write_tables_xlsx", refused)
+    prepared_bytes = _workbook(engine)
+    assert _plan_sheet(prepared_bytes)["P-1"] == "OPN-B1"
+    monkeypatch.undo()
+    move(engine, "P-1", PlanChange(opening=None))
+    assert "P-1" not in _plan_sheet(_workbook(engine))
+
+
+def _workbook(engine: Engine) -> bytes:
+    with Session(engine, expire_on_commit=False) as session:
+        return report_sheets.report_sheet(
+            session=session,
+            caller=COMMAND_LINE,
+            prepared=PreparedProblems(),
+            round_id=ROUND,
+            sheet_format="xlsx",
+        )
+
+
+def _plan_sheet(content: bytes) -> dict[str, str]:
+    """participant -> opening of the workbook's plan sheet (the placed ones)."""
+    rows = list(load_workbook(io.BytesIO(content))["plan"].iter_rows(values_only=True))
+    header = list(rows[0])
+    at, where, placed = header.index("participant"), header.index("opening"), header.index("placed")
+    return {str(r[at]): str(r[where]) for r in rows[1:] if r[placed]}
 
 
 def test_a_failed_preparation_leaves_reads_computing(

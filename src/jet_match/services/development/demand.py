@@ -90,10 +90,10 @@ def latest_rounds(session: Session, programme_year: int) -> dict[str, models.Rou
 
 class _Reports:
     """Reports already computed, by what they were computed from: the database, the year,
-    each chosen round at its version (a plan change bumps it) and the versions of its
-    records (`round_data.record_stamp`; any record write bumps one). A report whose key
-    still holds is the report a fresh computation would give, so reading it again costs
-    the stamp's queries, not a prepared problem and a plan evaluation."""
+    and each chosen round's `review_stamp` (its version, policy and plan and the versions of
+    every record; any plan change or record write changes it). A report whose key still
+    holds is the report a fresh computation would give, so reading it again costs the
+    stamp's queries, not an evaluation of the plan."""
 
     limit = 4
 
@@ -118,23 +118,21 @@ class _Reports:
 _reports = _Reports()
 
 
-def _key(session: Session, programme_year: int, chosen: dict[str, models.Round]) -> Hashable:
+def _key(
+    session: Session, programme_year: int, chosen: dict[str, models.Round]
+) -> tuple[Hashable, dict[int, str]]:
+    """The report's key, and each chosen round's `review_stamp` (its version, policy, plan
+    and the versions of every record: any plan change or record write changes it)."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, sa.Engine) else bind.engine
     parts: list[Hashable] = [engine.url.render_as_string(hide_password=True), programme_year]
     parts.append(tuple((position, row.id) for position, row in sorted(chosen.items())))
+    stamps: dict[int, str] = {}
     for row in {row.id: row for row in chosen.values()}.values():
-        stamp = round_data.record_stamp(session, row)
-        parts.append(
-            (
-                row.id,
-                row.version,
-                tuple(sorted(stamp.participants.items())),
-                tuple(sorted(stamp.openings.items())),
-                tuple(sorted(stamp.organizations.items())),
-            )
-        )
-    return tuple(parts)
+        assert row.id is not None
+        stamps[row.id] = prepared_reads.review_stamp(session, row)
+        parts.append((row.id, stamps[row.id]))
+    return tuple(parts), stamps
 
 
 def demand(
@@ -145,10 +143,10 @@ def demand(
     chosen = latest_rounds(session, programme_year)
     if not chosen:
         raise NotFound(f"no round of programme year {programme_year}")
-    key = _key(session, programme_year, chosen)
+    key, stamps = _key(session, programme_year, chosen)
     built = _reports.get(key)
     if built is None:
-        built = _compute(session, prepared, programme_year, chosen)
+        built = _compute(session, prepared, programme_year, chosen, stamps)
         _reports.keep(key, built)
     audit.record(
         session, caller, "development.demand", "demand", str(programme_year), rounds=built.rounds
@@ -162,8 +160,9 @@ def _compute(
     prepared: PreparedProblems,
     programme_year: int,
     chosen: dict[str, models.Round],
+    stamps: dict[int, str],
 ) -> Demand:
-    """The report, computed from the rounds' prepared problems and plans."""
+    """The report, computed from the rounds' evaluations (`stamps`: their review stamps)."""
     cells: dict[Key, _Cell] = defaultdict(_Cell)
     unplaced_all: dict[str, Unplaced] = {}
     in_run: set[str] = set()
@@ -184,8 +183,8 @@ def _compute(
     )
     positions_of: dict[str, str] = {row[0]: row[1] for row in rows}
     for row in by_round.values():
-        evaluated = prepared_reads.evaluation(session, row, prepared)
         assert row.id is not None
+        evaluated = prepared_reads.evaluation(session, row, prepared, stamp=stamps[row.id])
         entries = round_data.plan_entries(session, row.id)
         # Only the positions this round is the latest for (another round may be newer).
         own = {p for p, r in chosen.items() if r is row}

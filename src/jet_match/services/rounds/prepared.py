@@ -3,14 +3,15 @@
 The expensive part of a round's report, of the round page's charts and of the demand
 report is the evaluation of the working plan on the round's whole problem: every
 eligible pair (millions at national scale), then the solver's `result_of_plan` and
-`check_plan`. The worker computes it once a run has completed (`Preparer.after_run`),
-and again whenever the round's plan or records change (`Preparer.refresh`, while idle),
-and stores it in `prepared_reviews`, where every API process finds it.
+`check_plan`. The worker computes it once a run has completed, and again whenever the
+round's plan or records change (services/rounds/preparation.py), and stores it in
+`prepared_reviews`, where every API process finds it.
 
 Stale data is never shown: the row carries `review_stamp`, a digest of everything the
-evaluation is computed from (the round's version and policy, the id, version and time of
-last write of every organization, opening and participant, the working plan with its
-pins and overrides, the forbidden pairs). A read computes the stamp (a few cheap
+evaluation is computed from: the round's version and policy, the id and version of every
+organization, opening and participant (every write bumps the version, as
+`round_data.record_stamp` relies on), the working plan with its pins, overrides and
+scores, and the forbidden pairs. A read computes the stamp (a few cheap
 queries) and uses the stored document only when it matches; otherwise it evaluates
 afresh as before, and the worker catches up.
 """
@@ -19,20 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from jet_match import models
-from jet_match.db import is_unavailable
 from jet_match.schemas.runs import ObjectiveValue, RuleBreak
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.round_data import PreparedProblems
@@ -42,9 +38,6 @@ from jet_match.solver import Unplaced, check_plan, result_of_plan
 log = structlog.get_logger(__name__)
 
 EVALUATION = "evaluation"
-
-#: How often an idle worker looks for rounds whose prepared reads went stale (seconds).
-REFRESH_EVERY_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +93,7 @@ def review_stamp(session: Session, row: models.Round) -> str:
         _feed(
             digest,
             session.execute(
-                sa.select(col(table.id), col(table.version), col(table.updated_at)).order_by(
-                    col(table.id)
-                )
+                sa.select(col(table.id), col(table.version)).order_by(col(table.id))
             ).all(),
         )
     placement, pair = models.Placement, models.ForbiddenPair
@@ -154,7 +145,8 @@ def evaluate(session: Session, row: models.Round, problems: PreparedProblems) ->
     )
 
 
-def _stored(session: Session, round_id: int, kind: str) -> models.PreparedReview | None:
+def stored(session: Session, round_id: int, kind: str) -> models.PreparedReview | None:
+    """The round's prepared row of this kind, current or not."""
     return session.scalars(
         select(models.PreparedReview).where(
             models.PreparedReview.round_id == round_id,
@@ -164,146 +156,29 @@ def _stored(session: Session, round_id: int, kind: str) -> models.PreparedReview
     ).first()
 
 
-def evaluation(session: Session, row: models.Round, problems: PreparedProblems) -> Evaluation:
-    """The round's evaluation: the stored one when its stamp is current, else computed."""
+def current(session: Session, round_id: int, kind: str, stamp: str) -> dict[str, Any] | None:
+    """The round's prepared document of this kind if it was prepared under `stamp`."""
+    found = stored(session, round_id, kind)
+    return found.document if found is not None and found.stamp == stamp else None
+
+
+def store(session: Session, round_id: int, kind: str, stamp: str, document: dict[str, Any]) -> None:
+    """Keep a prepared document (replacing the round's previous one of this kind); the
+    caller commits."""
+    found = stored(session, round_id, kind)
+    if found is None:
+        found = models.PreparedReview(round_id=round_id, kind=kind, subject="", stamp="")
+    found.stamp, found.document, found.prepared_at = stamp, document, models.utcnow()
+    session.add(found)
+
+
+def evaluation(
+    session: Session, row: models.Round, problems: PreparedProblems, *, stamp: str | None = None
+) -> Evaluation:
+    """The round's evaluation: the stored one when its stamp is current, else computed
+    (`stamp`: the round's `review_stamp` if the caller has just read it)."""
     assert row.id is not None
-    stamp = review_stamp(session, row)
-    stored = _stored(session, row.id, EVALUATION)
-    if stored is not None and stored.stamp == stamp:
-        return Evaluation.from_document(stored.document)
+    document = current(session, row.id, EVALUATION, stamp or review_stamp(session, row))
+    if document is not None:
+        return Evaluation.from_document(document)
     return evaluate(session, row, problems)
-
-
-def prepare_round(session: Session, row: models.Round, problems: PreparedProblems) -> bool:
-    """Store the round's evaluation unless the stored one is current; whether it wrote.
-
-    The stamp is read before the records, so a change racing the evaluation leaves a
-    stamp that no longer matches: the next refresh computes it again."""
-    assert row.id is not None
-    stamp = review_stamp(session, row)
-    stored = _stored(session, row.id, EVALUATION)
-    if stored is not None and stored.stamp == stamp:
-        return False
-    document = evaluate(session, row, problems).document()
-    if stored is None:
-        stored = models.PreparedReview(round_id=row.id, kind=EVALUATION, subject="", stamp="")
-    stored.stamp, stored.document, stored.prepared_at = stamp, document, models.utcnow()
-    session.add(stored)
-    session.commit()
-    return True
-
-
-class Preparer:
-    """The worker's side: prepares a round's reads after a run, and keeps every round's
-    reads current while idle. Holds one prepared problem of its own (`problems`, the
-    eligibility and scores of the round evaluated last: about 270 MB at national scale),
-    so that preparing again after a withdrawal reuses them."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.problems = PreparedProblems(limit=1)
-        self._mark: object = None  # what the data looked like at the last refresh
-        self._next_refresh = 0.0
-        self._lock = threading.Lock()
-        self._busy: Future[list[str]] | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preparer")
-
-    def after_run(self, run_id: int) -> Future[None]:
-        """Prepare the reads of the run's round (a run just completed), on the preparer's
-        own thread: the worker goes on to the next run meanwhile."""
-        return self._thread.submit(self._after_run, run_id)
-
-    def wait(self) -> None:
-        """Return once what `after_run` was given is prepared (tests, tools)."""
-        self._thread.submit(lambda: None).result()
-
-    def close(self) -> None:
-        """Finish what is under way and stop the thread."""
-        self._thread.shutdown(wait=True)
-
-    def _after_run(self, run_id: int) -> None:
-        try:
-            self._prepare_run(run_id)
-        except Exception as exc:  # the database went away: the idle refresh catches up
-            log.warning("review_not_prepared", run=run_id, error=repr(exc)[:300])
-
-    def _prepare_run(self, run_id: int) -> None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            run = session.get(models.Run, run_id)
-            row = session.get(models.Round, run.round_id) if run is not None else None
-        if row is not None:
-            self._prepare(row)
-
-    def refresh(self, *, force: bool = False) -> Future[list[str]] | None:
-        """Prepare, on the preparer's thread, the reads of every round with a plan whose
-        stored ones went stale (a plan edit, a record write); looked at most every
-        REFRESH_EVERY_S, only when the tables' marks moved (a few aggregate queries) and
-        while the thread is not busy. The future gives the rounds prepared (external ids);
-        None when there was nothing to do."""
-        busy = self._busy is not None and not self._busy.done()
-        if busy or (not force and time.monotonic() < self._next_refresh):
-            return None
-        self._next_refresh = time.monotonic() + REFRESH_EVERY_S
-        with Session(self.engine, expire_on_commit=False) as session:
-            mark = _mark(session)
-        if mark == self._mark and not force:
-            return None
-        self._busy = self._thread.submit(self._refresh, mark)
-        return self._busy
-
-    def _refresh(self, mark: object) -> list[str]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            planned = session.scalars(
-                select(models.Round)
-                .where(
-                    col(models.Round.id).in_(select(models.Placement.round_id).distinct()),
-                    col(models.Round.active_run_id).is_(None),
-                )
-                .order_by(col(models.Round.id))
-            ).all()
-        try:
-            done = [row.external_id for row in planned if self._prepare(row)]
-        except Exception as exc:  # the database went away: the next refresh tries again
-            log.warning("review_not_prepared", error=repr(exc)[:300])
-            return []
-        self._mark = mark
-        return done
-
-    def _prepare(self, row: models.Round) -> bool:
-        """Prepare one round; a failure is logged, not raised (the reads then compute as
-        before), except the database being unreachable, which the worker waits out."""
-        started = time.perf_counter()
-        try:
-            with self._lock, Session(self.engine, expire_on_commit=False) as session:
-                fresh = session.get(models.Round, row.id)
-                wrote = fresh is not None and prepare_round(session, fresh, self.problems)
-        except Exception as exc:
-            if is_unavailable(exc):
-                raise
-            log.warning("review_not_prepared", round=row.external_id, error=repr(exc)[:300])
-            return False
-        if wrote:
-            elapsed = round(time.perf_counter() - started, 3)
-            log.info("review_prepared", round=row.external_id, seconds=elapsed)
-        return wrote
-
-
-def _mark(session: Session) -> tuple[object, ...]:
-    """Cheap aggregates that move whenever a round, its plan or a record is written."""
-    found: list[object] = []
-    for table, written in (
-        (models.Round, models.Round.updated_at),
-        (models.Organization, models.Organization.updated_at),
-        (models.Opening, models.Opening.updated_at),
-        (models.Participant, models.Participant.updated_at),
-    ):
-        found.append(
-            tuple(
-                session.execute(
-                    select(func.count(), func.max(written), func.sum(table.version))
-                ).one()
-            )
-        )
-    for written in (models.Placement.updated_at, models.ForbiddenPair.created_at):
-        found.append(tuple(session.execute(select(func.count(), func.max(written))).one()))
-    return tuple(found)
