@@ -160,3 +160,34 @@ def test_a_failed_preparation_leaves_reads_computing(
     assert _stored(engine) == []
     monkeypatch.undo()
     assert _read_report(engine).objective.placed == 4
+
+
+def test_comparing_prepared_plans_needs_no_whole_problem_and_matches_computing(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solved_round(engine, settings)
+
+    def compared(problems: PreparedProblems) -> Any:
+        with Session(engine, expire_on_commit=False) as session:
+            return review.compare(
+                session=session,
+                caller=COMMAND_LINE,
+                prepared=problems,
+                round_id=ROUND,
+                a="current",
+                b="run:1",
+            )
+
+    with Session(engine, expire_on_commit=False) as session:
+        row = rounds.find(session, ROUND)
+        instance, entries = round_data.full_instance(session, row, prepared=PreparedProblems())
+        expected = prepared.kpis_of(instance, round_data.assignments(entries))
+    calls = _forbid_whole_problem(monkeypatch)
+    found = compared(PreparedProblems())
+    assert calls == []
+    assert found.kpis_a == found.kpis_b == expected
+    monkeypatch.undo()
+    move(engine, "P-1", PlanChange(opening=None))  # prepared figures no longer current
+    after = compared(PreparedProblems())
+    assert after.kpis_a.placed == expected.placed - 1
+    assert after.kpis_b == expected

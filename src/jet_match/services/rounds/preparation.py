@@ -1,7 +1,8 @@
 """The worker's side of the prepared review reads (services/rounds/prepared.py): once a
 run has completed (`Preparer.after_run`), and whenever a round's plan or records change
 while the worker is idle (`Preparer.refresh`), it evaluates the working plan on the
-round's whole problem and writes the XLSX report, on a thread of its own so that the
+round's whole problem, writes the XLSX report and evaluates the key figures of the plans
+a comparison most likely names, on a thread of its own so that the
 next run is not kept waiting, and stores both in `prepared_reviews`.
 """
 
@@ -17,13 +18,19 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.db import is_unavailable
+from jet_match.errors import NotFound
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.rounds import prepared, report_sheets
+from jet_match.services.rounds import prepared, report_sheets, review
+from jet_match.solver import Assignment
+from jet_match.statuses import RunStatus
 
 log = structlog.get_logger(__name__)
 
 #: How often an idle worker looks for rounds whose prepared reads went stale (seconds).
 REFRESH_EVERY_S = 1.0
+
+#: The latest runs of a round whose plans' key figures are prepared for comparisons.
+RUNS_COMPARED = 3
 
 
 def prepare_round(session: Session, row: models.Round, problems: PreparedProblems) -> bool:
@@ -40,7 +47,32 @@ def prepare_round(session: Session, row: models.Round, problems: PreparedProblem
         prepared.store(session, row.id, prepared.EVALUATION, stamp, document)
         session.commit()
         wrote = True
-    return report_sheets.prepare_workbook(session, row, problems) or wrote
+    wrote = report_sheets.prepare_workbook(session, row, problems) or wrote
+    return prepared.prepare_kpis(session, row, problems, _compared(session, row)) or wrote
+
+
+def _compared(session: Session, row: models.Round) -> list[list[Assignment]]:
+    """The plans a comparison most likely names: the current plan, the latest published
+    version and the latest runs with a plan."""
+    labels = ["current"]
+    if row.published_version:
+        labels.append(f"version:{row.published_version}")
+    labels.extend(
+        f"run:{run_id}"
+        for run_id in session.scalars(
+            select(models.Run.id)
+            .where(models.Run.round_id == row.id, models.Run.status == RunStatus.SUCCEEDED.value)
+            .order_by(col(models.Run.id).desc())
+            .limit(RUNS_COMPARED)
+        )
+    )
+    plans = []
+    for label in labels:
+        try:
+            plans.append(review.plan_of(session, row, label, "a"))
+        except NotFound:  # a succeeded run without a plan: nothing to compare
+            continue
+    return plans
 
 
 class Preparer:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,15 +29,26 @@ import structlog
 from sqlmodel import Session, col, select
 
 from jet_match import models
+from jet_match.schemas.review import Kpis
 from jet_match.schemas.runs import ObjectiveValue, RuleBreak
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.bridge.solving import metrics_document, unplaced_entry
-from jet_match.solver import Unplaced, check_plan, result_of_plan
+from jet_match.solver import (
+    Assignment,
+    Instance,
+    Metrics,
+    Objective,
+    Unplaced,
+    check_plan,
+    evaluate_plan,
+    result_of_plan,
+)
 
 log = structlog.get_logger(__name__)
 
 EVALUATION = "evaluation"
+KPIS = "kpis"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +193,67 @@ def evaluation(
     if document is not None:
         return Evaluation.from_document(document)
     return evaluate(session, row, problems)
+
+
+def plan_digest(plan: Iterable[Assignment]) -> str:
+    """A digest of a plan's placements (order aside)."""
+    lines = sorted(f"{a.participant}|{a.opening}" for a in plan)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _kpis(objective: Objective, metrics: Metrics) -> Kpis:
+    return Kpis(
+        placed=objective.placed,
+        unplaced=sum(metrics.unplaced_by_position.values()),
+        score=objective.score,
+        mean_score=round(metrics.mean_score, 2) if metrics.mean_score is not None else None,
+        min_score=metrics.min_score,
+        rank_profile=dict(metrics.rank_profile),
+        area_match_rate=(
+            round(metrics.area_match_rate, 4) if metrics.area_match_rate is not None else None
+        ),
+        blocking_pairs=metrics.blocking_pairs,
+    )
+
+
+def kpis_of(instance: Instance, plan: Sequence[Assignment]) -> Kpis:
+    """A plan's key figures on the round's whole problem (its participants that the
+    records still hold)."""
+    known = set(instance.tables.participant_ids)
+    evaluated = evaluate_plan(instance, [p for p in plan if p.participant in known])
+    return _kpis(evaluated.objective, evaluated.metrics)
+
+
+def prepared_kpis(
+    session: Session, row: models.Round, plans: Sequence[Sequence[Assignment]]
+) -> list[Kpis] | None:
+    """The key figures of these plans as the worker prepared them for the round's current
+    state; None unless every one was."""
+    assert row.id is not None
+    document = current(session, row.id, KPIS, review_stamp(session, row))
+    if document is None:
+        return None
+    found = [document.get(plan_digest(plan)) for plan in plans]
+    if any(figures is None for figures in found):
+        return None
+    return [Kpis.model_validate(figures) for figures in found]
+
+
+def prepare_kpis(
+    session: Session,
+    row: models.Round,
+    problems: PreparedProblems,
+    plans: Sequence[Sequence[Assignment]],
+) -> bool:
+    """Evaluate and keep the key figures of these plans (the worker: the current plan, the
+    latest published version, the latest runs), unless kept already; whether it wrote."""
+    assert row.id is not None
+    stamp = review_stamp(session, row)
+    document = current(session, row.id, KPIS, stamp) or {}
+    if all(plan_digest(plan) in document for plan in plans):
+        return False
+    instance, _ = round_data.full_instance(session, row, prepared=problems)
+    figures = {plan_digest(plan): kpis_of(instance, plan).model_dump() for plan in plans}
+    store(session, row.id, KPIS, stamp, figures)
+    session.commit()
+    return True

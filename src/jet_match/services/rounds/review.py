@@ -28,7 +28,6 @@ from jet_match.schemas.review import (
     Candidates,
     Comparison,
     Explanation,
-    Kpis,
     MovedItem,
     RoundReport,
     TakenBy,
@@ -58,9 +57,6 @@ from jet_match.services.rounds import prepared as prepared_reads
 from jet_match.services.security import audit
 from jet_match.solver import (
     Assignment,
-    Metrics,
-    Objective,
-    evaluate_plan,
     explain,
     result_of_plan,
 )
@@ -249,7 +245,7 @@ def _candidate_after(cursor: str) -> tuple[int, str]:
 _PLAN_LABEL = re.compile(r"^(current|run:(\d{1,18})|version:(\d{1,9}))$")
 
 
-def _plan_of(session: Session, row: models.Round, label: str, field: str) -> list[Assignment]:
+def plan_of(session: Session, row: models.Round, label: str, field: str) -> list[Assignment]:
     """The plan a comparison label names: `current`, `run:<id>` or `version:<n>`."""
     assert row.id is not None
     match = _PLAN_LABEL.match(label)
@@ -290,34 +286,17 @@ def _plan_of(session: Session, row: models.Round, label: str, field: str) -> lis
     return list(round_data.assignments(round_data.plan_entries(session, row.id)))
 
 
-def _kpis(objective: Objective, metrics: Metrics) -> Kpis:
-    return Kpis(
-        placed=objective.placed,
-        unplaced=sum(metrics.unplaced_by_position.values()),
-        score=objective.score,
-        mean_score=round(metrics.mean_score, 2) if metrics.mean_score is not None else None,
-        min_score=metrics.min_score,
-        rank_profile=dict(metrics.rank_profile),
-        area_match_rate=(
-            round(metrics.area_match_rate, 4) if metrics.area_match_rate is not None else None
-        ),
-        blocking_pairs=metrics.blocking_pairs,
-    )
-
-
 def compare(
     *, session: Session, caller: Caller, prepared: PreparedProblems, round_id: str, a: str, b: str
 ) -> Comparison:
     """Two plans of a round (runs, published versions, the current plan) side by side."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
-    plan_a, plan_b = _plan_of(session, row, a, "a"), _plan_of(session, row, b, "b")
-    instance, _ = round_data.full_instance(session, row, prepared=prepared)
-    known = set(instance.tables.participant_ids)
-    kpis = []
-    for plan in (plan_a, plan_b):
-        evaluation = evaluate_plan(instance, [p for p in plan if p.participant in known])
-        kpis.append(_kpis(evaluation.objective, evaluation.metrics))
+    plan_a, plan_b = plan_of(session, row, a, "a"), plan_of(session, row, b, "b")
+    kpis = prepared_reads.prepared_kpis(session, row, (plan_a, plan_b))
+    if kpis is None:  # not prepared by the worker (yet): evaluated on the whole problem
+        instance, _ = round_data.full_instance(session, row, prepared=prepared)
+        kpis = [prepared_reads.kpis_of(instance, plan) for plan in (plan_a, plan_b)]
     kpis_a, kpis_b = kpis
     difference: dict[str, float] = {}
     for name in (
