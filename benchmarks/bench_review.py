@@ -14,6 +14,8 @@ each review read through its service, as an API process runs it:
 - `baseline`: the same first read with the prepared reads removed, i.e. computing the
   whole problem on the read, as every read did before (and as one does while the worker
   has not caught up yet).
+  Candidates no longer build the whole problem (only the opening's column), prepared or
+  not: their baseline is the row "whole problem", what a candidates read built before.
 
 Prints the load average first; figures are seconds.
 """
@@ -158,13 +160,17 @@ def main() -> None:
                 ),
             ),
             read(
+                "whole problem (candidates' baseline)",
+                lambda s, p: round_data.full_instance(s, rounds.find(s, ROUND), prepared=p),
+            ),
+            read(
                 "compare current/run:1",
                 lambda s, p: review.compare(
                     session=s, caller=c, prepared=p, round_id=ROUND, a="current", b="run:1"
                 ),
             ),
         ]
-        print(f"{'read':28} {'first':>8} {'warm':>8} {'baseline':>9}")
+        print(f"{'read':38} {'first':>8} {'warm':>8} {'baseline':>9}")
         for timed in reads:
             first = timed(_fresh_process())
             problems = PreparedProblems(limit=1)
@@ -190,7 +196,7 @@ def main() -> None:
                         )
                     )
                 session.commit()
-            print(f"{timed.__name__:28} {first:8.3f} {warm:8.3f} {baseline:9.3f}")
+            print(f"{timed.__name__:38} {first:8.3f} {warm:8.3f} {baseline:9.3f}")
         worker.preparer.close()
         engine.dispose()
 

@@ -1,7 +1,8 @@
 """Once a run has completed (and the worker prepared its reads), no page or review request
 builds the round's whole problem: the report in every format, the round page with its
 charts and the development demand page and API answer from what the worker prepared,
-and the XLSX report is the workbook the worker wrote."""
+the XLSX report is the workbook the worker wrote, and an opening's candidates (API and
+page) come from that opening's column alone."""
 
 from __future__ import annotations
 
@@ -52,4 +53,11 @@ def test_pages_and_reports_after_a_run_do_not_build_the_whole_problem(
     assert report["objective"]["placed"] == 4
     answer = client.get("/api/v1/development/demand?programme_year=2026", headers=headers)
     assert answer.status_code == 200, answer.text
+    answer = client.get(f"/api/v1/rounds/{ROUND}/openings/OPN-B1/candidates", headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["taken_by"][0]["participant"] == "P-1"
+    assert answer.json()["items"]
+    opening_page = client.get(f"/app/rounds/{ROUND}/openings/OPN-B1")
+    assert opening_page.status_code == 200
+    assert "P-1" in opening_page.text
     assert built == []

@@ -4,8 +4,10 @@ Everything is evaluated by the solver's own functions (`explain`, `evaluate_plan
 `result_of_plan`, `check_plan`) on the round's current records and policy, so figures
 agree with what a run would compute. The round's prepared instance is kept between
 requests in the application's `round_data.PreparedProblems`, which every read here takes
-as `prepared`. The objective change shown for a possible move is
-that of the move alone, everything else unchanged (`jet_match.services.bridge.moves`).
+as `prepared`; an opening's candidates need only its column of the problem
+(`bridge.opening_column`: every participant against that opening), not the whole. The
+objective change shown for a possible move is that of the move alone, everything else
+unchanged (`jet_match.services.bridge.moves`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from jet_match.schemas.review import (
 )
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.moves import Move
+from jet_match.services.bridge.opening_column import opening_column
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -174,7 +177,7 @@ def candidates(
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = lookups.find_opening(session, opening_id)
-    instance, entries = round_data.full_instance(session, row, prepared=prepared)
+    instance, entries = opening_column(session, row, opening_id)
     t = instance.tables
     j = t.opening_ids.index(opening_id)
     at = np.flatnonzero(instance.pair_o == j)
