@@ -762,3 +762,25 @@ class WorkerHeartbeat(SQLModel, table=True):
     started_at: datetime = _timestamp()
     beat_at: datetime = _timestamp(index=True)
     run_id: int | None = Field(default=None, nullable=True)
+
+
+# --- review reads prepared by the worker (issue 17) -------------------------------
+
+
+class PreparedReview(SQLModel, table=True):
+    """What a review read of a round needs, prepared by the worker when a run completes or
+    the round's plan or records change (services/rounds/prepared.py): one row per round
+    and `kind` (`subject` names the participant or plan it is about, "" for the round).
+    `stamp` digests everything the document was computed from; a read whose stamp differs
+    computes afresh instead (a stale document is never shown)."""
+
+    __tablename__ = "prepared_reviews"
+    __table_args__ = (sa.UniqueConstraint("round_id", "kind", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", nullable=False, ondelete="CASCADE")
+    kind: str = _text(20)
+    subject: str = Field(default="", sa_type=sa.String(100), nullable=False)
+    stamp: str = _text(64)
+    document: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    prepared_at: datetime = _timestamp()

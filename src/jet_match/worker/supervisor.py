@@ -51,7 +51,7 @@ from jet_match.db import is_unavailable
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.kit.access import WORKER
 from jet_match.services.operations import retention, workers
-from jet_match.services.rounds import outcome, queue, wakeup
+from jet_match.services.rounds import outcome, preparation, queue, wakeup
 from jet_match.services.rounds.queue import Heartbeat
 from jet_match.services.season import offer_expiry
 from jet_match.solver import Deadline, Progress, Result, prepare, solve
@@ -305,6 +305,7 @@ class Worker:
         self._next_beat = 0.0  # time.monotonic() of the next heartbeat of this worker
         self._run_id: int | None = None  # the run being solved
         self._next_retention = 0.0  # time.monotonic() of the next retention pass
+        self.preparer = preparation.Preparer(engine)  # review reads, prepared after runs
 
     def apply_retention(self, *, force: bool = False) -> list[str]:
         """Anonymise the participants and the ended contracts retention has expired, if a
@@ -398,6 +399,7 @@ class Worker:
         done = []
         while (run_id := self.run_once()) is not None:
             done.append(run_id)
+        self.preparer.wait()  # the reads of the rounds solved are prepared too
         return done
 
     def run_forever(self) -> None:
@@ -424,6 +426,7 @@ class Worker:
                         self.sweep()
                         self._tend_offers_when_due()
                         self.apply_retention()
+                        self.preparer.refresh()
                         self.wake.wait(self.settings.worker_poll_s)
                     self._failures = 0
                 except Exception as exc:
@@ -442,6 +445,7 @@ class Worker:
         finally:
             listener.stop()
             self.solver.close()
+            self.preparer.close()
             self._forget()
             log.info("worker_stopped", worker=self.identity)
 
@@ -515,6 +519,8 @@ class Worker:
                         stamp=solved.stamp,
                     )
                 log.info("run_finished", run=run_id, status=status.value)
+                if status is RunStatus.SUCCEEDED:
+                    self.preparer.after_run(run_id)
 
             self._settle(complete)
         elif answer.status is None:

@@ -48,6 +48,7 @@ def test_only_the_last_rounds_read_are_kept(
 ) -> None:
     solved_round(engine, settings, "R-A")
     solved_round(engine, settings, "R-B")
+    reused.clear()  # the worker's own prepares (it prepares the reviews after a run)
     _read(engine, PreparedProblems(limit=limit), "R-A", "R-A", "R-B", "R-A")
     assert reused == expected
 
@@ -59,6 +60,7 @@ def test_the_setting_reaches_the_cache_when_the_app_is_made(
     from jet_match.main import create_app
 
     solved_round(engine, settings, "R-A")
+    reused.clear()  # the worker's own prepares (it prepares the reviews after a run)
     app = create_app(settings.model_copy(update={"review_cache_rounds": 0}), engine)
     _read(engine, app.state.prepared_problems, "R-A", "R-A")
     assert reused == [False, False]

@@ -1,8 +1,9 @@
 """Where new host organizations are needed: the demand report of a programme year.
 
 For each position, the latest round of the year that covers it gives the plan: its
-working plan and the records as stored now, prepared by the same bridge the review uses
-(`round_data.full_instance`) and judged by the solver's own `result_of_plan`, so an
+working plan and the records as stored now, evaluated as the round report is
+(`services/rounds/prepared.evaluation`: the worker's stored evaluation when current, else
+`round_data.full_instance` judged by the solver's own `result_of_plan`), so an
 applicant counted as "unplaced for want of an eligible opening" is exactly one whose
 unplaced reasons in the round report say "no eligible opening" (the solver found no
 opening of the run that every hard rule allows). Nothing here re-states a rule.
@@ -14,7 +15,9 @@ they asked for; places count where their opening is.
 A computed report is kept (`_Reports`) under a key made of each round's version and the
 versions of its records, so a read that finds nothing changed answers in the time of
 those version queries (well under a second at national scale); any plan change or record
-write changes the key and the next read computes afresh.
+write changes the key and the next read computes afresh, from the evaluation the worker
+stored for the round's new state (so the first read after a run or a record change does
+not evaluate the whole problem either).
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ from jet_match.services.bridge import round_data
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit
+from jet_match.services.rounds import prepared as prepared_reads
 from jet_match.services.security import audit
-from jet_match.solver import Unplaced, result_of_plan
+from jet_match.solver import Unplaced
 
 #: The solver's wording of an unplaced participant no opening of the run admits
 #: (`solver.metrics.no_eligible_opening`); its `excluded_by` counts say by which rule.
@@ -86,10 +90,10 @@ def latest_rounds(session: Session, programme_year: int) -> dict[str, models.Rou
 
 class _Reports:
     """Reports already computed, by what they were computed from: the database, the year,
-    each chosen round at its version (a plan change bumps it) and the versions of its
-    records (`round_data.record_stamp`; any record write bumps one). A report whose key
-    still holds is the report a fresh computation would give, so reading it again costs
-    the stamp's queries, not a prepared problem and a plan evaluation."""
+    and each chosen round's `review_stamp` (its version, policy and plan and the versions of
+    every record; any plan change or record write changes it). A report whose key still
+    holds is the report a fresh computation would give, so reading it again costs the
+    stamp's queries, not an evaluation of the plan."""
 
     limit = 4
 
@@ -114,23 +118,21 @@ class _Reports:
 _reports = _Reports()
 
 
-def _key(session: Session, programme_year: int, chosen: dict[str, models.Round]) -> Hashable:
+def _key(
+    session: Session, programme_year: int, chosen: dict[str, models.Round]
+) -> tuple[Hashable, dict[int, str]]:
+    """The report's key, and each chosen round's `review_stamp` (its version, policy, plan
+    and the versions of every record: any plan change or record write changes it)."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, sa.Engine) else bind.engine
     parts: list[Hashable] = [engine.url.render_as_string(hide_password=True), programme_year]
     parts.append(tuple((position, row.id) for position, row in sorted(chosen.items())))
+    stamps: dict[int, str] = {}
     for row in {row.id: row for row in chosen.values()}.values():
-        stamp = round_data.record_stamp(session, row)
-        parts.append(
-            (
-                row.id,
-                row.version,
-                tuple(sorted(stamp.participants.items())),
-                tuple(sorted(stamp.openings.items())),
-                tuple(sorted(stamp.organizations.items())),
-            )
-        )
-    return tuple(parts)
+        assert row.id is not None
+        stamps[row.id] = prepared_reads.review_stamp(session, row)
+        parts.append((row.id, stamps[row.id]))
+    return tuple(parts), stamps
 
 
 def demand(
@@ -141,10 +143,10 @@ def demand(
     chosen = latest_rounds(session, programme_year)
     if not chosen:
         raise NotFound(f"no round of programme year {programme_year}")
-    key = _key(session, programme_year, chosen)
+    key, stamps = _key(session, programme_year, chosen)
     built = _reports.get(key)
     if built is None:
-        built = _compute(session, prepared, programme_year, chosen)
+        built = _compute(session, prepared, programme_year, chosen, stamps)
         _reports.keep(key, built)
     audit.record(
         session, caller, "development.demand", "demand", str(programme_year), rounds=built.rounds
@@ -158,8 +160,9 @@ def _compute(
     prepared: PreparedProblems,
     programme_year: int,
     chosen: dict[str, models.Round],
+    stamps: dict[int, str],
 ) -> Demand:
-    """The report, computed from the rounds' prepared problems and plans."""
+    """The report, computed from the rounds' evaluations (`stamps`: their review stamps)."""
     cells: dict[Key, _Cell] = defaultdict(_Cell)
     unplaced_all: dict[str, Unplaced] = {}
     in_run: set[str] = set()
@@ -180,18 +183,15 @@ def _compute(
     )
     positions_of: dict[str, str] = {row[0]: row[1] for row in rows}
     for row in by_round.values():
-        instance, entries = round_data.full_instance(session, row, prepared=prepared)
-        result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
-        t = instance.tables
+        assert row.id is not None
+        evaluated = prepared_reads.evaluation(session, row, prepared, stamp=stamps[row.id])
+        entries = round_data.plan_entries(session, row.id)
         # Only the positions this round is the latest for (another round may be newer).
         own = {p for p, r in chosen.items() if r is row}
-        ids = t.participant_ids
-        people = {
-            ids[i] for i in instance.in_run.nonzero()[0].tolist() if positions_of.get(ids[i]) in own
-        }
+        people = {p for p in evaluated.in_run if positions_of.get(p) in own}
         in_run |= people
         placed_at |= {e.participant: e.opening for e in entries if e.participant in people}
-        unplaced_all |= {u.participant: u for u in result.unplaced if u.participant in people}
+        unplaced_all |= {u.participant: u for u in evaluated.unplaced if u.participant in people}
     citizenship: dict[str, str] = {}
     unplaced_other = 0
     no_eligible_total = full_total = 0

@@ -1,9 +1,16 @@
 """A round's report as sheets: the plan, term by term, for machines (`report_sheet`: CSV
 or XLSX, stable column names) and for people (`report_for_people`: XLSX in the reader's
-language, a summary sheet first)."""
+language, a summary sheet first).
+
+The XLSX report is written by the worker too once a run has completed or the plan or
+records changed (`prepare_workbook`), and kept under a digest of its content: a read
+whose content digest matches answers with it."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +27,7 @@ from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit import spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit
-from jet_match.services.rounds import review, rounds
+from jet_match.services.rounds import prepared, review, rounds
 from jet_match.services.security import audit
 
 PLAN_COLUMNS = [
@@ -46,6 +53,9 @@ PLAN_COLUMNS = [
     "unplaced_reasons",
 ]
 
+#: The kind of prepared document holding the XLSX report (`prepared_reviews`).
+WORKBOOK = "workbook"
+
 
 def report_sheet(
     *,
@@ -66,6 +76,44 @@ def report_sheet(
     commit(session)
     if sheet_format == "csv":
         return spreadsheets.write_table_csv(PLAN_COLUMNS, rows)
+    return _workbook(session, row, built, rows)
+
+
+def _content_digest(built: RoundReport, rows: list[dict[str, Any]]) -> str:
+    """A digest of everything the XLSX report shows."""
+    digest = hashlib.sha256(built.model_dump_json().encode())
+    digest.update(json.dumps(rows, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _workbook(
+    session: Session, row: models.Round, built: RoundReport, rows: list[dict[str, Any]]
+) -> bytes:
+    """The XLSX report: the workbook the worker prepared for exactly this content (writing
+    a national one takes seconds), else written now."""
+    assert row.id is not None
+    document = prepared.current(session, row.id, WORKBOOK, _content_digest(built, rows))
+    if document is not None:
+        return base64.b64decode(document["xlsx"])
+    return _write_workbook(built, rows)
+
+
+def prepare_workbook(session: Session, row: models.Round, problems: PreparedProblems) -> bool:
+    """Write and keep the round's XLSX report for its current content (the worker, after
+    the evaluation); whether it wrote one."""
+    assert row.id is not None
+    built = review.build_report(session, row, problems)
+    rows = _plan_rows(session, row, built)
+    digest = _content_digest(built, rows)
+    if prepared.current(session, row.id, WORKBOOK, digest) is not None:
+        return False
+    content = base64.b64encode(_write_workbook(built, rows)).decode()
+    prepared.store(session, row.id, WORKBOOK, digest, {"xlsx": content})
+    session.commit()
+    return True
+
+
+def _write_workbook(built: RoundReport, rows: list[dict[str, Any]]) -> bytes:
     metrics = built.metrics
     summary = [
         {"figure": "placed", "value": built.objective.placed},
@@ -142,15 +190,23 @@ def _plan_rows(session: Session, row: models.Round, built: RoundReport) -> list[
     assert row.id is not None
     placement, participant = models.Placement, models.Participant
     opening, organization = models.Opening, models.Organization
-    columns: tuple[Any, ...] = (
-        participant,
-        placement,
-        col(opening.external_id),
-        col(organization.external_id),
-        col(organization.prefecture),
-    )
+    # Columns, not whole rows: a national plan is 6,000 of each (about 1 s as objects).
     placed = session.execute(
-        sa.select(*columns)
+        sa.select(
+            col(participant.external_id),
+            col(participant.position),
+            col(participant.citizenship),
+            col(participant.preferred_prefectures),
+            col(placement.score),
+            col(placement.breakdown),
+            col(placement.pinned),
+            col(placement.source),
+            col(placement.override_reason),
+            col(opening.external_id),
+            col(organization.external_id),
+            col(organization.prefecture),
+        )
+        .select_from(participant)
         .join(placement, col(placement.participant_id) == participant.id)
         .join(opening, col(opening.id) == placement.opening_id)
         .join(organization, col(organization.id) == opening.organization_id)
@@ -158,37 +214,54 @@ def _plan_rows(session: Session, row: models.Round, built: RoundReport) -> list[
     ).all()
     unplaced = {u.participant: u for u in built.unplaced}
     people = {
-        p.external_id: p
-        for p in session.scalars(
-            select(participant).where(col(participant.external_id).in_(list(unplaced)))
-        )
+        external_id: (position, citizenship)
+        for external_id, position, citizenship in session.execute(
+            sa.select(
+                col(participant.external_id),
+                col(participant.position),
+                col(participant.citizenship),
+            ).where(col(participant.external_id).in_(list(unplaced)))
+        ).all()
     }
     rows: list[dict[str, Any]] = []
-    for person, place, opening_ext, org_ext, prefecture in placed:
+    for (
+        external_id,
+        position,
+        citizenship,
+        preferred,
+        score,
+        breakdown,
+        pinned,
+        source,
+        override_reason,
+        opening_ext,
+        org_ext,
+        prefecture,
+    ) in placed:
         rows.append(
             {
-                "participant": person.external_id,
-                "position": person.position,
-                "citizenship": person.citizenship,
+                "participant": external_id,
+                "position": position,
+                "citizenship": citizenship,
                 "placed": True,
                 "opening": opening_ext,
                 "organization": org_ext,
                 "prefecture": prefecture,
-                "rank": _rank(person.preferred_prefectures, prefecture),
-                "score": place.score,
-                **place.breakdown,
-                "pinned": place.pinned,
-                "source": place.source,
-                "override_reason": place.override_reason,
+                "rank": _rank(preferred, prefecture),
+                "score": score,
+                **breakdown,
+                "pinned": pinned,
+                "source": source,
+                "override_reason": override_reason,
             }
         )
     for external_id, item in unplaced.items():
-        person = people[external_id]
+        position, citizenship = people[external_id]
         rows.append(
             {
                 "participant": external_id,
-                "position": person.position,
-                "citizenship": person.citizenship,
+                "position": position,
+                "citizenship": citizenship,
                 "placed": False,
                 "unplaced_reasons": "; ".join(item.reasons),
             }

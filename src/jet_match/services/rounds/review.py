@@ -4,8 +4,10 @@ Everything is evaluated by the solver's own functions (`explain`, `evaluate_plan
 `result_of_plan`, `check_plan`) on the round's current records and policy, so figures
 agree with what a run would compute. The round's prepared instance is kept between
 requests in the application's `round_data.PreparedProblems`, which every read here takes
-as `prepared`. The objective change shown for a possible move is
-that of the move alone, everything else unchanged (`jet_match.services.bridge.moves`).
+as `prepared`; an opening's candidates need only its column of the problem
+(`bridge.opening_column`: every participant against that opening), not the whole. The
+objective change shown for a possible move is that of the move alone, everything else
+unchanged (`jet_match.services.bridge.moves`).
 """
 
 from __future__ import annotations
@@ -28,17 +30,15 @@ from jet_match.schemas.review import (
     Candidates,
     Comparison,
     Explanation,
-    Kpis,
     MovedItem,
     RoundReport,
     TakenBy,
     UnplacedItem,
 )
-from jet_match.schemas.runs import ObjectiveValue
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.moves import Move
+from jet_match.services.bridge.opening_column import opening_column
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.bridge.solving import result_document
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import (
@@ -49,14 +49,17 @@ from jet_match.services.kit.pagination import (
     invalid_cursor,
 )
 from jet_match.services.kit.writes import commit
-from jet_match.services.rounds import arrival_groups, plans, publications, rounds, withdrawals
+from jet_match.services.rounds import (
+    arrival_groups,
+    plans,
+    publications,
+    rounds,
+    withdrawals,
+)
+from jet_match.services.rounds import prepared as prepared_reads
 from jet_match.services.security import audit
 from jet_match.solver import (
     Assignment,
-    Metrics,
-    Objective,
-    check_plan,
-    evaluate_plan,
     explain,
     result_of_plan,
 )
@@ -174,7 +177,7 @@ def candidates(
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = lookups.find_opening(session, opening_id)
-    instance, entries = round_data.full_instance(session, row, prepared=prepared)
+    instance, entries = opening_column(session, row, opening_id)
     t = instance.tables
     j = t.opening_ids.index(opening_id)
     at = np.flatnonzero(instance.pair_o == j)
@@ -245,7 +248,7 @@ def _candidate_after(cursor: str) -> tuple[int, str]:
 _PLAN_LABEL = re.compile(r"^(current|run:(\d{1,18})|version:(\d{1,9}))$")
 
 
-def _plan_of(session: Session, row: models.Round, label: str, field: str) -> list[Assignment]:
+def plan_of(session: Session, row: models.Round, label: str, field: str) -> list[Assignment]:
     """The plan a comparison label names: `current`, `run:<id>` or `version:<n>`."""
     assert row.id is not None
     match = _PLAN_LABEL.match(label)
@@ -286,34 +289,17 @@ def _plan_of(session: Session, row: models.Round, label: str, field: str) -> lis
     return list(round_data.assignments(round_data.plan_entries(session, row.id)))
 
 
-def _kpis(objective: Objective, metrics: Metrics) -> Kpis:
-    return Kpis(
-        placed=objective.placed,
-        unplaced=sum(metrics.unplaced_by_position.values()),
-        score=objective.score,
-        mean_score=round(metrics.mean_score, 2) if metrics.mean_score is not None else None,
-        min_score=metrics.min_score,
-        rank_profile=dict(metrics.rank_profile),
-        area_match_rate=(
-            round(metrics.area_match_rate, 4) if metrics.area_match_rate is not None else None
-        ),
-        blocking_pairs=metrics.blocking_pairs,
-    )
-
-
 def compare(
     *, session: Session, caller: Caller, prepared: PreparedProblems, round_id: str, a: str, b: str
 ) -> Comparison:
     """Two plans of a round (runs, published versions, the current plan) side by side."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
-    plan_a, plan_b = _plan_of(session, row, a, "a"), _plan_of(session, row, b, "b")
-    instance, _ = round_data.full_instance(session, row, prepared=prepared)
-    known = set(instance.tables.participant_ids)
-    kpis = []
-    for plan in (plan_a, plan_b):
-        evaluation = evaluate_plan(instance, [p for p in plan if p.participant in known])
-        kpis.append(_kpis(evaluation.objective, evaluation.metrics))
+    plan_a, plan_b = plan_of(session, row, a, "a"), plan_of(session, row, b, "b")
+    kpis = prepared_reads.prepared_kpis(session, row, (plan_a, plan_b))
+    if kpis is None:  # not prepared by the worker (yet): evaluated on the whole problem
+        instance, _ = round_data.full_instance(session, row, prepared=prepared)
+        kpis = [prepared_reads.kpis_of(instance, plan) for plan in (plan_a, plan_b)]
     kpis_a, kpis_b = kpis
     difference: dict[str, float] = {}
     for name in (
@@ -364,38 +350,28 @@ def build_report(session: Session, row: models.Round, prepared: PreparedProblems
     """The round's report, built from its prepared problem and working plan (no access check:
     the callers authorize and audit)."""
     assert row.id is not None
-    instance, entries = round_data.full_instance(session, row, prepared=prepared)
-    plan = round_data.assignments(entries)
-    result = result_of_plan(instance, plan, engine="plan")
-    document = result_document(result)
+    evaluated = prepared_reads.evaluation(session, row, prepared)
     positions = dict(
         session.execute(
             select(models.Participant.external_id, models.Participant.position).where(
-                col(models.Participant.external_id).in_([u.participant for u in result.unplaced])
+                col(models.Participant.external_id).in_([u.participant for u in evaluated.unplaced])
             )
         ).all()
     )
     changed = None
     if row.published_version:
         published = publications.published_plan(session, row.id, row.published_version)
-        current = {e.participant_id: e.opening_id for e in entries}
+        current = {e.participant_id: e.opening_id for e in round_data.plan_entries(session, row.id)}
         changed = sum(
             1 for p in set(published) | set(current) if published.get(p) != current.get(p)
         )
-    objective = result.objective
     return RoundReport(
         round=row.external_id,
         round_version=row.version,
         status=RoundStatus(row.status),
         published_version=row.published_version or None,
-        objective=ObjectiveValue(
-            placed=objective.placed,
-            score=objective.score,
-            disruption=objective.disruption,
-            moved=objective.moved,
-            net=objective.net,
-        ),
-        metrics=document["metrics"],
+        objective=evaluated.objective.model_copy(),
+        metrics=evaluated.metrics,
         changed_since_publication=changed,
         unplaced=[
             UnplacedItem(
@@ -403,9 +379,9 @@ def build_report(session: Session, row: models.Round, prepared: PreparedProblems
                 position=fmt.Position(positions[u.participant]),
                 reasons=list(u.reasons),
             )
-            for u in result.unplaced
+            for u in evaluated.unplaced
         ],
-        violations=[moves.rule_break(v) for v in check_plan(instance, plan)],
+        violations=[v.model_copy() for v in evaluated.violations],
         withdrawals=withdrawals.counts(session, row),
         arrival_groups=arrival_groups.counts(session, row),
     )

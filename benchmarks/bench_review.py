@@ -1,0 +1,205 @@
+"""Review reads of a solved national round, first read after a run and warm (issue 17).
+
+python benchmarks/bench_review.py [--repeat 5] [--database-url URL] [--time-limit 120]
+
+Generates the national dataset (seed 1), imports it into a fresh database (SQLite in a
+temporary directory unless --database-url names an empty one), creates a round of every
+position and solves it with the worker in this process (`Worker.run_until_idle`, which
+also prepares the round's review reads as the worker does after every run). Then times
+each review read through its service, as an API process runs it:
+
+- `first`: the first read in a process that has read nothing yet (its prepared-problem
+  cache and record cache emptied before the read), with the worker's prepared reads;
+- `warm`: the median of `repeat` further reads in that process;
+- `baseline`: the same first read with the prepared reads removed, i.e. computing the
+  whole problem on the read, as every read did before (and as one does while the worker
+  has not caught up yet).
+  Candidates no longer build the whole problem (only the opening's column), prepared or
+  not: their baseline is the row "whole problem", what a candidates read built before.
+
+Prints the load average first; figures are seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from jet_match import models
+from jet_match.config import Settings
+from jet_match.dataset import format as fmt
+from jet_match.dataset.format import dataset_to_json
+from jet_match.dataset.generator import PROGRAMME_YEAR, ScaleName, generate_scale
+from jet_match.db import make_engine, migrate
+from jet_match.schemas.rounds import RoundCreate, RoundPolicy
+from jet_match.schemas.runs import RunCreate
+from jet_match.services.bridge import round_data
+from jet_match.services.bridge.round_data import PreparedProblems
+from jet_match.services.development import demand
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import imports
+from jet_match.services.rounds import report_sheets, review, rounds, runs
+from jet_match.worker import InlineSolver, Worker
+
+ROUND = "R-REVIEW"
+
+
+def _fresh_process() -> PreparedProblems:
+    """What an API process that has read nothing holds: no instance, no records."""
+    round_data._kept.clear()
+    demand._reports.by_key.clear()
+    return PreparedProblems(limit=1)
+
+
+def main() -> None:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--time-limit", type=float, default=120)
+    args = parser.parse_args()
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"# review reads: load average {load} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as directory:
+        url = args.database_url or f"sqlite:///{Path(directory) / 'bench.db'}"
+        settings = Settings(database_url=url, environment="test")
+        engine = make_engine(settings)
+        migrate(engine)
+        dataset = generate_scale(ScaleName.NATIONAL, seed=1)
+        with Session(engine) as session:
+            imports.import_dataset(
+                session=session, caller=COMMAND_LINE, raw=dataset_to_json(dataset)
+            )
+            rounds.create_round(
+                session=session,
+                caller=COMMAND_LINE,
+                round_in=RoundCreate(
+                    external_id=ROUND,
+                    name="Review benchmark",
+                    programme_year=PROGRAMME_YEAR,
+                    positions=list(fmt.Position),
+                    policy=RoundPolicy.model_validate({"time_limit_s": args.time_limit}),
+                ),
+            )
+        with Session(engine) as session:
+            runs.start_run(
+                session=session, caller=COMMAND_LINE, round_id=ROUND, options=RunCreate()
+            )
+        started = time.perf_counter()
+        worker = Worker(engine, settings, InlineSolver(engine))
+        worker.run_until_idle()
+        print(
+            f"{engine.url.get_backend_name()}: solved and prepared in "
+            f"{time.perf_counter() - started:.1f} s; "
+            f"{len(dataset.participants)} participants, {len(dataset.openings)} openings"
+        )
+        with Session(engine) as session:
+            participant, opening = session.execute(
+                sa.select(models.Participant.external_id, models.Opening.external_id)
+                .join(models.Placement, models.Placement.participant_id == models.Participant.id)
+                .join(models.Opening, models.Opening.id == models.Placement.opening_id)
+                .limit(1)
+            ).one()
+            stored = session.scalars(sa.select(models.PreparedReview)).all()
+            documents = {(r.round_id, r.kind, r.subject): r.document for r in stored}
+
+        def read(
+            name: str, call: Callable[[Session, PreparedProblems], object]
+        ) -> Callable[..., object]:
+            def timed(problems: PreparedProblems) -> float:
+                with Session(engine) as session:
+                    begun = time.perf_counter()
+                    call(session, problems)
+                    return time.perf_counter() - begun
+
+            timed.__name__ = name
+            return timed
+
+        c = COMMAND_LINE
+        reads = [
+            read(
+                "report JSON (round page)",
+                lambda s, p: review.report(session=s, caller=c, prepared=p, round_id=ROUND),
+            ),
+            read(
+                "report CSV",
+                lambda s, p: report_sheets.report_sheet(
+                    session=s, caller=c, prepared=p, round_id=ROUND, sheet_format="csv"
+                ),
+            ),
+            read(
+                "report XLSX",
+                lambda s, p: report_sheets.report_sheet(
+                    session=s, caller=c, prepared=p, round_id=ROUND, sheet_format="xlsx"
+                ),
+            ),
+            read(
+                "development demand",
+                lambda s, p: demand.demand(
+                    session=s, caller=c, prepared=p, programme_year=PROGRAMME_YEAR
+                ),
+            ),
+            read(
+                "explanation",
+                lambda s, p: review.explanation(
+                    session=s, caller=c, prepared=p, round_id=ROUND, participant_id=participant
+                ),
+            ),
+            read(
+                "candidates",
+                lambda s, p: review.candidates(
+                    session=s, caller=c, prepared=p, round_id=ROUND, opening_id=opening
+                ),
+            ),
+            read(
+                "whole problem (candidates' baseline)",
+                lambda s, p: round_data.full_instance(s, rounds.find(s, ROUND), prepared=p),
+            ),
+            read(
+                "compare current/run:1",
+                lambda s, p: review.compare(
+                    session=s, caller=c, prepared=p, round_id=ROUND, a="current", b="run:1"
+                ),
+            ),
+        ]
+        print(f"{'read':38} {'first':>8} {'warm':>8} {'baseline':>9}")
+        for timed in reads:
+            first = timed(_fresh_process())
+            problems = PreparedProblems(limit=1)
+            timed(problems)
+            warm = statistics.median(timed(problems) for _ in range(args.repeat))
+            with Session(engine) as session:  # as before: nothing prepared
+                session.execute(sa.delete(models.PreparedReview))
+                session.commit()
+            baseline = timed(_fresh_process())
+            with Session(engine) as session:
+                for (round_id, kind, subject), document in documents.items():
+                    session.add(
+                        models.PreparedReview(
+                            round_id=round_id,
+                            kind=kind,
+                            subject=subject,
+                            stamp=next(
+                                r.stamp
+                                for r in stored
+                                if (r.round_id, r.kind, r.subject) == (round_id, kind, subject)
+                            ),
+                            document=document,
+                        )
+                    )
+                session.commit()
+            print(f"{timed.__name__:38} {first:8.3f} {warm:8.3f} {baseline:9.3f}")
+        worker.preparer.close()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
