@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from jet_match import models
 from jet_match.services.kit.access import COMMAND_LINE
@@ -23,7 +23,7 @@ def _add_runs(
     """Finished runs of the round, one per duration, the last one's gap 0.25/index."""
     with Session(engine) as session:
         round_id = session.scalars(
-            select(models.Round.id).where(models.Round.external_id == round_external_id)
+            select(col(models.Round.id)).where(col(models.Round.external_id) == round_external_id)
         ).one()
         start = models.utcnow() - timedelta(days=1)
         rows: list[dict[str, Any]] = [
