@@ -149,6 +149,8 @@ def cmd_reads(args: argparse.Namespace) -> None:
         create_round(api, "PUB", args.time_limit)
         first = wait_run(api, start_run(api, "PUB"), poll_s=0.5)
         print(f"PUB solved: {first['status']}", flush=True)
+        if first["status"] != "succeeded":
+            raise SystemExit(f"no plan to publish: {first.get('error')} (a box too busy?)")
         api.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["round.published"]})
         busy_round = create_round(api, "BUSY", args.time_limit)
         plan = api.get("/api/v1/rounds/PUB/plan?limit=1").json()["items"]
