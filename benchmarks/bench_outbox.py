@@ -11,8 +11,9 @@ python benchmarks/bench_outbox.py reads DATASET.json [--duration 20] [--clients 
     national run solves and, 5 s into the window, a national round is published through
     the API (its events written in the publish transaction, then delivered by the worker
     to a webhook receiver on the loopback). Prints the publish time and the p50/p90/p99
-    of the reads, and how many deliveries the receiver got. `--no-publish`: the same
-    without the publish (the baseline under the same load).
+    of the reads, and how many deliveries the receiver got; and the figures of one
+    `/metrics` scrape made 3/4 into the reads (metrics_scrape.py). `--no-publish`: the
+    same without the publish (the baseline under the same load).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_api import KeepSolving, create_round, open_loop, service, start_run, wait_run
+from metrics_scrape import scrape, summary
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -147,6 +149,8 @@ def cmd_reads(args: argparse.Namespace) -> None:
         create_round(api, "PUB", args.time_limit)
         first = wait_run(api, start_run(api, "PUB"), poll_s=0.5)
         print(f"PUB solved: {first['status']}", flush=True)
+        if first["status"] != "succeeded":
+            raise SystemExit(f"no plan to publish: {first.get('error')} (a box too busy?)")
         api.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["round.published"]})
         busy_round = create_round(api, "BUSY", args.time_limit)
         plan = api.get("/api/v1/rounds/PUB/plan?limit=1").json()["items"]
@@ -171,13 +175,24 @@ def cmd_reads(args: argparse.Namespace) -> None:
             published["s"] = time.perf_counter() - started
             published["status"] = answer.status_code
 
+        scraped: dict[str, Any] = {}
+
+        def scrape_later() -> None:
+            # While the reads, the solve and (after the publish) the deliveries go on.
+            time.sleep(args.duration * 0.75)
+            with svc.client() as scraper:
+                scraped["s"], scraped["text"] = scrape(scraper)
+
         with KeepSolving(svc, busy_round) as busy:
             while api.get(busy.current or "").json()["progress"].get("phase") != "solving":
                 time.sleep(0.2)
             publisher = threading.Thread(target=publish_later)
+            scraper = threading.Thread(target=scrape_later)
             publisher.start()
+            scraper.start()
             figures = open_loop(svc.base, targets, args.clients, 1.0, args.duration)
             publisher.join()
+            scraper.join()
         print(
             f"publish during the reads: HTTP {published.get('status')} in "
             f"{published.get('s', 0.0):.2f}s; deliveries received so far: {receiver.count}",
@@ -190,6 +205,22 @@ def cmd_reads(args: argparse.Namespace) -> None:
                 f"(n={values.get('count'):.0f}, errors {values.get('errors'):.0f})",
                 flush=True,
             )
+        if "text" in scraped:
+            templates = {
+                "/api/v1/runs/{run_id}",
+                "/api/v1/rounds/{round_id}/plan",
+                "/api/v1/openings",
+                "/api/v1/organizations/{organization_id}/placements",
+                "/api/v1/events",
+                "/api/v1/rounds/{round_id}/publish",
+            }
+            print(
+                f"/metrics scraped {args.duration * 0.75:.0f} s into the reads "
+                f"in {1000 * scraped['s']:.0f} ms:",
+                flush=True,
+            )
+            for line in summary(scraped["text"], templates):
+                print(f"    {line}", flush=True)
     receiver.server.shutdown()
 
 

@@ -4,6 +4,7 @@ what it is sent (and can fail on purpose), and users to e-mail."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Receiver:
     fail_first: int = 0
     fail_status: int = 500
     processed_ids: set[str] = field(default_factory=set)
+    delay_s: float = 0.0  # how long each answer takes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def accepted(self) -> list[Received]:
@@ -54,6 +56,7 @@ def http_receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            time.sleep(state.delay_s)
             with state.lock:
                 failing = len(state.requests) < state.fail_first
                 status = state.fail_status if failing else 200

@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.debug = settings.debug
     problems.install(app)
     app.state.metrics = HttpMetrics()
-    app.state.auth_failures = AuthFailureLimiter(settings.auth_failure_limit)
+    app.state.auth_failures = AuthFailureLimiter(settings.auth_failure_limit, engine)
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")

@@ -784,3 +784,18 @@ class PreparedReview(SQLModel, table=True):
     stamp: str = _text(64)
     document: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
     prepared_at: datetime = _timestamp()
+
+
+# --- operations (issue 15): rate-limit counters shared by the API processes ---------
+
+
+class RateLimitCounter(SQLModel, table=True):
+    """One fixed-window counter of the `limits` library (`services.security.rate_limits`):
+    failed authentications of one client, counted in the database so that every API
+    process sees the same count. `expires_at` is the window's end (Unix seconds)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: str = Field(sa_type=sa.String(255), primary_key=True)
+    count: int = Field(nullable=False)
+    expires_at: float = Field(nullable=False, index=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -216,15 +217,27 @@ def get_caller(
 def authenticate_request(
     request: Request, session: Session, token: str | None, request_id: str | None = None
 ) -> Caller:
-    """`api_keys.authenticate`, behind the per-client limit of failed attempts."""
+    """`api_keys.authenticate`, behind the per-client limit of failed attempts.
+
+    Once per request: a request with a body is authenticated before its body is checked
+    (`strict_request`) and again when its route asks for the caller; the second time
+    answers the first's caller for the same token (no second query, no second failure
+    counted).
+    """
+    known: tuple[str | None, Caller] | None = getattr(request.state, "authenticated", None)
+    if known is not None and known[0] == token:
+        caller = known[1]
+        return caller if caller.request_id == request_id else replace(caller, request_id=request_id)
     limiter: AuthFailureLimiter = request.app.state.auth_failures
     client = request.client.host if request.client else "unknown"
     limiter.check(client)
     try:
-        return api_keys.authenticate(session, token, request_id)
+        caller = api_keys.authenticate(session, token, request_id)
     except Unauthenticated:
         limiter.failed(client)
         raise
+    request.state.authenticated = (token, caller)
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

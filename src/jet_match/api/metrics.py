@@ -22,14 +22,12 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jet_match.services.operations.metrics import Figures
+from jet_match.services.operations.metrics import RUN_BUCKETS, Figures
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 #: Seconds: reads take milliseconds, imports and re-solves through the API seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-#: Seconds a run took, from its claim to its end.
-RUN_BUCKETS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
 
 class HttpMetrics:
@@ -117,12 +115,13 @@ class _FiguresCollector(Collector):
             "Duration of finished runs (claim to end), by final status.",
             labels=["status"],
         )
-        for status, values in sorted(f.run_durations_s.items()):
+        for status, histogram in sorted(f.run_durations.items()):
             buckets = [
-                (str(bound), float(sum(1 for v in values if v <= bound))) for bound in RUN_BUCKETS
+                (str(bound), float(n))
+                for bound, n in zip(RUN_BUCKETS, histogram.at_most, strict=True)
             ]
-            buckets.append(("+Inf", float(len(values))))
-            durations.add_metric([status], buckets, sum_value=sum(values))
+            buckets.append(("+Inf", float(histogram.count)))
+            durations.add_metric([status], buckets, sum_value=histogram.total_s)
         gap = GaugeMetricFamily(
             "jet_match_solver_final_gap",
             "Relative gap of the last succeeded run of each round (0: proven optimal).",

@@ -4,8 +4,11 @@ A client (its address as the server sees it: behind a proxy, the forwarded one t
 uvicorn's `--proxy-headers` trusts) that sent more bad keys than the limit allows within
 the window (`JET_MATCH_AUTH_FAILURE_LIMIT`, e.g. `20/minute`) is answered 429 for every
 authenticated request until the window lets it in again, without its key being checked:
-a guesser learns nothing more. Counted per API process, in memory (`limits`' moving
-window); several processes each allow the limit.
+a guesser learns nothing more. Counted in the database (`limits`' fixed window on
+`services.security.rate_limits.DatabaseStorage`), so all the API processes of a
+deployment share one count: two processes do not give a client twice the attempts.
+A fixed window lets a client that spreads its failures across a window's end make up to
+twice the limit within one window's length, never more.
 """
 
 from __future__ import annotations
@@ -14,18 +17,19 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import Engine
 
 from jet_match.errors import TooManyAttempts
+from jet_match.services.security.rate_limits import DatabaseStorage
 
 
 class AuthFailureLimiter:
     """Counts failed authentications per client and refuses those over the limit."""
 
-    def __init__(self, limit: str) -> None:
+    def __init__(self, limit: str, engine: Engine) -> None:
         self.item: RateLimitItem = parse(limit)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = FixedWindowRateLimiter(DatabaseStorage(engine))
 
     def check(self, client: str) -> None:
         """TooManyAttempts while `client` is over the limit of failures."""

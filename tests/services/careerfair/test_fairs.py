@@ -15,6 +15,7 @@ from jet_match.services.careerfair import fairs
 from jet_match.services.kit.access import COMMAND_LINE, Caller
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.statuses import Role
+from statement_count import statements_sent
 
 FAIR = FairCreate(external_id="FAIR-1", name="Osaka", held_on=date(2027, 3, 1), capacity=100)
 
@@ -78,3 +79,32 @@ def test_career_fair_tools_and_hosts_do_not_write_fairs(engine: Engine) -> None:
 def _page() -> PageRequest:
 
     return PageRequest(cursor=None, limit=10)
+
+
+def _fairs_listing_statements(engine: Engine, first: int, count: int) -> int:
+    with Session(engine) as session:
+        for index in range(first, first + count):
+            external_id = f"FAIR-N{index}"
+            fairs.create_fair(
+                session=session,
+                caller=COMMAND_LINE,
+                fair_in=FAIR.model_copy(update={"external_id": external_id}),
+            )
+            fairs.add_employer(
+                session=session,
+                caller=COMMAND_LINE,
+                fair_id=external_id,
+                employer_in=EmployerCreate(external_id="EMP-1", company="ACME", sector="trade"),
+            )
+    with Session(engine) as session, statements_sent(engine) as sent:
+        listed = fairs.list_fairs(
+            session=session, caller=COMMAND_LINE, page=PageRequest(cursor=None, limit=50)
+        )
+    assert [fair.employers for fair in listed.items] == [1] * len(listed.items)
+    return len(sent)
+
+
+def test_a_page_of_fairs_costs_the_same_queries_whatever_its_length(engine: Engine) -> None:
+    two = _fairs_listing_statements(engine, 0, 2)
+    eight = _fairs_listing_statements(engine, 2, 6)  # 2 + 6 fairs listed
+    assert eight == two

@@ -22,9 +22,11 @@ from jet_match.schemas.development import (
 )
 from jet_match.services.development import prospects
 from jet_match.services.kit.access import COMMAND_LINE, Caller
+from jet_match.services.kit.pagination import PageRequest
 from jet_match.statuses import Role
 from round_support import ROUND, create_round, queue_run, work
 from service_support import build_small_dataset
+from statement_count import statements_sent
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
@@ -219,3 +221,56 @@ def test_hosting_is_reached_only_by_conversion(engine: Engine) -> None:
 def test_only_coordinators_see_prospects(engine: Engine, role: Role) -> None:
     with Session(engine) as session, pytest.raises(Forbidden):
         prospects.pipeline_report(session=session, caller=Caller(role=role, organization_id=1))
+
+
+def _listing(engine: Engine) -> tuple[int, list[tuple[str | None, int]]]:
+    with Session(engine) as session, statements_sent(engine) as sent:
+        page = prospects.list_prospects(
+            session=session,
+            caller=COMMAND_LINE,
+            filters=prospects.ProspectFilter(),
+            page=PageRequest(cursor=None, limit=50),
+        )
+    return len(sent), [(p.organization, len(p.contacts)) for p in page.items]
+
+
+def test_a_page_of_prospects_costs_the_same_queries_whatever_its_length(engine: Engine) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        prospects.create_prospect(session=session, caller=COMMAND_LINE, prospect_in=NEW)
+    with Session(engine, expire_on_commit=False) as session:
+        prospects.update_prospect(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="PRO-FUKUOKA",
+            changes=ProspectUpdate(stage=ProspectStage.INTERESTED),
+            if_match=_etag(engine),
+        )
+    with Session(engine, expire_on_commit=False) as session:
+        prospects.convert(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="PRO-FUKUOKA",
+            conversion=CONVERSION,
+            if_match=_etag(engine),
+        )
+    one, _ = _listing(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        for index in range(4):
+            external_id = f"PRO-{index}"
+            prospects.create_prospect(
+                session=session,
+                caller=COMMAND_LINE,
+                prospect_in=NEW.model_copy(update={"external_id": external_id}),
+            )
+            for day in (1, 2):
+                prospects.add_contact(
+                    session=session,
+                    caller=COMMAND_LINE,
+                    external_id=external_id,
+                    contact_in=ContactCreate(
+                        contacted_on=date(2026, 11, day), channel="phone", summary="called"
+                    ),
+                )
+    five, listed = _listing(engine)
+    assert listed == [(None, 2)] * 4 + [("ORG-FUKUOKA", 0)]
+    assert five == one

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import orjson
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, event, func
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook as ReferenceVerifier
 
@@ -233,3 +233,44 @@ def test_a_deactivated_webhook_fails_its_pending_deliveries_at_once(
         )
     done = _deliver(engine, settings)
     assert [status for _, status in done] == [DeliveryStatus.FAILED] * 2
+
+
+def test_a_batch_of_deliveries_is_written_in_one_commit(
+    keys: Keys, engine: Engine, settings: Settings
+) -> None:
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    with http_receiver() as receiver:
+        add_webhook(engine, settings, receiver.url, ["round.published"])
+        published_round(engine, settings)
+        event.listen(engine, "commit", count)
+        try:
+            done = _deliver(engine, settings)
+        finally:
+            event.remove(engine, "commit", count)
+    assert [status for _, status in done] == [DeliveryStatus.DELIVERED] * 2
+    assert len(commits) == 3  # dispatch, claim, then both results at once
+
+
+def test_sending_stops_at_half_the_lease_and_hands_the_rest_back(
+    keys: Keys, engine: Engine, settings: Settings
+) -> None:
+    short = settings.model_copy(update={"notify_lease_s": 1.0})
+    with http_receiver() as receiver:
+        receiver.delay_s = 0.6  # past half the lease after the first answer
+        add_webhook(engine, settings, receiver.url, ["round.published"])
+        published_round(engine, settings)
+        first = _deliver(engine, short)
+        assert [status for _, status in first] == [DeliveryStatus.DELIVERED]
+        with Session(engine) as session:
+            left = session.scalars(
+                select(Delivery).where(Delivery.status == DeliveryStatus.PENDING.value)
+            ).one()
+            assert (left.claimed_by, left.attempts) == (None, 0)
+        second = _deliver(engine, short, "w2")  # claimable at once, by anyone
+        assert [status for _, status in second] == [DeliveryStatus.DELIVERED]
+    assert len(receiver.requests) == 2
+    assert len({r.headers["webhook-id"] for r in receiver.requests}) == 2

@@ -17,6 +17,7 @@ from jet_match.services.notifications import delivery, webhooks
 from notification_support import add_webhook, host_caller
 from round_support import published_round
 from service_support import Keys
+from statement_count import statements_sent
 
 URL = "http://127.0.0.1:9/hook"
 
@@ -90,3 +91,22 @@ def test_redelivery_names_a_delivery_of_that_webhook(
         assert again.type == "round.published"
         actions = session.scalars(select(models.AuditEvent.action)).all()
     assert {"webhook.create", "webhook.redeliver"} <= set(actions)
+
+
+def _webhook_listing_statements(engine: Engine) -> tuple[int, list[str | None]]:
+    with Session(engine) as session, statements_sent(engine) as sent:
+        page = webhooks.list_webhooks(session=session, caller=COMMAND_LINE, page=PageRequest())
+    return len(sent), [hook.organization for hook in page.items]
+
+
+def test_a_page_of_webhooks_costs_the_same_queries_whatever_its_length(
+    keys: Keys, engine: Engine, settings: Settings
+) -> None:
+    add_webhook(engine, settings, URL, ["round.published"], host_caller(engine, "ORG-A"))
+    one, _ = _webhook_listing_statements(engine)
+    add_webhook(engine, settings, URL, ["round.published"], host_caller(engine, "ORG-B"))
+    add_webhook(engine, settings, URL, ["round.published"])
+    add_webhook(engine, settings, URL, ["round.published"], host_caller(engine, "ORG-A"))
+    four, organizations = _webhook_listing_statements(engine)
+    assert sorted(organizations, key=lambda name: name or "") == [None, "ORG-A", "ORG-A", "ORG-B"]
+    assert four == one

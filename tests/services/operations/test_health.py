@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, create_engine, text, update
 from sqlmodel import Session
 
 from jet_match import models
@@ -108,3 +109,15 @@ def test_only_coordinators_hear_the_reasons(session: Session, settings: Settings
         answer = health.readiness(session=session, caller=caller, settings=settings)
         assert answer.status == "not_ready"
         assert answer.checks is None
+
+
+def test_database_health_says_ok_when_the_database_answers(session: Session) -> None:
+    answer = health.database_health(session=session)
+    assert (answer.status, answer.database) == ("ok", "ok")
+
+
+def test_database_health_says_degraded_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/missing/folder/jet.db")
+    with Session(engine) as broken:
+        answer = health.database_health(session=broken)
+    assert (answer.status, answer.database) == ("degraded", "unreachable")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from jet_match import __version__
 from jet_match.api.deps import OptionalCallerDep, SessionDep, SettingsDep
@@ -31,14 +29,8 @@ def health(session: SessionDep) -> JSONResponse:
     Answers 200 when the service runs and its database answers a query, 503 otherwise.
     Needs no API key.
     """
-    try:
-        session.execute(text("SELECT 1"))
-        database, status_code = "ok", 200
-    except SQLAlchemyError:
-        database, status_code = "unreachable", 503
-    body = Health(
-        status="ok" if status_code == 200 else "degraded", database=database, version=__version__
-    )
+    body = health_service.database_health(session=session)
+    status_code = 200 if body.status == "ok" else 503
     return JSONResponse(body.model_dump(), status_code=status_code)
 
 

@@ -6,9 +6,10 @@ is no such record; a record the caller may not see is not found either (the same
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.errors import FieldProblem, InvalidInput, NotFound
@@ -92,3 +93,13 @@ def find_opening(session: Session, external_id: str, *, field: str | None = None
             message, [FieldProblem("plan", external_id, field, "unknown_opening", message)]
         )
     return row
+
+
+def organization_external_ids(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """The external ids of the organizations with these ids, in one query (none if empty)."""
+    wanted = sorted({organization_id for organization_id in ids if organization_id is not None})
+    if not wanted:
+        return {}
+    table = models.Organization
+    found = session.execute(select(table.id, table.external_id).where(col(table.id).in_(wanted)))
+    return {int(organization_id): str(external_id) for organization_id, external_id in found}

@@ -13,7 +13,8 @@
    claimed_until < now)`: one row updated, it is ours) for a lease of `notify_lease_s`.
    A worker killed mid-delivery loses nothing: its lease expires and another claims it.
 3. `attempt`: one POST or mail, outside any transaction; then the result is written if
-   the claim is still ours. Failures are retried with exponential backoff
+   the claim is still ours (`deliver_due` sends a claimed batch, then writes all its
+   results in one transaction). Failures are retried with exponential backoff
    (`RETRY_DELAYS_S`: 5 s ... 10 h, about 27 h in all), then the delivery is `failed`
    and stays visible (`GET /api/v1/webhooks/{id}/deliveries`) until redelivered.
 
@@ -23,6 +24,7 @@ Receivers see at-least-once delivery: the same event always carries the same
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -187,6 +189,17 @@ class Result:
     final: bool = False  # no retry can succeed (the receiver is gone)
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """A claimed delivery read and ready to send (no transaction held)."""
+
+    delivery_id: int
+    send: Callable[[], Result]
+    first_attempt_at: datetime | None
+    attempts: int
+    log: list[dict[str, Any]]
+
+
 def attempt(
     session: Session,
     delivery_id: int,
@@ -198,9 +211,30 @@ def attempt(
 ) -> DeliveryStatus | None:
     """Make one attempt of a claimed delivery and write how it went; the new status, or
     None if the claim was no longer ours (nothing written)."""
+    prepared = _prepare(session, delivery_id, worker, settings=settings, now=now, client=client)
+    session.rollback()  # no transaction stays open while the receiver answers
+    if prepared is None:
+        return None
+    status = _record(session, prepared, prepared.send(), worker, now())
+    if status is None:
+        session.rollback()
+        return None
+    commit(session)
+    return status
+
+
+def _prepare(
+    session: Session,
+    delivery_id: int,
+    worker: str,
+    *,
+    settings: Settings,
+    now: Callable[[], datetime],
+    client: httpx.Client | None,
+) -> _Prepared | None:
+    """What to send for a claimed delivery; None if the claim is no longer ours."""
     row = session.get(Delivery, delivery_id)
     if row is None or row.claimed_by != worker or row.status != DeliveryStatus.PENDING.value:
-        session.rollback()
         return None
     event = session.get(Event, row.event_id)
     assert event is not None
@@ -241,15 +275,19 @@ def attempt(
                     return Result(False, None, f"{type(exc).__name__}: {exc}"[:500], 0)
                 return Result(True, None, None, 0)
 
-    first = row.first_attempt_at
-    attempts = row.attempts
-    log = list(row.attempts_log or [])
-    session.rollback()  # no transaction stays open while the receiver answers
-    result = send()
-    at = now()
-    attempts += 1
+    return _Prepared(
+        delivery_id, send, row.first_attempt_at, row.attempts, list(row.attempts_log or [])
+    )
+
+
+def _record(
+    session: Session, prepared: _Prepared, result: Result, worker: str, at: datetime
+) -> DeliveryStatus | None:
+    """Write an attempt's outcome into the session's transaction (not committed); the new
+    status, or None if the claim was no longer ours (nothing written)."""
+    attempts = prepared.attempts + 1
     log = [
-        *log[-49:],
+        *prepared.log[-49:],
         {
             "at": at.isoformat(),
             "status_code": result.status_code,
@@ -260,7 +298,7 @@ def attempt(
     values: dict[str, Any] = {
         "attempts": attempts,
         "attempts_log": log,
-        "first_attempt_at": first or at,
+        "first_attempt_at": prepared.first_attempt_at or at,
         "claimed_by": None,
         "claimed_until": None,
         "last_error": result.error,
@@ -276,14 +314,10 @@ def attempt(
     values["status"] = status.value
     written = session.execute(
         update(Delivery)
-        .where(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == worker)
+        .where(col(Delivery.id) == prepared.delivery_id, col(Delivery.claimed_by) == worker)
         .values(**values)
     )
-    if not updated_one(written):
-        session.rollback()
-        return None
-    commit(session)
-    return status
+    return status if updated_one(written) else None
 
 
 def _gone(why: str) -> Callable[[], Result]:
@@ -320,10 +354,37 @@ def deliver_due(
     if not claimed:
         return done
     with posting.http_client(settings) as client:
-        for delivery_id in claimed:
-            status = attempt(
-                session, delivery_id, worker, settings=settings, now=now, client=client
+        prepared = [
+            found
+            for delivery_id in claimed
+            if (
+                found := _prepare(
+                    session, delivery_id, worker, settings=settings, now=now, client=client
+                )
             )
-            if status is not None:
-                done.append((delivery_id, status))
+            is not None
+        ]
+        session.rollback()  # no transaction stays open while the receivers answer
+        # Results are written at the end, so sending stops at half the lease: what is left
+        # is handed back below and claimed again at once, never by two workers at a time.
+        until = time.monotonic() + settings.notify_lease_s / 2
+        results: list[tuple[_Prepared, Result, datetime]] = []
+        for item in prepared:
+            if time.monotonic() > until:
+                break
+            results.append((item, item.send(), now()))
+    # One short write for the whole batch: a burst of deliveries after a national publish
+    # takes the (SQLite) write lock once per batch, not once per delivery.
+    for item, result, at in results:
+        status = _record(session, item, result, worker, at)
+        if status is not None:
+            done.append((item.delivery_id, status))
+    unsent = [item.delivery_id for item in prepared[len(results) :]]
+    if unsent:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(unsent), col(Delivery.claimed_by) == worker)
+            .values(claimed_by=None, claimed_until=None)
+        )
+    commit(session)
     return done

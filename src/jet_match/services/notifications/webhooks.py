@@ -27,6 +27,7 @@ from jet_match.schemas.notifications import (
     WebhookPublic,
     WebhookUpdate,
 )
+from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 from jet_match.services.kit.writes import (
@@ -61,19 +62,23 @@ def _find(session: Session, caller: Caller, webhook_id: str) -> models.Webhook:
     return row
 
 
-def _organization_name(session: Session, organization_id: int | None) -> str | None:
-    if organization_id is None:
-        return None
-    found = session.get(models.Organization, organization_id)
-    return found.external_id if found is not None else None
+def _organization_names(session: Session, rows: list[models.Webhook]) -> dict[int, str]:
+    """The external ids of the organizations behind `rows`, in one query."""
+    return lookups.organization_external_ids(session, (row.organization_id for row in rows))
 
 
 def _public(session: Session, row: models.Webhook) -> WebhookPublic:
+    return _public_named(row, _organization_names(session, [row]))
+
+
+def _public_named(row: models.Webhook, organizations: dict[int, str]) -> WebhookPublic:
     return WebhookPublic(
         id=row.external_id,
         url=row.url,
         events=[EventKind(kind) for kind in row.events],
-        organization=_organization_name(session, row.organization_id),
+        organization=(
+            organizations.get(row.organization_id) if row.organization_id is not None else None
+        ),
         active=row.active,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -122,7 +127,9 @@ def list_webhooks(*, session: Session, caller: Caller, page: PageRequest) -> Pag
     """The webhooks the caller may see (a host: its organization's)."""
     authorize(caller, Action.WEBHOOKS)
     found = paginate(session, _visible(caller), col(Webhook.external_id), page)
-    return Page(items=[_public(session, r[0]) for r in found.rows], next_cursor=found.next_cursor)
+    rows = [row for (row,) in found.rows]
+    names = _organization_names(session, rows)
+    return Page(items=[_public_named(row, names) for row in rows], next_cursor=found.next_cursor)
 
 
 def get_webhook(*, session: Session, caller: Caller, webhook_id: str) -> Written[WebhookPublic]:

@@ -11,8 +11,9 @@ middleware counts it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -28,12 +29,25 @@ FINISHED = (
 )
 
 
+#: Seconds a run took, from its claim to its end: the histogram's upper bounds.
+RUN_BUCKETS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Durations:
+    """The durations of the finished runs of one status, as a cumulative histogram."""
+
+    count: int
+    total_s: float
+    at_most: tuple[int, ...]  # how many took at most RUN_BUCKETS[i] seconds
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     """What the database says about the service's work, now."""
 
     runs_by_status: dict[str, int]
-    run_durations_s: dict[str, list[float]]  # by final status: finished_at - started_at
+    run_durations: dict[str, Durations]  # by final status: finished_at - started_at
     final_gap_by_round: dict[str, float]  # the last succeeded run of each round
     queue_depth: int
     queue_oldest_age_s: float  # 0 when nothing is queued
@@ -44,32 +58,19 @@ class Figures:
 
 
 def figures(*, session: Session, caller: Caller, worker_max_age_s: float) -> Figures:
-    """The figures, for a coordinator or the metrics scraper."""
+    """The figures, for a coordinator or the metrics scraper.
+
+    A fixed number of queries whatever the number of runs: counts and the duration
+    histogram are aggregated in SQL, and the gap is read from one run per round.
+    """
     authorize(caller, Action.METRICS_READ)
     by_status = {status.value: 0 for status in RunStatus}
     for status, count in session.execute(
         select(models.Run.status, func.count()).group_by(col(models.Run.status))
     ).all():
         by_status[status] = int(count)
-    durations: dict[str, list[float]] = {status: [] for status in FINISHED}
-    for status, started, finished in session.execute(
-        select(models.Run.status, models.Run.started_at, models.Run.finished_at).where(
-            col(models.Run.status).in_(FINISHED),
-            col(models.Run.started_at).is_not(None),
-            col(models.Run.finished_at).is_not(None),
-        )
-    ).all():
-        durations[status].append(max(0.0, (finished - started).total_seconds()))
-    gaps: dict[str, float] = {}
-    for round_id, outcome in session.execute(
-        select(models.Round.external_id, models.Run.outcome)
-        .join(models.Round, col(models.Round.id) == col(models.Run.round_id))
-        .where(col(models.Run.status) == RunStatus.SUCCEEDED.value)
-        .order_by(col(models.Run.id))
-    ).all():
-        gap = (outcome or {}).get("gap")
-        if isinstance(gap, int | float):
-            gaps[round_id] = float(gap)
+    durations = run_durations(session)
+    gaps = final_gaps(session)
     oldest = health.oldest_queued_at(session)
     age = (models.utcnow() - oldest).total_seconds() if oldest is not None else 0.0
     failures = session.scalar(
@@ -77,7 +78,7 @@ def figures(*, session: Session, caller: Caller, worker_max_age_s: float) -> Fig
     )
     answer = Figures(
         runs_by_status=by_status,
-        run_durations_s=durations,
+        run_durations=durations,
         final_gap_by_round=gaps,
         queue_depth=by_status[RunStatus.QUEUED.value],
         queue_oldest_age_s=max(0.0, age),
@@ -88,3 +89,56 @@ def figures(*, session: Session, caller: Caller, worker_max_age_s: float) -> Fig
     )
     session.rollback()
     return answer
+
+
+def _seconds(session: Session, start: Any, end: Any) -> Any:
+    """SQL for the seconds between two timestamp columns, in this database's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def run_durations(session: Session) -> dict[str, Durations]:
+    """The histogram of finished runs' durations by status, summed in one grouped query."""
+    run = models.Run
+    seconds = _seconds(session, col(run.started_at), col(run.finished_at))
+    columns = [func.count(), func.coalesce(func.sum(seconds), 0.0)] + [
+        func.coalesce(func.sum(case((seconds <= bound, 1), else_=0)), 0) for bound in RUN_BUCKETS
+    ]
+    counted = {
+        status: Durations(
+            count=int(count), total_s=max(0.0, float(total)), at_most=tuple(int(n) for n in rest)
+        )
+        for status, count, total, *rest in session.execute(
+            select(col(run.status), *columns)
+            .where(
+                col(run.status).in_(FINISHED),
+                col(run.started_at).is_not(None),
+                col(run.finished_at).is_not(None),
+            )
+            .group_by(col(run.status))
+        ).all()
+    }
+    empty = Durations(count=0, total_s=0.0, at_most=(0,) * len(RUN_BUCKETS))
+    return {status: counted.get(status, empty) for status in FINISHED}
+
+
+def final_gaps(session: Session) -> dict[str, float]:
+    """The final gap of each round's last succeeded run (one row per round)."""
+    run = models.Run
+    last = (
+        select(func.max(col(run.id)).label("id"))
+        .where(col(run.status) == RunStatus.SUCCEEDED.value)
+        .group_by(col(run.round_id))
+        .subquery()
+    )
+    gaps: dict[str, float] = {}
+    for round_id, outcome in session.execute(
+        select(models.Round.external_id, run.outcome)
+        .join(last, col(run.id) == last.c.id)
+        .join(models.Round, col(models.Round.id) == col(run.round_id))
+    ).all():
+        gap = (outcome or {}).get("gap")
+        if isinstance(gap, int | float):
+            gaps[round_id] = float(gap)
+    return gaps
