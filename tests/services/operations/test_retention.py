@@ -48,7 +48,10 @@ def test_people_of_a_long_closed_round_are_anonymised_once_and_audited(
     session.execute(_close_long_ago)
     session.commit()
     before = _people(session)
+    assert session.scalars(select(models.PreparedReview)).all()  # the worker prepared them
     done = retention.anonymise_expired(session=session, caller=WORKER, retention_days=30)
+    # The closed round's prepared reads (its report workbook names people) are gone.
+    assert session.scalars(select(models.PreparedReview)).all() == []
     assert done == sorted(SMALL_PLAN)  # the people the round placed
     after = _people(session)
     for external_id in done:

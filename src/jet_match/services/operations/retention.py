@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import exists, or_, union
+from sqlalchemy import delete, exists, or_, union
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -75,6 +75,12 @@ def anonymise_expired(*, session: Session, caller: Caller, retention_days: int) 
         session.add(row)
     anonymised = [row.external_id for row in rows]
     if anonymised:
+        # The closed rounds' prepared review reads (the report workbook holds names) go
+        # too; a later read computes them from the anonymised records.
+        closed = select(models.Round.id).where(col(models.Round.status) == RoundStatus.CLOSED.value)
+        session.execute(
+            delete(models.PreparedReview).where(col(models.PreparedReview.round_id).in_(closed))
+        )
         audit.record(
             session,
             caller,
@@ -116,6 +122,12 @@ def anonymise_ended_contracts(
         session.add(row)
     anonymised = [row.external_id for row in rows]
     if anonymised:
+        # The closed rounds' prepared review reads (the report workbook holds names) go
+        # too; a later read computes them from the anonymised records.
+        closed = select(models.Round.id).where(col(models.Round.status) == RoundStatus.CLOSED.value)
+        session.execute(
+            delete(models.PreparedReview).where(col(models.PreparedReview.round_id).in_(closed))
+        )
         audit.record(
             session,
             caller,

@@ -22,7 +22,7 @@ from jet_match.errors import NotFound
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.rounds import prepared, report_sheets, review
 from jet_match.solver import Assignment
-from jet_match.statuses import RunStatus
+from jet_match.statuses import RoundStatus, RunStatus
 
 log = structlog.get_logger(__name__)
 
@@ -117,7 +117,7 @@ class Preparer:
             self._prepare(row)
 
     def refresh(self, *, force: bool = False) -> Future[list[str]] | None:
-        """Prepare, on the preparer's thread, the reads of every round with a plan whose
+        """Prepare, on the preparer's thread, the reads of every open round with a plan whose
         stored ones went stale (a plan edit, a record write); looked at most every
         REFRESH_EVERY_S, only when the tables' marks moved (a few aggregate queries) and
         while the thread is not busy. The future gives the rounds prepared (external ids);
@@ -140,6 +140,9 @@ class Preparer:
                 .where(
                     col(models.Round.id).in_(select(models.Placement.round_id).distinct()),
                     col(models.Round.active_run_id).is_(None),
+                    # Closed rounds are read rarely: their reads compute, and years of
+                    # them are not prepared again after every record write.
+                    col(models.Round.status) != RoundStatus.CLOSED.value,
                 )
                 .order_by(col(models.Round.id))
             ).all()
