@@ -2,7 +2,7 @@
 
 `python import_child.py FILE MEDIA_TYPE KIND` prints one JSON line: the status, the
 problem's detail, the seconds the request took and the child's peak resident memory
-(`ru_maxrss`) before and after the request, so a test can assert the bound on the
+(VmHWM) before and after the request, so a test can assert the bound on the
 import alone and on the whole process.
 """
 
@@ -28,6 +28,15 @@ from jet_match.statuses import Role
 
 
 def _peak_mb() -> float:
+    """This process's own peak resident memory: Linux's VmHWM. Not `ru_maxrss`, which
+    keeps across `exec` the peak of the process that started us (subprocess's vfork
+    lends the child the parent's memory map), so under a large pytest process it
+    reported the parent's 513 MB instead of the child's few hundred."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
