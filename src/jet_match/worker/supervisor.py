@@ -305,7 +305,9 @@ class Worker:
         self._next_beat = 0.0  # time.monotonic() of the next heartbeat of this worker
         self._run_id: int | None = None  # the run being solved
         self._next_retention = 0.0  # time.monotonic() of the next retention pass
-        self.preparer = preparation.Preparer(engine)  # review reads, prepared after runs
+        # Review reads, prepared after runs: in a process of its own when solves are too.
+        isolated = settings if isinstance(solver, ChildSolver) else None
+        self.preparer = preparation.Preparer(engine, settings=isolated)
 
     def apply_retention(self, *, force: bool = False) -> list[str]:
         """Anonymise the participants and the ended contracts retention has expired, if a

@@ -4,13 +4,14 @@
    active webhook that subscribed to its kind (a host organization's only for events
    about that organization, of `outbox.HOST_KINDS`), and every staff user it concerns
    (coordinators, host users of the organization) who did not turn that kind of e-mail
-   off. The event is marked dispatched in the same transaction
-   (`UPDATE ... WHERE dispatched_at IS NULL`, candidates read `FOR UPDATE SKIP LOCKED` on
-   PostgreSQL): two workers never dispatch one event twice, and the unique
-   (receiver, event) constraints back that up.
+   off. The events are marked dispatched in the same transaction
+   (`UPDATE ... WHERE dispatched_at IS NULL RETURNING id`, candidates read
+   `FOR UPDATE SKIP LOCKED` on PostgreSQL): two workers never dispatch one event twice,
+   and the unique (receiver, event) constraints back that up.
 2. `claim`: a worker claims due deliveries like runs are claimed
-   (`UPDATE ... WHERE id = :id AND status = 'pending' AND (claimed_until IS NULL OR
-   claimed_until < now)`: one row updated, it is ours) for a lease of `notify_lease_s`.
+   (`UPDATE ... WHERE id IN (...) AND status = 'pending' AND (claimed_until IS NULL OR
+   claimed_until < now) RETURNING id`: the rows updated are ours) for a lease of
+   `notify_lease_s`.
    A worker killed mid-delivery loses nothing: its lease expires and another claims it.
 3. `attempt`: one POST or mail, outside any transaction; then the result is written if
    the claim is still ours (`deliver_due` sends a claimed batch, then writes all its
@@ -55,7 +56,11 @@ EMAIL = "email"
 
 def dispatch(session: Session, *, limit: int = 200, now: datetime | None = None) -> int:
     """Make the deliveries of up to `limit` undispatched events (oldest first); how many
-    events were dispatched. Commits."""
+    events were dispatched. Commits.
+
+    Everything is worked out before the first write, which then takes two statements (mark
+    the events, insert their deliveries): on SQLite the write lock is held for those, not
+    for a loop over the events (a batch of a national publish held it for seconds)."""
     candidates = session.scalars(
         select(Event)
         .where(col(Event.dispatched_at).is_(None))
@@ -72,30 +77,35 @@ def dispatch(session: Session, *, limit: int = 200, now: datetime | None = None)
         session.execute(select(models.EmailOptOut.user_id, models.EmailOptOut.kind)).all()
     )
     now = now or models.utcnow()
-    dispatched = 0
+    planned: dict[int, list[dict[str, Any]]] = {}
     for event in candidates:
-        marked = session.execute(
-            update(Event)
-            .where(col(Event.id) == event.id, col(Event.dispatched_at).is_(None))
-            .values(dispatched_at=now)
-        )
-        if not updated_one(marked):
-            continue
-        dispatched += 1
-        rows: list[dict[str, Any]] = [
+        assert event.id is not None
+        planned[event.id] = [
             _new(event, WEBHOOK, now, webhook_id=hook.id)
             for hook in hooks
             if _hook_wants(hook, event)
-        ]
-        rows += [
+        ] + [
             _new(event, EMAIL, now, user_id=user.id)
             for user in users
             if _user_wants(user, event) and (user.id, event.kind) not in opted_out
         ]
-        if rows:
-            session.execute(insert(Delivery), rows)
+    # Only the events still undispatched are ours (another worker may have been first).
+    marked = {
+        int(event_id)
+        for event_id in session.scalars(
+            update(Event)
+            .where(col(Event.id).in_(list(planned)), col(Event.dispatched_at).is_(None))
+            .values(dispatched_at=now)
+            .returning(col(Event.id))
+            .execution_options(synchronize_session=False)
+        )
+        if event_id is not None
+    }
+    rows = [row for event_id in sorted(marked) for row in planned[event_id]]
+    if rows:
+        session.execute(insert(Delivery), rows)
     commit(session)
-    return dispatched
+    return len(marked)
 
 
 def _new(
@@ -152,17 +162,19 @@ def claim(
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    claimed = []
-    for delivery_id in candidates:
-        taken = session.execute(
-            update(Delivery)
-            .where(col(Delivery.id) == delivery_id, _claimable(now))
-            .values(claimed_by=worker, claimed_until=now + timedelta(seconds=lease_s))
-        )
-        if updated_one(taken):
-            claimed.append(int(delivery_id))
+    if not candidates:
+        session.rollback()
+        return []
+    # One statement: the rows still claimable are ours (another worker may have been first).
+    claimed = session.scalars(
+        update(Delivery)
+        .where(col(Delivery.id).in_(list(candidates)), _claimable(now))
+        .values(claimed_by=worker, claimed_until=now + timedelta(seconds=lease_s))
+        .returning(col(Delivery.id))
+        .execution_options(synchronize_session=False)
+    ).all()
     commit(session)
-    return claimed
+    return sorted(int(delivery_id) for delivery_id in claimed if delivery_id is not None)
 
 
 def body_of(event: models.NotificationEvent, organization: str | None) -> str:
@@ -215,7 +227,7 @@ def attempt(
     session.rollback()  # no transaction stays open while the receiver answers
     if prepared is None:
         return None
-    status = _record(session, prepared, prepared.send(), worker, now())
+    status = _record(session, delivery_id, _outcome(prepared, prepared.send(), now()), worker)
     if status is None:
         session.rollback()
         return None
@@ -280,11 +292,10 @@ def _prepare(
     )
 
 
-def _record(
-    session: Session, prepared: _Prepared, result: Result, worker: str, at: datetime
-) -> DeliveryStatus | None:
-    """Write an attempt's outcome into the session's transaction (not committed); the new
-    status, or None if the claim was no longer ours (nothing written)."""
+def _outcome(
+    prepared: _Prepared, result: Result, at: datetime
+) -> tuple[DeliveryStatus, dict[str, Any]]:
+    """An attempt's new status and the values to write."""
     attempts = prepared.attempts + 1
     log = [
         *prepared.log[-49:],
@@ -312,9 +323,18 @@ def _record(
         status = DeliveryStatus.PENDING
         values["next_attempt_at"] = at + timedelta(seconds=RETRY_DELAYS_S[attempts - 1])
     values["status"] = status.value
+    return status, values
+
+
+def _record(
+    session: Session, delivery_id: int, outcome: tuple[DeliveryStatus, dict[str, Any]], worker: str
+) -> DeliveryStatus | None:
+    """Write an attempt's outcome into the session's transaction (not committed); the new
+    status, or None if the claim was no longer ours (nothing written)."""
+    status, values = outcome
     written = session.execute(
         update(Delivery)
-        .where(col(Delivery.id) == prepared.delivery_id, col(Delivery.claimed_by) == worker)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == worker)
         .values(**values)
     )
     return status if updated_one(written) else None
@@ -374,11 +394,13 @@ def deliver_due(
                 break
             results.append((item, item.send(), now()))
     # One short write for the whole batch: a burst of deliveries after a national publish
-    # takes the (SQLite) write lock once per batch, not once per delivery.
-    for item, result, at in results:
-        status = _record(session, item, result, worker, at)
+    # takes the (SQLite) write lock once per batch, not once per delivery, and only once
+    # every outcome is worked out.
+    outcomes = [(item.delivery_id, _outcome(item, result, at)) for item, result, at in results]
+    for delivery_id, outcome in outcomes:
+        status = _record(session, delivery_id, outcome, worker)
         if status is not None:
-            done.append((item.delivery_id, status))
+            done.append((delivery_id, status))
     unsent = [item.delivery_id for item in prepared[len(results) :]]
     if unsent:
         session.execute(
