@@ -340,6 +340,44 @@ def _record(
     return status if updated_one(written) else None
 
 
+def _record_all(
+    session: Session,
+    outcomes: list[tuple[int, tuple[DeliveryStatus, dict[str, Any]]]],
+    worker: str,
+) -> list[tuple[int, DeliveryStatus]]:
+    """Write a batch's outcomes into the session's transaction (not committed): one
+    statement per set of columns (at most three), so that the write lock is held for a few
+    statements whatever the batch. A delivery whose claim another worker took meanwhile
+    (its lease ran out) is not written, and not in the answer."""
+    if not outcomes:
+        return []
+    ours = set(
+        session.scalars(
+            select(Delivery.id).where(
+                col(Delivery.id).in_([delivery_id for delivery_id, _ in outcomes]),
+                col(Delivery.claimed_by) == worker,
+            )
+        ).all()
+    )
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for delivery_id, (_status, values) in outcomes:
+        if delivery_id in ours:
+            groups.setdefault(tuple(sorted(values)), []).append(
+                {"b_id": delivery_id, "b_worker": worker, **values}
+            )
+    for names, rows in groups.items():
+        statement = (
+            sa.update(table)
+            .where(
+                table.c.id == sa.bindparam("b_id"), table.c.claimed_by == sa.bindparam("b_worker")
+            )
+            .values({name: sa.bindparam(name) for name in names})
+        )
+        session.connection().execute(statement, rows)
+    return [(delivery_id, status) for delivery_id, (status, _) in outcomes if delivery_id in ours]
+
+
 def _gone(why: str) -> Callable[[], Result]:
     def send() -> Result:
         return Result(False, None, why, 0, final=True)
@@ -397,10 +435,7 @@ def deliver_due(
     # takes the (SQLite) write lock once per batch, not once per delivery, and only once
     # every outcome is worked out.
     outcomes = [(item.delivery_id, _outcome(item, result, at)) for item, result, at in results]
-    for delivery_id, outcome in outcomes:
-        status = _record(session, delivery_id, outcome, worker)
-        if status is not None:
-            done.append((delivery_id, status))
+    done += _record_all(session, outcomes, worker)
     unsent = [item.delivery_id for item in prepared[len(results) :]]
     if unsent:
         session.execute(
