@@ -16,6 +16,10 @@ each review read through its service, as an API process runs it:
   has not caught up yet).
   Candidates no longer build the whole problem (only the opening's column), prepared or
   not: their baseline is the row "whole problem", what a candidates read built before.
+  Explanations no longer build it either (only the participant's row): their baseline
+  is the row "explanation on the whole problem", the whole problem built and the
+  participant explained on it as an explanation read did before (`solver.explain`;
+  without the moves' assessment and record look-ups both paths share, ~0.1 s).
 
 Prints the load average first; figures are seconds.
 """
@@ -47,6 +51,7 @@ from jet_match.services.development import demand
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.records import imports
 from jet_match.services.rounds import report_sheets, review, rounds, runs
+from jet_match.solver import explain, result_of_plan
 from jet_match.worker import InlineSolver, Worker
 
 ROUND = "R-REVIEW"
@@ -57,6 +62,17 @@ def _fresh_process() -> PreparedProblems:
     round_data._kept.clear()
     demand._reports.by_key.clear()
     return PreparedProblems(limit=1)
+
+
+def _whole_problem_explanation(
+    session: Session, prepared: PreparedProblems, participant: str
+) -> object:
+    """What an explanation read computed before the participant's row: the whole problem."""
+    instance, entries = round_data.full_instance(
+        session, rounds.find(session, ROUND), prepared=prepared
+    )
+    result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
+    return explain(instance, result, participant, objective_change=False)
 
 
 def main() -> None:
@@ -152,6 +168,10 @@ def main() -> None:
                 lambda s, p: review.explanation(
                     session=s, caller=c, prepared=p, round_id=ROUND, participant_id=participant
                 ),
+            ),
+            read(
+                "explanation on the whole problem",
+                lambda s, p: _whole_problem_explanation(s, p, participant),
             ),
             read(
                 "candidates",

@@ -408,18 +408,17 @@ def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Openi
     with _kept_lock:
         if kept.catalogue_stamp == stamp:
             return kept.catalogue
-    organizations = [
-        organization_record(org)
-        for org in session.scalars(
-            select(models.Organization).order_by(models.Organization.external_id)
-        )
-    ]
-    external_ids = dict(
-        session.execute(select(models.Organization.id, models.Organization.external_id)).all()
-    )
+    # Plain rows, not ORM objects (a first read builds 3,000 records).
+    org_table = sa.inspect(models.Organization).local_table
+    rows = session.execute(sa.select(org_table).order_by(org_table.c.external_id)).all()
+    organizations = [organization_record(org) for org in rows]
+    external_ids = {org.id: org.external_id for org in rows}
+    opening_table = sa.inspect(models.Opening).local_table
     openings = [
         opening_record(opening, external_ids[opening.organization_id])
-        for opening in session.scalars(select(models.Opening).order_by(models.Opening.external_id))
+        for opening in session.execute(
+            sa.select(opening_table).order_by(opening_table.c.external_id)
+        )
     ]
     with _kept_lock:
         kept.catalogue_stamp, kept.catalogue = stamp, (organizations, openings)
@@ -444,15 +443,16 @@ def _people(session: Session) -> list[fmt.Participant]:
     with _kept_lock:
         known = {pid: entry for pid, entry in kept.people.items() if pid in marks}
     stale = [pid for pid, mark in marks.items() if pid not in known or known[pid][0] != mark]
+    table = sa.inspect(models.Participant).local_table
     for start in range(0, len(stale), 900):  # SQL parameter lists stay small
+        # Plain rows, not ORM objects: a third of the time of a first read of 6,000.
         rows = session.execute(
-            select(participant, col(partner.external_id))
-            .outerjoin(partner, col(partner.id) == participant.partner_id)
-            .where(col(participant.id).in_(stale[start : start + 900]))
+            sa.select(table, col(partner.external_id).label("partner_external_id"))
+            .outerjoin(partner, col(partner.id) == table.c.partner_id)
+            .where(table.c.id.in_(stale[start : start + 900]))
         ).all()
-        for row, partner_ext in rows:
-            assert row.id is not None
-            known[row.id] = (marks[row.id], participant_record(row, partner_ext))
+        for row in rows:
+            known[row.id] = (marks[row.id], participant_record(row, row.partner_external_id))
     with _kept_lock:
         kept.people = known
     return sorted((record for _, record in known.values()), key=lambda r: r.external_id)
