@@ -19,6 +19,7 @@ from jet_match.solver.explain import (
     explain,
     explain_plan,
     pair_report,
+    plan_objective,
     result_of_plan,
 )
 from jet_match.solver.instance import Conflict, Instance, prepare
@@ -94,6 +95,7 @@ __all__ = [
     "explain",
     "explain_plan",
     "pair_report",
+    "plan_objective",
     "policy_digest",
     "policy_document",
     "prepare",

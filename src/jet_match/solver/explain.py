@@ -241,6 +241,14 @@ def evaluate_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> Ev
     )
 
 
+def plan_objective(problem: Problem | Instance, plan: Iterable[Assignment]) -> Objective:
+    """The objective of a given plan: `evaluate_plan(...).objective` without the metrics,
+    breakdowns and violations (a move's assessment needs the objective alone)."""
+    inst = _instance(problem)
+    placed_at, _ = plan_array(inst, plan)
+    return metrics.objective_of(inst, placed_at)
+
+
 def result_of_plan(
     problem: Problem | Instance, plan: Iterable[Assignment], *, engine: str
 ) -> Result:
@@ -459,5 +467,6 @@ __all__ = [
     "explain",
     "explain_plan",
     "pair_report",
+    "plan_objective",
     "result_of_plan",
 ]
