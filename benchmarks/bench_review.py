@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from jet_match import models
 from jet_match.config import Settings
@@ -119,9 +119,11 @@ def main() -> None:
         )
         with Session(engine) as session:
             participant, opening = session.execute(
-                sa.select(models.Participant.external_id, models.Opening.external_id)
-                .join(models.Placement, models.Placement.participant_id == models.Participant.id)
-                .join(models.Opening, models.Opening.id == models.Placement.opening_id)
+                sa.select(col(models.Participant.external_id), col(models.Opening.external_id))
+                .join(
+                    models.Placement, col(models.Placement.participant_id) == models.Participant.id
+                )
+                .join(models.Opening, col(models.Opening.id) == models.Placement.opening_id)
                 .limit(1)
             ).one()
             stored = session.scalars(sa.select(models.PreparedReview)).all()
@@ -129,7 +131,7 @@ def main() -> None:
 
         def read(
             name: str, call: Callable[[Session, PreparedProblems], object]
-        ) -> Callable[..., object]:
+        ) -> Callable[[PreparedProblems], float]:
             def timed(problems: PreparedProblems) -> float:
                 with Session(engine) as session:
                     begun = time.perf_counter()
