@@ -13,7 +13,10 @@ from jet_match.solver import (
     Status,
     evaluate_plan,
     explain,
+    explain_plan,
+    plan_objective,
     prepare,
+    result_of_plan,
     solve,
 )
 
@@ -47,11 +50,28 @@ class TestExplain:
         assert ineligible.failed_rules == ("driving",)
         assert "requires driving" in ineligible.why
 
+    def test_one_row_explains_as_every_pair(self) -> None:
+        pb = tokyo_problem()
+        plan = [Assignment("P1", "O1")]  # P2 unplaced by hand: O2 is free
+        whole = prepare(pb)  # type: ignore[arg-type]
+        row = prepare(pb, rows={"P2"})  # type: ignore[arg-type]
+        assert set(row.pair_p.tolist()) == {1}
+        assert len(row.pair_p) < len(whole.pair_p)
+        result = result_of_plan(whole, plan, engine="plan")
+        for who in ("P1", "P2"):
+            expected = explain(whole, result, who, objective_change=False)
+            assert explain_plan(prepare(pb, rows={who}), plan, who) == expected  # type: ignore[arg-type]
+        unplaced = explain_plan(row, plan, "P2").unplaced
+        assert unplaced is not None
+        assert "not placed in this plan" in unplaced.reasons[0]
+
 
 class TestEvaluate:
     def test_a_hand_made_plan_is_scored_and_checked(self) -> None:
         pb = tokyo_problem()
         evaluation = evaluate_plan(pb, [Assignment("P2", "O1"), Assignment("P1", "O3")])  # type: ignore[arg-type]
+        plan = [Assignment("P2", "O1"), Assignment("P1", "O3")]
+        assert plan_objective(pb, plan) == evaluation.objective  # type: ignore[arg-type]
         assert evaluation.objective.placed == 2
         assert [v.rule for v in evaluation.violations] == ["ineligible"]
         assert evaluation.metrics.rank_profile["first"] == 1

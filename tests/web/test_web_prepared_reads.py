@@ -1,8 +1,9 @@
 """Once a run has completed (and the worker prepared its reads), no page or review request
 builds the round's whole problem: the report in every format, the round page with its
 charts and the development demand page and API answer from what the worker prepared,
-the XLSX report is the workbook the worker wrote, and an opening's candidates (API and
-page) come from that opening's column alone."""
+the XLSX report is the workbook the worker wrote, an opening's candidates (API and
+page) come from that opening's column alone, and a participant's explanation (API and
+participant page) from that participant's row alone."""
 
 from __future__ import annotations
 
@@ -60,4 +61,15 @@ def test_pages_and_reports_after_a_run_do_not_build_the_whole_problem(
     opening_page = client.get(f"/app/rounds/{ROUND}/openings/OPN-B1")
     assert opening_page.status_code == 200
     assert "P-1" in opening_page.text
+    for person, where in (("P-1", "OPN-B1"), ("P-2", "OPN-A1"), ("P-4", None)):
+        answer = client.get(
+            f"/api/v1/rounds/{ROUND}/participants/{person}/explanation", headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        placement = answer.json()["placement"]
+        assert (placement["opening"] if placement else None) == where
+        assert answer.json()["alternatives"] or where is None
+        participant_page = client.get(f"/app/rounds/{ROUND}/participants/{person}")
+        assert participant_page.status_code == 200
+        assert person in participant_page.text
     assert built == []

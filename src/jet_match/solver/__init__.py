@@ -1,7 +1,8 @@
 """Placement solver: a pure library (no web or database imports).
 
 `solve(problem, *, time_limit_s, seed, progress, target_gap, deadline) -> Result`; `prepare` to
-reuse the eligibility and score arrays across re-solves and explanations; `explain`,
+reuse the eligibility and score arrays across re-solves and explanations; `explain`
+(`explain_plan` on one participant's rows),
 `check_plan`, `evaluate_plan` and `pair_report` for coordinators; `policy_digest` names
 the policy a result was scored under. See docs/scoring.md.
 """
@@ -16,7 +17,9 @@ from jet_match.solver.explain import (
     check_plan,
     evaluate_plan,
     explain,
+    explain_plan,
     pair_report,
+    plan_objective,
     result_of_plan,
 )
 from jet_match.solver.instance import Conflict, Instance, prepare
@@ -90,7 +93,9 @@ __all__ = [
     "check_plan",
     "evaluate_plan",
     "explain",
+    "explain_plan",
     "pair_report",
+    "plan_objective",
     "policy_digest",
     "policy_document",
     "prepare",

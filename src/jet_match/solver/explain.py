@@ -241,6 +241,14 @@ def evaluate_plan(problem: Problem | Instance, plan: Iterable[Assignment]) -> Ev
     )
 
 
+def plan_objective(problem: Problem | Instance, plan: Iterable[Assignment]) -> Objective:
+    """The objective of a given plan: `evaluate_plan(...).objective` without the metrics,
+    breakdowns and violations (a move's assessment needs the objective alone)."""
+    inst = _instance(problem)
+    placed_at, _ = plan_array(inst, plan)
+    return metrics.objective_of(inst, placed_at)
+
+
 def result_of_plan(
     problem: Problem | Instance, plan: Iterable[Assignment], *, engine: str
 ) -> Result:
@@ -276,15 +284,58 @@ def explain(
     score, and (if `objective_change`) the best objective with the participant pinned
     there, solved exactly, to compare with the result's.
     """
-    from jet_match.solver.solve import solve  # solve imports this module's siblings
-
     inst = _instance(problem)
-    t = inst.tables
-    i = t.participant_ids.index(participant)
     plan_pairs = [Assignment(p.participant, p.opening) for p in result.placements]
     placed_at, _ = plan_array(inst, plan_pairs)
     placement = next((p for p in result.placements if p.participant == participant), None)
     unplaced = next((u for u in result.unplaced if u.participant == participant), None)
+    found = _alternatives(
+        inst,
+        placed_at,
+        inst.tables.participant_ids.index(participant),
+        alternatives,
+        result.objective if objective_change else None,
+        time_limit_s,
+    )
+    return Explanation(participant, placement, unplaced, found)
+
+
+def explain_plan(
+    instance: Instance, plan: Iterable[Assignment], participant: str, *, alternatives: int = 5
+) -> Explanation:
+    """`explain` of `result_of_plan(instance, plan)`, without objective changes.
+
+    Reads no pairs but the participant's and their partner's (for the reasons they are
+    unplaced): an instance prepared with `rows` holding those two (`prepare`) explains
+    exactly as the whole problem's, without computing its millions of pairs.
+    """
+    t = instance.tables
+    i = t.participant_ids.index(participant)
+    placed_at, _ = plan_array(instance, plan)
+    unplaced = metrics.unplaced_of(instance, placed_at, only=np.asarray([i]))
+    in_plan = np.where(instance.in_run, placed_at, -1)  # the placements of the result
+    placement = None
+    if in_plan[i] >= 0:
+        only_i = np.where(np.arange(t.n_participants) == i, in_plan, -1)
+        placement = metrics.placements_of(instance, only_i)[0]
+    found = _alternatives(instance, in_plan, i, alternatives, None, 0.0)
+    return Explanation(participant, placement, unplaced[0] if unplaced else None, found)
+
+
+def _alternatives(
+    inst: Instance,
+    placed_at: np.ndarray,
+    i: int,
+    alternatives: int,
+    objective: Objective | None,
+    time_limit_s: float,
+) -> tuple[Alternative, ...]:
+    """The best alternatives of participant i in a plan (of the run's participants); with
+    `objective` (the plan's), the objective change of moving there, solved exactly."""
+    from jet_match.solver.solve import solve  # solve imports this module's siblings
+
+    t = inst.tables
+    participant = t.participant_ids[i]
     scope = np.flatnonzero(inst.in_scope & (t.o_position == t.p_position[i]))
     scope = scope[scope != placed_at[i]]
     scores = policy.score(t, inst.problem.weights, np.full(len(scope), i), scope)
@@ -312,15 +363,15 @@ def explain(
                 why = "full: taken by " + ", ".join(f"{who} (score {s})" for who, s in taken)
             else:
                 why = _free_slot_why(inst, placed_at, counts, i, j)
-            if objective_change:
+            if objective is not None:
                 pinned = (*inst.problem.pins, Assignment(participant, t.opening_ids[j]))
                 moved = solve(replace(inst.problem, pins=pinned), time_limit_s=time_limit_s)
                 if moved.status in (Status.OPTIMAL, Status.FEASIBLE):
                     change = Objective(
-                        moved.objective.placed - result.objective.placed,
-                        moved.objective.score - result.objective.score,
-                        moved.objective.disruption - result.objective.disruption,
-                        moved.objective.moved - result.objective.moved,
+                        moved.objective.placed - objective.placed,
+                        moved.objective.score - objective.score,
+                        moved.objective.disruption - objective.disruption,
+                        moved.objective.moved - objective.moved,
                     )
                     why += (
                         f"; moving there changes placements by {change.placed:+d} and the net "
@@ -340,7 +391,7 @@ def explain(
                 change,
             )
         )
-    return Explanation(participant, placement, unplaced, tuple(out))
+    return tuple(out)
 
 
 def _alternatives_order(
@@ -414,6 +465,8 @@ __all__ = [
     "check_plan",
     "evaluate_plan",
     "explain",
+    "explain_plan",
     "pair_report",
+    "plan_objective",
     "result_of_plan",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -201,6 +202,7 @@ def prepare(
     base: Instance | None = None,
     top_k: int = TOP_K,
     deadline: Deadline | None = None,
+    rows: Collection[str] | None = None,
 ) -> Instance:
     """Eligibility and scores of every pair of the run, pins, couples and caps, checked.
 
@@ -219,6 +221,12 @@ def prepare(
     With `deadline`, the eligibility pass stops when its `for_first_plan` clock expires
     (no plan without it, so it may use part of the run's margin): the instance then has
     no pairs and `out_of_time` set (`solve` returns `timeout`; no later prepare reuses it).
+
+    With `rows` (participant external_ids), only those participants' pairs are computed
+    (and the waived pairs): everything else (tables, run membership, pins, couples, caps)
+    is the whole problem's, and those rows' pairs are the whole problem's, since
+    eligibility and scores are per pair. Enough to explain one participant
+    (`explain_plan`) without the whole problem's pairs; not an instance to solve.
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
@@ -315,16 +323,26 @@ def prepare(
     t, capacity_waived = waivers.waive_capacity(problem, t, pin_of, o_index, p_index)
     reused = (
         _reuse(base, problem, t, in_run, top_k, changes)
-        if changes is not None and base is not None
+        if changes is not None and base is not None and rows is None
         else None
     )
+    computed_for = in_run
+    if rows is not None:
+        wanted = set(rows)
+        asked = np.fromiter((pid in wanted for pid in t.participant_ids), dtype=np.bool_)
+        computed_for = in_run & asked
     bounds = None
     computed = None
     if reused is not None:
         pair_p, pair_o, pair_score, pair_top, bounds = reused
     else:
         computed = _eligible_pairs(
-            problem, t, in_run, o_scope, top_k, deadline.for_first_plan() if deadline else None
+            problem,
+            t,
+            computed_for,
+            o_scope,
+            top_k,
+            deadline.for_first_plan() if deadline else None,
         )
         pair_p, pair_o, pair_score, pair_top = computed or _no_pairs()
     waived = waivers.resolved_waivers(t, waivable, capacity_waived, in_run, o_scope)

@@ -196,8 +196,12 @@ def _addable(
     return open_now[keep & (room > 0)]
 
 
-def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
-    """Each unplaced participant of the run with the reasons, sorted by external_id.
+def unplaced_of(
+    instance: Instance, plan: IntArray, only: IntArray | None = None
+) -> tuple[Unplaced, ...]:
+    """Each unplaced participant of the run (or of `only`, participant indices) with the
+    reasons, sorted by external_id. A participant's reasons read their own pairs and their
+    partner's, nobody else's.
 
     The reasons hold for any plan: a plan made or changed by hand, or a solver's plan."""
     t = instance.tables
@@ -205,7 +209,10 @@ def unplaced_of(instance: Instance, plan: IntArray) -> tuple[Unplaced, ...]:
     free = t.o_slots - np.bincount(plan[plan >= 0], minlength=t.n_openings)
     counts = cap_counts(instance, plan)
     starts = instance.participant_bounds()
-    for i in np.flatnonzero((plan < 0) & instance.in_run):
+    unplaced = (plan < 0) & instance.in_run
+    if only is not None:
+        unplaced &= np.isin(np.arange(t.n_participants), only)
+    for i in np.flatnonzero(unplaced):
         own = instance.pair_o[starts[i] : starts[i + 1]].astype(np.int64)
         partner = int(instance.partner_of[i])
         if len(own) == 0:

@@ -3,7 +3,7 @@
 A move is judged on a local problem (`round_data.local_problem`): the movers, their
 partners, everyone now holding an opening a mover would take, and under a country cap
 everyone placed in that prefecture with a mover's citizenship. Those are all the records
-a move can bring into conflict, so the solver's `check_plan` and `evaluate_plan` on it
+a move can bring into conflict, so the solver's `check_plan` and `plan_objective` on it
 answer exactly as on the whole round, in milliseconds. Only rule breaks the move
 *adds* count: the plan may already break rules a coordinator accepted earlier.
 
@@ -31,8 +31,8 @@ from jet_match.solver import (
     PairReport,
     Violation,
     check_plan,
-    evaluate_plan,
     pair_report,
+    plan_objective,
     prepare,
 )
 
@@ -113,8 +113,8 @@ def assess(session: Session, row: models.Round, moves: Sequence[Move]) -> list[A
     )
     names = _names(session, moves)
     base = prepare(problem)
-    before_eval = evaluate_plan(base, before_plan)
-    before_breaks = {_key(v) for v in before_eval.violations}
+    before_objective = plan_objective(base, before_plan)
+    before_breaks = {_key(v) for v in check_plan(base, before_plan)}
     out = []
     for move in moves:
         participant = names.participants[move.participant_id]
@@ -127,7 +127,6 @@ def assess(session: Session, row: models.Round, moves: Sequence[Move]) -> list[A
         if move.pinned and opening is not None:
             after_pins = (*after_pins, Assignment(participant, opening))
         instance = base if after_pins == pins_before else _with_pins(base, after_pins)
-        after_eval = evaluate_plan(instance, after_plan)
         breaks = tuple(
             rule_break(v) for v in check_plan(instance, after_plan) if _key(v) not in before_breaks
         )
@@ -138,7 +137,7 @@ def assess(session: Session, row: models.Round, moves: Sequence[Move]) -> list[A
                 opening=opening,
                 before=current,
                 breaks=breaks,
-                change=objective_change(before_eval.objective, after_eval.objective),
+                change=objective_change(before_objective, plan_objective(instance, after_plan)),
                 pair=pair_report(instance, participant, opening) if opening is not None else None,
             )
         )

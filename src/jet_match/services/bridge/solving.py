@@ -8,7 +8,7 @@ The rounds service (and the `solve` CLI) build problems with `problem_from_datas
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -61,12 +61,15 @@ def problem_from_dataset(
     weights: Mapping[str, int] | None = None,
     max_country_share_per_prefecture: float | None = None,
     override_cap: bool = False,
+    participants: Sequence[sv.Participant] | None = None,
 ) -> sv.Problem:
     """The solver's `Problem` for a dataset.
 
     `positions` limits the run (None: all positions). `weights` overrides some weights of
     the dataset's policy (a round's overrides); with `override_cap`, the country cap is
-    `max_country_share_per_prefecture` instead of the dataset's.
+    `max_country_share_per_prefecture` instead of the dataset's. `participants`: the
+    dataset's participants already converted (`solver_participant`), which a process
+    keeps between reads, in place of the dataset's own.
     """
     policy = dataset.policy or ds.Policy()
     merged = {**policy.weights.model_dump(), **(weights or {})}
@@ -103,25 +106,10 @@ def problem_from_dataset(
             )
             for o in dataset.openings
         ),
-        participants=tuple(
-            sv.Participant(
-                external_id=p.external_id,
-                citizenship=p.citizenship,
-                position=_POSITION[p.position],
-                status=_STATUS[p.status],
-                japanese_level=p.japanese_level.ordinal,
-                teaching_experience_years=p.teaching_experience_years,
-                can_drive=p.can_drive,
-                preferred_prefectures=tuple(p.preferred_prefectures),
-                area_preference=_AREA_PREFERENCE[p.area_preference],
-                school_level_preference=_SCHOOL_PREFERENCE[p.school_level_preference],
-                needs_medical_access=p.needs_medical_access,
-                sport=p.sport,
-                home_region=p.home_region,
-                partner=p.partner.external_id if p.partner else None,
-                partner_constraint=_PARTNER[p.partner.constraint] if p.partner else None,
-            )
-            for p in dataset.participants
+        participants=(
+            tuple(participants)
+            if participants is not None
+            else tuple(solver_participant(p) for p in dataset.participants)
         ),
         weights=sv.Weights(**merged),
         max_country_share_per_prefecture=cap,
@@ -130,6 +118,27 @@ def problem_from_dataset(
         previous_plan=_pairs(dataset.previous_plan),
         positions=frozenset(_POSITION[p] for p in positions) if positions is not None else None,
         regions=REGION_INDEX_BY_PREFECTURE,
+    )
+
+
+def solver_participant(p: ds.Participant) -> sv.Participant:
+    """A dataset participant as the solver's."""
+    return sv.Participant(
+        external_id=p.external_id,
+        citizenship=p.citizenship,
+        position=_POSITION[p.position],
+        status=_STATUS[p.status],
+        japanese_level=p.japanese_level.ordinal,
+        teaching_experience_years=p.teaching_experience_years,
+        can_drive=p.can_drive,
+        preferred_prefectures=tuple(p.preferred_prefectures),
+        area_preference=_AREA_PREFERENCE[p.area_preference],
+        school_level_preference=_SCHOOL_PREFERENCE[p.school_level_preference],
+        needs_medical_access=p.needs_medical_access,
+        sport=p.sport,
+        home_region=p.home_region,
+        partner=p.partner.external_id if p.partner else None,
+        partner_constraint=_PARTNER[p.partner.constraint] if p.partner else None,
     )
 
 

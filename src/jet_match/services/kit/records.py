@@ -1,5 +1,9 @@
 """Rows to dataset records and back; the one place that knows how a table maps to the format.
 
+The organization, opening and participant `*_data` and `*_record` functions take a model
+object or a plain row of its table (`sa.select(table)`: the same attribute names; bulk
+reads skip building ORM objects).
+
 Rows reference each other by integer ids, records by external_id: the functions here
 take the external_ids they need, so callers can fetch them in bulk (a join or one
 lookup dictionary), never one query per row. `stored_data` reads every stored record
@@ -12,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Row
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -23,7 +28,7 @@ from jet_match.errors import FieldProblem
 _MAX_INTEGER = 2**31 - 1
 
 
-def organization_data(row: models.Organization) -> dict[str, Any]:
+def organization_data(row: models.Organization | Row[Any]) -> dict[str, Any]:
     """The organization as dataset JSON."""
     return {
         "external_id": row.external_id,
@@ -37,7 +42,7 @@ def organization_data(row: models.Organization) -> dict[str, Any]:
     }
 
 
-def opening_data(row: models.Opening, organization: str) -> dict[str, Any]:
+def opening_data(row: models.Opening | Row[Any], organization: str) -> dict[str, Any]:
     """The opening as dataset JSON; `organization` is its organization's external_id."""
     return {
         "external_id": row.external_id,
@@ -56,8 +61,9 @@ def opening_data(row: models.Opening, organization: str) -> dict[str, Any]:
     }
 
 
-def participant_data(row: models.Participant, partner: str | None) -> dict[str, Any]:
-    """The participant as dataset JSON; `partner` is the partner's external_id, if any."""
+def participant_data(row: models.Participant | Row[Any], partner: str | None) -> dict[str, Any]:
+    """The participant as dataset JSON; `partner` is the partner's external_id, if any
+    (`row` a participant or a row of the participants table)."""
     return {
         "external_id": row.external_id,
         "family_name": row.family_name,
@@ -122,17 +128,17 @@ def contract_values(record: fmt.Contract, organization_id: int, opening_id: int)
     return values
 
 
-def organization_record(row: models.Organization) -> fmt.Organization:
+def organization_record(row: models.Organization | Row[Any]) -> fmt.Organization:
     """The organization as a dataset record."""
     return fmt.Organization.model_validate(organization_data(row))
 
 
-def opening_record(row: models.Opening, organization: str) -> fmt.Opening:
+def opening_record(row: models.Opening | Row[Any], organization: str) -> fmt.Opening:
     """The opening as a dataset record."""
     return fmt.Opening.model_validate(opening_data(row, organization))
 
 
-def participant_record(row: models.Participant, partner: str | None) -> fmt.Participant:
+def participant_record(row: models.Participant | Row[Any], partner: str | None) -> fmt.Participant:
     """The participant as a dataset record."""
     return fmt.Participant.model_validate(participant_data(row, partner))
 

@@ -5,7 +5,9 @@ Everything is evaluated by the solver's own functions (`explain`, `evaluate_plan
 agree with what a run would compute. The round's prepared instance is kept between
 requests in the application's `round_data.PreparedProblems`, which every read here takes
 as `prepared`; an opening's candidates need only its column of the problem
-(`bridge.opening_column`: every participant against that opening), not the whole. The
+(`bridge.opening_column`: every participant against that opening), and a participant's
+explanation only their row (`bridge.participant_row`: that participant and their
+partner against every opening, the rest of the problem without its pairs). The
 objective change shown for a possible move is that of the move alone, everything else
 unchanged (`jet_match.services.bridge.moves`).
 """
@@ -38,6 +40,7 @@ from jet_match.schemas.review import (
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.moves import Move
 from jet_match.services.bridge.opening_column import opening_column
+from jet_match.services.bridge.participant_row import participant_row
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit import lookups
 from jet_match.services.kit.access import Action, Caller, authorize
@@ -58,11 +61,7 @@ from jet_match.services.rounds import (
 )
 from jet_match.services.rounds import prepared as prepared_reads
 from jet_match.services.security import audit
-from jet_match.solver import (
-    Assignment,
-    explain,
-    result_of_plan,
-)
+from jet_match.solver import Assignment, explain_plan
 from jet_match.statuses import RoundStatus
 
 
@@ -103,10 +102,9 @@ def explanation(
     person = lookups.find_participant(session, participant_id)
     assert row.id is not None
     assert person.id is not None
-    instance, entries = round_data.full_instance(session, row, prepared=prepared)
-    result = result_of_plan(instance, round_data.assignments(entries), engine="plan")
-    explained = explain(
-        instance, result, participant_id, alternatives=alternatives, objective_change=False
+    instance, entries = participant_row(session, row, participant_id)
+    explained = explain_plan(
+        instance, round_data.assignments(entries), participant_id, alternatives=alternatives
     )
     openings = [a.opening for a in explained.alternatives]
     opening_ids = _ids(session, models.Opening, openings)
