@@ -168,7 +168,7 @@ def main() -> None:
             read(
                 "explanation",
                 lambda s, p: review.explanation(
-                    session=s, caller=c, prepared=p, round_id=ROUND, participant_id=participant
+                    session=s, caller=c, round_id=ROUND, participant_id=participant
                 ),
             ),
             read(

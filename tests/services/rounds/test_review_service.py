@@ -23,7 +23,6 @@ def test_an_explanation_gives_the_placement_and_its_alternatives(
         explained = review.explanation(
             session=session,
             caller=COMMAND_LINE,
-            prepared=PreparedProblems(),
             round_id=ROUND,
             participant_id="P-1",
         )

@@ -52,7 +52,6 @@ def explain_participant(
     round_id: RoundPath,
     participant_id: ExternalIdPath,
     session: SessionDep,
-    prepared: PreparedProblemsDep,
     caller: Reader,
     alternatives: Annotated[int, Query(ge=1, le=20, description="How many alternatives.")] = 5,
 ) -> Explanation:
@@ -66,7 +65,6 @@ def explain_participant(
     return review.explanation(
         session=session,
         caller=caller,
-        prepared=prepared,
         round_id=round_id,
         participant_id=participant_id,
         alternatives=alternatives,

@@ -39,7 +39,7 @@ from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.config import Settings
-from jet_match.services.kit.writes import commit, updated_one
+from jet_match.services.kit.writes import commit
 from jet_match.services.notifications import mail, outbox, posting
 from jet_match.statuses import DeliveryStatus, Role
 
@@ -227,12 +227,14 @@ def attempt(
     session.rollback()  # no transaction stays open while the receiver answers
     if prepared is None:
         return None
-    status = _record(session, delivery_id, _outcome(prepared, prepared.send(), now()), worker)
-    if status is None:
+    written = _record_all(
+        session, [(delivery_id, _outcome(prepared, prepared.send(), now()))], worker
+    )
+    if not written:
         session.rollback()
         return None
     commit(session)
-    return status
+    return written[0][1]
 
 
 def _prepare(
@@ -324,20 +326,6 @@ def _outcome(
         values["next_attempt_at"] = at + timedelta(seconds=RETRY_DELAYS_S[attempts - 1])
     values["status"] = status.value
     return status, values
-
-
-def _record(
-    session: Session, delivery_id: int, outcome: tuple[DeliveryStatus, dict[str, Any]], worker: str
-) -> DeliveryStatus | None:
-    """Write an attempt's outcome into the session's transaction (not committed); the new
-    status, or None if the claim was no longer ours (nothing written)."""
-    status, values = outcome
-    written = session.execute(
-        update(Delivery)
-        .where(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == worker)
-        .values(**values)
-    )
-    return status if updated_one(written) else None
 
 
 def _record_all(

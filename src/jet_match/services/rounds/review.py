@@ -91,7 +91,6 @@ def explanation(
     *,
     session: Session,
     caller: Caller,
-    prepared: PreparedProblems,
     round_id: str,
     participant_id: str,
     alternatives: int = 5,

@@ -128,7 +128,6 @@ class Here(InRound):
         explanation = review.explanation(
             session=session,
             caller=page.caller,
-            prepared=self.prepared,
             round_id=self.round_id,
             participant_id=self.participant,
             alternatives=ALTERNATIVES,
