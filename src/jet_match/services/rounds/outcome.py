@@ -81,6 +81,22 @@ def complete_run(
     if run.status != RunStatus.RUNNING.value or run.worker != worker:
         session.rollback()
         return RunStatus(run.status)
+    round_row = round_of(session, run)
+    assert round_row.id is not None
+    saving = time.perf_counter()
+    outcome = run_outcome(result, timings or {}, policy=round_data.policy_of(round_row))
+    progress = _final_progress(progress, result)
+    has_plan = result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    # The new plan's differences from the working plan are worked out before the first
+    # write, which takes SQLite's write lock until the commit (every other writer, an
+    # audited read included, waits for it). They cannot go stale: every change of a
+    # working plan bumps the round's version, and the plan is applied only to the round
+    # at the run's base version (below).
+    diff = (
+        plans.diff_plan(session, round_row.id, _placements(session, result), source="run")
+        if has_plan
+        else None
+    )
     # The first write takes SQLite's write lock: nothing else commits until we do, so the
     # checks below hold at the commit (on PostgreSQL, changed_records locks the rows).
     ours = session.execute(
@@ -91,12 +107,7 @@ def complete_run(
     if not updated_one(ours):
         session.rollback()
         return RunStatus(find(session, run_id).status)
-    round_row = round_of(session, run)
-    assert round_row.id is not None
-    saving = time.perf_counter()
-    outcome = run_outcome(result, timings or {}, policy=round_data.policy_of(round_row))
-    progress = _final_progress(progress, result)
-    if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
+    if diff is None:
         why = (
             "the problem is infeasible: " + "; ".join(c.message for c in result.conflicts)
             if result.status is Status.INFEASIBLE
@@ -133,7 +144,7 @@ def complete_run(
             "was not applied: start a new run"
         )
         return _fail(session, run, round_row, why, outcome, progress)
-    changed = plans.replace_plan(session, round_row.id, _placements(session, result), source="run")
+    changed = plans.write_plan(session, diff)
     new_status = rounds.settle_status(session, WORKER, round_row, ran=True)
     outcome["changed"] = changed
     outcome["timings"]["save_s"] = round(time.perf_counter() - saving, 4)

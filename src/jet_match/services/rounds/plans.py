@@ -556,14 +556,28 @@ class NewPlacement:
     breakdown: Mapping[str, int]
 
 
-def replace_plan(
+@dataclass(frozen=True, slots=True)
+class PlanDiff:
+    """What turns a working plan into a new one: placement rows to delete, to rescore
+    and to add, and how many people that moves."""
+
+    round_id: int
+    deleted: list[int]
+    rescored: list[dict[str, Any]]
+    added: list[dict[str, Any]]
+    moved: int
+
+
+def diff_plan(
     session: Session, round_id: int, new: Mapping[int, NewPlacement], *, source: str
-) -> int:
-    """Make `new` (by participant row id) the working plan; the number of people it moved.
+) -> PlanDiff:
+    """Compare `new` (by participant row id) with the working plan as read now (reads only).
 
     Placements that stay at the same opening keep their row (and pin, source, override
     reason); only differences are written, so a re-solve that moves three people writes
-    three rows. Flushes, never commits: the caller's transaction decides.
+    three rows. A caller that reads before its transaction's first write must make sure
+    the plan did not change meanwhile (every change of a working plan bumps the round's
+    version: check it with that write).
     """
     current = {
         pid: (row_id, opening_id, score, breakdown)
@@ -582,8 +596,6 @@ def replace_plan(
         for pid, (row_id, opening_id, _, _) in current.items()
         if pid not in new or new[pid].opening_id != opening_id
     }
-    if left:
-        session.execute(delete(Placement).where(col(Placement.id).in_(list(left.values()))))
     rescored = [
         {"id": row_id, "score": new[pid].score, "breakdown": dict(new[pid].breakdown)}
         for pid, (row_id, opening_id, score, breakdown) in current.items()
@@ -591,8 +603,6 @@ def replace_plan(
         and new[pid].opening_id == opening_id
         and (new[pid].score != score or dict(new[pid].breakdown) != breakdown)
     ]
-    if rescored:
-        session.execute(update(Placement), rescored)
     now = models.utcnow()
     added = [
         {
@@ -609,10 +619,21 @@ def replace_plan(
         for pid, placement in new.items()
         if pid not in current or current[pid][1] != placement.opening_id
     ]
-    if added:
-        session.execute(insert(Placement), added)
+    moved = len(set(left) | {pid for pid in new if pid not in current})
+    return PlanDiff(round_id, list(left.values()), rescored, added, moved)
+
+
+def write_plan(session: Session, diff: PlanDiff) -> int:
+    """Write a diff (flushes, never commits: the caller's transaction decides); the
+    number of people it moved."""
+    if diff.deleted:
+        session.execute(delete(Placement).where(col(Placement.id).in_(diff.deleted)))
+    if diff.rescored:
+        session.execute(update(Placement), diff.rescored)
+    if diff.added:
+        session.execute(insert(Placement), diff.added)
     session.flush()
-    return len(set(left) | {pid for pid in new if pid not in current})
+    return diff.moved
 
 
 # --- Several changes in one transaction (the bulk sheet) ------------------------------------

@@ -58,6 +58,15 @@ def publish(
             f"{row.published_version} already"
         )
     version = row.published_version + 1
+    # Everything is read and worked out before the first write: from the bump to the
+    # commit the database's write lock is held (on SQLite every other writer, an audited
+    # read included, waits for it), so that stretch only writes. What was read cannot go
+    # stale: every change of a working plan bumps the round's version, and the bump below
+    # refuses (412) a round changed since `rounds.find` read it.
+    working = _working_plan(session, row.id)
+    previous = _published_plan(session, row.id, version - 1) if version > 1 else []
+    counts = _differences(working, previous)
+    announcements = _announcements(row, version, working, previous)
     # Every round is locked in id order (PostgreSQL; on SQLite the bump's write lock
     # serializes publications), then the overlap is checked: of two rounds sharing a
     # position published at once, the second sees the first.
@@ -71,6 +80,7 @@ def publish(
         version=version,
         published_by=caller.actor,
         policy=round_data.policy_of(row),
+        summary=counts,
     )
     session.add(publication)
     session.flush()
@@ -107,10 +117,7 @@ def publish(
             .order_by(col(Participant.external_id)),
         )
     )
-    counts = _differences(session, row.id, version)
-    publication.summary = counts
-    session.add(publication)
-    _announce(session, row, version)
+    outbox.record_events(session=session, events=announcements)
     audit.record(
         session,
         caller,
@@ -139,19 +146,71 @@ def publish(
     )
 
 
-def _announce(session: Session, row: models.Round, version: int) -> None:
-    """Tell each host organization whose placements changed (all of them on a first
-    publication) its own placements of the new version, in the publication's transaction
-    (`round.published`, then `round.amended`)."""
-    now = _placements_by_organization(session, row.id or 0, version)
-    before = _placements_by_organization(session, row.id or 0, version - 1) if version > 1 else {}
+#: A placement as publication sees it: participant and opening row ids, the opening's
+#: organization row id, participant and opening external_ids.
+Row = tuple[int, int, int, str, str]
+
+
+def _working_plan(session: Session, round_id: int) -> list[Row]:
+    """The round's working plan, in participant external_id order (what is published)."""
+    placement = models.Placement
+    return _rows(
+        session,
+        sa.select(
+            col(placement.participant_id),
+            col(placement.opening_id),
+            col(Opening.organization_id),
+            col(Participant.external_id),
+            col(Opening.external_id),
+        )
+        .join(Participant, col(Participant.id) == placement.participant_id)
+        .join(Opening, col(Opening.id) == placement.opening_id)
+        .where(col(placement.round_id) == round_id),
+    )
+
+
+def _published_plan(session: Session, round_id: int, version: int) -> list[Row]:
+    """The placements of a published version, in participant external_id order."""
+    return _rows(
+        session,
+        sa.select(
+            col(Published.participant_id),
+            col(Published.opening_id),
+            col(Published.organization_id),
+            col(Participant.external_id),
+            col(Opening.external_id),
+        )
+        .join(Publication, col(Publication.id) == Published.publication_id)
+        .join(Participant, col(Participant.id) == Published.participant_id)
+        .join(Opening, col(Opening.id) == Published.opening_id)
+        .where(col(Publication.round_id) == round_id, col(Publication.version) == version),
+    )
+
+
+def _rows(session: Session, statement: Any) -> list[Row]:
+    return [
+        (int(p), int(o), int(org), participant, opening)
+        for p, o, org, participant, opening in session.execute(
+            statement.order_by(col(Participant.external_id))
+        ).all()
+    ]
+
+
+def _announcements(
+    row: models.Round, version: int, now: list[Row], before: list[Row]
+) -> list[outbox.NewEvent]:
+    """For each host organization whose placements changed (all of them on a first
+    publication), its own placements of the new version (`round.published`, then
+    `round.amended`), to be written in the publication's transaction."""
+    mine = _by_organization(now)
+    previous = _by_organization(before)
     kind = EventKind.ROUND_PUBLISHED if version == 1 else EventKind.ROUND_AMENDED
     events = []
-    for organization_id in sorted(set(now) | set(before)):
-        mine, previous = now.get(organization_id, []), before.get(organization_id, [])
-        if mine == previous:
+    for organization_id in sorted(set(mine) | set(previous)):
+        placed, earlier = mine.get(organization_id, []), previous.get(organization_id, [])
+        if placed == earlier:
             continue
-        kept = set(mine)
+        kept = set(placed)
         events.append(
             outbox.NewEvent(
                 kind,
@@ -159,30 +218,21 @@ def _announce(session: Session, row: models.Round, version: int) -> None:
                 {
                     "round": row.external_id,
                     "version": version,
-                    "placements": [{"participant": p, "opening": o} for p, o in mine],
+                    "placements": [{"participant": p, "opening": o} for p, o in placed],
                     "removed": [
-                        {"participant": p, "opening": o} for p, o in previous if (p, o) not in kept
+                        {"participant": p, "opening": o} for p, o in earlier if (p, o) not in kept
                     ],
                 },
             )
         )
-    outbox.record_events(session=session, events=events)
+    return events
 
 
-def _placements_by_organization(
-    session: Session, round_id: int, version: int
-) -> dict[int, list[tuple[str, str]]]:
-    """Organization row id -> its (participant, opening) external_ids in a published version."""
+def _by_organization(rows: list[Row]) -> dict[int, list[tuple[str, str]]]:
+    """Organization row id -> its (participant, opening) external_ids, in row order."""
     found: dict[int, list[tuple[str, str]]] = {}
-    for organization_id, participant, opening in session.execute(
-        select(Published.organization_id, Participant.external_id, Opening.external_id)
-        .join(Publication, col(Publication.id) == Published.publication_id)
-        .join(Participant, col(Participant.id) == Published.participant_id)
-        .join(Opening, col(Opening.id) == Published.opening_id)
-        .where(Publication.round_id == round_id, Publication.version == version)
-        .order_by(col(Participant.external_id))
-    ).all():
-        found.setdefault(int(organization_id), []).append((participant, opening))
+    for _p, _o, organization_id, participant, opening in rows:
+        found.setdefault(organization_id, []).append((participant, opening))
     return found
 
 
@@ -219,9 +269,9 @@ def published_plan(session: Session, round_id: int, version: int) -> dict[int, i
     )
 
 
-def _differences(session: Session, round_id: int, version: int) -> dict[str, int]:
-    now = published_plan(session, round_id, version)
-    before = published_plan(session, round_id, version - 1) if version > 1 else {}
+def _differences(now_rows: list[Row], before_rows: list[Row]) -> dict[str, int]:
+    now = {p: o for p, o, *_rest in now_rows}
+    before = {p: o for p, o, *_rest in before_rows}
     return {
         "placed": len(now),
         "added": sum(1 for p in now if p not in before),
