@@ -76,7 +76,7 @@ def _publish_once(source: Path, folder: Path, *, events: bool) -> tuple[float, i
     engine = make_engine(Settings(database_url=f"sqlite:///{copy}", log_level="WARNING"))
     announce = publications._announce
     if not events:
-        publications._announce = lambda *_args, **_kwargs: None  # type: ignore[assignment]
+        publications._announce = lambda *_args, **_kwargs: None
     try:
         with Session(engine) as session:
             etag = rounds.get_round(session=session, caller=COMMAND_LINE, external_id="PUB").etag
@@ -91,7 +91,7 @@ def _publish_once(source: Path, folder: Path, *, events: bool) -> tuple[float, i
                 .where(models.NotificationEvent.kind == "round.published")
             )
     finally:
-        publications._announce = announce  # type: ignore[method-assign]
+        publications._announce = announce
         engine.dispose()
         copy.unlink()
     return took, int(written or 0)
