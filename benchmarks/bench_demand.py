@@ -11,25 +11,18 @@ python benchmarks/bench_demand.py [--repeat 20] [--database-url URL]
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from fastapi.testclient import TestClient
+from national_db import arguments, national_database
 from sqlmodel import Session
 
-from jet_match.config import Settings
-from jet_match.dataset.format import dataset_to_json
-from jet_match.dataset.generator import PROGRAMME_YEAR, ScaleName, generate_scale
-from jet_match.db import make_engine, migrate
+from jet_match.dataset.generator import PROGRAMME_YEAR
 from jet_match.main import create_app
 from jet_match.schemas.api_keys import ApiKeyCreate
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.records import imports
 from jet_match.services.season import demand
 from jet_match.services.security import api_keys
 from jet_match.statuses import Role
@@ -49,22 +42,10 @@ def _timed(label: str, repeat: int, work: Callable[[], object]) -> None:
 
 def main() -> None:
     """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"# demand: load average {load} on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as directory:
-        url = args.database_url or f"sqlite:///{Path(directory) / 'bench.db'}"
-        settings = Settings(database_url=url, environment="test")
-        engine = make_engine(settings)
-        migrate(engine)
-        dataset = generate_scale(ScaleName.NATIONAL, seed=1)
+    args = arguments(__doc__, repeat=20).parse_args()
+    with national_database("demand", args.database_url) as national:
+        settings, engine, dataset = national.settings, national.engine, national.dataset
         with Session(engine) as session:
-            imports.import_dataset(
-                session=session, caller=COMMAND_LINE, raw=dataset_to_json(dataset)
-            )
             key = api_keys.create_key(
                 session=session,
                 caller=COMMAND_LINE,
@@ -105,7 +86,6 @@ def main() -> None:
 
             _timed("GET /api/v1/demand", args.repeat, http)
             _timed("POST /api/v1/demand/apply?dry_run=true", args.repeat, dry_run)
-        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -26,30 +26,23 @@ Prints the load average first; figures are seconds.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import sqlalchemy as sa
+from national_db import arguments, national_database
 from sqlmodel import Session, col
 
 from jet_match import models
-from jet_match.config import Settings
 from jet_match.dataset import format as fmt
-from jet_match.dataset.format import dataset_to_json
-from jet_match.dataset.generator import PROGRAMME_YEAR, ScaleName, generate_scale
-from jet_match.db import make_engine, migrate
+from jet_match.dataset.generator import PROGRAMME_YEAR
 from jet_match.schemas.rounds import RoundCreate, RoundPolicy
 from jet_match.schemas.runs import RunCreate
 from jet_match.services.bridge import round_data
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.development import demand
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.records import imports
 from jet_match.services.rounds import report_sheets, review, rounds, runs
 from jet_match.solver import explain, result_of_plan
 from jet_match.worker import InlineSolver, Worker
@@ -77,23 +70,12 @@ def _whole_problem_explanation(
 
 def main() -> None:
     """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", default=None)
+    parser = arguments(__doc__, repeat=5)
     parser.add_argument("--time-limit", type=float, default=120)
     args = parser.parse_args()
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"# review reads: load average {load} on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as directory:
-        url = args.database_url or f"sqlite:///{Path(directory) / 'bench.db'}"
-        settings = Settings(database_url=url, environment="test")
-        engine = make_engine(settings)
-        migrate(engine)
-        dataset = generate_scale(ScaleName.NATIONAL, seed=1)
+    with national_database("review reads", args.database_url) as national:
+        settings, engine, dataset = national.settings, national.engine, national.dataset
         with Session(engine) as session:
-            imports.import_dataset(
-                session=session, caller=COMMAND_LINE, raw=dataset_to_json(dataset)
-            )
             rounds.create_round(
                 session=session,
                 caller=COMMAND_LINE,
@@ -220,7 +202,6 @@ def main() -> None:
                 session.commit()
             print(f"{timed.__name__:38} {first:8.3f} {warm:8.3f} {baseline:9.3f}")
         worker.preparer.close()
-        engine.dispose()
 
 
 if __name__ == "__main__":

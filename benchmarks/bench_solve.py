@@ -41,6 +41,7 @@ from ortools.graph.python import min_cost_flow
 
 from jet_match.dataset.format import Dataset, Policy, dataset_to_json
 from jet_match.dataset.generator import SCALES, ScaleName, generate_dataset, generate_scale
+from jet_match.dataset.generator_tables import COUPLED_SHARE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.services.bridge.solving import problem_from_dataset, solve_dataset_file
 from jet_match.solver import (
@@ -75,14 +76,13 @@ def singles(dataset: Dataset) -> Dataset:
 def scaled(factor: float, *, seed: int, couple_share: float | None = None) -> Dataset:
     """The national dataset's shape at `factor` times its size."""
     size = SCALES[ScaleName.NATIONAL]
-    extra = {} if couple_share is None else {"couple_share": couple_share}
     return generate_dataset(
         participants=round(size.participants * factor),
         organizations=round(size.organizations * factor),
         openings=round(size.openings * factor),
         seed=seed,
         slot_ratio=size.slot_ratio,
-        **extra,
+        couple_share=COUPLED_SHARE if couple_share is None else couple_share,
     )
 
 

@@ -167,10 +167,10 @@ def _forbidden(engine: Engine, settings: Settings) -> dict[str, str]:
 
     from jet_match.schemas.plans import ForbiddenCreate
     from jet_match.services.kit.access import COMMAND_LINE
-    from jet_match.services.rounds import plans
+    from jet_match.services.rounds import forbidden
 
     with Session(engine) as session:
-        plans.forbid_pair(
+        forbidden.forbid_pair(
             session=session,
             caller=COMMAND_LINE,
             round_id=ROUND,

@@ -9,8 +9,14 @@ from typer.testing import CliRunner
 
 from jet_match.cli import app
 from jet_match.dataset.validation import read_dataset_file
-from jet_match.services.bridge.solving import RESULT_FORMAT, problem_from_dataset, result_document
-from jet_match.solver import AreaType, Position, Status, check_plan, solve
+from jet_match.schemas.runs import ObjectiveValue
+from jet_match.services.bridge.solving import (
+    RESULT_FORMAT,
+    objective_value,
+    problem_from_dataset,
+    result_document,
+)
+from jet_match.solver import AreaType, Objective, Position, Status, check_plan, solve
 from jet_match.solver.problem import Assignment
 
 DEMO = Path(__file__).resolve().parents[3] / "fixtures" / "demo.json"
@@ -48,6 +54,12 @@ class TestProblemFromDataset:
         first = document["placements"][0]
         assert sum(first["breakdown"].values()) == first["score"]
         orjson.dumps(document)
+
+
+class TestObjectiveValue:
+    def test_every_field_and_the_net_score(self) -> None:
+        value = objective_value(Objective(placed=7, score=120, disruption=30, moved=3))
+        assert value == ObjectiveValue(placed=7, score=120, disruption=30, moved=3, net=90)
 
 
 class TestSolveCommand:

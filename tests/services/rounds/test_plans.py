@@ -1,4 +1,4 @@
-"""The working plan through its services, without HTTP: reading, moving, forbidding."""
+"""The working plan through its services, without HTTP: reading and moving."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.errors import NotFound
-from jet_match.schemas.plans import ForbiddenCreate, PlanChange
+from jet_match.schemas.plans import PlanChange
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.rounds import plans, withdrawals
@@ -57,36 +57,6 @@ def test_a_pinned_move_is_kept_in_the_plan(engine: Engine, settings: Settings) -
             page=PageRequest(cursor=None, limit=50),
         )
     assert [(i.participant, i.opening) for i in written.resource.items] == [("P-4", "OPN-B1")]
-
-
-def test_forbidding_a_pair_takes_the_participant_out_of_it(
-    engine: Engine, settings: Settings
-) -> None:
-    solved_round(engine, settings)
-    with Session(engine, expire_on_commit=False) as session:
-        forbidden = plans.forbid_pair(
-            session=session,
-            caller=COMMAND_LINE,
-            round_id=ROUND,
-            pair=ForbiddenCreate(participant="P-1", opening="OPN-B1"),
-            if_match="*",
-        ).resource
-    assert (forbidden.participant, forbidden.opening, forbidden.unassigned) == (
-        "P-1",
-        "OPN-B1",
-        True,
-    )
-    assert "P-1" not in current_plan(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        listed = plans.list_forbidden(
-            session=session,
-            caller=COMMAND_LINE,
-            round_id=ROUND,
-            participant=None,
-            opening=None,
-            page=PageRequest(cursor=None, limit=50),
-        ).resource.items
-    assert [(f.participant, f.opening) for f in listed] == [("P-1", "OPN-B1")]
 
 
 def test_an_unknown_round_is_not_found(engine: Engine) -> None:

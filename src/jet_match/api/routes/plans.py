@@ -28,7 +28,7 @@ from jet_match.schemas.plans import (
     PlanItem,
 )
 from jet_match.services.kit.access import Action, Caller
-from jet_match.services.rounds import plans
+from jet_match.services.rounds import forbidden, plans
 
 router = APIRouter(prefix="/rounds/{round_id}", tags=["plan"])
 
@@ -132,7 +132,7 @@ def list_forbidden(
     Oldest first, filtered by participant or opening. The `ETag` is the round's: send it
     as `If-Match` to allow a pair again (`DELETE .../forbidden/{participant}/{opening}`).
     """
-    written = plans.list_forbidden(
+    written = forbidden.list_forbidden(
         session=session,
         caller=caller,
         round_id=round_id,
@@ -165,7 +165,7 @@ def forbid_pair(
     If the participant is placed there now, they are unassigned (`unassigned: true`);
     a pinned placement must be unpinned first (409). Needs `If-Match`.
     """
-    written = plans.forbid_pair(
+    written = forbidden.forbid_pair(
         session=session, caller=caller, round_id=round_id, pair=pair, if_match=if_match
     )
     return with_headers(response, written)
@@ -192,7 +192,7 @@ def allow_pair(
     if_match: IfMatch = None,
 ) -> Response:
     """Allow a forbidden pair again. Needs `If-Match`."""
-    etag = plans.allow_pair(
+    etag = forbidden.allow_pair(
         session=session,
         caller=caller,
         round_id=round_id,

@@ -19,12 +19,14 @@ import orjson
 from jet_match.dataset import format as ds
 from jet_match.dataset.reference import REGION_INDEX_BY_PREFECTURE
 from jet_match.dataset.validation import read_dataset_file
+from jet_match.schemas.runs import ObjectiveValue
 from jet_match.solver import problem as sv
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.result import (
     Certificate,
     DualPrices,
     Metrics,
+    Objective,
     ProgressCallback,
     Result,
     ScoringPolicy,
@@ -213,6 +215,18 @@ def result_document(result: Result, *, policy: ScoringPolicy | None = None) -> d
         "metrics": metrics_document(result.metrics),
         "timings": asdict(result.timings),
     }
+
+
+def objective_value(objective: Objective) -> ObjectiveValue:
+    """A plan's objective as the wire model: a run's outcome's and an evaluation's
+    `objective`."""
+    return ObjectiveValue(
+        placed=objective.placed,
+        score=objective.score,
+        disruption=objective.disruption,
+        moved=objective.moved,
+        net=objective.net,
+    )
 
 
 def metrics_document(metrics: Metrics) -> dict[str, Any]:

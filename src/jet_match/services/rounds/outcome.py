@@ -29,7 +29,6 @@ from jet_match.db import refresh_statistics
 from jet_match.schemas.runs import (
     BoundValue,
     CertificateValue,
-    ObjectiveValue,
     PolicyValue,
     RuleBreak,
     RunOutcome,
@@ -39,6 +38,7 @@ from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.solving import (
     certificate_document,
     metrics_document,
+    objective_value,
     unplaced_entry,
     waived_document,
 )
@@ -195,17 +195,10 @@ def run_outcome(
 ) -> dict[str, Any]:
     """The run's `outcome` (a `RunOutcome` as JSON) of a result; `timings` join the
     solver's own; `policy` is the scoring policy it ran under (`round_data.policy_of`)."""
-    objective = result.objective
     return RunOutcome(
         status=result.status.value,
         engine=result.engine,
-        objective=ObjectiveValue(
-            placed=objective.placed,
-            score=objective.score,
-            disruption=objective.disruption,
-            moved=objective.moved,
-            net=objective.net,
-        ),
+        objective=objective_value(result.objective),
         bound=BoundValue(placed=result.bound.placed, score=result.bound.score)
         if result.bound
         else None,

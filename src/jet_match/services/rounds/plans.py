@@ -1,4 +1,5 @@
-"""A round's working plan: read it, change one placement, forbid or allow a pair.
+"""A round's working plan: read it, change one placement (its forbidden pairs:
+`forbidden`).
 
 Every change needs If-Match with the round's ETag (412 when stale, 428 without) and is
 refused while a run is queued or running (409). A move that breaks a hard rule is
@@ -17,17 +18,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import delete, insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.errors import AlreadyExists, Conflict, FieldProblem, InvalidInput, NotFound
+from jet_match.errors import FieldProblem, InvalidInput
 from jet_match.schemas.common import Page
 from jet_match.schemas.plans import (
     Adjustment,
-    ForbiddenCreate,
-    ForbiddenItem,
-    ForbiddenPublic,
     ObjectiveChange,
     PlanChange,
     PlanItem,
@@ -406,145 +404,6 @@ def _audit_change(
 
 def _state(item: PlanItem | None) -> dict[str, Any] | None:
     return {"opening": item.opening, "pinned": item.pinned} if item else None
-
-
-def list_forbidden(
-    *,
-    session: Session,
-    caller: Caller,
-    round_id: str,
-    participant: str | None,
-    opening: str | None,
-    page: PageRequest,
-) -> Written[Page[ForbiddenItem]]:
-    """The round's forbidden pairs, oldest first, with the round's ETag (send it as
-    If-Match to allow one again)."""
-    authorize(caller, Action.ROUNDS_READ)
-    row = rounds.find(session, round_id)
-    forbidden = models.ForbiddenPair
-    statement = (
-        sa.select(forbidden, col(Participant.external_id), col(Opening.external_id))
-        .join(Participant, col(Participant.id) == forbidden.participant_id)
-        .join(Opening, col(Opening.id) == forbidden.opening_id)
-        .where(col(forbidden.round_id) == row.id)
-    )
-    if participant is not None:
-        statement = statement.where(col(Participant.external_id) == participant)
-    if opening is not None:
-        statement = statement.where(col(Opening.external_id) == opening)
-    result = paginate(session, statement, col(forbidden.id), page, key_type=int)
-    items = [
-        ForbiddenItem(participant=person, opening=post, created_at=pair.created_at)
-        for pair, person, post in result.rows
-    ]
-    return Written(Page(items=items, next_cursor=result.next_cursor), etag_of(row.version))
-
-
-def forbid_pair(
-    *, session: Session, caller: Caller, round_id: str, pair: ForbiddenCreate, if_match: str | None
-) -> Written[ForbiddenPublic]:
-    """Forbid a pair in the round; a participant placed there (not pinned) is unassigned."""
-    authorize(caller, Action.ROUNDS_WRITE)
-    row = rounds.find(session, round_id)
-    rounds.check_plan_write(row, if_match)
-    assert row.id is not None
-    person = _body_participant(session, pair.participant)
-    opening = lookups.find_opening(session, pair.opening, field="opening")
-    existing = session.scalars(
-        select(models.ForbiddenPair).where(
-            models.ForbiddenPair.round_id == row.id,
-            models.ForbiddenPair.participant_id == person.id,
-            models.ForbiddenPair.opening_id == opening.id,
-        )
-    ).first()
-    if existing is not None:
-        raise AlreadyExists(f"the pair ({pair.participant}, {pair.opening}) is forbidden already")
-    current = session.scalars(
-        select(Placement).where(
-            Placement.round_id == row.id,
-            Placement.participant_id == person.id,
-            Placement.opening_id == opening.id,
-        )
-    ).first()
-    if current is not None and current.pinned:
-        raise Conflict(f"{pair.participant} is pinned to {pair.opening}; unpin the placement first")
-    version = rounds.bump(session, row)
-    if current is not None:
-        session.delete(current)
-    assert person.id is not None
-    assert opening.id is not None
-    created = models.ForbiddenPair(round_id=row.id, participant_id=person.id, opening_id=opening.id)
-    session.add(created)
-    session.flush()
-    rounds.settle_status(session, caller, row)
-    audit.record(
-        session,
-        caller,
-        "plan.forbid",
-        "round",
-        row.external_id,
-        participant=pair.participant,
-        opening=pair.opening,
-        unassigned=current is not None,
-    )
-    commit(session)
-    answer = ForbiddenPublic(
-        participant=pair.participant,
-        opening=pair.opening,
-        created_at=created.created_at,
-        unassigned=current is not None,
-    )
-    return Written(answer, etag_of(version), status_code=201)
-
-
-def allow_pair(
-    *,
-    session: Session,
-    caller: Caller,
-    round_id: str,
-    participant_id: str,
-    opening_id: str,
-    if_match: str | None,
-) -> str:
-    """Allow a forbidden pair again; answers the round's new ETag."""
-    authorize(caller, Action.ROUNDS_WRITE)
-    row = rounds.find(session, round_id)
-    rounds.check_plan_write(row, if_match)
-    found = session.scalars(
-        select(models.ForbiddenPair)
-        .join(Participant, col(Participant.id) == models.ForbiddenPair.participant_id)
-        .join(Opening, col(Opening.id) == models.ForbiddenPair.opening_id)
-        .where(
-            models.ForbiddenPair.round_id == row.id,
-            Participant.external_id == participant_id,
-            Opening.external_id == opening_id,
-        )
-    ).first()
-    if found is None:
-        raise NotFound(f"the pair ({participant_id}, {opening_id}) is not forbidden")
-    version = rounds.bump(session, row)
-    session.delete(found)
-    audit.record(
-        session,
-        caller,
-        "plan.allow",
-        "round",
-        row.external_id,
-        participant=participant_id,
-        opening=opening_id,
-    )
-    commit(session)
-    return etag_of(version)
-
-
-def _body_participant(session: Session, external_id: str) -> models.Participant:
-    try:
-        return lookups.find_participant(session, external_id)
-    except NotFound as exc:
-        raise InvalidInput(
-            exc.detail,
-            [FieldProblem("plan", external_id, "participant", "unknown_participant", exc.detail)],
-        ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from jet_match.schemas.review import Kpis
 from jet_match.schemas.runs import ObjectiveValue, RuleBreak
 from jet_match.services.bridge import moves, round_data
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.bridge.solving import metrics_document, unplaced_entry
+from jet_match.services.bridge.solving import metrics_document, objective_value, unplaced_entry
 from jet_match.solver import (
     Assignment,
     Instance,
@@ -139,16 +139,9 @@ def evaluate(session: Session, row: models.Round, problems: PreparedProblems) ->
     instance, entries = round_data.full_instance(session, row, prepared=problems)
     plan = round_data.assignments(entries)
     result = result_of_plan(instance, plan, engine="plan")
-    objective = result.objective
     ids = instance.tables.participant_ids
     return Evaluation(
-        objective=ObjectiveValue(
-            placed=objective.placed,
-            score=objective.score,
-            disruption=objective.disruption,
-            moved=objective.moved,
-            net=objective.net,
-        ),
+        objective=objective_value(result.objective),
         metrics=metrics_document(result.metrics),
         unplaced=list(result.unplaced),
         violations=[moves.rule_break(v) for v in check_plan(instance, plan)],

@@ -29,7 +29,7 @@ from jet_match.schemas.plans import ForbiddenCreate, PlanChange
 from jet_match.schemas.review import Explanation
 from jet_match.schemas.withdrawals import WithdrawalRequest
 from jet_match.services.records import organizations, participants
-from jet_match.services.rounds import plans, review, rounds, withdrawals
+from jet_match.services.rounds import forbidden, plans, review, rounds, withdrawals
 from jet_match.statuses import WithdrawalReason
 from jet_match.web import labels, rule_labels
 from jet_match.web.forms import STALE, if_match, refusal_messages, version_of
@@ -283,7 +283,7 @@ async def forbid(request: Request, here: HereDep) -> Response:
     form = await request.form()
     values = {"participant": here.participant, "opening": str(form.get("forbid_opening", ""))}
     try:
-        plans.forbid_pair(
+        forbidden.forbid_pair(
             session=here.session,
             caller=here.page.caller,
             round_id=here.round_id,
