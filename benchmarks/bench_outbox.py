@@ -76,7 +76,7 @@ def _publish_once(source: Path, folder: Path, *, events: bool) -> tuple[float, i
     engine = make_engine(Settings(database_url=f"sqlite:///{copy}", log_level="WARNING"))
     announce = publications._announcements
     if not events:
-        publications._announcements = lambda *_args, **_kwargs: []  # type: ignore[assignment]
+        publications._announcements = lambda *_args, **_kwargs: []
     try:
         with Session(engine) as session:
             etag = rounds.get_round(session=session, caller=COMMAND_LINE, external_id="PUB").etag

@@ -11,6 +11,11 @@ each review read through its service, as an API process runs it:
 - `first`: the first read in a process that has read nothing yet (its prepared-problem
   cache and record cache emptied before the read), with the worker's prepared reads;
 - `warm`: the median of `repeat` further reads in that process;
+- `after run`: the first read after a participant withdrew and the round was solved
+  again (the worker prepares its reads), in a process that has served reads before:
+  what a coordinator's click costs in a running API process, whose records are kept
+  (only the withdrawn participant's is read again) and whose prepared problems are of
+  the previous plan;
 - `baseline`: the same first read with the prepared reads removed, i.e. computing the
   whole problem on the read, as every read did before (and as one does while the worker
   has not caught up yet).
@@ -43,7 +48,7 @@ from jet_match.services.bridge import round_data
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.development import demand
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.rounds import report_sheets, review, rounds, runs
+from jet_match.services.rounds import report_sheets, review, rounds, runs, withdrawals
 from jet_match.solver import explain, result_of_plan
 from jet_match.worker import InlineSolver, Worker
 
@@ -174,7 +179,7 @@ def main() -> None:
                 ),
             ),
         ]
-        print(f"{'read':38} {'first':>8} {'warm':>8} {'baseline':>9}")
+        figures: dict[str, tuple[float, float, float]] = {}
         for timed in reads:
             first = timed(_fresh_process())
             problems = PreparedProblems(limit=1)
@@ -200,7 +205,30 @@ def main() -> None:
                         )
                     )
                 session.commit()
-            print(f"{timed.__name__:38} {first:8.3f} {warm:8.3f} {baseline:9.3f}")
+            figures[timed.__name__] = (first, warm, baseline)
+        # A participant (not the one explained) withdraws and the round is solved again;
+        # this process keeps its records and its prepared problems (of the old plan).
+        with Session(engine) as session:
+            leaving = session.scalars(
+                sa.select(col(models.Participant.external_id))
+                .join(
+                    models.Placement, col(models.Placement.participant_id) == models.Participant.id
+                )
+                .where(col(models.Participant.external_id) != participant)
+                .order_by(col(models.Participant.external_id))
+                .limit(1)
+            ).one()
+            withdrawals.withdraw(session=session, caller=c, participant_id=leaving)
+        with Session(engine) as session:
+            runs.start_run(
+                session=session, caller=COMMAND_LINE, round_id=ROUND, options=RunCreate()
+            )
+        worker.run_until_idle()
+        print(f"{'read':38} {'first':>8} {'warm':>8} {'after run':>9} {'baseline':>9}")
+        for timed in reads:
+            first, warm, baseline = figures[timed.__name__]
+            after = timed(problems)
+            print(f"{timed.__name__:38} {first:8.3f} {warm:8.3f} {after:9.3f} {baseline:9.3f}")
         worker.preparer.close()
 
 
