@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,11 +65,14 @@ def test_a_queued_run_is_claimed_well_before_the_poll_interval(
     assert max(waits) < POLL_S / 5, waits
 
 
-def test_a_rolled_back_queue_wakes_nobody(engine: Engine) -> None:
+def test_a_rolled_back_queue_wakes_nobody(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PostgreSQL's channels are the database's: parallel tests in other schemas of it
+    # queue runs too, so this one listens on a channel of its own.
+    monkeypatch.setattr(wakeup, "CHANNEL", f"jet_match_runs_{uuid.uuid4().hex[:8]}")
     woken = threading.Event()
     listener = wakeup.Listener(engine, woken).start()
     try:
-        time.sleep(0.3)  # PostgreSQL: the LISTEN is issued
+        assert listener.listening.wait(10)  # PostgreSQL: the LISTEN is issued
         with Session(engine) as session:
             wakeup.announce(session)
             session.rollback()

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from jet_match import models
 from jet_match.db import refresh_statistics
@@ -364,11 +364,17 @@ def _pins_not_kept(session: Session, row: models.Round, result: Result) -> list[
 
 
 def _placements(session: Session, result: Result) -> dict[int, plans.NewPlacement]:
-    people = dict(
-        session.execute(select(models.Participant.external_id, models.Participant.id)).all()
-    )
-    places = dict(session.execute(select(models.Opening.external_id, models.Opening.id)).all())
+    people, places = _row_ids(session, models.Participant), _row_ids(session, models.Opening)
     return {
         people[p.participant]: plans.NewPlacement(places[p.opening], p.score, p.breakdown)
         for p in result.placements
+    }
+
+
+def _row_ids(session: Session, table: Any) -> dict[str, int]:
+    """external_id -> row id of every record of a table (plain rows: no ORM objects)."""
+    statement: Any = sa.select(col(table.external_id), col(table.id))
+    return {
+        external_id: int(row_id)
+        for external_id, row_id in session.connection().execute(statement).all()
     }

@@ -82,6 +82,9 @@ class Listener:
         self.wake = wake
         self.retry_s = retry_s
         self._stopping = threading.Event()
+        #: Set once announcements reach this listener (the socket bound, or PostgreSQL's
+        #: LISTEN issued); one made before is found by the worker's next poll.
+        self.listening = threading.Event()
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._path: Path | None = None
@@ -122,6 +125,7 @@ class Listener:
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.bind(str(self._path))
         self._socket.settimeout(0.5)
+        self.listening.set()
 
     def _listen_socket(self) -> None:
         assert self._socket is not None
@@ -140,6 +144,7 @@ class Listener:
             try:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
                     # A run queued while we were not listening is found by the next poll.
                     while not self._stopping.is_set():
                         for _ in conn.notifies(timeout=0.5, stop_after=1):
