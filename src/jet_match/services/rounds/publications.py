@@ -188,11 +188,12 @@ def _published_plan(session: Session, round_id: int, version: int) -> list[Row]:
 
 
 def _rows(session: Session, statement: Any) -> list[Row]:
+    # Plain rows (no ORM result processing), as a run's save reads its plan: 5,500 here.
     return [
         (int(p), int(o), int(org), participant, opening)
-        for p, o, org, participant, opening in session.execute(
-            statement.order_by(col(Participant.external_id))
-        ).all()
+        for p, o, org, participant, opening in session.connection()
+        .execute(statement.order_by(col(Participant.external_id)))
+        .all()
     ]
 
 
