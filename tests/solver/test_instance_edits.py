@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from test_engines_exact import crowded
 
 from jet_match.solver import Assignment, Problem, Status, check_plan, prepare, solve
+from jet_match.solver.problem import ParticipantStatus
 
 
 def _edited(problem: Problem, seed: int, edits: int) -> Problem:
@@ -95,3 +96,28 @@ def test_records_added_fall_back_to_a_full_prepare() -> None:
     warm = prepare(grown, base=base, top_k=2)
     assert "candidate_keys" not in warm._cache
     assert np.array_equal(warm.pair_p, prepare(grown, top_k=2).pair_p)
+
+
+def test_a_withdrawal_carries_the_remembered_candidates_without_a_search() -> None:
+    """After a withdrawal the pairs are runs copied from the base: its remembered candidate
+    mask comes along at the new positions, and seeds exactly what the keys would."""
+    problem = crowded(9, 40, 10, 14, couples=3, cap=0.3, extras=False)
+    base = prepare(problem, top_k=2)
+    first = solve(base, time_limit_s=60)
+    leaving = first.placements[0].participant
+    withdrawn = replace(
+        problem,
+        participants=tuple(
+            replace(p, status=ParticipantStatus.WITHDRAWN) if p.external_id == leaving else p
+            for p in problem.participants
+        ),
+        previous_plan=tuple(Assignment(p.participant, p.opening) for p in first.placements[1:]),
+    )
+    warm = prepare(withdrawn, base=base, top_k=2)
+    carried = warm._cache["candidate_mask"]
+    assert isinstance(carried, np.ndarray)
+    assert len(carried) == len(warm.pair_p)
+    seeded = warm.seed_candidates()
+    del warm._cache["candidate_mask"]  # the same seed found by searching the keys
+    assert np.array_equal(seeded, warm.seed_candidates())
+    assert carried.any()

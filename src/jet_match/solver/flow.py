@@ -220,9 +220,7 @@ def solve_certified(
     """
     candidates = seed & admissible
     n = instance.tables.n_participants
-    mark = np.zeros(n, dtype=np.bool_)
-    mark[instance.pair_p[admissible]] = True
-    people = np.flatnonzero(mark).astype(np.int64)
+    people = _participants_having(instance, admissible)
     weight = lexicographic_weight(instance, profit)
     excluded = ~admissible
     narrow_profit = (
@@ -343,6 +341,18 @@ def _violated(
         best = _most_violated(instance, index, reduced[at])
         at, index = at[best], index[best]
     return index, reduced[at].astype(np.int64)
+
+
+def _participants_having(instance: Instance, mask: BoolArray) -> IntArray:
+    """Sorted participants having at least one pair in `mask` (one pass over each
+    participant's run of pairs, no gather over all pairs)."""
+    bounds = instance.participant_bounds()
+    owners = np.flatnonzero(bounds[1:] > bounds[:-1])
+    if len(owners) == 0:
+        return np.zeros(0, dtype=np.int64)
+    having = np.logical_or.reduceat(mask, bounds[owners])
+    found: IntArray = owners[having].astype(np.int64)
+    return found
 
 
 def _participants_of(instance: Instance, pairs: IntArray) -> IntArray:

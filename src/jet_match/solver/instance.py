@@ -135,16 +135,22 @@ class Instance:
         had = np.flatnonzero(self.previous_of >= 0)
         kept = self.pair_index(had, self.previous_of[had])
         seed[kept[kept >= 0]] = True
+        carried = self._cache.get("candidate_mask")
         keys = self._cache.get("candidate_keys")
-        if isinstance(keys, np.ndarray) and len(keys):
+        if isinstance(carried, np.ndarray):  # an earlier solve's, at this instance's positions
+            seed |= carried
+        elif isinstance(keys, np.ndarray) and len(keys):
             p, o = np.divmod(keys, self.tables.n_openings)
             at = self.pair_index(p, o)
             seed[at[at >= 0]] = True
         return seed
 
     def remember_candidates(self, candidates: BoolArray) -> None:
-        """Keep the certified candidate set for later solves (re-solves, explanations)."""
+        """Keep the certified candidate set for later solves (re-solves, explanations): as
+        keys, and as a mask that `prepare(..., base=self)` carries over when it only copies
+        runs of pairs (a withdrawal), so that the next seed needs no search."""
         self._cache["candidate_keys"] = self._pair_keys(np.flatnonzero(candidates))
+        self._cache["candidate_mask"] = candidates
 
     def remember_side_columns(self, pairs: IntArray) -> None:
         """Keep the pairs the side engine's LP model held, to seed the next solve of the
@@ -333,8 +339,9 @@ def prepare(
         computed_for = in_run & asked
     bounds = None
     computed = None
+    carried = None
     if reused is not None:
-        pair_p, pair_o, pair_score, pair_top, bounds = reused
+        pair_p, pair_o, pair_score, pair_top, bounds, carried = reused
     else:
         computed = _eligible_pairs(
             problem,
@@ -352,7 +359,7 @@ def prepare(
             pair_p, pair_o, pair_score, pair_top = waivers.insert_pairs(
                 t, (pair_p, pair_o, pair_score, pair_top), added
             )
-            bounds = None
+            bounds = carried = None
     instance = Instance(
         problem=problem,
         tables=t,
@@ -380,6 +387,8 @@ def prepare(
         for key in ("candidate_keys", "side_columns"):
             if key in base._cache:
                 instance._cache[key] = base._cache[key]
+        if carried is not None:
+            instance._cache["candidate_mask"] = carried
     if not instance.out_of_time:  # without pairs, pins would look unkeepable
         conflicts.extend(_pin_conflicts(instance))
     instance.conflicts = tuple(conflicts)
@@ -442,11 +451,22 @@ def _reuse(
     in_run: BoolArray,
     top_k: int,
     changes: tuple[BoolArray, BoolArray],
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray, IntArray] | None:
+) -> (
+    tuple[
+        npt.NDArray[np.int32],
+        npt.NDArray[np.int32],
+        IntArray,
+        BoolArray,
+        IntArray,
+        BoolArray | None,
+    ]
+    | None
+):
     """The pairs of `base` kept, with those of the participants and openings to redo
-    computed, and the first pair of each participant (None when the records are not
-    indexed alike). `changes` (`_record_changes`): the participants redone over every
-    opening, and the openings (columns) redone for every other participant."""
+    computed, the first pair of each participant, and base's remembered candidates at
+    the new positions when no pair was computed anew (else None); None when the records
+    are not indexed alike. `changes` (`_record_changes`): the participants redone over
+    every opening, and the openings (columns) redone for every other participant."""
     if (
         base.tables.participant_ids != t.participant_ids
         or base.tables.opening_ids != t.opening_ids
@@ -485,6 +505,8 @@ def _reuse(
     if columns.any() and others.any():  # the edited openings, for everyone else
         pieces.append(_eligible_pairs(problem, t, others, o_scope & columns, top_k))
     found = [piece for piece in pieces if piece is not None and len(piece[0])]
+    remembered = base._cache.get("candidate_mask")
+    carried = take(remembered) if isinstance(remembered, np.ndarray) and not found else None
     if found:
         new_p, new_o, new_s, new_t = (np.concatenate(arrays) for arrays in zip(*found, strict=True))
         order = np.argsort(new_p.astype(np.int64) * n_o + new_o, kind="stable")
@@ -494,7 +516,7 @@ def _reuse(
         pair_p, pair_o = np.insert(pair_p, at, new_p), np.insert(pair_o, at, new_o)
         score, top = np.insert(score, at, new_s), np.insert(top, at, new_t)
     bounds = np.searchsorted(pair_p, np.arange(t.n_participants + 1)).astype(np.int64)
-    return pair_p, pair_o, score, top, bounds
+    return pair_p, pair_o, score, top, bounds, carried
 
 
 def _search(

@@ -121,12 +121,16 @@ def blocking_pairs(instance: Instance, plan: IntArray) -> int:
     np.minimum.at(weakest, plan[held], scores[held])
     # An opening blocks a score s when it has a free slot or holds someone below s.
     threshold = np.where(load < t.o_slots, np.iinfo(np.int64).min, weakest)
+    # Pairs are sorted by participant: each participant's bar is repeated over their run
+    # of pairs (a sequential write, about half the time of gathering it by pair_p).
+    bounds = instance.participant_bounds()
     count = 0
     for first in range(0, len(instance.pair_p), _CHUNK):
-        part = slice(first, first + _CHUNK)
-        p, o, s = instance.pair_p[part], instance.pair_o[part], instance.pair_score[part]
-        at = np.flatnonzero(s > current[p])
-        count += int((threshold[o[at]] < s[at]).sum())
+        last = min(first + _CHUNK, len(instance.pair_p))
+        edges = np.clip(bounds, first, last)
+        o, s = instance.pair_o[first:last], instance.pair_score[first:last]
+        at = np.flatnonzero(s > np.repeat(current, edges[1:] - edges[:-1]))
+        count += int(np.count_nonzero(threshold[o[at]] < s[at]))
     return count
 
 
