@@ -43,16 +43,21 @@ def placements_of(instance: Instance, plan: IntArray) -> tuple[Placement, ...]:
     t = instance.tables
     placed = np.flatnonzero((plan >= 0) & instance.in_run)
     terms = policy.breakdowns(t, instance.problem.weights, placed, plan[placed])
+    names = list(terms)
+    # Python ints column by column (one conversion per column, not one per value).
+    rows = zip(*(terms[name].tolist() for name in names), strict=True)
+    openings = plan[placed].tolist()
+    pinned = (instance.pin_of[placed] == plan[placed]).tolist()
     out = []
-    for k, i in enumerate(placed):
-        breakdown = {name: int(values[k]) for name, values in terms.items()}
+    for i, opening, values, pin in zip(placed.tolist(), openings, rows, pinned, strict=True):
+        breakdown = dict(zip(names, values, strict=True))
         out.append(
             Placement(
                 t.participant_ids[i],
-                t.opening_ids[plan[i]],
-                sum(breakdown.values()),
+                t.opening_ids[opening],
+                sum(values),
                 breakdown,
-                bool(instance.pin_of[i] == plan[i]),
+                pin,
             )
         )
     return tuple(out)
