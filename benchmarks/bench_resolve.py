@@ -1,6 +1,6 @@
 """Re-solves through the HTTP API at national scale (issue 17), beside their baselines.
 
-python benchmarks/bench_resolve.py DATASET.json [--repeat 7] [--edits 3]
+python benchmarks/bench_resolve.py DATASET.json [--repeat 7] [--edits 3] [--pause 0]
     [--database-url postgresql+psycopg://...]
 
 Serves the dataset as deployed (`jet-match serve --no-worker` and one `jet-match worker`,
@@ -10,7 +10,9 @@ times, end to end from the POST of the run to the client seeing it succeeded:
 - `--repeat` re-solves after record edits (`--edits` placed participants: experience
   +1 year and driving licence toggled; and the opening of another placement: experience
   preferred and driving required toggled).
-Each line splits the worker's time: pickup (queued -> claimed), load, prepare, solve,
+`--pause S` waits S seconds before each change (a coordinator reading the result while
+the worker prepares the review reads); by default the changes and re-solves come back
+to back. Each line splits the worker's time: pickup (queued -> claimed), load, prepare, solve,
 save. The second baseline is a bare OR-Tools min-cost flow over the same eligible pairs
 (`bench_solve.bare_flow`, in a process of its own, arcs not timed).
 """
@@ -100,6 +102,13 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=3, help="Participants edited per re-solve.")
     parser.add_argument("--bare-repeat", type=int, default=3)
     parser.add_argument("--poll", type=float, default=0.2, help="The worker's poll interval.")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="Seconds between a re-solve's end and the next change (a coordinator reading "
+        "the result; the worker prepares the review reads meanwhile). Default 0: back to back.",
+    )
     args = parser.parse_args()
     print(f"# resolve: load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     bare = [
@@ -118,6 +127,7 @@ def main() -> None:
         figures: dict[str, list[float]] = {"withdrawal": [], "edits": []}
         for k in range(args.repeat):
             for kind in ("withdrawal", "edits"):
+                time.sleep(args.pause)
                 started = time.perf_counter()
                 if kind == "withdrawal":
                     plan = api.get(f"/api/v1/rounds/{round_id}/plan", params={"limit": 50}).json()

@@ -61,6 +61,11 @@ from jet_match.worker import solver_process
 
 log = structlog.get_logger("jet_match.worker")
 
+#: A run's review reads are prepared once the worker has been this long without a run
+#: (seconds): a re-solve the coordinator queues right after a run goes first, instead of
+#: sharing the two cores and the memory bandwidth with seconds of preparation.
+PREPARE_AFTER_IDLE_S = 0.5
+
 #: How often an idle worker tends the offers (expiries, automatic offers), in seconds.
 OFFERS_EVERY_S = 30.0
 
@@ -307,6 +312,8 @@ class Worker:
         self._run_id: int | None = None  # the run being solved
         self._next_retention = 0.0  # time.monotonic() of the next retention pass
         self._heap_settled = False  # nothing allocated by a run since the last settle_heap
+        self._to_prepare: list[int] = []  # runs whose review reads wait for an idle moment
+        self._last_run_end = 0.0  # time.monotonic() when the last run was settled
         # Review reads, prepared after runs: in a process of its own when solves are too.
         isolated = settings if isinstance(solver, ChildSolver) else None
         self.preparer = preparation.Preparer(engine, settings=isolated)
@@ -395,7 +402,10 @@ class Worker:
         if run_id is None:
             return None
         log.info("run_claimed", run=run_id, worker=self.identity)
-        self._execute(run_id)
+        try:
+            self._execute(run_id)
+        finally:
+            self._last_run_end = time.monotonic()
         return run_id
 
     def run_until_idle(self) -> list[int]:
@@ -403,8 +413,18 @@ class Worker:
         done = []
         while (run_id := self.run_once()) is not None:
             done.append(run_id)
+        self.prepare_when_idle(force=True)
         self.preparer.wait()  # the reads of the rounds solved are prepared too
         return done
+
+    def prepare_when_idle(self, *, force: bool = False) -> bool:
+        """Hand the runs' review reads to the preparer once no run has ended for
+        PREPARE_AFTER_IDLE_S (at once with `force`). True when the worker is that idle."""
+        if not force and time.monotonic() - self._last_run_end < PREPARE_AFTER_IDLE_S:
+            return False
+        while self._to_prepare:
+            self.preparer.after_run(self._to_prepare.pop(0))
+        return True
 
     def run_forever(self) -> None:
         """Poll for runs until `stop_event` is set; outlive any database outage.
@@ -430,9 +450,13 @@ class Worker:
                         self.sweep()
                         self._tend_offers_when_due()
                         self.apply_retention()
-                        self.preparer.refresh()
                         self.settle_heap()
-                        self.wake.wait(self.settings.worker_poll_s)
+                        wait_s = self.settings.worker_poll_s
+                        if self.prepare_when_idle():
+                            self.preparer.refresh()  # rounds whose plan or records changed
+                        else:
+                            wait_s = min(wait_s, PREPARE_AFTER_IDLE_S)
+                        self.wake.wait(wait_s)
                     else:
                         self._heap_settled = False
                     self._failures = 0
@@ -540,7 +564,7 @@ class Worker:
                     )
                 log.info("run_finished", run=run_id, status=status.value)
                 if status is RunStatus.SUCCEEDED:
-                    self.preparer.after_run(run_id)
+                    self._to_prepare.append(run_id)  # once idle: `prepare_when_idle`
 
             self._settle(complete)
         elif answer.status is None:

@@ -1,0 +1,54 @@
+"""A run's review reads are prepared once the worker has been idle for a moment
+(`PREPARE_AFTER_IDLE_S`), so that a re-solve queued right after a run does not share the
+cores with seconds of preparation; `run_until_idle` prepares at once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from jet_match import models
+from jet_match.config import Settings
+from jet_match.services.rounds import prepared, report_sheets
+from jet_match.worker import InlineSolver, Worker, supervisor
+from round_support import create_round, queue_run
+
+pytestmark = pytest.mark.usefixtures("loaded")
+
+
+def _kinds(engine: Engine) -> set[str]:
+    with Session(engine, expire_on_commit=False) as session:
+        return set(session.scalars(select(models.PreparedReview.kind)).all())
+
+
+def test_a_runs_reads_wait_until_the_worker_is_idle(engine: Engine, settings: Settings) -> None:
+    create_round(engine)
+    worker = Worker(engine, settings, InlineSolver(engine))
+    try:
+        queue_run(engine)
+        assert worker.run_once() is not None
+        # Right after the run: a re-solve would go first; nothing is handed over yet.
+        assert worker.prepare_when_idle() is False
+        worker.preparer.wait()
+        assert _kinds(engine) == set()
+        # Idle for long enough: the run's reads are prepared.
+        time.sleep(supervisor.PREPARE_AFTER_IDLE_S)
+        assert worker.prepare_when_idle() is True
+        worker.preparer.wait()
+        assert {prepared.EVALUATION, prepared.KPIS, report_sheets.WORKBOOK} <= _kinds(engine)
+    finally:
+        worker.preparer.close()
+
+
+def test_run_until_idle_prepares_at_once(engine: Engine, settings: Settings) -> None:
+    create_round(engine)
+    queue_run(engine)
+    worker = Worker(engine, settings, InlineSolver(engine))
+    try:
+        assert len(worker.run_until_idle()) == 1
+        assert {prepared.EVALUATION, prepared.KPIS, report_sheets.WORKBOOK} <= _kinds(engine)
+    finally:
+        worker.preparer.close()
