@@ -2,14 +2,17 @@
 
 SQLite (the default, a file under ./var/) gets WAL journaling, a busy timeout and foreign
 keys on every connection; PostgreSQL is used through psycopg 3 when
-`JET_MATCH_DATABASE_URL` says so. Engines hide statement parameters from their errors
-(`hide_parameters`): a failed INSERT of a participant must not put their name, email or
-medical flag into a log line or a traceback. The schema is owned by the Alembic migrations in
-`jet_match/migrations`; `migrate()` brings any database to the newest revision.
+`JET_MATCH_DATABASE_URL` says so. JSON columns are decoded by orjson on both (`json_loads`:
+a first review read decodes about 9,000 small documents). Engines hide statement
+parameters from their errors (`hide_parameters`): a failed INSERT of a participant must
+not put their name, email or medical flag into a log line or a traceback. The schema is
+owned by the Alembic migrations in `jet_match/migrations`; `migrate()` brings any
+database to the newest revision.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
@@ -35,6 +39,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def json_loads(document: str | bytes) -> Any:
+    """A JSON column's value: orjson (about twice as fast as the standard library), or the
+    standard library for what orjson refuses (NaN and Infinity, which it writes)."""
+    try:
+        return orjson.loads(document)
+    except orjson.JSONDecodeError:
+        return json.loads(document)
+
+
 def make_engine(settings: Settings) -> Engine:
     """An engine for the configured database, with the SQLite pragmas the service relies on."""
     url = make_url(settings.database_url)
@@ -44,6 +57,7 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(
             url,
             hide_parameters=True,
+            json_deserializer=json_loads,
             connect_args={
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
@@ -54,6 +68,7 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(
         url,
         hide_parameters=True,
+        json_deserializer=json_loads,
         pool_pre_ping=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
