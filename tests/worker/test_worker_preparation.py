@@ -24,20 +24,25 @@ def _kinds(engine: Engine) -> set[str]:
         return set(session.scalars(select(models.PreparedReview.kind)).all())
 
 
-def test_a_runs_reads_wait_until_the_worker_is_idle(engine: Engine, settings: Settings) -> None:
+def test_a_runs_reads_wait_until_the_worker_is_idle(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(supervisor, "PREPARE_AFTER_IDLE_S", 0.3)
     create_round(engine)
     worker = Worker(engine, settings, InlineSolver(engine))
     try:
         queue_run(engine)
         assert worker.run_once() is not None
         # Right after the run: a re-solve would go first; nothing is handed over yet.
+        monkeypatch.setattr(supervisor, "PREPARE_AFTER_IDLE_S", 60.0)  # however slow the box
         assert worker.prepare_when_idle() is False
         worker.preparer.wait()
         assert _kinds(engine) == set()
         # Idle for long enough: the run's reads are prepared.
-        time.sleep(supervisor.PREPARE_AFTER_IDLE_S)
+        monkeypatch.setattr(supervisor, "PREPARE_AFTER_IDLE_S", 0.3)
+        time.sleep(0.3)
         assert worker.prepare_when_idle() is True
-        worker.preparer.wait()
+        worker.preparer.wait()  # ...the first run's reads waited long enough
         assert {prepared.EVALUATION, prepared.KPIS, report_sheets.WORKBOOK} <= _kinds(engine)
     finally:
         worker.preparer.close()
@@ -49,6 +54,32 @@ def test_run_until_idle_prepares_at_once(engine: Engine, settings: Settings) -> 
     worker = Worker(engine, settings, InlineSolver(engine))
     try:
         assert len(worker.run_until_idle()) == 1
+        assert {prepared.EVALUATION, prepared.KPIS, report_sheets.WORKBOOK} <= _kinds(engine)
+    finally:
+        worker.preparer.close()
+
+
+def test_a_runs_reads_wait_at_most_a_while_when_runs_keep_coming(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue of runs keeps the worker busy: the first run's reads are prepared beside a
+    later run once they have waited PREPARE_AT_THE_LATEST_S, not after the whole queue."""
+    monkeypatch.setattr(supervisor, "PREPARE_AFTER_IDLE_S", 60.0)  # never idle enough here
+    monkeypatch.setattr(supervisor, "PREPARE_AT_THE_LATEST_S", 60.0)
+    create_round(engine)
+    worker = Worker(engine, settings, InlineSolver(engine))
+    try:
+        queue_run(engine)
+        assert worker.run_once() is not None
+        assert worker.prepare_when_idle() is False  # a run has just ended: not idle
+        worker.preparer.wait()
+        assert _kinds(engine) == set()  # and not overdue yet
+        monkeypatch.setattr(supervisor, "PREPARE_AT_THE_LATEST_S", 0.2)
+        time.sleep(0.2)
+        queue_run(engine)  # another run keeps the worker busy
+        assert worker.run_once() is not None
+        assert worker.prepare_when_idle() is False  # a run has just ended again, but...
+        worker.preparer.wait()  # ...the first run's reads waited long enough
         assert {prepared.EVALUATION, prepared.KPIS, report_sheets.WORKBOOK} <= _kinds(engine)
     finally:
         worker.preparer.close()

@@ -63,8 +63,11 @@ log = structlog.get_logger("jet_match.worker")
 
 #: A run's review reads are prepared once the worker has been this long without a run
 #: (seconds): a re-solve the coordinator queues right after a run goes first, instead of
-#: sharing the two cores and the memory bandwidth with seconds of preparation.
+#: sharing the two cores and the memory bandwidth with seconds of preparation...
 PREPARE_AFTER_IDLE_S = 0.5
+#: ...but a run's reads wait at most this long (seconds) while more runs keep the worker
+#: busy (a queue of national runs), then they are prepared beside the next run.
+PREPARE_AT_THE_LATEST_S = 5.0
 
 #: How often an idle worker tends the offers (expiries, automatic offers), in seconds.
 OFFERS_EVERY_S = 30.0
@@ -312,7 +315,8 @@ class Worker:
         self._run_id: int | None = None  # the run being solved
         self._next_retention = 0.0  # time.monotonic() of the next retention pass
         self._heap_settled = False  # nothing allocated by a run since the last settle_heap
-        self._to_prepare: list[int] = []  # runs whose review reads wait for an idle moment
+        # Runs whose review reads wait for an idle moment, with time.monotonic() of their end.
+        self._to_prepare: list[tuple[int, float]] = []
         self._last_run_end = 0.0  # time.monotonic() when the last run was settled
         # Review reads, prepared after runs: in a process of its own when solves are too.
         isolated = settings if isinstance(solver, ChildSolver) else None
@@ -419,12 +423,17 @@ class Worker:
 
     def prepare_when_idle(self, *, force: bool = False) -> bool:
         """Hand the runs' review reads to the preparer once no run has ended for
-        PREPARE_AFTER_IDLE_S (at once with `force`). True when the worker is that idle."""
-        if not force and time.monotonic() - self._last_run_end < PREPARE_AFTER_IDLE_S:
-            return False
-        while self._to_prepare:
-            self.preparer.after_run(self._to_prepare.pop(0))
-        return True
+        PREPARE_AFTER_IDLE_S, or once the oldest has waited PREPARE_AT_THE_LATEST_S (at
+        once with `force`). True when the worker is that idle."""
+        now = time.monotonic()
+        idle = now - self._last_run_end >= PREPARE_AFTER_IDLE_S
+        overdue = bool(self._to_prepare) and now - self._to_prepare[0][1] >= (
+            PREPARE_AT_THE_LATEST_S
+        )
+        if force or idle or overdue:
+            while self._to_prepare:
+                self.preparer.after_run(self._to_prepare.pop(0)[0])
+        return force or idle
 
     def run_forever(self) -> None:
         """Poll for runs until `stop_event` is set; outlive any database outage.
@@ -442,6 +451,7 @@ class Worker:
                     self.wake.clear()  # before claiming: a run queued from now on wakes us
                     self.beat()
                     self.finish_pending()
+                    self.prepare_when_idle()  # overdue ones, while runs keep coming
                     if not swept:
                         self.sweep()
                         self._tend_offers_when_due()
@@ -564,7 +574,7 @@ class Worker:
                     )
                 log.info("run_finished", run=run_id, status=status.value)
                 if status is RunStatus.SUCCEEDED:
-                    self._to_prepare.append(run_id)  # once idle: `prepare_when_idle`
+                    self._to_prepare.append((run_id, time.monotonic()))  # `prepare_when_idle`
 
             self._settle(complete)
         elif answer.status is None:
