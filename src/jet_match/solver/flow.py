@@ -37,8 +37,11 @@ from jet_match.solver.deadline import Deadline
 from jet_match.solver.instance import Instance
 from jet_match.solver.policy import BoolArray, IntArray
 
-#: Pairs added per participant and certification round (the most violated first).
+#: Pairs added per participant and certification round (the most violated first); a
+#: participant with violated pairs round after round gets twice as many each time.
 _ADD_PER_PARTICIPANT = 8
+#: The allowance stops doubling here (8 << 10: more pairs than anyone has).
+_MAX_DOUBLINGS = 10
 #: After this many rounds the remaining violated pairs are all added at once.
 _MAX_ROUNDS = 12
 #: Pairs priced at once (bounds the temporaries of certification at any scale).
@@ -233,6 +236,8 @@ def solve_certified(
     # Participants whose pairs the last pricing did not clear at the current potentials:
     # None means every participant (a full pass over the pairs).
     stale: BoolArray | None = None
+    # Consecutive rounds each participant had violated pairs (its allowance doubles).
+    streak = np.zeros(n, dtype=np.int64)
     while True:
         rounds += 1
         pairs = np.flatnonzero(candidates)
@@ -253,14 +258,18 @@ def solve_certified(
             again = np.flatnonzero(stale)
             if int((bounds[again + 1] - bounds[again]).sum()) <= _PARTIAL_SHARE * len(profit):
                 positions = instance.pairs_of(again)
-        limit = rounds < _MAX_ROUNDS
+        quota = (
+            _ADD_PER_PARTICIPANT << np.minimum(streak, _MAX_DOUBLINGS)
+            if rounds < _MAX_ROUNDS
+            else None
+        )
         violated, costs = _price(
             instance,
             distance,
             profit,
             (candidates, excluded),
             positions,
-            limit=limit,
+            quota=quota,
             narrow_profit=narrow_profit,
         )
         if len(violated) == 0:
@@ -271,8 +280,9 @@ def solve_certified(
         # violated pairs may not have been added).
         stale = np.zeros(n, dtype=np.bool_)
         stale[instance.pair_p[violated]] = True
-        if limit:
-            violated = violated[_most_violated(instance, violated, costs)]
+        streak = np.where(stale, streak + 1, 0)
+        if quota is not None:
+            violated = violated[_most_violated(instance, violated, costs, quota)]
         candidates = candidates.copy()
         candidates[violated] = True
 
@@ -284,13 +294,14 @@ def _price(
     skip: tuple[BoolArray, BoolArray],
     positions: IntArray | None,
     *,
-    limit: bool,
+    quota: IntArray | None,
     narrow_profit: npt.NDArray[np.int32] | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Pairs with a negative reduced cost under the potentials (in neither `skip` mask),
     and their reduced costs: among `positions`, or over all pairs in chunks (so that the
-    temporaries stay small at any scale). With `limit`, only each participant's most
-    violated pairs are kept (chunk by chunk; the caller keeps the best overall).
+    temporaries stay small at any scale). With `quota` (per participant), only each
+    participant's `quota` most violated pairs are kept (chunk by chunk; the caller keeps
+    the best overall).
 
     A full pass reads the participants' potentials run by run (pairs are sorted by
     participant) and, when `narrow_profit` (profit as int32) is given and the potentials
@@ -301,7 +312,7 @@ def _price(
         reduced = distance[:n][instance.pair_p[positions]]
         reduced -= distance[n:-2][instance.pair_o[positions]]
         reduced -= profit[positions]
-        return _violated(instance, reduced, positions, skip, limit)
+        return _violated(instance, reduced, positions, skip, quota)
     narrow = narrow_profit is not None and int(np.abs(distance).max(initial=0)) < _NARROW
     own: npt.NDArray[np.signedinteger[Any]] = distance[:n]
     other: npt.NDArray[np.signedinteger[Any]] = distance[n:-2]
@@ -316,7 +327,7 @@ def _price(
         reduced = np.repeat(own, edges[1:] - edges[:-1])
         reduced -= other[instance.pair_o[first:last]]
         reduced -= cost[first:last]
-        index, value = _violated(instance, reduced, first, skip, limit)
+        index, value = _violated(instance, reduced, first, skip, quota)
         parts.append(index)
         values.append(value)
     if not parts:
@@ -329,7 +340,7 @@ def _violated(
     reduced: npt.NDArray[np.signedinteger[Any]],
     positions: IntArray | int,
     skip: tuple[BoolArray, BoolArray],
-    limit: bool,
+    quota: IntArray | None,
 ) -> tuple[IntArray, IntArray]:
     """Pair indices with a negative reduced cost (not skipped) and their reduced costs;
     `positions` are the pairs of `reduced`, or the first of a run of consecutive ones."""
@@ -337,8 +348,8 @@ def _violated(
     index = at + positions if isinstance(positions, int) else positions[at]
     kept = ~(skip[0][index] | skip[1][index])
     at, index = at[kept], index[kept]
-    if limit:
-        best = _most_violated(instance, index, reduced[at])
+    if quota is not None:
+        best = _most_violated(instance, index, reduced[at], quota)
         at, index = at[best], index[best]
     return index, reduced[at].astype(np.int64)
 
@@ -371,9 +382,12 @@ def rank_in_runs(keys: npt.NDArray[np.integer[Any]]) -> IntArray:
     return rank
 
 
-def _most_violated(instance: Instance, violated: IntArray, reduced: IntArray) -> IntArray:
-    """Positions (in `violated`) of each participant's `_ADD_PER_PARTICIPANT` most negative
+def _most_violated(
+    instance: Instance, violated: IntArray, reduced: IntArray, quota: IntArray
+) -> IntArray:
+    """Positions (in `violated`) of each participant's `quota[participant]` most negative
     reduced-cost pairs (ties by pair index)."""
     order = np.lexsort((violated, reduced, instance.pair_p[violated]))
-    best: IntArray = order[rank_in_runs(instance.pair_p[violated[order]]) < _ADD_PER_PARTICIPANT]
+    owners = instance.pair_p[violated[order]]
+    best: IntArray = order[rank_in_runs(owners) < quota[owners]]
     return best
