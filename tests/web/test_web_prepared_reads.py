@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from jet_match.config import Settings
 from jet_match.services.bridge import round_data
 from jet_match.services.development import demand
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from round_support import ROUND, solved_round
 from service_support import Keys, auth
 from web.web_support import SignedIn, Staff
@@ -37,7 +37,7 @@ def test_pages_and_reports_after_a_run_do_not_build_the_whole_problem(
         raise AssertionError("the whole problem was built during a request")
 
     monkeypatch.setattr(round_data, "full_instance", refused)
-    monkeypatch.setattr(spreadsheets, "write_tables_xlsx", refused)  # the workbook, too
+    monkeypatch.setattr(sheet_writing, "write_tables_xlsx", refused)  # the workbook, too
     demand._reports.by_key.clear()  # nothing kept from other tests in this process
     client = signed_in(staff.coordinator)
     page = client.get(f"/app/rounds/{ROUND}")

@@ -1,4 +1,5 @@
-"""Sheet codec details: formula escaping, encodings, list and partner columns."""
+"""Sheet codec details: formula escaping, encodings, list and partner columns (what is
+written: test_sheet_writing.py; a written CSV read back: below)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from jet_match.errors import UnsupportedMediaType
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing, spreadsheets
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+81", "-5", "@A1", "\tx", "\rx"])
@@ -120,7 +121,7 @@ def test_written_csv_reads_back() -> None:
         "sister_regions": ["US", "US-WA"],
         "medical_access": True,
     }
-    raw = spreadsheets.write_csv("organizations", [record])
+    raw = sheet_writing.write_csv("organizations", [record])
     header, rows = spreadsheets.read_csv(raw)
     back = spreadsheets.records_from_rows("organizations", header, (row for _, row in rows))
     assert back == [

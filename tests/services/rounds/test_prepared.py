@@ -15,7 +15,7 @@ from jet_match.config import Settings
 from jet_match.schemas.plans import PlanChange
 from jet_match.services.bridge import round_data
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.rounds import prepared, report_sheets, review, rounds
 from jet_match.worker import InlineSolver, Worker
@@ -122,7 +122,7 @@ def test_the_workbook_is_prepared_and_never_served_for_other_content(
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the workbook was written during a read")
 
-    monkeypatch.setattr(spreadsheets, "write_tables_xlsx", refused)
+    monkeypatch.setattr(sheet_writing, "write_tables_xlsx", refused)
     prepared_bytes = _workbook(engine)
     assert _plan_sheet(prepared_bytes)["P-1"] == "OPN-B1"
     monkeypatch.undo()

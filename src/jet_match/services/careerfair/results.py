@@ -28,7 +28,7 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import FieldProblem, InvalidInput
 from jet_match.schemas.careerfair import ResultChanges, ResultsPage
 from jet_match.schemas.publications import ResultItem
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, paginate
 
@@ -200,7 +200,7 @@ def results_sheet(*, session: Session, caller: Caller, filters: ResultFilter) ->
     rows = session.execute(
         _statement(current_snapshot(session), filters).order_by(col(Published.id))
     ).all()
-    return spreadsheets.write_table_csv(
+    return sheet_writing.write_table_csv(
         COLUMNS, (_item(row).model_dump(mode="json") for row in rows)
     )
 

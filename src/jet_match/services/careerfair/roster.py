@@ -39,7 +39,7 @@ from jet_match.schemas.careerfair import (
     RosterSyncEntry,
 )
 from jet_match.services.careerfair.fairs import find as find_fair
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import Written, commit, etag_of
 from jet_match.services.security import audit
@@ -325,8 +325,8 @@ def roster_sheet(
         rows = [{headings[i]: row[name] for i, name in enumerate(ROSTER_FIELDS)} for row in rows]
     names = ROSTER_HEADINGS[language] if language is not None else ROSTER_FIELDS
     if sheet_format == "csv":
-        return spreadsheets.write_table_csv(names, rows)
-    return spreadsheets.write_tables_xlsx({"roster": (names, rows)})
+        return sheet_writing.write_table_csv(names, rows)
+    return sheet_writing.write_tables_xlsx({"roster": (names, rows)})
 
 
 def roster_changes(

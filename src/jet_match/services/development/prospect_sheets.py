@@ -24,7 +24,7 @@ from jet_match.schemas.development import (
     ProspectStage,
 )
 from jet_match.services.development.prospects import FIELDS, prospect_values
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing, spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.consistency import validation_problems
 from jet_match.services.kit.writes import (
@@ -53,8 +53,8 @@ def export_prospects(*, session: Session, caller: Caller, sheet_format: str) -> 
     )
     commit(session)
     if sheet_format == "csv":
-        return spreadsheets.write_table_csv(COLUMNS, rows)
-    return spreadsheets.write_tables_xlsx({"prospects": (COLUMNS, rows)})
+        return sheet_writing.write_table_csv(COLUMNS, rows)
+    return sheet_writing.write_tables_xlsx({"prospects": (COLUMNS, rows)})
 
 
 def _cell(value: Any) -> Any:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from jet_match.dataset import format as fmt
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.records import stored_data
 from jet_match.services.kit.writes import commit
@@ -53,5 +53,5 @@ def export_sheet(
     )
     commit(session)
     if sheet_format is SheetFormat.XLSX:
-        return spreadsheets.write_xlsx(kind, records)
-    return spreadsheets.write_csv(kind, records)
+        return sheet_writing.write_xlsx(kind, records)
+    return sheet_writing.write_csv(kind, records)

@@ -24,7 +24,7 @@ from jet_match.schemas.review import (
     RoundReport,
 )
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit
 from jet_match.services.rounds import prepared, review, rounds
@@ -75,7 +75,7 @@ def report_sheet(
     audit.record(session, caller, "round.report", "round", row.external_id, format=sheet_format)
     commit(session)
     if sheet_format == "csv":
-        return spreadsheets.write_table_csv(PLAN_COLUMNS, rows)
+        return sheet_writing.write_table_csv(PLAN_COLUMNS, rows)
     return _workbook(session, row, built, rows)
 
 
@@ -125,7 +125,7 @@ def _write_workbook(built: RoundReport, rows: list[dict[str, Any]]) -> bytes:
         {"figure": "blocking_pairs", "value": metrics["blocking_pairs"]},
         *({"figure": f"rank_{k}", "value": v} for k, v in metrics["rank_profile"].items()),
     ]
-    return spreadsheets.write_tables_xlsx(
+    return sheet_writing.write_tables_xlsx(
         {
             "plan": (PLAN_COLUMNS, rows),
             "unplaced": (
@@ -384,11 +384,11 @@ def report_for_people(
     ]
     audit.record(session, caller, "round.report", "round", row.external_id, format="xlsx-people")
     commit(session)
-    return spreadsheets.write_report_xlsx(
+    return sheet_writing.write_report_xlsx(
         [
-            spreadsheets.ReportSheet(label["summary"], [label["figure"], label["value"]], summary),
-            spreadsheets.ReportSheet(label["plan"], [label[c] for c in PEOPLE_PLAN_COLUMNS], plan),
-            spreadsheets.ReportSheet(
+            sheet_writing.ReportSheet(label["summary"], [label["figure"], label["value"]], summary),
+            sheet_writing.ReportSheet(label["plan"], [label[c] for c in PEOPLE_PLAN_COLUMNS], plan),
+            sheet_writing.ReportSheet(
                 label["unplaced"],
                 [label["participant"], label["name"], label["position"], label["unplaced_reasons"]],
                 [
@@ -401,7 +401,7 @@ def report_for_people(
                     for u in built.unplaced
                 ],
             ),
-            spreadsheets.ReportSheet(
+            sheet_writing.ReportSheet(
                 label["prefectures"],
                 [label["prefecture"], label["fill_rate"]],
                 [

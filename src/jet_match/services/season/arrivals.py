@@ -14,7 +14,7 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import FieldProblem, InvalidInput
 from jet_match.schemas.arrivals import ArrivalItem
 from jet_match.schemas.common import Page
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.pagination import PageRequest, decode_cursor, encode_cursor
 from jet_match.services.kit.writes import commit
@@ -59,8 +59,8 @@ def roster_sheet(
     _audited(session, caller, row, group, sheet_format, items)
     rows = [item.model_dump(mode="json") for item in items]
     if sheet_format == "csv":
-        return spreadsheets.write_table_csv(COLUMNS, rows)
-    return spreadsheets.write_tables_xlsx({"arrivals": (COLUMNS, rows)})
+        return sheet_writing.write_table_csv(COLUMNS, rows)
+    return sheet_writing.write_tables_xlsx({"arrivals": (COLUMNS, rows)})
 
 
 def _audited(

@@ -36,7 +36,7 @@ from jet_match.schemas.notices import (
     NoticeKind,
     NoticeLine,
 )
-from jet_match.services.kit import lookups, spreadsheets
+from jet_match.services.kit import lookups, sheet_writing
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit
 from jet_match.services.rounds import arrival_groups, rounds
@@ -358,9 +358,9 @@ def _sheet(notice: Notice, labels: dict[str, wording.Both]) -> bytes:
             or None,
         }
         rows.append([values[name] for name in names])
-    return spreadsheets.write_report_xlsx(
+    return sheet_writing.write_report_xlsx(
         [
-            spreadsheets.ReportSheet(
+            sheet_writing.ReportSheet(
                 title=f"{notice.subject} v{notice.version}",
                 headers=[labels[name].text for name in names],
                 rows=rows,

@@ -16,7 +16,7 @@ from jet_match.dataset import format as fmt
 from jet_match.errors import AlreadyExists, InvalidInput, NotFound, PreconditionFailed
 from jet_match.schemas.publications import HostPlacement
 from jet_match.schemas.records import OpeningUpdate
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing
 from jet_match.services.kit.access import Action
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.records import openings, organizations
@@ -119,10 +119,10 @@ def download_placements(
     rows = [item.model_dump(mode="json") for item in _placements(page, session, organization)]
     name = f"placements-{organization}.{extension}"
     if extension == "csv":
-        body = spreadsheets.write_table_csv(PLACEMENT_COLUMNS, rows)
+        body = sheet_writing.write_table_csv(PLACEMENT_COLUMNS, rows)
         media = "text/csv; charset=utf-8"
     else:
-        body = spreadsheets.write_tables_xlsx({"placements": (PLACEMENT_COLUMNS, rows)})
+        body = sheet_writing.write_tables_xlsx({"placements": (PLACEMENT_COLUMNS, rows)})
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,

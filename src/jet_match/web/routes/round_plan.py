@@ -14,7 +14,7 @@ from jet_match.api.deps import RoundPath, SessionDep
 from jet_match.dataset import format as fmt
 from jet_match.dataset.reference import PREFECTURES
 from jet_match.errors import FieldProblem, InvalidInput
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_writing, spreadsheets
 from jet_match.services.kit.access import Action
 from jet_match.services.rounds import plan_table, rounds
 from jet_match.services.rounds.plan_table import PlanQuery, PlanRow
@@ -257,10 +257,10 @@ def download_plan(
     named = [dict(zip(headers, row.values(), strict=True)) for row in rows]
     name = f"plan-{round_id}.{extension}"
     if extension == "csv":
-        body = spreadsheets.write_table_csv(headers, named)
+        body = sheet_writing.write_table_csv(headers, named)
         media = spreadsheets.CSV_MEDIA_TYPE + "; charset=utf-8"
     else:
-        body = spreadsheets.write_tables_xlsx({page.t.gettext(N_("Plan")): (headers, named)})
+        body = sheet_writing.write_tables_xlsx({page.t.gettext(N_("Plan")): (headers, named)})
         media = spreadsheets.XLSX_MEDIA_TYPE
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
