@@ -44,9 +44,9 @@ from jet_match.solver import (
     flow,
     metrics,
     prepare,
+    reuse,
     solve,
 )
-from jet_match.solver import instance as instance_module
 from jet_match.solver.flow import solve_min_cost_flow
 
 COUNTRIES = ("US", "GB", "CA")
@@ -398,7 +398,7 @@ def test_incremental_prepare_equals_a_full_prepare(
 ) -> None:
     """Withdrawals, a returning alternate and a new forbidden pair: the reused pair arrays
     and each participant's first pair are those of a full prepare."""
-    monkeypatch.setattr(instance_module, "_COPY_RUNS", copy_runs)
+    monkeypatch.setattr(reuse, "COPY_RUNS", copy_runs)
     problem = crowded(9, 60, 12, 20, couples=3)
     problem = replace(
         problem,

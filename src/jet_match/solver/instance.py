@@ -3,7 +3,9 @@
 `prepare(problem)` does the vectorised work once (eligibility and score of every
 participant x opening pair of the run, in blocks of participants so that memory stays
 bounded); engines, metrics, explanations and re-solves reuse the arrays. Pairs are held
-as parallel arrays sorted by (participant, opening) in canonical order.
+as parallel arrays sorted by (participant, opening) in canonical order. The pairs are
+computed in eligible_pairs.py; a re-solve's `prepare(base=)` keeps an earlier instance's
+pairs and computes only what changed (reuse.py).
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from jet_match.solver import policy, waivers
+from jet_match.solver import policy, reuse, waivers
 from jet_match.solver.caps import PREFECTURE_CODES, cap_key, split_cap_key
 from jet_match.solver.deadline import Deadline
+from jet_match.solver.eligible_pairs import eligible_pairs, no_pairs, search_pairs
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import (
     ParticipantStatus,
@@ -30,10 +32,6 @@ from jet_match.solver.problem import (
 
 #: Each participant's best pairs kept in the first candidate set of the engines.
 TOP_K = 12
-_BLOCK = 1024
-#: A re-solve copies the pairs between leaving participants when they are at most this many.
-_COPY_RUNS = 64
-_Item = TypeVar("_Item", bound=np.generic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +104,7 @@ class Instance:
         Pairs are sorted by participant then opening, so each lookup is a binary search
         within the participant's run (vectorised; no key array over all pairs).
         """
-        lo, found = _search(self.pair_o, self.participant_bounds(), p, o)
+        lo, found = search_pairs(self.pair_o, self.participant_bounds(), p, o)
         return np.where(found, lo, -1).astype(np.int64)
 
     def pairs_of(self, participants: IntArray) -> IntArray:
@@ -238,7 +236,7 @@ def prepare(
         raise ValueError("top_k must be at least 1")
     started = time.perf_counter()
     changes = (
-        _record_changes(base.problem, problem)
+        reuse.record_changes(base.problem, problem)
         if base is not None and not base.out_of_time
         else None
     )
@@ -328,7 +326,7 @@ def prepare(
     cap = _caps(problem, t, o_scope)
     t, capacity_waived = waivers.waive_capacity(problem, t, pin_of, o_index, p_index)
     reused = (
-        _reuse(base, problem, t, in_run, top_k, changes)
+        reuse.reuse_pairs(base, problem, t, in_run, top_k, changes, _candidate_mask(base))
         if changes is not None and base is not None and rows is None
         else None
     )
@@ -343,7 +341,7 @@ def prepare(
     if reused is not None:
         pair_p, pair_o, pair_score, pair_top, bounds, carried = reused
     else:
-        computed = _eligible_pairs(
+        computed = eligible_pairs(
             problem,
             t,
             computed_for,
@@ -351,7 +349,7 @@ def prepare(
             top_k,
             deadline.for_first_plan() if deadline else None,
         )
-        pair_p, pair_o, pair_score, pair_top = computed or _no_pairs()
+        pair_p, pair_o, pair_score, pair_top = computed or no_pairs()
     waived = waivers.resolved_waivers(t, waivable, capacity_waived, in_run, o_scope)
     if reused is not None or computed is not None:
         added = waivers.waived_pairs(problem, t, waived, pair_p, pair_o)
@@ -396,147 +394,10 @@ def prepare(
     return instance
 
 
-def _record_changes(a: Problem, b: Problem) -> tuple[BoolArray, BoolArray] | None:
-    """Which participants and openings of `b` differ from `a` (table order, by external
-    id); None when they are not the same records (a record added or removed, another
-    policy, scope or waivers). A participant whose status alone changed is not counted
-    (its run membership is `_reuse`'s); an opening counts when its organization changed."""
-    if (a.weights, a.positions, a.regions, a.waivers) != (
-        b.weights,
-        b.positions,
-        b.regions,
-        b.waivers,
-    ):
-        return None
-    orgs_a = {r.external_id: r for r in a.organizations}
-    orgs_b = {r.external_id: r for r in b.organizations}
-    openings_a = {r.external_id: r for r in a.openings}
-    openings_b = {r.external_id: r for r in b.openings}
-    people_a = {r.external_id: r for r in a.participants}
-    people_b = {r.external_id: r for r in b.participants}
-    if (
-        orgs_a.keys() != orgs_b.keys()
-        or openings_a.keys() != openings_b.keys()
-        or people_a.keys() != people_b.keys()
-        or len(orgs_b) != len(b.organizations)
-        or len(openings_b) != len(b.openings)
-        or len(people_b) != len(b.participants)
-    ):
-        return None
-    moved = {key for key, org in orgs_b.items() if orgs_a[key] != org}
-    settled = ParticipantStatus.SHORTLISTED
-    people = sorted(people_b)
-    openings = sorted(openings_b)
-    p_changed = np.fromiter(
-        (
-            people_a[k] != people_b[k]
-            and replace(people_a[k], status=settled) != replace(people_b[k], status=settled)
-            for k in people
-        ),
-        dtype=np.bool_,
-        count=len(people),
-    )
-    o_changed = np.fromiter(
-        (openings_a[k] != openings_b[k] or openings_b[k].organization in moved for k in openings),
-        dtype=np.bool_,
-        count=len(openings),
-    )
-    return p_changed, o_changed
-
-
-def _reuse(
-    base: Instance,
-    problem: Problem,
-    t: Tables,
-    in_run: BoolArray,
-    top_k: int,
-    changes: tuple[BoolArray, BoolArray],
-) -> (
-    tuple[
-        npt.NDArray[np.int32],
-        npt.NDArray[np.int32],
-        IntArray,
-        BoolArray,
-        IntArray,
-        BoolArray | None,
-    ]
-    | None
-):
-    """The pairs of `base` kept, with those of the participants and openings to redo
-    computed, the first pair of each participant, and base's remembered candidates at
-    the new positions when no pair was computed anew (else None); None when the records
-    are not indexed alike. `changes` (`_record_changes`): the participants redone over
-    every opening, and the openings (columns) redone for every other participant."""
-    if (
-        base.tables.participant_ids != t.participant_ids
-        or base.tables.opening_ids != t.opening_ids
-        or base.top_k != top_k
-    ):
-        return None
-    edited, columns = changes
-    n_o = t.n_openings
-    old_forbidden, new_forbidden = base.tables.forbidden_keys, t.forbidden_keys
-    changed = np.setxor1d(old_forbidden, new_forbidden)
-    touched = edited.copy()
-    touched[changed // n_o] = True
-    redo = in_run & (~base.in_run | touched)
-    kept = in_run & ~touched
-    counts = np.diff(base.participant_bounds())
-    dropped = np.flatnonzero(~kept & (counts > 0))
-    if not columns.any() and len(dropped) <= _COPY_RUNS:
-        # A few participants leave (a withdrawal): copy the runs of pairs between them.
-        bounds = base.participant_bounds()
-        begins, ends = np.r_[0, bounds[dropped + 1]], np.r_[bounds[dropped], len(base.pair_p)]
-        runs = list(zip(begins.tolist(), ends.tolist(), strict=True))
-
-        def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
-            return np.concatenate([values[a:b] for a, b in runs])
-    else:
-        keep = np.repeat(kept, counts) & ~columns[base.pair_o]
-
-        def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
-            return values[keep]
-
-    pair_p, pair_o = take(base.pair_p), take(base.pair_o)
-    score, top = take(base.pair_score), take(base.pair_top)
-    o_scope = base.in_scope
-    pieces = [_eligible_pairs(problem, t, redo, o_scope, top_k) if redo.any() else None]
-    others = kept & ~redo  # newly in the run: redone over every opening already
-    if columns.any() and others.any():  # the edited openings, for everyone else
-        pieces.append(_eligible_pairs(problem, t, others, o_scope & columns, top_k))
-    found = [piece for piece in pieces if piece is not None and len(piece[0])]
-    remembered = base._cache.get("candidate_mask")
-    carried = take(remembered) if isinstance(remembered, np.ndarray) and not found else None
-    if found:
-        new_p, new_o, new_s, new_t = (np.concatenate(arrays) for arrays in zip(*found, strict=True))
-        order = np.argsort(new_p.astype(np.int64) * n_o + new_o, kind="stable")
-        new_p, new_o, new_s, new_t = new_p[order], new_o[order], new_s[order], new_t[order]
-        everyone = np.arange(t.n_participants + 1)
-        at, _ = _search(pair_o, np.searchsorted(pair_p, everyone), new_p, new_o)
-        pair_p, pair_o = np.insert(pair_p, at, new_p), np.insert(pair_o, at, new_o)
-        score, top = np.insert(score, at, new_s), np.insert(top, at, new_t)
-    bounds = np.searchsorted(pair_p, np.arange(t.n_participants + 1)).astype(np.int64)
-    return pair_p, pair_o, score, top, bounds, carried
-
-
-def _search(
-    pair_o: npt.NDArray[np.int32], bounds: IntArray, p: IntArray, o: IntArray
-) -> tuple[IntArray, BoolArray]:
-    """Where pairs (p, o) are, or would be inserted, in pairs sorted by participant then
-    opening (`bounds`: each participant's first pair), and whether they are there."""
-    p = np.asarray(p, dtype=np.int64)
-    o = np.asarray(o, dtype=np.int64)
-    last = len(pair_o) - 1
-    if last < 0:
-        return np.zeros(p.shape, dtype=np.int64), np.zeros(p.shape, dtype=np.bool_)
-    lo, hi = bounds[p], bounds[p + 1]
-    while (searching := lo < hi).any():
-        mid = (lo + hi) // 2
-        below = searching & (pair_o[np.minimum(mid, last)] < o)
-        lo = np.where(below, mid + 1, lo)
-        hi = np.where(searching & ~below, mid, hi)
-    found = (lo < bounds[p + 1]) & (pair_o[np.minimum(lo, last)] == o)
-    return lo, found
+def _candidate_mask(base: Instance) -> BoolArray | None:
+    """The candidate mask an earlier solve remembered on `base`, if any."""
+    mask = base._cache.get("candidate_mask")
+    return mask if isinstance(mask, np.ndarray) else None
 
 
 def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
@@ -550,68 +411,6 @@ def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
     # floor(f x slots) computed with a tolerance so that 0.29 x 100 gives 29, not 28.
     floors = np.asarray([math.floor(share * s + 1e-9) for s in slots], dtype=np.int64)
     return np.maximum(1, floors)
-
-
-def _eligible_pairs(
-    problem: Problem,
-    t: Tables,
-    in_run: BoolArray,
-    o_scope: BoolArray,
-    top_k: int,
-    deadline: Deadline | None = None,
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray] | None:
-    """Eligible pairs of the run in (participant, opening) order, with scores and top flags.
-
-    Two passes over blocks of participants: eligibility first (kept as one bit per cell),
-    so that the result arrays are allocated once at their final size and filled in place;
-    the peak stays near the result's size (hundreds of millions of pairs at 5x national).
-    None when `deadline` expires between two blocks.
-    """
-    run = np.flatnonzero(in_run)
-    positions = np.unique(t.p_position[run])
-    cols = np.flatnonzero(o_scope & t.o_open & np.isin(t.o_position, positions))
-    blocks = [
-        run[start : start + _BLOCK] for start in range(0, len(run) if len(cols) else 0, _BLOCK)
-    ]
-    masks = []
-    for block in blocks:
-        if deadline is not None and deadline.expired():
-            return None
-        masks.append(np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1))
-    total = sum(int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks)
-    pair_p = np.empty(total, dtype=np.int32)
-    pair_o = np.empty(total, dtype=np.int32)
-    pair_score = np.empty(total, dtype=np.int64)
-    pair_top = np.empty(total, dtype=np.bool_)
-    at = 0
-    for block, mask in zip(blocks, masks, strict=True):
-        if deadline is not None and deadline.expired():
-            return None
-        ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
-        grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
-        top = ok
-        if len(cols) > top_k:
-            masked = np.where(ok, grid, -1)
-            best = np.argpartition(-masked, top_k - 1, axis=1)[:, :top_k]
-            top = np.zeros(ok.shape, dtype=np.bool_)
-            np.put_along_axis(top, best, True, axis=1)
-            top &= ok
-        end = at + int(ok.sum())
-        pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
-        pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
-        pair_score[at:end] = grid[ok]
-        pair_top[at:end] = top[ok]
-        at = end
-    return pair_p, pair_o, pair_score, pair_top
-
-
-def _no_pairs() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]:
-    return (
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.int64),
-        np.zeros(0, dtype=np.bool_),
-    )
 
 
 def compatible(instance: Instance, a: int, b: int, o_a: int, o_b: int) -> bool:

@@ -1,0 +1,101 @@
+"""The eligible pairs of a run, computed block by block: each participant against every
+opening of its position, eligibility by the policy's hard rules, scores by its weights,
+and each participant's best pairs flagged (the engines' first candidates); and finding
+pairs in arrays sorted by (participant, opening) (`search_pairs`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from jet_match.solver import policy
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.policy import BoolArray, IntArray, Tables
+from jet_match.solver.problem import Problem
+
+#: Participants whose pairs are computed at once (bounds the temporaries at any scale).
+BLOCK = 1024
+
+#: A run's pairs: participant, opening, score and top flag, sorted by (participant, opening).
+Pairs = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]
+
+
+def eligible_pairs(
+    problem: Problem,
+    t: Tables,
+    in_run: BoolArray,
+    o_scope: BoolArray,
+    top_k: int,
+    deadline: Deadline | None = None,
+) -> Pairs | None:
+    """Eligible pairs of the run in (participant, opening) order, with scores and top flags.
+
+    Two passes over blocks of participants: eligibility first (kept as one bit per cell),
+    so that the result arrays are allocated once at their final size and filled in place;
+    the peak stays near the result's size (hundreds of millions of pairs at 5x national).
+    None when `deadline` expires between two blocks.
+    """
+    run = np.flatnonzero(in_run)
+    positions = np.unique(t.p_position[run])
+    cols = np.flatnonzero(o_scope & t.o_open & np.isin(t.o_position, positions))
+    blocks = [run[start : start + BLOCK] for start in range(0, len(run) if len(cols) else 0, BLOCK)]
+    masks = []
+    for block in blocks:
+        if deadline is not None and deadline.expired():
+            return None
+        masks.append(np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1))
+    total = sum(int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks)
+    pair_p = np.empty(total, dtype=np.int32)
+    pair_o = np.empty(total, dtype=np.int32)
+    pair_score = np.empty(total, dtype=np.int64)
+    pair_top = np.empty(total, dtype=np.bool_)
+    at = 0
+    for block, mask in zip(blocks, masks, strict=True):
+        if deadline is not None and deadline.expired():
+            return None
+        ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
+        grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
+        top = ok
+        if len(cols) > top_k:
+            masked = np.where(ok, grid, -1)
+            best = np.argpartition(-masked, top_k - 1, axis=1)[:, :top_k]
+            top = np.zeros(ok.shape, dtype=np.bool_)
+            np.put_along_axis(top, best, True, axis=1)
+            top &= ok
+        end = at + int(ok.sum())
+        pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
+        pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
+        pair_score[at:end] = grid[ok]
+        pair_top[at:end] = top[ok]
+        at = end
+    return pair_p, pair_o, pair_score, pair_top
+
+
+def no_pairs() -> Pairs:
+    """A run without pairs."""
+    return (
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.bool_),
+    )
+
+
+def search_pairs(
+    pair_o: npt.NDArray[np.int32], bounds: IntArray, p: IntArray, o: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """Where pairs (p, o) are, or would be inserted, in pairs sorted by participant then
+    opening (`bounds`: each participant's first pair), and whether they are there."""
+    p = np.asarray(p, dtype=np.int64)
+    o = np.asarray(o, dtype=np.int64)
+    last = len(pair_o) - 1
+    if last < 0:
+        return np.zeros(p.shape, dtype=np.int64), np.zeros(p.shape, dtype=np.bool_)
+    lo, hi = bounds[p], bounds[p + 1]
+    while (searching := lo < hi).any():
+        mid = (lo + hi) // 2
+        below = searching & (pair_o[np.minimum(mid, last)] < o)
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(searching & ~below, mid, hi)
+    found = (lo < bounds[p + 1]) & (pair_o[np.minimum(lo, last)] == o)
+    return lo, found
