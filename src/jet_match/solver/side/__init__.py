@@ -23,9 +23,10 @@ not only on the pairs a model happened to hold:
    of the objective), which keeps the LP well scaled and fast.
 4. **Plans.** A sub-MIP frees the participants the LP left fractional, those holding
    an opening (then a cap) they touch, and their partners, and keeps everyone else
-   where the LP put them; with time left, a MIP over every pair that could still beat
-   the best plan (by the reduced-cost argument of `bound.py`) either improves it or proves it
-   optimal.
+   where the LP put them; with time left, MIPs over every pair that could still reach
+   a target (by the reduced-cost argument of `bound.py`), cut off at it, either improve
+   the best plan or prove it optimal (targets descend from the bound; values are
+   multiples of the profits' common divisor, `state.profit_unit`).
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the

@@ -56,6 +56,10 @@ class MipJob:
     seed: int
     time_limit: float
     relative_gap: float
+    #: Plans worth less are of no interest: HiGHS prunes every node whose bound is below
+    #: it, and answers `infeasible` when no plan reaches it (a proof's question).
+    cutoff: float | None = None
+    presolve: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,17 +75,21 @@ class MipAnswer:
 
 
 def solve_job(job: MipJob, stop: Callable[[], bool]) -> MipAnswer:
-    """Run HiGHS on `job` (in whichever process calls it); `stop` is polled by HiGHS."""
+    """Run HiGHS on `job` (in whichever process calls it); `stop` is polled by HiGHS.
+
+    The model is posed as a minimisation of the negated profits: HiGHS's `objective_bound`
+    (the cutoff) is documented for that sense.
+    """
     n_col, n_row = len(job.col_cost), len(job.row_lower)
     model = highspy.HighsLp()
     model.num_col_ = n_col
     model.num_row_ = n_row
-    model.col_cost_ = job.col_cost
+    model.col_cost_ = -job.col_cost
     model.col_lower_ = np.zeros(n_col)
     model.col_upper_ = np.ones(n_col)
     model.row_lower_ = job.row_lower
     model.row_upper_ = job.row_upper
-    model.sense_ = highspy.ObjSense.kMaximize
+    model.sense_ = highspy.ObjSense.kMinimize
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_ = job.start
     model.a_matrix_.index_ = job.index
@@ -103,6 +111,10 @@ def solve_job(job: MipJob, stop: Callable[[], bool]) -> MipAnswer:
         highs.setOptionValue("time_limit", max(0.01, float(left)))
         highs.setOptionValue("mip_rel_gap", float(job.relative_gap))
         highs.setOptionValue("mip_abs_gap", 0.99)
+        if job.cutoff is not None:
+            highs.setOptionValue("objective_bound", -float(job.cutoff))
+        if not job.presolve:
+            highs.setOptionValue("presolve", "off")
         highs.passModel(model)
         highs.cbMipInterrupt.subscribe(interrupt)
         if warm and job.start_values is not None:
@@ -123,7 +135,7 @@ def solve_job(job: MipJob, stop: Callable[[], bool]) -> MipAnswer:
 
     highs = run(warm=True)
     if highs.getSolution().value_valid and worth(highs) < (
-        highs.getInfo().objective_function_value - 0.5
+        -highs.getInfo().objective_function_value - 0.5
     ):
         # HiGHS 1.16's presolve can map a start to a better objective in the reduced space
         # ("feasible in the reduced space: ...") and then return the start itself, worth
@@ -136,7 +148,7 @@ def solve_job(job: MipJob, stop: Callable[[], bool]) -> MipAnswer:
         highspy.HighsModelStatus.kInfeasible: "infeasible",
     }.get(status, "stopped")
     values = np.asarray(solution.col_value, dtype=np.float64) if solution.value_valid else None
-    return MipAnswer(named, values, float(highs.getInfo().mip_dual_bound))
+    return MipAnswer(named, values, -float(highs.getInfo().mip_dual_bound))
 
 
 def _serve() -> None:

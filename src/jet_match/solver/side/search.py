@@ -35,8 +35,13 @@ from jet_match.solver.side.pairs import (
 )
 from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.repair import repair
-from jet_match.solver.side.state import Reporter, SearchState, add_stat
-from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, sub_mip
+from jet_match.solver.side.state import Reporter, SearchState, add_stat, profit_unit
+from jet_match.solver.side.sub_mip import (
+    MAX_PROOF_COLUMNS,
+    MAX_SUB_MIP_COLUMNS,
+    Tightness,
+    sub_mip,
+)
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
@@ -91,6 +96,7 @@ def solve_side(
         best=start,
         best_value=side.value(start) if side.feasible(start) else (-1, 0),
         stats=stats,
+        unit=profit_unit(side),
         placement_prices=cut,
     )
     search.notify()
@@ -284,26 +290,39 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
 def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
     """Prove the best plan optimal, or find a better one, by MIPs over few pairs.
 
-    Profits are integers, so a plan worth at least `target` uses only pairs whose loss is
-    at most L(y) - target (the reduced-cost argument of `bound.py`). Targets descend from
-    the bound itself (floor L(y)): a MIP over those pairs, solved to optimality, either
-    reaches the target (its plan is then optimal on the full problem; at floor L(y) the
-    certificate alone proves it) or shows that no plan does (the bound drops below the
-    target). Each step at most doubles the distance to the bound, and the first steps
-    hold only the pairs at (or near) each owner's best reduced profit: small MIPs.
+    Profits are multiples of the unit (`profit_unit`), and so is every plan's value: a
+    plan worth at least `target` uses only pairs whose loss is at most L(y) - target (the
+    reduced-cost argument of `bound.py`). Targets descend from the bound itself (L(y)
+    rounded down to the unit): a MIP over those pairs either reaches the target (its
+    plan is then optimal on the full problem; at the rounded L(y) the certificate alone
+    proves it) or shows that no plan does (the bound drops to the target less a unit).
+    Each step at most doubles the distance to the bound, and the first steps hold only
+    the pairs at (or near) each owner's best reduced profit: small MIPs; once the last
+    step (target: the best plan's value + a unit) would hold at most twice a step's
+    pairs, it is taken at once. Each MIP is cut off at its target, so that it prunes
+    every node below the target instead of searching for the best plan under it.
     """
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
-    side, pairs = search.side, search.pairs
-    ceiling = math.floor(lagrange.bound + BOUND_TOLERANCE)
+    side, pairs, unit = search.side, search.pairs, search.unit
+    ceiling = unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit)
     step = 0
     while not search.reached() and not search.out_of_time():
-        target = max(ceiling - step, search.best_value[1] + 1)
+        last = search.best_value[1] + unit  # plans' values are multiples of the unit
+        target = max(ceiling - step * unit, last)
+        keep = _kept(lagrange, target)
+        if len(keep) > MAX_PROOF_COLUMNS:
+            # Too wide: the widest MIP that fits, below the bound proven so far.
+            top = min(ceiling, int(search.score_ceiling()))
+            target = max(target, _lowest_fitting(lagrange, unit))
+            if target > top:
+                return
+            keep = _kept(lagrange, target)
+        elif target > last and 2 * len(keep) >= len(widest := _kept(lagrange, last)):
+            # The last step's MIP is at most twice this one: ask its question at once.
+            target, keep = last, widest
         budget = lagrange.bound - target
-        keep = np.flatnonzero(lagrange.loss <= budget + BOUND_TOLERANCE)
         search.stats["proof_columns"] = float(len(keep))
-        if len(keep) > MAX_SUB_MIP_COLUMNS:
-            return
         tight = _tightness(search, lagrange, budget, keep)
         began = time.perf_counter()
         if tight is None:  # a forced participant, opening or cap has no pair left
@@ -317,6 +336,7 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
                 search.best,
                 search,
                 tight=tight,
+                cutoff=target - 0.5,
             )
         add_stat(search.stats, "proof_s", time.perf_counter() - began)
         add_stat(search.stats, "proof_steps", 1.0)
@@ -324,15 +344,29 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         if not proven:
             # Stopped early: a better plan uses only `keep` pairs, worth at most the
             # MIP's bound (when the target was the best plan's next value).
-            if target == search.best_value[1] + 1:
+            if target == last:
                 search.tighten(max(float(search.best_value[1]), mip_bound))
             return
         if search.best_value[1] >= target:
             # Optimal over `keep`, which holds every plan worth more than it.
             search.tighten(float(search.best_value[1]))
             return
-        search.tighten(float(target - 1))  # no plan reaches the target
+        search.tighten(float(target - unit))  # no plan reaches the target
         step = 2 * step + 1
+
+
+def _kept(lagrange: LagrangianBound, target: int) -> IntArray:
+    """The pairs a plan worth `target` or more may use: loss at most L(y) - target."""
+    return np.flatnonzero(lagrange.loss <= lagrange.bound - target + BOUND_TOLERANCE)
+
+
+def _lowest_fitting(lagrange: LagrangianBound, unit: int) -> int:
+    """The lowest target (a multiple of the unit) whose pairs fit in one MIP."""
+    if len(lagrange.loss) <= MAX_PROOF_COLUMNS:
+        return -(2**62)
+    # keep(target) fits while L(y) - target + tolerance stays below this loss.
+    first_out = float(np.partition(lagrange.loss, MAX_PROOF_COLUMNS)[MAX_PROOF_COLUMNS])
+    return unit * (math.floor((lagrange.bound + BOUND_TOLERANCE - first_out) / unit) + 1)
 
 
 def _tightness(

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import IntArray
 from jet_match.solver.side.bound import BOUND_TOLERANCE, LagrangianBound
@@ -18,6 +20,15 @@ from jet_match.solver.side.problem import SideProblem
 #: Called with (placed, score, placed bound, score bound) of the best plan so far, in
 #: profit units of the free participants; returning True stops the search.
 Reporter = Callable[[int, int, int, float], bool]
+
+
+def profit_unit(side: SideProblem) -> int:
+    """The greatest common divisor of the profits (1 when all are 0): every plan's value
+    is a multiple of it, so a bound rounds down to one (scores of docs/scoring.md are
+    multiples of 5)."""
+    if len(side.profit) == 0:
+        return 1
+    return max(1, int(np.gcd.reduce(np.abs(side.profit))))
 
 
 def add_stat(stats: dict[str, float], name: str, amount: float) -> None:
@@ -40,6 +51,8 @@ class SearchState:
     best: IntArray
     best_value: tuple[int, int]  # (placed, score); placed -1 when best is not feasible
     stats: dict[str, float] = field(default_factory=dict)
+    #: Every profit is a multiple of it (`profit_unit`), and so is every plan's value.
+    unit: int = 1
     mips: MipProcess = field(default_factory=MipProcess)  # where large MIPs run
     stopped: bool = False
     last_report: float = 0.0
@@ -92,10 +105,11 @@ class SearchState:
         return self.stopped
 
     def score_ceiling(self) -> float:
-        """The score bound as an integer (profits are integers), inf when unknown."""
+        """The score bound as a multiple of the profit unit (no plan is worth anything in
+        between), inf when unknown."""
         if not math.isfinite(self.score_bound):
             return math.inf
-        return float(math.floor(self.score_bound + BOUND_TOLERANCE))
+        return float(self.unit * math.floor((self.score_bound + BOUND_TOLERANCE) / self.unit))
 
     def out_of_time(self) -> bool:
         """Stopped by the reporter, or past the deadline."""

@@ -19,6 +19,8 @@ from jet_match.solver.side.state import SearchState
 
 MIP_NEEDS_S = 1.0  # time left to start any MIP
 MAX_SUB_MIP_COLUMNS = 150_000
+#: A proof's MIP (cut off at its target, `search._prove`) prunes far more: it may be wider.
+MAX_PROOF_COLUMNS = 250_000
 #: MIPs this large run in the search's child process, which the deadline can stop (HiGHS's
 #: set-up of a MIP is not always interruptible, and grows faster than its size); smaller
 #: ones run here, without the child's start-up (~0.3 s).
@@ -34,9 +36,15 @@ def sub_mip(
     search: SearchState,
     relative_gap: float = 0.0,
     tight: Tightness | None = None,
+    cutoff: float | None = None,
 ) -> tuple[IntArray | None, float, bool]:
     """Best plan using `fixed` pairs plus a choice among `columns` (pair indices), under
     the extra conditions of `tight` when given.
+
+    With a `cutoff`, only plans whose columns are worth at least that much count: the
+    MIP (without presolve, which measured slower on these proofs, and without the start,
+    worth less) prunes every node whose bound falls below it, and a proven answer
+    without a plan means that no plan reaches it.
 
     Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
@@ -46,7 +54,7 @@ def sub_mip(
         return None, math.inf, False
     model = _model(side, columns, fixed, placed_min, tight)
     start_values = None
-    chosen = start[start >= 0] if start is not None else np.zeros(0, np.int64)
+    chosen = start[start >= 0] if start is not None and cutoff is None else np.zeros(0, np.int64)
     chosen = chosen[np.isin(chosen, columns)]
     if len(chosen):
         start_values = np.zeros(len(columns))
@@ -57,6 +65,8 @@ def sub_mip(
         seed=search.seed,
         time_limit=search.deadline.remaining(),
         relative_gap=float(relative_gap),
+        cutoff=cutoff,
+        presolve=cutoff is None,
     )
 
     def heartbeat() -> bool:

@@ -1,0 +1,132 @@
+"""The side engine's proofs: MIPs cut off at their target, bounds in the profit unit.
+
+A proof asks "does any plan reach this target?": the MIP (HiGHS, posed as a minimisation
+so that its `objective_bound` means what its documentation says) prunes every node below
+the cutoff and answers `infeasible` when no plan reaches it. Plans' values are multiples
+of the greatest common divisor of the profits, so a bound rounds down to one. Both are
+checked here against plain answers (enumeration, a MIP over every pair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import product
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_deadline import _tiny_job
+from test_engines_exact import crowded, full_mip
+
+from jet_match.solver import Status, prepare, solve
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.side.mip_process import MipJob, MipProcess, solve_job
+from jet_match.solver.side.problem import SideProblem
+from jet_match.solver.side.state import profit_unit
+
+
+def _job(**changes: object) -> MipJob:
+    """max 5 x0 + 10 x1 + 15 x2 + 20 x3 with x0 + x1 + x2 <= 2 and x2 + x3 <= 1."""
+    two_rows = replace(
+        _tiny_job(),
+        col_cost=np.array([5.0, 10.0, 15.0, 20.0]),
+        row_lower=np.full(2, -np.inf),
+        row_upper=np.array([2.0, 1.0]),
+        start=np.array([0, 1, 2, 4, 5], dtype=np.int32),
+        index=np.array([0, 0, 0, 1, 1], dtype=np.int32),
+        value=np.ones(5),
+    )
+    return replace(two_rows, **changes)  # type: ignore[arg-type]
+
+
+def _enumerated_optimum() -> int:
+    """The tiny job's optimum by enumerating its 16 plans."""
+    best = 0
+    for x in product((0, 1), repeat=4):
+        if x[0] + x[1] + x[2] <= 2 and x[2] + x[3] <= 1:
+            best = max(best, 5 * x[0] + 10 * x[1] + 15 * x[2] + 20 * x[3])
+    return best
+
+
+class TestCutoff:
+    def test_without_a_cutoff_the_optimum_and_its_bound(self) -> None:
+        answer = solve_job(_job(), lambda: False)
+        assert answer.status == "optimal"
+        assert answer.values is not None
+        assert float(_job().col_cost @ answer.values.round()) == _enumerated_optimum() == 35
+        assert answer.dual_bound == 35  # in the maximised profit's terms, not negated
+
+    def test_a_cutoff_above_the_optimum_answers_infeasible(self) -> None:
+        for presolve in (True, False):
+            answer = solve_job(_job(cutoff=35.5, presolve=presolve), lambda: False)
+            assert answer.status == "infeasible"
+            assert answer.values is None
+
+    def test_a_cutoff_at_the_optimum_finds_it(self) -> None:
+        answer = solve_job(_job(cutoff=34.5, presolve=False), lambda: False)
+        assert answer.status == "optimal"
+        assert answer.values is not None
+        assert answer.values.round().tolist() == [1, 1, 0, 1]
+
+    def test_the_child_process_honours_the_cutoff(self) -> None:
+        mips = MipProcess()
+        try:
+            above = mips.solve(_job(cutoff=35.5, presolve=False), Deadline(30.0), lambda: False)
+            at = mips.solve(_job(cutoff=35.0, presolve=False), Deadline(30.0), lambda: False)
+        finally:
+            mips.close()
+        assert above.status == "infeasible"
+        assert at.status == "optimal"
+        assert at.values is not None
+        assert at.values.round().tolist() == [1, 1, 0, 1]
+
+
+class TestProfitUnit:
+    def _side(self, profits: list[int]) -> SideProblem:
+        problem = crowded(0, 8, 3, 4, couples=1, cap=None, extras=False)
+        side = SideProblem(
+            instance=prepare(problem, top_k=1),
+            admissible_mask=np.ones(len(profits), dtype=np.bool_),
+            profit=np.array(profits, dtype=np.int64),
+            capacity=np.ones(1, dtype=np.int64),
+            cap_left=None,
+            must_place=np.zeros(1, dtype=np.bool_),
+            couple_of=np.full(1, -1, dtype=np.int64),
+        )
+        return side
+
+    def test_the_greatest_common_divisor_of_the_profits(self) -> None:
+        assert profit_unit(self._side([150, 135, -20, 0])) == 5
+        assert profit_unit(self._side([150, 136])) == 2
+        assert profit_unit(self._side([150, 137])) == 1
+
+    def test_no_profit_or_only_zeros_gives_one(self) -> None:
+        assert profit_unit(self._side([])) == 1
+        assert profit_unit(self._side([0, 0])) == 1
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), couples=st.integers(3, 5))
+def test_proofs_end_at_the_optimum_of_every_pair(seed: int, couples: int) -> None:
+    """Whatever the proofs' targets, cutoffs and rounding, the plan and the bound are the
+    optimum of a MIP over every pair (a second, plain formulation)."""
+    problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
+    inst = prepare(problem, top_k=1)
+    result = solve(inst, time_limit_s=60)
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert result.status == Status.OPTIMAL
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == optimum
+
+
+def test_a_proof_below_the_certificate_rounds_to_the_unit() -> None:
+    """The instance of test_certificate's descending proof: the bound proven by the MIPs
+    is the optimum exactly, and every profit there is a multiple of 5."""
+    problem = crowded(1, 36, 10, 14, couples=4, cap=0.3, extras=True)
+    inst = prepare(problem, top_k=1)
+    assert int(np.gcd.reduce(np.abs(inst.profit()))) == 5
+    result = solve(inst, time_limit_s=60)
+    assert result.stats["proof_steps"] >= 1
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == full_mip(inst)
