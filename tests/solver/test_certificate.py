@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from certificate_check import Pair, recompute
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded, full_mip
 
@@ -47,11 +47,16 @@ def checked(
     net = recompute(problem, pairs, score, unit=False)
     assert net == score["bound"]
     assert certificate["score_bound"] == net + certificate["score_offset"]
-    assert score["placed_min"] + certificate["pinned"] == certificate["placed_bound"]
+    # The score bound holds over plans placing at least placed_min; when an integer
+    # program proved fewer placements than the placement prices do, placed_min is that
+    # lower count (the result's bound), below the certificate's placed_bound.
+    assert score["placed_min"] + certificate["pinned"] <= certificate["placed_bound"]
     return certificate["placed_bound"], certificate["score_bound"]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Found by hypothesis: the placement prices prove 17, a MIP proves 15 (the optimum's).
+@example(seed=35, couples=5, cap=0.3, extras=False)
 @given(
     seed=st.integers(0, 2**32 - 1),
     couples=st.integers(2, 5),
@@ -73,6 +78,10 @@ def test_certificate_recomputed_plainly_bounds_the_optimum(
         assert result.stats["relaxation_placed"] + len(problem.pins) == optimum[0]
         return
     placed_bound, score_bound = checked(problem, inst, document["certificate"])
+    score = document["certificate"]["score"]
+    if score is not None:
+        assert result.bound is not None
+        assert score["placed_min"] + document["certificate"]["pinned"] == result.bound.placed
     assert placed_bound >= optimum[0]
     if placed_bound == optimum[0] and score_bound is not None:
         assert score_bound >= optimum[1]

@@ -57,13 +57,12 @@ class TestCutoff:
         assert answer.dual_bound == 35  # in the maximised profit's terms, not negated
 
     def test_a_cutoff_above_the_optimum_answers_infeasible(self) -> None:
-        for presolve in (True, False):
-            answer = solve_job(_job(cutoff=35.5, presolve=presolve), lambda: False)
-            assert answer.status == "infeasible"
-            assert answer.values is None
+        answer = solve_job(_job(cutoff=35.5), lambda: False)
+        assert answer.status == "infeasible"
+        assert answer.values is None
 
     def test_a_cutoff_at_the_optimum_finds_it(self) -> None:
-        answer = solve_job(_job(cutoff=34.5, presolve=False), lambda: False)
+        answer = solve_job(_job(cutoff=34.5), lambda: False)
         assert answer.status == "optimal"
         assert answer.values is not None
         assert answer.values.round().tolist() == [1, 1, 0, 1]
@@ -71,8 +70,8 @@ class TestCutoff:
     def test_the_child_process_honours_the_cutoff(self) -> None:
         mips = MipProcess()
         try:
-            above = mips.solve(_job(cutoff=35.5, presolve=False), Deadline(30.0), lambda: False)
-            at = mips.solve(_job(cutoff=35.0, presolve=False), Deadline(30.0), lambda: False)
+            above = mips.solve(_job(cutoff=35.5), Deadline(30.0), lambda: False)
+            at = mips.solve(_job(cutoff=35.0), Deadline(30.0), lambda: False)
         finally:
             mips.close()
         assert above.status == "infeasible"

@@ -42,9 +42,9 @@ def sub_mip(
     the extra conditions of `tight` when given.
 
     With a `cutoff`, only plans whose columns are worth at least that much count: the
-    MIP (without presolve, which measured slower on these proofs, and without the start,
-    worth less) prunes every node whose bound falls below it, and a proven answer
-    without a plan means that no plan reaches it.
+    MIP (with the settings of `MipJob.cutoff`, and without the start, worth less) prunes
+    every node whose bound falls below it, and a proven answer without a plan means
+    that no plan reaches it.
 
     Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
@@ -66,7 +66,6 @@ def sub_mip(
         time_limit=search.deadline.remaining(),
         relative_gap=float(relative_gap),
         cutoff=cutoff,
-        presolve=cutoff is None,
     )
 
     def heartbeat() -> bool:
