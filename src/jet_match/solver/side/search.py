@@ -299,8 +299,9 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
     Each step at most doubles the distance to the bound, and the first steps hold only
     the pairs at (or near) each owner's best reduced profit: small MIPs; once the last
     step (target: the best plan's value + a unit) would hold at most twice a step's
-    pairs, it is taken at once. Each MIP is cut off at its target, so that it prunes
-    every node below the target instead of searching for the best plan under it.
+    pairs, it is taken at once. Each MIP is cut off a unit below its target, so that it
+    prunes every node below that instead of searching for the best plan under it, and
+    finds a plan there when the optimum is a unit below the target.
     """
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
@@ -321,9 +322,11 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         elif target > last and 2 * len(keep) >= len(widest := _kept(lagrange, last)):
             # The last step's MIP is at most twice this one: ask its question at once.
             target, keep = last, widest
-        budget = lagrange.bound - target
+        # Plans a unit below the target are worth finding in the same MIP: when the
+        # optimum is there, a wider MIP is not needed to find it.
+        goal = max(target - unit, last)
         search.stats["proof_columns"] = float(len(keep))
-        tight = _tightness(search, lagrange, budget, keep)
+        tight = _tightness(search, lagrange, lagrange.bound - goal, keep)
         began = time.perf_counter()
         if tight is None:  # a forced participant, opening or cap has no pair left
             assigned, mip_bound, proven = None, -math.inf, True
@@ -336,7 +339,7 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
                 search.best,
                 search,
                 tight=tight,
-                cutoff=target - 0.5,
+                cutoff=goal - 0.5,
             )
         add_stat(search.stats, "proof_s", time.perf_counter() - began)
         add_stat(search.stats, "proof_steps", 1.0)
@@ -351,7 +354,9 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
             # Optimal over `keep`, which holds every plan worth more than it.
             search.tighten(float(search.best_value[1]))
             return
-        search.tighten(float(target - unit))  # no plan reaches the target
+        # No plan reaches the target: every one that does uses only `keep` pairs and
+        # meets `tight` (whose conditions at `goal` are weaker than at the target).
+        search.tighten(float(target - unit))
         step = 2 * step + 1
 
 
