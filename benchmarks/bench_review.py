@@ -33,7 +33,8 @@ solve), which an API process does not carry, and lands in whichever read crosses
 collector's threshold (0.1-0.15 s, the same cells in every run). `--no-freeze` keeps the
 old behaviour.
 
-Prints the load average first; figures are seconds.
+Prints the load average first; figures are seconds, and the SQL statements each read
+sent (first and after the run; each a round trip to a PostgreSQL server).
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ def main() -> None:
     parser.add_argument(
         "--no-freeze", action="store_true", help="Do not freeze the setup's objects first."
     )
+    parser.add_argument(
+        "--show-statements",
+        metavar="READ",
+        default=None,
+        help="Print the SQL of the named read's 'after run' call (e.g. candidates).",
+    )
     args = parser.parse_args()
     with national_database("review reads", args.database_url) as national:
         settings, engine, dataset = national.settings, national.engine, national.dataset
@@ -130,14 +137,27 @@ def main() -> None:
             gc.collect()
             gc.freeze()
 
+        statements = [0]  # SQL statements sent, each a round trip on PostgreSQL
+        shown: list[str] = []  # their SQL, while --show-statements asks for it
+
+        def count(conn: object, cursor: object, sql: str, *_: object) -> None:
+            statements[0] += 1
+            shown.append(sql)
+
+        sa.event.listen(engine, "before_cursor_execute", count)
+        sent: dict[str, int] = {}  # statements of each read's last timing
+
         def read(
             name: str, call: Callable[[Session, PreparedProblems], object]
         ) -> Callable[[PreparedProblems], float]:
             def timed(problems: PreparedProblems) -> float:
                 with Session(engine) as session:
+                    before = statements[0]
                     begun = time.perf_counter()
                     call(session, problems)
-                    return time.perf_counter() - begun
+                    seconds = time.perf_counter() - begun
+                    sent[name] = statements[0] - before
+                    return seconds
 
             timed.__name__ = name
             return timed
@@ -194,8 +214,10 @@ def main() -> None:
             ),
         ]
         figures: dict[str, tuple[float, float, float]] = {}
+        first_sent: dict[str, int] = {}
         for timed in reads:
             first = timed(_fresh_process())
+            first_statements = sent[timed.__name__]
             problems = PreparedProblems(limit=1)
             timed(problems)
             warm = statistics.median(timed(problems) for _ in range(args.repeat))
@@ -220,6 +242,7 @@ def main() -> None:
                     )
                 session.commit()
             figures[timed.__name__] = (first, warm, baseline)
+            first_sent[timed.__name__] = first_statements
         # A participant (not the one explained) withdraws and the round is solved again;
         # this process keeps its records and its prepared problems (of the old plan).
         with Session(engine) as session:
@@ -238,11 +261,19 @@ def main() -> None:
                 session=session, caller=COMMAND_LINE, round_id=ROUND, options=RunCreate()
             )
         worker.run_until_idle()
-        print(f"{'read':38} {'first':>8} {'warm':>8} {'after run':>9} {'baseline':>9}")
+        print(
+            f"{'read':38} {'first':>8} {'warm':>8} {'after run':>9} {'baseline':>9}"
+            f" {'statements first/after':>22}"
+        )
         for timed in reads:
-            first, warm, baseline = figures[timed.__name__]
+            name = timed.__name__
+            first, warm, baseline = figures[name]
+            shown.clear()
             after = timed(problems)
-            print(f"{timed.__name__:38} {first:8.3f} {warm:8.3f} {after:9.3f} {baseline:9.3f}")
+            if name == args.show_statements:
+                print("\n".join(" ".join(sql.split())[:160] for sql in shown))
+            counts = f"{first_sent[name]}/{sent[name]}"
+            print(f"{name:38} {first:8.3f} {warm:8.3f} {after:9.3f} {baseline:9.3f} {counts:>22}")
         worker.preparer.close()
 
 

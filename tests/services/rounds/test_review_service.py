@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from jet_match import models
 from jet_match.config import Settings
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit.access import COMMAND_LINE
@@ -48,6 +49,13 @@ def test_candidates_are_eligible_participants_best_score_first(
     scores = [c.score for c in found.items]
     assert scores == sorted(scores, reverse=True)
     assert [t.participant for t in found.taken_by] == ["P-1"]
+    with Session(engine) as session:  # the holder's score is its placement's
+        held = session.scalars(
+            select(models.Placement.score)
+            .join(models.Participant, col(models.Placement.participant_id) == models.Participant.id)
+            .where(models.Participant.external_id == "P-1")
+        ).one()
+    assert [t.score for t in found.taken_by] == [held]
 
 
 def test_the_report_counts_the_plan_and_names_the_unplaced(

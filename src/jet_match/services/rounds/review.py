@@ -194,11 +194,12 @@ def candidates(
     people = _ids(session, models.Participant, chosen)
     assert opening.id is not None
     assessed = moves.assess(session, row, [Move(people[p], opening.id) for p in chosen])
-    scores = dict(
+    scores = dict(  # of the opening's holders only (not the round's 6,000 placements)
         session.execute(
             select(models.Participant.external_id, models.Placement.score)
             .join(models.Placement, col(models.Placement.participant_id) == models.Participant.id)
             .where(models.Placement.round_id == row.id)
+            .where(models.Placement.opening_id == opening.id)
         ).all()
     )
     holders = sorted(
