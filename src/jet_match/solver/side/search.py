@@ -36,12 +36,7 @@ from jet_match.solver.side.pairs import (
 from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.repair import repair
 from jet_match.solver.side.state import Reporter, SearchState, add_stat, profit_unit
-from jet_match.solver.side.sub_mip import (
-    MAX_PROOF_COLUMNS,
-    MAX_SUB_MIP_COLUMNS,
-    Tightness,
-    sub_mip,
-)
+from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
@@ -312,7 +307,7 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         last = search.best_value[1] + unit  # plans' values are multiples of the unit
         target = max(ceiling - step * unit, last)
         keep = _kept(lagrange, target)
-        if len(keep) > MAX_PROOF_COLUMNS:
+        if len(keep) > MAX_SUB_MIP_COLUMNS:
             # Too wide: the widest MIP that fits, below the bound proven so far.
             top = min(ceiling, int(search.score_ceiling()))
             target = max(target, _lowest_fitting(lagrange, unit))
@@ -367,10 +362,10 @@ def _kept(lagrange: LagrangianBound, target: int) -> IntArray:
 
 def _lowest_fitting(lagrange: LagrangianBound, unit: int) -> int:
     """The lowest target (a multiple of the unit) whose pairs fit in one MIP."""
-    if len(lagrange.loss) <= MAX_PROOF_COLUMNS:
+    if len(lagrange.loss) <= MAX_SUB_MIP_COLUMNS:
         return -(2**62)
     # keep(target) fits while L(y) - target + tolerance stays below this loss.
-    first_out = float(np.partition(lagrange.loss, MAX_PROOF_COLUMNS)[MAX_PROOF_COLUMNS])
+    first_out = float(np.partition(lagrange.loss, MAX_SUB_MIP_COLUMNS)[MAX_SUB_MIP_COLUMNS])
     return unit * (math.floor((lagrange.bound + BOUND_TOLERANCE - first_out) / unit) + 1)
 
 

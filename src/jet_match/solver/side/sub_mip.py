@@ -19,8 +19,6 @@ from jet_match.solver.side.state import SearchState
 
 MIP_NEEDS_S = 1.0  # time left to start any MIP
 MAX_SUB_MIP_COLUMNS = 150_000
-#: A proof's MIP (cut off at its target, `search._prove`) prunes far more: it may be wider.
-MAX_PROOF_COLUMNS = 250_000
 #: MIPs this large run in the search's child process, which the deadline can stop (HiGHS's
 #: set-up of a MIP is not always interruptible, and grows faster than its size); smaller
 #: ones run here, without the child's start-up (~0.3 s).
