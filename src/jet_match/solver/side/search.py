@@ -301,22 +301,26 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
     side, pairs, unit = search.side, search.pairs, search.unit
-    ceiling = unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit)
+    # Not above what is proven already (an earlier LP may have proven less).
+    ceiling = min(
+        unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit), search.score_ceiling()
+    )
     step = 0
     while not search.reached() and not search.out_of_time():
         last = search.best_value[1] + unit  # plans' values are multiples of the unit
-        target = max(ceiling - step * unit, last)
+        target = int(max(ceiling - step * unit, last))
         keep = _kept(lagrange, target)
         if len(keep) > MAX_SUB_MIP_COLUMNS:
             # Too wide: the widest MIP that fits, below the bound proven so far.
-            top = min(ceiling, int(search.score_ceiling()))
             target = max(target, _lowest_fitting(lagrange, unit))
-            if target > top:
+            if target > min(ceiling, search.score_ceiling()):
                 return
             keep = _kept(lagrange, target)
-        elif target > last and 2 * len(keep) >= len(widest := _kept(lagrange, last)):
-            # The last step's MIP is at most twice this one: ask its question at once.
-            target, keep = last, widest
+        elif target > last:
+            widest = _kept(lagrange, last)
+            if 2 * len(keep) >= len(widest) and len(widest) <= MAX_SUB_MIP_COLUMNS:
+                # The last step's MIP fits, at most twice this one: ask its question now.
+                target, keep = last, widest
         # Plans a unit below the target are worth finding in the same MIP: when the
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
@@ -340,10 +344,9 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         add_stat(search.stats, "proof_steps", 1.0)
         search.offer(assigned)
         if not proven:
-            # Stopped early: a better plan uses only `keep` pairs, worth at most the
-            # MIP's bound (when the target was the best plan's next value).
-            if target == last:
-                search.tighten(max(float(search.best_value[1]), mip_bound))
+            # Stopped early: a plan reaching the target uses only `keep` pairs and is
+            # worth at most the MIP's bound (over plans reaching the cutoff).
+            search.tighten(max(float(target - unit), mip_bound))
             return
         if search.best_value[1] >= target:
             # Optimal over `keep`, which holds every plan worth more than it.

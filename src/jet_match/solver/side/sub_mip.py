@@ -41,8 +41,8 @@ def sub_mip(
 
     With a `cutoff`, only plans whose columns are worth at least that much count: the
     MIP (with the settings of `MipJob.cutoff`, and without the start, worth less) prunes
-    every node whose bound falls below it, and a proven answer without a plan means
-    that no plan reaches it.
+    every node whose bound falls below it, and a proven answer without a plan, or with
+    one worth less, means that no plan reaches it.
 
     Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
