@@ -20,7 +20,13 @@ from test_engines_exact import crowded, full_mip
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.side.mip_process import MipJob, MipProcess, solve_job
+from jet_match.solver.side.mip_process import (
+    MipJob,
+    MipProcess,
+    model_of,
+    presolve_refutes,
+    solve_job,
+)
 from jet_match.solver.side.problem import SideProblem
 from jet_match.solver.side.state import profit_unit
 
@@ -68,6 +74,15 @@ class TestCutoff:
         assert answer.status == "optimal"
         assert answer.values is not None
         assert answer.values.round().tolist() == [1, 1, 0, 1]
+
+    def test_rows_no_plan_can_meet_are_refuted_at_once(self) -> None:
+        # x0 + x1 + x2 between 3 and 2: HiGHS's presolve alone answers (the probe).
+        impossible = _job(cutoff=0.5, row_lower=np.array([3.0, -np.inf]))
+        answer = solve_job(impossible, lambda: False)
+        assert answer.status == "infeasible"
+        assert answer.values is None
+        assert presolve_refutes(impossible, model_of(impossible))
+        assert not presolve_refutes(_job(cutoff=35.5), model_of(_job(cutoff=35.5)))
 
     def test_the_child_process_honours_the_cutoff(self) -> None:
         mips = MipProcess()

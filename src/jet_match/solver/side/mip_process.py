@@ -39,6 +39,9 @@ if TYPE_CHECKING:  # the child imports nothing of jet_match
 
 #: How long past the deadline (or a stop request) the child may take to answer.
 GRACE_S = 0.5
+#: A cut-off MIP this small first asks HiGHS's presolve alone whether it is infeasible
+#: (0.07 s at 50 k pairs; 2.9 s, in vain, at 135 k).
+PRESOLVE_PROBE_COLUMNS = 80_000
 _HEADER = struct.Struct("!Q")
 
 
@@ -84,24 +87,11 @@ def solve_job(job: MipJob, stop: Callable[[], bool]) -> MipAnswer:
     The model is posed as a minimisation of the negated profits: HiGHS's `objective_bound`
     (the cutoff) is documented for that sense.
     """
-    n_col, n_row = len(job.col_cost), len(job.row_lower)
-    model = highspy.HighsLp()
-    model.num_col_ = n_col
-    model.num_row_ = n_row
-    model.col_cost_ = -job.col_cost
-    model.col_lower_ = np.zeros(n_col)
-    model.col_upper_ = np.ones(n_col)
-    model.row_lower_ = job.row_lower
-    model.row_upper_ = job.row_upper
-    model.sense_ = highspy.ObjSense.kMinimize
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = job.start
-    model.a_matrix_.index_ = job.index
-    model.a_matrix_.value_ = job.value
-    model.a_matrix_.num_col_ = n_col
-    model.a_matrix_.num_row_ = n_row
-    model.integrality_ = [highspy.HighsVarType.kInteger] * n_col
+    model = model_of(job)
     began = time.perf_counter()
+    small = len(job.col_cost) <= PRESOLVE_PROBE_COLUMNS
+    if job.cutoff is not None and small and presolve_refutes(job, model):
+        return MipAnswer("infeasible", None, -math.inf)
 
     def interrupt(event: Any) -> None:
         if stop():
@@ -154,6 +144,39 @@ def solve_job(job: MipJob, stop: Callable[[], bool]) -> MipAnswer:
     }.get(status, "stopped")
     values = np.asarray(solution.col_value, dtype=np.float64) if solution.value_valid else None
     return MipAnswer(named, values, -float(highs.getInfo().mip_dual_bound))
+
+
+def model_of(job: MipJob) -> highspy.HighsLp:
+    """The job's model: binary columns, negated profits minimised."""
+    n_col, n_row = len(job.col_cost), len(job.row_lower)
+    model = highspy.HighsLp()
+    model.num_col_ = n_col
+    model.num_row_ = n_row
+    model.col_cost_ = -job.col_cost
+    model.col_lower_ = np.zeros(n_col)
+    model.col_upper_ = np.ones(n_col)
+    model.row_lower_ = job.row_lower
+    model.row_upper_ = job.row_upper
+    model.sense_ = highspy.ObjSense.kMinimize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = job.start
+    model.a_matrix_.index_ = job.index
+    model.a_matrix_.value_ = job.value
+    model.a_matrix_.num_col_ = n_col
+    model.a_matrix_.num_row_ = n_row
+    model.integrality_ = [highspy.HighsVarType.kInteger] * n_col
+    return model
+
+
+def presolve_refutes(job: MipJob, model: highspy.HighsLp) -> bool:
+    """HiGHS's presolve alone (no cutoff) finds the model infeasible: the first steps of
+    a proof, whose forced rows no plan can meet, in 0.04-0.07 s instead of 0.6-1.7 s."""
+    probe = highspy.Highs()  # type: ignore[no-untyped-call]
+    probe.setOptionValue("output_flag", False)
+    probe.setOptionValue("time_limit", max(0.01, float(job.time_limit)))
+    probe.passModel(model)
+    probe.presolve()
+    return bool(probe.getModelPresolveStatus() == highspy.HighsPresolveStatus.kInfeasible)
 
 
 def _serve() -> None:
