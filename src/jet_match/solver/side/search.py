@@ -35,7 +35,7 @@ from jet_match.solver.side.pairs import (
 )
 from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.repair import repair
-from jet_match.solver.side.state import Reporter, SearchState, add_stat, profit_unit
+from jet_match.solver.side.state import Reporter, SearchState, add_stat
 from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
@@ -91,7 +91,6 @@ def solve_side(
         best=start,
         best_value=side.value(start) if side.feasible(start) else (-1, 0),
         stats=stats,
-        unit=profit_unit(side),
         placement_prices=cut,
     )
     search.notify()
@@ -285,7 +284,7 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
 def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
     """Prove the best plan optimal, or find a better one, by MIPs over few pairs.
 
-    Profits are multiples of the unit (`profit_unit`), and so is every plan's value: a
+    Profits are multiples of the unit (`state.profit_unit`), and so is every plan's value: a
     plan worth at least `target` uses only pairs whose loss is at most L(y) - target (the
     reduced-cost argument of `bound.py`). Targets descend from the bound itself (L(y)
     rounded down to the unit): a MIP over those pairs either reaches the target (its
@@ -430,7 +429,7 @@ def _bound_placements(
         search.placed_bound = min(search.placed_bound, proven)
     while search.best_value[0] < search.placed_bound and not search.out_of_time():
         more = search.best_value[0] + 1
-        keep = np.flatnonzero(lagrange.loss <= lagrange.bound - more + BOUND_TOLERANCE)
+        keep = _kept(lagrange, more)
         if not math.isfinite(lagrange.bound) or len(keep) > MAX_SUB_MIP_COLUMNS:
             break
         assigned, _, proven_optimal = sub_mip(
