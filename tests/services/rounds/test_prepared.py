@@ -80,18 +80,79 @@ def test_a_plan_change_is_never_answered_from_the_stale_evaluation(
     assert _computed(engine).objective == after.objective
 
 
-def test_a_record_write_changes_the_stamp(engine: Engine, settings: Settings) -> None:
-    solved_round(engine, settings)
+def _stamp(engine: Engine) -> str:
     with Session(engine, expire_on_commit=False) as session:
-        row = rounds.find(session, ROUND)
-        stamp = prepared.review_stamp(session, row)
-        person = session.scalars(
-            select(models.Participant).where(models.Participant.external_id == "P-4")
-        ).one()
-        person.version += 1
-        session.add(person)
+        return prepared.review_stamp(session, rounds.find(session, ROUND))
+
+
+def _placement(session: Session, participant: str) -> models.Placement:
+    return session.scalars(
+        select(models.Placement)
+        .join(models.Participant, models.Participant.id == models.Placement.participant_id)  # type: ignore[arg-type]
+        .where(models.Participant.external_id == participant)
+    ).one()
+
+
+def _bump(table: type[Any], external_id: str) -> Any:
+    def change(session: Session) -> None:
+        record = session.scalars(select(table).where(table.external_id == external_id)).one()
+        record.version += 1
+        session.add(record)
+
+    return change
+
+
+def _pin(session: Session) -> None:
+    _placement(session, "P-1").pinned = True
+
+
+def _override(session: Session) -> None:
+    _placement(session, "P-1").override_reason = "agreed with the prefecture"
+
+
+def _rescore(session: Session) -> None:
+    _placement(session, "P-1").score += 5
+
+
+def _forbid(session: Session) -> None:
+    placement = _placement(session, "P-1")
+    session.add(
+        models.ForbiddenPair(
+            round_id=placement.round_id,
+            participant_id=placement.participant_id,
+            opening_id=placement.opening_id,
+        )
+    )
+
+
+def _unplace(session: Session) -> None:
+    session.delete(_placement(session, "P-1"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _bump(models.Participant, "P-4"),
+        _bump(models.Opening, "OPN-A1"),
+        _bump(models.Organization, "ORG-A"),
+        _pin,
+        _override,
+        _rescore,
+        _forbid,
+        _unplace,
+    ],
+    ids=["participant", "opening", "organization", "pin", "override", "score", "forbid", "unplace"],
+)
+def test_every_input_of_the_evaluation_changes_the_stamp(
+    engine: Engine, settings: Settings, change: Any
+) -> None:
+    solved_round(engine, settings)
+    before = _stamp(engine)
+    assert _stamp(engine) == before  # read twice, unchanged: the same stamp
+    with Session(engine, expire_on_commit=False) as session:
+        change(session)
         session.commit()
-        assert prepared.review_stamp(session, rounds.find(session, ROUND)) != stamp
+    assert _stamp(engine) != before
 
 
 def test_the_idle_refresh_prepares_the_changed_plan_again(
