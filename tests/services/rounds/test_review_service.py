@@ -49,13 +49,20 @@ def test_candidates_are_eligible_participants_best_score_first(
     scores = [c.score for c in found.items]
     assert scores == sorted(scores, reverse=True)
     assert [t.participant for t in found.taken_by] == ["P-1"]
-    with Session(engine) as session:  # the holder's score is its placement's
-        held = session.scalars(
-            select(models.Placement.score)
-            .join(models.Participant, col(models.Placement.participant_id) == models.Participant.id)
-            .where(models.Participant.external_id == "P-1")
-        ).one()
-    assert [t.score for t in found.taken_by] == [held]
+    with Session(engine) as session:  # every score shown is the placement's
+        placed = dict(
+            session.execute(
+                select(models.Participant.external_id, models.Placement.score).join(
+                    models.Participant,
+                    col(models.Placement.participant_id) == models.Participant.id,
+                )
+            ).all()
+        )
+    assert [t.score for t in found.taken_by] == [placed["P-1"]]
+    elsewhere = [c for c in found.items if c.current_opening not in (None, "OPN-B1")]
+    assert elsewhere  # the couple, placed at OPN-A1, are candidates too
+    for candidate in found.items:
+        assert candidate.current_score == placed.get(candidate.participant), candidate
 
 
 def test_the_report_counts_the_plan_and_names_the_unplaced(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from jet_match import models
@@ -194,12 +195,17 @@ def candidates(
     people = _ids(session, models.Participant, chosen)
     assert opening.id is not None
     assessed = moves.assess(session, row, [Move(people[p], opening.id) for p in chosen])
-    scores = dict(  # of the opening's holders only (not the round's 6,000 placements)
+    scores = dict(  # of the opening's holders and the page's candidates (not all 6,000)
         session.execute(
             select(models.Participant.external_id, models.Placement.score)
             .join(models.Placement, col(models.Placement.participant_id) == models.Participant.id)
             .where(models.Placement.round_id == row.id)
-            .where(models.Placement.opening_id == opening.id)
+            .where(
+                sa.or_(
+                    col(models.Placement.opening_id) == opening.id,
+                    col(models.Placement.participant_id).in_(people.values()),
+                )
+            )
         ).all()
     )
     holders = sorted(
