@@ -8,7 +8,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
+from jet_match.schemas.records import OpeningUpdate, OrganizationUpdate
 from jet_match.services.bridge import round_data
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import openings, organizations
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.rounds import rounds
 from jet_match.solver import Instance, Problem, prepare
@@ -73,3 +76,39 @@ def test_each_app_keeps_its_own_prepared_problems(settings: Settings, engine: En
     first, second = create_app(settings, engine), create_app(settings, engine)
     assert first.state.prepared_problems is not second.state.prepared_problems
     assert first.state.prepared_problems.limit == settings.review_cache_rounds
+
+
+def _catalogue_seen(engine: Engine) -> tuple[int, bool]:
+    """OPN-A1's slots and ORG-A's medical access as a review read's problem has them."""
+    with Session(engine, expire_on_commit=False) as session:
+        problem = round_data.full_problem(session, rounds.find(session, "R-A"))
+    slots = next(o.slots for o in problem.openings if o.external_id == "OPN-A1")
+    access = next(o.medical_access for o in problem.organizations if o.external_id == "ORG-A")
+    return slots, access
+
+
+@pytest.mark.usefixtures("loaded")
+def test_the_kept_organizations_and_openings_are_read_again_after_an_edit(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings, "R-A")
+    slots, access = _catalogue_seen(engine)
+    assert _catalogue_seen(engine) == (slots, access)  # kept: the same records
+    with Session(engine, expire_on_commit=False) as session:
+        openings.update_opening(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="OPN-A1",
+            changes=OpeningUpdate(slots=slots + 1),
+            if_match="*",
+        )
+    assert _catalogue_seen(engine) == (slots + 1, access)
+    with Session(engine, expire_on_commit=False) as session:
+        organizations.update_organization(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="ORG-A",
+            changes=OrganizationUpdate(medical_access=not access),
+            if_match="*",
+        )
+    assert _catalogue_seen(engine) == (slots + 1, not access)

@@ -22,7 +22,8 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, func
@@ -50,9 +51,9 @@ from jet_match.solver import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PlanEntry:
-    """A placement of the working plan, by row id and external_id."""
+class PlanEntry(NamedTuple):
+    """A placement of the working plan, by row id and external_id (a named tuple: a read
+    builds 6,000 of them, 4 ms as a frozen dataclass, 1 ms as a tuple)."""
 
     participant_id: int
     participant: str
@@ -86,7 +87,6 @@ def plan_entries(
         .join(participant, col(participant.id) == placement.participant_id)
         .join(opening, col(opening.id) == placement.opening_id)
         .where(col(placement.round_id) == round_id)
-        .order_by(col(participant.external_id))
     )
     if participant_ids is not None:
         statement = statement.where(col(placement.participant_id).in_(list(participant_ids)))
@@ -96,7 +96,12 @@ def plan_entries(
         statement = statement.where(
             col(placement.pinned) | col(placement.override_reason).is_not(None)
         )
-    return [PlanEntry(*row) for row in session.execute(statement).all()]
+    # Plain rows (no ORM result processing): 6,000 at national scale, in most reads. Sorted
+    # here, by code point on every database (PostgreSQL's collation sorts slower, and
+    # differently).
+    entries = list(map(PlanEntry._make, session.connection().execute(statement).all()))
+    entries.sort(key=attrgetter("participant"))
+    return entries
 
 
 def assignments(entries: Iterable[PlanEntry]) -> tuple[Assignment, ...]:
@@ -403,11 +408,20 @@ def local_problem(
 def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Opening]]:
     """Every organization and opening as dataset records, kept while none of them changes
     (the stamp counts the rows, their versions and their latest write)."""
-    stamp = tuple(
-        session.execute(
-            select(func.count(), func.max(table.updated_at), func.sum(table.version))
-        ).one()
+    counted = [
+        sa.select(
+            sa.literal(table.__tablename__).label("kind"),
+            func.count(),
+            func.max(table.updated_at),
+            func.sum(table.version),
+        )
         for table in (models.Organization, models.Opening)
+    ]
+    stamp = tuple(  # one statement (a round trip to PostgreSQL, twice in some reads)
+        tuple(row)
+        for row in session.connection().execute(
+            sa.union_all(*counted).subquery().select().order_by(sa.column("kind"))
+        )
     )
     kept = _kept_for(session)
     with _kept_lock:
