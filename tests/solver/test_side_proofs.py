@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from test_deadline import _tiny_job
 from test_engines_exact import crowded, full_mip
 
+from jet_match.dataset.generator import generate_dataset
+from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side.mip_process import (
@@ -148,3 +150,26 @@ def test_a_proof_below_the_certificate_rounds_to_the_unit() -> None:
     assert result.stats["proof_steps"] >= 1
     assert result.bound is not None
     assert (result.bound.placed, result.bound.score) == full_mip(inst)
+
+
+class TestIntegralLp:
+    """When the LP over the couples' and caps' rows is integral, its solution is a plan:
+    the search takes it rather than freeing everyone in a MIP over every pair of the LP
+    model (at national scale, after a record edit, 10.9 s to find the same plan)."""
+
+    def test_an_integral_lp_solution_is_the_plan_without_a_mip(self) -> None:
+        dataset = generate_dataset(
+            participants=300,
+            organizations=60,
+            openings=110,
+            seed=3,  # the flow's plan splits a couple; the LP's, integral, does not
+            slot_ratio=1.0,
+            programme_year=2026,
+        )
+        inst = prepare(problem_from_dataset(dataset))
+        result = solve(inst, time_limit_s=60)
+        assert result.status is Status.OPTIMAL
+        assert result.engine == "mip"
+        assert result.stats["lp_plans"] == 1.0
+        assert not [k for k in result.stats if k.startswith(("neighbourhood", "proof"))]
+        assert (result.objective.placed, result.objective.net) == full_mip(inst)

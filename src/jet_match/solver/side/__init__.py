@@ -21,9 +21,11 @@ not only on the pairs a model happened to hold:
    one group. The bound is valid at every round, converged or not. Profits are the
    costs (no big-M weight per placement: the cardinality row carries the first level
    of the objective), which keeps the LP well scaled and fast.
-4. **Plans.** A sub-MIP frees the participants the LP left fractional, those holding
-   an opening (then a cap) they touch, and their partners, and keeps everyone else
-   where the LP put them; with time left, MIPs over every pair that could still reach
+4. **Plans.** An integral LP solution is itself a plan (checked against every rule,
+   since the LP holds only the couple rows and binding caps its columns need), often at
+   the bound. Otherwise a sub-MIP frees the participants the LP left fractional, those
+   holding an opening (then a cap) they touch, and their partners, and keeps everyone
+   else where the LP put them; with time left, MIPs over every pair that could still reach
    a target (by the reduced-cost argument of `bound.py`), cut off at it, either improve
    the best plan or prove it optimal (targets descend from the bound; values are
    multiples of the profits' common divisor, `state.profit_unit`).

@@ -249,6 +249,16 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
     fractional = in_model[(x[in_model] > 1e-6) & (x[in_model] < 1 - 1e-6)]
     whole = in_model[x[in_model] >= 1 - 1e-6]
     n = inst.tables.n_participants
+    if len(fractional) == 0:
+        # An integral LP solution is itself a plan, often at the bound (`offer` checks it
+        # against every rule; the neighbourhoods below would free no one, and the widest
+        # MIP took seconds to find it again).
+        integral = np.full(n, -1, dtype=np.int64)
+        integral[pairs.participant[whole]] = pairs.index[whole]
+        before = search.best_value
+        search.offer(integral)
+        if search.best_value > before:
+            add_stat(search.stats, "lp_plans", 1.0)
     for width in range(_NEIGHBOURHOODS):
         if search.reached() or search.out_of_time():
             return
