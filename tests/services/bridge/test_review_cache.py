@@ -8,11 +8,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from jet_match.config import Settings
-from jet_match.schemas.records import OpeningUpdate, OrganizationUpdate
+from jet_match.dataset import format as fmt
+from jet_match.schemas.records import OpeningUpdate, OrganizationUpdate, ParticipantUpdate
 from jet_match.services.bridge import round_data
-from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.records import openings, organizations
 from jet_match.services.bridge.round_data import PreparedProblems
+from jet_match.services.kit.access import COMMAND_LINE
+from jet_match.services.records import openings, organizations, participants
 from jet_match.services.rounds import rounds
 from jet_match.solver import Instance, Problem, prepare
 from round_support import solved_round
@@ -112,3 +113,46 @@ def test_the_kept_organizations_and_openings_are_read_again_after_an_edit(
             if_match="*",
         )
     assert _catalogue_seen(engine) == (slots + 1, not access)
+
+
+def _people_seen(engine: Engine) -> list[tuple[str, int]]:
+    """Each participant's external_id and experience as a review read's problem has them."""
+    with Session(engine, expire_on_commit=False) as session:
+        problem = round_data.full_problem(session, rounds.find(session, "R-A"))
+    return [(p.external_id, p.teaching_experience_years) for p in problem.participants]
+
+
+@pytest.mark.usefixtures("loaded")
+def test_the_kept_participants_are_read_again_after_an_edit_or_an_addition(
+    engine: Engine, settings: Settings
+) -> None:
+    solved_round(engine, settings, "R-A")
+    seen = _people_seen(engine)
+    assert [p for p, _ in seen] == sorted(p for p, _ in seen)
+    assert _people_seen(engine) == seen  # kept: the same records, in the same order
+    years = dict(seen)["P-4"]
+    with Session(engine, expire_on_commit=False) as session:
+        participants.update_participant(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id="P-4",
+            changes=ParticipantUpdate(teaching_experience_years=years + 2),
+            if_match="*",
+        )
+    assert _people_seen(engine) == [(p, years + 2 if p == "P-4" else y) for p, y in seen]
+    with Session(engine, expire_on_commit=False) as session:
+        participants.create_participant(
+            session=session,
+            caller=COMMAND_LINE,
+            participant_in=fmt.Participant.model_validate(
+                {
+                    "external_id": "P-0",
+                    "family_name": "Family0",
+                    "given_name": "Given",
+                    "email": "p-0@example.org",
+                    "citizenship": "CA",
+                    "position": "ALT",
+                }
+            ),
+        )
+    assert [p for p, _ in _people_seen(engine)] == ["P-0", *(p for p, _ in seen)]
