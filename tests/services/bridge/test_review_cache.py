@@ -3,6 +3,8 @@ the `PreparedProblems` its application holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -79,6 +81,20 @@ def test_each_app_keeps_its_own_prepared_problems(settings: Settings, engine: En
     assert first.state.prepared_problems.limit == settings.review_cache_rounds
 
 
+def _write(
+    engine: Engine, update: Callable[..., object], external_id: str, changes: object
+) -> None:
+    """A record update as the command line makes it, whatever the version (If-Match: *)."""
+    with Session(engine, expire_on_commit=False) as session:
+        update(
+            session=session,
+            caller=COMMAND_LINE,
+            external_id=external_id,
+            changes=changes,
+            if_match="*",
+        )
+
+
 def _catalogue_seen(engine: Engine) -> tuple[int, bool]:
     """OPN-A1's slots and ORG-A's medical access as a review read's problem has them."""
     with Session(engine, expire_on_commit=False) as session:
@@ -95,23 +111,14 @@ def test_the_kept_organizations_and_openings_are_read_again_after_an_edit(
     solved_round(engine, settings, "R-A")
     slots, access = _catalogue_seen(engine)
     assert _catalogue_seen(engine) == (slots, access)  # kept: the same records
-    with Session(engine, expire_on_commit=False) as session:
-        openings.update_opening(
-            session=session,
-            caller=COMMAND_LINE,
-            external_id="OPN-A1",
-            changes=OpeningUpdate(slots=slots + 1),
-            if_match="*",
-        )
+    _write(engine, openings.update_opening, "OPN-A1", OpeningUpdate(slots=slots + 1))
     assert _catalogue_seen(engine) == (slots + 1, access)
-    with Session(engine, expire_on_commit=False) as session:
-        organizations.update_organization(
-            session=session,
-            caller=COMMAND_LINE,
-            external_id="ORG-A",
-            changes=OrganizationUpdate(medical_access=not access),
-            if_match="*",
-        )
+    _write(
+        engine,
+        organizations.update_organization,
+        "ORG-A",
+        OrganizationUpdate(medical_access=not access),
+    )
     assert _catalogue_seen(engine) == (slots + 1, not access)
 
 
@@ -131,14 +138,12 @@ def test_the_kept_participants_are_read_again_after_an_edit_or_an_addition(
     assert [p for p, _ in seen] == sorted(p for p, _ in seen)
     assert _people_seen(engine) == seen  # kept: the same records, in the same order
     years = dict(seen)["P-4"]
-    with Session(engine, expire_on_commit=False) as session:
-        participants.update_participant(
-            session=session,
-            caller=COMMAND_LINE,
-            external_id="P-4",
-            changes=ParticipantUpdate(teaching_experience_years=years + 2),
-            if_match="*",
-        )
+    _write(
+        engine,
+        participants.update_participant,
+        "P-4",
+        ParticipantUpdate(teaching_experience_years=years + 2),
+    )
     assert _people_seen(engine) == [(p, years + 2 if p == "P-4" else y) for p, y in seen]
     with Session(engine, expire_on_commit=False) as session:
         participants.create_participant(
