@@ -67,9 +67,14 @@ def _edited(
 
 def _path(result: Result) -> str:
     stats = result.stats
-    if "lp_s" not in stats:
-        return f"flow rounds {stats.get('relaxation_rounds', 0):.0f}"
-    parts = [f"flow rounds {stats.get('relaxation_rounds', 0):.0f}", f"LP to {stats['lp_s']:.2f}s"]
+    parts = [f"flow rounds {stats.get('relaxation_rounds', 0):.0f}"]
+    if "relaxation_mip_s" in stats:
+        parts.append(
+            f"MIP at the relaxation's value {stats['relaxation_mip_s']:.2f}s "
+            f"({stats.get('relaxation_mip_columns', 0):.0f} pairs)"
+        )
+    if "lp_s" in stats:
+        parts.append(f"LP to {stats['lp_s']:.2f}s")
     parts += [
         f"{key} {value:.2f}s" for key, value in stats.items() if key.startswith("neighbourhood")
     ]

@@ -173,3 +173,30 @@ class TestIntegralLp:
         assert result.stats["lp_plans"] == 1.0
         assert not [k for k in result.stats if k.startswith(("neighbourhood", "proof"))]
         assert (result.objective.placed, result.objective.net) == full_mip(inst)
+
+
+class TestAtTheRelaxation:
+    """When the flow relaxation's plan splits a couple but another of its optima keeps
+    every couple and cap, that optimum is found by one MIP over the pairs at a
+    non-positive reduced cost under the flow's potentials: no LP is solved, and the
+    relaxation's certificate proves the plan optimal."""
+
+    def test_a_plan_worth_the_relaxation_ends_the_search_before_the_lp(self) -> None:
+        dataset = generate_dataset(
+            participants=300,
+            organizations=60,
+            openings=110,
+            seed=6,  # the flow's plan splits a couple; another of its optima does not
+            slot_ratio=1.0,
+            programme_year=2026,
+        )
+        inst = prepare(problem_from_dataset(dataset))
+        result = solve(inst, time_limit_s=60)
+        assert result.status is Status.OPTIMAL
+        assert "relaxation_mip_s" in result.stats
+        assert "lp_s" not in result.stats
+        assert result.stats["relaxation_score"] == result.objective.score
+        assert (result.objective.placed, result.objective.net) == full_mip(inst)
+        assert result.bound is not None
+        assert (result.bound.placed, result.bound.score) == full_mip(inst)
+        assert result.certificate is None  # the flow's own certificate proves it

@@ -66,6 +66,9 @@ class FlowOutcome:
     rounds: int
     arcs: int
     certified: bool = True
+    #: The certificate's potentials (`potentials`), when certified: every pair's reduced
+    #: cost d[p] - d[n + o] - profit is >= 0 unless the plan uses it.
+    potentials: IntArray | None = None
 
 
 def solve_min_cost_flow(
@@ -273,7 +276,7 @@ def solve_certified(
             narrow_profit=narrow_profit,
         )
         if len(violated) == 0:
-            return FlowOutcome(assigned, candidates, rounds, len(pairs))
+            return FlowOutcome(assigned, candidates, rounds, len(pairs), potentials=distance)
         if deadline is not None and deadline.expired():
             return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
         # Participants with a violated pair are priced again next round (some of their

@@ -10,7 +10,10 @@ not only on the pairs a model happened to hold:
    used; those pairs are dropped. Every other admissible pair stays in play.
 2. **Placements.** The min-cost flow over the usable pairs (couples split, no caps) is
    a relaxation: its placements bound every plan's. When its plan keeps the couples and
-   the caps it is optimal and the engine stops there.
+   the caps it is optimal and the engine stops there; otherwise, when few enough pairs
+   have a non-positive reduced cost under the flow's potentials (a re-solve's), a MIP
+   over those pairs looks for another optimum of the relaxation that keeps them (every
+   such optimum uses only those pairs) and the engine stops there if it finds one.
 3. **Score.** The LP relaxation of the full problem with a cardinality row
    `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
    solved by column generation on ONE HiGHS model (dual simplex): new pairs enter with
