@@ -45,6 +45,7 @@ _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
 #: edit), not a national solve from scratch's (33-36 k pairs, 1.3-1.5 s to show that no
 #: such plan exists).
 RELAXATION_MIP_COLUMNS = 20_000
+_CHUNK = 1 << 16  # pairs priced at a time for that MIP
 
 
 def solve_side(
@@ -127,11 +128,15 @@ def _at_the_relaxation(
     flow's potentials is not positive (complementary slackness), so one MIP over those
     pairs, cut off at the relaxation's value, finds such a plan or shows there is none."""
     side, pairs = search.side, search.pairs
-    n = side.instance.tables.n_participants
-    reduced = (
-        potentials[pairs.participant] - potentials[n + pairs.opening] - side.profit[pairs.index]
-    )
-    columns = pairs.index[reduced <= 0]
+    own, other = potentials, potentials[side.instance.tables.n_participants :]
+    kept = []
+    for first in range(0, len(pairs.index), _CHUNK):  # small temporaries: no page faults
+        last = min(first + _CHUNK, len(pairs.index))
+        reduced = own[pairs.participant[first:last]]
+        reduced -= other[pairs.opening[first:last]]
+        reduced -= side.profit[pairs.index[first:last]]
+        kept.append(first + np.flatnonzero(reduced <= 0))
+    columns = pairs.index[np.concatenate(kept)] if kept else pairs.index[:0]
     search.stats["relaxation_mip_columns"] = float(len(columns))
     if len(columns) > RELAXATION_MIP_COLUMNS:
         return None
