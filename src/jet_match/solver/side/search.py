@@ -78,11 +78,6 @@ def solve_side(
     if deadline.expired():
         return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
     pairs = usable_pairs(side, usable)
-    costs = side.profit[pairs.index].astype(np.float64)
-    began = time.perf_counter()
-    cut = cut_prices(side, pairs, relaxed) if relaxation.certified else None
-    stats["cut_s"] = time.perf_counter() - began
-    start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
     search = SearchState(
         side=side,
         pairs=pairs,
@@ -94,17 +89,12 @@ def solve_side(
         # what no plan can exceed (everyone with a usable pair placed, at their best).
         placed_bound=relax_placed if relaxation.certified else _most_placeable(side, pairs),
         score_bound=float(relax_score) if relaxation.certified else math.inf,
-        best=start,
-        best_value=side.value(start) if side.feasible(start) else (-1, 0),
+        best=relaxed,
+        best_value=side.value(relaxed) if side.feasible(relaxed) else (-1, 0),
         stats=stats,
-        placement_prices=cut,
     )
-    search.notify()
-    stats["repair_s"] = time.perf_counter() - started
-    if search.out_of_time():
-        return _finish(search, costs, started)
     try:
-        if relaxation.potentials is not None and search.best_value < (relax_placed, relax_score):
+        if relaxation.potentials is not None:  # certified, and its plan breaks a rule
             began = time.perf_counter()
             search.offer(
                 _at_the_relaxation(search, relaxation.potentials, relax_placed, relax_score)
@@ -114,7 +104,20 @@ def solve_side(
                 # Worth the relaxation's optimum: optimal by the flow's own certificate.
                 placed, score = search.best_value
                 return SideOutcome(search.best, placed, score, placed, score, stats)
-        _search(search, costs, seed_mask, started)
+        costs = side.profit[pairs.index].astype(np.float64)
+        began = time.perf_counter()
+        search.placement_prices = cut_prices(side, pairs, relaxed) if relaxation.certified else None
+        stats["cut_s"] = time.perf_counter() - began
+        start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
+        if search.best_value[0] < 0:  # kept even if it breaks a rule: it seeds the LP
+            search.best = start
+            search.best_value = side.value(start) if side.feasible(start) else (-1, 0)
+        else:  # the MIP above found a plan below the relaxation's value
+            search.offer(start)
+        search.notify()
+        stats["repair_s"] = time.perf_counter() - started
+        if not search.out_of_time():
+            _search(search, costs, seed_mask, started)
     finally:
         search.mips.close()
     return _finish(search, costs, started)
