@@ -43,7 +43,8 @@ The reduced-cost argument that makes those MIPs exact is in `bound.py`.
 One concern a file: `problem.py` (the side problem, its plans' value and feasibility),
 `pairs.py` (the usable pairs, seeds and priced-in columns), `bound.py` (the Lagrangian
 bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
-`repair.py` (the first plan), `state.py` (the search's state), `search.py`
+`repair.py` (the first plan), `relaxation_optimum.py` (another optimum of the flow
+relaxation, keeping couples and caps), `state.py` (the search's state), `search.py`
 (`solve_side`), `highs.py` (creating quiet HiGHS models).
 """
 

@@ -34,18 +34,13 @@ from jet_match.solver.side.pairs import (
     usable_pairs,
 )
 from jet_match.solver.side.problem import SideOutcome, SideProblem
+from jet_match.solver.side.relaxation_optimum import at_the_relaxation
 from jet_match.solver.side.repair import repair
 from jet_match.solver.side.state import Reporter, SearchState, add_stat
 from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
-#: The MIP looking for a plan at the relaxation's optimum runs when its pairs are this few:
-#: a re-solve's (the previous plan breaks the ties: 6 k pairs, 0.16 s after a national
-#: edit), not a national solve from scratch's (33-36 k pairs, 1.3-1.5 s to show that no
-#: such plan exists).
-RELAXATION_MIP_COLUMNS = 20_000
-_CHUNK = 1 << 16  # pairs priced at a time for that MIP
 
 
 def solve_side(
@@ -97,7 +92,7 @@ def solve_side(
         if relaxation.potentials is not None:  # certified, and its plan breaks a rule
             began = time.perf_counter()
             search.offer(
-                _at_the_relaxation(search, relaxation.potentials, relax_placed, relax_score)
+                at_the_relaxation(search, relaxation.potentials, relax_placed, relax_score)
             )
             stats["relaxation_mip_s"] = time.perf_counter() - began
             if search.best_value >= (relax_placed, relax_score):
@@ -121,38 +116,6 @@ def solve_side(
     finally:
         search.mips.close()
     return _finish(search, costs, started)
-
-
-def _at_the_relaxation(
-    search: SearchState, potentials: IntArray, placed: int, score: int
-) -> IntArray | None:
-    """A plan worth the flow relaxation's optimum that keeps couples and caps, if there is
-    one: every optimum of the relaxation uses only pairs whose reduced cost under the
-    flow's potentials is not positive (complementary slackness), so one MIP over those
-    pairs, cut off at the relaxation's value, finds such a plan or shows there is none."""
-    side, pairs = search.side, search.pairs
-    own, other = potentials, potentials[side.instance.tables.n_participants :]
-    kept = []
-    for first in range(0, len(pairs.index), _CHUNK):  # small temporaries: no page faults
-        last = min(first + _CHUNK, len(pairs.index))
-        reduced = own[pairs.participant[first:last]]
-        reduced -= other[pairs.opening[first:last]]
-        reduced -= side.profit[pairs.index[first:last]]
-        kept.append(first + np.flatnonzero(reduced <= 0))
-    columns = pairs.index[np.concatenate(kept)] if kept else pairs.index[:0]
-    search.stats["relaxation_mip_columns"] = float(len(columns))
-    if len(columns) > RELAXATION_MIP_COLUMNS:
-        return None
-    assigned, _, _ = sub_mip(
-        side,
-        np.sort(columns),
-        np.zeros(0, dtype=np.int64),
-        placed,
-        None,
-        search,
-        cutoff=score - 0.5,
-    )
-    return assigned
 
 
 def penalty_of(side: SideProblem) -> float:
