@@ -53,7 +53,7 @@ from jet_match.dataset import format as fmt
 from jet_match.dataset.generator import PROGRAMME_YEAR
 from jet_match.schemas.rounds import RoundCreate, RoundPolicy
 from jet_match.schemas.runs import RunCreate
-from jet_match.services.bridge import round_data
+from jet_match.services.bridge import kept_records, round_data
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.development import demand
 from jet_match.services.kit.access import COMMAND_LINE
@@ -66,7 +66,7 @@ ROUND = "R-REVIEW"
 
 def _fresh_process() -> PreparedProblems:
     """What an API process that has read nothing holds: no instance, no records."""
-    round_data._kept.clear()
+    kept_records.forget()
     demand._reports.by_key.clear()
     return PreparedProblems(limit=1)
 

@@ -26,16 +26,14 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from jet_match import models
 from jet_match.dataset import format as fmt
-from jet_match.services.bridge.solving import problem_from_dataset, solver_participant
+from jet_match.services.bridge import kept_records
+from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.services.kit.records import (
-    opening_record,
-    organization_record,
     participant_record,
 )
 from jet_match.solver import (
@@ -200,7 +198,7 @@ def full_problem(
     assert row.id is not None
     if entries is None:
         entries = plan_entries(session, row.id)
-    organizations, openings = _catalogue(session)
+    organizations, openings = kept_records.catalogue(session)
     dataset = fmt.Dataset.model_construct(  # records validated when read
         format="jet-match/dataset@1",
         organizations=organizations,
@@ -218,7 +216,7 @@ def full_problem(
         forbidden_pairs=forbidden(session, row.id),
         previous_plan=assignments(entries) if with_previous_plan else (),
         waived=waivers(entries, {o.external_id: o.slots for o in openings}),
-        participants=_people(session),
+        participants=kept_records.people(session),
     )
 
 
@@ -297,16 +295,6 @@ def changed_records(session: Session, row: models.Round, stamp: RecordStamp) -> 
 
 
 @dataclass
-class _Kept:
-    """What a process keeps of one database between requests or runs (the records)."""
-
-    catalogue_stamp: object = None
-    catalogue: tuple[list[fmt.Organization], list[fmt.Opening]] = ([], [])
-    people: dict[int, tuple[object, Participant]] = field(default_factory=dict)
-    people_in_order: list[Participant] = field(default_factory=list)  # by external_id
-
-
-@dataclass
 class PreparedProblems:
     """The prepared problems kept for review reads, least recently used first, at most
     `limit` rounds (settings.review_cache_rounds; each is about 270 MB at national
@@ -334,23 +322,6 @@ class PreparedProblems:
                 self._trim()
 
 
-_kept: dict[str, _Kept] = {}
-_kept_lock = threading.Lock()
-
-
-def _database(session: Session) -> str:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    return engine.url.render_as_string(hide_password=True)
-
-
-def _kept_for(session: Session) -> _Kept:
-    """The cache of the session's database (tests and tools may use several)."""
-    url = _database(session)
-    with _kept_lock:
-        return _kept.setdefault(url, _Kept())
-
-
 def full_instance(
     session: Session, row: models.Round, *, prepared: PreparedProblems
 ) -> tuple[Instance, list[PlanEntry]]:
@@ -363,7 +334,7 @@ def full_instance(
     assert row.id is not None
     entries = plan_entries(session, row.id)
     problem = full_problem(session, row, entries=entries, with_previous_plan=True)
-    key = (_database(session), row.id)
+    key = (kept_records.database_of(session), row.id)
     base = prepared.take(key)  # let it go once replaced
     instance = prepare(problem, base=base)
     del base
@@ -381,7 +352,7 @@ def local_problem(
 ) -> Problem:
     """Every organization and opening, the given participants and their partners."""
     assert row.id is not None
-    organizations, openings = _catalogue(session)
+    organizations, openings = kept_records.catalogue(session)
     people = _with_partners(session, participant_ids)
     wanted = [
         person_id
@@ -404,96 +375,6 @@ def local_problem(
         forbidden_pairs=forbidden(session, row.id, wanted),
         previous_plan=previous_plan,
     )
-
-
-def _catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Opening]]:
-    """Every organization and opening as dataset records, kept while none of them changes
-    (the stamp counts the rows, their versions and their latest write)."""
-    counted = [
-        sa.select(
-            sa.literal(table.__tablename__).label("kind"),
-            func.count(),
-            func.max(table.updated_at),
-            func.sum(table.version),
-        )
-        for table in (models.Organization, models.Opening)
-    ]
-    stamp = tuple(  # one statement (a round trip to PostgreSQL, twice in some reads)
-        tuple(row)
-        for row in session.connection().execute(
-            sa.union_all(*counted).subquery().select().order_by(sa.column("kind"))
-        )
-    )
-    kept = _kept_for(session)
-    with _kept_lock:
-        if kept.catalogue_stamp == stamp:
-            return kept.catalogue
-    # Plain rows, not ORM objects (a first read builds 3,000 records).
-    org_table = sa.inspect(models.Organization).local_table
-    rows = session.execute(sa.select(org_table).order_by(org_table.c.external_id)).all()
-    organizations = [organization_record(org) for org in rows]
-    external_ids = {org.id: org.external_id for org in rows}
-    opening_table = sa.inspect(models.Opening).local_table
-    openings = [
-        opening_record(opening, external_ids[opening.organization_id])
-        for opening in session.execute(
-            sa.select(opening_table).order_by(opening_table.c.external_id)
-        )
-    ]
-    with _kept_lock:
-        kept.catalogue_stamp, kept.catalogue = stamp, (organizations, openings)
-    return organizations, openings
-
-
-def _people(session: Session) -> list[Participant]:
-    """Every participant as the solver's record (read and validated as a dataset record
-    first, `solving.solver_participant`), in external_id order.
-
-    The records are kept in the process by row id with the row's version and time of last
-    write: a withdrawal changes one row, and only that row is read again (a national
-    dataset is 6,000 rows; reading and validating them all takes a few tenths of a second).
-    """
-    participant, partner = models.Participant, aliased(models.Participant)
-    # The time of last write as the database's text: parsing 6,000 timestamps into
-    # datetimes (and back) took most of a warm load.
-    marks_of: Any = sa.select(
-        col(participant.id), col(participant.version), sa.cast(col(participant.updated_at), sa.Text)
-    )
-    marks: dict[int, object] = {
-        int(pid): (version, written)
-        for pid, version, written in session.connection().execute(marks_of).all()
-    }
-    kept = _kept_for(session)
-    with _kept_lock:
-        kept_people, in_order = kept.people, kept.people_in_order
-    known = {pid: entry for pid, entry in kept_people.items() if pid in marks}
-    stale = [pid for pid, mark in marks.items() if pid not in known or known[pid][0] != mark]
-    if not stale and len(known) == len(kept_people):
-        return list(in_order)  # nothing written, added or removed since: as sorted then
-    table = sa.inspect(models.Participant).local_table
-    # Plain rows, not ORM objects: a third of the time of a first read of 6,000.
-    rows_of: Any = sa.select(table, col(partner.external_id).label("partner_external_id"))
-    rows_of = rows_of.outerjoin(partner, col(partner.id) == table.c.partner_id)
-    if 2 * len(stale) > len(marks):
-        # Most are stale (a first read): every row in one statement, without a list of
-        # thousands of ids to bind (compiling it took 0.06 s of a first read).
-        wanted = set(stale)
-        batches: list[Sequence[Any]] = [
-            [row for row in session.execute(rows_of).all() if row.id in wanted]
-        ]
-    else:
-        batches = [
-            session.execute(rows_of.where(table.c.id.in_(stale[start : start + 900]))).all()
-            for start in range(0, len(stale), 900)  # SQL parameter lists stay small
-        ]
-    for rows in batches:
-        for row in rows:
-            record = participant_record(row, row.partner_external_id)
-            known[row.id] = (marks[row.id], solver_participant(record))
-    in_order = sorted((record for _, record in known.values()), key=attrgetter("external_id"))
-    with _kept_lock:
-        kept.people, kept.people_in_order = known, in_order
-    return list(in_order)
 
 
 def _with_partners(session: Session, participant_ids: Collection[int]) -> list[fmt.Participant]:
