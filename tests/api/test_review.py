@@ -96,8 +96,12 @@ class TestCandidates:
         assert unplaced["current_opening"] is None
         assert unplaced["objective_change"]["placed"] == 1
         assert unplaced["breaks"] == []
+        assert unplaced["current_score"] is None
         partner = by_person["P-2"]
         assert partner["current_opening"] == "OPN-A1"
+        plan = client.get(f"{R}/plan", headers=auth(keys.coordinator)).json()["items"]
+        held = {item["participant"]: item["score"] for item in plan}
+        assert partner["current_score"] == held["P-2"]  # its score where it is placed now
         assert [b["rule"] for b in partner["breaks"]] == ["couple_apart"]
         assert partner["objective_change"]["disruption"] == 50
 

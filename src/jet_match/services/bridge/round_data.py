@@ -33,9 +33,7 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.services.bridge import kept_records
 from jet_match.services.bridge.solving import problem_from_dataset
-from jet_match.services.kit.records import (
-    participant_record,
-)
+from jet_match.services.kit.records import participant_record
 from jet_match.solver import (
     Assignment,
     Instance,

@@ -68,7 +68,8 @@ def solve_side(
         "relaxation_rounds": float(relaxation.rounds),
         "relaxation_s": time.perf_counter() - started,
     }
-    if relaxation.certified and side.feasible(relaxed):
+    relaxed_keeps_rules = side.feasible(relaxed)
+    if relaxation.certified and relaxed_keeps_rules:
         return SideOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
     if deadline.expired():
         return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
@@ -85,7 +86,7 @@ def solve_side(
         placed_bound=relax_placed if relaxation.certified else _most_placeable(side, pairs),
         score_bound=float(relax_score) if relaxation.certified else math.inf,
         best=relaxed,
-        best_value=side.value(relaxed) if side.feasible(relaxed) else (-1, 0),
+        best_value=(relax_placed, relax_score) if relaxed_keeps_rules else (-1, 0),
         stats=stats,
     )
     try:
@@ -101,14 +102,14 @@ def solve_side(
                 return SideOutcome(search.best, placed, score, placed, score, stats)
         costs = side.profit[pairs.index].astype(np.float64)
         began = time.perf_counter()
-        search.placement_prices = cut_prices(side, pairs, relaxed) if relaxation.certified else None
+        if relaxation.certified:
+            search.placement_prices = cut_prices(side, pairs, relaxed)
         stats["cut_s"] = time.perf_counter() - began
-        start = relaxed if side.feasible(relaxed) else repair(side, relaxed, deadline)
-        if search.best_value[0] < 0:  # kept even if it breaks a rule: it seeds the LP
-            search.best = start
-            search.best_value = side.value(start) if side.feasible(start) else (-1, 0)
-        else:  # the MIP above found a plan below the relaxation's value
+        if not relaxed_keeps_rules:
+            start = repair(side, relaxed, deadline)
             search.offer(start)
+            if search.best_value[0] < 0:
+                search.best = start  # it breaks a rule, but its pairs seed the LP
         search.notify()
         stats["repair_s"] = time.perf_counter() - started
         if not search.out_of_time():
