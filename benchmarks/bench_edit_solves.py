@@ -70,9 +70,12 @@ def _path(result: Result) -> str:
     parts = [f"flow rounds {stats.get('relaxation_rounds', 0):.0f}"]
     if "relaxation_mip_s" in stats:
         parts.append(
-            f"MIP at the relaxation's value {stats['relaxation_mip_s']:.2f}s "
-            f"({stats.get('relaxation_mip_columns', 0):.0f} pairs)"
+            f"{stats.get('relaxation_mip_steps', 0):.0f} MIPs near the relaxation's value "
+            f"{stats['relaxation_mip_s']:.2f}s ({stats.get('relaxation_mip_columns', 0):.0f} "
+            "pairs at its value)"
         )
+    if stats.get("lp_warm_start"):
+        parts.append("LP warm-started")
     if "lp_s" in stats:
         parts.append(f"LP to {stats['lp_s']:.2f}s")
     parts += [

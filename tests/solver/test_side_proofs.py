@@ -13,6 +13,7 @@ from dataclasses import replace
 from itertools import product
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_deadline import _tiny_job
@@ -20,8 +21,10 @@ from test_engines_exact import crowded, full_mip
 
 from jet_match.dataset.generator import generate_dataset
 from jet_match.services.bridge.solving import problem_from_dataset
-from jet_match.solver import Status, prepare, solve
+from jet_match.solver import Instance, Result, Status, prepare, solve
 from jet_match.solver.deadline import Deadline
+from jet_match.solver.flow import solve_certified
+from jet_match.solver.side import relaxation_optimum
 from jet_match.solver.side.mip_process import (
     MipJob,
     MipProcess,
@@ -29,7 +32,8 @@ from jet_match.solver.side.mip_process import (
     presolve_refutes,
     solve_job,
 )
-from jet_match.solver.side.problem import SideProblem
+from jet_match.solver.side.pairs import usable_mask, usable_pairs
+from jet_match.solver.side.problem import SideProblem, build_side
 from jet_match.solver.side.state import profit_unit
 
 
@@ -152,21 +156,39 @@ def test_a_proof_below_the_certificate_rounds_to_the_unit() -> None:
     assert (result.bound.placed, result.bound.score) == full_mip(inst)
 
 
+def _generated(seed: int, size: tuple[int, int, int] = (300, 60, 110)) -> Instance:
+    participants, organizations, openings = size
+    dataset = generate_dataset(
+        participants=participants,
+        organizations=organizations,
+        openings=openings,
+        seed=seed,
+        slot_ratio=1.0,
+        programme_year=2026,
+    )
+    return prepare(problem_from_dataset(dataset))
+
+
+def _assert_exact(inst: Instance, result: Result) -> None:
+    """The plan and the bound are the optimum of a MIP over every pair."""
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == optimum
+
+
 class TestIntegralLp:
     """When the LP over the couples' and caps' rows is integral, its solution is a plan:
     the search takes it rather than freeing everyone in a MIP over every pair of the LP
     model (at national scale, after a record edit, 10.9 s to find the same plan)."""
 
-    def test_an_integral_lp_solution_is_the_plan_without_a_mip(self) -> None:
-        dataset = generate_dataset(
-            participants=300,
-            organizations=60,
-            openings=110,
-            seed=3,  # the flow's plan splits a couple; the LP's, integral, does not
-            slot_ratio=1.0,
-            programme_year=2026,
-        )
-        inst = prepare(problem_from_dataset(dataset))
+    def test_an_integral_lp_solution_is_the_plan_without_a_mip(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # The MIPs near the relaxation's value find this plan before any LP (as at
+        # national scale after an edit); without them, the LP's is taken.
+        monkeypatch.setattr(relaxation_optimum, "RELAXATION_MIP_COLUMNS", -1)
+        inst = _generated(3)  # the flow's plan splits a couple; the LP's, integral, does not
         result = solve(inst, time_limit_s=60)
         assert result.status is Status.OPTIMAL
         assert result.engine == "mip"
@@ -182,21 +204,85 @@ class TestAtTheRelaxation:
     relaxation's certificate proves the plan optimal."""
 
     def test_a_plan_worth_the_relaxation_ends_the_search_before_the_lp(self) -> None:
-        dataset = generate_dataset(
-            participants=300,
-            organizations=60,
-            openings=110,
-            seed=6,  # the flow's plan splits a couple; another of its optima does not
-            slot_ratio=1.0,
-            programme_year=2026,
-        )
-        inst = prepare(problem_from_dataset(dataset))
+        inst = _generated(6)  # the flow's plan splits a couple; another of its optima does not
         result = solve(inst, time_limit_s=60)
         assert result.status is Status.OPTIMAL
-        assert "relaxation_mip_s" in result.stats
+        assert result.stats["relaxation_mip_steps"] == 1
         assert "lp_s" not in result.stats
         assert result.stats["relaxation_score"] == result.objective.score
         assert (result.objective.placed, result.objective.net) == full_mip(inst)
         assert result.bound is not None
         assert (result.bound.placed, result.bound.score) == full_mip(inst)
         assert result.certificate is None  # the flow's own certificate proves it
+
+
+class TestNearTheRelaxation:
+    """When no plan keeping couples and caps is worth the relaxation's value, MIPs over
+    the pairs whose reduced cost fits each target's budget (targets 0, 1, 3, 7 units
+    below it) prove the bound down and find the optimum there, before any LP."""
+
+    def test_the_optimum_seven_units_below_is_proven_without_the_lp(self) -> None:
+        inst = _generated(9)  # the optimum is 7 profit units (35 points) below the relaxation
+        result = solve(inst, time_limit_s=60)
+        assert result.status is Status.OPTIMAL
+        assert result.stats["relaxation_mip_steps"] == 4
+        assert "lp_s" not in result.stats
+        assert result.stats["relaxation_score"] - result.objective.score == 35
+        _assert_exact(inst, result)
+
+    @pytest.mark.parametrize("seed", [2, 9])
+    def test_the_losses_add_up_to_what_a_plan_is_worth_below_the_relaxation(
+        self, seed: int
+    ) -> None:
+        """For any plan placing as many people as the flow, the relaxation's value minus
+        the plan's profit is the sum, over what the plan changes, of the reduced costs
+        (pairs), of what leaving out or placing a participant costs (`leave`), and of
+        what a slot costs (`slot`): the identity the MIPs' budgets rest on, checked on
+        random plans, capacities ignored (the identity holds for any flow)."""
+        dataset = generate_dataset(
+            participants=120, organizations=30, openings=50, seed=seed, programme_year=2026
+        )
+        inst = prepare(problem_from_dataset(dataset))
+        t = inst.tables
+        n, m = t.n_participants, t.n_openings
+        capacity = np.where(inst.in_scope & t.o_open, t.o_slots, 0)
+        everything = np.ones(len(inst.pair_p), dtype=np.bool_)
+        side = build_side(
+            inst, everything, capacity, inst.profit(), None, np.zeros(n, dtype=np.bool_)
+        )
+        usable = usable_mask(side)
+        flow = solve_certified(inst, usable, capacity, side.profit, usable & inst.seed_candidates())
+        assert flow.potentials is not None
+        pairs = usable_pairs(side, usable)
+        positions, reduced = relaxation_optimum.near_pairs(side, pairs, flow.potentials, np.inf)
+        assert (positions == np.arange(len(pairs.index))).all()
+        leave, slot = relaxation_optimum.arc_losses(flow, n, m)
+
+        def losses(plan: np.ndarray) -> int:
+            chosen = plan[plan >= 0]
+            at = np.searchsorted(pairs.index, chosen)
+            return (
+                int(reduced[at].sum())
+                - int(leave[plan >= 0].sum())
+                + int((slot * np.bincount(inst.pair_o[chosen], minlength=m)).sum())
+            )
+
+        placed = int((flow.assigned >= 0).sum())
+        relaxation = int(side.profit[flow.assigned[flow.assigned >= 0]].sum())
+        rng = np.random.default_rng(seed)
+        for _ in range(20):
+            plan = np.full(n, -1, dtype=np.int64)
+            for p in rng.choice(pairs.owners, size=placed, replace=False):
+                at = pairs.starts[np.searchsorted(pairs.owners, p)]
+                plan[p] = pairs.index[at + rng.integers(pairs.run_length[pairs.owners == p][0])]
+            worth = int(side.profit[plan[plan >= 0]].sum())
+            assert relaxation - worth == losses(plan) - losses(flow.assigned)
+
+    @pytest.mark.parametrize("seed", [2, 11, 14, 210])
+    def test_plans_and_bounds_equal_a_mip_over_every_pair(self, seed: int) -> None:
+        """Each instance ends near the relaxation (seed 210: at its second step, where
+        an opening the flow leaves free is worth filling only within the budget)."""
+        inst = _generated(seed, (200, 40, 75) if seed == 210 else (300, 60, 110))
+        result = solve(inst, time_limit_s=60)
+        assert result.stats["relaxation_mip_steps"] >= 1
+        _assert_exact(inst, result)

@@ -69,6 +69,8 @@ class FlowOutcome:
     #: The certificate's potentials (`potentials`), when certified: every pair's reduced
     #: cost d[p] - d[n + o] - profit is >= 0 unless the plan uses it.
     potentials: IntArray | None = None
+    #: What placing someone is worth on their source arc (`lexicographic_weight`).
+    placement_weight: int = 0
 
 
 def solve_min_cost_flow(
@@ -276,7 +278,14 @@ def solve_certified(
             narrow_profit=narrow_profit,
         )
         if len(violated) == 0:
-            return FlowOutcome(assigned, candidates, rounds, len(pairs), potentials=distance)
+            return FlowOutcome(
+                assigned,
+                candidates,
+                rounds,
+                len(pairs),
+                potentials=distance,
+                placement_weight=weight,
+            )
         if deadline is not None and deadline.expired():
             return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
         # Participants with a violated pair are priced again next round (some of their

@@ -155,6 +155,16 @@ class Instance:
         same records (kept by `prepare(..., base=self)`)."""
         self._cache["side_columns"] = self._pair_keys(pairs)
 
+    def remember_side_basis(self, basis: object) -> None:
+        """Keep the side engine's final LP basis (`side.basis.SavedBasis`, keyed by
+        participant, opening and pair), to warm-start the next solve of the same records
+        (kept by `prepare(..., base=self)` with the side columns)."""
+        self._cache["side_basis"] = basis
+
+    def remembered_side_basis(self) -> object | None:
+        """What `remember_side_basis` kept, if anything."""
+        return self._cache.get("side_basis")
+
     def remembered_side_columns(self) -> IntArray:
         """The pairs of `remember_side_columns` that are still eligible (indices)."""
         keys = self._cache.get("side_columns")
@@ -382,7 +392,7 @@ def prepare(
         instance._cache["bounds"] = bounds
     if reused is not None and base is not None:
         # What the engines learnt about the same records (candidate sets, bounds, prices).
-        for key in ("candidate_keys", "side_columns"):
+        for key in ("candidate_keys", "side_columns", "side_basis"):
             if key in base._cache:
                 instance._cache[key] = base._cache[key]
         if carried is not None:

@@ -10,10 +10,12 @@ not only on the pairs a model happened to hold:
    used; those pairs are dropped. Every other admissible pair stays in play.
 2. **Placements.** The min-cost flow over the usable pairs (couples split, no caps) is
    a relaxation: its placements bound every plan's. When its plan keeps the couples and
-   the caps it is optimal and the engine stops there; otherwise, when few enough pairs
-   have a non-positive reduced cost under the flow's potentials (a re-solve's), a MIP
-   over those pairs looks for another optimum of the relaxation that keeps them (every
-   such optimum uses only those pairs) and the engine stops there if it finds one.
+   the caps it is optimal and the engine stops there. Otherwise, under the flow's
+   potentials a plan placing as many people loses, against the relaxation's value, the
+   reduced costs of what it changes; MIPs over the few pairs whose reduced cost fits a
+   target's budget (targets 0, 1, 3, 7 profit units below the relaxation, while they hold
+   at most 20 k pairs: a re-solve's, not a national solve's from scratch) find the
+   optimum there or lower the score bound (`relaxation_optimum.py`).
 3. **Score.** The LP relaxation of the full problem with a cardinality row
    `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
    solved by column generation on ONE HiGHS model (dual simplex): new pairs enter with
@@ -43,8 +45,9 @@ The reduced-cost argument that makes those MIPs exact is in `bound.py`.
 One concern a file: `problem.py` (the side problem, its plans' value and feasibility),
 `pairs.py` (the usable pairs, seeds and priced-in columns), `bound.py` (the Lagrangian
 bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
-`repair.py` (the first plan), `relaxation_optimum.py` (another optimum of the flow
-relaxation, keeping couples and caps), `state.py` (the search's state), `search.py`
+`repair.py` (the first plan), `relaxation_optimum.py` (plans at or just below the flow
+relaxation's optimum, keeping couples and caps), `basis.py` (the LP's basis kept for
+the next solve), `state.py` (the search's state), `search.py`
 (`solve_side`), `highs.py` (creating quiet HiGHS models).
 """
 

@@ -16,6 +16,7 @@ import numpy as np
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import best_pair_profits, solve_certified
 from jet_match.solver.policy import BoolArray, IntArray
+from jet_match.solver.side.basis import SavedBasis, restore_basis, saved_basis
 from jet_match.solver.side.bound import (
     BOUND_TOLERANCE,
     PRICE_TOLERANCE,
@@ -34,10 +35,10 @@ from jet_match.solver.side.pairs import (
     usable_pairs,
 )
 from jet_match.solver.side.problem import SideOutcome, SideProblem
-from jet_match.solver.side.relaxation_optimum import at_the_relaxation
+from jet_match.solver.side.relaxation_optimum import near_the_relaxation
 from jet_match.solver.side.repair import repair
 from jet_match.solver.side.state import Reporter, SearchState, add_stat
-from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, sub_mip
+from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, proof_mip, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
@@ -91,15 +92,12 @@ def solve_side(
     )
     try:
         if relaxation.potentials is not None:  # certified, and its plan breaks a rule
-            began = time.perf_counter()
-            search.offer(
-                at_the_relaxation(search, relaxation.potentials, relax_placed, relax_score)
-            )
-            stats["relaxation_mip_s"] = time.perf_counter() - began
-            if search.best_value >= (relax_placed, relax_score):
-                # Worth the relaxation's optimum: optimal by the flow's own certificate.
+            near_the_relaxation(search, relaxation, relax_placed, relax_score)
+            if search.reached():
+                # Worth the bound the flow's certificate and the steps prove: optimal.
                 placed, score = search.best_value
-                return SideOutcome(search.best, placed, score, placed, score, stats)
+                ceiling = int(search.score_ceiling())
+                return SideOutcome(search.best, placed, score, placed, ceiling, stats)
         costs = side.profit[pairs.index].astype(np.float64)
         began = time.perf_counter()
         if relaxation.certified:
@@ -138,7 +136,12 @@ def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, starte
     master = MasterLP(side, pairs, search.placed_bound, penalty, search.seed, stats)
     master.add(np.flatnonzero(seeds), costs)
     stats["master_s"] = time.perf_counter() - started
+    warm = inst.remembered_side_basis()  # an earlier solve's final basis
     while not search.reached() and not search.out_of_time():
+        if isinstance(warm, SavedBasis):
+            if restore_basis(master, warm):
+                stats["lp_warm_start"] = 1.0
+            warm = None
         lagrange, x = _generate_columns(search, master, costs, score=True)
         search.stats["lp_s"] = time.perf_counter() - started
         if x is None:
@@ -161,6 +164,9 @@ def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, starte
     stats["couple_rows"] = float(len(master.couple_keys))
     # The LP model's pairs seed the next solve of the same records.
     inst.remember_side_columns(pairs.index[master.in_model])
+    basis = saved_basis(master)
+    if basis is not None:
+        inst.remember_side_basis(basis)
 
 
 def _first_plan_only(
@@ -324,7 +330,7 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
     """
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
-    side, pairs, unit = search.side, search.pairs, search.unit
+    pairs, unit = search.pairs, search.unit
     # Not above what is proven already (an earlier LP may have proven less).
     ceiling = min(
         unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit), search.score_ceiling()
@@ -354,31 +360,12 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         if tight is None:  # a forced participant, opening or cap has no pair left
             assigned, mip_bound, proven = None, -math.inf, True
         else:
-            assigned, mip_bound, proven = sub_mip(
-                side,
-                pairs.index[keep],
-                np.zeros(0, dtype=np.int64),
-                search.placed_bound,
-                search.best,
-                search,
-                tight=tight,
-                cutoff=goal - 0.5,
-            )
+            placed = search.placed_bound
+            assigned, mip_bound, proven = proof_mip(search, pairs.index[keep], placed, tight, goal)
         add_stat(search.stats, "proof_s", time.perf_counter() - began)
         add_stat(search.stats, "proof_steps", 1.0)
-        search.offer(assigned)
-        if not proven:
-            # Stopped early: a plan reaching the target uses only `keep` pairs and is
-            # worth at most the MIP's bound (over plans reaching the cutoff).
-            search.tighten(max(float(target - unit), mip_bound))
+        if search.take_proof_step(assigned, mip_bound, proven, target):
             return
-        if search.best_value[1] >= target:
-            # Optimal over `keep`, which holds every plan worth more than it.
-            search.tighten(float(search.best_value[1]))
-            return
-        # No plan reaches the target: every one that does uses only `keep` pairs and
-        # meets `tight` (whose conditions at `goal` are weaker than at the target).
-        search.tighten(float(target - unit))
         step = 2 * step + 1
 
 

@@ -74,6 +74,25 @@ class SearchState:
             self.score_bound = score_bound
             self.notify()
 
+    def take_proof_step(
+        self, assigned: IntArray | None, mip_bound: float, proven: bool, target: int
+    ) -> bool:
+        """Take the answer of a proof MIP over every pair a plan worth `target` may use
+        (cut off a unit below it): keep its plan, lower the bound by what it proves.
+        True when the descent of targets ends there (optimal, or stopped early)."""
+        self.offer(assigned)
+        if not proven:
+            # Stopped early: a plan reaching the target uses only the MIP's pairs and is
+            # worth at most the MIP's bound (over plans reaching the cutoff).
+            self.tighten(max(float(target - self.unit), mip_bound))
+            return True
+        if self.best_value >= (self.placed_bound, target):
+            # Optimal over the MIP's pairs, which hold every plan worth more than it.
+            self.tighten(float(self.best_value[1]))
+            return True
+        self.tighten(float(target - self.unit))  # no plan reaches the target
+        return False
+
     def certify_score(self, lagrange: LagrangianBound, placed_min: int) -> None:
         """Keep the prices of a score bound if they prove more than the kept ones."""
         if lagrange.prices is None or not math.isfinite(lagrange.bound):

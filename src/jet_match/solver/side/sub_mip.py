@@ -87,6 +87,17 @@ def sub_mip(
     return assigned, bound if np.isfinite(bound) else math.inf, proven
 
 
+def proof_mip(
+    search: SearchState, columns: IntArray, placed_min: int, tight: Tightness, goal: int
+) -> tuple[IntArray | None, float, bool]:
+    """A proof step's MIP (`search._prove`, `relaxation_optimum`): the best plan over
+    `columns` (pair indices) under `tight`, cut off just below `goal`; see `sub_mip`."""
+    empty = np.zeros(0, dtype=np.int64)
+    return sub_mip(
+        search.side, columns, empty, placed_min, None, search, tight=tight, cutoff=goal - 0.5
+    )
+
+
 @dataclass(frozen=True)
 class Tightness:
     """Conditions every plan worth a target must meet (`search._prove`): participants
