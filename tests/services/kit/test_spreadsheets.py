@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from jet_match.errors import UnsupportedMediaType
-from jet_match.services.kit import sheet_writing, spreadsheets
+from jet_match.services.kit import sheet_records, sheet_writing, spreadsheets
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+81", "-5", "@A1", "\tx", "\rx"])
@@ -75,45 +75,6 @@ def test_participant_columns_flatten_the_partner() -> None:
     assert columns[-2:] == ["partner.external_id", "partner.constraint"]
 
 
-def test_rows_become_dataset_records() -> None:
-    header, rows = spreadsheets.read_csv(
-        b"external_id,preferred_prefectures,partner.external_id,partner.constraint,sport\n"
-        b"P-1, 13 ;27,P-2,same_prefecture,\n"
-    )
-    records = spreadsheets.records_from_rows("participants", header, (row for _, row in rows))
-    assert records == [
-        {
-            "external_id": "P-1",
-            "preferred_prefectures": ["13", "27"],
-            "partner": {"external_id": "P-2", "constraint": "same_prefecture"},
-        }
-    ]
-
-
-def test_a_blank_given_name_is_a_single_name_not_a_missing_one() -> None:
-    header, rows = spreadsheets.read_csv(b"external_id,family_name,given_name\nP-1,Suharto,\n")
-    records = spreadsheets.records_from_rows("participants", header, (row for _, row in rows))
-    assert records == [{"external_id": "P-1", "family_name": "Suharto", "given_name": ""}]
-
-
-def test_names_keep_their_spaces_and_other_cells_are_trimmed() -> None:
-    header, rows = spreadsheets.read_csv(
-        b"external_id,family_name,given_name,citizenship\n P-1 , Spaced ,'' ,US \n"
-    )
-    records = spreadsheets.records_from_rows("participants", header, (row for _, row in rows))
-    assert records == [
-        {"external_id": "P-1", "family_name": " Spaced ", "given_name": "' ", "citizenship": "US"}
-    ]
-
-
-def test_numbers_in_text_columns_are_read_as_their_digits() -> None:
-    rows = [{"external_id": 20240001, "partner.external_id": 20240002, "alternate_rank": 2}]
-    records = spreadsheets.records_from_rows("participants", list(rows[0]), rows)
-    assert records == [
-        {"external_id": "20240001", "partner": {"external_id": "20240002"}, "alternate_rank": 2}
-    ]
-
-
 def test_written_csv_reads_back() -> None:
     record = {
         "external_id": "ORG-1",
@@ -123,7 +84,7 @@ def test_written_csv_reads_back() -> None:
     }
     raw = sheet_writing.write_csv("organizations", [record])
     header, rows = spreadsheets.read_csv(raw)
-    back = spreadsheets.records_from_rows("organizations", header, (row for _, row in rows))
+    back = sheet_records.records_from_rows("organizations", header, (row for _, row in rows))
     assert back == [
         {
             "external_id": "ORG-1",
@@ -143,7 +104,7 @@ def test_date_cells_of_a_contract_sheet_are_read_as_dates() -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     header, rows = spreadsheets.read_xlsx(buffer.getvalue())
-    [record] = spreadsheets.records_from_rows("contracts", header, (row for _, row in rows))
+    [record] = sheet_records.records_from_rows("contracts", header, (row for _, row in rows))
     assert record == {
         "external_id": "C-1",
         "started_on": "2025-08-01",

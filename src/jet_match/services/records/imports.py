@@ -30,7 +30,7 @@ from jet_match.dataset.validation import (
 from jet_match.db import refresh_statistics
 from jet_match.errors import Abandoned, FieldProblem, InvalidInput, UnsupportedMediaType
 from jet_match.schemas.imports import ImportResult, KindCounts
-from jet_match.services.kit import spreadsheets
+from jet_match.services.kit import sheet_records, spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.records import (
     contract_values,
@@ -119,7 +119,7 @@ def import_sheet(
         accepted = f"{spreadsheets.CSV_MEDIA_TYPE} or {spreadsheets.XLSX_MEDIA_TYPE}"
         raise UnsupportedMediaType(f"send {accepted}, not {media_type!r}")
     spreadsheets.stop_if_asked(stop)
-    records = spreadsheets.records_from_rows(kind, header, (row for _, row in rows))
+    records = sheet_records.records_from_rows(kind, header, (row for _, row in rows))
     spreadsheets.stop_if_asked(stop)
     data = {"format": fmt.FORMAT, kind: records}
     row_numbers = [number for number, _ in rows]
