@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from jet_match.config import Settings
@@ -99,3 +99,35 @@ def test_the_kept_participants_are_read_again_after_an_edit_or_an_addition(
             ),
         )
     assert [p for p, _ in _people_seen(engine)] == ["P-0", *(p for p, _ in seen)]
+
+
+@pytest.mark.usefixtures("loaded")
+def test_unchanged_participants_cost_one_row_not_every_row_s_marks(
+    engine: Engine, settings: Settings
+) -> None:
+    """With nothing written since, a read checks the participants' count, latest write and
+    sums in one row; every row's version and time of last write are listed only after a
+    change (then only the changed row is read again)."""
+    solved_round(engine, settings, "R-A")
+    _people_seen(engine)
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    def marks_listed() -> bool:
+        return any(s.startswith("SELECT participants.id, participants.version") for s in statements)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _people_seen(engine)
+        assert not marks_listed()
+        _write(engine, participants.update_participant, "P-4", ParticipantUpdate(sport="judo"))
+        statements.clear()
+        _people_seen(engine)
+        assert marks_listed()
+        statements.clear()
+        _people_seen(engine)
+        assert not marks_listed()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -36,6 +36,7 @@ class Kept:
     catalogue: tuple[list[fmt.Organization], list[fmt.Opening]] = ([], [])
     people: dict[int, tuple[object, Participant]] = field(default_factory=dict)
     people_in_order: list[Participant] = field(default_factory=list)  # by external_id
+    people_stamp: object = None  # the participants' count, latest write and versions
 
 
 _kept: dict[str, Kept] = {}
@@ -110,6 +111,21 @@ def people(session: Session) -> list[Participant]:
     dataset is 6,000 rows; reading and validating them all takes a few tenths of a second).
     """
     participant, partner = models.Participant, aliased(models.Participant)
+    # First one row: when no participant was written, added or removed since the list was
+    # kept, its count, latest write and sums of versions and ids are the same (a write
+    # bumps the version; a row removed and another added change the ids' sum, as ids only
+    # grow), and the 6,000 rows' marks need not travel (2.4 ms on PostgreSQL).
+    stamp_of: Any = sa.select(
+        func.count(),
+        sa.cast(func.max(participant.updated_at), sa.Text),
+        func.sum(participant.version),
+        func.sum(participant.id),
+    )
+    stamp = tuple(session.connection().execute(stamp_of).one())
+    kept = _kept_for(session)
+    with _kept_lock:
+        if kept.people_stamp == stamp:
+            return list(kept.people_in_order)
     # The time of last write as the database's text: parsing 6,000 timestamps into
     # datetimes (and back) took most of a warm load.
     marks_of: Any = sa.select(
@@ -119,12 +135,13 @@ def people(session: Session) -> list[Participant]:
         int(pid): (version, written)
         for pid, version, written in session.connection().execute(marks_of).all()
     }
-    kept = _kept_for(session)
     with _kept_lock:
         kept_people, in_order = kept.people, kept.people_in_order
     known = {pid: entry for pid, entry in kept_people.items() if pid in marks}
     stale = [pid for pid, mark in marks.items() if pid not in known or known[pid][0] != mark]
     if not stale and len(known) == len(kept_people):
+        with _kept_lock:
+            kept.people_stamp = stamp
         return list(in_order)  # nothing written, added or removed since: as sorted then
     table = sa.inspect(models.Participant).local_table
     # Plain rows, not ORM objects: a third of the time of a first read of 6,000.
@@ -148,5 +165,5 @@ def people(session: Session) -> list[Participant]:
             known[row.id] = (marks[row.id], solver_participant(record))
     in_order = sorted((record for _, record in known.values()), key=attrgetter("external_id"))
     with _kept_lock:
-        kept.people, kept.people_in_order = known, in_order
+        kept.people, kept.people_in_order, kept.people_stamp = known, in_order, stamp
     return list(in_order)
