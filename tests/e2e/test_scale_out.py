@@ -4,7 +4,8 @@ Runs of several rounds are queued through both APIs at once: every run is claime
 exactly one worker and succeeds; racing writes through both APIs lose no update (one
 If-Match wins, the others get 412). A worker killed with SIGKILL in the middle of a run
 leaves the run `interrupted` (noticed by the other worker's sweep) and the round's plan
-exactly as it was. Written for PostgreSQL (.ci/run runs it in the PostgreSQL pass); it
+exactly as it was (that run solves 6,000 participants from scratch, long enough to be
+caught while solving). Written for PostgreSQL (.ci/run runs it in the PostgreSQL pass); it
 passes on SQLite too (all processes on one machine). Starting four processes: `slow`.
 """
 
@@ -158,7 +159,14 @@ def test_two_apis_and_two_workers_share_one_database(
     assert after.headers["ETag"] != etag
     assert slots < after.json()["slots"] <= slots + 6
 
-    # A worker killed mid-run: the run is interrupted, the plan untouched.
+    # A worker killed mid-run: the run is interrupted, the plan untouched. The records
+    # grow to 6,000 participants first, so that the run solves from scratch for seconds
+    # (a re-solve after a small edit takes a fraction of a second: too short to catch).
+    larger = generate_dataset(
+        participants=6000, organizations=1000, openings=2000, seed=3, couple_share=0.03
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        imports.import_dataset(session=session, caller=COMMAND_LINE, raw=dataset_to_json(larger))
     before = current_plan(engine, LONG)
     assert before
     long_run = _queue(bases[1], key, LONG, time_limit_s=60)
