@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from jet_match.solver import (
     AreaPreference,
     AreaType,
+    Instance,
     Opening,
     Organization,
     Participant,
@@ -16,6 +19,7 @@ from jet_match.solver import (
     SchoolLevel,
     SchoolLevelPreference,
 )
+from jet_match.solver.side.problem import SideProblem, build_side
 
 
 def org(external_id: str = "G1", prefecture: int = 13, **changes: Any) -> Organization:
@@ -55,3 +59,17 @@ def couple(a: Participant, b: Participant, constraint: Any) -> tuple[Participant
         replace(a, partner=b.external_id, partner_constraint=constraint),
         replace(b, partner=a.external_id, partner_constraint=constraint),
     )
+
+
+def whole_side(inst: Instance) -> SideProblem:
+    """The side problem of an instance without pins as `solve` builds it: every pair
+    admissible, the open slots, the caps' room (when the problem has caps)."""
+    t = inst.tables
+    capacity = np.where(inst.in_scope & t.o_open, t.o_slots, 0)
+    cap_left = None
+    if inst.cap_of_prefecture is not None:
+        countries = len(t.country_codes) + 1
+        cap_left = np.tile(inst.cap_of_prefecture, countries).astype(np.int64)
+    everything = np.ones(len(inst.pair_p), dtype=np.bool_)
+    nobody = np.zeros(t.n_participants, dtype=np.bool_)
+    return build_side(inst, everything, capacity, inst.profit(), cap_left, nobody)

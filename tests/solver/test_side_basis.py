@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from solver_builders import whole_side
 from test_engines_exact import full_mip
 
 from jet_match.dataset.generator import generate_dataset
@@ -22,7 +23,7 @@ from jet_match.solver.deadline import Deadline
 from jet_match.solver.side.basis import restore_basis, saved_basis
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import UsablePairs, usable_mask, usable_pairs
-from jet_match.solver.side.problem import SideProblem, build_side
+from jet_match.solver.side.problem import SideProblem
 from jet_match.solver.side.search import penalty_of
 
 
@@ -34,17 +35,8 @@ def _problem(seed: int) -> Problem:
 
 
 def _side(seed: int) -> tuple[SideProblem, UsablePairs]:
-    inst = prepare(_problem(seed))
-    t = inst.tables
-    n = t.n_participants
-    capacity = np.where(inst.in_scope & t.o_open, t.o_slots, 0)
-    assert inst.cap_of_prefecture is not None
-    countries = len(t.country_codes) + 1
-    cap_left = np.tile(inst.cap_of_prefecture, countries).astype(np.int64)
-    everything = np.ones(len(inst.pair_p), dtype=np.bool_)
-    side = build_side(
-        inst, everything, capacity, inst.profit(), cap_left, np.zeros(n, dtype=np.bool_)
-    )
+    side = whole_side(prepare(_problem(seed)))
+    assert side.cap_left is not None
     return side, usable_pairs(side, usable_mask(side))
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from solver_builders import whole_side
 from test_deadline import _tiny_job
 from test_engines_exact import crowded, full_mip
 
@@ -33,7 +34,7 @@ from jet_match.solver.side.mip_process import (
     solve_job,
 )
 from jet_match.solver.side.pairs import usable_mask, usable_pairs
-from jet_match.solver.side.problem import SideProblem, build_side
+from jet_match.solver.side.problem import SideProblem
 from jet_match.solver.side.state import profit_unit
 
 
@@ -245,13 +246,11 @@ class TestNearTheRelaxation:
         inst = prepare(problem_from_dataset(dataset))
         t = inst.tables
         n, m = t.n_participants, t.n_openings
-        capacity = np.where(inst.in_scope & t.o_open, t.o_slots, 0)
-        everything = np.ones(len(inst.pair_p), dtype=np.bool_)
-        side = build_side(
-            inst, everything, capacity, inst.profit(), None, np.zeros(n, dtype=np.bool_)
-        )
+        side = whole_side(inst)
         usable = usable_mask(side)
-        flow = solve_certified(inst, usable, capacity, side.profit, usable & inst.seed_candidates())
+        flow = solve_certified(
+            inst, usable, side.capacity, side.profit, usable & inst.seed_candidates()
+        )
         assert flow.potentials is not None
         pairs = usable_pairs(side, usable)
         positions, reduced = relaxation_optimum.near_pairs(side, pairs, flow.potentials, np.inf)

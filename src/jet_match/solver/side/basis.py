@@ -103,9 +103,11 @@ def restore_basis(master: MasterLP, saved: SavedBasis) -> bool:
     rows[master.couple_rows] = _lookup(
         saved.couple_keys, saved.couple_status, master.couple_keys, _BASIC
     )
-    lp = master.highs.getLp()
-    lower = np.asarray(lp.row_lower_, dtype=np.float64)
-    upper = np.asarray(lp.row_upper_, dtype=np.float64)
+    # The rows' bounds (not the whole LP: `getLp` would copy its matrix too).
+    _, _, lower, upper, _ = master.highs.getRows(
+        master.n_rows, np.arange(master.n_rows, dtype=np.int32)
+    )
+    lower, upper = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
     rows[(rows == _LOWER) & ~np.isfinite(lower)] = _UPPER
     rows[(rows == _UPPER) & ~np.isfinite(upper)] = _LOWER
     basis = highspy.HighsBasis()

@@ -24,17 +24,14 @@ LP runs after them.
 
 from __future__ import annotations
 
-import math
-import time
-
 import numpy as np
 
 from jet_match.solver.flow import FlowOutcome
 from jet_match.solver.policy import IntArray
 from jet_match.solver.side.pairs import UsablePairs
 from jet_match.solver.side.problem import SideProblem
-from jet_match.solver.side.state import SearchState, add_stat
-from jet_match.solver.side.sub_mip import Tightness, proof_mip
+from jet_match.solver.side.state import SearchState
+from jet_match.solver.side.sub_mip import Tightness, proof_step
 
 #: The MIPs near the relaxation's optimum run while their pairs are this few: a
 #: re-solve's (the previous plan breaks the ties: 6-7 k pairs after a national edit), not
@@ -74,18 +71,7 @@ def near_the_relaxation(search: SearchState, flow: FlowOutcome, placed: int, sco
             full_caps=None,
             exact_count=True,
         )
-        held = np.zeros(m, dtype=np.bool_)
-        held[pairs.opening[keep]] = True
-        reached = np.zeros(n, dtype=np.bool_)
-        reached[pairs.participant[keep]] = True
-        began = time.perf_counter()
-        if (tight.placed & ~reached).any() or (tight.full_openings & ~held).any():
-            assigned, mip_bound, proven = None, -math.inf, True  # a forced row has no pair
-        else:
-            assigned, mip_bound, proven = proof_mip(search, pairs.index[keep], placed, tight, goal)
-        add_stat(search.stats, "relaxation_mip_s", time.perf_counter() - began)
-        add_stat(search.stats, "relaxation_mip_steps", 1.0)
-        if search.take_proof_step(assigned, mip_bound, proven, target):
+        if proof_step(search, pairs.index[keep], placed, tight, target, goal, "relaxation_mip"):
             return
         step = 2 * step + 1
 

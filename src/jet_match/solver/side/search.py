@@ -38,7 +38,7 @@ from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.relaxation_optimum import near_the_relaxation
 from jet_match.solver.side.repair import repair
 from jet_match.solver.side.state import Reporter, SearchState, add_stat
-from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, proof_mip, sub_mip
+from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, proof_step, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
@@ -355,16 +355,9 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
         search.stats["proof_columns"] = float(len(keep))
-        tight = _tightness(search, lagrange, lagrange.bound - goal, keep)
-        began = time.perf_counter()
-        if tight is None:  # a forced participant, opening or cap has no pair left
-            assigned, mip_bound, proven = None, -math.inf, True
-        else:
-            placed = search.placed_bound
-            assigned, mip_bound, proven = proof_mip(search, pairs.index[keep], placed, tight, goal)
-        add_stat(search.stats, "proof_s", time.perf_counter() - began)
-        add_stat(search.stats, "proof_steps", 1.0)
-        if search.take_proof_step(assigned, mip_bound, proven, target):
+        tight = _tightness(search, lagrange, lagrange.bound - goal)
+        columns = pairs.index[keep]
+        if proof_step(search, columns, search.placed_bound, tight, target, goal, "proof"):
             return
         step = 2 * step + 1
 
@@ -383,38 +376,22 @@ def _lowest_fitting(lagrange: LagrangianBound, unit: int) -> int:
     return unit * (math.floor((lagrange.bound + BOUND_TOLERANCE - first_out) / unit) + 1)
 
 
-def _tightness(
-    search: SearchState, lagrange: LagrangianBound, budget: float, keep: IntArray
-) -> Tightness | None:
+def _tightness(search: SearchState, lagrange: LagrangianBound, budget: float) -> Tightness | None:
     """What every plan worth `L(y) - budget` or more must do: L(y) minus its value is the
     sum of its owners' losses (an unplaced single loses its best reduced profit) and of
     the prices times the room it leaves (openings, caps; the placement price times the
-    places above `placed_min`), all >= 0, so no single term exceeds `budget`. None when
-    the pairs in `keep` cannot meet those conditions."""
+    places above `placed_min`), all >= 0, so no single term exceeds `budget`. None (taken
+    as "no plan") without prices or usable pairs, which a proof's finite bound rules out."""
     side, pairs = search.side, search.pairs
     prices = lagrange.prices
     if prices is None or len(pairs.starts) == 0:
         return None
-    inst = side.instance
     slack = budget + BOUND_TOLERANCE
     best = np.maximum.reduceat(lagrange.reduced, pairs.starts)
-    placed = np.zeros(inst.tables.n_participants, dtype=np.bool_)
+    placed = np.zeros(side.instance.tables.n_participants, dtype=np.bool_)
     placed[pairs.owners[pairs.single & ~pairs.must & (best > slack)]] = True
-    full_openings = prices.opening > slack
     full_caps = prices.cap_key > slack if side.cap_left is not None else None
-    # Conditions on rows that no pair of `keep` reaches cannot be met.
-    reached = np.zeros(len(placed), dtype=np.bool_)
-    reached[pairs.participant[keep]] = True
-    held = np.zeros(len(full_openings), dtype=np.bool_)
-    held[pairs.opening[keep]] = True
-    if (placed & ~reached).any() or (full_openings & (side.capacity > 0) & ~held).any():
-        return None
-    if full_caps is not None and side.cap_left is not None:
-        keys = np.zeros(len(full_caps), dtype=np.bool_)
-        keys[pairs.cap_key[keep]] = True
-        if (full_caps & (side.cap_left > 0) & ~keys).any():
-            return None
-    return Tightness(placed, full_openings, full_caps, prices.placement > slack)
+    return Tightness(placed, prices.opening > slack, full_caps, prices.placement > slack)
 
 
 def _bound_placements(

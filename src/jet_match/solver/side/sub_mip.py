@@ -5,6 +5,7 @@ in the search's child process (`mip_process.py`), which the deadline can always 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ from jet_match.solver.side.highs import silence_banner
 from jet_match.solver.side.mip_process import MipJob, solve_job
 from jet_match.solver.side.pairs import FloatArray
 from jet_match.solver.side.problem import SideProblem
-from jet_match.solver.side.state import SearchState
+from jet_match.solver.side.state import SearchState, add_stat
 
 MIP_NEEDS_S = 1.0  # time left to start any MIP
 MAX_SUB_MIP_COLUMNS = 150_000
@@ -87,15 +88,31 @@ def sub_mip(
     return assigned, bound if np.isfinite(bound) else math.inf, proven
 
 
-def proof_mip(
-    search: SearchState, columns: IntArray, placed_min: int, tight: Tightness, goal: int
-) -> tuple[IntArray | None, float, bool]:
-    """A proof step's MIP (`search._prove`, `relaxation_optimum`): the best plan over
-    `columns` (pair indices) under `tight`, cut off just below `goal`; see `sub_mip`."""
-    empty = np.zeros(0, dtype=np.int64)
-    return sub_mip(
-        search.side, columns, empty, placed_min, None, search, tight=tight, cutoff=goal - 0.5
-    )
+def proof_step(
+    search: SearchState,
+    columns: IntArray,
+    placed_min: int,
+    tight: Tightness | None,
+    target: int,
+    goal: int,
+    stat: str,
+) -> bool:
+    """One step of a descent of targets (`search._prove`, `relaxation_optimum`): the best
+    plan over `columns` (pair indices, every pair a plan worth `target` may use) under
+    `tight`, cut off just below `goal`, taken by `SearchState.take_proof_step` (True: the
+    descent ends). No plan reaches the target when `tight` is None or forces a row that
+    none of the columns reaches. Timed as `{stat}_s` and counted as `{stat}_steps`."""
+    began = time.perf_counter()
+    if tight is None or not tight.met_by(search.side, columns):
+        assigned, mip_bound, proven = None, -math.inf, True
+    else:
+        empty = np.zeros(0, dtype=np.int64)
+        assigned, mip_bound, proven = sub_mip(
+            search.side, columns, empty, placed_min, None, search, tight=tight, cutoff=goal - 0.5
+        )
+    add_stat(search.stats, f"{stat}_s", time.perf_counter() - began)
+    add_stat(search.stats, f"{stat}_steps", 1.0)
+    return search.take_proof_step(assigned, mip_bound, proven, target)
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,24 @@ class Tightness:
     full_openings: BoolArray  # per opening
     full_caps: BoolArray | None  # per cap key
     exact_count: bool
+
+    def met_by(self, side: SideProblem, columns: IntArray) -> bool:
+        """Every participant to place, opening to fill and cap group to fill (with room
+        left) has a pair among `columns` (pair indices); if not, no plan meets them."""
+        inst = side.instance
+        reached = np.zeros(len(self.placed), dtype=np.bool_)
+        reached[inst.pair_p[columns]] = True
+        held = np.zeros(len(self.full_openings), dtype=np.bool_)
+        held[inst.pair_o[columns]] = True
+        if (self.placed & ~reached).any():
+            return False
+        if (self.full_openings & (side.capacity > 0) & ~held).any():
+            return False
+        if self.full_caps is None or side.cap_left is None:
+            return True
+        keys = np.zeros(len(self.full_caps), dtype=np.bool_)
+        keys[side.cap_key_of(columns)] = True
+        return not (self.full_caps & (side.cap_left > 0) & ~keys).any()
 
 
 def _model(
