@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
+
+import pytest
 
 from jet_match.dataset import format as fmt
 
 MakeKey = Callable[..., str]
+
+#: Set by .ci/run: a test that needs a part of the machine (Chromium, PostgreSQL's
+#: binaries) fails when it is missing instead of being skipped.
+REQUIRE_ALL = "JET_MATCH_TESTS_REQUIRE_ALL"
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip a test whose machine lacks what it needs, or fail it where every test must
+    run (`REQUIRE_ALL` set, as in CI)."""
+    if os.environ.get(REQUIRE_ALL):
+        pytest.fail(f"{reason} ({REQUIRE_ALL} is set: every test must run)")
+    pytest.skip(reason)
 
 
 def build_small_dataset() -> fmt.Dataset:

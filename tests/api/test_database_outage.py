@@ -39,7 +39,7 @@ from jet_match.statuses import Role, RunStatus
 from jet_match.worker import InlineSolver, Worker
 from jet_match.worker.supervisor import backoff_s
 from round_support import create_round, queue_run
-from service_support import auth, build_small_dataset, free_port, wait_until
+from service_support import auth, build_small_dataset, free_port, missing, wait_until
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:{port}/nowhere?connect_timeout=2"
 
@@ -261,7 +261,7 @@ class PrivateCluster:
 def private_cluster() -> Iterator[PrivateCluster]:
     bin_dir = _postgres_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL's initdb and pg_ctl (/usr/lib/postgresql/*/bin) are absent")
+        missing("PostgreSQL's initdb and pg_ctl (/usr/lib/postgresql/*/bin) are absent")
     cluster = PrivateCluster(bin_dir)
     try:
         cluster.start()

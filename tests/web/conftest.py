@@ -30,7 +30,7 @@ from jet_match.services.rounds import publications
 from jet_match.services.security import accounts
 from jet_match.statuses import Role
 from round_support import published_round
-from service_support import free_port
+from service_support import free_port, missing
 from web.web_support import PASSWORD, RecordedPage, SignedIn, Staff, sign_in
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def workspace_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
     uvicorn in a thread on a free loopback port, and Debian's Chromium driven by Playwright.
     Skipped when /usr/bin/chromium is missing (`make test` installs it)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("no /usr/bin/chromium (make test installs it)")
+        missing("no /usr/bin/chromium (make test installs it)")
     from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("browser")
