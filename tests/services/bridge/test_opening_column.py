@@ -34,7 +34,7 @@ def _columns_agree(engine: Engine) -> None:
         row = rounds.find(session, ROUND)
         full, entries = round_data.full_instance(session, row, prepared=PreparedProblems())
         for opening in OPENINGS:
-            local, local_entries = opening_column(session, row, opening)
+            local, local_entries, _ = opening_column(session, row, opening)
             assert local_entries == entries
             kept = {a.opening for a in round_data.kept(entries)}
             assert set(local.tables.opening_ids) == kept | {opening}
@@ -55,7 +55,7 @@ def test_columns_agree_with_a_pinned_alternate_and_an_override(
     _columns_agree(engine)
     with Session(engine, expire_on_commit=False) as session:
         row = rounds.find(session, ROUND)
-        local, _ = opening_column(session, row, "OPN-A1")
+        local, _, _ = opening_column(session, row, "OPN-A1")
         full, _ = round_data.full_instance(session, row, prepared=PreparedProblems())
     alternate = local.tables.participant_ids.index("P-4")
     assert local.in_run[alternate]  # in the run through its pin, as in the whole problem

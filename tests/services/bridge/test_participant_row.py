@@ -11,57 +11,16 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from changed_round_support import changed_dataset, changed_round
 from jet_match.config import Settings
-from jet_match.dataset import format as fmt
-from jet_match.dataset.generator import generate_dataset
-from jet_match.schemas.plans import PlanChange
 from jet_match.services.bridge import round_data
 from jet_match.services.bridge.participant_row import participant_row
 from jet_match.services.bridge.round_data import PreparedProblems
-from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.records import imports
 from jet_match.services.rounds import rounds
 from jet_match.solver import Explanation, explain, explain_plan, prepare, result_of_plan
-from round_support import ROUND, create_round, current_plan, move, queue_run, work
+from round_support import ROUND
 
 ALTERNATIVES = 8
-
-
-def _dataset() -> fmt.Dataset:
-    """Fewer slots than people (some stay unplaced, many openings are full), 10 % couples."""
-    return generate_dataset(
-        participants=240, organizations=40, openings=90, seed=5, slot_ratio=0.9, couple_share=0.1
-    )
-
-
-def _changed_round(engine: Engine, settings: Settings, dataset: fmt.Dataset) -> dict[str, str]:
-    """A solved round under a country cap, then changed by hand; the participant's
-    partners."""
-    with Session(engine, expire_on_commit=False) as session:
-        imports.import_dataset(
-            session=session, caller=COMMAND_LINE, raw=fmt.dataset_to_json(dataset)
-        )
-    create_round(engine, max_country_share_per_prefecture=0.4)
-    queue_run(engine)
-    work(engine, settings)
-    partners = {p.external_id: p.partner.external_id for p in dataset.participants if p.partner}
-    plan = current_plan(engine)
-    placed = sorted(plan)
-    couples = [p for p in placed if p in partners and partners[p] in plan and p < partners[p]]
-    singles = [p for p in placed if p not in partners]
-    move(engine, couples[0], PlanChange(opening=None, override_reason="split by hand"))
-    for person in (couples[1], partners[couples[1]]):  # a couple unplaced by hand
-        move(engine, person, PlanChange(opening=None, override_reason="unplaced by hand"))
-    for person in singles[:6]:  # free slots and unplaced people who could take them
-        move(engine, person, PlanChange(opening=None))
-    move(engine, singles[6], PlanChange(opening=plan[singles[6]], pinned=True))
-    elsewhere = next(o for o in sorted(set(plan.values())) if o != plan[singles[7]])
-    move(
-        engine,
-        singles[7],
-        PlanChange(opening=elsewhere, pinned=True, override_reason="agreed with the office"),
-    )
-    return partners
 
 
 def _old_path(engine: Engine) -> dict[str, Explanation]:
@@ -79,8 +38,8 @@ def _old_path(engine: Engine) -> dict[str, Explanation]:
 def test_every_participants_row_explains_as_the_whole_problem(
     engine: Engine, settings: Settings
 ) -> None:
-    dataset = _dataset()
-    partners = _changed_round(engine, settings, dataset)
+    dataset = changed_dataset()
+    partners = changed_round(engine, settings, dataset)
     expected = _old_path(engine)
     with Session(engine, expire_on_commit=False) as session:
         row = rounds.find(session, ROUND)

@@ -12,6 +12,7 @@ from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.kit.access import COMMAND_LINE
 from jet_match.services.rounds import review
 from round_support import ROUND, SMALL_PLAN, solved_round
+from statement_count import statements_sent
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
@@ -20,13 +21,17 @@ def test_an_explanation_gives_the_placement_and_its_alternatives(
     engine: Engine, settings: Settings
 ) -> None:
     solved_round(engine, settings)
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session, statements_sent(engine) as sent:
         explained = review.explanation(
             session=session,
             caller=COMMAND_LINE,
             round_id=ROUND,
             participant_id="P-1",
         )
+    # The round, the participant, the row problem's records (plan, catalogue, forbidden
+    # pairs, people: a stamp row, then the versions and changed rows on a first read) and
+    # the placement; the alternatives' moves are judged on those (`loaded_round`).
+    assert len(sent) <= 11, sent
     assert explained.placement is not None
     assert explained.placement.opening == SMALL_PLAN["P-1"]
     assert explained.unplaced_reasons == []
@@ -37,7 +42,7 @@ def test_candidates_are_eligible_participants_best_score_first(
     engine: Engine, settings: Settings
 ) -> None:
     solved_round(engine, settings)
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session, statements_sent(engine) as sent:
         found = review.candidates(
             session=session,
             caller=COMMAND_LINE,
@@ -45,6 +50,7 @@ def test_candidates_are_eligible_participants_best_score_first(
             round_id=ROUND,
             opening_id="OPN-B1",
         )
+    assert len(sent) <= 12, sent  # as an explanation, + the ids and scores of the page
     assert found.opening == "OPN-B1"
     scores = [c.score for c in found.items]
     assert scores == sorted(scores, reverse=True)

@@ -22,13 +22,15 @@ from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.schemas.plans import ObjectiveChange
 from jet_match.schemas.runs import RuleBreak
-from jet_match.services.bridge import round_data
+from jet_match.services.bridge import loaded_round, round_data
+from jet_match.services.bridge.loaded_round import LoadedRound
 from jet_match.services.bridge.round_data import PlanEntry
 from jet_match.solver import (
     Assignment,
     Instance,
     Objective,
     PairReport,
+    Problem,
     Violation,
     check_plan,
     pair_report,
@@ -112,30 +114,76 @@ def assess(session: Session, row: models.Round, moves: Sequence[Move]) -> list[A
         session, row, affected, pinned=pins_before, previous_plan=before_plan
     )
     names = _names(session, moves)
+    judged = _judge(
+        problem,
+        [
+            (
+                names.participants[m.participant_id],
+                names.openings.get(m.opening_id) if m.opening_id is not None else None,
+                m.pinned,
+            )
+            for m in moves
+        ],
+    )
+    return [
+        Assessment(
+            move=move,
+            participant=j.participant,
+            opening=j.opening,
+            before=by_participant.get(move.participant_id),
+            breaks=j.breaks,
+            change=j.change,
+            pair=j.pair,
+        )
+        for move, j in zip(moves, judged, strict=True)
+    ]
+
+
+def assess_loaded(loaded: LoadedRound, moves: Sequence[tuple[str, str]]) -> list[Judgement]:
+    """Judge each move (participant, opening: external ids) alone, on what a read has
+    loaded (`loaded_round`): the same answers as `assess`, and no statement sent."""
+    if not moves:
+        return []
+    movers, targets = {p for p, _ in moves}, {o for _, o in moves}
+    affected = loaded_round.affected(loaded, movers, targets)
+    return _judge(loaded_round.local_problem(loaded, affected), [(p, o, False) for p, o in moves])
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What moving `participant` to `opening` (None: unassigning) does to the plan."""
+
+    participant: str
+    opening: str | None
+    breaks: tuple[RuleBreak, ...]
+    change: ObjectiveChange
+    pair: PairReport | None  # score and eligibility of the new pair
+
+
+def _judge(problem: Problem, moves: Sequence[tuple[str, str | None, bool]]) -> list[Judgement]:
+    """Each move (participant, opening or None, pinned) alone on the local `problem`,
+    whose previous plan and pins are the current plan's part; only the rule breaks a
+    move adds count."""
     base = prepare(problem)
+    before_plan, pins_before = problem.previous_plan, problem.pins
     before_objective = plan_objective(base, before_plan)
     before_breaks = {_key(v) for v in check_plan(base, before_plan)}
     out = []
-    for move in moves:
-        participant = names.participants[move.participant_id]
-        opening = names.openings.get(move.opening_id) if move.opening_id is not None else None
-        current = by_participant.get(move.participant_id)
+    for participant, opening, pinned in moves:
         after_plan = tuple(a for a in before_plan if a.participant != participant)
         if opening is not None:
             after_plan = (*after_plan, Assignment(participant, opening))
         after_pins = tuple(p for p in pins_before if p.participant != participant)
-        if move.pinned and opening is not None:
+        if pinned and opening is not None:
             after_pins = (*after_pins, Assignment(participant, opening))
         instance = base if after_pins == pins_before else _with_pins(base, after_pins)
         breaks = tuple(
             rule_break(v) for v in check_plan(instance, after_plan) if _key(v) not in before_breaks
         )
         out.append(
-            Assessment(
-                move=move,
+            Judgement(
                 participant=participant,
                 opening=opening,
-                before=current,
                 breaks=breaks,
                 change=objective_change(before_objective, plan_objective(instance, after_plan)),
                 pair=pair_report(instance, participant, opening) if opening is not None else None,

@@ -19,13 +19,14 @@ from sqlmodel import Session
 from jet_match import models
 from jet_match.services.bridge import round_data
 from jet_match.services.bridge.round_data import PlanEntry
-from jet_match.solver import Instance, prepare
+from jet_match.solver import Instance, Problem, prepare
 
 
 def opening_column(
     session: Session, row: models.Round, opening: str
-) -> tuple[Instance, list[PlanEntry]]:
-    """The prepared column problem of `opening` (external_id) and the working plan."""
+) -> tuple[Instance, list[PlanEntry], Problem]:
+    """The prepared column problem of `opening` (external_id), the working plan, and the
+    whole problem the column was cut from (every record; no previous plan)."""
     assert row.id is not None
     entries = round_data.plan_entries(session, row.id)
     problem = round_data.full_problem(session, row, entries=entries)
@@ -38,4 +39,4 @@ def opening_column(
         waivers=tuple(w for w in problem.waivers if w.opening in wanted),
         previous_plan=(),
     )
-    return prepare(column), entries
+    return prepare(column), entries, problem

@@ -38,8 +38,8 @@ from jet_match.schemas.review import (
     TakenBy,
     UnplacedItem,
 )
-from jet_match.services.bridge import moves, round_data
-from jet_match.services.bridge.moves import Move
+from jet_match.services.bridge import loaded_round, moves, round_data
+from jet_match.services.bridge.loaded_round import LoadedRound
 from jet_match.services.bridge.opening_column import opening_column
 from jet_match.services.bridge.participant_row import participant_row
 from jet_match.services.bridge.round_data import PreparedProblems
@@ -76,18 +76,6 @@ def _ids(session: Session, table: Any, external_ids: Sequence[str]) -> dict[str,
     )
 
 
-def _organizations(session: Session, openings: Sequence[str]) -> dict[str, str]:
-    return dict(
-        session.execute(
-            select(models.Opening.external_id, models.Organization.external_id)
-            .join(
-                models.Organization, col(models.Organization.id) == models.Opening.organization_id
-            )
-            .where(col(models.Opening.external_id).in_(list(openings)))
-        ).all()
-    )
-
-
 def explanation(
     *,
     session: Session,
@@ -106,16 +94,11 @@ def explanation(
     explained = explain_plan(
         instance, round_data.assignments(entries), participant_id, alternatives=alternatives
     )
-    openings = [a.opening for a in explained.alternatives]
-    opening_ids = _ids(session, models.Opening, openings)
-    eligible = [a for a in explained.alternatives if a.eligible]
-    assessed = {
-        a.opening: a
-        for a in moves.assess(
-            session, row, [Move(person.id, opening_ids[alt.opening]) for alt in eligible]
-        )
-    }
-    organization_of = _organizations(session, openings)
+    # Judged on the records the row problem has read: no statement more (`loaded_round`).
+    loaded = LoadedRound(instance.problem, entries)
+    eligible = [(participant_id, a.opening) for a in explained.alternatives if a.eligible]
+    assessed = {j.opening: j for j in moves.assess_loaded(loaded, eligible)}
+    organization_of = loaded_round.organization_of(instance.problem)
     reasons = list(explained.unplaced.reasons) if explained.unplaced else []
     placement = plans.plan_item(session, row.id, person.id)
     if placement is None and not reasons:
@@ -175,7 +158,7 @@ def candidates(
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = lookups.find_opening(session, opening_id)
-    instance, entries = opening_column(session, row, opening_id)
+    instance, entries, whole = opening_column(session, row, opening_id)
     t = instance.tables
     j = t.opening_ids.index(opening_id)
     at = np.flatnonzero(instance.pair_o == j)
@@ -194,7 +177,8 @@ def candidates(
     next_cursor = encode_cursor(f"{-ranked[-1][0]}|{ranked[-1][1]}") if more else None
     people = _ids(session, models.Participant, chosen)
     assert opening.id is not None
-    assessed = moves.assess(session, row, [Move(people[p], opening.id) for p in chosen])
+    # Judged on the records the column problem has read: no statement more.
+    assessed = moves.assess_loaded(LoadedRound(whole, entries), [(p, opening_id) for p in chosen])
     scores = dict(  # of the opening's holders and the page's candidates (not all 6,000)
         session.execute(
             select(models.Participant.external_id, models.Placement.score)
