@@ -1,6 +1,7 @@
 """Review reads of a solved national round, first read after a run and warm (issue 17).
 
 python benchmarks/bench_review.py [--repeat 5] [--database-url URL] [--time-limit 120]
+    [--after-runs 1] [--show-statements READ]
 
 Generates the national dataset (seed 1), imports it into a fresh database (SQLite in a
 temporary directory unless --database-url names an empty one), creates a round of every
@@ -15,7 +16,8 @@ each review read through its service, as an API process runs it:
   again (the worker prepares its reads), in a process that has served reads before:
   what a coordinator's click costs in a running API process, whose records are kept
   (only the withdrawn participant's is read again) and whose prepared problems are of
-  the previous plan;
+  the previous plan; with `--after-runs N`, the median (and range) of that first read
+  after each of N withdrawals and re-solves;
 - `baseline`: the same first read with the prepared reads removed, i.e. computing the
   whole problem on the read, as every read did before (and as one does while the worker
   has not caught up yet).
@@ -94,6 +96,12 @@ def main() -> None:
         metavar="READ",
         default=None,
         help="Print the SQL of the named read's 'after run' call (e.g. candidates).",
+    )
+    parser.add_argument(
+        "--after-runs",
+        type=int,
+        default=1,
+        help="Withdrawals and re-solves to time the reads after (median, range).",
     )
     args = parser.parse_args()
     with national_database("review reads", args.database_url) as national:
@@ -245,35 +253,51 @@ def main() -> None:
             first_sent[timed.__name__] = first_statements
         # A participant (not the one explained) withdraws and the round is solved again;
         # this process keeps its records and its prepared problems (of the old plan).
-        with Session(engine) as session:
-            leaving = session.scalars(
-                sa.select(col(models.Participant.external_id))
-                .join(
-                    models.Placement, col(models.Placement.participant_id) == models.Participant.id
+        # With --after-runs N, N times: each read's first call after each run.
+        afters: dict[str, list[float]] = {timed.__name__: [] for timed in reads}
+        for cycle in range(args.after_runs):
+            with Session(engine) as session:
+                leaving = session.scalars(
+                    sa.select(col(models.Participant.external_id))
+                    .join(
+                        models.Placement,
+                        col(models.Placement.participant_id) == models.Participant.id,
+                    )
+                    .where(col(models.Participant.external_id) != participant)
+                    .order_by(col(models.Participant.external_id))
+                    .limit(1)
+                ).one()
+                withdrawals.withdraw(session=session, caller=c, participant_id=leaving)
+            with Session(engine) as session:
+                runs.start_run(
+                    session=session, caller=COMMAND_LINE, round_id=ROUND, options=RunCreate()
                 )
-                .where(col(models.Participant.external_id) != participant)
-                .order_by(col(models.Participant.external_id))
-                .limit(1)
-            ).one()
-            withdrawals.withdraw(session=session, caller=c, participant_id=leaving)
-        with Session(engine) as session:
-            runs.start_run(
-                session=session, caller=COMMAND_LINE, round_id=ROUND, options=RunCreate()
-            )
-        worker.run_until_idle()
+            worker.run_until_idle()
+            last = cycle == args.after_runs - 1
+            for timed in reads:
+                shown.clear()
+                afters[timed.__name__].append(timed(problems))
+                if last and timed.__name__ == args.show_statements:
+                    print("\n".join(" ".join(sql.split())[:160] for sql in shown))
+        after_label = "after run" if args.after_runs == 1 else "after runs"
         print(
-            f"{'read':38} {'first':>8} {'warm':>8} {'after run':>9} {'baseline':>9}"
+            f"{'read':38} {'first':>8} {'warm':>8} {after_label:>9} {'baseline':>9}"
             f" {'statements first/after':>22}"
         )
         for timed in reads:
             name = timed.__name__
             first, warm, baseline = figures[name]
-            shown.clear()
-            after = timed(problems)
-            if name == args.show_statements:
-                print("\n".join(" ".join(sql.split())[:160] for sql in shown))
+            after = statistics.median(afters[name])
             counts = f"{first_sent[name]}/{sent[name]}"
-            print(f"{name:38} {first:8.3f} {warm:8.3f} {after:9.3f} {baseline:9.3f} {counts:>22}")
+            spread = (
+                f"  ({min(afters[name]):.3f}-{max(afters[name]):.3f})"
+                if args.after_runs > 1
+                else ""
+            )
+            print(
+                f"{name:38} {first:8.3f} {warm:8.3f} {after:9.3f} {baseline:9.3f}"
+                f" {counts:>22}{spread}"
+            )
         worker.preparer.close()
 
 
