@@ -34,6 +34,14 @@ def _loaded(session: Session) -> tuple[models.Round, LoadedRound]:
     return row, LoadedRound(problem, entries)
 
 
+def _row_ids(
+    session: Session, table: type[models.Participant] | type[models.Opening]
+) -> dict[str, int]:
+    """Each record's row id, by external id."""
+    rows = session.exec(select(table.external_id, table.id)).all()
+    return {external: row_id for external, row_id in rows if row_id is not None}
+
+
 def test_moves_judged_on_the_loaded_round_equal_the_databases(
     engine: Engine, settings: Settings
 ) -> None:
@@ -41,20 +49,8 @@ def test_moves_judged_on_the_loaded_round_equal_the_databases(
     with Session(engine, expire_on_commit=False) as session:
         row, loaded = _loaded(session)
         entries = loaded.entries
-        participant_ids = {
-            external: row_id
-            for external, row_id in session.exec(
-                select(models.Participant.external_id, models.Participant.id)
-            )
-            if row_id is not None
-        }
-        opening_ids = {
-            external: row_id
-            for external, row_id in session.exec(
-                select(models.Opening.external_id, models.Opening.id)
-            )
-            if row_id is not None
-        }
+        participant_ids = _row_ids(session, models.Participant)
+        opening_ids = _row_ids(session, models.Opening)
         placed = {e.participant: e for e in entries}
         people = sorted(participant_ids)
         chosen = sorted(

@@ -57,10 +57,8 @@ def saved_basis(master: MasterLP) -> SavedBasis | None:
         return None
     columns = np.fromiter((int(s) for s in basis.col_status), dtype=np.int8)
     rows = np.fromiter((int(s) for s in basis.row_status), dtype=np.int8)
-    inst, pairs = master.side.instance, master.pairs
-    m = inst.tables.n_openings
-    positions = master.order()
-    keys = pairs.participant[positions] * m + pairs.opening[positions]
+    pairs, m = master.pairs, master.side.instance.tables.n_openings
+    keys = _pair_keys(master)
     order = np.argsort(keys)
     first = master.first_opening_row
     caps = master.binding_caps
@@ -83,12 +81,10 @@ def saved_basis(master: MasterLP) -> SavedBasis | None:
 def restore_basis(master: MasterLP, saved: SavedBasis) -> bool:
     """Start the master's next solve from `saved` (see the module docstring); False when
     the records are not indexed alike or HiGHS refuses the basis (it then starts cold)."""
-    inst, pairs = master.side.instance, master.pairs
-    m = inst.tables.n_openings
+    pairs, m = master.pairs, master.side.instance.tables.n_openings
     if saved.n_openings != m or len(saved.opening_status) != m:
         return False
-    positions = master.order()
-    keys = pairs.participant[positions] * m + pairs.opening[positions]
+    keys = _pair_keys(master)
     columns = np.concatenate(
         [[saved.slack], _lookup(saved.pair_keys, saved.pair_status, keys, _LOWER)]
     ).astype(np.int8)
@@ -115,6 +111,16 @@ def restore_basis(master: MasterLP, saved: SavedBasis) -> bool:
     basis.row_status = [_STATUS[s] for s in rows.tolist()]
     basis.valid = True
     return bool(master.highs.setBasis(basis) == highspy.HighsStatus.kOk)
+
+
+def _pair_keys(master: MasterLP) -> IntArray:
+    """Each column's pair (after the slack), as participant * n_openings + opening."""
+    positions, pairs = master.order(), master.pairs
+    keys: IntArray = (
+        pairs.participant[positions] * master.side.instance.tables.n_openings
+        + pairs.opening[positions]
+    )
+    return keys
 
 
 def _lookup(keys: IntArray, status: StatusArray, wanted: IntArray, missing: int) -> StatusArray:
