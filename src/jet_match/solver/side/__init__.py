@@ -33,7 +33,10 @@ not only on the pairs a model happened to hold:
    else where the LP put them; with time left, MIPs over every pair that could still reach
    a target (by the reduced-cost argument of `bound.py`), cut off at it, either improve
    the best plan or prove it optimal (targets descend from the bound; values are
-   multiples of the profits' common divisor, `state.profit_unit`).
+   multiples of the profits' common divisor, `state.profit_unit`). When no plan near
+   the LP places `placed_bound` people, that same descent looks for the first one (its
+   cut-off MIPs find the optimum near the bound in seconds) before a MIP over every pair
+   of the LP model, without a cutoff, is tried.
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the

@@ -152,7 +152,13 @@ def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, starte
                 break
             if _bound_placements(search, master, costs, penalty):
                 continue
-        _improve(search, master, x)
+        _improve(search, master, x, range(_NEIGHBOURHOODS - 1))
+        if search.best_value[0] < search.placed_bound:
+            # No plan at the count near the LP: the proof's descent asks for one near the
+            # bound (cut-off MIPs, seconds) before the widest MIP (no cutoff, a minute).
+            _prove(search, lagrange)
+        if search.best_value[0] < search.placed_bound:
+            _improve(search, master, x, range(_NEIGHBOURHOODS - 1, _NEIGHBOURHOODS))
         if search.best_value[0] >= search.placed_bound:
             _prove(search, lagrange)
             break
@@ -260,10 +266,11 @@ def _generate_columns(
     return best, x
 
 
-def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
+def _improve(search: SearchState, master: MasterLP, x: FloatArray, widths: range) -> None:
     """Plans near the LP solution: a MIP frees the participants the LP left fractional,
     those holding an opening (then also a cap) they touch, and their partners; everyone
-    else keeps the LP's pair. Last, a MIP over every pair of the LP model."""
+    else keeps the LP's pair (width 0; width 1 also frees the cap groups they touch).
+    Width 2: a MIP over every pair of the LP model."""
     side, pairs = search.side, search.pairs
     inst = side.instance
     in_model = np.flatnonzero(master.in_model)
@@ -280,7 +287,7 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray) -> None:
         search.offer(integral)
         if search.best_value > before:
             add_stat(search.stats, "lp_plans", 1.0)
-    for width in range(_NEIGHBOURHOODS):
+    for width in widths:
         if search.reached() or search.out_of_time():
             return
         free = np.zeros(n, dtype=np.bool_)
@@ -335,10 +342,16 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
     ceiling = min(
         unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit), search.score_ceiling()
     )
-    step = 0
+    step, previous = 0, None
     while not search.reached() and not search.out_of_time():
-        last = search.best_value[1] + unit  # plans' values are multiples of the unit
+        # Plans' values are multiples of the unit; with no plan at the count yet, the
+        # descent goes on until its MIP holds every pair (or they no longer fit in one).
+        at_count = search.best_value[0] >= search.placed_bound
+        last = search.best_value[1] + unit if at_count else _every_pair_target(lagrange, unit)
         target = int(max(ceiling - step * unit, last))
+        if previous is not None and target >= previous:
+            return  # the last step asked the widest question there is
+        previous = target
         keep = _kept(lagrange, target)
         if len(keep) > MAX_SUB_MIP_COLUMNS:
             # Too wide: the widest MIP that fits, below the bound proven so far.
@@ -346,7 +359,7 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
             if target > min(ceiling, search.score_ceiling()):
                 return
             keep = _kept(lagrange, target)
-        elif target > last:
+        elif at_count and target > last:
             widest = _kept(lagrange, last)
             if 2 * len(keep) >= len(widest) and len(widest) <= MAX_SUB_MIP_COLUMNS:
                 # The last step's MIP fits, at most twice this one: ask its question now.
@@ -365,6 +378,14 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
 def _kept(lagrange: LagrangianBound, target: int) -> IntArray:
     """The pairs a plan worth `target` or more may use: loss at most L(y) - target."""
     return np.flatnonzero(lagrange.loss <= lagrange.bound - target + BOUND_TOLERANCE)
+
+
+def _every_pair_target(lagrange: LagrangianBound, unit: int) -> int:
+    """The highest target (a multiple of the unit) whose pairs are every pair a plan can
+    use (a couple member's pair in a group its partner cannot reach loses infinitely)."""
+    loss = lagrange.loss
+    widest = float(loss[np.isfinite(loss)].max(initial=0.0))
+    return unit * math.floor((lagrange.bound + BOUND_TOLERANCE - widest) / unit)
 
 
 def _lowest_fitting(lagrange: LagrangianBound, unit: int) -> int:
