@@ -1,7 +1,7 @@
 """Review reads of a solved national round, first read after a run and warm (issue 17).
 
 python benchmarks/bench_review.py [--repeat 5] [--database-url URL] [--time-limit 120]
-    [--after-runs 1] [--show-statements READ]
+    [--after-runs 1] [--show-statements READ] [--profile READ]
 
 Generates the national dataset (seed 1), imports it into a fresh database (SQLite in a
 temporary directory unless --database-url names an empty one), creates a round of every
@@ -36,12 +36,19 @@ collector's threshold (0.1-0.15 s, the same cells in every run). `--no-freeze` k
 old behaviour.
 
 Prints the load average first; figures are seconds, and the SQL statements each read
-sent (first and after the run; each a round trip to a PostgreSQL server).
+sent (first and after the run; each a round trip to a PostgreSQL server), and the full
+garbage collections (generation 2) during the calls after the runs, with their seconds:
+one lands in whichever read crosses the collector's threshold. With
+`--profile READ`, the named read's calls after the runs also run under cProfile, and the
+functions where they spent the most time (their own, summed over the runs) are printed.
 """
 
 from __future__ import annotations
 
+import cProfile
 import gc
+import io
+import pstats
 import statistics
 import time
 from collections.abc import Callable
@@ -64,6 +71,41 @@ from jet_match.solver import explain, result_of_plan
 from jet_match.worker import InlineSolver, Worker
 
 ROUND = "R-REVIEW"
+
+
+class GarbageCollections:
+    """The collector's runs and their seconds, by generation, per read (`counting`: the
+    read whose calls are counted now, None for none)."""
+
+    def __init__(self) -> None:
+        self.counting: str | None = None
+        self.began = 0.0
+        self.seconds: dict[str, list[float]] = {}
+        self.runs: dict[str, list[int]] = {}
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if self.counting is None:
+            return
+        if phase == "start":
+            self.began = time.perf_counter()
+            return
+        generation = info["generation"]
+        self.seconds.setdefault(self.counting, [0.0, 0.0, 0.0])[generation] += (
+            time.perf_counter() - self.began
+        )
+        self.runs.setdefault(self.counting, [0, 0, 0])[generation] += 1
+
+    def full(self, read: str) -> str:
+        """The full collections during a read's calls: how many, and their seconds."""
+        runs = self.runs.get(read, [0, 0, 0])[2]
+        return f"{runs} ({self.seconds.get(read, [0.0, 0.0, 0.0])[2]:.3f} s)"
+
+    def summary(self, read: str) -> str:
+        """Runs and seconds per generation during a read's calls."""
+        runs = self.runs.get(read, [0, 0, 0])
+        seconds = self.seconds.get(read, [0.0, 0.0, 0.0])
+        return ", ".join(f"generation {g}: {runs[g]} runs, {seconds[g]:.3f} s" for g in range(3))
 
 
 def _fresh_process() -> PreparedProblems:
@@ -102,6 +144,18 @@ def main() -> None:
         type=int,
         default=1,
         help="Withdrawals and re-solves to time the reads after (median, range).",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="READ",
+        default=None,
+        help="Profile the named read's calls after the runs (cProfile, own time).",
+    )
+    parser.add_argument(
+        "--gc-threshold",
+        metavar="A,B,C",
+        default=None,
+        help="The collector's thresholds for the reads (gc.set_threshold; default 700,10,10).",
     )
     args = parser.parse_args()
     with national_database("review reads", args.database_url) as national:
@@ -144,6 +198,8 @@ def main() -> None:
         if not args.no_freeze:  # as an API process at startup (JET_MATCH_GC_FREEZE)
             gc.collect()
             gc.freeze()
+        if args.gc_threshold:
+            gc.set_threshold(*(int(x) for x in args.gc_threshold.split(",")))
 
         statements = [0]  # SQL statements sent, each a round trip on PostgreSQL
         shown: list[str] = []  # their SQL, while --show-statements asks for it
@@ -255,6 +311,8 @@ def main() -> None:
         # this process keeps its records and its prepared problems (of the old plan).
         # With --after-runs N, N times: each read's first call after each run.
         afters: dict[str, list[float]] = {timed.__name__: [] for timed in reads}
+        profiler = cProfile.Profile()
+        collections = GarbageCollections()
         for cycle in range(args.after_runs):
             with Session(engine) as session:
                 leaving = session.scalars(
@@ -276,13 +334,18 @@ def main() -> None:
             last = cycle == args.after_runs - 1
             for timed in reads:
                 shown.clear()
+                if timed.__name__ == args.profile:
+                    profiler.enable()
+                collections.counting = timed.__name__
                 afters[timed.__name__].append(timed(problems))
+                profiler.disable()
+                collections.counting = None
                 if last and timed.__name__ == args.show_statements:
                     print("\n".join(" ".join(sql.split())[:160] for sql in shown))
         after_label = "after run" if args.after_runs == 1 else "after runs"
         print(
             f"{'read':38} {'first':>8} {'warm':>8} {after_label:>9} {'baseline':>9}"
-            f" {'statements first/after':>22}"
+            f" {'statements first/after':>22} {'full gc after':>14}"
         )
         for timed in reads:
             name = timed.__name__
@@ -296,8 +359,14 @@ def main() -> None:
             )
             print(
                 f"{name:38} {first:8.3f} {warm:8.3f} {after:9.3f} {baseline:9.3f}"
-                f" {counts:>22}{spread}"
+                f" {counts:>22} {collections.full(name):>14}{spread}"
             )
+        if args.profile:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            print(f"# {args.profile}, after {args.after_runs} runs, by own time:")
+            print(out.getvalue())
+            print(f"# garbage collections during those calls: {collections.summary(args.profile)}")
         worker.preparer.close()
 
 
