@@ -82,6 +82,20 @@ class TestExplanation:
 
 
 class TestCandidates:
+    def test_those_placed_there_are_its_holders_not_candidates(
+        self, client: TestClient, keys: Keys, solved: str
+    ) -> None:
+        """P-2 and P-3 hold OPN-A1: they are listed as taken_by, and P-1 alone is ranked."""
+        body = client.get(f"{R}/openings/OPN-A1/candidates", headers=auth(keys.coordinator)).json()
+        assert {t["participant"] for t in body["taken_by"]} == {"P-2", "P-3"}
+        assert [c["participant"] for c in body["items"]] == ["P-1"]
+        assert [c["participant"] for c in body["items"]] == [
+            c["participant"]
+            for c in client.get(
+                f"{R}/openings/OPN-A1/candidates?unplaced=false", headers=auth(keys.coordinator)
+            ).json()["items"]
+        ]
+
     def test_candidates_are_ranked_with_the_effect_of_taking_them(
         self, client: TestClient, keys: Keys, engine: Engine, solved: str
     ) -> None:
@@ -108,8 +122,9 @@ class TestCandidates:
     def test_candidates_page_with_a_cursor_and_filter_the_unplaced(
         self, client: TestClient, keys: Keys, engine: Engine, solved: str
     ) -> None:
-        """OPN-A1's candidates: P-1 (165), then P-2 and P-3 (25 each, by external_id)."""
-        url = f"{R}/openings/OPN-A1/candidates"
+        """OPN-B1 once P-1 has left it: P-1, P-2 and P-3 are its candidates."""
+        move(engine, "P-1", PlanChange(opening=None))
+        url = f"{R}/openings/OPN-B1/candidates"
 
         def page(query: str) -> dict[str, Any]:
             answer = client.get(f"{url}?{query}", headers=auth(keys.coordinator))
@@ -117,6 +132,10 @@ class TestCandidates:
             body: dict[str, Any] = answer.json()
             return body
 
+        whole = page("limit=100")
+        ranked = [c["participant"] for c in whole["items"]]
+        assert sorted(ranked) == ["P-1", "P-2", "P-3"]
+        assert whole["next_cursor"] is None
         seen: list[str] = []
         query = "limit=1"
         while True:
@@ -127,15 +146,11 @@ class TestCandidates:
             if body["next_cursor"] is None:
                 break
             query = f"limit=1&cursor={body['next_cursor']}"
-        assert seen == ["P-1", "P-2", "P-3"]
-        whole = page("limit=100")
-        assert [c["participant"] for c in whole["items"]] == seen
-        assert whole["next_cursor"] is None
-        move(engine, "P-1", PlanChange(opening=None))
+        assert seen == ranked
         unplaced = page("unplaced=true")["items"]
         assert [c["participant"] for c in unplaced] == ["P-1"]
         placed = page("unplaced=false")["items"]
-        assert [c["participant"] for c in placed] == ["P-2", "P-3"]
+        assert [c["participant"] for c in placed] == [p for p in ranked if p != "P-1"]
         forged = client.get(f"{url}?cursor=bm9wZQ", headers=auth(keys.coordinator))
         assert forged.status_code == 422
         assert forged.json()["errors"][0]["field"] == "cursor"

@@ -154,7 +154,8 @@ def candidates(
 ) -> Candidates:
     """Shortlisted participants of the round eligible for an opening, best score first
     (ties by external_id), with what moving each there would do to the objective and to
-    the hard rules; paged by a cursor on (score, external_id)."""
+    the hard rules; paged by a cursor on (score, external_id). Those placed there now
+    are its `taken_by`, not candidates."""
     authorize(caller, Action.ROUNDS_READ)
     row = rounds.find(session, round_id)
     opening = lookups.find_opening(session, opening_id)
@@ -163,9 +164,11 @@ def candidates(
     j = t.opening_ids.index(opening_id)
     at = np.flatnonzero(instance.pair_o == j)
     current = {e.participant: e for e in entries}
+    holding = {e.participant for e in entries if e.opening == opening_id}
     ranked = sorted(
         (-int(instance.pair_score[k]), t.participant_ids[int(instance.pair_p[k])]) for k in at
     )
+    ranked = [r for r in ranked if r[1] not in holding]
     if filters.unplaced is not None:
         ranked = [r for r in ranked if (r[1] not in current) == filters.unplaced]
     if page.cursor is not None:
