@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,18 @@ from jet_match.config import Settings
 from jet_match.main import create_app
 
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo.json"
+
+
+def test_the_app_hands_the_interpreter_over_often_while_it_runs(
+    settings: Settings, engine: Engine
+) -> None:
+    """JET_MATCH_SWITCH_INTERVAL_MS: set for the app's life, the process's own restored."""
+    before = sys.getswitchinterval()
+    app = create_app(settings.model_copy(update={"switch_interval_ms": 2.0}), engine)
+    with TestClient(app) as client:
+        assert client.get("/api/v1/health").status_code == 200
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    assert sys.getswitchinterval() == pytest.approx(before)
 
 
 @pytest.mark.parametrize("freeze", [True, False])

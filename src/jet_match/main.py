@@ -7,6 +7,7 @@ Run it with `jet-match serve` (which migrates the database first) or
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -88,8 +89,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             # alive now is frozen: later garbage is still collected.
             gc.collect()
             gc.freeze()
-        yield
-        engine.dispose()
+        # Reads answer while another request computes (an import, a report): each of the
+        # many times a read needs the interpreter, it waits at most this long for it.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(settings.switch_interval_ms / 1000)
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(switch_interval)
+            engine.dispose()
 
     app = FastAPI(
         title="jet-match",

@@ -5,9 +5,11 @@ runs in the server's thread pool; meanwhile a client reads a list page and the h
 check every 0.05 s until it is done. The median read answers within `MEDIAN_BOUND_S` and
 every read within `BOUND_S`, bounds stated for a loaded 2-core machine (load average 8):
 the import holds the interpreter's lock most of the time and each read gets it back at
-the next switch (5 ms), so reads take 10-200 ms instead of a few; one in twenty or so
-lands on a step that holds the lock longer (a bulk validation or insert, a garbage
-collection) and takes up to about 1.2 s. None waits for the import to finish.
+the next switch, so reads take 20-70 ms instead of a few; one in twenty or so lands on a
+step that holds the lock longer (a bulk validation or insert, a garbage collection) and
+takes up to about 1.4 s. None waits for the import to finish. The app hands the lock
+over every millisecond (`JET_MATCH_SWITCH_INTERVAL_MS`); at Python's 5 ms the median
+read took 0.12-0.24 s on an idle box and went over the bound on a busy one.
 """
 
 from __future__ import annotations
