@@ -107,13 +107,13 @@ def test_affected_takes_holders_partners_and_the_caps_prefecture(
     holders = {e.participant for e in entries if e.opening == target}
     assert holders <= touched
     person = {p.external_id: p for p in problem.participants}
-    prefecture = {o.external_id: o.organization for o in problem.openings}
+    organization = {o.external_id: o.organization for o in problem.openings}
     org_prefecture = {o.external_id: o.prefecture for o in problem.organizations}
-    where = org_prefecture[prefecture[target]]
+    where = org_prefecture[organization[target]]
     countrymen = {
         e.participant
         for e in entries
-        if org_prefecture[prefecture[e.opening]] == where
+        if org_prefecture[organization[e.opening]] == where
         and person[e.participant].citizenship == person[couple_member].citizenship
     }
     assert countrymen <= touched

@@ -41,7 +41,8 @@ from jet_match.solver.side.state import Reporter, SearchState, add_stat
 from jet_match.solver.side.sub_mip import MAX_SUB_MIP_COLUMNS, Tightness, proof_step, sub_mip
 
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
-_NEIGHBOURHOODS = 3  # fractional + openings; + caps; every pair of the LP model
+_NEAR = (0, 1)  # neighbourhoods near the LP: fractional + openings; + caps
+_WIDEST = 2  # the neighbourhood of every pair of the LP model
 
 
 def solve_side(
@@ -152,13 +153,13 @@ def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, starte
                 break
             if _bound_placements(search, master, costs, penalty):
                 continue
-        _improve(search, master, x, range(_NEIGHBOURHOODS - 1))
+        _improve(search, master, x, widest=False)
         if search.best_value[0] < search.placed_bound:
             # No plan at the count near the LP: the proof's descent asks for one near the
             # bound (cut-off MIPs, seconds) before the widest MIP (no cutoff, a minute).
             _prove(search, lagrange)
         if search.best_value[0] < search.placed_bound:
-            _improve(search, master, x, range(_NEIGHBOURHOODS - 1, _NEIGHBOURHOODS))
+            _improve(search, master, x, widest=True)
         if search.best_value[0] >= search.placed_bound:
             _prove(search, lagrange)
             break
@@ -266,18 +267,19 @@ def _generate_columns(
     return best, x
 
 
-def _improve(search: SearchState, master: MasterLP, x: FloatArray, widths: range) -> None:
+def _improve(search: SearchState, master: MasterLP, x: FloatArray, *, widest: bool) -> None:
     """Plans near the LP solution: a MIP frees the participants the LP left fractional,
     those holding an opening (then also a cap) they touch, and their partners; everyone
-    else keeps the LP's pair (width 0; width 1 also frees the cap groups they touch).
-    Width 2: a MIP over every pair of the LP model."""
+    else keeps the LP's pair (width 0; width 1 also frees the cap groups they touch); an
+    integral LP solution is offered first. `widest`: only a MIP over every pair of the LP
+    model."""
     side, pairs = search.side, search.pairs
     inst = side.instance
     in_model = np.flatnonzero(master.in_model)
     fractional = in_model[(x[in_model] > 1e-6) & (x[in_model] < 1 - 1e-6)]
     whole = in_model[x[in_model] >= 1 - 1e-6]
     n = inst.tables.n_participants
-    if len(fractional) == 0:
+    if len(fractional) == 0 and not widest:  # offered by the first call already
         # An integral LP solution is itself a plan, often at the bound (`offer` checks it
         # against every rule; the neighbourhoods below would free no one, and the widest
         # MIP took seconds to find it again).
@@ -287,7 +289,7 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray, widths: range
         search.offer(integral)
         if search.best_value > before:
             add_stat(search.stats, "lp_plans", 1.0)
-    for width in widths:
+    for width in (_WIDEST,) if widest else _NEAR:
         if search.reached() or search.out_of_time():
             return
         free = np.zeros(n, dtype=np.bool_)
@@ -299,7 +301,7 @@ def _improve(search: SearchState, master: MasterLP, x: FloatArray, widths: range
             keys = np.zeros(len(side.cap_left), dtype=np.bool_)
             keys[pairs.cap_key[fractional]] = True
             free[pairs.participant[whole[keys[pairs.cap_key[whole]]]]] = True
-        if width == 2:
+        if width == _WIDEST:
             if search.deadline.remaining() < _WIDEST_NEEDS_S:
                 return
             free[:] = True
