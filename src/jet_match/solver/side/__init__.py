@@ -18,7 +18,11 @@ not only on the pairs a model happened to hold:
    optimum there or lower the score bound (`relaxation_optimum.py`).
 3. **Score.** The LP relaxation of the full problem with a cardinality row
    `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
-   solved by column generation on ONE HiGHS model (dual simplex): new pairs enter with
+   solved by column generation on ONE HiGHS model (dual simplex). It starts from each
+   participant's best pairs, the couples' candidates, the first plan's pairs, an earlier
+   solve's columns, and every pair within a profit unit of the flow relaxation's optimum
+   under its potentials (its optimal face, where the LP's optimum mostly lies: national,
+   3 % couples and a cap, 2 rounds instead of 5). New pairs enter with
    `addCols` and new couple rows with `addRows`, each re-solve starting from the last
    basis. After every solve the duals price all usable pairs (numpy), and give a
    Lagrangian bound on the full problem: openings, caps and the cardinality row are

@@ -43,16 +43,23 @@ RELAXATION_STEPS = 3
 _CHUNK = 1 << 16  # pairs priced at a time
 
 
-def near_the_relaxation(search: SearchState, flow: FlowOutcome, placed: int, score: int) -> None:
+def near_the_relaxation(
+    search: SearchState, flow: FlowOutcome, placed: int, score: int
+) -> IntArray:
     """Offer a plan at the relaxation's optimum or a few units below it that keeps
     couples and caps, and lower the score bound by what the steps prove (see the
-    module docstring). The search has reached its bound when a plan is found there."""
+    module docstring). The search has reached its bound when a plan is found there.
+
+    Returns the usable positions of the pairs whose reduced cost is at most a unit:
+    the relaxation's optimal face and its edge, where the LP's optimum mostly lies (they
+    seed the LP: `search._search`)."""
     assert flow.potentials is not None
     side, pairs, unit = search.side, search.pairs, search.unit
     n, m = side.instance.tables.n_participants, side.instance.tables.n_openings
     deepest = ((1 << RELAXATION_STEPS) - 1) * unit  # the last step's budget
     at, cost = near_pairs(side, pairs, flow.potentials, deepest)
     search.stats["relaxation_mip_columns"] = float((cost <= 0).sum())
+    face = at[cost <= unit]
     leave, slot = arc_losses(flow, n, m)
     placed_by_flow = flow.assigned >= 0  # (a participant outside the network has no arc)
     step = 0
@@ -64,7 +71,7 @@ def near_the_relaxation(search: SearchState, flow: FlowOutcome, placed: int, sco
         allowed = (leave[pairs.participant[keep]] >= -slack) & (slot[pairs.opening[keep]] <= slack)
         keep = keep[allowed]
         if len(keep) > RELAXATION_MIP_COLUMNS:
-            return
+            return face
         tight = Tightness(
             placed=(leave > slack) & placed_by_flow,
             full_openings=(slot < -slack) & (side.capacity > 0),
@@ -72,8 +79,9 @@ def near_the_relaxation(search: SearchState, flow: FlowOutcome, placed: int, sco
             exact_count=True,
         )
         if proof_step(search, pairs.index[keep], placed, tight, target, goal, "relaxation_mip"):
-            return
+            return face
         step = 2 * step + 1
+    return face
 
 
 def arc_losses(flow: FlowOutcome, n: int, m: int) -> tuple[IntArray, IntArray]:

@@ -91,9 +91,10 @@ def solve_side(
         best_value=(relax_placed, relax_score) if relaxed_keeps_rules else (-1, 0),
         stats=stats,
     )
+    face = np.zeros(0, dtype=np.int64)  # pairs within a unit of the relaxation's optimum
     try:
         if relaxation.potentials is not None:  # certified, and its plan breaks a rule
-            near_the_relaxation(search, relaxation, relax_placed, relax_score)
+            face = near_the_relaxation(search, relaxation, relax_placed, relax_score)
             if search.reached():
                 # Worth the bound the flow's certificate and the steps prove: optimal.
                 placed, score = search.best_value
@@ -112,7 +113,7 @@ def solve_side(
         search.notify()
         stats["repair_s"] = time.perf_counter() - started
         if not search.out_of_time():
-            _search(search, costs, seed_mask, started)
+            _search(search, costs, seed_mask, face, started)
     finally:
         search.mips.close()
     return _finish(search, costs, started)
@@ -123,8 +124,15 @@ def penalty_of(side: SideProblem) -> float:
     return 10.0 * (float(side.profit.max(initial=0)) + 1.0)
 
 
-def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, started: float) -> None:
-    """Column generation rounds, plans near each LP solution, proofs (see the package)."""
+def _search(
+    search: SearchState, costs: FloatArray, seed_mask: BoolArray, face: IntArray, started: float
+) -> None:
+    """Column generation rounds, plans near each LP solution, proofs (see the package).
+
+    The LP starts from the seeds, the pairs of the first plan and of an earlier solve's LP,
+    and `face` (usable positions within a unit of the flow relaxation's optimum, under
+    its potentials): national, 3 % couples and a cap, 2 rounds of column generation
+    instead of 5 (benchmarks/README.md)."""
     side, pairs, stats = search.side, search.pairs, search.stats
     inst = side.instance
     penalty = penalty_of(side)
@@ -134,6 +142,7 @@ def _search(search: SearchState, costs: FloatArray, seed_mask: BoolArray, starte
         | positions_of_plan(pairs, search.best)
         | positions_of_plan(pairs, inst.remembered_side_columns())
     )
+    seeds[face] = True
     master = MasterLP(side, pairs, search.placed_bound, penalty, search.seed, stats)
     master.add(np.flatnonzero(seeds), costs)
     stats["master_s"] = time.perf_counter() - started
