@@ -33,7 +33,9 @@ API process does at startup (`JET_MATCH_GC_FREEZE`, on by default): otherwise ev
 collection during a read walks this process's own setup (the import, the worker, the
 solve), which an API process does not carry, and lands in whichever read crosses the
 collector's threshold (0.1-0.15 s, the same cells in every run). `--no-freeze` keeps the
-old behaviour.
+old behaviour. The reads run under an API process's collector thresholds (full
+collections ten times rarer than Python's: `JET_MATCH_GC_FULL_COLLECTION_THRESHOLD`);
+`--gc-threshold 700,10,10` gives Python's own.
 
 Prints the load average first; figures are seconds, and the SQL statements each read
 sent (first and after the run; each a round trip to a PostgreSQL server), and the full
@@ -155,7 +157,8 @@ def main() -> None:
         "--gc-threshold",
         metavar="A,B,C",
         default=None,
-        help="The collector's thresholds for the reads (gc.set_threshold; default 700,10,10).",
+        help="The collector's thresholds for the reads (gc.set_threshold; default: an API "
+        "process's, 700,10 and JET_MATCH_GC_FULL_COLLECTION_THRESHOLD).",
     )
     args = parser.parse_args()
     with national_database("review reads", args.database_url) as national:
@@ -200,6 +203,8 @@ def main() -> None:
             gc.freeze()
         if args.gc_threshold:
             gc.set_threshold(*(int(x) for x in args.gc_threshold.split(",")))
+        else:  # as an API process for its life (JET_MATCH_GC_FULL_COLLECTION_THRESHOLD)
+            gc.set_threshold(*gc.get_threshold()[:2], settings.gc_full_collection_threshold)
 
         statements = [0]  # SQL statements sent, each a round trip on PostgreSQL
         shown: list[str] = []  # their SQL, while --show-statements asks for it

@@ -93,9 +93,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # many times a read needs the interpreter, it waits at most this long for it.
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(settings.switch_interval_ms / 1000)
+        # A full collection walks everything the process keeps (a round's prepared
+        # problem, the record cache): rarer ones keep reads level on both databases.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*thresholds[:2], settings.gc_full_collection_threshold)
         try:
             yield
         finally:
+            gc.set_threshold(*thresholds)
             sys.setswitchinterval(switch_interval)
             engine.dispose()
 
