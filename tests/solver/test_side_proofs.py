@@ -332,4 +332,27 @@ class TestTheLpStartsOnTheRelaxationsFace:
         assert result.stats["lp_rounds"] >= 1
         held = inst.remembered_side_columns()  # the LP model's pairs, kept for re-solves
         assert np.isin(face, held).all()
+        assert result.stats["face_columns"] == len(face)
+        _assert_exact(inst, result)
+
+    def test_a_wide_face_seeds_the_lp_with_its_least_reduced_pairs_only(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Scores that tie widely put many pairs within a unit (national, 3 % couples and
+        a cap: 50 k); the LP starts with at most `FACE_COLUMNS` of them, those of least
+        reduced cost, ties in position order, and the plan stays optimal."""
+        inst = _generated(13)
+        side, pairs, flow = _relaxation(inst)
+        assert flow.potentials is not None
+        n = inst.tables.n_participants
+        d = flow.potentials
+        reduced = d[pairs.participant] - d[n + pairs.opening] - side.profit[pairs.index]
+        within = [(int(r), k) for k, r in enumerate(reduced) if r <= profit_unit(side)]
+        most = len(within) // 3
+        least = sorted(within)[:most]  # plainly: by reduced cost, then position
+        monkeypatch.setattr(relaxation_optimum, "FACE_COLUMNS", most)
+        result = solve(inst, time_limit_s=60)
+        assert result.stats["face_columns"] == most
+        held = inst.remembered_side_columns()
+        assert np.isin(pairs.index[[k for _, k in least]], held).all()
         _assert_exact(inst, result)

@@ -17,19 +17,19 @@ not only on the pairs a model happened to hold:
    at most 20 k pairs: a re-solve's, not a national solve's from scratch) find the
    optimum there or lower the score bound (`relaxation_optimum.py`).
 3. **Score.** The LP relaxation of the full problem with a cardinality row
-   `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
-   solved by column generation on ONE HiGHS model (dual simplex). It starts from each
-   participant's best pairs, the couples' candidates, the first plan's pairs, an earlier
-   solve's columns, and every pair within a profit unit of the flow relaxation's optimum
-   under its potentials (its optimal face, where the LP's optimum mostly lies: national,
-   3 % couples and a cap, 2 rounds instead of 5). New pairs enter with
-   `addCols` and new couple rows with `addRows`, each re-solve starting from the last
-   basis. After every solve the duals price all usable pairs (numpy), and give a
-   Lagrangian bound on the full problem: openings, caps and the cardinality row are
-   dualised, each single keeps its best pair and each couple its best pair of pairs in
-   one group. The bound is valid at every round, converged or not. Profits are the
-   costs (no big-M weight per placement: the cardinality row carries the first level
-   of the objective), which keeps the LP well scaled and fast.
+   `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is solved by
+   column generation on ONE HiGHS model (dual simplex). It starts from each participant's
+   best pairs, the couples' candidates, the first plan's pairs, an earlier solve's
+   columns, and every pair within a profit unit of the flow relaxation's optimum under
+   its potentials (its optimal face, where the LP's optimum mostly lies: national, 3 %
+   couples and a cap, 2 rounds instead of 5; at most 100 k of them, the least reduced).
+   New pairs enter with `addCols` and new couple rows with `addRows`, each re-solve
+   starting from the last basis. After every solve the duals price all usable pairs
+   (numpy), and give a Lagrangian bound on the full problem: openings, caps and the
+   cardinality row are dualised, each single keeps its best pair and each couple its best
+   pair of pairs in one group. The bound is valid at every round, converged or not.
+   Profits are the costs (no big-M weight per placement: the cardinality row carries the
+   first level of the objective), which keeps the LP well scaled and fast.
 4. **Plans.** An integral LP solution is itself a plan (checked against every rule,
    since the LP holds only the couple rows and binding caps its columns need), often at
    the bound. Otherwise a sub-MIP frees the participants the LP left fractional, those
