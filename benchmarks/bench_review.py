@@ -35,7 +35,10 @@ solve), which an API process does not carry, and lands in whichever read crosses
 collector's threshold (0.1-0.15 s, the same cells in every run). `--no-freeze` keeps the
 old behaviour. The reads run under an API process's collector thresholds (full
 collections ten times rarer than Python's: `JET_MATCH_GC_FULL_COLLECTION_THRESHOLD`);
-`--gc-threshold 700,10,10` gives Python's own.
+`--gc-threshold 700,10,10` gives Python's own. The process keeps the memory it frees, as
+every service process does (`JET_MATCH_KEEP_FREED_MEMORY`; `=false` in the environment
+gives glibc's defaults); `--pause S` waits S seconds before each read after the runs, as
+a coordinator does between clicks.
 
 Prints the load average first; figures are seconds, and the SQL statements each read
 sent (first and after the run; each a round trip to a PostgreSQL server), and the full
@@ -62,6 +65,7 @@ from sqlmodel import Session, col
 from jet_match import models
 from jet_match.dataset import format as fmt
 from jet_match.dataset.generator import PROGRAMME_YEAR
+from jet_match.process_memory import keep_freed_memory
 from jet_match.schemas.rounds import RoundCreate, RoundPolicy
 from jet_match.schemas.runs import RunCreate
 from jet_match.services.bridge import kept_records, round_data
@@ -154,6 +158,13 @@ def main() -> None:
         help="Profile the named read's calls after the runs (cProfile, own time).",
     )
     parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="Seconds idle before each read after the runs (a coordinator reading the page "
+        "before; default 0: back to back).",
+    )
+    parser.add_argument(
         "--gc-threshold",
         metavar="A,B,C",
         default=None,
@@ -163,6 +174,8 @@ def main() -> None:
     args = parser.parse_args()
     with national_database("review reads", args.database_url) as national:
         settings, engine, dataset = national.settings, national.engine, national.dataset
+        if settings.keep_freed_memory:  # as every service process (JET_MATCH_KEEP_FREED_MEMORY)
+            keep_freed_memory()
         with Session(engine) as session:
             rounds.create_round(
                 session=session,
@@ -342,6 +355,7 @@ def main() -> None:
                 if timed.__name__ == args.profile:
                     profiler.enable()
                 collections.counting = timed.__name__
+                time.sleep(args.pause)
                 afters[timed.__name__].append(timed(problems))
                 profiler.disable()
                 collections.counting = None

@@ -100,9 +100,14 @@ def database_url(template_database: TemplateDatabase, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for the test's database (gc_freeze off: a test process starts hundreds of
-    apps, and freezing would keep each test's leftovers for good)."""
+    apps, and freezing would keep each test's leftovers for good; keep_freed_memory off:
+    the suite's process would keep its largest test's memory to the end)."""
     return Settings(
-        database_url=database_url, environment="test", log_level="WARNING", gc_freeze=False
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        gc_freeze=False,
+        keep_freed_memory=False,
     )
 
 

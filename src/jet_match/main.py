@@ -25,6 +25,7 @@ from jet_match.api.throttle import AuthFailureLimiter
 from jet_match.config import Settings, get_settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
+from jet_match.process_memory import keep_freed_memory
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.web import api_docs
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.keep_freed_memory:
+            keep_freed_memory()  # a read after a pause reuses it (process_memory)
         if settings.gc_freeze:
             # The modules, the app and its routes are hundreds of thousands of long-lived
             # objects that every full collection would walk again (about 60 ms a time, a

@@ -22,6 +22,7 @@ from types import FrameType
 from jet_match.config import Settings
 from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
+from jet_match.process_memory import keep_freed_memory
 from jet_match.worker.notifier import Notifier
 from jet_match.worker.supervisor import ChildSolver, InlineSolver, Worker
 
@@ -35,6 +36,8 @@ def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:
     that the next worker runs it again. With `parent_pid`, the worker also stops when that
     process is gone (a worker embedded in `jet-match serve` never outlives the server).
     """
+    if settings.keep_freed_memory:
+        keep_freed_memory()  # a run's load and save after a pause reuse it (process_memory)
     engine = make_engine(settings)
     worker = Worker(engine, settings, ChildSolver(settings))
     notifier = Notifier(engine, settings, worker.identity)

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from jet_match.config import Settings
 from jet_match.db import is_unavailable, make_engine
+from jet_match.process_memory import keep_freed_memory
 from jet_match.services.bridge.round_data import RecordStamp
 from jet_match.services.rounds import queue
 from jet_match.solver import Deadline, Instance, Progress, Result, prepare, solve
@@ -69,6 +70,8 @@ def main(conn: Connection, parent_pid: int, settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
     with contextlib.suppress(OSError, AttributeError):  # not on every platform
         os.nice(settings.worker_solver_nice)
+    if settings.keep_freed_memory:
+        keep_freed_memory()  # the next run's arrays reuse it at once (process_memory)
     engine = make_engine(settings)
     instances: OrderedDict[int, Instance] = OrderedDict()
     try:

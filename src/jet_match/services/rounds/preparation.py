@@ -28,6 +28,7 @@ from jet_match import models
 from jet_match.config import Settings
 from jet_match.db import is_unavailable, make_engine
 from jet_match.errors import NotFound
+from jet_match.process_memory import keep_freed_memory
 from jet_match.services.bridge.round_data import PreparedProblems
 from jet_match.services.rounds import prepared, report_sheets, review
 from jet_match.solver import Assignment
@@ -159,6 +160,8 @@ def _process_start(settings: Settings, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):  # not on every platform
         os.nice(settings.worker_solver_nice)
+    if settings.keep_freed_memory:
+        keep_freed_memory()  # the next preparation reuses it at once (process_memory)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
