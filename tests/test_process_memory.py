@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+import jet_match.worker as worker_package
 from jet_match import main
 from jet_match.config import Settings
 from jet_match.services.rounds import preparation
@@ -118,6 +119,39 @@ def test_the_preparation_process_keeps_freed_memory_when_asked(
     monkeypatch.setattr(preparation, "_Core", lambda _: None)
     monkeypatch.setattr(preparation, "_process_core", None)
     preparation._process_start(settings.model_copy(update={"keep_freed_memory": keep}), 1)
+    assert calls.count == (1 if keep else 0)
+
+
+class _StandIn:
+    """A worker or notifier that stops at once (`run_worker` is the code under test)."""
+
+    identity = "stand-in"
+
+    def __init__(self, *_: object) -> None:
+        self.stop_event = threading.Event()
+        self.wake = threading.Event()
+
+    def run_forever(self) -> None:
+        pass
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever)
+        thread.start()
+        return thread
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_worker_process_keeps_freed_memory_when_asked(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, keep: bool
+) -> None:
+    """`run_worker` (`jet-match worker`, and the worker `jet-match serve` embeds) sets the
+    allocator before anything else."""
+    calls = _Calls()
+    monkeypatch.setattr(worker_package, "keep_freed_memory", calls)
+    monkeypatch.setattr(worker_package, "Worker", _StandIn)
+    monkeypatch.setattr(worker_package, "Notifier", _StandIn)
+    monkeypatch.setattr(signal, "signal", lambda *_: None)  # keep the suite's handlers
+    worker_package.run_worker(settings.model_copy(update={"keep_freed_memory": keep}))
     assert calls.count == (1 if keep else 0)
 
 
