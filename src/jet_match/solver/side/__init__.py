@@ -17,10 +17,10 @@ not only on the pairs a model happened to hold:
    at most 20 k pairs: a re-solve's, not a national solve's from scratch) find the
    optimum there or lower the score bound (`relaxation_optimum.py`).
 3. **Score.** The LP relaxation of the full problem with a cardinality row
-   `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is solved by
-   column generation on ONE HiGHS model (dual simplex). It starts from each participant's
-   best pairs, the couples' candidates, the first plan's pairs, an earlier solve's
-   columns, and every pair within a profit unit of the flow relaxation's optimum under
+   `sum x >= placed_bound` (soft: a slack column pays a penalty per missing place) is
+   solved by column generation on ONE HiGHS model (dual simplex). It starts from each
+   participant's best pairs, the couples' candidates, the first plan's pairs, an earlier
+   solve's columns, and every pair within a profit unit of the flow relaxation's optimum under
    its potentials (its optimal face, where the LP's optimum mostly lies: national, 3 %
    couples and a cap, 2 rounds instead of 5; at most 100 k of them, the least reduced).
    New pairs enter with `addCols` and new couple rows with `addRows`, each re-solve

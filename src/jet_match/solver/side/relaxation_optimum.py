@@ -64,7 +64,8 @@ def near_the_relaxation(
     deepest = ((1 << RELAXATION_STEPS) - 1) * unit  # the last step's budget
     at, cost = near_pairs(side, pairs, flow.potentials, deepest)
     search.stats["relaxation_mip_columns"] = float((cost <= 0).sum())
-    face = least_reduced(at[cost <= unit], cost[cost <= unit], FACE_COLUMNS)
+    within = cost <= unit
+    face = least_reduced(at[within], cost[within], FACE_COLUMNS)
     search.stats["face_columns"] = float(len(face))
     leave, slot = arc_losses(flow, n, m)
     placed_by_flow = flow.assigned >= 0  # (a participant outside the network has no arc)
