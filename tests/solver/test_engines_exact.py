@@ -167,10 +167,13 @@ def bare_flow(inst: Instance) -> tuple[int, int]:
     return placed, -int(flow.optimal_cost()) + pinned_profit - offset
 
 
-def full_mip(inst: Instance) -> tuple[int, int]:
-    """(placed, net) of the lexicographic optimum over every eligible pair, by HiGHS."""
+def full_mip(inst: Instance, among: np.ndarray | None = None) -> tuple[int, int]:
+    """(placed, net) of the lexicographic optimum over every eligible pair (or only over
+    the pair indices `among`), by HiGHS."""
     pb, t = inst.problem, inst.tables
     keep = inst.in_run[inst.pair_p]
+    if among is not None:
+        keep &= np.isin(np.arange(len(keep)), among)
     p, o = inst.pair_p[keep].astype(np.int64), inst.pair_o[keep].astype(np.int64)
     profit = inst.profit()[keep].astype(np.float64)
     k = len(p)

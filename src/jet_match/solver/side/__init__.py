@@ -40,7 +40,9 @@ not only on the pairs a model happened to hold:
    multiples of the profits' common divisor, `state.profit_unit`). When no plan near
    the LP places `placed_bound` people, that same descent looks for the first one (its
    cut-off MIPs find the optimum near the bound in seconds) before a MIP over every pair
-   of the LP model, without a cutoff, is tried.
+   of the LP model, without a cutoff, is tried. When the next proof step would not fit
+   in one MIP (`MAX_SUB_MIP_COLUMNS`) and time remains, that widest MIP gets the rest of
+   it, started from the best plan, rather than the search stopping early.
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
