@@ -296,9 +296,8 @@ def _spend_the_rest(
     from the best plan, then the proof is asked again at the new plan's value.
 
     The time was the coordinator's to give: 1,500 participants, 40 % of them in couples,
-    a 30 % cap, 30 s: the search stopped at 12 s with 8 placements missing (1,381 of a
-    proven 1,389); this MIP found 1,389 placed, 5 profit units below the optimum
-    (benchmarks/README.md)."""
+    30 s: the search stopped at 12 s with 8 placements missing (1,381 of a proven 1,389);
+    this MIP found 1,389 placed, a profit unit below the optimum (benchmarks/README.md)."""
     if search.reached() or search.out_of_time():
         return
     if _improve(search, master, x, widest=True, needs_s=MIP_NEEDS_S):
