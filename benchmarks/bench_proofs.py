@@ -27,7 +27,7 @@ from bench_solve import median, peak_mb
 
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.services.bridge.solving import problem_from_dataset
-from jet_match.solver import solve
+from jet_match.solver import Result, solve
 
 HERE = Path(__file__).resolve()
 SOLVE_BENCH = HERE.with_name("bench_solve.py")
@@ -38,28 +38,26 @@ def ours_once(path: Path, limit: float) -> None:
     started = time.perf_counter()
     problem = problem_from_dataset(read_dataset_file(path))
     result = solve(problem, time_limit_s=limit - (time.perf_counter() - started))
-    seconds = time.perf_counter() - started
+    print(json.dumps(figures(result, time.perf_counter() - started)))
+
+
+def figures(result: Result, seconds: float) -> dict[str, Any]:
+    """A solve's figures, as a child process prints them on its last line."""
     certificate = result.certificate
-    print(
-        json.dumps(
-            {
-                "status": result.status.value,
-                "seconds": seconds,
-                "placed": result.objective.placed,
-                "net": result.objective.net,
-                "bound": [result.bound.placed, result.bound.score] if result.bound else None,
-                "gap": result.gap,
-                "certified": (
-                    [certificate.placed_bound, certificate.score_bound] if certificate else None
-                ),
-                "peak_mb": peak_mb(),
-                "stats": {k: round(v, 2) for k, v in result.stats.items()},
-            }
-        )
-    )
+    return {
+        "status": result.status.value,
+        "seconds": seconds,
+        "placed": result.objective.placed,
+        "net": result.objective.net,
+        "bound": [result.bound.placed, result.bound.score] if result.bound else None,
+        "gap": result.gap,
+        "certified": [certificate.placed_bound, certificate.score_bound] if certificate else None,
+        "peak_mb": peak_mb(),
+        "stats": {k: round(v, 2) for k, v in result.stats.items()},
+    }
 
 
-def _child(command: list[str]) -> dict[str, Any]:
+def child(command: list[str]) -> dict[str, Any]:
     proc = subprocess.run(command, capture_output=True, check=True, text=True)
     last: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return last
@@ -79,10 +77,10 @@ def main() -> None:
     print(f"# proofs: load average {load} on {os.cpu_count()} cores", flush=True)
     ours, bare, proven, peaks = [], [], [], []
     for _ in range(args.repeat):
-        run = _child(
+        run = child(
             [sys.executable, str(HERE), str(args.path), "--limit", str(args.limit), "--once"]
         )
-        flow = _child([sys.executable, str(SOLVE_BENCH), "bare-once", str(args.path)])
+        flow = child([sys.executable, str(SOLVE_BENCH), "bare-once", str(args.path)])
         ours.append(run["seconds"])
         bare.append(flow["seconds"])
         peaks.append(run["peak_mb"])

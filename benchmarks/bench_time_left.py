@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from bench_proofs import child, figures
 from bench_solve import median
 
 from jet_match.dataset.generator import generate_dataset
@@ -43,29 +43,14 @@ def once(cap: float | None, limit: float, before: bool) -> None:
     )
     started = time.perf_counter()
     result = solve(problem, time_limit_s=limit)
-    seconds = time.perf_counter() - started
-    bound = [result.bound.placed, result.bound.score] if result.bound else None
-    print(
-        json.dumps(
-            {
-                "status": result.status.value,
-                "seconds": seconds,
-                "placed": result.objective.placed,
-                "net": result.objective.net,
-                "bound": bound,
-                "gap": result.gap,
-            }
-        )
-    )
+    print(json.dumps(figures(result, time.perf_counter() - started)))
 
 
 def _child(cap: float | None, limit: float, before: bool) -> dict[str, Any]:
     command = [sys.executable, str(HERE), "--once", "--limit", str(limit)]
     command += ["--cap", str(cap)] if cap is not None else []
     command += ["--before"] if before else []
-    proc = subprocess.run(command, capture_output=True, check=True, text=True)
-    last: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return last
+    return child(command)
 
 
 def main() -> None:

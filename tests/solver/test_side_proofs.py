@@ -361,8 +361,8 @@ class TestTheLpStartsOnTheRelaxationsFace:
 class TestTheRestOfTheTime:
     """When the search has no proof step left that fits in a MIP (the next would hold
     more than `MAX_SUB_MIP_COLUMNS` pairs) and time remains, the MIP over every pair of
-    the LP model gets that time. At 1,500 participants, 40 % in couples and a 30 % cap
-    (30 s), the search stopped at 12 s with 1,381 of a proven 1,389 placed; now 1,389.
+    the LP model gets that time. At 1,500 participants, 40 % in couples, under the
+    dataset's cap (30 s), the search stopped at 12 s with 1,381 of a proven 1,389 placed; now 1,389.
     Here the limit is lowered to 30 % of the pairs, so that a small instance stops the
     same way."""
 

@@ -41,8 +41,9 @@ def fast_settings(settings: Settings) -> Settings:
 @pytest.fixture
 def big_round(engine: Engine) -> str:
     """A round whose solves outlast the test's action: 40 % of the participants in couples
-    and a 30 % country cap, 7-8 s to solve (with the default 4 % of couples it was proven
-    optimal in 1.2 s, and a stop could come after the run had succeeded)."""
+    and a 30 % country cap, about 22 s to solve (benchmarks/bench_time_left.py; with the
+    default 4 % of couples it was proven optimal in 1.2 s, and a stop could come after the
+    run had succeeded)."""
     dataset = generate_dataset(
         participants=1500, organizations=250, openings=500, seed=3, couple_share=0.4
     )

@@ -318,7 +318,7 @@ def _improve(
     those holding an opening (then also a cap) they touch, and their partners; everyone
     else keeps the LP's pair (width 0; width 1 also frees the cap groups they touch); an
     integral LP solution is offered first. `widest`: only a MIP over every pair of the LP
-    model, when `needs_s` seconds are left. True when a MIP of the last width ran."""
+    model, when `needs_s` seconds are left. True when a MIP ran."""
     side, pairs = search.side, search.pairs
     inst = side.instance
     in_model = np.flatnonzero(master.in_model)
@@ -337,7 +337,6 @@ def _improve(
             add_stat(search.stats, "lp_plans", 1.0)
     ran = False
     for width in (_WIDEST,) if widest else _NEAR:
-        ran = False
         if search.reached() or search.out_of_time():
             return ran
         free = np.zeros(n, dtype=np.bool_)
