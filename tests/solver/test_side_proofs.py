@@ -135,6 +135,11 @@ class TestProfitUnit:
 def test_proofs_end_at_the_optimum_of_every_pair(seed: int, couples: int) -> None:
     """Whatever the proofs' targets, cutoffs and rounding, the plan and the bound are the
     optimum of a MIP over every pair (a second, plain formulation)."""
+    assert_the_optimum_of_every_pair(seed, couples)
+
+
+def assert_the_optimum_of_every_pair(seed: int, couples: int) -> None:
+    """A crowded instance's plan and bound are a MIP's optimum over every pair."""
     problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
     inst = prepare(problem, top_k=1)
     result = solve(inst, time_limit_s=60)

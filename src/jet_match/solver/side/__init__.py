@@ -42,7 +42,12 @@ not only on the pairs a model happened to hold:
    cut-off MIPs find the optimum near the bound in seconds) before a MIP over every pair
    of the LP model, without a cutoff, is tried. When the next proof step would not fit
    in one MIP (`MAX_SUB_MIP_COLUMNS`) and time remains, that widest MIP gets the rest of
-   it, started from the best plan, rather than the search stopping early.
+   it, started from the best plan, rather than the search stopping early. A step over
+   80 k pairs or more is narrowed first (`cut_proof.py`): a copy of the LP master takes
+   its pairs and rounds of mod-2 cuts (`cuts.py`); the pairs the cut LP's reduced costs
+   rule out leave the step, and when its bound falls below the target while a plan near
+   its solution reaches the goal, the step needs no MIP (national, 3 % couples and a
+   cap: 24 s -> 18 s).
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
@@ -54,7 +59,8 @@ The reduced-cost argument that makes those MIPs exact is in `bound.py`.
 One concern a file: `problem.py` (the side problem, its plans' value and feasibility),
 `pairs.py` (the usable pairs, seeds and priced-in columns), `bound.py` (the Lagrangian
 bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
-`repair.py` (the first plan), `relaxation_optimum.py` (plans at or just below the flow
+`cuts.py` ({0,1/2} cuts), `cut_proof.py` (a wide proof step narrowed by the LP with
+cuts), `repair.py` (the first plan), `relaxation_optimum.py` (plans at or just below the flow
 relaxation's optimum, keeping couples and caps), `basis.py` (the LP's basis kept for
 the next solve), `state.py` (the search's state), `search.py`
 (`solve_side`), `highs.py` (creating quiet HiGHS models).

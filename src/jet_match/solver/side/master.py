@@ -8,6 +8,7 @@ the LP well scaled and fast.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 
@@ -48,6 +49,7 @@ class MasterLP:
         self.converged = False  # no pair priced in at the last solve
         self.pairs = pairs
         self.placed_min = placed_min
+        self.seed = seed
         n = side.instance.tables.n_participants
         m = side.instance.tables.n_openings
         self.person_row = np.full(n, -1, dtype=np.int64)
@@ -154,6 +156,21 @@ class MasterLP:
         )
         self.columns.append(positions)
         self.in_model[positions] = True
+
+    def clone(self) -> MasterLP:
+        """A copy of this LP (its model, basis and bookkeeping) that can take columns and
+        rows without changing this one: the proof's LP with cuts (`cut_proof.py`)."""
+        twin = copy.copy(self)
+        twin.highs = new_highs(self.seed, _NO_LIMIT_S)
+        twin.highs.passModel(self.highs.getLp())
+        basis = self.highs.getBasis()
+        if basis.valid:
+            twin.highs.setBasis(basis)
+        twin.couple_keys = self.couple_keys.copy()
+        twin.couple_rows = self.couple_rows.copy()
+        twin.in_model = self.in_model.copy()
+        twin.columns = list(self.columns)
+        return twin
 
     def _couple_row(self, couple_key: IntArray) -> IntArray:
         if len(self.couple_keys) == 0:

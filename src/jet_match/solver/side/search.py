@@ -24,6 +24,12 @@ from jet_match.solver.side.bound import (
     lagrangian_bound,
 )
 from jet_match.solver.side.certificate import SideCertificate, cut_prices
+from jet_match.solver.side.cut_proof import (
+    CUT_PROOF_COLUMNS,
+    PLANS_NEAR_CUTS_COLUMNS,
+    CutLP,
+    narrowed_by_cuts,
+)
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import (
     FloatArray,
@@ -172,12 +178,12 @@ def _search(
         if search.best_value[0] < search.placed_bound:
             # No plan at the count near the LP: the proof's descent asks for one near the
             # bound (cut-off MIPs, seconds) before the widest MIP (no cutoff, a minute).
-            _prove(search, lagrange)
+            _prove(search, master, lagrange)
         widest_ran = False
         if search.best_value[0] < search.placed_bound:
             widest_ran = _improve(search, master, x, widest=True)
         if search.best_value[0] >= search.placed_bound:
-            _prove(search, lagrange)
+            _prove(search, master, lagrange)
             if not widest_ran:
                 _spend_the_rest(search, master, x, lagrange)
             break
@@ -303,7 +309,7 @@ def _spend_the_rest(
     if _improve(search, master, x, widest=True, needs_s=MIP_NEEDS_S):
         add_stat(search.stats, "rest_mips", 1.0)
     if search.best_value[0] >= search.placed_bound:
-        _prove(search, lagrange)
+        _prove(search, master, lagrange)
 
 
 def _improve(
@@ -313,12 +319,14 @@ def _improve(
     *,
     widest: bool,
     needs_s: float = _WIDEST_NEEDS_S,
+    worth: float = -math.inf,
 ) -> bool:
     """Plans near the LP solution: a MIP frees the participants the LP left fractional,
     those holding an opening (then also a cap) they touch, and their partners; everyone
     else keeps the LP's pair (width 0; width 1 also frees the cap groups they touch); an
     integral LP solution is offered first. `widest`: only a MIP over every pair of the LP
-    model, when `needs_s` seconds are left. True when a MIP ran."""
+    model, when `needs_s` seconds are left. The widths stop at the first plan at the
+    count worth `worth` or more. True when a MIP ran."""
     side, pairs = search.side, search.pairs
     inst = side.instance
     in_model = np.flatnonzero(master.in_model)
@@ -365,12 +373,12 @@ def _improve(
         ran = True
         search.offer(assigned)
         add_stat(search.stats, f"neighbourhood_{width}_s", time.perf_counter() - began)
-        if assigned is not None and search.best_value[0] >= search.placed_bound:
+        if assigned is not None and search.best_value >= (search.placed_bound, worth):
             return ran
     return ran
 
 
-def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
+def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> None:
     """Prove the best plan optimal, or find a better one, by MIPs over few pairs.
 
     Profits are multiples of the unit (`state.profit_unit`), and so is every plan's value: a
@@ -418,12 +426,33 @@ def _prove(search: SearchState, lagrange: LagrangianBound) -> None:
         # Plans a unit below the target are worth finding in the same MIP: when the
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
+        if len(keep) >= CUT_PROOF_COLUMNS:
+            # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use.
+            narrowed = narrowed_by_cuts(search, master, keep, target, goal)
+            if narrowed is not None:
+                if _answered_by_cuts(search, narrowed, target, goal):
+                    return
+                keep = narrowed.kept
         search.stats["proof_columns"] = float(len(keep))
         tight = _tightness(search, lagrange, lagrange.bound - goal)
         columns = pairs.index[keep]
         if proof_step(search, columns, search.placed_bound, tight, target, goal, "proof"):
             return
         step = 2 * step + 1
+
+
+def _answered_by_cuts(search: SearchState, narrowed: CutLP, target: int, goal: int) -> bool:
+    """The step answered without its MIP: the LP with cuts is below the target (no plan
+    reaches it) and a plan near its solution (`_improve`) reaches the goal. Tried only
+    when the step's MIP would still be wide (`PLANS_NEAR_CUTS_COLUMNS`). True when that
+    ends the descent (the plan is then worth the bound)."""
+    if narrowed.bound >= target - BOUND_TOLERANCE or len(narrowed.kept) < PLANS_NEAR_CUTS_COLUMNS:
+        return False
+    _improve(search, narrowed.lp, narrowed.x, widest=False, worth=goal)
+    if search.best_value < (search.placed_bound, goal):
+        return False
+    add_stat(search.stats, "mod2_proofs", 1.0)
+    return search.take_proof_step(None, narrowed.bound, True, target) or search.reached()
 
 
 def _kept(lagrange: LagrangianBound, target: int) -> IntArray:

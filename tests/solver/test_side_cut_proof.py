@@ -1,0 +1,131 @@
+"""Wide proof steps narrowed by the LP with mod-2 cuts (`solver/side/cut_proof.py`).
+
+The threshold is lowered so that every proof step of a small instance goes through the
+LP with cuts; plans and bounds must still be the optimum of a MIP over every pair (a
+second, plain formulation), and the master the search goes on with must not change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engines_exact import crowded, full_mip
+from test_side_basis import _master, _side, _solve
+from test_side_proofs import assert_the_optimum_of_every_pair
+
+from jet_match.solver import Status, prepare, solve
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.side import search
+from jet_match.solver.side.cut_proof import CutLP, narrowed_by_cuts
+from jet_match.solver.side.master import MasterLP
+from jet_match.solver.side.state import SearchState
+from jet_match.solver.side.sub_mip import sub_mip
+
+
+@pytest.fixture
+def every_step_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 0)
+    monkeypatch.setattr(search, "PLANS_NEAR_CUTS_COLUMNS", 0)
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), couples=st.integers(3, 5))
+def test_plans_and_bounds_are_still_the_optimum_of_every_pair(seed: int, couples: int) -> None:
+    assert_the_optimum_of_every_pair(seed, couples)
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@pytest.mark.parametrize(("seed", "couples", "answered"), [(6, 3, False), (8, 3, True)])
+def test_steps_go_through_the_lp_with_cuts(seed: int, couples: int, answered: bool) -> None:
+    """Seed 6: twelve rounds of cuts narrow four MIPs. Seed 8: the LP with one cut falls
+    below the step's target and a plan near it reaches the goal: no MIP at all."""
+    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
+    result = solve(inst, time_limit_s=60)
+    assert (result.objective.placed, result.objective.net) == full_mip(inst)
+    assert result.status == Status.OPTIMAL
+    assert result.stats["mod2_rounds"] >= 1
+    assert result.stats["mod2_cuts"] >= 1
+    assert ("mod2_proofs" in result.stats) is answered
+    assert ("proof_steps" in result.stats) is not answered
+
+
+def test_the_cut_lp_is_a_copy_the_master_never_sees() -> None:
+    """The clone starts where the master is (same optimum, no simplex iteration) and
+    takes columns and rows of its own."""
+    side, pairs = _side(1)
+    half = np.arange(0, len(pairs.index), 2)
+    master = _master(side, pairs, half)
+    value, _ = _solve(master)
+    columns, rows = master.highs.getNumCol(), master.highs.getNumRow()
+    twin = master.clone()
+    twin.highs.run()
+    assert twin.highs.getInfo().objective_function_value == pytest.approx(value, abs=1e-6)
+    assert twin.highs.getInfo().simplex_iteration_count == 0
+    twin.add(np.arange(1, len(pairs.index), 2), side.profit[pairs.index].astype(np.float64))
+    assert twin.in_model.all()
+    assert twin.highs.getNumCol() > columns
+    assert (master.highs.getNumCol(), master.highs.getNumRow()) == (columns, rows)
+    assert not master.in_model[1::2].any()
+    assert _solve(master)[0] == pytest.approx(value, abs=1e-6)
+
+
+def _best_over(state: SearchState, positions: np.ndarray, placed_min: int) -> tuple[int, int]:
+    """The side problem's best plan over `positions` (usable), by its MIP, no cutoff."""
+    columns = np.sort(state.pairs.index[positions])
+    assigned, _, proven = sub_mip(
+        state.side, columns, np.zeros(0, dtype=np.int64), placed_min, None, state
+    )
+    assert proven
+    return (-1, 0) if assigned is None else state.side.value(assigned)
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@pytest.mark.parametrize(("seed", "couples"), [(9, 5), (11, 3), (14, 3), (22, 5)])
+def test_the_kept_pairs_are_fewer_and_hold_every_plan_worth_the_goal(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each narrowing keeps a subset of the step's pairs, fewer of them somewhere; when
+    the best plan over the step's pairs is worth the goal, the best plan over the kept
+    pairs is worth as much."""
+    calls: list[tuple[np.ndarray, int, int, CutLP, SearchState]] = []
+
+    def recorded(
+        state: SearchState, master: MasterLP, keep: np.ndarray, target: int, goal: int
+    ) -> CutLP | None:
+        narrowed = narrowed_by_cuts(state, master, keep, target, goal)
+        assert narrowed is not None
+        calls.append((keep, goal, state.placed_bound, narrowed, state))
+        return narrowed
+
+    monkeypatch.setattr(search, "narrowed_by_cuts", recorded)
+    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
+    assert solve(inst, time_limit_s=60).status == Status.OPTIMAL
+    assert calls
+    reached = 0
+    for keep, goal, placed_min, narrowed, state in calls:
+        state.deadline = Deadline(60.0)
+        assert np.isin(narrowed.kept, keep).all()
+        best_over_step = _best_over(state, keep, placed_min)
+        if best_over_step >= (placed_min, goal):
+            reached += 1
+            assert _best_over(state, narrowed.kept, placed_min) == best_over_step
+    assert reached >= 1
+    assert any(len(narrowed.kept) < len(keep) for keep, _, _, narrowed, _ in calls)
+
+
+@pytest.mark.parametrize("gate", [0, 10_000])
+def test_plans_near_the_cut_lp_are_looked_for_only_when_the_step_stays_wide(
+    gate: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 8's last step keeps a handful of pairs: with the gate at 0, a plan near the
+    cut LP answers it; at the engine's 10,000, its MIP does. The same optimum."""
+    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 0)
+    monkeypatch.setattr(search, "PLANS_NEAR_CUTS_COLUMNS", gate)
+    inst = prepare(crowded(8, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    result = solve(inst, time_limit_s=60)
+    assert (result.objective.placed, result.objective.net) == full_mip(inst)
+    assert ("mod2_proofs" in result.stats) is (gate == 0)
+    assert ("proof_steps" in result.stats) is (gate > 0)
