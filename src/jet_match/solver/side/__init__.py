@@ -47,7 +47,7 @@ not only on the pairs a model happened to hold:
    its pairs and rounds of mod-2 cuts (`cuts.py`); the pairs the cut LP's reduced costs
    rule out leave the step, and when its bound falls below the target while a plan near
    its solution reaches the goal, the step needs no MIP (national, 3 % couples and a
-   cap: the step's 135 k pairs become 39 k, its MIP 11-14 s -> 3.2 s).
+   cap: the step's 135 k pairs become 39 k, its MIP 11-14 s -> 3.7-4.0 s).
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
