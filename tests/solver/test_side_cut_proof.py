@@ -40,8 +40,8 @@ def test_plans_and_bounds_are_still_the_optimum_of_every_pair(seed: int, couples
 @pytest.mark.usefixtures("every_step_cut")
 @pytest.mark.parametrize(("seed", "couples", "answered"), [(6, 3, False), (8, 3, True)])
 def test_steps_go_through_the_lp_with_cuts(seed: int, couples: int, answered: bool) -> None:
-    """Seed 6: twelve rounds of cuts narrow four MIPs. Seed 8: the LP with one cut falls
-    below the step's target and a plan near it reaches the goal: no MIP at all."""
+    """Seed 6: rounds of cuts narrow the steps' MIPs. Seed 8: the LP with cuts falls below
+    the step's target and a plan near it reaches the goal: no MIP at all."""
     inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
     result = solve(inst, time_limit_s=60)
     assert (result.objective.placed, result.objective.net) == full_mip(inst)
@@ -108,6 +108,9 @@ def test_the_kept_pairs_are_fewer_and_hold_every_plan_worth_the_goal(
     for keep, goal, placed_min, narrowed, state in calls:
         state.deadline = Deadline(60.0)
         assert np.isin(narrowed.kept, keep).all()
+        # The bound recomputed from the prices is the LP's value (HiGHS's tolerances aside).
+        lp_value = narrowed.lp.highs.getInfo().objective_function_value
+        assert narrowed.bound == pytest.approx(lp_value, abs=1e-4)
         best_over_step = _best_over(state, keep, placed_min)
         if best_over_step >= (placed_min, goal):
             reached += 1
@@ -129,3 +132,41 @@ def test_plans_near_the_cut_lp_are_looked_for_only_when_the_step_stays_wide(
     assert (result.objective.placed, result.objective.net) == full_mip(inst)
     assert ("mod2_proofs" in result.stats) is (gate == 0)
     assert ("proof_steps" in result.stats) is (gate > 0)
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_no_narrowing_past_the_deadline_or_after_a_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out of time or asked to stop, the copy is not solved: None, and the step asks its
+    MIP (or nothing, out of time). The same call in time narrows."""
+    asked: list[tuple[SearchState, MasterLP, np.ndarray, int, int]] = []
+
+    def recorded(
+        state: SearchState, master: MasterLP, keep: np.ndarray, target: int, goal: int
+    ) -> CutLP | None:
+        asked.append((state, master, keep, target, goal))
+        return narrowed_by_cuts(state, master, keep, target, goal)
+
+    monkeypatch.setattr(search, "narrowed_by_cuts", recorded)
+    inst = prepare(crowded(6, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    solve(inst, time_limit_s=60)
+    state, master, keep, target, goal = asked[0]
+    state.deadline = Deadline(60.0)
+    assert narrowed_by_cuts(state, master, keep, target, goal) is not None
+    state.deadline = Deadline(0.0)
+    assert narrowed_by_cuts(state, master, keep, target, goal) is None
+    state.deadline, state.stopped = Deadline(60.0), True
+    assert narrowed_by_cuts(state, master, keep, target, goal) is None
+
+
+def test_the_master_knows_when_its_basis_is_the_optimum_of_its_costs() -> None:
+    """Only then does the cut LP finish it by the primal simplex: new costs or a new
+    cardinality row (the placements bound's unit costs) leave a basis that is not."""
+    side, pairs = _side(2)
+    master = _master(side, pairs, np.arange(len(pairs.index)))
+    assert not master.optimal
+    _solve(master)
+    assert master.optimal
+    ones = np.ones(len(pairs.index))
+    master.set_costs(ones, 0.0, -np.inf)
+    assert not master.optimal
+    assert master.clone().optimal is False

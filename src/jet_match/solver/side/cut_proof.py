@@ -15,7 +15,8 @@ National, 3 % couples and a 45 % cap: 4 rounds, 61 cuts, 0.9 s take the bound fr
 733,995 to 733,978.33, below the target 733,980; the step keeps 38,999 of its 135,821
 pairs, and its MIP finds the optimum, 733,975, in 3.7-4.0 s instead of 11-14 s (a plan
 near the cut LP's solution, `search._answered_by_cuts`, came one unit short). 1,500
-participants, 40 % in couples: the step's 141 k pairs become 70-231 (benchmarks/README.md).
+participants, 40 % in couples: the step's 141 k pairs become a few hundred at most
+(22-231; benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from jet_match.solver.policy import IntArray
+from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.side.bound import BOUND_TOLERANCE
-from jet_match.solver.side.cuts import mod2_cuts
+from jet_match.solver.side.cuts import Cuts, mod2_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import FloatArray
 from jet_match.solver.side.state import SearchState, add_stat
@@ -40,7 +41,7 @@ CUT_PROOF_COLUMNS = 80_000
 #: Plans near the cut LP's solution are looked for (`search._answered_by_cuts`) only when
 #: the step keeps this many pairs or more: over fewer, its MIP answers in a fraction of a
 #: second, and near a very fractional LP (1,500 participants, 40 % in couples) those
-#: plans' MIPs took 14 s where the step's MIP over its 22 kept pairs took 0.1 s.
+#: plans' MIPs took 14 s where the step's MIP over its 22-231 kept pairs took 0.1 s.
 PLANS_NEAR_CUTS_COLUMNS = 10_000
 MAX_CUT_ROUNDS = 30
 #: Rounds in a row that may leave the bound where it was before the rounds stop.
@@ -52,8 +53,10 @@ _DUAL, _PRIMAL = 1, 4  # HiGHS's `simplex_strategy`
 class CutLP:
     """The step's LP with cuts at its last solve."""
 
-    lp: MasterLP  # the master's copy, with the step's pairs and the cuts
-    bound: float  # its value: no plan over its pairs is worth more
+    #: The master's copy, with the step's pairs and the cuts. Read it only: a pair added
+    #: now would miss its coefficients in the cuts (and its couple row would be misplaced).
+    lp: MasterLP
+    bound: float  # no plan over its pairs placing `placed_min` is worth more
     x: FloatArray  # its solution, by usable position
     kept: IntArray  # the step's usable positions a plan worth the goal may use, sorted
 
@@ -63,51 +66,82 @@ def narrowed_by_cuts(
 ) -> CutLP | None:
     """The LP over the master's pairs and `keep` (every usable position a plan worth
     `target` may use), with rounds of mod-2 cuts until its bound falls below the target
-    or stops falling; None when time runs out first."""
+    or stops falling. None when the deadline or a stop request comes first, or HiGHS does
+    not reach an LP optimum: the step then asks its MIP over all of `keep`."""
     began = time.perf_counter()
     side, pairs = search.side, search.pairs
     lp = master.clone()
     lp.add(keep, side.profit[pairs.index].astype(np.float64))
+    rows = _CutRows.of(lp)
     highs = lp.highs
-    model = highs.getLp()
-    matrix = sp.csc_matrix(
-        (
-            np.asarray(model.a_matrix_.value_),
-            np.asarray(model.a_matrix_.index_),
-            np.asarray(model.a_matrix_.start_),
-        ),
-        shape=(model.num_row_, model.num_col_),
-    )
-    matrix.sort_indices()
-    # A pair's participant row comes first (the participant rows come first); column 0,
-    # the cardinality row's slack, has that row only, which no cut takes.
-    owner_row = matrix.indices[matrix.indptr[:-1]]
-    upper = np.asarray(model.row_upper_, dtype=np.float64)
-    skip = np.zeros(len(upper), dtype=np.bool_)
-    skip[lp.cardinality_row] = True
     rounds, best, stalled = 0, np.inf, 0
-    while True:
+    narrowed: CutLP | None = None
+    while not search.out_of_time() and not search.report_now():
         left = search.deadline.remaining()
-        if left < MIP_NEEDS_S or search.stopped:
-            return None
+        if left < MIP_NEEDS_S:
+            break
         highs.setOptionValue("time_limit", left)
-        # The step's new pairs leave the master's basis primal feasible: the primal simplex
+        # The step's new pairs leave an optimal basis primal feasible: the primal simplex
         # finishes it (national: 33 iterations, 0.11 s; the dual, 9,795 and 1.3 s). Each
         # round of cuts then leaves it dual feasible: the dual simplex.
-        highs.setOptionValue("simplex_strategy", _PRIMAL if rounds == 0 else _DUAL)
+        first = rounds == 0 and master.optimal
+        highs.setOptionValue("simplex_strategy", _PRIMAL if first else _DUAL)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        bound = float(highs.getInfo().objective_function_value)
-        stalled = stalled + 1 if bound > best - BOUND_TOLERANCE else 0
-        best = min(best, bound)
-        done = bound < target - BOUND_TOLERANCE or stalled > STALLED_ROUNDS
+            break
+        narrowed = rows.narrowed(lp, keep, goal)
+        if narrowed is None:
+            break
+        stalled = stalled + 1 if narrowed.bound > best - BOUND_TOLERANCE else 0
+        best = min(best, narrowed.bound)
+        done = narrowed.bound < target - BOUND_TOLERANCE or stalled > STALLED_ROUNDS
         if done or rounds == MAX_CUT_ROUNDS:
             break
         x_columns = np.asarray(highs.getSolution().col_value, dtype=np.float64)
-        cuts = mod2_cuts(matrix, upper, owner_row, x_columns, skip)
+        cuts = mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x_columns, rows.skip)
         if len(cuts) == 0:
             break
+        rows.add(highs, cuts)
+        add_stat(search.stats, "mod2_cuts", float(len(cuts)))
+        rounds += 1
+        narrowed = None  # the LP has rows its solution has not seen
+    add_stat(search.stats, "mod2_rounds", float(rounds))
+    add_stat(search.stats, "mod2_s", time.perf_counter() - began)
+    return narrowed
+
+
+@dataclass
+class _CutRows:
+    """The copy's rows as the separation and the bound read them (cuts appended)."""
+
+    matrix: sp.csc_matrix
+    costs: FloatArray  # per column
+    lower: FloatArray
+    upper: FloatArray
+    skip: BoolArray  # rows no cut takes: the cardinality row
+    owner_row: IntArray  # each column's participant row (the slack's: the cardinality row)
+
+    @classmethod
+    def of(cls, lp: MasterLP) -> _CutRows:
+        model = lp.highs.getLp()
+        sparse = model.a_matrix_
+        shape = (model.num_row_, model.num_col_)
+        arrays = (np.asarray(sparse.value_), np.asarray(sparse.index_), np.asarray(sparse.start_))
+        if sparse.format_ == highspy.MatrixFormat.kColwise:
+            matrix = sp.csc_matrix(arrays, shape=shape)
+        else:
+            matrix = sp.csr_matrix(arrays, shape=shape).tocsc()
+        matrix.sort_indices()
+        skip = np.zeros(shape[0], dtype=np.bool_)
+        skip[lp.cardinality_row] = True
+        # A pair's participant row comes first (the participant rows come first).
+        owner_row = matrix.indices[matrix.indptr[:-1]]
+        lower = np.asarray(model.row_lower_, dtype=np.float64)
+        upper = np.asarray(model.row_upper_, dtype=np.float64)
+        costs = np.asarray(model.col_cost_, dtype=np.float64)
+        return cls(matrix, costs, lower, upper, skip, owner_row)
+
+    def add(self, highs: highspy.Highs, cuts: Cuts) -> None:
         coefficients = cuts.coefficients
         highs.addRows(
             len(cuts),
@@ -118,19 +152,35 @@ def narrowed_by_cuts(
             coefficients.indices.astype(np.int32),
             coefficients.data.astype(np.float64),
         )
-        matrix = sp.vstack([matrix, coefficients]).tocsc()
-        upper = np.concatenate([upper, cuts.rhs])
-        skip = np.concatenate([skip, np.zeros(len(cuts), dtype=np.bool_)])
-        add_stat(search.stats, "mod2_cuts", float(len(cuts)))
-        rounds += 1
-    add_stat(search.stats, "mod2_rounds", float(rounds))
-    solution = highs.getSolution()
-    x = np.zeros(len(pairs.participant))
-    order = lp.order()
-    x[order] = np.asarray(solution.col_value, dtype=np.float64)[1:]
-    # Maximising: a column's reduced cost is what one unit of it takes off the bound.
-    loss = -np.asarray(solution.col_dual, dtype=np.float64)[1:]
-    # Of the step's pairs, those a plan worth the goal may still use: never more of them.
-    kept = np.intersect1d(order[loss <= bound - goal + BOUND_TOLERANCE], keep)
-    add_stat(search.stats, "mod2_s", time.perf_counter() - began)
-    return CutLP(lp, bound, x, kept)
+        self.matrix = sp.vstack([self.matrix, coefficients]).tocsc()
+        self.lower = np.concatenate([self.lower, np.full(len(cuts), -np.inf)])
+        self.upper = np.concatenate([self.upper, cuts.rhs])
+        self.skip = np.concatenate([self.skip, np.zeros(len(cuts), dtype=np.bool_)])
+
+    def narrowed(self, lp: MasterLP, keep: IntArray, goal: int) -> CutLP | None:
+        """The bound and kept pairs of the LP's solution, recomputed from its row prices
+        so that they hold for any prices, whatever HiGHS's tolerances (weak duality):
+        prices y of the wrong sign for a row's only finite side are taken as 0, reduced
+        profits d = c - A'y, and every x in [0, 1] meeting the rows is worth at most
+        B = sum over rows of (upper * y if y > 0 else lower * y) + sum of max(d, 0).
+        A plan leaves at least -d_j of it for each pair j it uses: a plan worth the goal
+        uses only pairs with -d_j <= B - goal. None if the slack column's reduced profit
+        is positive (no finite bound from these prices)."""
+        solution = lp.highs.getSolution()
+        y = np.asarray(solution.row_dual, dtype=np.float64)
+        y = np.where(np.isfinite(self.upper), y, np.minimum(y, 0.0))
+        y = np.where(np.isfinite(self.lower), y, np.maximum(y, 0.0))
+        reduced = self.costs - self.matrix.T @ y
+        if reduced[0] > 0:
+            return None
+        upper = np.where(np.isfinite(self.upper), self.upper, 0.0)
+        lower = np.where(np.isfinite(self.lower), self.lower, 0.0)
+        rows = np.where(y > 0, upper * y, lower * y)
+        bound = float(rows.sum() + np.maximum(reduced[1:], 0.0).sum())
+        x = np.zeros(len(lp.pairs.participant))
+        order = lp.order()
+        x[order] = np.asarray(solution.col_value, dtype=np.float64)[1:]
+        loss = -reduced[1:]
+        # Of the step's pairs, those a plan worth the goal may still use: never more of them.
+        kept = np.intersect1d(order[loss <= bound - goal + BOUND_TOLERANCE], keep)
+        return CutLP(lp, bound, x, kept)

@@ -47,6 +47,9 @@ class MasterLP:
         self.stats = stats
         self.slack = math.inf  # places the last LP solution misses of placed_min
         self.converged = False  # no pair priced in at the last solve
+        #: The basis is the optimum of the model's rows, bounds and costs as they are,
+        #: columns added since aside (`cut_proof.py` then finishes it by the primal simplex).
+        self.optimal = False
         self.pairs = pairs
         self.placed_min = placed_min
         self.seed = seed
@@ -188,6 +191,7 @@ class MasterLP:
         )
         self.highs.changeRowBounds(self.cardinality_row, placed_min, np.inf)
         self.placed_min = int(placed_min) if np.isfinite(placed_min) else 0
+        self.optimal = False
 
     def order(self) -> IntArray:
         """Usable positions of the columns, in column order."""
@@ -201,7 +205,8 @@ class MasterLP:
         self.highs.run()
         add_stat(self.stats, "lp_solve_s", time.perf_counter() - began)
         add_stat(self.stats, "lp_iterations", float(self.highs.getInfo().simplex_iteration_count))
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        self.optimal = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if not self.optimal:
             return None
         solution = self.highs.getSolution()
         y = np.asarray(solution.row_dual, dtype=np.float64)

@@ -319,15 +319,14 @@ def _improve(
     *,
     widest: bool,
     needs_s: float = _WIDEST_NEEDS_S,
-    worth: float = -math.inf,
     near: tuple[int, ...] = _NEAR,
 ) -> bool:
     """Plans near the LP solution: a MIP frees the participants the LP left fractional,
     those holding an opening (then also a cap) they touch, and their partners; everyone
     else keeps the LP's pair (width 0; width 1 also frees the cap groups they touch); an
     integral LP solution is offered first. `widest`: only a MIP over every pair of the LP
-    model, when `needs_s` seconds are left. The widths stop at the first plan at the
-    count worth `worth` or more. True when a MIP ran."""
+    model, when `needs_s` seconds are left; otherwise the widths `near`, until one finds
+    a plan at the count. True when a MIP ran."""
     side, pairs = search.side, search.pairs
     inst = side.instance
     in_model = np.flatnonzero(master.in_model)
@@ -374,7 +373,7 @@ def _improve(
         ran = True
         search.offer(assigned)
         add_stat(search.stats, f"neighbourhood_{width}_s", time.perf_counter() - began)
-        if assigned is not None and search.best_value >= (search.placed_bound, worth):
+        if assigned is not None and search.best_value[0] >= search.placed_bound:
             return ran
     return ran
 
@@ -430,6 +429,8 @@ def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> 
         if len(keep) >= CUT_PROOF_COLUMNS:
             # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use.
             narrowed = narrowed_by_cuts(search, master, keep, target, goal)
+            if search.out_of_time():
+                return
             if narrowed is not None:
                 if _answered_by_cuts(search, narrowed, target, goal):
                     return
@@ -450,11 +451,14 @@ def _answered_by_cuts(search: SearchState, narrowed: CutLP, target: int, goal: i
     True when that ends the descent (the plan is then worth the bound)."""
     if narrowed.bound >= target - BOUND_TOLERANCE or len(narrowed.kept) < PLANS_NEAR_CUTS_COLUMNS:
         return False
-    _improve(search, narrowed.lp, narrowed.x, widest=False, worth=goal, near=(0,))
+    _improve(search, narrowed.lp, narrowed.x, widest=False, near=(0,))
     if search.best_value < (search.placed_bound, goal):
         return False
     add_stat(search.stats, "mod2_proofs", 1.0)
-    return search.take_proof_step(None, narrowed.bound, True, target) or search.reached()
+    # Proven: no plan reaches the target (the bound drops a unit below it, to the plan's
+    # value, so the search has reached its bound).
+    search.take_proof_step(None, narrowed.bound, True, target)
+    return True
 
 
 def _kept(lagrange: LagrangianBound, target: int) -> IntArray:
