@@ -80,9 +80,11 @@ def mod2_cuts(
     combined = (weights @ matrix).tocsr()
     combined.data = np.floor(combined.data + TOLERANCE)
     combined.eliminate_zeros()
-    finite = np.where(np.isfinite(upper), upper, 0.0)
-    rhs = np.floor(weights @ finite + TOLERANCE)
-    violated = combined @ x - rhs > MIN_VIOLATION
+    bounded = np.isfinite(upper)
+    rhs = np.floor(weights @ np.where(bounded, upper, 0.0) + TOLERANCE)
+    # Only a row's upper side can be taken: an owner row without one evens nothing.
+    unbounded = weights @ (~bounded).astype(np.float64) > 0
+    violated = (combined @ x - rhs > MIN_VIOLATION) & ~unbounded
     if not violated.any():
         return _no_cuts(matrix.shape[1])
     chosen = np.flatnonzero(violated)

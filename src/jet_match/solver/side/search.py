@@ -448,7 +448,7 @@ def _answered_by_cuts(search: SearchState, narrowed: CutLP, target: int, goal: i
     reaches it) and a plan near its solution (`_improve`, width 0 only: national, 0.15 s
     where width 1 took 5 s, longer than the step's MIP over the kept pairs) reaches the
     goal. Tried only when the step's MIP would still be wide (`PLANS_NEAR_CUTS_COLUMNS`).
-    True when that ends the descent (the plan is then worth the bound)."""
+    True when answered: the plan is then worth the bound, a unit below the target."""
     if narrowed.bound >= target - BOUND_TOLERANCE or len(narrowed.kept) < PLANS_NEAR_CUTS_COLUMNS:
         return False
     _improve(search, narrowed.lp, narrowed.x, widest=False, near=(0,))
