@@ -21,7 +21,7 @@ from jet_match.solver.side import search
 from jet_match.solver.side.cut_proof import CutLP, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.state import SearchState
-from jet_match.solver.side.sub_mip import sub_mip
+from jet_match.solver.side.sub_mip import proof_step, sub_mip
 
 
 @pytest.fixture
@@ -170,3 +170,40 @@ def test_the_master_knows_when_its_basis_is_the_optimum_of_its_costs() -> None:
     master.set_costs(ones, 0.0, -np.inf)
     assert not master.optimal
     assert master.clone().optimal is False
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_a_narrowed_step_skips_the_presolve_probe_when_its_lp_reaches_the_goal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The step's MIP after a narrowing asks presolve first only when the LP with cuts
+    fell below the goal (seeds 6, 9, 11: both cases); the optimum is the same."""
+    narrowings: list[CutLP] = []
+    probes: list[tuple[int, bool]] = []
+
+    def narrowed(
+        state: SearchState, master: MasterLP, keep: np.ndarray, target: int, goal: int
+    ) -> CutLP | None:
+        cut_lp = narrowed_by_cuts(state, master, keep, target, goal)
+        assert cut_lp is not None
+        narrowings.append(cut_lp)
+        return cut_lp
+
+    def step(*args: object) -> bool:
+        goal, probe = args[5], args[7]
+        assert isinstance(goal, int)
+        assert isinstance(probe, bool)
+        probes.append((goal, probe))
+        return proof_step(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "narrowed_by_cuts", narrowed)
+    monkeypatch.setattr(search, "proof_step", step)
+    for seed in (6, 9, 11):
+        inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+        result = solve(inst, time_limit_s=60)
+        assert (result.objective.placed, result.objective.net) == full_mip(inst)
+        assert len(probes) == len(narrowings)
+    assert [probe for _, probe in probes] == [
+        cut_lp.bound < goal for cut_lp, (goal, _) in zip(narrowings, probes, strict=True)
+    ]
+    assert {probe for _, probe in probes} == {True, False}

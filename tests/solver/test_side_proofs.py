@@ -91,6 +91,28 @@ class TestCutoff:
         assert presolve_refutes(impossible, model_of(impossible))
         assert not presolve_refutes(_job(cutoff=35.5), model_of(_job(cutoff=35.5)))
 
+    def test_without_the_probe_the_mip_itself_refutes(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # probe=False (a step whose LP with cuts reached its goal): presolve alone is not
+        # asked, and the answer is the same.
+        from jet_match.solver.side import mip_process
+
+        asked: list[MipJob] = []
+
+        def refutes(job: MipJob, model: object) -> bool:
+            asked.append(job)
+            return False
+
+        monkeypatch.setattr(mip_process, "presolve_refutes", refutes)
+        impossible = _job(cutoff=0.5, row_lower=np.array([3.0, -np.inf]))
+        assert solve_job(replace(impossible, probe=False), lambda: False).status == "infeasible"
+        assert asked == []
+        assert solve_job(_job(cutoff=34.5, probe=False), lambda: False).values is not None
+        assert asked == []
+        solve_job(impossible, lambda: False)
+        assert len(asked) == 1  # the default asks it
+
     def test_the_child_process_honours_the_cutoff(self) -> None:
         mips = MipProcess()
         try:

@@ -426,6 +426,7 @@ def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> 
         # Plans a unit below the target are worth finding in the same MIP: when the
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
+        probe = True
         if len(keep) >= CUT_PROOF_COLUMNS:
             # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use.
             narrowed = narrowed_by_cuts(search, master, keep, target, goal)
@@ -435,10 +436,13 @@ def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> 
                 if _answered_by_cuts(search, narrowed, target, goal):
                     return
                 keep = narrowed.kept
+                # When the LP with cuts reaches the goal, presolve alone seldom refutes the
+                # step: its probe is skipped (national, 39 k pairs: 0.68 s in vain).
+                probe = narrowed.bound < goal
         search.stats["proof_columns"] = float(len(keep))
         tight = _tightness(search, lagrange, lagrange.bound - goal)
         columns = pairs.index[keep]
-        if proof_step(search, columns, search.placed_bound, tight, target, goal, "proof"):
+        if proof_step(search, columns, search.placed_bound, tight, target, goal, "proof", probe):
             return
         step = 2 * step + 1
 

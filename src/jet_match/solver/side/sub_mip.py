@@ -36,6 +36,7 @@ def sub_mip(
     relative_gap: float = 0.0,
     tight: Tightness | None = None,
     cutoff: float | None = None,
+    probe: bool = True,
 ) -> tuple[IntArray | None, float, bool]:
     """Best plan using `fixed` pairs plus a choice among `columns` (pair indices), under
     the extra conditions of `tight` when given.
@@ -43,7 +44,7 @@ def sub_mip(
     With a `cutoff`, only plans whose columns are worth at least that much count: the
     MIP (with the settings of `MipJob.cutoff`, and without the start, worth less) prunes
     every node whose bound falls below it, and a proven answer without a plan, or with
-    one worth less, means that no plan reaches it.
+    one worth less, means that no plan reaches it. `probe`: see `MipJob.probe`.
 
     Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
@@ -65,6 +66,7 @@ def sub_mip(
         time_limit=search.deadline.remaining(),
         relative_gap=float(relative_gap),
         cutoff=cutoff,
+        probe=probe,
     )
 
     def heartbeat() -> bool:
@@ -96,19 +98,29 @@ def proof_step(
     target: int,
     goal: int,
     stat: str,
+    probe: bool = True,
 ) -> bool:
     """One step of a descent of targets (`search._prove`, `relaxation_optimum`): the best
     plan over `columns` (pair indices, every pair a plan worth `target` may use) under
     `tight`, cut off just below `goal`, taken by `SearchState.take_proof_step` (True: the
     descent ends). No plan reaches the target when `tight` is None or forces a row that
-    none of the columns reaches. Timed as `{stat}_s` and counted as `{stat}_steps`."""
+    none of the columns reaches. `probe`: see `MipJob.probe`. Timed as `{stat}_s` and
+    counted as `{stat}_steps`."""
     began = time.perf_counter()
     if tight is None or not tight.met_by(search.side, columns):
         assigned, mip_bound, proven = None, -math.inf, True
     else:
         empty = np.zeros(0, dtype=np.int64)
         assigned, mip_bound, proven = sub_mip(
-            search.side, columns, empty, placed_min, None, search, tight=tight, cutoff=goal - 0.5
+            search.side,
+            columns,
+            empty,
+            placed_min,
+            None,
+            search,
+            tight=tight,
+            cutoff=goal - 0.5,
+            probe=probe,
         )
     add_stat(search.stats, f"{stat}_s", time.perf_counter() - began)
     add_stat(search.stats, f"{stat}_steps", 1.0)
