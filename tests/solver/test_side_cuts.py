@@ -80,10 +80,24 @@ def test_skipped_rows_and_rows_without_bound_take_no_part() -> None:
     assert len(mod2_cuts(matrix, unbounded, np.arange(3), x, np.zeros(6, np.bool_))) == 0
 
 
+def test_a_row_with_even_coefficients_is_a_cut_of_its_own() -> None:
+    """2 x1 + 2 x2 <= 3 (a cut of an earlier round looks like this) at x = (3/4, 3/4):
+    halved and rounded down, x1 + x2 <= 1, violated by 1/2. Its even coefficients are
+    not fractional columns left to cancel (they were once taken as odd: no cut)."""
+    dense = np.array([[1, 0], [0, 1], [2, 2]])
+    matrix = sp.csc_matrix(dense)
+    upper = np.array([1.0, 1.0, 3.0])
+    x = np.array([0.75, 0.75])  # an LP optimum of max x1 + x2
+    cuts = mod2_cuts(matrix, upper, np.arange(2), x, np.zeros(3, dtype=np.bool_))
+    assert cuts.coefficients.toarray().tolist() == [[1.0, 1.0]]
+    assert cuts.rhs.tolist() == [1.0]
+
+
 def _system(seed: int) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs with an owner each (owner rows <= 1) and rows like the engine's: openings
-    and caps (0/1, small capacity) and couples (+1 on one member's pairs, -1 on the
-    other's, <= 0 both ways)."""
+    and caps (0/1, small capacity), couples (+1 on one member's pairs, -1 on the
+    other's, <= 0 both ways) and, sometimes, a row with coefficients up to 2 (as cuts
+    of earlier rounds have)."""
     rng = np.random.default_rng(seed)
     n_owner, n_col = int(rng.integers(2, 5)), int(rng.integers(3, 12))
     owner = rng.integers(0, n_owner, n_col)
@@ -96,6 +110,9 @@ def _system(seed: int) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, np.ndarra
         rows.append(np.vstack([signs, -signs]).astype(np.float64))
         upper.append(np.zeros(2))
     profit = rng.integers(1, 10, n_col)
+    if rng.integers(0, 2):
+        rows.append(rng.integers(0, 3, (1, n_col)).astype(np.float64))
+        upper.append(rng.integers(1, 6, 1).astype(np.float64))
     return sp.csc_matrix(np.vstack(rows)), np.concatenate(upper), owner, profit
 
 

@@ -13,7 +13,8 @@ proof's last step, 6 rounds took its LP bound from 733,995 to the optimum, 733,9
 Separation (after Koster, Zymolka and Kutschka's heuristic): columns at 0 cost nothing;
 a column at 1 is made even by its participant's row (which holds only it, at slack 0),
 so it only flips the parity of each row's right-hand side; what is left is a small
-system over GF(2) on the fractional columns, whose Gaussian elimination (pivot: the row
+system over GF(2) on the fractional columns (their coefficients' parities: a cut of an
+earlier round has even ones, which round exactly), whose Gaussian elimination (pivot: the row
 of least slack) leaves row combinations with no fractional column. Those with an odd
 right-hand side and slack below 1 are violated cuts. Every cut is then built from its
 rows and checked against x before it is returned; its validity never depends on the
@@ -114,7 +115,9 @@ def _row_sets(
     bits, parity, members, cost = [], [], [], []
     for position, row in enumerate(candidates.tolist()):
         held = 0
-        for column in sub.indices[sub.indptr[row] : sub.indptr[row + 1]].tolist():
+        span = slice(sub.indptr[row], sub.indptr[row + 1])
+        odd = np.floor(sub.data[span] + 0.5).astype(np.int64) % 2 == 1
+        for column in sub.indices[span][odd].tolist():  # even coefficients round exactly
             held ^= 1 << column
         bits.append(held)
         parity.append(math.floor(residual[row] + 0.5) & 1)
