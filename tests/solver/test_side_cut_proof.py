@@ -7,6 +7,7 @@ second, plain formulation), and the master the search goes on with must not chan
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from test_side_proofs import assert_the_optimum_of_every_pair
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.side import search
+from jet_match.solver.side import cut_proof, search
 from jet_match.solver.side.cut_proof import CutLP, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.state import SearchState
@@ -134,10 +135,10 @@ def test_plans_near_the_cut_lp_are_looked_for_only_when_the_step_stays_wide(
     assert ("proof_steps" in result.stats) is (gate > 0)
 
 
-@pytest.mark.usefixtures("every_step_cut")
-def test_no_narrowing_past_the_deadline_or_after_a_stop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Out of time or asked to stop, the copy is not solved: None, and the step asks its
-    MIP (or nothing, out of time). The same call in time narrows."""
+def _first_narrowing_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[SearchState, MasterLP, np.ndarray, int, int]:
+    """What seed 6's first narrowing was asked, its state given a fresh deadline."""
     asked: list[tuple[SearchState, MasterLP, np.ndarray, int, int]] = []
 
     def recorded(
@@ -146,11 +147,19 @@ def test_no_narrowing_past_the_deadline_or_after_a_stop(monkeypatch: pytest.Monk
         asked.append((state, master, keep, target, goal))
         return narrowed_by_cuts(state, master, keep, target, goal)
 
-    monkeypatch.setattr(search, "narrowed_by_cuts", recorded)
-    inst = prepare(crowded(6, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
-    solve(inst, time_limit_s=60)
-    state, master, keep, target, goal = asked[0]
-    state.deadline = Deadline(60.0)
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "narrowed_by_cuts", recorded)
+        inst = prepare(crowded(6, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+        solve(inst, time_limit_s=60)
+    asked[0][0].deadline = Deadline(60.0)
+    return asked[0]
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_no_narrowing_past_the_deadline_or_after_a_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out of time or asked to stop, the copy is not solved: None, and the step asks its
+    MIP (or nothing, out of time). The same call in time narrows."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
     assert narrowed_by_cuts(state, master, keep, target, goal) is not None
     state.deadline = Deadline(0.0)
     assert narrowed_by_cuts(state, master, keep, target, goal) is None
@@ -207,3 +216,31 @@ def test_a_narrowed_step_skips_the_presolve_probe_when_its_lp_reaches_the_goal(
         cut_lp.bound < goal for cut_lp, (goal, _) in zip(narrowings, probes, strict=True)
     ]
     assert {probe for _, probe in probes} == {True, False}
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_a_round_that_is_not_solved_leaves_the_last_narrowing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the first round's cuts the LP is made infeasible (an empty row between 1 and
+    1): HiGHS reaches no optimum, and the first round's narrowing answers, the same as
+    when no round of cuts is allowed."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
+    monkeypatch.setattr(cut_proof, "MAX_CUT_ROUNDS", 0)
+    first = narrowed_by_cuts(state, master, keep, target, goal)
+    assert first is not None
+    monkeypatch.setattr(cut_proof, "MAX_CUT_ROUNDS", 30)
+    adds = cut_proof._CutRows.add
+
+    def add_then_break(rows: object, highs: highspy.Highs, cuts: object) -> None:
+        adds(rows, highs, cuts)  # type: ignore[arg-type]
+        none = np.zeros(0, dtype=np.int32)
+        highs.addRows(1, np.ones(1), np.ones(1), 0, none, none, np.zeros(0))
+
+    monkeypatch.setattr(cut_proof._CutRows, "add", add_then_break)
+    after = narrowed_by_cuts(state, master, keep, target, goal)
+    assert after is not None
+    assert after.bound == pytest.approx(first.bound)
+    assert np.array_equal(after.kept, first.kept)
+    assert np.array_equal(after.x, first.x)
+    assert after.lp.highs.getNumRow() > first.lp.highs.getNumRow()  # the cuts went in

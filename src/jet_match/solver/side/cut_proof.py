@@ -53,8 +53,9 @@ _DUAL, _PRIMAL = 1, 4  # HiGHS's `simplex_strategy`
 class CutLP:
     """The step's LP with cuts at its last solve."""
 
-    #: The master's copy, with the step's pairs and the cuts. Read it only: a pair added
-    #: now would miss its coefficients in the cuts (and its couple row would be misplaced).
+    #: The master's copy, with the step's pairs and the cuts (a round more than `x` has
+    #: seen when the next solve fell short). Read it only: a pair added now would miss
+    #: its coefficients in the cuts (and its couple row would be misplaced).
     lp: MasterLP
     bound: float  # no plan over its pairs placing `placed_min` is worth more
     x: FloatArray  # its solution, by usable position
@@ -66,8 +67,9 @@ def narrowed_by_cuts(
 ) -> CutLP | None:
     """The LP over the master's pairs and `keep` (every usable position a plan worth
     `target` may use), with rounds of mod-2 cuts until its bound falls below the target
-    or stops falling. None when the deadline or a stop request comes first, or HiGHS does
-    not reach an LP optimum: the step then asks its MIP over all of `keep`."""
+    or stops falling; if a later round's LP is not solved (HiGHS stops short of its
+    optimum, the deadline or a stop request), the last round solved answers. None when
+    no round is: the step then asks its MIP over all of `keep`."""
     began = time.perf_counter()
     side, pairs = search.side, search.pairs
     lp = master.clone()
@@ -104,7 +106,8 @@ def narrowed_by_cuts(
         rows.add(highs, cuts)
         add_stat(search.stats, "mod2_cuts", float(len(cuts)))
         rounds += 1
-        narrowed = None  # the LP has rows its solution has not seen
+        # `narrowed` stays: its bound and kept pairs hold whatever rows come after it, and
+        # are the answer if HiGHS does not reach the next optimum or time runs out.
     add_stat(search.stats, "mod2_rounds", float(rounds))
     add_stat(search.stats, "mod2_s", time.perf_counter() - began)
     return narrowed
