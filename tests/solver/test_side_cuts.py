@@ -68,6 +68,16 @@ def test_an_odd_cycle_is_cut_to_its_integral_hull() -> None:
     assert _lp_optimum(with_cut, np.concatenate([upper, cuts.rhs]), np.ones(3)).sum() == 1.0
 
 
+def test_the_same_cut_from_two_row_sets_is_returned_once() -> None:
+    """The odd cycle's rows twice over: two sets of rows give x1 + x2 + x3 <= 1."""
+    cycle = [[1, 1, 0], [0, 1, 1], [1, 0, 1]]
+    matrix = sp.csc_matrix(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], *cycle, *cycle]))
+    x = np.full(3, 0.5)
+    cuts = mod2_cuts(matrix, np.ones(9), np.arange(3), x, np.zeros(9, dtype=np.bool_))
+    assert cuts.coefficients.toarray().tolist() == [[1.0, 1.0, 1.0]]
+    assert cuts.rhs.tolist() == [1.0]
+
+
 def test_skipped_rows_and_rows_without_bound_take_no_part() -> None:
     dense = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]])
     matrix = sp.csc_matrix(dense)

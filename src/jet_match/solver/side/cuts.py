@@ -14,11 +14,12 @@ Separation (after Koster, Zymolka and Kutschka's heuristic): columns at 0 cost n
 a column at 1 is made even by its participant's row (which holds only it, at slack 0),
 so it only flips the parity of each row's right-hand side; what is left is a small
 system over GF(2) on the fractional columns (their coefficients' parities: a cut of an
-earlier round has even ones, which round exactly), whose Gaussian elimination (pivot: the row
-of least slack) leaves row combinations with no fractional column. Those with an odd
-right-hand side and slack below 1 are violated cuts. Every cut is then built from its
-rows and checked against x before it is returned; its validity never depends on the
-heuristic, only on the multipliers being >= 0.
+earlier round has even ones, which round exactly), whose Gaussian elimination (pivot:
+the row of least slack) leaves row combinations with no fractional column. Those with an
+odd right-hand side and slack below 1 are violated cuts. Every cut is then built from its
+rows and checked against x before it is returned (once: the same cut from another row
+set is dropped); its validity never depends on the heuristic, only on the multipliers
+being >= 0.
 """
 
 from __future__ import annotations
@@ -88,8 +89,22 @@ def mod2_cuts(
     violated = (combined @ x - rhs > MIN_VIOLATION) & ~unbounded
     if not violated.any():
         return _no_cuts(matrix.shape[1])
-    chosen = np.flatnonzero(violated)
+    chosen = _distinct(combined, rhs, np.flatnonzero(violated))
     return Cuts(combined[chosen], rhs[chosen])
+
+
+def _distinct(combined: sp.csr_matrix, rhs: FloatArray, rows: IntArray) -> IntArray:
+    """`rows` less those repeating an earlier one's cut (row sets differing by rows of
+    equal coefficients give the same cut; each copy would be one more row in the LP)."""
+    seen: set[tuple[bytes, bytes, float]] = set()
+    distinct = []
+    for row in rows.tolist():
+        span = slice(combined.indptr[row], combined.indptr[row + 1])
+        key = (combined.indices[span].tobytes(), combined.data[span].tobytes(), float(rhs[row]))
+        if key not in seen:
+            seen.add(key)
+            distinct.append(row)
+    return np.asarray(distinct, dtype=np.int64)
 
 
 def _no_cuts(n_columns: int) -> Cuts:
