@@ -126,13 +126,14 @@ def _row_sets(
     )
     if len(candidates) * len(fractional) > MAX_ELIMINATION_WORK:
         return []
+    # A column's bit in a row is its coefficient's parity: even ones round exactly.
+    odd = np.rint(sub.data).astype(np.int64) % 2 == 1
     # Each combination: its fractional columns, residual parity, rows (as bits), slack.
     bits, parity, members, cost = [], [], [], []
     for position, row in enumerate(candidates.tolist()):
         held = 0
         span = slice(sub.indptr[row], sub.indptr[row + 1])
-        odd = np.floor(sub.data[span] + 0.5).astype(np.int64) % 2 == 1
-        for column in sub.indices[span][odd].tolist():  # even coefficients round exactly
+        for column in sub.indices[span][odd[span]].tolist():
             held ^= 1 << column
         bits.append(held)
         parity.append(math.floor(residual[row] + 0.5) & 1)
