@@ -19,7 +19,7 @@ from test_side_proofs import assert_the_optimum_of_every_pair
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side import cut_proof, search
-from jet_match.solver.side.cut_proof import CutLP, narrowed_by_cuts
+from jet_match.solver.side.cut_proof import CutLP, CutsAhead, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.state import SearchState
 from jet_match.solver.side.sub_mip import proof_step, sub_mip
@@ -244,3 +244,81 @@ def test_a_round_that_is_not_solved_leaves_the_last_narrowing(
     assert np.array_equal(after.kept, first.kept)
     assert np.array_equal(after.x, first.x)
     assert after.lp.highs.getNumRow() > first.lp.highs.getNumRow()  # the cuts went in
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@pytest.mark.parametrize("seed", [6, 9, 11])
+def test_rounds_run_ahead_give_the_same_solve(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every narrowed step's rounds run ahead on the second thread, the solve is the
+    one without: the same plan, bounds, cuts, rounds and kept pairs."""
+    inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    without = solve(inst, time_limit_s=60)
+    monkeypatch.setattr(search, "CUTS_AHEAD_COLUMNS", 0)
+    inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    ahead = solve(inst, time_limit_s=60)
+    assert ahead.stats["mod2_ahead"] == 1.0
+    assert "mod2_ahead" not in without.stats
+    assert ahead.placements == without.placements
+    assert ahead.bound == without.bound
+    assert ahead.status == without.status == Status.OPTIMAL
+    assert (ahead.objective.placed, ahead.objective.net) == full_mip(inst)
+    for stat in ("mod2_cuts", "mod2_rounds", "proof_columns", "proof_steps"):
+        assert ahead.stats.get(stat) == without.stats.get(stat), stat
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_an_ahead_step_answers_as_its_own_rounds_and_only_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rounds run ahead for a step give its narrowing (bound, solution, kept pairs)
+    for whatever goal it asks; once taken, or for another step, the step runs its own."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
+    own = narrowed_by_cuts(state, master, keep, target, goal)
+    assert own is not None
+    ahead = CutsAhead(state, master, keep, target)
+    try:
+        assert ahead.take(state, keep, target + 1, goal) == (False, None)
+        assert ahead.take(state, keep[1:], target, goal) == (False, None)
+        taken, narrowed = ahead.take(state, keep, target, goal)
+        assert taken
+        assert narrowed is not None
+        assert narrowed.bound == pytest.approx(own.bound)
+        assert np.array_equal(narrowed.kept, own.kept)
+        assert np.array_equal(narrowed.x, own.x)
+        assert ahead.take(state, keep, target, goal) == (False, None)
+    finally:
+        ahead.close()
+    lower_goal = goal - 10 * state.unit
+    own_lower = narrowed_by_cuts(state, master, keep, target, lower_goal)
+    assert own_lower is not None
+    assert len(own_lower.kept) > len(own.kept)
+    wider = CutsAhead(state, master, keep, target)
+    try:
+        _, lower = wider.take(state, keep, target, lower_goal)
+        assert lower is not None
+        assert np.array_equal(lower.kept, own_lower.kept)
+    finally:
+        wider.close()
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_an_ahead_step_never_taken_is_stopped_and_its_errors_reach_the_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`close` stops the rounds and waits for the thread; an error in the rounds is raised
+    where the step takes the answer, not lost on the thread."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
+    ahead = CutsAhead(state, master, keep, target)
+    ahead.close()
+    assert not ahead._thread.is_alive()
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("separation failed")
+
+    monkeypatch.setattr(cut_proof, "mod2_cuts", broken)
+    failing = CutsAhead(state, master, keep, target)
+    try:
+        with pytest.raises(RuntimeError, match="separation failed"):
+            failing.take(state, keep, target, goal)
+    finally:
+        failing.close()

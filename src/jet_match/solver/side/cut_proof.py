@@ -21,7 +21,9 @@ participants, 40 % in couples: the step's 141 k pairs become a few hundred at mo
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -62,6 +64,23 @@ class CutLP:
     kept: IntArray  # the step's usable positions a plan worth the goal may use, sorted
 
 
+@dataclass(frozen=True)
+class _Priced:
+    """One solve of the LP with cuts, priced: its bound, solution and each column's loss
+    (minus its reduced profit), which keep the pairs of any goal (`for_goal`)."""
+
+    lp: MasterLP
+    bound: float
+    x: FloatArray
+    loss: FloatArray  # per pair column, in column order
+    order: IntArray  # the usable position of each pair column
+
+    def for_goal(self, keep: IntArray, goal: int) -> CutLP:
+        """Of the step's pairs `keep`, those a plan worth the goal may still use."""
+        within = self.order[self.loss <= self.bound - goal + BOUND_TOLERANCE]
+        return CutLP(self.lp, self.bound, self.x, np.intersect1d(within, keep))
+
+
 def narrowed_by_cuts(
     search: SearchState, master: MasterLP, keep: IntArray, target: int, goal: int
 ) -> CutLP | None:
@@ -70,15 +89,80 @@ def narrowed_by_cuts(
     or stops falling; if a later round's LP is not solved (HiGHS stops short of its
     optimum, the deadline or a stop request), the last round solved answers. None when
     no round is: the step then asks its MIP over all of `keep`."""
+    priced = _cut_rounds(search, master.clone(), keep, target, search.report_now)
+    return None if priced is None else priced.for_goal(keep, goal)
+
+
+class CutsAhead:
+    """A wide step's rounds of cuts, run on a second thread ahead of the step.
+
+    The search knows the first step of its proof that will be narrowed by cuts as soon as
+    the LP is solved (its target does not depend on the plans found next); while the plans
+    near the LP are looked for (their MIPs run in the search's child process, or in HiGHS,
+    which leaves Python's lock), this thread runs that step's rounds on its own copy of
+    the master. The step then takes the answer, the same as it would have computed (the
+    same copy, the same rounds, no clock in them but the deadline). A step that never
+    comes (a plan reaches the bound first, or the descent takes another target) cancels
+    the rounds at the end of the one running. National, 3 % couples and a cap: the
+    rounds' 1.2-1.8 s ran beside the plans' MIPs (benchmarks/README.md).
+    """
+
+    def __init__(self, search: SearchState, master: MasterLP, keep: IntArray, target: int):
+        self.keep, self.target = keep, target
+        self._cancel = threading.Event()
+        self._priced: _Priced | None = None
+        self._error: BaseException | None = None
+        lp = master.clone()  # here: the master is not read from two threads
+        self._thread = threading.Thread(
+            target=self._run, args=(search, lp), name="cuts-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, search: SearchState, lp: MasterLP) -> None:
+        try:
+            # No heartbeat from this thread: the reporter is the search's thread's.
+            self._priced = _cut_rounds(search, lp, self.keep, self.target, self._cancel.is_set)
+        except BaseException as error:  # re-raised where the step takes the answer
+            self._error = error
+
+    def take(
+        self, search: SearchState, keep: IntArray, target: int, goal: int
+    ) -> tuple[bool, CutLP | None]:
+        """(True, the narrowing or None) when the rounds ran for this step (once); else
+        (False, None): the step runs its own."""
+        if self._cancel.is_set() or target != self.target or not np.array_equal(keep, self.keep):
+            return False, None
+        began = time.perf_counter()
+        while self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+            if search.report_now():  # the heartbeat goes on while the rounds finish
+                self._cancel.set()
+        add_stat(search.stats, "mod2_wait_s", time.perf_counter() - began)
+        self._cancel.set()  # taken: not again
+        if self._error is not None:
+            raise self._error
+        add_stat(search.stats, "mod2_ahead", 1.0)
+        return True, None if self._priced is None else self._priced.for_goal(keep, goal)
+
+    def close(self) -> None:
+        """Stop the rounds (after the LP solve running) and wait for the thread."""
+        self._cancel.set()
+        self._thread.join()
+
+
+def _cut_rounds(
+    search: SearchState, lp: MasterLP, keep: IntArray, target: int, stop: Callable[[], bool]
+) -> _Priced | None:
+    """`narrowed_by_cuts`'s rounds on `lp` (a copy of the master), until `stop` says so."""
     began = time.perf_counter()
     side, pairs = search.side, search.pairs
-    lp = master.clone()
+    was_optimal = lp.optimal
     lp.add(keep, side.profit[pairs.index].astype(np.float64))
     rows = _CutRows.of(lp)
     highs = lp.highs
     rounds, best, stalled = 0, np.inf, 0
-    narrowed: CutLP | None = None
-    while not search.out_of_time() and not search.report_now():
+    priced: _Priced | None = None
+    while not search.out_of_time() and not stop():
         left = search.deadline.remaining()
         if left < MIP_NEEDS_S:
             break
@@ -86,17 +170,18 @@ def narrowed_by_cuts(
         # The step's new pairs leave an optimal basis primal feasible: the primal simplex
         # finishes it (national: 33 iterations, 0.11 s; the dual, 9,795 and 1.3 s). Each
         # round of cuts then leaves it dual feasible: the dual simplex.
-        first = rounds == 0 and master.optimal
+        first = rounds == 0 and was_optimal
         highs.setOptionValue("simplex_strategy", _PRIMAL if first else _DUAL)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
-        narrowed = rows.narrowed(lp, keep, goal)
-        if narrowed is None:
+        now = rows.priced(lp)
+        if now is None:
             break
-        stalled = stalled + 1 if narrowed.bound > best - BOUND_TOLERANCE else 0
-        best = min(best, narrowed.bound)
-        done = narrowed.bound < target - BOUND_TOLERANCE or stalled > STALLED_ROUNDS
+        priced = now
+        stalled = stalled + 1 if now.bound > best - BOUND_TOLERANCE else 0
+        best = min(best, now.bound)
+        done = now.bound < target - BOUND_TOLERANCE or stalled > STALLED_ROUNDS
         if done or rounds == MAX_CUT_ROUNDS:
             break
         x_columns = np.asarray(highs.getSolution().col_value, dtype=np.float64)
@@ -106,11 +191,11 @@ def narrowed_by_cuts(
         rows.add(highs, cuts)
         add_stat(search.stats, "mod2_cuts", float(len(cuts)))
         rounds += 1
-        # `narrowed` stays: its bound and kept pairs hold whatever rows come after it, and
+        # `priced` stays: its bound and kept pairs hold whatever rows come after it, and
         # are the answer if HiGHS does not reach the next optimum or time runs out.
     add_stat(search.stats, "mod2_rounds", float(rounds))
     add_stat(search.stats, "mod2_s", time.perf_counter() - began)
-    return narrowed
+    return priced
 
 
 @dataclass
@@ -160,8 +245,8 @@ class _CutRows:
         self.upper = np.concatenate([self.upper, cuts.rhs])
         self.skip = np.concatenate([self.skip, np.zeros(len(cuts), dtype=np.bool_)])
 
-    def narrowed(self, lp: MasterLP, keep: IntArray, goal: int) -> CutLP | None:
-        """The bound and kept pairs of the LP's solution, recomputed from its row prices
+    def priced(self, lp: MasterLP) -> _Priced | None:
+        """The bound and losses of the LP's solution, recomputed from its row prices
         so that they hold for any prices, whatever HiGHS's tolerances (weak duality):
         prices y of the wrong sign for a row's only finite side are taken as 0, reduced
         profits d = c - A'y, and every x in [0, 1] meeting the rows is worth at most
@@ -183,7 +268,4 @@ class _CutRows:
         x = np.zeros(len(lp.pairs.participant))
         order = lp.order()
         x[order] = np.asarray(solution.col_value, dtype=np.float64)[1:]
-        loss = -reduced[1:]
-        # Of the step's pairs, those a plan worth the goal may still use: never more of them.
-        kept = np.intersect1d(order[loss <= bound - goal + BOUND_TOLERANCE], keep)
-        return CutLP(lp, bound, x, kept)
+        return _Priced(lp, bound, x, -reduced[1:], order)

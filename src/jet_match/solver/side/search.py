@@ -28,6 +28,7 @@ from jet_match.solver.side.cut_proof import (
     CUT_PROOF_COLUMNS,
     PLANS_NEAR_CUTS_COLUMNS,
     CutLP,
+    CutsAhead,
     narrowed_by_cuts,
 )
 from jet_match.solver.side.master import MasterLP
@@ -55,6 +56,9 @@ from jet_match.solver.side.sub_mip import (
 _WIDEST_NEEDS_S = 20.0  # time left to try a MIP over every pair of the LP model
 _NEAR = (0, 1)  # neighbourhoods near the LP: fractional + openings; + caps
 _WIDEST = 2  # the neighbourhood of every pair of the LP model
+#: The proof's first step narrowed by cuts has its rounds run ahead (`CutsAhead`) when it
+#: holds this many pairs: national, 135 k.
+CUTS_AHEAD_COLUMNS = CUT_PROOF_COLUMNS
 
 
 def solve_side(
@@ -174,19 +178,25 @@ def _search(
                 break
             if _bound_placements(search, master, costs, penalty):
                 continue
-        _improve(search, master, x, widest=False)
-        if search.best_value[0] < search.placed_bound:
-            # No plan at the count near the LP: the proof's descent asks for one near the
-            # bound (cut-off MIPs, seconds) before the widest MIP (no cutoff, a minute).
-            _prove(search, master, lagrange)
-        widest_ran = False
-        if search.best_value[0] < search.placed_bound:
-            widest_ran = _improve(search, master, x, widest=True)
-        if search.best_value[0] >= search.placed_bound:
-            _prove(search, master, lagrange)
-            if not widest_ran:
-                _spend_the_rest(search, master, x, lagrange)
-            break
+        ahead = _cuts_ahead(search, master, lagrange)
+        try:
+            _improve(search, master, x, widest=False)
+            if search.best_value[0] < search.placed_bound:
+                # No plan at the count near the LP: the proof's descent asks for one near
+                # the bound (cut-off MIPs, seconds) before the widest MIP (no cutoff, a
+                # minute).
+                _prove(search, master, lagrange, ahead)
+            widest_ran = False
+            if search.best_value[0] < search.placed_bound:
+                widest_ran = _improve(search, master, x, widest=True)
+            if search.best_value[0] >= search.placed_bound:
+                _prove(search, master, lagrange, ahead)
+                if not widest_ran:
+                    _spend_the_rest(search, master, x, lagrange)
+                break
+        finally:
+            if ahead is not None:
+                ahead.close()
         # No plan places placed_bound people yet: bound the placements by proof.
         moved = _bound_placements(search, master, costs, penalty)
         if not moved and search.best_value[0] < search.placed_bound:
@@ -378,7 +388,44 @@ def _improve(
     return ran
 
 
-def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> None:
+def _cuts_ahead(
+    search: SearchState, master: MasterLP, lagrange: LagrangianBound
+) -> CutsAhead | None:
+    """The rounds of cuts of the proof's first step that will need them, started now
+    (`CutsAhead`); None when no step of at least `CUTS_AHEAD_COLUMNS` pairs is ahead.
+
+    The descent's targets (`_prove`) step down from the bound; a step is narrowed by cuts
+    when it holds `CUT_PROOF_COLUMNS` pairs. The plans found next can only shorten the
+    descent or move its last target, so the first such step's target is known now."""
+    if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
+        return None
+    ceiling, step = _first_target(search, lagrange), 0
+    while step < 1 << 20:
+        target = int(ceiling - step * search.unit)
+        keep = _kept(lagrange, target)
+        if len(keep) > MAX_SUB_MIP_COLUMNS:
+            return None  # the descent turns to the widest MIP that fits
+        if len(keep) >= CUT_PROOF_COLUMNS:
+            wide = len(keep) >= CUTS_AHEAD_COLUMNS
+            return CutsAhead(search, master, keep, target) if wide else None
+        step = 2 * step + 1
+    return None
+
+
+def _first_target(search: SearchState, lagrange: LagrangianBound) -> float:
+    """The descent's first target: L(y) rounded down to the unit, not above what is
+    proven already (an earlier LP may have proven less)."""
+    unit = search.unit
+    rounded = unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit)
+    return min(rounded, search.score_ceiling())
+
+
+def _prove(
+    search: SearchState,
+    master: MasterLP,
+    lagrange: LagrangianBound,
+    ahead: CutsAhead | None = None,
+) -> None:
     """Prove the best plan optimal, or find a better one, by MIPs over few pairs.
 
     Profits are multiples of the unit (`state.profit_unit`), and so is every plan's value: a
@@ -397,10 +444,7 @@ def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> 
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
     pairs, unit = search.pairs, search.unit
-    # Not above what is proven already (an earlier LP may have proven less).
-    ceiling = min(
-        unit * math.floor((lagrange.bound + BOUND_TOLERANCE) / unit), search.score_ceiling()
-    )
+    ceiling = _first_target(search, lagrange)
     step, previous = 0, None
     while not search.reached() and not search.out_of_time():
         # Plans' values are multiples of the unit; with no plan at the count yet, the
@@ -429,7 +473,11 @@ def _prove(search: SearchState, master: MasterLP, lagrange: LagrangianBound) -> 
         probe = True
         if len(keep) >= CUT_PROOF_COLUMNS:
             # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use.
-            narrowed = narrowed_by_cuts(search, master, keep, target, goal)
+            taken, narrowed = (
+                (False, None) if ahead is None else ahead.take(search, keep, target, goal)
+            )
+            if not taken:
+                narrowed = narrowed_by_cuts(search, master, keep, target, goal)
             if search.out_of_time():
                 return
             if narrowed is not None:
