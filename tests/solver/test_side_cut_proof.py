@@ -7,6 +7,10 @@ second, plain formulation), and the master the search goes on with must not chan
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 import highspy
 import numpy as np
 import pytest
@@ -247,22 +251,32 @@ def test_a_round_that_is_not_solved_leaves_the_last_narrowing(
 
 
 @pytest.mark.usefixtures("every_step_cut")
-@pytest.mark.parametrize("seed", [6, 9, 11])
-def test_rounds_run_ahead_give_the_same_solve(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With every narrowed step's rounds run ahead on the second thread, the solve is the
-    one without: the same plan, bounds, cuts, rounds and kept pairs."""
+@pytest.mark.parametrize(
+    ("seed", "mip_ahead", "answered"),
+    [(6, True, False), (9, True, False), (5, False, False), (8, False, True)],
+)
+def test_steps_run_ahead_give_the_same_solve(
+    seed: int, mip_ahead: bool, answered: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every narrowed step's rounds and MIP run ahead on the second thread, the
+    solve is the one without: the same plan, bounds, cuts, rounds, kept pairs and steps.
+    Seeds 6 and 9: the step takes the MIP asked ahead; seed 5: a plan found meanwhile
+    moved the step's goal, and it asks its own; seed 8: a plan near the cut LP answered
+    the step, and the MIP ahead was stopped unused."""
     inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     without = solve(inst, time_limit_s=60)
     monkeypatch.setattr(search, "CUTS_AHEAD_COLUMNS", 0)
     inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     ahead = solve(inst, time_limit_s=60)
     assert ahead.stats["mod2_ahead"] == 1.0
-    assert "mod2_ahead" not in without.stats
+    assert ("proof_ahead" in ahead.stats) is mip_ahead
+    assert ("mod2_proofs" in ahead.stats) is answered
+    assert not {"mod2_ahead", "proof_ahead"} & set(without.stats)
     assert ahead.placements == without.placements
     assert ahead.bound == without.bound
     assert ahead.status == without.status == Status.OPTIMAL
     assert (ahead.objective.placed, ahead.objective.net) == full_mip(inst)
-    for stat in ("mod2_cuts", "mod2_rounds", "proof_columns", "proof_steps"):
+    for stat in ("mod2_cuts", "mod2_rounds", "proof_columns", "proof_steps", "mod2_proofs"):
         assert ahead.stats.get(stat) == without.stats.get(stat), stat
 
 
@@ -275,7 +289,7 @@ def test_an_ahead_step_answers_as_its_own_rounds_and_only_once(
     state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
     own = narrowed_by_cuts(state, master, keep, target, goal)
     assert own is not None
-    ahead = CutsAhead(state, master, keep, target)
+    ahead = CutsAhead(state, master, keep, target, goal)
     try:
         assert ahead.take(state, keep, target + 1, goal) == (False, None)
         assert ahead.take(state, keep[1:], target, goal) == (False, None)
@@ -292,7 +306,7 @@ def test_an_ahead_step_answers_as_its_own_rounds_and_only_once(
     own_lower = narrowed_by_cuts(state, master, keep, target, lower_goal)
     assert own_lower is not None
     assert len(own_lower.kept) > len(own.kept)
-    wider = CutsAhead(state, master, keep, target)
+    wider = CutsAhead(state, master, keep, target, goal)
     try:
         _, lower = wider.take(state, keep, target, lower_goal)
         assert lower is not None
@@ -308,7 +322,7 @@ def test_an_ahead_step_never_taken_is_stopped_and_its_errors_reach_the_step(
     """`close` stops the rounds and waits for the thread; an error in the rounds is raised
     where the step takes the answer, not lost on the thread."""
     state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
-    ahead = CutsAhead(state, master, keep, target)
+    ahead = CutsAhead(state, master, keep, target, goal)
     ahead.close()
     assert not ahead._thread.is_alive()
 
@@ -316,9 +330,58 @@ def test_an_ahead_step_never_taken_is_stopped_and_its_errors_reach_the_step(
         raise RuntimeError("separation failed")
 
     monkeypatch.setattr(cut_proof, "mod2_cuts", broken)
-    failing = CutsAhead(state, master, keep, target)
+    failing = CutsAhead(state, master, keep, target, goal)
     try:
         with pytest.raises(RuntimeError, match="separation failed"):
             failing.take(state, keep, target, goal)
     finally:
         failing.close()
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`after` gets the narrowing at the goal the rounds were started for; its answer
+    goes to the step that took that narrowing, once; a step that never took it gets
+    none, and `close` stops an `after` still running (its stop signal turns true)."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
+    own = narrowed_by_cuts(state, master, keep, target, goal)
+    assert own is not None
+    seen: list[CutLP | None] = []
+
+    def after(narrowed: CutLP | None, stop: object) -> str:
+        seen.append(narrowed)
+        return "the step's MIP"
+
+    ahead = CutsAhead(state, master, keep, target, goal, after)
+    try:
+        assert ahead.answer(state) is None  # not before the narrowing is taken
+        taken, _ = ahead.take(state, keep, target, goal)
+        assert taken
+        assert ahead.answer(state) == "the step's MIP"
+        assert ahead.answer(state) is None
+    finally:
+        ahead.close()
+    assert len(seen) == 1
+    assert seen[0] is not None
+    assert np.array_equal(seen[0].kept, own.kept)
+
+    stops: list[bool] = []
+    running = threading.Event()
+
+    def waits(narrowed: CutLP | None, stop: Callable[[], bool]) -> str:
+        running.set()
+        deadline = Deadline(30.0)
+        while not stop() and not deadline.expired():
+            threading.Event().wait(0.01)
+        stops.append(stop())
+        return "stopped"
+
+    waiting = CutsAhead(state, master, keep, target, goal, waits)
+    assert running.wait(30.0)
+    began = time.perf_counter()
+    waiting.close()
+    assert time.perf_counter() - began < 10.0
+    assert stops == [True]
+    assert waiting.answer(state) is None

@@ -49,8 +49,10 @@ not only on the pairs a model happened to hold:
    its solution reaches the goal, the step needs no MIP (national, 3 % couples and a
    cap: the step's 135 k pairs become 39 k, its MIP 11-14 s -> 3.7-4.0 s).
    The first step that will be narrowed is known as soon as the LP is solved: its rounds
-   of cuts run on a second thread while the plans near the LP are looked for
-   (`cut_proof.CutsAhead`), and the step takes their answer, the same it would compute.
+   of cuts, then its MIP (in a second child process), run on a second thread while the
+   plans near the LP are looked for (`cut_proof.CutsAhead`), and the step takes their
+   answers, the same it would compute (the MIP's only when a plan found meanwhile has not
+   moved the step's goal).
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the

@@ -93,24 +93,44 @@ def narrowed_by_cuts(
     return None if priced is None else priced.for_goal(keep, goal)
 
 
+#: What the thread of `CutsAhead` does after the rounds: given the step's narrowing at the
+#: goal it expects (None: no round solved) and a stop signal, ask the step's MIP.
+AfterRounds = Callable[[CutLP | None, Callable[[], bool]], object]
+
+
 class CutsAhead:
-    """A wide step's rounds of cuts, run on a second thread ahead of the step.
+    """A wide step's rounds of cuts, and then its MIP, run on a second thread ahead of it.
 
     The search knows the first step of its proof that will be narrowed by cuts as soon as
     the LP is solved (its target does not depend on the plans found next); while the plans
     near the LP are looked for (their MIPs run in the search's child process, or in HiGHS,
     which leaves Python's lock), this thread runs that step's rounds on its own copy of
-    the master. The step then takes the answer, the same as it would have computed (the
-    same copy, the same rounds, no clock in them but the deadline). A step that never
-    comes (a plan reaches the bound first, or the descent takes another target) cancels
-    the rounds at the end of the one running. National, 3 % couples and a cap: the
-    rounds' 1.2-1.8 s ran beside the plans' MIPs (benchmarks/README.md).
+    the master, then `after` (the step's MIP at the goal it expects, in a second child
+    process). The step takes the answers, the same as it would have computed (the same
+    copy, the same rounds, the same MIP; no clock in them but the deadline). A step that
+    never comes (a plan reaches the bound first, or the descent takes another target)
+    stops them: the rounds at the end of the LP solve running, the MIP at once. National,
+    3 % couples and a cap: the rounds' 1.2-1.8 s and the MIP's 3-5 s ran beside the plans'
+    MIPs and the first steps (benchmarks/README.md).
     """
 
-    def __init__(self, search: SearchState, master: MasterLP, keep: IntArray, target: int):
-        self.keep, self.target = keep, target
+    def __init__(
+        self,
+        search: SearchState,
+        master: MasterLP,
+        keep: IntArray,
+        target: int,
+        goal: int,
+        after: AfterRounds | None = None,
+    ):
+        self.keep, self.target, self.goal = keep, target, goal
+        self._after = after
         self._cancel = threading.Event()
+        self._rounds_done = threading.Event()
+        self._finished = threading.Event()
+        self._narrowing_taken = False
         self._priced: _Priced | None = None
+        self._answer: object = None
         self._error: BaseException | None = None
         lp = master.clone()  # here: the master is not read from two threads
         self._thread = threading.Thread(
@@ -122,32 +142,56 @@ class CutsAhead:
         try:
             # No heartbeat from this thread: the reporter is the search's thread's.
             self._priced = _cut_rounds(search, lp, self.keep, self.target, self._cancel.is_set)
+            self._rounds_done.set()
+            if self._after is not None and not self._cancel.is_set():
+                narrowed = (
+                    None if self._priced is None else self._priced.for_goal(self.keep, self.goal)
+                )
+                self._answer = self._after(narrowed, self._cancel.is_set)
         except BaseException as error:  # re-raised where the step takes the answer
             self._error = error
+        finally:
+            self._rounds_done.set()
+            self._finished.set()
 
     def take(
         self, search: SearchState, keep: IntArray, target: int, goal: int
     ) -> tuple[bool, CutLP | None]:
         """(True, the narrowing or None) when the rounds ran for this step (once); else
         (False, None): the step runs its own."""
-        if self._cancel.is_set() or target != self.target or not np.array_equal(keep, self.keep):
+        asked_here = target == self.target and np.array_equal(keep, self.keep)
+        if self._cancel.is_set() or self._narrowing_taken or not asked_here:
             return False, None
         began = time.perf_counter()
-        while self._thread.is_alive():
-            self._thread.join(timeout=0.5)
-            if search.report_now():  # the heartbeat goes on while the rounds finish
-                self._cancel.set()
+        self._wait(search, self._rounds_done)
         add_stat(search.stats, "mod2_wait_s", time.perf_counter() - began)
-        self._cancel.set()  # taken: not again
+        self._narrowing_taken = True
         if self._error is not None:
             raise self._error
         add_stat(search.stats, "mod2_ahead", 1.0)
         return True, None if self._priced is None else self._priced.for_goal(keep, goal)
 
+    def answer(self, search: SearchState) -> object:
+        """What `after` returned, once the narrowing was taken (None otherwise, or when it
+        did not run); waits for it."""
+        if not self._narrowing_taken or self._cancel.is_set():
+            return None
+        self._wait(search, self._finished)
+        self._thread.join()
+        self._cancel.set()  # taken: not again
+        if self._error is not None:
+            raise self._error
+        return self._answer
+
     def close(self) -> None:
-        """Stop the rounds (after the LP solve running) and wait for the thread."""
+        """Stop the rounds (after the LP solve running) or the MIP, and wait for them."""
         self._cancel.set()
         self._thread.join()
+
+    def _wait(self, search: SearchState, done: threading.Event) -> None:
+        while not done.wait(timeout=0.5):
+            if search.report_now():  # the heartbeat goes on while the thread works
+                self._cancel.set()
 
 
 def _cut_rounds(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +34,7 @@ from jet_match.solver.side.cut_proof import (
     narrowed_by_cuts,
 )
 from jet_match.solver.side.master import MasterLP
+from jet_match.solver.side.mip_process import MipProcess
 from jet_match.solver.side.pairs import (
     FloatArray,
     UsablePairs,
@@ -48,8 +51,10 @@ from jet_match.solver.side.state import Reporter, SearchState, add_stat
 from jet_match.solver.side.sub_mip import (
     MAX_SUB_MIP_COLUMNS,
     MIP_NEEDS_S,
+    Answer,
     Tightness,
     proof_step,
+    step_answer,
     sub_mip,
 )
 
@@ -406,10 +411,46 @@ def _cuts_ahead(
         if len(keep) > MAX_SUB_MIP_COLUMNS:
             return None  # the descent turns to the widest MIP that fits
         if len(keep) >= CUT_PROOF_COLUMNS:
-            wide = len(keep) >= CUTS_AHEAD_COLUMNS
-            return CutsAhead(search, master, keep, target) if wide else None
+            if len(keep) < CUTS_AHEAD_COLUMNS:
+                return None
+            # Its goal, unless a plan found meanwhile is worth it (`_prove`'s `last`).
+            goal = target - search.unit
+            after = _step_ahead(search, lagrange, keep, goal)
+            return CutsAhead(search, master, keep, target, goal, after)
         step = 2 * step + 1
     return None
+
+
+@dataclass(frozen=True)
+class _AheadStep:
+    """A proof step's MIP asked ahead (`_step_ahead`), and what it assumed."""
+
+    goal: int
+    placed_min: int
+    answer: Answer
+
+
+def _step_ahead(
+    search: SearchState, lagrange: LagrangianBound, keep: IntArray, goal: int
+) -> Callable[[CutLP | None, Callable[[], bool]], _AheadStep]:
+    """The step's MIP as `_prove` will ask it at `goal` after the narrowing (the kept
+    pairs, the probe, the tightness; every pair of the step when no round solved), in a
+    child process of its own; run by `CutsAhead` after the rounds."""
+    placed_min = search.placed_bound
+    tight = _tightness(search, lagrange, lagrange.bound - goal)
+
+    def ask(narrowed: CutLP | None, stop: Callable[[], bool]) -> _AheadStep:
+        kept = keep if narrowed is None else narrowed.kept
+        probe = True if narrowed is None else narrowed.bound < goal
+        columns = search.pairs.index[kept]
+        mips = MipProcess()
+        try:
+            answer = step_answer(search, columns, placed_min, tight, goal, probe, mips, stop)
+        finally:
+            mips.close(kill=True)
+        return _AheadStep(goal, placed_min, answer)
+
+    return ask
 
 
 def _first_target(search: SearchState, lagrange: LagrangianBound) -> float:
@@ -470,12 +511,12 @@ def _prove(
         # Plans a unit below the target are worth finding in the same MIP: when the
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
-        probe = True
+        probe, taken = True, False
         if len(keep) >= CUT_PROOF_COLUMNS:
-            # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use.
-            taken, narrowed = (
-                (False, None) if ahead is None else ahead.take(search, keep, target, goal)
-            )
+            # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use
+            # (its rounds, and the MIP after them, may have run ahead: `_cuts_ahead`).
+            if ahead is not None:
+                taken, narrowed = ahead.take(search, keep, target, goal)
             if not taken:
                 narrowed = narrowed_by_cuts(search, master, keep, target, goal)
             if search.out_of_time():
@@ -490,9 +531,26 @@ def _prove(
         search.stats["proof_columns"] = float(len(keep))
         tight = _tightness(search, lagrange, lagrange.bound - goal)
         columns = pairs.index[keep]
-        if proof_step(search, columns, search.placed_bound, tight, target, goal, "proof", probe):
+        answered = _answered_ahead(search, ahead, goal) if taken else None
+        if proof_step(
+            search, columns, search.placed_bound, tight, target, goal, "proof", probe, answered
+        ):
             return
         step = 2 * step + 1
+
+
+def _answered_ahead(search: SearchState, ahead: CutsAhead | None, goal: int) -> Answer | None:
+    """The answer of the step's MIP asked ahead, when it asked this step's question (the
+    same goal and count: then the same pairs, probe and tightness); else None."""
+    began = time.perf_counter()
+    step = None if ahead is None else ahead.answer(search)
+    add_stat(search.stats, "proof_wait_s", time.perf_counter() - began)
+    if not isinstance(step, _AheadStep):
+        return None
+    if (step.goal, step.placed_min) != (goal, search.placed_bound):
+        return None
+    add_stat(search.stats, "proof_ahead", 1.0)
+    return step.answer
 
 
 def _answered_by_cuts(search: SearchState, narrowed: CutLP, target: int, goal: int) -> bool:

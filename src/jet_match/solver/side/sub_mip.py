@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ import scipy.sparse as sp
 
 from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.side.highs import silence_banner
-from jet_match.solver.side.mip_process import MipJob, solve_job
+from jet_match.solver.side.mip_process import MipJob, MipProcess, solve_job
 from jet_match.solver.side.pairs import FloatArray
 from jet_match.solver.side.problem import SideProblem
 from jet_match.solver.side.state import SearchState, add_stat
@@ -24,6 +25,9 @@ MAX_SUB_MIP_COLUMNS = 150_000
 #: set-up of a MIP is not always interruptible, and grows faster than its size); smaller
 #: ones run here, without the child's start-up (~0.3 s).
 CHILD_PROCESS_COLUMNS = 10_000
+
+#: A MIP's answer: (assigned or None, the MIP's bound on the columns' profit, proven).
+Answer = tuple[IntArray | None, float, bool]
 
 
 def sub_mip(
@@ -37,14 +41,18 @@ def sub_mip(
     tight: Tightness | None = None,
     cutoff: float | None = None,
     probe: bool = True,
-) -> tuple[IntArray | None, float, bool]:
+    mips: MipProcess | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Answer:
     """Best plan using `fixed` pairs plus a choice among `columns` (pair indices), under
     the extra conditions of `tight` when given.
 
     With a `cutoff`, only plans whose columns are worth at least that much count: the
     MIP (with the settings of `MipJob.cutoff`, and without the start, worth less) prunes
     every node whose bound falls below it, and a proven answer without a plan, or with
-    one worth less, means that no plan reaches it. `probe`: see `MipJob.probe`.
+    one worth less, means that no plan reaches it. `probe`: see `MipJob.probe`. A large
+    MIP runs in `mips` (default: the search's child process); `stop` replaces the
+    search's heartbeat (a MIP asked from another thread must not report).
 
     Returns (assigned or None, the MIP's bound on the columns' profit, proven optimal).
     """
@@ -70,10 +78,12 @@ def sub_mip(
     )
 
     def heartbeat() -> bool:
+        if stop is not None:
+            return search.stopped or stop()
         return search.stopped or (search.report is not None and search.report_now())
 
     if len(columns) >= CHILD_PROCESS_COLUMNS:
-        answer = search.mips.solve(job, search.deadline, heartbeat)
+        answer = (mips or search.mips).solve(job, search.deadline, heartbeat)
     else:
         silence_banner()
         answer = solve_job(job, heartbeat)
@@ -99,32 +109,51 @@ def proof_step(
     goal: int,
     stat: str,
     probe: bool = True,
+    answered: Answer | None = None,
 ) -> bool:
     """One step of a descent of targets (`search._prove`, `relaxation_optimum`): the best
     plan over `columns` (pair indices, every pair a plan worth `target` may use) under
-    `tight`, cut off just below `goal`, taken by `SearchState.take_proof_step` (True: the
-    descent ends). No plan reaches the target when `tight` is None or forces a row that
-    none of the columns reaches. `probe`: see `MipJob.probe`. Timed as `{stat}_s` and
-    counted as `{stat}_steps`."""
+    `tight`, cut off just below `goal` (`step_answer`, or `answered` when it was asked
+    ahead), taken by `SearchState.take_proof_step` (True: the descent ends). Timed as
+    `{stat}_s` and counted as `{stat}_steps`."""
     began = time.perf_counter()
-    if tight is None or not tight.met_by(search.side, columns):
-        assigned, mip_bound, proven = None, -math.inf, True
-    else:
-        empty = np.zeros(0, dtype=np.int64)
-        assigned, mip_bound, proven = sub_mip(
-            search.side,
-            columns,
-            empty,
-            placed_min,
-            None,
-            search,
-            tight=tight,
-            cutoff=goal - 0.5,
-            probe=probe,
-        )
+    if answered is None:
+        answered = step_answer(search, columns, placed_min, tight, goal, probe)
+    assigned, mip_bound, proven = answered
     add_stat(search.stats, f"{stat}_s", time.perf_counter() - began)
     add_stat(search.stats, f"{stat}_steps", 1.0)
     return search.take_proof_step(assigned, mip_bound, proven, target)
+
+
+def step_answer(
+    search: SearchState,
+    columns: IntArray,
+    placed_min: int,
+    tight: Tightness | None,
+    goal: int,
+    probe: bool = True,
+    mips: MipProcess | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Answer:
+    """A proof step's MIP (`proof_step`), not taken yet. No plan reaches the goal when
+    `tight` is None or forces a row that none of the columns reaches. `probe`: see
+    `MipJob.probe`; `mips` and `stop`: see `sub_mip`."""
+    if tight is None or not tight.met_by(search.side, columns):
+        return None, -math.inf, True
+    empty = np.zeros(0, dtype=np.int64)
+    return sub_mip(
+        search.side,
+        columns,
+        empty,
+        placed_min,
+        None,
+        search,
+        tight=tight,
+        cutoff=goal - 0.5,
+        probe=probe,
+        mips=mips,
+        stop=stop,
+    )
 
 
 @dataclass(frozen=True)
