@@ -344,7 +344,8 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
 ) -> None:
     """`after` gets the narrowing at the goal the rounds were started for; its answer
     goes to the step that took that narrowing, once; a step that never took it gets
-    none, and `close` stops an `after` still running (its stop signal turns true)."""
+    none, and `close` stops an `after` still running (its stop signal turns true), or
+    has it run at once, stopped, when the rounds were not over."""
     state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
     own = narrowed_by_cuts(state, master, keep, target, goal)
     assert own is not None
@@ -385,3 +386,10 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
     assert time.perf_counter() - began < 10.0
     assert stops == [True]
     assert waiting.answer(state) is None
+
+    # Stopped during the rounds: `after` still runs once (it may hold a child process to
+    # end), and sees the stop at once.
+    called: list[bool] = []
+    early = CutsAhead(state, master, keep, target, goal, lambda _, stop: called.append(stop()))
+    early.close()
+    assert called == [True]

@@ -94,7 +94,9 @@ def narrowed_by_cuts(
 
 
 #: What the thread of `CutsAhead` does after the rounds: given the step's narrowing at the
-#: goal it expects (None: no round solved) and a stop signal, ask the step's MIP.
+#: goal it expects (None: no round solved) and a stop signal, ask the step's MIP. Called
+#: exactly once, also when the rounds failed or were stopped (the signal is then true at
+#: once, and it should return at once).
 AfterRounds = Callable[[CutLP | None, Callable[[], bool]], object]
 
 
@@ -139,19 +141,23 @@ class CutsAhead:
         self._thread.start()
 
     def _run(self, search: SearchState, lp: MasterLP) -> None:
+        narrowed = None
         try:
             # No heartbeat from this thread: the reporter is the search's thread's.
             self._priced = _cut_rounds(search, lp, self.keep, self.target, self._cancel.is_set)
-            self._rounds_done.set()
-            if self._after is not None and not self._cancel.is_set():
-                narrowed = (
-                    None if self._priced is None else self._priced.for_goal(self.keep, self.goal)
-                )
-                self._answer = self._after(narrowed, self._cancel.is_set)
+            if self._priced is not None:
+                narrowed = self._priced.for_goal(self.keep, self.goal)
         except BaseException as error:  # re-raised where the step takes the answer
             self._error = error
+            self._cancel.set()
         finally:
             self._rounds_done.set()
+        try:
+            if self._after is not None:  # once, whatever happened (it may hold a process)
+                self._answer = self._after(narrowed, self._cancel.is_set)
+        except BaseException as error:
+            self._error = self._error or error
+        finally:
             self._finished.set()
 
     def take(
