@@ -261,8 +261,8 @@ def test_steps_run_ahead_give_the_same_solve(
     """With every narrowed step's rounds and MIP run ahead on the second thread, the
     solve is the one without: the same plan, bounds, cuts, rounds, kept pairs and steps.
     Seeds 6 and 9: the step takes the MIP asked ahead; seed 5: a plan found meanwhile
-    moved the step's goal, and it asks its own; seed 8: a plan near the cut LP answered
-    the step, and the MIP ahead was stopped unused."""
+    moved the step's goal, and it asks its own without waiting for the one ahead; seed 8:
+    a plan near the cut LP answered the step, and the MIP ahead was stopped unused."""
     inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     without = solve(inst, time_limit_s=60)
     monkeypatch.setattr(search, "CUTS_AHEAD_COLUMNS", 0)
@@ -270,6 +270,7 @@ def test_steps_run_ahead_give_the_same_solve(
     ahead = solve(inst, time_limit_s=60)
     assert ahead.stats["mod2_ahead"] == 1.0
     assert ("proof_ahead" in ahead.stats) is mip_ahead
+    assert ("proof_wait_s" in ahead.stats) is mip_ahead  # a moved goal does not wait for it
     assert ("mod2_proofs" in ahead.stats) is answered
     assert not {"mod2_ahead", "proof_ahead"} & set(without.stats)
     assert ahead.placements == without.placements

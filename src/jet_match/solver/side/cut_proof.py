@@ -190,6 +190,10 @@ class CutsAhead:
             raise self._error
         return self._answer
 
+    def stop(self) -> None:
+        """Ask the rounds (after the LP solve running) or the MIP to stop; `close` waits."""
+        self._cancel.set()
+
     def close(self) -> None:
         """Stop the rounds (after the LP solve running) or the MIP, and wait for them."""
         self._cancel.set()

@@ -530,6 +530,8 @@ def _prove(
                 return
             if narrowed is not None:
                 if _answered_by_cuts(search, narrowed, target, goal):
+                    if ahead is not None:
+                        ahead.stop()  # its MIP is not needed
                     return
                 keep = narrowed.kept
                 # When the LP with cuts reaches the goal, presolve alone seldom refutes the
@@ -548,13 +550,17 @@ def _prove(
 
 def _answered_ahead(search: SearchState, ahead: CutsAhead | None, goal: int) -> Answer | None:
     """The answer of the step's MIP asked ahead, when it asked this step's question (the
-    same goal and count: then the same pairs, probe and tightness); else None."""
-    began = time.perf_counter()
-    step = None if ahead is None else ahead.answer(search)
-    add_stat(search.stats, "proof_wait_s", time.perf_counter() - began)
-    if not isinstance(step, _AheadStep):
+    same goal and count: then the same pairs, probe and tightness); else None, and the
+    MIP ahead is stopped (not waited for)."""
+    if ahead is None:
         return None
-    if (step.goal, step.placed_min) != (goal, search.placed_bound):
+    if ahead.goal != goal:  # a plan found meanwhile moved the goal
+        ahead.stop()
+        return None
+    began = time.perf_counter()
+    step = ahead.answer(search)
+    add_stat(search.stats, "proof_wait_s", time.perf_counter() - began)
+    if not isinstance(step, _AheadStep) or step.placed_min != search.placed_bound:
         return None
     add_stat(search.stats, "proof_ahead", 1.0)
     return step.answer
