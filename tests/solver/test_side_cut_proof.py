@@ -331,12 +331,18 @@ def test_an_ahead_step_never_taken_is_stopped_and_its_errors_reach_the_step(
         raise RuntimeError("separation failed")
 
     monkeypatch.setattr(cut_proof, "mod2_cuts", broken)
-    failing = CutsAhead(state, master, keep, target, goal)
-    try:
-        with pytest.raises(RuntimeError, match="separation failed"):
-            failing.take(state, keep, target, goal)
-    finally:
-        failing.close()
+    for failed_first in (False, True):
+        # Whether the step asks before or after the thread failed (it failed first on a
+        # busy machine once, and the error was lost).
+        failing = CutsAhead(state, master, keep, target, goal)
+        try:
+            if failed_first:
+                failing._finished.wait(30.0)
+                assert failing._error is not None
+            with pytest.raises(RuntimeError, match="separation failed"):
+                failing.take(state, keep, target, goal)
+        finally:
+            failing.close()
 
 
 @pytest.mark.usefixtures("every_step_cut")
@@ -388,8 +394,15 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
     assert stops == [True]
     assert waiting.answer(state) is None
 
-    # Stopped during the rounds: `after` still runs once (it may hold a child process to
-    # end), and sees the stop at once.
+    # Stopped during the rounds (here rounds that last until they are stopped): `after`
+    # still runs once (it may hold a child process to end), and sees the stop at once.
+    def endless(*args: object) -> None:
+        stop = args[-1]
+        assert callable(stop)
+        while not stop():
+            threading.Event().wait(0.01)
+
+    monkeypatch.setattr(cut_proof, "_cut_rounds", endless)
     called: list[bool] = []
     early = CutsAhead(state, master, keep, target, goal, lambda _, stop: called.append(stop()))
     early.close()

@@ -150,22 +150,26 @@ class CutsAhead:
                 narrowed = self._priced.for_goal(self.keep, self.goal)
         except BaseException as error:  # re-raised where the step takes the answer
             self._error = error
-            self._cancel.set()
         finally:
             self._rounds_done.set()
         try:
             if self._after is not None:  # once, whatever happened (it may hold a process)
-                self._answer = self._after(narrowed, self._cancel.is_set)
+                self._answer = self._after(narrowed, self._stopped)
         except BaseException as error:
             self._error = self._error or error
         finally:
             self._finished.set()
 
+    def _stopped(self) -> bool:
+        """`after`'s stop signal: stopped by the search, or the rounds failed."""
+        return self._cancel.is_set() or self._error is not None
+
     def take(
         self, search: SearchState, keep: IntArray, target: int, goal: int
     ) -> tuple[bool, CutLP | None]:
         """(True, the narrowing or None) when the rounds ran for this step (once); else
-        (False, None): the step runs its own."""
+        (False, None): the step runs its own. An error of the rounds is raised here,
+        whenever they failed."""
         asked_here = target == self.target and np.array_equal(keep, self.keep)
         if self._cancel.is_set() or self._narrowing_taken or not asked_here:
             return False, None
