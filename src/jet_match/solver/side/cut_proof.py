@@ -133,6 +133,7 @@ class CutsAhead:
         self._finished = threading.Event()
         self._narrowing_taken = False
         self._priced: _Priced | None = None
+        self._narrowed: CutLP | None = None  # at `goal`
         self._answer: object = None
         self._error: BaseException | None = None
         lp = master.clone()  # here: the master is not read from two threads
@@ -142,19 +143,18 @@ class CutsAhead:
         self._thread.start()
 
     def _run(self, search: SearchState, lp: MasterLP) -> None:
-        narrowed = None
         try:
             # No heartbeat from this thread: the reporter is the search's thread's.
             self._priced = _cut_rounds(search, lp, self.keep, self.target, self._cancel.is_set)
             if self._priced is not None:
-                narrowed = self._priced.for_goal(self.keep, self.goal)
+                self._narrowed = self._priced.for_goal(self.keep, self.goal)
         except BaseException as error:  # re-raised where the step takes the answer
             self._error = error
         finally:
             self._rounds_done.set()
         try:
             if self._after is not None:  # once, whatever happened (it may hold a process)
-                self._answer = self._after(narrowed, self._stopped)
+                self._answer = self._after(self._narrowed, self._stopped)
         except BaseException as error:
             self._error = self._error or error
         finally:
@@ -180,7 +180,9 @@ class CutsAhead:
         if self._error is not None:
             raise self._error
         add_stat(search.stats, "mod2_ahead", 1.0)
-        return True, None if self._priced is None else self._priced.for_goal(keep, goal)
+        if self._priced is None or goal == self.goal:
+            return True, self._narrowed
+        return True, self._priced.for_goal(keep, goal)
 
     def answer(self, search: SearchState) -> object:
         """What `after` returned, once the narrowing was taken (None otherwise, or when it
@@ -199,8 +201,8 @@ class CutsAhead:
         self._cancel.set()
 
     def close(self) -> None:
-        """Stop the rounds (after the LP solve running) or the MIP, and wait for them."""
-        self._cancel.set()
+        """`stop`, and wait for the thread."""
+        self.stop()
         self._thread.join()
 
     def _wait(self, search: SearchState, done: threading.Event) -> None:
