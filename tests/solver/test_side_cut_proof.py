@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import highspy
 import numpy as np
@@ -407,3 +408,79 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
     early = CutsAhead(state, master, keep, target, goal, lambda _, stop: called.append(stop()))
     early.close()
     assert called == [True]
+
+
+def _record_the_descent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Events of the solves that follow: ("ahead", target) when rounds start ahead,
+    ("stop", target) when they are stopped, ("narrowed", target, goal) for a step's own
+    narrowing, ("step", target, goal) for each proof step's MIP."""
+    events: list[tuple[Any, ...]] = []
+    started, stopped = CutsAhead.__init__, CutsAhead.stop
+    own, step = narrowed_by_cuts, proof_step  # the functions `search` calls
+
+    def ahead_started(self: CutsAhead, *args: Any, **kwargs: Any) -> None:
+        events.append(("ahead", args[3]))
+        started(self, *args, **kwargs)
+
+    def ahead_stopped(self: CutsAhead) -> None:
+        events.append(("stop", self.target))
+        stopped(self)
+
+    def narrowed(*args: Any) -> CutLP | None:
+        events.append(("narrowed", args[3], args[4]))
+        return own(*args)
+
+    def proof(*args: Any) -> bool:
+        events.append(("step", args[4], args[5]))
+        return step(*args)
+
+    monkeypatch.setattr(CutsAhead, "__init__", ahead_started)
+    monkeypatch.setattr(CutsAhead, "stop", ahead_stopped)
+    monkeypatch.setattr(search, "narrowed_by_cuts", narrowed)
+    monkeypatch.setattr(search, "proof_step", proof)
+    return events
+
+
+@pytest.mark.parametrize(("seed", "steps_above"), [(13, 0), (14, 3)])
+def test_rounds_ahead_whose_step_will_not_come_are_stopped_before_the_next_step(
+    seed: int, steps_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rounds (and MIP) run ahead for a wide step are stopped as soon as the descent
+    cannot come to it: at its last step above it (a plan found near the LP moved the
+    descent's end; seed 13), or at a step below it (seed 14, after three steps above
+    it). National, generator seed 3: the MIP ahead had run beside the last step's MIP,
+    which took 11 s instead of 6.6 s (benchmarks/README.md)."""
+    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 100)
+    monkeypatch.setattr(search, "CUTS_AHEAD_COLUMNS", 0)
+    events = _record_the_descent(monkeypatch)
+    inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    result = solve(inst, time_limit_s=60)
+    assert result.status == Status.OPTIMAL
+    assert (result.objective.placed, result.objective.net) == full_mip(inst)
+    assert events[0][0] == "ahead"
+    ahead_target = events[0][1]
+    steps = [i for i, event in enumerate(events) if event[0] == "step"]
+    first_stop = next(i for i, event in enumerate(events) if event[0] == "stop")
+    above, passing = steps[:steps_above], steps[steps_above]
+    assert all(events[i][1] > ahead_target for i in above)
+    assert all(i < first_stop for i in above)  # alive while its step may still come
+    assert first_stop < passing  # stopped before the step that passes it
+
+
+def test_the_last_step_is_narrowed_from_a_lower_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no other step wide enough for cuts, the descent's last step (its target the
+    best plan's value and a unit: `goal == target`) is narrowed from
+    `LAST_STEP_CUT_COLUMNS` pairs; the steps before it are not. Seed 14: three steps,
+    then the last."""
+    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 10**9)
+    monkeypatch.setattr(search, "LAST_STEP_CUT_COLUMNS", 0)
+    events = _record_the_descent(monkeypatch)
+    inst = prepare(crowded(14, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    result = solve(inst, time_limit_s=60)
+    assert result.status == Status.OPTIMAL
+    assert (result.objective.placed, result.objective.net) == full_mip(inst)
+    asked = [event for event in events if event[0] in ("narrowed", "step")]
+    assert [event[0] for event in asked] == ["step", "step", "step", "narrowed", "step"]
+    narrowed = asked[3]
+    assert narrowed[1] == narrowed[2] == asked[4][1] == asked[4][2]  # the last step
+    assert all(event[1] != event[2] for event in asked[:3])

@@ -28,6 +28,7 @@ from jet_match.solver.side.bound import (
 from jet_match.solver.side.certificate import SideCertificate, cut_prices
 from jet_match.solver.side.cut_proof import (
     CUT_PROOF_COLUMNS,
+    LAST_STEP_CUT_COLUMNS,
     PLANS_NEAR_CUTS_COLUMNS,
     CutLP,
     CutsAhead,
@@ -518,10 +519,16 @@ def _prove(
         # Plans a unit below the target are worth finding in the same MIP: when the
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
+        if ahead is not None and not target >= ahead.target >= last:
+            # Its step will not come: the descent is past it, or a plan found since it
+            # started ends the descent above it. Its MIP would only slow this step's.
+            ahead.stop()
         probe, taken = True, False
-        if len(keep) >= CUT_PROOF_COLUMNS:
-            # Wide: the LP with mod-2 cuts keeps only the pairs a plan at the goal can use
-            # (its rounds, and the MIP after them, may have run ahead: `_cuts_ahead`).
+        last_step = target == last  # it finds a better plan or proves the best optimal
+        if len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
+            # Wide (or the last step, which presolve's probe seldom refutes): the LP with
+            # mod-2 cuts keeps only the pairs a plan at the goal can use (its rounds, and
+            # the MIP after them, may have run ahead: `_cuts_ahead`).
             if ahead is not None:
                 taken, narrowed = ahead.take(search, keep, target, goal)
             if not taken:
