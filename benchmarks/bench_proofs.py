@@ -3,6 +3,7 @@
     python benchmarks/bench_proofs.py /tmp/jet-bench/national_3pct_cap45.json --repeat 3
     python benchmarks/bench_proofs.py /tmp/jet-bench/national.json --repeat 3
     python benchmarks/bench_proofs.py /tmp/jet-bench/national_3pct_cap45.json --without-cuts
+    python benchmarks/bench_proofs.py --seeds 1-6 --limit 60 [--baseline-src /tmp/base/src]
 
 Each repeat runs, interleaved and each in a fresh child process, our solve (read the
 dataset, `solve(problem, time_limit_s=LIMIT)`, target gap 0: search until proven optimal
@@ -13,6 +14,13 @@ bound recomputed from its prices by the solver), peak RSS; the bare flow's time;
 medians, the ratio and the 3x target. With `--without-cuts`, each repeat also runs our
 solve with the proof's mod-2 cuts turned off (`cut_proof.py`: no step is wide enough for
 them), interleaved, as the baseline of that change.
+
+With `--seeds`, the national 3 % couples + 45 % cap dataset is generated afresh for each
+generator seed (`bench_solve.scaled`, as `bench_solve.py datasets` does for seed 1; kept
+under `--out`), and each seed runs once: ours, the baseline's (`--baseline-src`: another
+tree's `src`, in the same child process command), then the bare flow. One line per seed,
+then how many were proven and the median ratio: one dataset's luck (which optimal
+vertex the LP lands on, where HiGHS finds the plan) is not the engine's.
 """
 
 from __future__ import annotations
@@ -26,8 +34,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_solve import median, peak_mb
+from bench_solve import median, peak_mb, scaled
 
+from jet_match.dataset.format import Policy, dataset_to_json
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import Result, solve
@@ -63,18 +72,73 @@ def figures(result: Result, seconds: float) -> dict[str, Any]:
     }
 
 
-def child(command: list[str]) -> dict[str, Any]:
-    proc = subprocess.run(command, capture_output=True, check=True, text=True)
+def child(command: list[str], source: Path | None = None) -> dict[str, Any]:
+    """Run `command`; its last line, as JSON. `source`: a tree's `src` to import instead."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
+    proc = subprocess.run(command, capture_output=True, check=True, text=True, env=env)
     last: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return last
 
 
+def seeded_dataset(seed: int, out: Path) -> Path:
+    """The national 3 % couples + 45 % cap dataset of generator seed `seed` (written once)."""
+    path = out / f"national_3pct_cap45_seed{seed}.json"
+    if not path.exists():
+        three = scaled(1, seed=seed, couple_share=0.03)
+        capped = three.model_copy(update={"policy": Policy(max_country_share_per_prefecture=0.45)})
+        out.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(dataset_to_json(capped))
+    return path
+
+
+def seed_range(text: str) -> list[int]:
+    """ "1-6" or "1,3,5"."""
+    if "-" in text:
+        first, last = text.split("-")
+        return list(range(int(first), int(last) + 1))
+    return [int(part) for part in text.split(",")]
+
+
+def by_seed(seeds: list[int], out: Path, limit: float, baseline: Path | None) -> None:
+    """Each seed's dataset once: ours, the baseline's, the bare flow (see the docstring)."""
+    rows: dict[str, list[tuple[bool, float]]] = {"ours": [], "baseline": []}
+    for seed in seeds:
+        path = seeded_dataset(seed, out)
+        command = [sys.executable, str(HERE), str(path), "--limit", str(limit), "--once"]
+        runs = {"ours": child(command)}
+        if baseline is not None:
+            runs["baseline"] = child(command, baseline)
+        flow = child([sys.executable, str(SOLVE_BENCH), "bare-once", str(path)])
+        line = [f"seed {seed}: bare flow {flow['seconds']:.2f}s"]
+        for name, run in runs.items():
+            ratio = run["seconds"] / flow["seconds"]
+            rows[name].append((run["status"] == "optimal", ratio))
+            line.append(
+                f"{name} {run['status']} {run['seconds']:.1f}s (ratio {ratio:.2f}) net "
+                f"{run['net']} bound {run['bound']}"
+            )
+        print(" | ".join(line), flush=True)
+    for name, results in rows.items():
+        if results:
+            proven = sum(ok for ok, _ in results)
+            ratios = [ratio for _, ratio in results]
+            within = sum(ok and ratio <= 3 for ok, ratio in results)
+            print(
+                f"{name}: {proven}/{len(results)} proven optimal, {within} within 3x the bare "
+                f"flow; median ratio {median(ratios):.2f} (range {min(ratios):.2f}-"
+                f"{max(ratios):.2f})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("path", type=Path)
+    parser.add_argument("path", type=Path, nargs="?")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--without-cuts", action="store_true")
+    parser.add_argument("--seeds", type=seed_range, help='generator seeds: "1-6" or "1,3"')
+    parser.add_argument("--out", type=Path, default=Path("/tmp/jet-bench"))
+    parser.add_argument("--baseline-src", type=Path, default=None)
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-cuts", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -83,6 +147,11 @@ def main() -> None:
         return
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"# proofs: load average {load} on {os.cpu_count()} cores", flush=True)
+    if args.seeds:
+        by_seed(args.seeds, args.out, args.limit, args.baseline_src)
+        return
+    if args.path is None:
+        parser.error("a dataset path, or --seeds")
     ours, bare, proven, peaks, uncut = [], [], [], [], []
     command = [sys.executable, str(HERE), str(args.path), "--limit", str(args.limit), "--once"]
     for _ in range(args.repeat):
