@@ -44,7 +44,7 @@ CUT_PROOF_COLUMNS = 80_000
 #: The descent's last step (its target a unit above the best plan: it finds a better plan
 #: or proves the best one optimal, which presolve's probe seldom does) is narrowed from
 #: this width: national, 3 % couples and a cap, generator seed 3: 52,813 pairs, its MIP
-#: 6.6 s alone; narrowed to 36,567 pairs, 2.3 s with the rounds (benchmarks/README.md).
+#: 6.6 s alone; narrowed to 36,567 pairs, its MIP 2.3 s (benchmarks/README.md).
 LAST_STEP_CUT_COLUMNS = 40_000
 #: Plans near the cut LP's solution are looked for (`search._answered_by_cuts`) only when
 #: the step keeps this many pairs or more: over fewer, its MIP answers in a fraction of a
