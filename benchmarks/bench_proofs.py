@@ -16,11 +16,12 @@ solve with the proof's mod-2 cuts turned off (`cut_proof.py`: no step is wide en
 them), interleaved, as the baseline of that change.
 
 With `--seeds`, the national 3 % couples + 45 % cap dataset is generated afresh for each
-generator seed (`bench_solve.scaled`, as `bench_solve.py datasets` does for seed 1; kept
-under `--out`), and each seed runs once: ours, the baseline's (`--baseline-src`: another
-tree's `src`, in the same child process command), then the bare flow. One line per seed,
-then how many were proven and the median ratio: one dataset's luck (which optimal
-vertex the LP lands on, where HiGHS finds the plan) is not the engine's.
+generator seed (`bench_solve.three_percent_capped`, as `bench_solve.py datasets` does for
+seed 1; kept under `--out`), and each seed runs once: ours, the baseline's
+(`--baseline-src`: another tree's `src`, in the same child process command), then the
+bare flow. One line per seed, then how many were proven and the median ratio: one
+dataset's luck (which optimal vertex the LP lands on, where HiGHS finds the plan) is not
+the engine's.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_solve import median, peak_mb, scaled
+from bench_solve import median, peak_mb, three_percent_capped
 
-from jet_match.dataset.format import Policy, dataset_to_json
+from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import Result, solve
@@ -84,15 +85,13 @@ def seeded_dataset(seed: int, out: Path) -> Path:
     """The national 3 % couples + 45 % cap dataset of generator seed `seed` (written once)."""
     path = out / f"national_3pct_cap45_seed{seed}.json"
     if not path.exists():
-        three = scaled(1, seed=seed, couple_share=0.03)
-        capped = three.model_copy(update={"policy": Policy(max_country_share_per_prefecture=0.45)})
         out.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(dataset_to_json(capped))
+        path.write_bytes(dataset_to_json(three_percent_capped(seed)))
     return path
 
 
 def seed_range(text: str) -> list[int]:
-    """ "1-6" or "1,3,5"."""
+    """Generator seeds written "1-6" or "1,3,5"."""
     if "-" in text:
         first, last = text.split("-")
         return list(range(int(first), int(last) + 1))

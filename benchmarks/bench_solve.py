@@ -86,12 +86,18 @@ def scaled(factor: float, *, seed: int, couple_share: float | None = None) -> Da
     )
 
 
+def three_percent_capped(seed: int) -> Dataset:
+    """National size, 3 % of participants in couples, a 45 % country cap per prefecture:
+    `national_3pct_cap45.json` (and `bench_proofs.py --seeds`'s datasets)."""
+    three = scaled(1, seed=seed, couple_share=0.03)
+    return three.model_copy(update={"policy": Policy(max_country_share_per_prefecture=0.45)})
+
+
 def cmd_datasets(out: Path, seed: int) -> None:
     """Write every benchmark input into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     national = generate_scale("national", seed=seed)
-    three = scaled(1, seed=seed, couple_share=0.03)
-    capped = three.model_copy(update={"policy": Policy(max_country_share_per_prefecture=0.45)})
+    capped = three_percent_capped(seed)
     files = {
         "national.json": national,
         "national_singles.json": singles(national),
