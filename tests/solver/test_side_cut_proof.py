@@ -235,14 +235,14 @@ def test_a_round_that_is_not_solved_leaves_the_last_narrowing(
     first = narrowed_by_cuts(state, master, keep, target, goal)
     assert first is not None
     monkeypatch.setattr(cut_proof, "MAX_CUT_ROUNDS", 30)
-    adds = cut_proof._CutRows.add
+    adds = cut_proof.CutRows.add
 
     def add_then_break(rows: object, highs: highspy.Highs, cuts: object) -> None:
         adds(rows, highs, cuts)  # type: ignore[arg-type]
         none = np.zeros(0, dtype=np.int32)
         highs.addRows(1, np.ones(1), np.ones(1), 0, none, none, np.zeros(0))
 
-    monkeypatch.setattr(cut_proof._CutRows, "add", add_then_break)
+    monkeypatch.setattr(cut_proof.CutRows, "add", add_then_break)
     after = narrowed_by_cuts(state, master, keep, target, goal)
     assert after is not None
     assert after.bound == pytest.approx(first.bound)

@@ -415,6 +415,9 @@ class TestTheRestOfTheTime:
         inst = self._couples_and_cap()
         pairs = int(inst.in_run[inst.pair_p].sum())
         monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", int(0.3 * pairs))
+        # Without the LP with cuts priced over every pair, which proves this one optimal
+        # (`test_the_lp_with_cuts_priced_over_every_pair_proves_it_instead`).
+        monkeypatch.setattr(search, "priced_cut_bound", lambda *_: None)
         result = solve(inst, time_limit_s=60)
         assert result.stats["rest_mips"] == 1
         assert result.status is Status.FEASIBLE  # the proof does not fit: a gap remains
@@ -433,3 +436,21 @@ class TestTheRestOfTheTime:
             result.objective.net,
         )
         assert before.bound == result.bound
+
+    def test_the_lp_with_cuts_priced_over_every_pair_proves_it_instead(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The step too wide for a MIP is priced (`priced_cuts.py`): its bound and losses
+        leave steps that fit, and the plan is proven optimal, as a plain MIP over every
+        pair says."""
+        inst = self._couples_and_cap()
+        pairs = int(inst.in_run[inst.pair_p].sum())
+        monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", int(0.3 * pairs))
+        result = solve(inst, time_limit_s=60)
+        assert result.stats["priced_rounds"] >= 1
+        assert "rest_mips" not in result.stats
+        assert result.status is Status.OPTIMAL
+        assert result.bound is not None
+        optimum = full_mip(inst)
+        assert (result.objective.placed, result.objective.net) == optimum
+        assert (result.bound.placed, result.bound.score) == optimum

@@ -63,7 +63,7 @@ class CutLP:
 
     #: The master's copy, with the step's pairs and the cuts (a round more than `x` has
     #: seen when the next solve fell short). Read it only: a pair added now would miss
-    #: its coefficients in the cuts (and its couple row would be misplaced).
+    #: its coefficients in the cuts (`priced_cuts.CutColumns` derives them).
     lp: MasterLP
     bound: float  # no plan over its pairs placing `placed_min` is worth more
     x: FloatArray  # its solution, by usable position
@@ -224,7 +224,7 @@ def _cut_rounds(
     side, pairs = search.side, search.pairs
     was_optimal = lp.optimal
     lp.add(keep, side.profit[pairs.index].astype(np.float64))
-    rows = _CutRows.of(lp)
+    rows = CutRows.of(lp)
     highs = lp.highs
     rounds, best, stalled = 0, np.inf, 0
     priced: _Priced | None = None
@@ -264,8 +264,22 @@ def _cut_rounds(
     return priced
 
 
+def add_cut_rows(highs: highspy.Highs, cuts: Cuts) -> None:
+    """The cuts as rows `coefficients @ x <= rhs` at the model's end."""
+    coefficients = cuts.coefficients
+    highs.addRows(
+        len(cuts),
+        np.full(len(cuts), -np.inf),
+        cuts.rhs,
+        coefficients.nnz,
+        coefficients.indptr[:-1].astype(np.int32),
+        coefficients.indices.astype(np.int32),
+        coefficients.data.astype(np.float64),
+    )
+
+
 @dataclass
-class _CutRows:
+class CutRows:
     """The copy's rows as the separation and the bound read them (cuts appended)."""
 
     matrix: sp.csc_matrix
@@ -276,7 +290,7 @@ class _CutRows:
     owner_row: IntArray  # each column's participant row (the slack's: the cardinality row)
 
     @classmethod
-    def of(cls, lp: MasterLP) -> _CutRows:
+    def of(cls, lp: MasterLP) -> CutRows:
         model = lp.highs.getLp()
         sparse = model.a_matrix_
         shape = (model.num_row_, model.num_col_)
@@ -296,16 +310,8 @@ class _CutRows:
         return cls(matrix, costs, lower, upper, skip, owner_row)
 
     def add(self, highs: highspy.Highs, cuts: Cuts) -> None:
+        add_cut_rows(highs, cuts)
         coefficients = cuts.coefficients
-        highs.addRows(
-            len(cuts),
-            np.full(len(cuts), -np.inf),
-            cuts.rhs,
-            coefficients.nnz,
-            coefficients.indptr[:-1].astype(np.int32),
-            coefficients.indices.astype(np.int32),
-            coefficients.data.astype(np.float64),
-        )
         self.matrix = sp.vstack([self.matrix, coefficients]).tocsc()
         self.lower = np.concatenate([self.lower, np.full(len(cuts), -np.inf)])
         self.upper = np.concatenate([self.upper, cuts.rhs])
@@ -321,17 +327,25 @@ class _CutRows:
         uses only pairs with -d_j <= B - goal. None if the slack column's reduced profit
         is positive (no finite bound from these prices)."""
         solution = lp.highs.getSolution()
-        y = np.asarray(solution.row_dual, dtype=np.float64)
-        y = np.where(np.isfinite(self.upper), y, np.minimum(y, 0.0))
-        y = np.where(np.isfinite(self.lower), y, np.maximum(y, 0.0))
+        y = self.duals(lp)
         reduced = self.costs - self.matrix.T @ y
         if reduced[0] > 0:
             return None
-        upper = np.where(np.isfinite(self.upper), self.upper, 0.0)
-        lower = np.where(np.isfinite(self.lower), self.lower, 0.0)
-        rows = np.where(y > 0, upper * y, lower * y)
-        bound = float(rows.sum() + np.maximum(reduced[1:], 0.0).sum())
+        bound = self.rows_bound(y) + float(np.maximum(reduced[1:], 0.0).sum())
         x = np.zeros(len(lp.pairs.participant))
         order = lp.order()
         x[order] = np.asarray(solution.col_value, dtype=np.float64)[1:]
         return _Priced(lp, bound, x, -reduced[1:], order)
+
+    def duals(self, lp: MasterLP) -> FloatArray:
+        """The LP's row prices, a price of the wrong sign for a row's only finite side
+        taken as 0 (`priced`)."""
+        y = np.asarray(lp.highs.getSolution().row_dual, dtype=np.float64)
+        y = np.where(np.isfinite(self.upper), y, np.minimum(y, 0.0))
+        return np.where(np.isfinite(self.lower), y, np.maximum(y, 0.0))
+
+    def rows_bound(self, y: FloatArray) -> float:
+        """The rows' part of `priced`'s B: sum of upper * y where y > 0, else lower * y."""
+        upper = np.where(np.isfinite(self.upper), self.upper, 0.0)
+        lower = np.where(np.isfinite(self.lower), self.lower, 0.0)
+        return float(np.where(y > 0, upper * y, lower * y).sum())

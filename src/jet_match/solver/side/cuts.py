@@ -43,10 +43,14 @@ MAX_ELIMINATION_WORK = 1_000_000
 
 @dataclass(frozen=True)
 class Cuts:
-    """Cuts `coefficients @ x <= rhs`, one per row of `coefficients` (CSR, integral)."""
+    """Cuts `coefficients @ x <= rhs`, one per row of `coefficients` (CSR, integral);
+    `weights` (CSR, one row per cut, 1/2 on each of its rows) derive each cut's
+    coefficient for any column, in the model or not: the floor of the weighted sum of the
+    column's coefficients in those rows (`priced_cuts.py`)."""
 
     coefficients: sp.csr_matrix
     rhs: FloatArray
+    weights: sp.csr_matrix
 
     def __len__(self) -> int:
         return int(self.coefficients.shape[0])
@@ -61,7 +65,7 @@ def mod2_cuts(
     rows = matrix.tocsr()
     sets = _row_sets(rows, upper, x, skip)
     if not sets:
-        return _no_cuts(matrix.shape[1])
+        return _no_cuts(matrix.shape[1], matrix.shape[0])
     lengths = [len(s) for s in sets]
     weights = sp.csr_matrix(
         (
@@ -89,9 +93,9 @@ def mod2_cuts(
     unbounded = weights @ (~bounded).astype(np.float64) > 0
     violated = (combined @ x - rhs > MIN_VIOLATION) & ~unbounded
     if not violated.any():
-        return _no_cuts(matrix.shape[1])
+        return _no_cuts(matrix.shape[1], matrix.shape[0])
     chosen = _distinct(combined, rhs, np.flatnonzero(violated))
-    return Cuts(combined[chosen], rhs[chosen])
+    return Cuts(combined[chosen], rhs[chosen], weights[chosen])
 
 
 def _distinct(combined: sp.csr_matrix, rhs: FloatArray, rows: IntArray) -> IntArray:
@@ -108,8 +112,8 @@ def _distinct(combined: sp.csr_matrix, rhs: FloatArray, rows: IntArray) -> IntAr
     return np.asarray(distinct, dtype=np.int64)
 
 
-def _no_cuts(n_columns: int) -> Cuts:
-    return Cuts(sp.csr_matrix((0, n_columns)), np.zeros(0))
+def _no_cuts(n_columns: int, n_rows: int) -> Cuts:
+    return Cuts(sp.csr_matrix((0, n_columns)), np.zeros(0), sp.csr_matrix((0, n_rows)))
 
 
 def _row_sets(

@@ -11,9 +11,11 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Callable
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.policy import IntArray
@@ -104,8 +106,15 @@ class MasterLP:
             np.ones(1),
         )
 
-    def add(self, positions: IntArray, costs: FloatArray) -> None:
-        """Add usable pairs (positions in `pairs`) not yet in the model as columns."""
+    def add(
+        self,
+        positions: IntArray,
+        costs: FloatArray,
+        extra: Callable[[IntArray, int], sp.csc_matrix] | None = None,
+    ) -> None:
+        """Add usable pairs (positions in `pairs`) not yet in the model as columns.
+        `extra(positions, rows)`: more coefficients of those columns (rows x columns, in
+        rows added beside the master's own: the cuts of `priced_cuts.py`)."""
         positions = positions[~self.in_model[positions]]
         if len(positions) == 0:
             return
@@ -113,7 +122,8 @@ class MasterLP:
         couple_key = pairs.couple_key[positions]
         new = np.setdiff1d(couple_key[couple_key >= 0], self.couple_keys)
         if len(new):
-            rows = self.n_rows + np.arange(len(new))
+            # At the model's end: after the cuts of a copy (`priced_cuts.py`), if any.
+            rows = self.highs.getNumRow() + np.arange(len(new))
             self.highs.addRows(
                 len(new),
                 np.zeros(len(new)),
@@ -134,7 +144,7 @@ class MasterLP:
             cap_rows = self.cap_row[pairs.cap_key[positions]]
             has_cap = cap_rows >= 0
         has_couple = couple_key >= 0
-        couple_rows = self._couple_row(couple_key)
+        couple_rows = self.couple_row(couple_key)
         counts = 3 + has_cap + has_couple
         starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
         index = np.empty(int(counts.sum()), dtype=np.int32)
@@ -147,6 +157,13 @@ class MasterLP:
         index[at] = couple_rows[has_couple]
         value[at] = np.where(pairs.first_member[positions][has_couple], 1.0, -1.0)
         k = len(positions)
+        if extra is not None:
+            own = sp.csc_matrix(
+                (value, index, np.r_[starts, len(index)]), shape=(self.highs.getNumRow(), k)
+            )
+            merged = (own + extra(positions, self.highs.getNumRow())).tocsc()
+            merged.sort_indices()
+            starts, index, value = merged.indptr[:-1], merged.indices.astype(np.int32), merged.data
         self.highs.addCols(
             k,
             costs[positions],
@@ -175,7 +192,7 @@ class MasterLP:
         twin.columns = list(self.columns)
         return twin
 
-    def _couple_row(self, couple_key: IntArray) -> IntArray:
+    def couple_row(self, couple_key: IntArray) -> IntArray:
         if len(self.couple_keys) == 0:
             return np.full(len(couple_key), -1, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.couple_keys, couple_key), len(self.couple_keys) - 1)
@@ -222,7 +239,7 @@ class MasterLP:
         )
         duals = np.repeat(y[: len(pairs.owners)], pairs.run_length)
         at = pairs.couple_at
-        rows = self._couple_row(pairs.couple_key[at])
+        rows = self.couple_row(pairs.couple_key[at])
         duals[at] += np.where(
             rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first_member[at], 1.0, -1.0), 0.0
         )

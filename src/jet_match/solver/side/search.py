@@ -45,6 +45,7 @@ from jet_match.solver.side.pairs import (
     usable_mask,
     usable_pairs,
 )
+from jet_match.solver.side.priced_cuts import priced_cut_bound
 from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.relaxation_optimum import near_the_relaxation
 from jet_match.solver.side.repair import repair
@@ -493,26 +494,36 @@ def _prove(
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
     pairs, unit = search.pairs, search.unit
-    ceiling = _first_target(search, lagrange)
+    # The bound whose losses keep each step's pairs: the Lagrangian, or once a step is too
+    # wide for a MIP, the LP with cuts priced over every pair, if it proves less.
+    narrow, priced_tried = lagrange, False
+    ceiling = _first_target(search, narrow)
     step, previous = 0, None
     while not search.reached() and not search.out_of_time():
         # Plans' values are multiples of the unit; with no plan at the count yet, the
         # descent goes on until its MIP holds every pair (or they no longer fit in one).
         at_count = search.best_value[0] >= search.placed_bound
-        last = search.best_value[1] + unit if at_count else _every_pair_target(lagrange, unit)
+        last = search.best_value[1] + unit if at_count else _every_pair_target(narrow, unit)
         target = int(max(ceiling - step * unit, last))
         if previous is not None and target >= previous:
             return  # the last step asked the widest question there is
         previous = target
-        keep = _kept(lagrange, target)
+        keep = _kept(narrow, target)
+        if len(keep) > MAX_SUB_MIP_COLUMNS and not priced_tried:
+            priced_tried = True
+            priced = _priced_by_cuts(search, master, last, ahead)
+            if priced is not None and priced.bound < narrow.bound - BOUND_TOLERANCE:
+                narrow = priced  # the descent starts again from its bound
+                ceiling, step, previous = _first_target(search, narrow), 0, None
+                continue
         if len(keep) > MAX_SUB_MIP_COLUMNS:
             # Too wide: the widest MIP that fits, below the bound proven so far.
-            target = max(target, _lowest_fitting(lagrange, unit))
+            target = max(target, _lowest_fitting(narrow, unit))
             if target > min(ceiling, search.score_ceiling()):
                 return
-            keep = _kept(lagrange, target)
+            keep = _kept(narrow, target)
         elif at_count and target > last:
-            widest = _kept(lagrange, last)
+            widest = _kept(narrow, last)
             if 2 * len(keep) >= len(widest) and len(widest) <= MAX_SUB_MIP_COLUMNS:
                 # The last step's MIP fits, at most twice this one: ask its question now.
                 target, keep = last, widest
@@ -553,6 +564,22 @@ def _prove(
         ):
             return
         step = 2 * step + 1
+
+
+def _priced_by_cuts(
+    search: SearchState, master: MasterLP, goal: int, ahead: CutsAhead | None
+) -> LagrangianBound | None:
+    """A proof step too wide for a MIP: the LP with mod-2 cuts priced over every pair
+    (`priced_cuts.py`), its rounds until its bound is below `goal` (the best plan is then
+    optimal) or stops falling; its bound is proven, and its losses keep fewer pairs than
+    the Lagrangian's. National, 3 % couples and a cap, generator seed 5: benchmarks/README.md."""
+    if ahead is not None:
+        ahead.stop()  # its step's pairs were the Lagrangian's: it will not be asked
+    priced = priced_cut_bound(search, master, goal, search.report_now)
+    if priced is None:
+        return None
+    search.tighten(priced.bound)
+    return priced.as_bound()
 
 
 def _answered_ahead(search: SearchState, ahead: CutsAhead | None, goal: int) -> Answer | None:

@@ -1,0 +1,157 @@
+"""Proof steps too wide for a MIP: the LP with mod-2 cuts priced over every pair
+(`solver/side/priced_cuts.py`).
+
+The MIP width is lowered so that a crowded instance's proof meets steps too wide for one.
+Checked against plain computations: the plan and the bound are a MIP's optimum over
+every pair (`full_mip`); every cut row, over every pair, is the floor of half the sum of
+its rows, computed afresh from the whole matrix; an optimal plan over every pair loses
+no more than the bound leaves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engines_exact import crowded, full_mip
+
+from jet_match.solver import Status, prepare, solve
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.side import priced_cuts, search
+from jet_match.solver.side.cuts import TOLERANCE, Cuts
+from jet_match.solver.side.pairs import positions_of_plan
+from jet_match.solver.side.priced_cuts import CutColumns, PricedCuts
+from jet_match.solver.side.state import SearchState
+from jet_match.solver.side.sub_mip import sub_mip
+
+#: Wide enough for the plans near the LP, too narrow for the proof's wider steps.
+NARROW_MIPS = 100
+
+
+@pytest.fixture
+def narrow_mips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", NARROW_MIPS)
+
+
+def _solved(seed: int, couples: int) -> tuple[Any, tuple[int, int]]:
+    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
+    return solve(inst, time_limit_s=60), full_mip(inst)
+
+
+@pytest.mark.usefixtures("narrow_mips")
+@pytest.mark.parametrize(("seed", "couples"), [(6, 5), (14, 5), (22, 5), (27, 3)])
+def test_a_step_too_wide_is_priced_and_the_plan_is_the_optimum_of_every_pair(
+    seed: int, couples: int
+) -> None:
+    result, optimum = _solved(seed, couples)
+    assert result.stats["priced_rounds"] >= 1
+    assert result.status == Status.OPTIMAL
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == optimum
+
+
+@pytest.mark.usefixtures("narrow_mips")
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), couples=st.integers(3, 5))
+def test_the_bound_never_falls_below_the_optimum_of_every_pair(seed: int, couples: int) -> None:
+    """Whether or not the narrow MIPs find the optimum, what is proven holds."""
+    result, optimum = _solved(seed, couples)
+    assert result.bound is not None
+    assert (result.objective.placed, result.objective.net) <= optimum
+    assert (result.bound.placed, result.bound.score) >= optimum
+    if result.status == Status.OPTIMAL:
+        assert (result.objective.placed, result.objective.net) == optimum
+
+
+def _record(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
+    """Record every priced bound (with its search) and every batch of cuts added."""
+    bounds: list[tuple[SearchState, int, PricedCuts | None]] = []
+    batches: list[tuple[CutColumns, int, Cuts]] = []
+    priced = priced_cuts.priced_cut_bound
+    add = CutColumns.add
+
+    def recorded(state: SearchState, master: Any, goal: int, stop: Any) -> PricedCuts | None:
+        answer = priced(state, master, goal, stop)
+        bounds.append((state, state.placed_bound, answer))
+        return answer
+
+    def add_recorded(self: CutColumns, cuts: Cuts) -> None:
+        batches.append((self, self.lp.highs.getNumRow(), cuts))
+        add(self, cuts)
+
+    monkeypatch.setattr(search, "priced_cut_bound", recorded)
+    monkeypatch.setattr(CutColumns, "add", add_recorded)
+    return bounds, batches
+
+
+@pytest.mark.usefixtures("narrow_mips")
+@pytest.mark.parametrize(("seed", "couples"), [(14, 5), (27, 3)])
+def test_every_cut_is_the_floor_of_half_its_rows_over_every_pair(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every usable pair joins a copy of the priced LP with the coefficients the cuts give
+    it; each cut row must then be floor(weights x matrix) over every column, the matrix
+    read back from HiGHS (earlier cuts' rows included, so each cut is checked over the
+    rows as they are)."""
+    _, batches = _record(monkeypatch)
+    _solved(seed, couples)
+    assert sum(len(cuts) for _, _, cuts in batches) >= 2
+    columns = batches[-1][0]
+    lp = columns.lp.clone()
+    costs = lp.side.profit[lp.pairs.index].astype(np.float64)
+    lp.add(np.arange(len(lp.pairs.index)), costs, columns.block)
+    assert lp.in_model.all()
+    model = lp.highs.getLp()
+    shape = (model.num_row_, model.num_col_)
+    arrays = (model.a_matrix_.value_, model.a_matrix_.index_, model.a_matrix_.start_)
+    matrix = sp.csc_matrix(arrays, shape=shape).tocsr()
+    checked = 0
+    for owner, first_row, cuts in batches:
+        if owner is not columns:
+            continue
+        for k in range(len(cuts)):
+            weights = cuts.weights[k].toarray().ravel()
+            weights = np.concatenate([weights, np.zeros(shape[0] - len(weights))])
+            expected = np.floor(weights @ matrix + TOLERANCE)
+            assert np.array_equal(matrix[first_row + k].toarray().ravel(), expected)
+            checked += 1
+    assert checked >= 1
+
+
+@pytest.mark.usefixtures("narrow_mips")
+@pytest.mark.parametrize(("seed", "couples"), [(6, 5), (22, 5)])
+def test_an_optimal_plan_loses_no_more_than_the_bound_leaves(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over every pair, the best plan at the count is worth at most the bound, and the
+    losses of its pairs add up to at most the bound less its value (weak duality): so
+    every plan worth a goal uses only pairs the descent keeps for it."""
+    bounds, _ = _record(monkeypatch)
+    _solved(seed, couples)
+    assert bounds
+    for state, placed_min, priced in bounds:
+        assert priced is not None
+        state.deadline = Deadline(60.0)
+        every = np.arange(len(state.pairs.index))
+        plan, _, proven = sub_mip(
+            state.side,
+            state.pairs.index[every],
+            np.zeros(0, dtype=np.int64),
+            placed_min,
+            None,
+            state,
+        )
+        assert proven
+        assert plan is not None
+        placed, value = state.side.value(plan)
+        assert placed >= placed_min
+        used = np.flatnonzero(positions_of_plan(state.pairs, plan))
+        assert value <= priced.bound + 1e-6
+        assert np.maximum(priced.loss[used], 0).sum() <= priced.bound - value + 1e-6
+        kept = search._kept(priced.as_bound(), value)
+        assert np.isin(used, kept).all()
