@@ -41,6 +41,7 @@ from jet_match.solver.side.state import SearchState, add_stat
 from jet_match.solver.side.sub_mip import MIP_NEEDS_S
 
 _DUAL, _PRIMAL = 1, 4  # HiGHS's `simplex_strategy`
+_NO_ROW = -1
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,20 @@ class CutColumns:
     def __init__(self, lp: MasterLP) -> None:
         pairs = lp.pairs
         self.lp = lp
-        self.by_opening = np.argsort(pairs.opening, kind="stable")
         n_openings = lp.side.instance.tables.n_openings
-        by_opening = pairs.opening[self.by_opening]
-        self.opening_starts = np.searchsorted(by_opening, np.arange(n_openings + 1))
+        # A stable sort of small integers is a radix sort (national: 6 M pairs, 0.03 s).
+        small = np.int16 if n_openings <= np.iinfo(np.int16).max else np.int64
+        self.by_opening = np.argsort(pairs.opening.astype(small), kind="stable")
+        self.opening_starts = np.r_[0, np.cumsum(np.bincount(pairs.opening, minlength=n_openings))]
         order = np.argsort(pairs.couple_key[pairs.couple_at], kind="stable")
         self.by_couple_key = pairs.couple_at[order]
         self.couple_keys = pairs.couple_key[self.by_couple_key]
-        self.person_row = np.repeat(np.arange(len(pairs.owners)), pairs.run_length)
         self.opening_row = lp.first_opening_row + pairs.opening
-        self.cap_row = (
-            lp.cap_row[pairs.cap_key] if len(lp.binding_caps) else np.full(len(pairs.opening), -1)
-        )
+        #: Each pair's cap row, or the row past the model's last (priced at 0) if none.
+        self.cap_row = np.full(len(pairs.opening), _NO_ROW)
+        if len(lp.binding_caps):
+            rows = lp.cap_row[pairs.cap_key]
+            self.cap_row = np.where(rows >= 0, rows, _NO_ROW)
         self.sign = np.where(pairs.first_member, 1.0, -1.0)
         self.rows: list[int] = []  # each cut's row in the model
         self.support: list[IntArray] = []  # usable positions with a coefficient, sorted
@@ -121,7 +124,9 @@ class CutColumns:
                     found.append(self.by_couple_key[span])
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        candidates = np.unique(np.concatenate(found))
+        # A pair found twice gets the same coefficient twice: only those kept are made
+        # unique (an opening's pairs, most of them at 0, are many).
+        candidates = np.concatenate(found)
         total = self._base_rows_times(weight, candidates)
         for row in rows.tolist():
             if row in self.cut_at_row:
@@ -129,18 +134,27 @@ class CutColumns:
                 total += weight[row] * _values_at(self.support[k], self.values[k], candidates)
         coefficient = np.floor(total + TOLERANCE)
         nonzero = coefficient != 0
-        return candidates[nonzero], coefficient[nonzero]
+        support, first = np.unique(candidates[nonzero], return_index=True)
+        return support, coefficient[nonzero][first]
 
-    def _base_rows_times(self, y: FloatArray, positions: IntArray) -> FloatArray:
-        """Per position: the sum over the master's own rows of y times its coefficient."""
+    def _base_rows_times(self, y: FloatArray, positions: IntArray | None = None) -> FloatArray:
+        """Per position (every usable pair when None): the sum over the master's own rows
+        of y times its coefficient."""
         lp, pairs = self.lp, self.lp.pairs
-        total = y[self.person_row[positions]] + y[self.opening_row[positions]]
+        priced = np.concatenate([y, [0.0]])  # `_NO_ROW` (-1) reads the 0 at the end
+        if positions is None:
+            total = np.repeat(y[: len(pairs.owners)], pairs.run_length)
+            total += priced[self.opening_row]
+            total += priced[self.cap_row]
+            member = pairs.couple_at
+        else:
+            total = y[lp.person_row[pairs.participant[positions]]]
+            total += priced[self.opening_row[positions]] + priced[self.cap_row[positions]]
+            member = np.flatnonzero(pairs.couple_key[positions] >= 0)
         total += y[lp.cardinality_row]
-        cap = self.cap_row[positions]
-        total += np.where(cap >= 0, y[np.maximum(cap, 0)], 0.0)
-        member = np.flatnonzero(pairs.couple_key[positions] >= 0)
-        couple = lp.couple_row(pairs.couple_key[positions[member]])
-        signed = self.sign[positions[member]] * y[np.maximum(couple, 0)]
+        at = member if positions is None else positions[member]
+        couple = lp.couple_row(pairs.couple_key[at])
+        signed = self.sign[at] * y[np.maximum(couple, 0)]
         total[member] += np.where(couple >= 0, signed, 0.0)
         return total
 
@@ -164,7 +178,7 @@ class CutColumns:
 
     def reduced(self, y: FloatArray, costs: FloatArray) -> FloatArray:
         """Every usable pair's reduced profit under the row prices y (cuts included)."""
-        d = costs - self._base_rows_times(y, np.arange(len(costs)))
+        d = costs - self._base_rows_times(y)
         for k, row in enumerate(self.rows):
             if y[row] != 0.0:
                 d[self.support[k]] -= y[row] * self.values[k]
