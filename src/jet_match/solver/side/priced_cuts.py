@@ -42,6 +42,10 @@ from jet_match.solver.side.sub_mip import MIP_NEEDS_S
 
 _DUAL, _PRIMAL = 1, 4  # HiGHS's `simplex_strategy`
 _NO_ROW = -1
+#: Cuts over more rows are left out: the late rounds' cuts over hundreds of participants
+#: reach hundreds of thousands of pairs each (national, 3 % couples and a cap, generator
+#: seed 1: 43 cuts, 13 M coefficients, 5 s to derive), and slow every solve after them.
+MAX_CUT_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class PricedCuts:
 
     bound: float
     loss: FloatArray
+    #: The LP copy, and its solution (by usable position) at the solve that gave `bound`.
+    lp: MasterLP
+    x: FloatArray
 
     def as_bound(self) -> LagrangianBound:
         """The same bound and losses, as the descent reads them (`search._kept`)."""
@@ -58,139 +65,137 @@ class PricedCuts:
 
 
 class CutColumns:
-    """The cuts of one LP copy, with each one's coefficient for every usable pair."""
+    """The cuts of one LP copy, with each one's coefficient for every usable pair.
+
+    A cut's coefficients are `floor(weights @ rows)` over every pair: the participant,
+    opening and couple rows as one sparse incidence matrix (by usable position), the cap
+    rows read per pair (a cap row's pairs are too many to list, and its half alone rounds
+    to 0), earlier cuts as the sparse matrix of their coefficients."""
 
     def __init__(self, lp: MasterLP) -> None:
         pairs = lp.pairs
         self.lp = lp
+        n_pairs = len(pairs.index)
         n_openings = lp.side.instance.tables.n_openings
-        # A stable sort of small integers is a radix sort (national: 6 M pairs, 0.03 s).
+        # A stable sort of small integers is a radix sort (national: 6 M pairs, 0.06 s).
         small = np.int16 if n_openings <= np.iinfo(np.int16).max else np.int64
-        self.by_opening = np.argsort(pairs.opening.astype(small), kind="stable")
-        self.opening_starts = np.r_[0, np.cumsum(np.bincount(pairs.opening, minlength=n_openings))]
+        by_opening = np.argsort(pairs.opening.astype(small), kind="stable")
+        opening_starts = np.cumsum(np.bincount(pairs.opening, minlength=n_openings))
         order = np.argsort(pairs.couple_key[pairs.couple_at], kind="stable")
-        self.by_couple_key = pairs.couple_at[order]
-        self.couple_keys = pairs.couple_key[self.by_couple_key]
+        by_couple_key = pairs.couple_at[order]
+        self.couple_keys, couple_starts = np.unique(
+            pairs.couple_key[by_couple_key], return_index=True
+        )
+        self.sign = np.where(pairs.first_member, 1.0, -1.0)
+        #: Rows: the participants' and openings' (as in the model), then one per couple key.
+        self.first_couple = lp.first_opening_row + n_openings
+        self.incidence = sp.csr_matrix(
+            (
+                np.concatenate([np.ones(2 * n_pairs), self.sign[by_couple_key]]),
+                np.concatenate([np.arange(n_pairs), by_opening, by_couple_key]),
+                np.concatenate(
+                    [
+                        pairs.starts,
+                        n_pairs + np.r_[0, opening_starts],
+                        2 * n_pairs + couple_starts[1:],
+                        [2 * n_pairs + len(by_couple_key)],
+                    ]
+                ),
+            ),
+            shape=(self.first_couple + len(self.couple_keys), n_pairs),
+        )
         self.opening_row = lp.first_opening_row + pairs.opening
-        #: Each pair's cap row, or the row past the model's last (priced at 0) if none.
-        self.cap_row = np.full(len(pairs.opening), _NO_ROW)
+        #: Each pair's cap row, or `_NO_ROW` (priced at 0) if none.
+        self.cap_row = np.full(n_pairs, _NO_ROW)
         if len(lp.binding_caps):
             rows = lp.cap_row[pairs.cap_key]
             self.cap_row = np.where(rows >= 0, rows, _NO_ROW)
-        self.sign = np.where(pairs.first_member, 1.0, -1.0)
-        self.rows: list[int] = []  # each cut's row in the model
-        self.support: list[IntArray] = []  # usable positions with a coefficient, sorted
-        self.values: list[FloatArray] = []  # those coefficients
-        self.cut_at_row: dict[int, int] = {}
+        self.rows = np.zeros(0, dtype=np.int64)  # each cut's row in the model
+        self.coefficients = sp.csr_matrix((0, n_pairs))  # cuts x usable positions
+        self._by_column = self.coefficients.tocsc()
 
     def add(self, cuts: Cuts) -> None:
         """Add the cuts as rows of the LP, each with its coefficient for every usable pair
-        (those in the model are `cuts.coefficients`, derived by `mod2_cuts` the same way)."""
-        first_row = self.lp.highs.getNumRow()
-        add_cut_rows(self.lp.highs, cuts)
-        for k in range(len(cuts)):
-            span = slice(cuts.weights.indptr[k], cuts.weights.indptr[k + 1])
-            support, values = self._derive(cuts.weights.indices[span], cuts.weights.data[span])
-            self.cut_at_row[first_row + k] = len(self.rows)
-            self.rows.append(first_row + k)
-            self.support.append(support)
-            self.values.append(values)
+        (those in the model are `cuts.coefficients`, derived by `mod2_cuts` the same way).
+        A cut taking the cardinality row (no upper side: `mod2_cuts` never returns one)
+        would hold every pair: it is left out."""
+        lp = self.lp
+        n_rows = lp.highs.getNumRow()
+        weights = cuts.weights.tocoo()
+        cardinality = np.zeros(len(cuts), dtype=np.bool_)
+        cardinality[weights.row[weights.col == lp.cardinality_row]] = True
+        if cardinality.any():
+            kept = np.flatnonzero(~cardinality)
+            cuts = Cuts(cuts.coefficients[kept], cuts.rhs[kept], cuts.weights[kept])
+            weights = cuts.weights.tocoo()
+        if len(cuts) == 0:
+            return
+        new = self._derive(weights, len(cuts), n_rows)
+        add_cut_rows(lp.highs, cuts)
+        self.rows = np.concatenate([self.rows, n_rows + np.arange(len(cuts))])
+        self.coefficients = sp.vstack([self.coefficients, new]).tocsr()
+        self._by_column = self.coefficients.tocsc()
 
-    def _derive(self, rows: IntArray, weights: FloatArray) -> tuple[IntArray, FloatArray]:
-        """The positions and coefficients of the cut `floor(sum of weights x rows)`."""
-        lp, pairs = self.lp, self.lp.pairs
-        weight = np.zeros(lp.highs.getNumRow(), dtype=np.float64)
-        weight[rows] = weights
-        # A pair gets a coefficient only with two of the rows, or a couple row's -1/2: the
-        # pairs of the cut's participant, opening and couple rows, and earlier cuts, hold
-        # every such pair (a pair has one cap group, whose half alone rounds to 0).
-        found: list[IntArray] = []
-        for row in rows.tolist():
-            if row < lp.first_opening_row:
-                owner = row
-                start = int(pairs.starts[owner])
-                found.append(np.arange(start, start + int(pairs.run_length[owner])))
-            elif row < lp.first_opening_row + len(self.opening_starts) - 1:
-                opening = row - lp.first_opening_row
-                span = slice(self.opening_starts[opening], self.opening_starts[opening + 1])
-                found.append(self.by_opening[span])
-            elif row in self.cut_at_row:
-                found.append(self.support[self.cut_at_row[row]])
-            else:
-                at = np.flatnonzero(lp.couple_rows == row)
-                if len(at):
-                    key = lp.couple_keys[at[0]]
-                    span = slice(*np.searchsorted(self.couple_keys, [key, key + 1]))
-                    found.append(self.by_couple_key[span])
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        # A pair found twice gets the same coefficient twice: only those kept are made
-        # unique (an opening's pairs, most of them at 0, are many).
-        candidates = np.concatenate(found)
-        total = self._base_rows_times(weight, candidates)
-        for row in rows.tolist():
-            if row in self.cut_at_row:
-                k = self.cut_at_row[row]
-                total += weight[row] * _values_at(self.support[k], self.values[k], candidates)
-        coefficient = np.floor(total + TOLERANCE)
+    def _derive(self, weights: sp.coo_matrix, n_cuts: int, n_rows: int) -> sp.csr_matrix:
+        """The cuts' coefficients over every usable pair (cuts x positions), from their
+        weights over the model's `n_rows` rows."""
+        lp = self.lp
+        row, model_row, weight = weights.row, weights.col, weights.data
+        logical = np.full(n_rows, -1, dtype=np.int64)
+        logical[: self.first_couple] = np.arange(self.first_couple)  # participants, openings
+        if len(lp.couple_rows):
+            at = np.searchsorted(self.couple_keys, lp.couple_keys)
+            logical[lp.couple_rows] = self.first_couple + at
+        earlier = np.full(n_rows, -1, dtype=np.int64)
+        earlier[self.rows] = np.arange(len(self.rows))
+        base = logical[model_row] >= 0
+        by_rows = sp.csr_matrix(
+            (weight[base], (row[base], logical[model_row[base]])),
+            shape=(n_cuts, self.incidence.shape[0]),
+        )
+        total = by_rows @ self.incidence
+        cut = earlier[model_row] >= 0
+        if cut.any():
+            by_cuts = sp.csr_matrix(
+                (weight[cut], (row[cut], earlier[model_row[cut]])),
+                shape=(n_cuts, len(self.rows)),
+            )
+            total = total + by_cuts @ self.coefficients
+        total = total.tocoo()
+        # The cap rows' halves, on the pairs some other row already touches.
+        cap_weight = np.zeros((n_cuts, n_rows + 1))
+        # The model's cap rows follow its opening rows (where the incidence's couples begin).
+        cap = (model_row >= self.first_couple) & (model_row < lp.cardinality_row)
+        cap_weight[row[cap], model_row[cap]] = weight[cap]
+        values = total.data + cap_weight[total.row, self.cap_row[total.col]]
+        coefficient = np.floor(values + TOLERANCE)
         nonzero = coefficient != 0
-        support, first = np.unique(candidates[nonzero], return_index=True)
-        return support, coefficient[nonzero][first]
-
-    def _base_rows_times(self, y: FloatArray, positions: IntArray | None = None) -> FloatArray:
-        """Per position (every usable pair when None): the sum over the master's own rows
-        of y times its coefficient."""
-        lp, pairs = self.lp, self.lp.pairs
-        priced = np.concatenate([y, [0.0]])  # `_NO_ROW` (-1) reads the 0 at the end
-        if positions is None:
-            total = np.repeat(y[: len(pairs.owners)], pairs.run_length)
-            total += priced[self.opening_row]
-            total += priced[self.cap_row]
-            member = pairs.couple_at
-        else:
-            total = y[lp.person_row[pairs.participant[positions]]]
-            total += priced[self.opening_row[positions]] + priced[self.cap_row[positions]]
-            member = np.flatnonzero(pairs.couple_key[positions] >= 0)
-        total += y[lp.cardinality_row]
-        at = member if positions is None else positions[member]
-        couple = lp.couple_row(pairs.couple_key[at])
-        signed = self.sign[at] * y[np.maximum(couple, 0)]
-        total[member] += np.where(couple >= 0, signed, 0.0)
-        return total
+        return sp.csr_matrix(
+            (coefficient[nonzero], (total.row[nonzero], total.col[nonzero])),
+            shape=(n_cuts, self.incidence.shape[1]),
+        )
 
     def block(self, positions: IntArray, n_rows: int) -> sp.csc_matrix:
         """The cuts' coefficients of `positions` (rows x positions), for `MasterLP.add`."""
-        rows, columns, values = [], [], []
-        for k, row in enumerate(self.rows):
-            if len(self.support[k]) == 0:
-                continue
-            at = np.minimum(np.searchsorted(self.support[k], positions), len(self.support[k]) - 1)
-            hit = np.flatnonzero(self.support[k][at] == positions)
-            rows.append(np.full(len(hit), row))
-            columns.append(hit)
-            values.append(self.values[k][at[hit]])
-        if not rows:
-            return sp.csc_matrix((n_rows, len(positions)))
+        chosen = self._by_column[:, positions].tocoo()
         return sp.csc_matrix(
-            (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-            shape=(n_rows, len(positions)),
+            (chosen.data, (self.rows[chosen.row], chosen.col)), shape=(n_rows, len(positions))
         )
 
     def reduced(self, y: FloatArray, costs: FloatArray) -> FloatArray:
         """Every usable pair's reduced profit under the row prices y (cuts included)."""
-        d = costs - self._base_rows_times(y)
-        for k, row in enumerate(self.rows):
-            if y[row] != 0.0:
-                d[self.support[k]] -= y[row] * self.values[k]
+        lp, pairs = self.lp, self.lp.pairs
+        priced = np.concatenate([y, [0.0]])  # `_NO_ROW` (-1) reads the 0 at the end
+        d = costs - np.repeat(y[: len(pairs.owners)], pairs.run_length)
+        d -= priced[self.opening_row]
+        d -= priced[self.cap_row]
+        d -= y[lp.cardinality_row]
+        member = pairs.couple_at
+        couple = lp.couple_row(pairs.couple_key[member])
+        d[member] -= np.where(couple >= 0, self.sign[member] * y[np.maximum(couple, 0)], 0.0)
+        if len(self.rows):
+            d -= self.coefficients.T @ y[self.rows]
         return d
-
-
-def _values_at(support: IntArray, values: FloatArray, positions: IntArray) -> FloatArray:
-    """The sparse vector (support, values) read at `positions` (0 where it has none)."""
-    if len(support) == 0:
-        return np.zeros(len(positions))
-    at = np.minimum(np.searchsorted(support, positions), len(support) - 1)
-    return np.where(support[at] == positions, values[at], 0.0)
 
 
 def priced_cut_bound(
@@ -226,7 +231,9 @@ def priced_cut_bound(
         slack_prices_in = rows.costs[0] - y[lp.cardinality_row] > 0
         bound = None if slack_prices_in else rows.rows_bound(y) + float(np.maximum(d, 0).sum())
         if bound is not None and (best is None or bound < best.bound - BOUND_TOLERANCE):
-            best, stalled = PricedCuts(bound, -d), 0
+            x = np.zeros(len(pairs.index))
+            x[lp.order()] = np.asarray(highs.getSolution().col_value, dtype=np.float64)[1:]
+            best, stalled = PricedCuts(bound, -d, lp, x), 0
         else:
             stalled += 1
         positive = np.flatnonzero((d > PRICE_TOLERANCE) & ~lp.in_model)
@@ -238,7 +245,7 @@ def priced_cut_bound(
         if ended or stalled > STALLED_ROUNDS or rounds == MAX_CUT_ROUNDS:
             break
         x = np.asarray(highs.getSolution().col_value, dtype=np.float64)
-        found = mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip)
+        found = _short(mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip))
         if len(found) == 0:
             break
         cuts.add(found)
@@ -248,4 +255,14 @@ def priced_cut_bound(
     add_stat(search.stats, "priced_pricings", float(pricings))
     add_stat(search.stats, "priced_columns", float(lp.in_model.sum()))
     add_stat(search.stats, "priced_s", time.perf_counter() - began)
+    if best is not None:
+        search.stats["priced_bound"] = best.bound
     return best
+
+
+def _short(cuts: Cuts) -> Cuts:
+    """The cuts of at most `MAX_CUT_ROWS` rows (leaving a cut out is always valid)."""
+    short = np.flatnonzero(np.diff(cuts.weights.indptr) <= MAX_CUT_ROWS)
+    if len(short) == len(cuts):
+        return cuts
+    return Cuts(cuts.coefficients[short], cuts.rhs[short], cuts.weights[short])
