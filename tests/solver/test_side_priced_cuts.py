@@ -155,3 +155,33 @@ def test_an_optimal_plan_loses_no_more_than_the_bound_leaves(
         assert np.maximum(priced.loss[used], 0).sum() <= priced.bound - value + 1e-6
         kept = search._kept(priced.as_bound(), value)
         assert np.isin(used, kept).all()
+
+
+@pytest.mark.usefixtures("narrow_mips")
+def test_no_bound_past_the_deadline_or_after_a_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked again with what the search gave it: stopped, or out of time, no solve is
+    priced (None: the descent goes on with the Lagrangian's losses); otherwise the same
+    bound as in the search, the master untouched."""
+    asked: list[tuple[SearchState, Any, int, float]] = []
+    priced = priced_cuts.priced_cut_bound
+
+    def recorded(state: SearchState, master: Any, goal: int, stop: Any) -> PricedCuts | None:
+        columns = master.highs.getNumCol()
+        answer = priced(state, master, goal, stop)
+        assert master.highs.getNumCol() == columns
+        assert answer is not None
+        asked.append((state, master, goal, answer.bound))
+        return answer
+
+    monkeypatch.setattr(search, "priced_cut_bound", recorded)
+    _solved(6, 5)
+    assert asked
+    state, master, goal, bound = asked[0]
+    state.deadline = Deadline(60.0)
+    state.stopped = False
+    assert priced(state, master, goal, lambda: True) is None
+    again = priced(state, master, goal, lambda: False)
+    assert again is not None
+    assert again.bound == pytest.approx(bound, abs=1e-6)
+    state.deadline = Deadline(0.0)
+    assert priced(state, master, goal, lambda: False) is None
