@@ -52,7 +52,12 @@ not only on the pairs a model happened to hold:
    of cuts, then its MIP (in a second child process), run on a second thread while the
    plans near the LP are looked for (`cut_proof.CutsAhead`), and the step takes their
    answers, the same it would compute (the MIP's only when a plan found meanwhile has not
-   moved the step's goal).
+   moved the step's goal). A step too wide for any MIP (`MAX_SUB_MIP_COLUMNS`) is not the
+   end: the LP with cuts is priced over every usable pair (`priced_cuts.py`; a cut's
+   coefficient for any pair follows from its rows), its bound is proven, a plan near
+   its solution is looked for, and the descent starts again with its losses (national,
+   3 % couples and a cap, generator seed 5: the bound 150 points above the best plan
+   falls to the optimum in about 4 s).
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
@@ -65,10 +70,11 @@ One concern a file: `problem.py` (the side problem, its plans' value and feasibi
 `pairs.py` (the usable pairs, seeds and priced-in columns), `bound.py` (the Lagrangian
 bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
 `cuts.py` ({0,1/2} cuts), `cut_proof.py` (a wide proof step narrowed by the LP with
-cuts), `repair.py` (the first plan), `relaxation_optimum.py` (plans at or just below the flow
-relaxation's optimum, keeping couples and caps), `basis.py` (the LP's basis kept for
-the next solve), `state.py` (the search's state), `search.py`
-(`solve_side`), `highs.py` (creating quiet HiGHS models).
+cuts), `priced_cuts.py` (the LP with cuts priced over every pair), `repair.py` (the
+first plan), `relaxation_optimum.py` (plans at or just below the flow relaxation's
+optimum, keeping couples and caps), `basis.py` (the LP's basis kept for the next
+solve), `state.py` (the search's state), `search.py` (`solve_side`), `highs.py`
+(creating quiet HiGHS models).
 """
 
 from jet_match.solver.side.problem import SideOutcome, SideProblem, build_side
