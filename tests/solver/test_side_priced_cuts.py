@@ -17,13 +17,16 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from solver_builders import whole_side
 from test_engines_exact import crowded, full_mip
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side import priced_cuts, search
-from jet_match.solver.side.cuts import TOLERANCE, Cuts
-from jet_match.solver.side.pairs import positions_of_plan
+from jet_match.solver.side.cut_proof import CutRows
+from jet_match.solver.side.cuts import TOLERANCE, Cuts, mod2_cuts
+from jet_match.solver.side.master import MasterLP
+from jet_match.solver.side.pairs import positions_of_plan, usable_mask, usable_pairs
 from jet_match.solver.side.priced_cuts import CutColumns, PricedCuts
 from jet_match.solver.side.state import SearchState
 from jet_match.solver.side.sub_mip import sub_mip
@@ -185,3 +188,56 @@ def test_no_bound_past_the_deadline_or_after_a_stop(monkeypatch: pytest.MonkeyPa
     assert again.bound == pytest.approx(bound, abs=1e-6)
     state.deadline = Deadline(0.0)
     assert priced(state, master, goal, lambda: False) is None
+
+
+def _matrix(lp: MasterLP) -> sp.csr_matrix:
+    """The LP's constraint matrix as HiGHS holds it (rows x columns, slack first)."""
+    model = lp.highs.getLp()
+    arrays = (model.a_matrix_.value_, model.a_matrix_.index_, model.a_matrix_.start_)
+    return sp.csc_matrix(arrays, shape=(model.num_row_, model.num_col_)).tocsr()
+
+
+@pytest.mark.parametrize(("seed", "couples"), [(3, 0), (5, 0), (6, 5), (14, 5)])
+def test_every_pairs_cut_coefficients_and_reduced_profit_are_the_plain_ones(
+    seed: int, couples: int
+) -> None:
+    """Built by hand, without the search: an LP over half the pairs, rounds of cuts with
+    their coefficients for every pair (`CutColumns`), then every pair added to a copy.
+    Read back from HiGHS, each cut row is the floor of its weights times the rows, and
+    `reduced` is c - A'y for any prices y (here random), also without couples."""
+    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
+    side = whole_side(inst)
+    pairs = usable_pairs(side, usable_mask(side))
+    costs = side.profit[pairs.index].astype(np.float64)
+    master = MasterLP(side, pairs, 0, search.penalty_of(side), 0, {})
+    master.add(np.arange(0, len(pairs.index), 2), costs)
+    assert master.solve(Deadline(60.0)) is not None
+    lp = master.clone()
+    columns = CutColumns(lp)
+    batches = []
+    for _ in range(4):
+        lp.highs.run()
+        rows = CutRows.of(lp)
+        x = np.asarray(lp.highs.getSolution().col_value, dtype=np.float64)
+        cuts = mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip)
+        if len(cuts) == 0:
+            break
+        batches.append((lp.highs.getNumRow(), cuts))
+        columns.add(cuts)
+    everything = lp.clone()
+    everything.add(np.arange(len(pairs.index)), costs, columns.block)
+    matrix = _matrix(everything)
+    for first_row, cuts in batches:
+        for k in range(len(cuts)):
+            weights = np.zeros(matrix.shape[0])
+            span = slice(cuts.weights.indptr[k], cuts.weights.indptr[k + 1])
+            weights[cuts.weights.indices[span]] = cuts.weights.data[span]
+            expected = np.floor(weights @ matrix + TOLERANCE)
+            assert np.array_equal(matrix[first_row + k].toarray().ravel(), expected)
+    y = np.random.default_rng(seed).normal(size=matrix.shape[0])
+    y[lp.highs.getNumRow() :] = 0.0  # couple rows only the copy of every pair has
+    plain = np.zeros(len(pairs.index))
+    plain[everything.order()] = costs[everything.order()] - (matrix.T @ y)[1:]
+    assert np.allclose(columns.reduced(y[: lp.highs.getNumRow()], costs), plain, atol=1e-9)
+    if couples:
+        assert batches  # the couples' odd cycles give cuts

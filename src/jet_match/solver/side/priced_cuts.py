@@ -97,8 +97,9 @@ class CutColumns:
         del by_opening
         value = np.ones(len(index))
         value[2 * n_pairs :] = np.where(pairs.first_member[by_couple_key], 1.0, -1.0)
+        # Each row's first entry: participants, openings, couple keys (none without couples).
         starts = np.concatenate(
-            [pairs.starts, n_pairs + np.r_[0, opening_starts], 2 * n_pairs + couple_starts[1:]]
+            [pairs.starts, n_pairs + np.r_[0, opening_starts[:-1]], 2 * n_pairs + couple_starts]
         )
         self.incidence = sp.csr_matrix(
             (value, index, np.r_[starts, len(index)].astype(np.int32)),
@@ -218,6 +219,7 @@ def priced_cut_bound(
     best: PricedCuts | None = None
     strategy = _PRIMAL if lp.optimal else _DUAL
     rounds, stalled, pricings = 0, 0, 0
+    last_round = np.inf  # the bound when the last round of cuts was priced out
     while not search.out_of_time() and not stop():
         left = search.deadline.remaining()
         if left < MIP_NEEDS_S:
@@ -240,15 +242,18 @@ def priced_cut_bound(
             best = None  # its arrays go before the new ones come (a best's loss is -d)
             x = np.zeros(len(pairs.index))
             x[lp.order()] = np.asarray(highs.getSolution().col_value, dtype=np.float64)[1:]
-            best, stalled = PricedCuts(bound, np.negative(d, out=d), lp, x), 0
-        else:
-            stalled += 1
+            best = PricedCuts(bound, np.negative(d, out=d), lp, x)
+        if best is not None and best.bound < goal - BOUND_TOLERANCE:
+            break  # no plan reaches the goal: nothing more to price
         if len(positive):
             lp.add(best_per_participant(pairs, positive, gains), costs, cuts.block)
             strategy, pricings = _PRIMAL, pricings + 1
             continue
-        ended = best is not None and best.bound < goal - BOUND_TOLERANCE
-        if ended or stalled > STALLED_ROUNDS or rounds == MAX_CUT_ROUNDS:
+        # Priced out: a round of cuts, unless the last rounds left the bound where it was.
+        now = np.inf if best is None else best.bound
+        stalled = stalled + 1 if now > last_round - BOUND_TOLERANCE else 0
+        last_round = min(last_round, now)
+        if stalled > STALLED_ROUNDS or rounds == MAX_CUT_ROUNDS:
             break
         x = np.asarray(highs.getSolution().col_value, dtype=np.float64)
         found = _short(mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip))
