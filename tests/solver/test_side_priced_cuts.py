@@ -241,3 +241,42 @@ def test_every_pairs_cut_coefficients_and_reduced_profit_are_the_plain_ones(
     assert np.allclose(columns.reduced(y[: lp.highs.getNumRow()], costs), plain, atol=1e-9)
     if couples:
         assert batches  # the couples' odd cycles give cuts
+
+
+@pytest.mark.usefixtures("narrow_mips")
+def test_a_later_proof_at_the_same_count_starts_from_the_priced_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search keeps what was priced (`SearchState.priced`): asked again at the same
+    count, the proof prices nothing more and starts from that bound (still above the
+    optimum); at another count, it prices afresh."""
+    calls: list[int] = []
+    proofs: list[tuple[SearchState, Any, Any]] = []
+    priced = priced_cuts.priced_cut_bound
+    prove = search._prove
+
+    def counted(state: SearchState, master: Any, goal: int, stop: Any) -> PricedCuts | None:
+        calls.append(state.placed_bound)
+        return priced(state, master, goal, stop)
+
+    def recorded(state: SearchState, master: Any, lagrange: Any, ahead: Any = None) -> None:
+        proofs.append((state, master, lagrange))
+        prove(state, master, lagrange, ahead)
+
+    monkeypatch.setattr(search, "priced_cut_bound", counted)
+    monkeypatch.setattr(search, "_prove", recorded)
+    result, optimum = _solved(6, 5)
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert len(calls) == 1
+    state, master, lagrange = proofs[0]
+    assert state.priced is not None
+    assert state.priced[0] == state.placed_bound
+    state.deadline, state.stopped = Deadline(60.0), False
+    state.score_bound = float("inf")  # as if nothing were proven yet
+    prove(state, master, lagrange)
+    assert len(calls) == 1
+    assert optimum[1] <= state.score_bound <= state.priced[1].bound
+    state.priced = (state.placed_bound + 1, state.priced[1])  # another count
+    state.score_bound = float("inf")
+    prove(state, master, lagrange)
+    assert len(calls) == 2

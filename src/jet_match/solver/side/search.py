@@ -497,6 +497,11 @@ def _prove(
     # The bound whose losses keep each step's pairs: the Lagrangian, or once a step is too
     # wide for a MIP, the LP with cuts priced over every pair, if it proves less.
     narrow, priced_tried = lagrange, False
+    if search.priced is not None and search.priced[0] == search.placed_bound:
+        priced_tried = True  # an earlier proof at this count priced it already
+        search.tighten(search.priced[1].bound)
+        if search.priced[1].bound < narrow.bound:
+            narrow = search.priced[1]
     ceiling = _first_target(search, narrow)
     step, previous = 0, None
     while not search.reached() and not search.out_of_time():
@@ -579,6 +584,7 @@ def _priced_by_cuts(
     if priced is None:
         return None
     search.tighten(priced.bound)
+    search.priced = (search.placed_bound, priced.as_bound())
     if not search.reached():
         # Its solution is often a few swaps from a plan at its bound, which that bound
         # proves optimal: seed 5, a MIP near it (width 0) instead of a step's MIP over
