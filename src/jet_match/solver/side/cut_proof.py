@@ -327,7 +327,7 @@ class CutRows:
         uses only pairs with -d_j <= B - goal. None if the slack column's reduced profit
         is positive (no finite bound from these prices)."""
         solution = lp.highs.getSolution()
-        y = self.duals(lp)
+        y = self.duals(solution)
         reduced = self.costs - self.matrix.T @ y
         if reduced[0] > 0:
             return None
@@ -337,10 +337,10 @@ class CutRows:
         x[order] = np.asarray(solution.col_value, dtype=np.float64)[1:]
         return _Priced(lp, bound, x, -reduced[1:], order)
 
-    def duals(self, lp: MasterLP) -> FloatArray:
-        """The LP's row prices, a price of the wrong sign for a row's only finite side
-        taken as 0 (`priced`)."""
-        y = np.asarray(lp.highs.getSolution().row_dual, dtype=np.float64)
+    def duals(self, solution: highspy.HighsSolution) -> FloatArray:
+        """The solution's row prices, a price of the wrong sign for a row's only finite
+        side taken as 0 (`priced`)."""
+        y = np.asarray(solution.row_dual, dtype=np.float64)
         y = np.where(np.isfinite(self.upper), y, np.minimum(y, 0.0))
         return np.where(np.isfinite(self.lower), y, np.maximum(y, 0.0))
 

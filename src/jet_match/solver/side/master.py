@@ -192,6 +192,18 @@ class MasterLP:
         twin.columns = list(self.columns)
         return twin
 
+    def own_row_prices(self, y: FloatArray) -> FloatArray:
+        """Per usable pair: its participant row's price plus its couple row's (+1 or -1
+        times it; 0 where that row is not in the model yet), under the row prices y."""
+        pairs = self.pairs
+        prices = np.repeat(y[: len(pairs.owners)], pairs.run_length)
+        at = pairs.couple_at
+        rows = self.couple_row(pairs.couple_key[at])
+        prices[at] += np.where(
+            rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first_member[at], 1.0, -1.0), 0.0
+        )
+        return prices
+
     def couple_row(self, couple_key: IntArray) -> IntArray:
         if len(self.couple_keys) == 0:
             return np.full(len(couple_key), -1, dtype=np.int64)
@@ -227,7 +239,7 @@ class MasterLP:
             return None
         solution = self.highs.getSolution()
         y = np.asarray(solution.row_dual, dtype=np.float64)
-        side, pairs = self.side, self.pairs
+        side = self.side
         m = side.instance.tables.n_openings
         cap_price = np.zeros(len(side.cap_left) if side.cap_left is not None else 0)
         if len(self.binding_caps):
@@ -237,12 +249,7 @@ class MasterLP:
             cap_key=cap_price,
             placement=max(-float(y[self.cardinality_row]), 0.0),
         )
-        duals = np.repeat(y[: len(pairs.owners)], pairs.run_length)
-        at = pairs.couple_at
-        rows = self.couple_row(pairs.couple_key[at])
-        duals[at] += np.where(
-            rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first_member[at], 1.0, -1.0), 0.0
-        )
+        duals = self.own_row_prices(y)
         values = np.asarray(solution.col_value, dtype=np.float64)
         self.slack = float(values[0])
         return prices, duals, values[1:]

@@ -105,7 +105,6 @@ class CutColumns:
             (value, index, np.r_[starts, len(index)].astype(np.int32)),
             shape=(self.first_couple + len(self.couple_keys), n_pairs),
         )
-        self.member_sign = np.where(pairs.first_member[pairs.couple_at], 1.0, -1.0)
         #: Each cap key's row, or `_NO_ROW` (priced at 0) if it has none; None: no caps.
         #: (Nothing more is kept per pair: national, 6.3 M pairs, 50 MB an array.)
         self.key_row: IntArray | None = None
@@ -163,13 +162,13 @@ class CutColumns:
             )
             total = total + by_cuts @ self.coefficients
         total = total.tocoo()
-        # The cap rows' halves, on the pairs some other row already touches.
-        cap_weight = np.zeros((n_cuts, n_rows + 1))
-        # The model's cap rows follow its opening rows (where the incidence's couples begin).
-        cap = (model_row >= self.first_couple) & (model_row < lp.cardinality_row)
-        cap_weight[row[cap], model_row[cap]] = weight[cap]
         values = total.data
         if self.key_row is not None:
+            # The cap rows' halves, on the pairs some other row already touches (the
+            # model's cap rows follow its opening rows, where the incidence's couples begin).
+            cap_weight = np.zeros((n_cuts, n_rows + 1))  # the last column: `_NO_ROW`
+            cap = (model_row >= self.first_couple) & (model_row < lp.cardinality_row)
+            cap_weight[row[cap], model_row[cap]] = weight[cap]
             values = values + cap_weight[total.row, self.key_row[lp.pairs.cap_key[total.col]]]
         coefficient = np.floor(values + TOLERANCE)
         nonzero = coefficient != 0
@@ -189,15 +188,12 @@ class CutColumns:
         """Every usable pair's reduced profit under the row prices y (cuts included)."""
         lp, pairs = self.lp, self.lp.pairs
         priced = np.concatenate([y, [0.0]])  # `_NO_ROW` (-1) reads the 0 at the end
-        d = np.repeat(y[: len(pairs.owners)], pairs.run_length)
+        d = lp.own_row_prices(y)
         np.subtract(costs, d, out=d)  # in place: national, 6.3 M pairs, 50 MB an array
         d -= y[lp.first_opening_row : self.first_couple][pairs.opening]
         if self.key_row is not None:
             d -= priced[self.key_row][pairs.cap_key]
         d -= y[lp.cardinality_row]
-        member = pairs.couple_at
-        couple = lp.couple_row(pairs.couple_key[member])
-        d[member] -= np.where(couple >= 0, self.member_sign * y[np.maximum(couple, 0)], 0.0)
         if len(self.rows):
             d -= self.coefficients.T @ y[self.rows]
         return d
@@ -230,7 +226,8 @@ def priced_cut_bound(
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         rows = CutRows.of(lp)
-        y = rows.duals(lp)
+        solution = highs.getSolution()
+        y = rows.duals(solution)
         d = cuts.reduced(y, costs)
         # The slack column (a missed place: its one coefficient is the cardinality row's)
         # must not price in, or these prices bound nothing.
@@ -241,7 +238,7 @@ def priced_cut_bound(
         if bound is not None and (best is None or bound < best.bound - BOUND_TOLERANCE):
             best = None  # its arrays go before the new ones come (a best's loss is -d)
             x = np.zeros(len(pairs.index))
-            x[lp.order()] = np.asarray(highs.getSolution().col_value, dtype=np.float64)[1:]
+            x[lp.order()] = np.asarray(solution.col_value, dtype=np.float64)[1:]
             best = PricedCuts(bound, np.negative(d, out=d), lp, x)
         if best is not None and best.bound < goal - BOUND_TOLERANCE:
             break  # no plan reaches the goal: nothing more to price
@@ -255,7 +252,7 @@ def priced_cut_bound(
         last_round = min(last_round, now)
         if stalled > STALLED_ROUNDS or rounds == MAX_CUT_ROUNDS:
             break
-        x = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+        x = np.asarray(solution.col_value, dtype=np.float64)
         found = _short(mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip))
         if len(found) == 0:
             break

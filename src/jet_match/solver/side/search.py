@@ -584,13 +584,14 @@ def _priced_by_cuts(
     if priced is None:
         return None
     search.tighten(priced.bound)
-    search.priced = (search.placed_bound, priced.as_bound())
+    bound = priced.as_bound()
+    search.priced = (search.placed_bound, bound)
     if not search.reached():
         # Its solution is often a few swaps from a plan at its bound, which that bound
         # proves optimal: seed 5, a MIP near it (width 0) instead of a step's MIP over
         # the 44,544 pairs without loss, which took 0.1 s or 9 s by HiGHS's luck.
         _improve(search, priced.lp, priced.x, widest=False, near=(0,))
-    return priced.as_bound()
+    return bound
 
 
 def _answered_ahead(search: SearchState, ahead: CutsAhead | None, goal: int) -> Answer | None:
