@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 #: Float rounding allowance before flooring a bound (docs/scoring.md section 7).
@@ -42,13 +43,26 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     total += math.fsum(free_slots.get(o, 0) * price for o, price in opening_price.items())
     total += math.fsum(room.get(key, 0) * price for key, price in cap_price.items())
 
+    free_pairs = [(p, o, 1 if unit else c) for p, o, c in pairs if p not in pinned]
+    step = int(prices.get("unit", 1))
+    assert step >= 1, "no unit"
+    assert all(c % step == 0 for _, _, c in free_pairs), f"a profit not a multiple of {step}"
+    rows = _Rows(problem, person, pinned, org_of, prefecture, free_slots, room)
+    penalty: dict[tuple[str, str], float] = defaultdict(float)
+    for cut, (coefficients, rhs) in zip(
+        prices.get("cuts", []), _cuts(prices.get("cuts", []), free_pairs, rows), strict=True
+    ):
+        assert rhs == cut["rhs"], f"cut {cut['id']}: its rows give rhs {rhs}"
+        assert cut["price"] >= 0, f"cut {cut['id']}: a negative price"
+        total += cut["price"] * rhs
+        for pair, coefficient in coefficients.items():
+            penalty[pair] += cut["price"] * coefficient
+
     # Reduced profit of each pair of each free participant.
     reduced: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for participant, opening, profit in pairs:
-        if participant in pinned:
-            continue
+    for participant, opening, profit in free_pairs:
         key = f"{person[participant].citizenship}:{prefecture[opening]}"
-        value = (1.0 if unit else float(profit)) - opening_price.get(opening, 0.0)
+        value = float(profit) - opening_price.get(opening, 0.0) - penalty[participant, opening]
         reduced[participant].append((opening, value - cap_price.get(key, 0.0) + placement))
 
     for participant, options in reduced.items():
@@ -69,7 +83,126 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
                 org_of,
                 prefecture,
             )
-    return math.floor(total + TOLERANCE)
+    bound = math.floor(total + TOLERANCE)
+    return bound - bound % step
+
+
+class _Rows:
+    """The rows a cut may take (docs/scoring.md section 7): each one's coefficient for a
+    pair and its limit, checked to be rows every plan meets."""
+
+    def __init__(
+        self,
+        problem: Any,
+        person: Mapping[str, Any],
+        pinned: Mapping[str, str],
+        org_of: Mapping[str, str],
+        prefecture: Mapping[str, int],
+        free_slots: Mapping[str, int],
+        room: Mapping[str, int],
+    ) -> None:
+        self.person, self.pinned = person, pinned
+        self.org_of, self.prefecture = org_of, prefecture
+        self.free_slots, self.room = free_slots, room
+
+    def coefficient(self, row: Mapping[str, Any], participant: str, opening: str) -> int:
+        """The row's coefficient for the pair (an earlier cut's: `_cuts`)."""
+        kind, name = row["kind"], row["id"]
+        if kind == "participant":
+            return int(participant == name)
+        if kind == "opening":
+            return int(opening == name)
+        if kind == "cap":
+            key = f"{self.person[participant].citizenship}:{self.prefecture[opening]}"
+            return int(key == name)
+        assert kind == "couple", f"a row of unknown kind {kind}"
+        group = (
+            f"organization:{self.org_of[opening]}"
+            if row["group"].startswith("organization:")
+            else f"prefecture:{self.prefecture[opening]}"
+        )
+        if group != row["group"]:
+            return 0
+        return 1 if participant == name else -1 if participant == row["partner"] else 0
+
+    def touches(
+        self,
+        weighted: list[tuple[Mapping[str, Any], Fraction]],
+        participant: str,
+        opening: str,
+        done: Mapping[str, tuple[dict[tuple[str, str], int], int]],
+    ) -> bool:
+        """Whether any of the rows has a coefficient for the pair (a quick filter)."""
+        key = f"{self.person[participant].citizenship}:{self.prefecture[opening]}"
+        names = {participant, opening, key}
+        return any(
+            (row["id"] in done and (participant, opening) in done[row["id"]][0])
+            if row["kind"] == "cut"
+            else row["id"] in names or row.get("partner") == participant
+            for row, _ in weighted
+        )
+
+    def limit(self, row: Mapping[str, Any]) -> int:
+        """The row's right-hand side, after checking every plan meets the row."""
+        kind, name = row["kind"], row["id"]
+        if kind == "participant":
+            assert name in self.person, f"no participant {name}"
+            assert name not in self.pinned, f"participant {name} is pinned"
+            return 1
+        if kind == "opening":
+            return self.free_slots.get(name, 0)
+        if kind == "cap":
+            assert name in self.room, f"no cap {name}"
+            return self.room[name]
+        assert kind == "couple", f"a row of unknown kind {kind}"
+        a, b = self.person[name], self.person[row["partner"]]
+        assert a.partner == b.external_id, f"no couple {name}"
+        assert b.partner == a.external_id, f"no couple {name}"
+        assert name not in self.pinned, f"couple {name}: pinned"
+        assert b.external_id not in self.pinned, f"couple {name}: partner pinned"
+        # Together in an organization means together in its prefecture too; the other
+        # way round holds only for a couple asking for the same organization.
+        kinds = {getattr(x.partner_constraint, "name", "") for x in (a, b)}
+        if row["group"].startswith("organization:"):
+            assert "SAME_ORGANIZATION" in kinds, f"couple {name}: not one organization"
+        else:
+            assert row["group"].startswith("prefecture:"), f"couple {name}: no group"
+        return 0
+
+
+def _cuts(
+    cuts: list[Mapping[str, Any]], pairs: list[Pair], rows: _Rows
+) -> list[tuple[dict[tuple[str, str], int], int]]:
+    """Each cut's coefficient for every pair (where not 0) and its right-hand side, from
+    its rows: floor(sum of weight x row), exactly (weights as exact fractions)."""
+    done: dict[str, tuple[dict[tuple[str, str], int], int]] = {}
+    out = []
+    for cut in cuts:
+        weighted = []
+        for row in cut["rows"]:
+            weight = Fraction(row["weight"])
+            assert weight >= 0, f"cut {cut['id']}: a negative weight"
+            weighted.append((row, weight))
+        coefficients: dict[tuple[str, str], int] = {}
+        for participant, opening, _ in pairs:
+            if not rows.touches(weighted, participant, opening, done):
+                continue  # every coefficient 0
+            total = Fraction(0)
+            for row, weight in weighted:
+                if row["kind"] == "cut":
+                    earlier = done[row["id"]][0]  # an earlier cut only
+                    total += weight * earlier.get((participant, opening), 0)
+                else:
+                    total += weight * rows.coefficient(row, participant, opening)
+            if math.floor(total) != 0:
+                coefficients[participant, opening] = math.floor(total)
+        limit = sum(
+            (w * (done[r["id"]][1] if r["kind"] == "cut" else rows.limit(r)) for r, w in weighted),
+            Fraction(0),
+        )
+        done[cut["id"]] = (coefficients, math.floor(limit))
+        out.append(done[cut["id"]])
+    return out
 
 
 def _couple_best(

@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from certificate_check import Pair, recompute
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded, full_mip
 
 from jet_match.services.bridge.solving import result_document
-from jet_match.solver import Instance, Problem, Status, prepare, solve
+from jet_match.services.rounds.outcome import run_outcome
+from jet_match.solver import Instance, Problem, Result, Status, prepare, solve
+from jet_match.solver.problem import PartnerConstraint
+from jet_match.solver.side import search
 
 
 def eligible_pairs(inst: Instance) -> list[Pair]:
@@ -138,3 +142,108 @@ def test_descending_targets_prove_an_optimum_below_the_certificate() -> None:
     assert placed_bound == optimum[0]
     assert score_bound is not None
     assert score_bound > optimum[1]
+
+
+class TestCutsPricedOverEveryPair:
+    """A proof step too wide for a MIP is priced over every pair with mod-2 cuts
+    (`solver/side/priced_cuts.py`); the certificate then carries those cuts, each as the
+    rows it halves, with their prices, and the plain check derives every cut's
+    coefficient for every pair from its rows, checks that every plan meets them, and
+    recomputes the bound: here it is the optimum of a MIP over every pair, so the
+    certificate alone proves the plan optimal."""
+
+    @pytest.fixture(autouse=True)
+    def narrow_mips(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", 100)  # as test_side_priced_cuts
+
+    @staticmethod
+    def _solved(seed: int, couples: int) -> tuple[Problem, Instance, Result]:
+        problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
+        inst = prepare(problem, top_k=1)
+        return problem, inst, solve(inst, time_limit_s=60)
+
+    @pytest.mark.parametrize(("seed", "couples"), [(6, 5), (14, 5), (22, 5), (27, 3)])
+    def test_the_cuts_certify_the_optimum_of_every_pair(self, seed: int, couples: int) -> None:
+        problem, inst, result = self._solved(seed, couples)
+        assert result.stats["priced_rounds"] >= 1
+        certificate = result_document(result)["certificate"]
+        assert certificate["score"]["cuts"]
+        optimum = full_mip(inst)
+        assert checked(problem, inst, certificate) == optimum
+        assert (result.objective.placed, result.objective.net) == optimum
+        assert result.status == Status.OPTIMAL
+        # A run's outcome carries the same certificate (its schema takes the cuts).
+        assert run_outcome(result, {})["certificate"] == certificate
+
+    def test_without_the_cut_prices_the_bound_is_higher(self) -> None:
+        problem, inst, result = self._solved(27, 3)
+        score = result_document(result)["certificate"]["score"]
+        free = [cut for cut in score["cuts"] if cut["price"] > 0]
+        assert free
+        unpriced = {**score, "cuts": [{**cut, "price": 0.0} for cut in score["cuts"]]}
+        assert recompute(problem, eligible_pairs(inst), unpriced, unit=False) > score["bound"]
+
+    def test_a_cut_no_plan_must_meet_is_refused(self) -> None:
+        problem, inst, result = self._solved(27, 3)
+        score = result_document(result)["certificate"]["score"]
+        pairs = eligible_pairs(inst)
+        cut = score["cuts"][-1]
+
+        def with_last(**changed: Any) -> dict[str, Any]:
+            return {**score, "cuts": [*score["cuts"][:-1], {**cut, **changed}]}
+
+        with pytest.raises(AssertionError, match="rhs"):  # a stated rhs its rows do not give
+            recompute(problem, pairs, with_last(rhs=cut["rhs"] - 1), unit=False)
+        negative = [{**cut["rows"][0], "weight": -0.5}, *cut["rows"][1:]]
+        with pytest.raises(AssertionError, match="negative weight"):
+            recompute(problem, pairs, with_last(rows=negative), unit=False)
+        with pytest.raises(AssertionError, match="negative price"):
+            recompute(problem, pairs, with_last(price=-1.0), unit=False)
+        with pytest.raises(AssertionError, match="not a multiple"):
+            recompute(problem, pairs, {**score, "unit": 7}, unit=False)
+
+    def test_a_couple_row_must_be_a_couple_in_its_group(self) -> None:
+        problem, inst, _ = self._solved(27, 3)
+        pairs = eligible_pairs(inst)
+        couple = next(
+            p
+            for p in problem.participants
+            if p.partner is not None and p.partner_constraint == PartnerConstraint.SAME_PREFECTURE
+        )
+        single = next(p for p in problem.participants if p.partner is None)
+        org = problem.organizations[0].external_id
+
+        def one_cut(row: dict[str, Any]) -> dict[str, Any]:
+            cut = {"id": "c0", "rows": [row], "rhs": 0, "price": 1.0}
+            return {
+                "openings": {},
+                "caps": {},
+                "placement": 0.0,
+                "placed_min": 0,
+                "bound": 0,
+                "cuts": [cut],
+            }
+
+        row = {"kind": "couple", "id": couple.external_id, "weight": 0.5}
+        with pytest.raises(AssertionError, match="no couple"):
+            recompute(
+                problem,
+                pairs,
+                one_cut({**row, "partner": single.external_id, "group": "prefecture:13"}),
+                unit=False,
+            )
+        # Together in a prefecture is not together in an organization.
+        with pytest.raises(AssertionError, match="not one organization"):
+            recompute(
+                problem,
+                pairs,
+                one_cut({**row, "partner": couple.partner, "group": f"organization:{org}"}),
+                unit=False,
+            )
+        # Their prefecture row is one every plan meets: recomputed without complaint.
+        recompute(
+            problem,
+            pairs,
+            one_cut({**row, "partner": couple.partner, "group": "prefecture:13"}),
+            unit=False,
+        )

@@ -17,11 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solver_builders import whole_side
+from test_certificate import checked
 from test_deadline import _tiny_job
 from test_engines_exact import crowded, full_mip
 
 from jet_match.dataset.generator import generate_dataset
-from jet_match.services.bridge.solving import problem_from_dataset
+from jet_match.services.bridge.solving import problem_from_dataset, result_document
 from jet_match.solver import Instance, Result, Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import FlowOutcome, solve_certified
@@ -454,3 +455,7 @@ class TestTheRestOfTheTime:
         optimum = full_mip(inst)
         assert (result.objective.placed, result.objective.net) == optimum
         assert (result.bound.placed, result.bound.score) == optimum
+        # The certificate carries the cuts and proves it alone (`test_certificate.py`).
+        certificate = result_document(result)["certificate"]
+        assert certificate["score"]["cuts"]
+        assert checked(inst.problem, inst, certificate) == optimum

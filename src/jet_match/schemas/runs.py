@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -49,6 +49,36 @@ class BoundValue(BaseModel):
     score: int
 
 
+class CutRowValue(BaseModel):
+    """One row a cut takes, at a weight (docs/scoring.md section 7, "The certificate")."""
+
+    kind: Literal["participant", "opening", "cap", "couple", "cut"] = Field(
+        description="participant (limit 1), opening (its free slots), cap (the room under "
+        "it), couple (+1 on `id`'s pairs in `group`, -1 on `partner`'s; limit 0) or an "
+        "earlier cut (its coefficients; limit its `rhs`)."
+    )
+    id: str = Field(
+        description="The participant, opening, `<country>:<prefecture code>` cap group, "
+        "couple member or earlier cut."
+    )
+    weight: float = Field(ge=0, description="The row's multiplier in the cut.")
+    partner: str | None = Field(default=None, description="A couple row's other member.")
+    group: str | None = Field(
+        default=None,
+        description="A couple row's group: `organization:<id>` or `prefecture:<code>`.",
+    )
+
+
+class CutValue(BaseModel):
+    """A Chvatal-Gomory cut every plan meets, dualised at `price`: over every pair,
+    floor(sum of weight x the pair's coefficient in each row) x (pair) <= `rhs`."""
+
+    id: str
+    rows: list[CutRowValue]
+    rhs: int = Field(description="floor(sum of weight x each row's limit).")
+    price: float = Field(ge=0)
+
+
 class DualPricesValue(BaseModel):
     """The prices of one Lagrangian bound; prices not listed are 0 (docs/scoring.md
     section 7, "The certificate")."""
@@ -60,7 +90,17 @@ class DualPricesValue(BaseModel):
     placement: float = Field(description="Price of the row `placed >= placed_min`.")
     placed_min: int = Field(description="Free (not pinned) participants the bound assumes placed.")
     bound: int = Field(
-        description="The bound these prices give, floored, over the free participants."
+        description="The bound these prices give, floored to a multiple of `unit`, over "
+        "the free participants."
+    )
+    unit: int = Field(
+        default=1,
+        description="Every free participant's pair profit is a multiple of it (1 for placements).",
+    )
+    cuts: list[CutValue] = Field(
+        default_factory=list,
+        description="Cuts dualised too: each cut's price times its coefficient comes off a "
+        "pair's profit, its price times `rhs` is added to the bound.",
     )
 
 

@@ -1,5 +1,6 @@
-"""The result's certificate (`result.Certificate`) from the side engine's prices: openings
-and cap groups named by their external ids, the bounds in the result's terms."""
+"""The result's certificate (`result.Certificate`) from the side engine's prices: openings,
+cap groups, participants and couples named by their external ids, the bounds in the
+result's terms."""
 
 from __future__ import annotations
 
@@ -7,8 +8,17 @@ import numpy as np
 
 from jet_match.solver.caps import split_cap_key
 from jet_match.solver.instance import Instance
-from jet_match.solver.result import Certificate, DualPrices
+from jet_match.solver.result import Certificate, Cut, CutRow, DualPrices
 from jet_match.solver.side.certificate import PricedBound, SideCertificate
+from jet_match.solver.side.prices import (
+    CAP_ROW,
+    COUPLE_ROW,
+    CUT_ROW,
+    OPENING_ROW,
+    PARTICIPANT_ROW,
+    CutPrices,
+)
+from jet_match.solver.side.problem import couple_groups
 
 
 def certificate_of(
@@ -34,15 +44,73 @@ def _prices(instance: Instance, priced: PricedBound | None) -> DualPrices | None
         return None
     t = instance.tables
     opening = priced.prices.opening
-    caps: dict[str, float] = {}
-    for key in np.flatnonzero(priced.prices.cap_key > 0).tolist():
-        country, prefecture = split_cap_key(int(key))
-        code = t.country_codes[country] if country < len(t.country_codes) else ""
-        caps[f"{code}:{prefecture}"] = float(priced.prices.cap_key[key])
+    caps = {
+        _cap_name(instance, int(key)): float(priced.prices.cap_key[key])
+        for key in np.flatnonzero(priced.prices.cap_key > 0).tolist()
+    }
+    cuts = priced.prices.cuts
     return DualPrices(
         openings={t.opening_ids[j]: float(opening[j]) for j in np.flatnonzero(opening > 0)},
         caps=caps,
         placement=float(priced.prices.placement),
         placed_min=priced.placed_min,
         bound=priced.bound,
+        unit=priced.unit,
+        cuts=_cuts(instance, cuts) if cuts is not None else (),
     )
+
+
+def _cap_name(instance: Instance, key: int) -> str:
+    country, prefecture = split_cap_key(key)
+    codes = instance.tables.country_codes
+    return f"{codes[country] if country < len(codes) else ''}:{prefecture}"
+
+
+def _cuts(instance: Instance, cuts: CutPrices) -> tuple[Cut, ...]:
+    """The cuts with a price, and the earlier cuts they take (each named `c<index>`)."""
+    needed = cuts.price > 0
+    for k in range(len(cuts) - 1, -1, -1):
+        if needed[k]:
+            rows = slice(cuts.starts[k], cuts.starts[k + 1])
+            taken = cuts.key[rows][cuts.kind[rows] == CUT_ROW]
+            needed[taken] = True
+    return tuple(
+        Cut(
+            id=f"c{k}",
+            rows=tuple(
+                _row(instance, int(kind), int(key), float(weight))
+                for kind, key, weight in zip(
+                    cuts.kind[cuts.starts[k] : cuts.starts[k + 1]].tolist(),
+                    cuts.key[cuts.starts[k] : cuts.starts[k + 1]].tolist(),
+                    cuts.weight[cuts.starts[k] : cuts.starts[k + 1]].tolist(),
+                    strict=True,
+                )
+            ),
+            rhs=round(float(cuts.rhs[k])),
+            price=float(cuts.price[k]),
+        )
+        for k in np.flatnonzero(needed).tolist()
+    )
+
+
+def _row(instance: Instance, kind: int, key: int, weight: float) -> CutRow:
+    t = instance.tables
+    if kind == PARTICIPANT_ROW:
+        return CutRow("participant", t.participant_ids[key], weight)
+    if kind == OPENING_ROW:
+        return CutRow("opening", t.opening_ids[key], weight)
+    if kind == CAP_ROW:
+        return CutRow("cap", _cap_name(instance, key), weight)
+    if kind == CUT_ROW:
+        return CutRow("cut", f"c{key}", weight)
+    if kind != COUPLE_ROW:
+        raise ValueError(f"a cut's row of unknown kind {kind}")
+    n_organizations = len(t.organization_ids)
+    couple, group = divmod(key, couple_groups(instance))
+    partner = int(instance.partner_of[couple])
+    name = (
+        f"organization:{t.organization_ids[group]}"
+        if group < n_organizations
+        else f"prefecture:{group - n_organizations}"
+    )
+    return CutRow("couple", t.participant_ids[couple], weight, t.participant_ids[partner], name)

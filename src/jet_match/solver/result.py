@@ -53,15 +53,50 @@ class Bound:
 
 
 @dataclass(frozen=True, slots=True)
+class CutRow:
+    """One row a cut takes, at `weight` (>= 0), by `kind`:
+
+    - "participant" (`id` a participant): 1 on each of their pairs, limit 1;
+    - "opening" (`id` an opening): 1 on each of its pairs, limit its free slots;
+    - "cap" (`id` "<country>:<prefecture code>"): 1 on each pair of a participant of
+      that citizenship at an opening in that prefecture, limit the room under the cap;
+    - "couple" (`id` and `partner`, the couple's members; `group` "organization:<id>"
+      or "prefecture:<code>"): 1 on `id`'s pairs in the group, -1 on the partner's,
+      limit 0 (both or neither are placed there);
+    - "cut" (`id` an earlier cut's): that cut's coefficients, limit its `rhs`.
+    """
+
+    kind: str
+    id: str
+    weight: float
+    partner: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A Chvatal-Gomory cut every plan meets: sum over pairs of floor(sum of weight x the
+    pair's coefficient in each row) x (pair) <= `rhs` = floor(sum of weight x each row's
+    limit); dualised at `price` (>= 0)."""
+
+    id: str
+    rows: tuple[CutRow, ...]
+    rhs: int
+    price: float
+
+
+@dataclass(frozen=True, slots=True)
 class DualPrices:
     """The prices of one Lagrangian bound (docs/scoring.md section 7, "The certificate").
 
     For any plan of the free (not pinned) participants placing at least `placed_min` of
     them: profit <= sum of slots x opening price + sum of cap room x cap price
-    - placement price x placed_min + each single's best (profit - opening price - cap
-    price + placement price), or 0 when unplaced, and each couple's best sum of such terms
-    over two pairs in one group, or 0. Prices not listed are 0. `bound` is that bound,
-    floored (profits are integers), over the free participants.
+    + sum of cut rhs x cut price - placement price x placed_min + each single's best
+    (profit - opening price - cap price - sum of cut price x cut coefficient + placement
+    price), or 0 when unplaced, and each couple's best sum of such terms over two pairs
+    in one group, or 0. Prices not listed are 0. `bound` is that bound, floored to a
+    multiple of `unit` (every free participant's pair profit is a multiple of it), over
+    the free participants.
     """
 
     openings: Mapping[str, float]  # opening external id -> price
@@ -69,6 +104,8 @@ class DualPrices:
     placement: float
     placed_min: int
     bound: int
+    unit: int = 1
+    cuts: tuple[Cut, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,6 +168,25 @@ def certificate_document(certificate: Certificate) -> dict[str, Any]:
             "placement": priced.placement,
             "placed_min": priced.placed_min,
             "bound": priced.bound,
+            "unit": priced.unit,
+            "cuts": [
+                {
+                    "id": cut.id,
+                    "rows": [
+                        {
+                            "kind": row.kind,
+                            "id": row.id,
+                            "weight": row.weight,
+                            "partner": row.partner,
+                            "group": row.group,
+                        }
+                        for row in cut.rows
+                    ],
+                    "rhs": cut.rhs,
+                    "price": cut.price,
+                }
+                for cut in priced.cuts
+            ],
         }
 
     return {

@@ -1,6 +1,8 @@
 """The Lagrangian bound on the full problem, valid for any dual prices.
 
-Openings, caps and the cardinality row (`sum x >= placed_min`) are dualised; each single
+Openings, caps and the cardinality row (`sum x >= placed_min`) are dualised (and cuts, when
+the prices carry them: `prices.CutPrices`, each cut's price times its coefficient taken
+from each pair's profit, times its right-hand side added to the bound); each single
 then keeps its best pair (or nothing), and each couple its best pair of pairs in one
 shared group (or nothing). The bound holds for every plan over every usable pair, so it
 is valid at every round of column generation, converged or not.
@@ -47,6 +49,9 @@ def lagrangian_bound(
     reduced = costs - prices.opening[pairs.opening] + prices.placement
     if side.cap_left is not None:
         reduced = reduced - prices.cap_key[pairs.cap_key]
+    cuts = prices.cuts
+    if cuts is not None:
+        reduced[cuts.at] -= cuts.penalty
     if len(reduced) == 0:
         return LagrangianBound(0.0, reduced, reduced, prices)
     best = np.maximum.reduceat(reduced, pairs.starts)
@@ -77,4 +82,6 @@ def lagrangian_bound(
     bound = total + float(prices.opening @ side.capacity) - prices.placement * placed_min
     if side.cap_left is not None:
         bound += float(prices.cap_key @ side.cap_left)
+    if cuts is not None:
+        bound += float(cuts.price @ cuts.rhs)
     return LagrangianBound(bound, reduced, loss, prices)

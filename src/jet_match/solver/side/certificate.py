@@ -11,10 +11,13 @@ couples and caps):
   the bound is the cut's capacity (= the relaxation's placements, by max-flow/min-cut),
   lowered further where a couple has no group that both members can reach cheaply.
 - **score**: the real profits and the LP duals of the master's best round (openings, caps,
-  the cardinality row `sum x >= placed_min`).
+  the cardinality row `sum x >= placed_min`), or, when the proof priced the LP with mod-2
+  cuts over every pair (`priced_cuts.py`) and that proves less, its duals with the cuts
+  dualised too (`prices.CutPrices`: each cut named by the rows it halves, so that its
+  coefficient for every pair can be derived again).
 
-Floored (profits and placements are integers), they are the bounds the certificate
-proves. A plan reaching both is proven optimal by the certificate alone. Bounds that the
+Floored (profits and placements are integers; the score to a multiple of the profits'
+common divisor), they are the bounds the certificate proves. A plan reaching both is proven optimal by the certificate alone. Bounds that the
 search proved otherwise (a HiGHS MIP over the pairs the reduced-cost argument keeps) are
 valid but not in the certificate; the result then says what the certificate proves.
 """

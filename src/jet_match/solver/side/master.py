@@ -239,17 +239,21 @@ class MasterLP:
             return None
         solution = self.highs.getSolution()
         y = np.asarray(solution.row_dual, dtype=np.float64)
+        duals = self.own_row_prices(y)
+        values = np.asarray(solution.col_value, dtype=np.float64)
+        self.slack = float(values[0])
+        return self.prices_of(y), duals, values[1:]
+
+    def prices_of(self, y: FloatArray) -> Prices:
+        """The opening, cap and cardinality row prices among the row prices y (a price of
+        the wrong sign taken as 0)."""
         side = self.side
         m = side.instance.tables.n_openings
         cap_price = np.zeros(len(side.cap_left) if side.cap_left is not None else 0)
         if len(self.binding_caps):
             cap_price[self.binding_caps] = np.maximum(y[self.cap_row[self.binding_caps]], 0.0)
-        prices = Prices(
+        return Prices(
             opening=np.maximum(y[self.first_opening_row : self.first_opening_row + m], 0.0),
             cap_key=cap_price,
             placement=max(-float(y[self.cardinality_row]), 0.0),
         )
-        duals = self.own_row_prices(y)
-        values = np.asarray(solution.col_value, dtype=np.float64)
-        self.slack = float(values[0])
-        return prices, duals, values[1:]

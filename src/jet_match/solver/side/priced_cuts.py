@@ -27,7 +27,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from jet_match.solver.policy import IntArray
-from jet_match.solver.side.bound import BOUND_TOLERANCE, PRICE_TOLERANCE, LagrangianBound
+from jet_match.solver.side.bound import (
+    BOUND_TOLERANCE,
+    PRICE_TOLERANCE,
+    LagrangianBound,
+    lagrangian_bound,
+)
 from jet_match.solver.side.cut_proof import (
     MAX_CUT_ROUNDS,
     STALLED_ROUNDS,
@@ -37,6 +42,15 @@ from jet_match.solver.side.cut_proof import (
 from jet_match.solver.side.cuts import TOLERANCE, Cuts, mod2_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import FloatArray, best_per_participant
+from jet_match.solver.side.prices import (
+    CAP_ROW,
+    COUPLE_ROW,
+    CUT_ROW,
+    OPENING_ROW,
+    PARTICIPANT_ROW,
+    CutPrices,
+    Prices,
+)
 from jet_match.solver.side.state import SearchState, add_stat
 from jet_match.solver.side.sub_mip import MIP_NEEDS_S
 
@@ -58,6 +72,10 @@ class PricedCuts:
     #: The LP copy, and its solution (by usable position) at the solve that gave `bound`.
     lp: MasterLP
     x: FloatArray
+    #: That solve's prices, its cuts dualised too, and their Lagrangian bound (no more
+    #: than `bound`): what the result's certificate can state (`state.certify_score`).
+    prices: Prices | None = None
+    certified: float = np.inf
 
     def as_bound(self) -> LagrangianBound:
         """The same bound and losses, as the descent reads them (`search._kept`)."""
@@ -111,6 +129,12 @@ class CutColumns:
         if len(lp.binding_caps):
             self.key_row = np.where(lp.cap_row >= 0, lp.cap_row, _NO_ROW)
         self.rows = np.zeros(0, dtype=np.int64)  # each cut's row in the model
+        self.rhs = np.zeros(0)
+        #: Each cut's rows as the certificate names them (`prices.CutPrices`).
+        self.row_starts = np.zeros(1, dtype=np.int64)
+        self.row_kind = np.zeros(0, dtype=np.int64)
+        self.row_key = np.zeros(0, dtype=np.int64)
+        self.row_weight = np.zeros(0)
         self.coefficients = sp.csr_matrix((0, n_pairs))  # cuts x usable positions
         self._by_column = self.coefficients.tocsc()
 
@@ -131,8 +155,10 @@ class CutColumns:
         if len(cuts) == 0:
             return
         new = self._derive(weights, len(cuts), n_rows)
+        self._name_rows(weights, len(cuts), n_rows)
         add_cut_rows(lp.highs, cuts)
         self.rows = np.concatenate([self.rows, n_rows + np.arange(len(cuts))])
+        self.rhs = np.concatenate([self.rhs, cuts.rhs])
         self.coefficients = sp.vstack([self.coefficients, new]).tocsr()
         self._by_column = self.coefficients.tocsc()
 
@@ -177,6 +203,47 @@ class CutColumns:
             shape=(n_cuts, self.incidence.shape[1]),
         )
 
+    def _name_rows(self, weights: sp.coo_matrix, n_cuts: int, n_rows: int) -> None:
+        """Keep each cut's rows by kind and key (`prices.CutPrices`), from its weights over
+        the model's `n_rows` rows (`add` left out the cardinality row)."""
+        lp = self.lp
+        kind = np.full(n_rows, -1, dtype=np.int64)
+        key = np.full(n_rows, -1, dtype=np.int64)
+        owners = len(lp.pairs.owners)
+        kind[:owners], key[:owners] = PARTICIPANT_ROW, lp.pairs.owners
+        kind[owners : self.first_couple] = OPENING_ROW
+        key[owners : self.first_couple] = np.arange(self.first_couple - owners)
+        caps = self.first_couple + np.arange(len(lp.binding_caps))
+        kind[caps], key[caps] = CAP_ROW, lp.binding_caps
+        kind[lp.couple_rows], key[lp.couple_rows] = COUPLE_ROW, lp.couple_keys
+        kind[self.rows], key[self.rows] = CUT_ROW, np.arange(len(self.rows))
+        order = np.lexsort((weights.col, weights.row))
+        row, model_row = weights.row[order], weights.col[order]
+        if (kind[model_row] < 0).any():
+            raise ValueError("a cut takes a row the certificate cannot name")
+        self.row_kind = np.concatenate([self.row_kind, kind[model_row]])
+        self.row_key = np.concatenate([self.row_key, key[model_row]])
+        self.row_weight = np.concatenate([self.row_weight, weights.data[order]])
+        ends = self.row_starts[-1] + np.cumsum(np.bincount(row, minlength=n_cuts))
+        self.row_starts = np.concatenate([self.row_starts, ends])
+
+    def prices(self, y: FloatArray, n_cuts: int) -> CutPrices:
+        """The first `n_cuts` cuts at their row prices among y, and each usable pair's
+        sum of price x coefficient where it is not 0."""
+        price = y[self.rows[:n_cuts]]
+        penalty = (sp.csr_matrix(price[None, :]) @ self.coefficients[:n_cuts]).tocoo()
+        end = int(self.row_starts[n_cuts])
+        return CutPrices(
+            starts=self.row_starts[: n_cuts + 1].copy(),
+            kind=self.row_kind[:end].copy(),
+            key=self.row_key[:end].copy(),
+            weight=self.row_weight[:end].copy(),
+            rhs=self.rhs[:n_cuts].copy(),
+            price=price,
+            at=penalty.col.astype(np.int64),
+            penalty=penalty.data,
+        )
+
     def block(self, positions: IntArray, n_rows: int) -> sp.csc_matrix:
         """The cuts' coefficients of `positions` (rows x positions), for `MasterLP.add`."""
         chosen = self._by_column[:, positions].tocoo()
@@ -213,6 +280,7 @@ def priced_cut_bound(
     cuts = CutColumns(lp)
     highs = lp.highs
     best: PricedCuts | None = None
+    best_prices: tuple[FloatArray, int] = (np.zeros(0), 0)  # its row prices and cuts
     strategy = _PRIMAL if lp.optimal else _DUAL
     rounds, stalled, pricings = 0, 0, 0
     last_round = np.inf  # the bound when the last round of cuts was priced out
@@ -240,6 +308,7 @@ def priced_cut_bound(
             x = np.zeros(len(pairs.index))
             x[lp.order()] = np.asarray(solution.col_value, dtype=np.float64)[1:]
             best = PricedCuts(bound, np.negative(d, out=d), lp, x)
+            best_prices = (y, len(cuts.rows))
         if best is not None and best.bound < goal - BOUND_TOLERANCE:
             break  # no plan reaches the goal: nothing more to price
         if len(positive):
@@ -263,9 +332,15 @@ def priced_cut_bound(
     add_stat(search.stats, "priced_pricings", float(pricings))
     add_stat(search.stats, "priced_columns", float(lp.in_model.sum()))
     add_stat(search.stats, "priced_s", time.perf_counter() - began)
-    if best is not None:
-        search.stats["priced_bound"] = best.bound
-    return best
+    if best is None:
+        return None
+    search.stats["priced_bound"] = best.bound
+    y, n_cuts = best_prices
+    prices = lp.prices_of(y)
+    prices.cuts = cuts.prices(y, n_cuts)
+    certified = lagrangian_bound(side, pairs, costs, prices, lp.placed_min).bound
+    search.stats["priced_certified"] = certified
+    return PricedCuts(best.bound, best.loss, best.lp, best.x, prices, certified)
 
 
 def _short(cuts: Cuts) -> Cuts:

@@ -76,7 +76,7 @@ class SideProblem:
     @property
     def n_couple_groups(self) -> int:
         """Number of distinct couple groups (organizations, then prefectures)."""
-        return len(self.instance.tables.organization_ids) + PREFECTURE_CODES
+        return couple_groups(self.instance)
 
     def couple_key(self, couple: IntArray, pairs: IntArray) -> IntArray:
         """One key per (couple, couple group) of couple members' pairs."""
@@ -109,6 +109,12 @@ class SideProblem:
     def first_members(self) -> IntArray:
         """The smaller-index member of each couple (their partner is `partner_of`)."""
         return np.flatnonzero(self.couple_of == np.arange(len(self.couple_of)))
+
+
+def couple_groups(instance: Instance) -> int:
+    """Number of distinct couple groups: the organizations, then the prefecture codes (a
+    couple key is the couple's smaller member index x this + the group)."""
+    return len(instance.tables.organization_ids) + PREFECTURE_CODES
 
 
 @dataclass

@@ -294,7 +294,7 @@ def _generate_columns(
             best = current
         if score:
             search.tighten(best.bound)
-            search.certify_score(current, master.placed_min)
+            search.certify_score(current.prices, current.bound, master.placed_min)
         add_stat(search.stats, "lp_rounds", 1.0)
         lp_value = float(master.highs.getInfo().objective_function_value)
         slack = best.bound - lp_value
@@ -584,6 +584,7 @@ def _priced_by_cuts(
     if priced is None:
         return None
     search.tighten(priced.bound)
+    search.certify_score(priced.prices, priced.certified, priced.lp.placed_min)
     bound = priced.as_bound()
     search.priced = (search.placed_bound, bound)
     if not search.reached():

@@ -16,6 +16,7 @@ from jet_match.solver.side.bound import BOUND_TOLERANCE, LagrangianBound
 from jet_match.solver.side.certificate import PricedBound, floored
 from jet_match.solver.side.mip_process import MipProcess
 from jet_match.solver.side.pairs import UsablePairs
+from jet_match.solver.side.prices import Prices
 from jet_match.solver.side.problem import SideProblem
 
 #: Called with (placed, score, placed bound, score bound) of the best plan so far, in
@@ -96,13 +97,15 @@ class SearchState:
         self.tighten(float(target - self.unit))  # no plan reaches the target
         return False
 
-    def certify_score(self, lagrange: LagrangianBound, placed_min: int) -> None:
-        """Keep the prices of a score bound if they prove more than the kept ones."""
-        if lagrange.prices is None or not math.isfinite(lagrange.bound):
+    def certify_score(self, prices: Prices | None, bound: float, placed_min: int) -> None:
+        """Keep the prices of a score bound (their Lagrangian `bound`) if they prove more
+        than the kept ones (the bound floored to a multiple of the profit unit)."""
+        if prices is None or not math.isfinite(bound):
             return
-        value = floored(lagrange.bound)
+        value = floored(bound)
+        value -= value % self.unit
         if self.score_prices is None or value < self.score_prices.bound:
-            self.score_prices = PricedBound(lagrange.prices, placed_min, value)
+            self.score_prices = PricedBound(prices, placed_min, value, self.unit)
 
     def certify_placements(self, lagrange: LagrangianBound) -> None:
         """Keep the prices of a placements bound (unit profits) if they prove more."""
