@@ -247,3 +247,45 @@ class TestCutsPricedOverEveryPair:
             one_cut({**row, "partner": couple.partner, "group": "prefecture:13"}),
             unit=False,
         )
+
+
+class TestCutsOfAProofStep:
+    """A proof step narrowed by the LP with mod-2 cuts (`solver/side/cut_proof.py`; the
+    threshold lowered so that every step is) whose bound falls below the step's target:
+    that LP's prices and cuts, over every pair, go into the certificate when they prove
+    more (`search._certify_by_cuts`). Seed 1 is `test_descending_targets_prove_an_
+    optimum_below_the_certificate`'s instance, whose master prices prove 847 against the
+    optimum's 795."""
+
+    @pytest.fixture(autouse=True)
+    def every_step_cut(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 0)  # as test_side_cut_proof
+        monkeypatch.setattr(search, "PLANS_NEAR_CUTS_COLUMNS", 0)
+
+    @pytest.mark.parametrize(("seed", "couples"), [(1, 4), (2, 4), (4, 5), (6, 3)])
+    def test_the_steps_cuts_certify_the_optimum_of_every_pair(
+        self, seed: int, couples: int
+    ) -> None:
+        problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
+        inst = prepare(problem, top_k=1)
+        result = solve(inst, time_limit_s=60)
+        assert "certify_s" in result.stats
+        certificate = result_document(result)["certificate"]
+        assert certificate["score"]["cuts"]
+        optimum = full_mip(inst)
+        assert checked(problem, inst, certificate) == optimum
+        assert (result.objective.placed, result.objective.net) == optimum
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(seed=st.integers(0, 2**32 - 1), couples=st.integers(3, 5))
+    def test_what_they_certify_holds_for_every_plan(self, seed: int, couples: int) -> None:
+        problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
+        inst = prepare(problem, top_k=1)
+        document = result_document(solve(inst, time_limit_s=60))
+        if "certificate" not in document:
+            return  # the flow relaxation's own proof (test_certificate_recomputed_...)
+        placed_bound, score_bound = checked(problem, inst, document["certificate"])
+        optimum = full_mip(inst)
+        assert placed_bound >= optimum[0]
+        if placed_bound == optimum[0] and score_bound is not None:
+            assert score_bound >= optimum[1]

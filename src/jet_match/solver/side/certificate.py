@@ -17,9 +17,10 @@ couples and caps):
   coefficient for every pair can be derived again).
 
 Floored (profits and placements are integers; the score to a multiple of the profits'
-common divisor), they are the bounds the certificate proves. A plan reaching both is proven optimal by the certificate alone. Bounds that the
-search proved otherwise (a HiGHS MIP over the pairs the reduced-cost argument keeps) are
-valid but not in the certificate; the result then says what the certificate proves.
+common divisor), they are the bounds the certificate proves. A plan reaching both is
+proven optimal by the certificate alone. Bounds that the search proved otherwise (a
+HiGHS MIP over the pairs the reduced-cost argument keeps) are valid but not in the
+certificate; the result then says what the certificate proves.
 """
 
 from __future__ import annotations

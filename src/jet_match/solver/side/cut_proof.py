@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -68,6 +68,10 @@ class CutLP:
     bound: float  # no plan over its pairs placing `placed_min` is worth more
     x: FloatArray  # its solution, by usable position
     kept: IntArray  # the step's usable positions a plan worth the goal may use, sorted
+    #: Its row prices, and its cuts before that solve, each batch with the model's row
+    #: count before it (`priced_cuts.certified_by_cuts` prices them over every pair).
+    y: FloatArray
+    batches: tuple[tuple[Cuts, int], ...]
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,14 @@ class _Priced:
     x: FloatArray
     loss: FloatArray  # per pair column, in column order
     order: IntArray  # the usable position of each pair column
+    y: FloatArray  # the row prices (`CutRows.duals`)
+    batches: tuple[tuple[Cuts, int], ...] = ()  # the cuts before this solve (`CutLP`)
 
     def for_goal(self, keep: IntArray, goal: int) -> CutLP:
         """Of the step's pairs `keep`, those a plan worth the goal may still use."""
         within = self.order[self.loss <= self.bound - goal + BOUND_TOLERANCE]
-        return CutLP(self.lp, self.bound, self.x, np.intersect1d(within, keep))
+        kept = np.intersect1d(within, keep)
+        return CutLP(self.lp, self.bound, self.x, kept, self.y, self.batches)
 
 
 def narrowed_by_cuts(
@@ -228,6 +235,7 @@ def _cut_rounds(
     highs = lp.highs
     rounds, best, stalled = 0, np.inf, 0
     priced: _Priced | None = None
+    batches: list[tuple[Cuts, int]] = []
     while not search.out_of_time() and not stop():
         left = search.deadline.remaining()
         if left < MIP_NEEDS_S:
@@ -244,7 +252,7 @@ def _cut_rounds(
         now = rows.priced(lp)
         if now is None:
             break
-        priced = now
+        priced = replace(now, batches=tuple(batches))
         stalled = stalled + 1 if now.bound > best - BOUND_TOLERANCE else 0
         best = min(best, now.bound)
         done = now.bound < target - BOUND_TOLERANCE or stalled > STALLED_ROUNDS
@@ -254,6 +262,7 @@ def _cut_rounds(
         cuts = mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x_columns, rows.skip)
         if len(cuts) == 0:
             break
+        batches.append((cuts, highs.getNumRow()))
         rows.add(highs, cuts)
         add_stat(search.stats, "mod2_cuts", float(len(cuts)))
         rounds += 1
@@ -335,7 +344,7 @@ class CutRows:
         x = np.zeros(len(lp.pairs.participant))
         order = lp.order()
         x[order] = np.asarray(solution.col_value, dtype=np.float64)[1:]
-        return _Priced(lp, bound, x, -reduced[1:], order)
+        return _Priced(lp, bound, x, -reduced[1:], order, y)
 
     def duals(self, solution: highspy.HighsSolution) -> FloatArray:
         """The solution's row prices, a price of the wrong sign for a row's only finite
