@@ -57,7 +57,10 @@ not only on the pairs a model happened to hold:
    coefficient for any pair follows from its rows), its bound is proven, a plan near
    its solution is looked for, and the descent starts again with its losses (national,
    3 % couples and a cap, generator seed 5: the bound 150 points above the best plan
-   falls to the optimum in about 4 s).
+   falls to the optimum in about 4 s). Either LP with cuts, at its prices and with its
+   cuts dualised, bounds every plan over every pair (a Lagrangian bound again, each cut
+   named by the rows it halves): where that proves more, it is the certificate's
+   (`certificate.py`), which then often proves the plan optimal by itself.
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
