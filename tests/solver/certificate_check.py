@@ -29,7 +29,14 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     prefecture_of_org = {g.external_id: g.prefecture for g in problem.organizations}
     prefecture = {o: prefecture_of_org[g] for o, g in org_of.items()}
     person = {p.external_id: p for p in problem.participants}
-    pinned = {a.participant: a.opening for a in problem.pins}
+    run = _in_run(problem)
+    pinned = {a.participant: a.opening for a in problem.pins if a.participant in run}
+    # A couple: both in the run, and a constraint between them.
+    partner_of = {
+        p.external_id: p.partner
+        for p in problem.participants
+        if p.external_id in run and p.partner in run and p.partner_constraint is not None
+    }
 
     free_slots = {o.external_id: o.slots for o in problem.openings if o.is_open}
     for opening in pinned.values():
@@ -39,6 +46,10 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     opening_price = prices["openings"]
     cap_price = prices["caps"]
     placement = prices["placement"]
+    # Prices of rows every plan meets, on their upper side: >= 0, and caps that exist.
+    assert min([0.0, *opening_price.values(), *cap_price.values()]) >= 0, "a negative price"
+    assert placement >= 0, "a negative placement price"
+    assert all(key in room for key, price in cap_price.items() if price), "a cap that is not"
     total = -float(placement) * int(prices["placed_min"])
     total += math.fsum(free_slots.get(o, 0) * price for o, price in opening_price.items())
     total += math.fsum(room.get(key, 0) * price for key, price in cap_price.items())
@@ -47,7 +58,7 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     step = int(prices.get("unit", 1))
     assert step >= 1, "no unit"
     assert all(c % step == 0 for _, _, c in free_pairs), f"a profit not a multiple of {step}"
-    rows = _Rows(problem, person, pinned, org_of, prefecture, free_slots, room)
+    rows = _Rows(person, pinned, partner_of, org_of, prefecture, free_slots, room)
     penalty: dict[tuple[str, str], float] = defaultdict(float)
     for cut, (coefficients, rhs) in zip(
         prices.get("cuts", []), _cuts(prices.get("cuts", []), free_pairs, rows), strict=True
@@ -66,13 +77,13 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
         reduced[participant].append((opening, value - cap_price.get(key, 0.0) + placement))
 
     for participant, options in reduced.items():
-        partner = person[participant].partner
+        partner = partner_of.get(participant)
         if partner is not None and partner in pinned:
             # Must be placed, in the pinned partner's group.
             group = _group(person[participant], person[partner], org_of, prefecture)
             fits = [v for o, v in options if group(o) == group(pinned[partner])]
             total += max(fits) if fits else 0.0
-        elif partner is None or partner not in person:
+        elif partner is None:
             total += max(0.0, max(v for _, v in options))
         elif participant < partner:
             total += _couple_best(
@@ -93,15 +104,15 @@ class _Rows:
 
     def __init__(
         self,
-        problem: Any,
         person: Mapping[str, Any],
         pinned: Mapping[str, str],
+        partner_of: Mapping[str, str],
         org_of: Mapping[str, str],
         prefecture: Mapping[str, int],
         free_slots: Mapping[str, int],
         room: Mapping[str, int],
     ) -> None:
-        self.person, self.pinned = person, pinned
+        self.person, self.pinned, self.partner_of = person, pinned, partner_of
         self.org_of, self.prefecture = org_of, prefecture
         self.free_slots, self.room = free_slots, room
 
@@ -156,8 +167,8 @@ class _Rows:
             return self.room[name]
         assert kind == "couple", f"a row of unknown kind {kind}"
         a, b = self.person[name], self.person[row["partner"]]
-        assert a.partner == b.external_id, f"no couple {name}"
-        assert b.partner == a.external_id, f"no couple {name}"
+        assert self.partner_of.get(name) == b.external_id, f"no couple {name}"
+        assert self.partner_of.get(b.external_id) == name, f"no couple {name}"
         assert name not in self.pinned, f"couple {name}: pinned"
         assert b.external_id not in self.pinned, f"couple {name}: partner pinned"
         # Together in an organization means together in its prefecture too; the other
@@ -232,6 +243,22 @@ def _group(a: Any, b: Any, org_of: Mapping[str, str], prefecture: Mapping[str, i
     if "SAME_ORGANIZATION" in names:
         return lambda opening: ("organization", org_of[opening])
     return lambda opening: ("prefecture", prefecture[opening])
+
+
+def _in_run(problem: Any) -> set[str]:
+    """The participants the run places: in its positions (all when none are named),
+    shortlisted, or alternates it pins."""
+    pinned = {a.participant for a in problem.pins}
+    positions = problem.positions
+    return {
+        p.external_id
+        for p in problem.participants
+        if (positions is None or p.position in positions)
+        and (
+            getattr(p.status, "name", "") == "SHORTLISTED"
+            or (getattr(p.status, "name", "") == "ALTERNATE" and p.external_id in pinned)
+        )
+    }
 
 
 def _cap_room(

@@ -20,7 +20,7 @@ from test_engines_exact import crowded, full_mip
 from jet_match.services.bridge.solving import result_document
 from jet_match.services.rounds.outcome import run_outcome
 from jet_match.solver import Instance, Problem, Result, Status, prepare, solve
-from jet_match.solver.problem import PartnerConstraint
+from jet_match.solver.problem import ParticipantStatus, PartnerConstraint
 from jet_match.solver.side import search
 
 
@@ -289,3 +289,41 @@ class TestCutsOfAProofStep:
         assert placed_bound >= optimum[0]
         if placed_bound == optimum[0] and score_bound is not None:
             assert score_bound >= optimum[1]
+
+
+def test_a_couple_with_a_withdrawn_member_is_two_singles_to_the_check_too() -> None:
+    """The run places only its shortlisted participants: the partner of a withdrawn
+    member is a single there, and so in the check (it read the records' partners)."""
+    problem = crowded(27, 36, 10, 14, couples=3, cap=0.3, extras=True)
+    people = list(problem.participants)
+    k = next(i for i, p in enumerate(people) if p.partner is not None)
+    people[k] = replace(people[k], status=ParticipantStatus.WITHDRAWN)
+    problem = replace(problem, participants=tuple(people))
+    inst = prepare(problem, top_k=1)
+    result = solve(inst, time_limit_s=60)
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    placed_bound, score_bound = checked(problem, inst, result_document(result)["certificate"])
+    assert placed_bound >= optimum[0]
+    assert score_bound is not None
+    assert score_bound >= optimum[1]
+
+
+def test_prices_of_rows_no_plan_must_meet_are_refused() -> None:
+    """A price on a cap the problem does not have, or of the wrong sign, would lower
+    the bound below plans that exist."""
+    problem = crowded(3, 36, 10, 14, couples=3, cap=None, extras=False)
+    inst = prepare(problem, top_k=1)
+    pairs = eligible_pairs(inst)
+    free = {"openings": {}, "caps": {}, "placement": 0.0, "placed_min": 0, "bound": 0}
+    countries = {p.citizenship for p in problem.participants}
+    no_caps = {f"{c}:{g.prefecture}": 1e6 for c in countries for g in problem.organizations}
+    with pytest.raises(AssertionError, match="a cap that is not"):
+        recompute(problem, pairs, {**free, "caps": no_caps}, unit=False)
+    opening = problem.openings[0].external_id
+    with pytest.raises(AssertionError, match="negative price"):
+        recompute(problem, pairs, {**free, "openings": {opening: -1e6}}, unit=False)
+    with pytest.raises(AssertionError, match="negative placement"):
+        recompute(problem, pairs, {**free, "placement": -1.0}, unit=False)
+    # Without any price: each one's best pair, no less than the optimum.
+    assert recompute(problem, pairs, free, unit=False) >= full_mip(inst)[1]

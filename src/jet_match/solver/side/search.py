@@ -623,7 +623,11 @@ def _certify_by_cuts(search: SearchState, narrowed: CutLP) -> None:
     over every pair (`priced_cuts.certified_by_cuts`), if that proves more. National, 3 %
     couples and a cap, generator seed 1: 733,978.33, the step's LP bound, which proves
     the optimum, 733,975 (the master's prices alone: 733,995)."""
+    if search.out_of_time():
+        return  # the certificate is worth no time past the deadline
     began = time.perf_counter()
+    # Reads the LP's bookkeeping, never its HiGHS model: a copy the thread of `CutsAhead`
+    # may have made, which no longer touches it once its rounds are taken.
     prices, bound = certified_by_cuts(search, narrowed.lp, narrowed.batches, narrowed.y)
     search.certify_score(prices, bound, narrowed.lp.placed_min)
     add_stat(search.stats, "certify_s", time.perf_counter() - began)
