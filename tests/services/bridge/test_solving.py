@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from jet_match.cli import app
 from jet_match.dataset.validation import read_dataset_file
-from jet_match.schemas.runs import ObjectiveValue
+from jet_match.schemas.runs import CertificateValue, ObjectiveValue
 from jet_match.services.bridge.solving import (
     RESULT_FORMAT,
     objective_value,
@@ -125,3 +125,29 @@ class TestSolveCommand:
         summary = orjson.loads(outcome.stdout)
         assert summary["status"] == "infeasible"
         assert summary["conflicts"][0]["code"] == "pins_over_capacity"
+
+
+def test_a_certificate_stored_before_cuts_reads_as_it_did() -> None:
+    """Outcomes stored before certificates carried `unit` and `cuts` (2026-12-06) read
+    with unit 1 and no cuts: the bound they state is the one their prices give."""
+    old = {
+        "openings": {"O1": 2.5},
+        "caps": {"US:13": 1.0},
+        "placement": 3.0,
+        "placed_min": 10,
+        "bound": 735,
+    }
+    certificate = CertificateValue.model_validate(
+        {
+            "placements": None,
+            "score": old,
+            "pinned": 0,
+            "score_offset": 0,
+            "placed_bound": None,
+            "score_bound": 735,
+        }
+    )
+    assert certificate.score is not None
+    assert certificate.score.unit == 1
+    assert certificate.score.cuts == []
+    assert certificate.model_dump()["score"] == {**old, "unit": 1, "cuts": []}
