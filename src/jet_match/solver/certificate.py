@@ -10,14 +10,7 @@ from jet_match.solver.caps import split_cap_key
 from jet_match.solver.instance import Instance
 from jet_match.solver.result import Certificate, Cut, CutRow, DualPrices
 from jet_match.solver.side.certificate import PricedBound, SideCertificate
-from jet_match.solver.side.prices import (
-    CAP_ROW,
-    COUPLE_ROW,
-    CUT_ROW,
-    OPENING_ROW,
-    PARTICIPANT_ROW,
-    CutPrices,
-)
+from jet_match.solver.side.prices import CUT_ROW, ROW_KINDS, CutPrices
 from jet_match.solver.side.problem import couple_groups
 
 
@@ -95,22 +88,21 @@ def _cuts(instance: Instance, cuts: CutPrices) -> tuple[Cut, ...]:
 
 def _row(instance: Instance, kind: int, key: int, weight: float) -> CutRow:
     t = instance.tables
-    if kind == PARTICIPANT_ROW:
-        return CutRow("participant", t.participant_ids[key], weight)
-    if kind == OPENING_ROW:
-        return CutRow("opening", t.opening_ids[key], weight)
-    if kind == CAP_ROW:
-        return CutRow("cap", _cap_name(instance, key), weight)
-    if kind == CUT_ROW:
-        return CutRow("cut", f"c{key}", weight)
-    if kind != COUPLE_ROW:
-        raise ValueError(f"a cut's row of unknown kind {kind}")
-    n_organizations = len(t.organization_ids)
-    couple, group = divmod(key, couple_groups(instance))
-    partner = int(instance.partner_of[couple])
-    name = (
-        f"organization:{t.organization_ids[group]}"
-        if group < n_organizations
-        else f"prefecture:{group - n_organizations}"
-    )
-    return CutRow("couple", t.participant_ids[couple], weight, t.participant_ids[partner], name)
+    name = ROW_KINDS[kind]
+    if name == "couple":
+        n_organizations = len(t.organization_ids)
+        couple, group = divmod(key, couple_groups(instance))
+        partner = t.participant_ids[int(instance.partner_of[couple])]
+        where = (
+            f"organization:{t.organization_ids[group]}"
+            if group < n_organizations
+            else f"prefecture:{group - n_organizations}"
+        )
+        return CutRow(name, t.participant_ids[couple], weight, partner, where)
+    if name == "participant":
+        return CutRow(name, t.participant_ids[key], weight)
+    if name == "opening":
+        return CutRow(name, t.opening_ids[key], weight)
+    if name == "cap":
+        return CutRow(name, _cap_name(instance, key), weight)
+    return CutRow(name, f"c{key}", weight)  # an earlier cut

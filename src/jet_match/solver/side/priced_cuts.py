@@ -151,7 +151,6 @@ class CutColumns:
         if cardinality.any():
             kept = np.flatnonzero(~cardinality)
             cuts = Cuts(cuts.coefficients[kept], cuts.rhs[kept], cuts.weights[kept])
-            weights = cuts.weights.tocoo()
         if len(cuts) == 0:
             return
         self.take(cuts, n_rows)
@@ -162,8 +161,9 @@ class CutColumns:
         (by default the next ones, as `add` adds them; or already there: the LP with cuts
         of `cut_proof.py`), without changing the model."""
         weights = cuts.weights.tocoo()
-        new = self._derive(weights, len(cuts), n_rows)
-        self._name_rows(weights, len(cuts), n_rows)
+        kind, key = self._model_rows(n_rows)
+        new = self._derive(weights, len(cuts), kind, key)
+        self._name_rows(weights, len(cuts), kind, key)
         if rows is None:
             rows = n_rows + np.arange(len(cuts))
         self.rows = np.concatenate([self.rows, rows])
@@ -171,18 +171,35 @@ class CutColumns:
         self.coefficients = sp.vstack([self.coefficients, new]).tocsr()
         self._by_column = self.coefficients.tocsc()
 
-    def _derive(self, weights: sp.coo_matrix, n_cuts: int, n_rows: int) -> sp.csr_matrix:
+    def _model_rows(self, n_rows: int) -> tuple[IntArray, IntArray]:
+        """The kind and key (`prices.CutPrices`) of each of the model's first `n_rows`
+        rows; -1 for the cardinality row (no cut takes it)."""
+        lp = self.lp
+        kind = np.full(n_rows, -1, dtype=np.int64)
+        key = np.full(n_rows, -1, dtype=np.int64)
+        owners = len(lp.pairs.owners)
+        kind[:owners], key[:owners] = PARTICIPANT_ROW, lp.pairs.owners
+        kind[owners : self.first_couple] = OPENING_ROW
+        key[owners : self.first_couple] = np.arange(self.first_couple - owners)
+        caps = self.first_couple + np.arange(len(lp.binding_caps))
+        kind[caps], key[caps] = CAP_ROW, lp.binding_caps
+        kind[lp.couple_rows], key[lp.couple_rows] = COUPLE_ROW, lp.couple_keys
+        kind[self.rows], key[self.rows] = CUT_ROW, np.arange(len(self.rows))
+        return kind, key
+
+    def _derive(
+        self, weights: sp.coo_matrix, n_cuts: int, kind: IntArray, key: IntArray
+    ) -> sp.csr_matrix:
         """The cuts' coefficients over every usable pair (cuts x positions), from their
-        weights over the model's `n_rows` rows."""
+        weights over the model's rows (their `_model_rows`)."""
         lp = self.lp
         row, model_row, weight = weights.row, weights.col, weights.data
-        logical = np.full(n_rows, -1, dtype=np.int64)
-        logical[: self.first_couple] = np.arange(self.first_couple)  # participants, openings
-        if len(lp.couple_rows):
-            at = np.searchsorted(self.couple_keys, lp.couple_keys)
-            logical[lp.couple_rows] = self.first_couple + at
-        earlier = np.full(n_rows, -1, dtype=np.int64)
-        earlier[self.rows] = np.arange(len(self.rows))
+        # Each row's row in the incidence: participants and openings as in the model.
+        logical = np.where(kind == PARTICIPANT_ROW, np.arange(len(kind)), -1)
+        logical = np.where(kind == OPENING_ROW, np.arange(len(kind)), logical)
+        couple = kind == COUPLE_ROW
+        logical[couple] = self.first_couple + np.searchsorted(self.couple_keys, key[couple])
+        earlier = np.where(kind == CUT_ROW, key, -1)
         base = logical[model_row] >= 0
         by_rows = sp.csr_matrix(
             (weight[base], (row[base], logical[model_row[base]])),
@@ -201,8 +218,8 @@ class CutColumns:
         if self.key_row is not None:
             # The cap rows' halves, on the pairs some other row already touches (the
             # model's cap rows follow its opening rows, where the incidence's couples begin).
-            cap_weight = np.zeros((n_cuts, n_rows + 1))  # the last column: `_NO_ROW`
-            cap = (model_row >= self.first_couple) & (model_row < lp.cardinality_row)
+            cap_weight = np.zeros((n_cuts, len(kind) + 1))  # the last column: `_NO_ROW`
+            cap = kind[model_row] == CAP_ROW
             cap_weight[row[cap], model_row[cap]] = weight[cap]
             values = values + cap_weight[total.row, self.key_row[lp.pairs.cap_key[total.col]]]
         coefficient = np.floor(values + TOLERANCE)
@@ -212,20 +229,11 @@ class CutColumns:
             shape=(n_cuts, self.incidence.shape[1]),
         )
 
-    def _name_rows(self, weights: sp.coo_matrix, n_cuts: int, n_rows: int) -> None:
+    def _name_rows(
+        self, weights: sp.coo_matrix, n_cuts: int, kind: IntArray, key: IntArray
+    ) -> None:
         """Keep each cut's rows by kind and key (`prices.CutPrices`), from its weights over
-        the model's `n_rows` rows (`add` left out the cardinality row)."""
-        lp = self.lp
-        kind = np.full(n_rows, -1, dtype=np.int64)
-        key = np.full(n_rows, -1, dtype=np.int64)
-        owners = len(lp.pairs.owners)
-        kind[:owners], key[:owners] = PARTICIPANT_ROW, lp.pairs.owners
-        kind[owners : self.first_couple] = OPENING_ROW
-        key[owners : self.first_couple] = np.arange(self.first_couple - owners)
-        caps = self.first_couple + np.arange(len(lp.binding_caps))
-        kind[caps], key[caps] = CAP_ROW, lp.binding_caps
-        kind[lp.couple_rows], key[lp.couple_rows] = COUPLE_ROW, lp.couple_keys
-        kind[self.rows], key[self.rows] = CUT_ROW, np.arange(len(self.rows))
+        the model's rows (their `_model_rows`; `add` left out the cardinality row)."""
         order = np.lexsort((weights.col, weights.row))
         row, model_row = weights.row[order], weights.col[order]
         if (kind[model_row] < 0).any():

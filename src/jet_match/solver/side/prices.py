@@ -12,6 +12,8 @@ import numpy.typing as npt
 #: key: the couple's smaller member index x groups + the group), an earlier cut's (its
 #: index among the cuts).
 PARTICIPANT_ROW, OPENING_ROW, CAP_ROW, COUPLE_ROW, CUT_ROW = range(5)
+#: Their names in the result's certificate (`result.CutRow.kind`), by kind.
+ROW_KINDS = ("participant", "opening", "cap", "couple", "cut")
 
 
 @dataclass(frozen=True)
