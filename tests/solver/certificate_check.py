@@ -39,6 +39,10 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     }
 
     free_slots = {o.external_id: o.slots for o in problem.openings if o.is_open}
+    # An override pinned beyond capacity keeps one place beyond the opening's slots.
+    for waiver in problem.waivers:
+        if waiver.beyond_capacity and pinned.get(waiver.participant) == waiver.opening:
+            free_slots[waiver.opening] += 1
     for opening in pinned.values():
         free_slots[opening] -= 1
     room = _cap_room(problem, pinned, person, prefecture)
@@ -268,13 +272,13 @@ def _cap_room(
     prefecture: Mapping[str, int],
 ) -> dict[str, int]:
     """Places left under each `<country>:<prefecture>` cap once the pins are placed: the
-    cap is max(1, floor(share x the prefecture's open slots))."""
+    cap is max(1, floor(share x the prefecture's open slots of the run's positions))."""
     share = problem.max_country_share_per_prefecture
     if share is None:
         return {}
     slots: dict[int, int] = defaultdict(int)
     for opening in problem.openings:
-        if opening.is_open:
+        if opening.is_open and (problem.positions is None or opening.position in problem.positions):
             slots[prefecture[opening.external_id]] += opening.slots
     countries = {p.citizenship for p in problem.participants}
     room = {

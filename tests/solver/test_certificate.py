@@ -19,8 +19,17 @@ from test_engines_exact import crowded, full_mip
 
 from jet_match.services.bridge.solving import result_document
 from jet_match.services.rounds.outcome import run_outcome
-from jet_match.solver import Instance, Problem, Result, Status, prepare, solve
-from jet_match.solver.problem import ParticipantStatus, PartnerConstraint
+from jet_match.solver import (
+    Assignment,
+    Instance,
+    Problem,
+    Result,
+    Status,
+    Waiver,
+    prepare,
+    solve,
+)
+from jet_match.solver.problem import ParticipantStatus, PartnerConstraint, Position
 from jet_match.solver.side import search
 
 
@@ -307,6 +316,59 @@ def test_a_couple_with_a_withdrawn_member_is_two_singles_to_the_check_too() -> N
     assert placed_bound >= optimum[0]
     assert score_bound is not None
     assert score_bound >= optimum[1]
+
+
+class TestTheRunsOwnSlots:
+    """The slots a certificate prices are the run's (docs/scoring.md section 5): a cap
+    counts the open slots of the positions the run covers, and an override pinned beyond
+    capacity keeps its place beyond the opening's slots. At these seeds a check reading
+    every record's slots gets another figure, so they test the check's reading too."""
+
+    def _checked_against_the_optimum(self, problem: Problem) -> dict[str, Any]:
+        inst = prepare(problem, top_k=1)
+        result = solve(inst, time_limit_s=60)
+        optimum = full_mip(inst)
+        assert (result.objective.placed, result.objective.net) == optimum
+        certificate = result_document(result)["certificate"]
+        placed_bound, score_bound = checked(problem, inst, certificate)
+        assert placed_bound >= optimum[0]
+        assert score_bound is not None
+        assert score_bound >= optimum[1]
+        score: dict[str, Any] = certificate["score"]
+        score["pairs"] = eligible_pairs(inst)
+        return score
+
+    @pytest.mark.parametrize("seed", [0, 4])
+    def test_caps_count_the_slots_of_the_runs_positions(self, seed: int) -> None:
+        problem = crowded(seed, 36, 10, 14, couples=4, cap=0.3, extras=False)
+        posts = tuple(
+            replace(o, position=Position.CIR) if k % 3 == 0 else o
+            for k, o in enumerate(problem.openings)
+        )
+        problem = replace(problem, openings=posts, positions=frozenset({Position.ALT}))
+        score = self._checked_against_the_optimum(problem)
+        every_position = replace(problem, positions=None)
+        assert recompute(every_position, score["pairs"], score, unit=False) > score["bound"]
+
+    @pytest.mark.parametrize("seed", [0, 7])
+    def test_an_override_beyond_capacity_keeps_its_extra_place(self, seed: int) -> None:
+        """One more pin than the opening has slots, the last an override beyond them."""
+        problem = crowded(seed, 36, 10, 14, couples=4, cap=0.3, extras=False)
+        prefecture = {g.external_id: g.prefecture for g in problem.organizations}
+        full = next(o for o in problem.openings if prefecture[o.organization] in (13, 27, 26))
+        singles = [p.external_id for p in problem.participants if p.partner is None]
+        pinned = singles[: full.slots + 1]
+        problem = replace(
+            problem,
+            pins=tuple(Assignment(p, full.external_id) for p in pinned),
+            waivers=tuple(
+                Waiver(p, full.external_id, beyond_capacity=p == pinned[-1]) for p in pinned
+            ),
+        )
+        score = self._checked_against_the_optimum(problem)
+        assert score["openings"][full.external_id] > 0  # no place left, and priced
+        without = replace(problem, waivers=())
+        assert recompute(without, score["pairs"], score, unit=False) < score["bound"]
 
 
 def test_prices_of_rows_no_plan_must_meet_are_refused() -> None:

@@ -188,8 +188,8 @@ def full_mip(inst: Instance, among: np.ndarray | None = None) -> tuple[int, int]
     org_prefecture = {g.external_id: g.prefecture for g in pb.organizations}
     if pb.max_country_share_per_prefecture is not None:
         slots: dict[int, int] = {}
-        for opening in pb.openings:
-            if opening.is_open:
+        for opening in pb.openings:  # docs/scoring.md: the open slots of the run's positions
+            if opening.is_open and (pb.positions is None or opening.position in pb.positions):
                 code = org_prefecture[opening.organization]
                 slots[code] = slots.get(code, 0) + opening.slots
         country = t.p_country[p]
