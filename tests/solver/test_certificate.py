@@ -30,7 +30,7 @@ from jet_match.solver import (
     solve,
 )
 from jet_match.solver.problem import ParticipantStatus, PartnerConstraint, Position
-from jet_match.solver.side import search
+from jet_match.solver.side import cut_proof, search
 
 
 def eligible_pairs(inst: Instance) -> list[Pair]:
@@ -262,7 +262,7 @@ class TestCutsOfAProofStep:
     """A proof step narrowed by the LP with mod-2 cuts (`solver/side/cut_proof.py`; the
     threshold lowered so that every step is) whose bound falls below the step's target:
     that LP's prices and cuts, over every pair, go into the certificate when they prove
-    more (`search._certify_by_cuts`). Seed 1 is `test_descending_targets_prove_an_
+    more (`search._certifying`). Seed 1 is `test_descending_targets_prove_an_
     optimum_below_the_certificate`'s instance, whose master prices prove 847 against the
     optimum's 795."""
 
@@ -283,6 +283,31 @@ class TestCutsOfAProofStep:
         assert certificate["score"]["cuts"]
         optimum = full_mip(inst)
         assert checked(problem, inst, certificate) == optimum
+        assert (result.objective.placed, result.objective.net) == optimum
+
+    @pytest.mark.parametrize(("seed", "couples"), [(9, 5), (31, 4)])
+    def test_a_step_whose_cuts_meet_its_target_certifies_it(
+        self, seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The last step's LP with cuts stops at its target (the best plan's value, no
+        higher: it cannot fall below a plan); floored to the unit, that proves the
+        optimum, as national generator seed 3's does (735,525; before, 735,530)."""
+        steps: list[tuple[float, int]] = []
+
+        def recorded(*args: Any) -> Any:
+            narrowed = cut_proof.narrowed_by_cuts(*args)
+            assert narrowed is not None
+            steps.append((narrowed.bound, args[3]))
+            return narrowed
+
+        monkeypatch.setattr(search, "narrowed_by_cuts", recorded)
+        problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
+        inst = prepare(problem, top_k=1)
+        result = solve(inst, time_limit_s=60)
+        bound, target = steps[-1]
+        assert bound == pytest.approx(target)  # met, not below
+        optimum = full_mip(inst)
+        assert checked(problem, inst, result_document(result)["certificate"]) == optimum
         assert (result.objective.placed, result.objective.net) == optimum
 
     @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

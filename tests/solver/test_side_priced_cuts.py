@@ -10,6 +10,8 @@ no more than the bound leaves.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -280,3 +282,62 @@ def test_a_later_proof_at_the_same_count_starts_from_the_priced_bound(
     state.score_bound = float("inf")
     prove(state, master, lagrange)
     assert len(calls) == 2
+
+
+class TestCertifying:
+    """`Certifying` runs `certified_by_cuts` on its own thread while the step's MIP runs;
+    `finish` keeps what it proves, raises its error in the search's thread, and does not
+    wait past the deadline."""
+
+    class _Search:
+        def __init__(self, limit_s: float) -> None:
+            self.deadline = Deadline(limit_s)
+            self.stats: dict[str, float] = {}
+            self.kept: list[tuple[Any, float, int]] = []
+
+        def certify_score(self, prices: Any, bound: float, placed_min: int) -> None:
+            self.kept.append((prices, bound, placed_min))
+
+    class _LP:
+        placed_min = 7
+
+    def _started(self, search: Any, work: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+        monkeypatch.setattr(priced_cuts, "certified_by_cuts", work)
+        return priced_cuts.Certifying(search, self._LP(), (), np.zeros(0))  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("limit_s", [60.0, float("inf")])
+    def test_its_prices_are_kept_when_it_finishes(
+        self, limit_s: float, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        search = self._Search(limit_s)
+        prices = object()
+        certifying = self._started(search, lambda *_: (prices, 123.5), monkeypatch)
+        certifying.finish(search)
+        assert search.kept == [(prices, 123.5, 7)]
+        assert search.stats["certify_s"] >= 0
+
+    def test_its_error_is_raised_in_the_search(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def broken(*_: Any) -> Any:
+            raise ValueError("a cut takes a row it cannot name")
+
+        search = self._Search(60.0)
+        certifying = self._started(search, broken, monkeypatch)
+        with pytest.raises(ValueError, match="cannot name"):
+            certifying.finish(search)
+        assert search.kept == []
+
+    def test_past_the_deadline_it_is_not_waited_for(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        release = threading.Event()
+
+        def slow(*_: Any) -> Any:
+            release.wait(timeout=30)
+            return object(), 1.0
+
+        search = self._Search(0.2)
+        certifying = self._started(search, slow, monkeypatch)
+        began = time.perf_counter()
+        certifying.finish(search)
+        assert time.perf_counter() - began < 5
+        assert search.kept == []
+        assert "certify_s" not in search.stats
+        release.set()

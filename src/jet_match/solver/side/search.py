@@ -45,7 +45,7 @@ from jet_match.solver.side.pairs import (
     usable_mask,
     usable_pairs,
 )
-from jet_match.solver.side.priced_cuts import certified_by_cuts, priced_cut_bound
+from jet_match.solver.side.priced_cuts import Certifying, priced_cut_bound
 from jet_match.solver.side.problem import SideOutcome, SideProblem
 from jet_match.solver.side.relaxation_optimum import near_the_relaxation
 from jet_match.solver.side.repair import repair
@@ -493,7 +493,7 @@ def _prove(
     """
     if search.reached() or search.out_of_time() or not math.isfinite(lagrange.bound):
         return
-    pairs, unit = search.pairs, search.unit
+    unit = search.unit
     # The bound whose losses keep each step's pairs: the Lagrangian, or once a step is too
     # wide for a MIP, the LP with cuts priced over every pair, if it proves less.
     narrow, priced_tried = lagrange, False
@@ -539,41 +539,69 @@ def _prove(
             # Its step will not come: the descent is past it, or a plan found since it
             # started ends the descent above it. Its MIP would only slow this step's.
             ahead.stop()
-        probe, taken = True, False
-        last_step = target == last  # it finds a better plan or proves the best optimal
-        if len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
-            # Wide (or the last step, which presolve's probe seldom refutes): the LP with
-            # mod-2 cuts keeps only the pairs a plan at the goal can use (its rounds, and
-            # the MIP after them, may have run ahead: `_cuts_ahead`).
-            if ahead is not None:
-                taken, narrowed = ahead.take(search, keep, target, goal)
-            if not taken:
-                narrowed = narrowed_by_cuts(search, master, keep, target, goal)
-            if search.out_of_time():
-                return
-            if narrowed is not None:
-                if narrowed.bound < target - BOUND_TOLERANCE:
-                    # The LP with cuts proves that no plan over the step's pairs reaches
-                    # the target: its prices and cuts, over every pair, often prove that
-                    # for every plan (the step's MIP ahead, if any, runs meanwhile).
-                    _certify_by_cuts(search, narrowed)
-                if _answered_by_cuts(search, narrowed, target, goal):
-                    if ahead is not None:
-                        ahead.stop()  # its MIP is not needed
-                    return
-                keep = narrowed.kept
-                # When the LP with cuts reaches the goal, presolve alone seldom refutes the
-                # step: its probe is skipped (national, 39 k pairs: 0.68 s in vain).
-                probe = narrowed.bound < goal
-        search.stats["proof_columns"] = float(len(keep))
-        tight = _tightness(search, lagrange, lagrange.bound - goal)
-        columns = pairs.index[keep]
-        answered = _answered_ahead(search, ahead, goal) if taken else None
-        if proof_step(
-            search, columns, search.placed_bound, tight, target, goal, "proof", probe, answered
-        ):
+        if _step(search, master, lagrange, ahead, keep, target, goal, last_step=target == last):
             return
         step = 2 * step + 1
+
+
+def _step(
+    search: SearchState,
+    master: MasterLP,
+    lagrange: LagrangianBound,
+    ahead: CutsAhead | None,
+    keep: IntArray,
+    target: int,
+    goal: int,
+    *,
+    last_step: bool,
+) -> bool:
+    """One step of `_prove`'s descent over the pairs `keep`: narrowed first by the LP
+    with mod-2 cuts when wide (or the last step, which presolve's probe seldom refutes;
+    its rounds, and the MIP after them, may have run ahead: `_cuts_ahead`), then its MIP.
+    True when the descent ends here."""
+    probe, taken, narrowed = True, False, None
+    if len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
+        if ahead is not None:
+            taken, narrowed = ahead.take(search, keep, target, goal)
+        if not taken:
+            narrowed = narrowed_by_cuts(search, master, keep, target, goal)
+        if search.out_of_time():
+            return True
+    certifying = _certifying(search, narrowed)
+    try:
+        if narrowed is not None:
+            if _answered_by_cuts(search, narrowed, target, goal):
+                if ahead is not None:
+                    ahead.stop()  # its MIP is not needed
+                return True
+            keep = narrowed.kept
+            # When the LP with cuts reaches the goal, presolve alone seldom refutes the
+            # step: its probe is skipped (national, 39 k pairs: 0.68 s in vain).
+            probe = narrowed.bound < goal
+        search.stats["proof_columns"] = float(len(keep))
+        tight = _tightness(search, lagrange, lagrange.bound - goal)
+        columns = search.pairs.index[keep]
+        answered = _answered_ahead(search, ahead, goal) if taken else None
+        return proof_step(
+            search, columns, search.placed_bound, tight, target, goal, "proof", probe, answered
+        )
+    finally:
+        if certifying is not None:
+            certifying.finish(search)
+
+
+def _certifying(search: SearchState, narrowed: CutLP | None) -> Certifying | None:
+    """The certificate from the step's LP with cuts, started beside the step's MIP: its
+    prices, its cuts dualised too, over every pair (`priced_cuts.certified_by_cuts`),
+    when its bound may prove more than the certificate does (None otherwise, or past the
+    deadline). National, 3 % couples and a cap: generator seed 1, 733,978.33, the step's
+    LP bound, proves the optimum, 733,975 (the master's prices alone: 733,995); seed 3,
+    the last step's LP meets its target, 735,525, the optimum (before: 735,530)."""
+    if narrowed is None or search.out_of_time() or not search.proves_more(narrowed.bound):
+        return None
+    # Reads the LP's bookkeeping, never its HiGHS model: a copy the thread of `CutsAhead`
+    # may have made, which no longer touches it once its rounds are taken.
+    return Certifying(search, narrowed.lp, narrowed.batches, narrowed.y)
 
 
 def _priced_by_cuts(
@@ -616,21 +644,6 @@ def _answered_ahead(search: SearchState, ahead: CutsAhead | None, goal: int) -> 
         return None
     add_stat(search.stats, "proof_ahead", 1.0)
     return step.answer
-
-
-def _certify_by_cuts(search: SearchState, narrowed: CutLP) -> None:
-    """The certificate from the step's LP with cuts: its prices, its cuts dualised too,
-    over every pair (`priced_cuts.certified_by_cuts`), if that proves more. National, 3 %
-    couples and a cap, generator seed 1: 733,978.33, the step's LP bound, which proves
-    the optimum, 733,975 (the master's prices alone: 733,995)."""
-    if search.out_of_time():
-        return  # the certificate is worth no time past the deadline
-    began = time.perf_counter()
-    # Reads the LP's bookkeeping, never its HiGHS model: a copy the thread of `CutsAhead`
-    # may have made, which no longer touches it once its rounds are taken.
-    prices, bound = certified_by_cuts(search, narrowed.lp, narrowed.batches, narrowed.y)
-    search.certify_score(prices, bound, narrowed.lp.placed_min)
-    add_stat(search.stats, "certify_s", time.perf_counter() - began)
 
 
 def _answered_by_cuts(search: SearchState, narrowed: CutLP, target: int, goal: int) -> bool:

@@ -107,6 +107,12 @@ class SearchState:
         if self.score_prices is None or value < self.score_prices.bound:
             self.score_prices = PricedBound(prices, placed_min, value, self.unit)
 
+    def proves_more(self, bound: float) -> bool:
+        """A score bound that, floored to the unit, is below what the certificate proves."""
+        value = floored(bound)
+        value -= value % self.unit
+        return self.score_prices is None or value < self.score_prices.bound
+
     def certify_placements(self, lagrange: LagrangianBound) -> None:
         """Keep the prices of a placements bound (unit profits) if they prove more."""
         if lagrange.prices is None or not math.isfinite(lagrange.bound):
