@@ -60,7 +60,10 @@ not only on the pairs a model happened to hold:
    falls to the optimum in about 4 s). Either LP with cuts, at its prices and with its
    cuts dualised, bounds every plan over every pair (a Lagrangian bound again, each cut
    named by the rows it halves): where that proves more, it is the certificate's
-   (`certificate.py`), which then often proves the plan optimal by itself.
+   (`certificate.py`), which then often proves the plan optimal by itself. A step's LP
+   with cuts that only meets its target (the last step's: it cannot fall below the best
+   plan) proves that plan optimal once floored to the unit; its prices are computed on
+   a thread beside the step's MIP (`priced_cuts.Certifying`).
 5. **Placements, again.** When no plan reaches `placed_bound`, the same column
    generation with unit costs bounds the placements (the LP of the cardinality problem,
    Lagrangian again); if that leaves room above the best plan, a MIP over the pairs the
