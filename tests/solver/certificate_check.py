@@ -40,9 +40,10 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
 
     free_slots = {o.external_id: o.slots for o in problem.openings if o.is_open}
     # An override pinned beyond capacity keeps one place beyond the opening's slots.
-    for waiver in problem.waivers:
-        if waiver.beyond_capacity and pinned.get(waiver.participant) == waiver.opening:
-            free_slots[waiver.opening] += 1
+    beyond = {(w.participant, w.opening) for w in problem.waivers if w.beyond_capacity}
+    for participant, opening in beyond:
+        if pinned.get(participant) == opening:
+            free_slots[opening] += 1
     for opening in pinned.values():
         free_slots[opening] -= 1
     room = _cap_room(problem, pinned, person, prefecture)

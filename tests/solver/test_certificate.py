@@ -375,9 +375,12 @@ class TestTheRunsOwnSlots:
         every_position = replace(problem, positions=None)
         assert recompute(every_position, score["pairs"], score, unit=False) > score["bound"]
 
-    @pytest.mark.parametrize("seed", [0, 7])
-    def test_an_override_beyond_capacity_keeps_its_extra_place(self, seed: int) -> None:
-        """One more pin than the opening has slots, the last an override beyond them."""
+    @pytest.mark.parametrize(("seed", "twice"), [(0, False), (7, False), (0, True)])
+    def test_an_override_beyond_capacity_keeps_its_extra_place(
+        self, seed: int, twice: bool
+    ) -> None:
+        """One more pin than the opening has slots, the last an override beyond them
+        (`twice`: its waiver stated twice, still one place)."""
         problem = crowded(seed, 36, 10, 14, couples=4, cap=0.3, extras=False)
         prefecture = {g.external_id: g.prefecture for g in problem.organizations}
         full = next(o for o in problem.openings if prefecture[o.organization] in (13, 27, 26))
@@ -387,7 +390,8 @@ class TestTheRunsOwnSlots:
             problem,
             pins=tuple(Assignment(p, full.external_id) for p in pinned),
             waivers=tuple(
-                Waiver(p, full.external_id, beyond_capacity=p == pinned[-1]) for p in pinned
+                Waiver(p, full.external_id, beyond_capacity=p == pinned[-1])
+                for p in [*pinned, *pinned[-1:] * twice]
             ),
         )
         score = self._checked_against_the_optimum(problem)

@@ -290,10 +290,16 @@ class TestCertifying:
     wait past the deadline."""
 
     class _Search:
-        def __init__(self, limit_s: float) -> None:
+        def __init__(self, limit_s: float, *, stopped: bool = False) -> None:
             self.deadline = Deadline(limit_s)
             self.stats: dict[str, float] = {}
             self.kept: list[tuple[Any, float, int]] = []
+            self.stopped = stopped
+            self.heartbeats = 0
+
+        def report_now(self) -> bool:
+            self.heartbeats += 1
+            return self.stopped
 
         def certify_score(self, prices: Any, bound: float, placed_min: int) -> None:
             self.kept.append((prices, bound, placed_min))
@@ -310,11 +316,20 @@ class TestCertifying:
         self, limit_s: float, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         search = self._Search(limit_s)
-        prices = object()
-        certifying = self._started(search, lambda *_: (prices, 123.5), monkeypatch)
+        prices, ran_on = object(), []
+
+        def work(*_: Any) -> Any:
+            ran_on.append(threading.current_thread())
+            time.sleep(0.6)  # longer than a heartbeat's interval
+            return prices, 123.5
+
+        certifying = self._started(search, work, monkeypatch)
         certifying.finish(search)
+        assert len(ran_on) == 1
+        assert ran_on[0] is not threading.current_thread()
         assert search.kept == [(prices, 123.5, 7)]
-        assert search.stats["certify_s"] >= 0
+        assert search.stats["certify_s"] >= 0.5
+        assert search.heartbeats >= 1  # the reporter heard from the search meanwhile
 
     def test_its_error_is_raised_in_the_search(self, monkeypatch: pytest.MonkeyPatch) -> None:
         def broken(*_: Any) -> Any:
@@ -326,14 +341,17 @@ class TestCertifying:
             certifying.finish(search)
         assert search.kept == []
 
-    def test_past_the_deadline_it_is_not_waited_for(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    @pytest.mark.parametrize(("limit_s", "stopped"), [(0.2, False), (60.0, True)])
+    def test_past_the_deadline_or_asked_to_stop_it_is_not_waited_for(
+        self, limit_s: float, stopped: bool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         release = threading.Event()
 
         def slow(*_: Any) -> Any:
             release.wait(timeout=30)
             return object(), 1.0
 
-        search = self._Search(0.2)
+        search = self._Search(limit_s, stopped=stopped)
         certifying = self._started(search, slow, monkeypatch)
         began = time.perf_counter()
         certifying.finish(search)

@@ -91,6 +91,40 @@ class TestWaiver:
         assert at_o1 == ["P1", "P2"]  # P3, first choice Tokyo too, gains no slot there
         assert [(w.participant, w.rules) for w in result.waived] == [("P2", ("capacity",))]
 
+    def test_no_cap_counts_the_place_beyond_capacity_also_on_a_re_solve(self) -> None:
+        """Tokyo has 3 slots (1 + 2), so under a 50 % cap one placed person per country;
+        the override's place beyond O1's slot is nobody's to count. A re-solve after a
+        status change reuses the first instance's tables, which hold that place: the cap
+        must still be read from the records (it was 2 there)."""
+        pb = problem(
+            [org("G1", 13), org("G2", 1)],
+            [opening("O1", "G1"), opening("O3", "G1", slots=2), opening("O2", "G2", slots=3)],
+            [
+                person("P1", citizenship="US", preferred_prefectures=(13,)),
+                person("P2", citizenship="GB", preferred_prefectures=(13,)),
+                person("P3", citizenship="US", preferred_prefectures=(13,)),
+                person("P4", citizenship="GB", preferred_prefectures=(1,)),
+            ],
+            pins=(Assignment("P1", "O1"), Assignment("P2", "O1")),
+            waivers=(Waiver("P2", "O1", beyond_capacity=True),),
+            max_country_share_per_prefecture=0.5,
+        )
+        first = prepare(pb)
+        people = tuple(
+            replace(p, status=ParticipantStatus.WITHDRAWN) if p.external_id == "P4" else p
+            for p in pb.participants
+        )
+        changed = replace(pb, participants=people)
+        again = prepare(changed, base=first)
+        caps = [inst.cap_of_prefecture for inst in (again, prepare(changed))]
+        assert caps[0] is not None
+        assert caps[1] is not None
+        assert caps[0][13] == caps[1][13] == 1
+        for result in (solve(first), solve(again)):
+            assert result.status is Status.OPTIMAL
+            where = {p.participant: p.opening for p in result.placements}
+            assert where.get("P3") == "O2"  # not beside P1 (US) in Tokyo
+
     def test_without_beyond_capacity_a_waiver_takes_one_of_the_slots(self) -> None:
         pb = problem(
             [org("G1", 13)],

@@ -333,7 +333,7 @@ def prepare(
     both = partner_of >= 0
     stricter = np.minimum(constraint, np.where(both, constraint[np.maximum(partner_of, 0)], 99))
     constraint = np.where(both, stricter, -1)
-    cap = _caps(problem, t, o_scope)
+    cap = _caps(problem, t, o_scope, o_index)
     t, capacity_waived = waivers.waive_capacity(problem, t, pin_of, o_index, p_index)
     reused = (
         reuse.reuse_pairs(base, problem, t, in_run, top_k, changes, _candidate_mask(base))
@@ -410,13 +410,19 @@ def _candidate_mask(base: Instance) -> BoolArray | None:
     return mask if isinstance(mask, np.ndarray) else None
 
 
-def _caps(problem: Problem, t: Tables, o_scope: BoolArray) -> IntArray | None:
+def _caps(
+    problem: Problem, t: Tables, o_scope: BoolArray, o_index: dict[str, int]
+) -> IntArray | None:
+    """Each prefecture's cap: max(1, floor(share x its open slots of the run's positions)),
+    the slots the records state (no override's place beyond capacity counts)."""
     share = problem.max_country_share_per_prefecture
     if share is None:
         return None
     counted = o_scope & t.o_open
     slots = np.bincount(
-        t.o_prefecture[counted], weights=t.o_slots[counted], minlength=PREFECTURE_CODES
+        t.o_prefecture[counted],
+        weights=waivers.record_slots(problem, t, o_index)[counted],
+        minlength=PREFECTURE_CODES,
     )
     # floor(f x slots) computed with a tolerance so that 0.29 x 100 gives 29, not 28.
     floors = np.asarray([math.floor(share * s + 1e-9) for s in slots], dtype=np.int64)

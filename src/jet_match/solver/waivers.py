@@ -35,6 +35,15 @@ def allows(rules: frozenset[str] | None, rule: str) -> bool:
     return rule not in UNWAIVABLE and (rules is None or rule in rules)
 
 
+def record_slots(problem: Problem, t: Tables, o_index: dict[str, int]) -> IntArray:
+    """Each opening's slots as its record states them: tables reused from an earlier
+    instance already carry that instance's places beyond capacity."""
+    slots = np.zeros(t.n_openings, dtype=t.o_slots.dtype)
+    for opening in problem.openings:
+        slots[o_index[opening.external_id]] = opening.slots
+    return slots
+
+
 def waive_capacity(
     problem: Problem,
     t: Tables,
@@ -46,9 +55,7 @@ def waive_capacity(
     `beyond_capacity` (that pair keeps its place and nobody loses one for it), and those
     pairs. Slots are read from the records, so that tables reused from an earlier
     instance are not widened twice."""
-    slots = np.zeros(t.n_openings, dtype=t.o_slots.dtype)
-    for opening in problem.openings:
-        slots[o_index[opening.external_id]] = opening.slots
+    slots = record_slots(problem, t, o_index)
     widened = {
         (p_index[w.participant], o_index[w.opening])
         for w in problem.waivers

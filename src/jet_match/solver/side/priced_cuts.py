@@ -18,7 +18,6 @@ descends from B with these losses instead of the Lagrangian's (`PricedCuts.as_bo
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -416,11 +415,15 @@ class Certifying:
         self._seconds = time.perf_counter() - began
 
     def finish(self, search: SearchState) -> None:
-        """Wait for the prices (no longer than the deadline: past it they are left) and
-        keep them if they prove more (`state.certify_score`)."""
+        """Wait for the prices and keep them if they prove more (`state.certify_score`).
+        Not past the deadline, nor once the reporter asks to stop (its heartbeat goes on
+        meanwhile): the thread is then left to end by itself, its answer unused."""
         began = time.perf_counter()
-        left = search.deadline.remaining()
-        self._thread.join(timeout=left if math.isfinite(left) else None)
+        while self._thread.is_alive():
+            left = search.deadline.remaining()
+            if left <= 0 or search.report_now():
+                break
+            self._thread.join(timeout=min(left, 0.5))
         add_stat(search.stats, "certify_wait_s", time.perf_counter() - began)
         if self._thread.is_alive():
             return

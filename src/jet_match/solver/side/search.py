@@ -559,7 +559,7 @@ def _step(
     with mod-2 cuts when wide (or the last step, which presolve's probe seldom refutes;
     its rounds, and the MIP after them, may have run ahead: `_cuts_ahead`), then its MIP.
     True when the descent ends here."""
-    probe, taken, narrowed = True, False, None
+    taken, narrowed = False, None
     if len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
         if ahead is not None:
             taken, narrowed = ahead.take(search, keep, target, goal)
@@ -567,27 +567,43 @@ def _step(
             narrowed = narrowed_by_cuts(search, master, keep, target, goal)
         if search.out_of_time():
             return True
+    # Started beside the step's MIP; if the step fails, the thread ends by itself.
     certifying = _certifying(search, narrowed)
-    try:
-        if narrowed is not None:
-            if _answered_by_cuts(search, narrowed, target, goal):
-                if ahead is not None:
-                    ahead.stop()  # its MIP is not needed
-                return True
-            keep = narrowed.kept
-            # When the LP with cuts reaches the goal, presolve alone seldom refutes the
-            # step: its probe is skipped (national, 39 k pairs: 0.68 s in vain).
-            probe = narrowed.bound < goal
-        search.stats["proof_columns"] = float(len(keep))
-        tight = _tightness(search, lagrange, lagrange.bound - goal)
-        columns = search.pairs.index[keep]
-        answered = _answered_ahead(search, ahead, goal) if taken else None
-        return proof_step(
-            search, columns, search.placed_bound, tight, target, goal, "proof", probe, answered
-        )
-    finally:
-        if certifying is not None:
-            certifying.finish(search)
+    ended = _step_answered(search, lagrange, ahead, keep, target, goal, narrowed, taken)
+    if certifying is not None:
+        certifying.finish(search)
+    return ended
+
+
+def _step_answered(
+    search: SearchState,
+    lagrange: LagrangianBound,
+    ahead: CutsAhead | None,
+    keep: IntArray,
+    target: int,
+    goal: int,
+    narrowed: CutLP | None,
+    taken: bool,
+) -> bool:
+    """`_step` once narrowed (or not): a plan near the LP with cuts, else the step's MIP
+    over the pairs kept (asked ahead when `taken`). True when the descent ends here."""
+    probe = True
+    if narrowed is not None:
+        if _answered_by_cuts(search, narrowed, target, goal):
+            if ahead is not None:
+                ahead.stop()  # its MIP is not needed
+            return True
+        keep = narrowed.kept
+        # When the LP with cuts reaches the goal, presolve alone seldom refutes the
+        # step: its probe is skipped (national, 39 k pairs: 0.68 s in vain).
+        probe = narrowed.bound < goal
+    search.stats["proof_columns"] = float(len(keep))
+    tight = _tightness(search, lagrange, lagrange.bound - goal)
+    columns = search.pairs.index[keep]
+    answered = _answered_ahead(search, ahead, goal) if taken else None
+    return proof_step(
+        search, columns, search.placed_bound, tight, target, goal, "proof", probe, answered
+    )
 
 
 def _certifying(search: SearchState, narrowed: CutLP | None) -> Certifying | None:
