@@ -167,6 +167,20 @@ def bare_flow(inst: Instance) -> tuple[int, int]:
     return placed, -int(flow.optimal_cost()) + pinned_profit - offset
 
 
+def _slots(inst: Instance) -> list[int]:
+    """Each opening's slots from its record, plus one for each pair pinned there by an
+    override beyond capacity (docs/scoring.md section 5), not the solver's tables."""
+    pb, t = inst.problem, inst.tables
+    record = {o.external_id: o.slots for o in pb.openings}
+    slots = [record[oid] for oid in t.opening_ids]
+    pinned = {a.participant: a.opening for a in pb.pins}
+    beyond = {(w.participant, w.opening) for w in pb.waivers if w.beyond_capacity}
+    for participant, opening in beyond:
+        if pinned.get(participant) == opening:
+            slots[t.opening_ids.index(opening)] += 1
+    return slots
+
+
 def full_mip(inst: Instance, among: np.ndarray | None = None) -> tuple[int, int]:
     """(placed, net) of the lexicographic optimum over every eligible pair (or only over
     the pair indices `among`), by HiGHS."""
@@ -181,10 +195,11 @@ def full_mip(inst: Instance, among: np.ndarray | None = None) -> tuple[int, int]
     for i in np.unique(p):
         own = np.flatnonzero(p == i).tolist()
         rows.append((own, [1.0] * len(own), -math.inf, 1.0))
+    slots_of = _slots(inst)
     for j in range(t.n_openings):
         at = np.flatnonzero(o == j).tolist()
         if at:
-            rows.append((at, [1.0] * len(at), -math.inf, float(t.o_slots[j])))
+            rows.append((at, [1.0] * len(at), -math.inf, float(slots_of[j])))
     org_prefecture = {g.external_id: g.prefecture for g in pb.organizations}
     if pb.max_country_share_per_prefecture is not None:
         slots: dict[int, int] = {}
