@@ -141,23 +141,6 @@ class _Rows:
             return 0
         return 1 if participant == name else -1 if participant == row["partner"] else 0
 
-    def touches(
-        self,
-        weighted: list[tuple[Mapping[str, Any], Fraction]],
-        participant: str,
-        opening: str,
-        done: Mapping[str, tuple[dict[tuple[str, str], int], int]],
-    ) -> bool:
-        """Whether any of the rows has a coefficient for the pair (a quick filter)."""
-        key = f"{self.person[participant].citizenship}:{self.prefecture[opening]}"
-        names = {participant, opening, key}
-        return any(
-            (row["id"] in done and (participant, opening) in done[row["id"]][0])
-            if row["kind"] == "cut"
-            else row["id"] in names or row.get("partner") == participant
-            for row, _ in weighted
-        )
-
     def limit(self, row: Mapping[str, Any]) -> int:
         """The row's right-hand side, after checking every plan meets the row."""
         kind, name = row["kind"], row["id"]
@@ -191,23 +174,36 @@ def _cuts(
 ) -> list[tuple[dict[tuple[str, str], int], int]]:
     """Each cut's coefficient for every pair (where not 0) and its right-hand side, from
     its rows: floor(sum of weight x row), exactly (weights as exact fractions)."""
+    # The pairs each row has a coefficient for, by the row's kind and id: a cut visits only
+    # the pairs its rows touch (every other coefficient is 0), national scale included.
+    touching: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for participant, opening, _ in pairs:
+        cap = f"{rows.person[participant].citizenship}:{rows.prefecture[opening]}"
+        for key in (("participant", participant), ("opening", opening), ("cap", cap)):
+            touching[key].append((participant, opening))
     done: dict[str, tuple[dict[tuple[str, str], int], int]] = {}
     out = []
     for cut in cuts:
         weighted = []
+        touched: set[tuple[str, str]] = set()
         for row in cut["rows"]:
             weight = Fraction(row["weight"])
             assert weight >= 0, f"cut {cut['id']}: a negative weight"
             weighted.append((row, weight))
+            if row["kind"] == "cut":
+                assert row["id"] in done, f"cut {cut['id']}: no earlier cut {row['id']}"
+                touched.update(done[row["id"]][0])
+            elif row["kind"] == "couple":
+                touched.update(touching["participant", row["id"]])
+                touched.update(touching["participant", row.get("partner", "")])
+            else:
+                touched.update(touching[row["kind"], row["id"]])
         coefficients: dict[tuple[str, str], int] = {}
-        for participant, opening, _ in pairs:
-            if not rows.touches(weighted, participant, opening, done):
-                continue  # every coefficient 0
+        for participant, opening in sorted(touched):
             total = Fraction(0)
             for row, weight in weighted:
                 if row["kind"] == "cut":
-                    earlier = done[row["id"]][0]  # an earlier cut only
-                    total += weight * earlier.get((participant, opening), 0)
+                    total += weight * done[row["id"]][0].get((participant, opening), 0)
                 else:
                     total += weight * rows.coefficient(row, participant, opening)
             if math.floor(total) != 0:

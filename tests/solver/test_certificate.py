@@ -9,10 +9,11 @@ meet the plan, prove it optimal. The same input gives the same plan and certific
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from certificate_check import Pair, recompute
+from certificate_check import Pair, _cuts, _Rows, recompute
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded, full_mip
@@ -418,3 +419,22 @@ def test_prices_of_rows_no_plan_must_meet_are_refused() -> None:
         recompute(problem, pairs, {**free, "placement": -1.0}, unit=False)
     # Without any price: each one's best pair, no less than the optimum.
     assert recompute(problem, pairs, free, unit=False) >= full_mip(inst)[1]
+
+
+def test_a_halved_couple_row_takes_a_unit_off_the_partners_pairs_in_its_group() -> None:
+    """floor(1/2 x (x_A(g) - x_B(g))): 0 on A's pairs in g, -1 on B's pairs in g (the
+    partner's, which no other row of the cut names), 0 outside g. Worked by hand."""
+    person = {
+        name: SimpleNamespace(external_id=name, citizenship="US", partner_constraint=None)
+        for name in ("A", "B")
+    }
+    prefecture = {"O1": 13, "O2": 27}
+    rows = _Rows(person, {}, {"A": "B", "B": "A"}, {"O1": "G1", "O2": "G2"}, prefecture, {}, {})
+    cut = {
+        "id": "c1",
+        "rows": [
+            {"kind": "couple", "id": "A", "partner": "B", "group": "prefecture:13", "weight": 0.5}
+        ],
+    }
+    pairs = [("A", "O1", 5), ("B", "O1", 5), ("A", "O2", 5), ("B", "O2", 5)]
+    assert _cuts([cut], pairs, rows) == [({("B", "O1"): -1}, 0)]
