@@ -185,29 +185,28 @@ def _cuts(
     out = []
     for cut in cuts:
         weighted = []
-        touched: set[tuple[str, str]] = set()
+        # Each row adds weight x its coefficient to the pairs it touches (every other
+        # pair's sum is 0).
+        sums: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
         for row in cut["rows"]:
             weight = Fraction(row["weight"])
             assert weight >= 0, f"cut {cut['id']}: a negative weight"
             weighted.append((row, weight))
             if row["kind"] == "cut":
                 assert row["id"] in done, f"cut {cut['id']}: no earlier cut {row['id']}"
-                touched.update(done[row["id"]][0])
-            elif row["kind"] == "couple":
-                touched.update(touching["participant", row["id"]])
-                touched.update(touching["participant", row.get("partner", "")])
+                for pair, coefficient in done[row["id"]][0].items():
+                    sums[pair] += weight * coefficient
+                continue
+            if row["kind"] == "couple":
+                touched = touching["participant", row["id"]]
+                touched = touched + touching["participant", row.get("partner", "")]
             else:
-                touched.update(touching[row["kind"], row["id"]])
-        coefficients: dict[tuple[str, str], int] = {}
-        for participant, opening in sorted(touched):
-            total = Fraction(0)
-            for row, weight in weighted:
-                if row["kind"] == "cut":
-                    total += weight * done[row["id"]][0].get((participant, opening), 0)
-                else:
-                    total += weight * rows.coefficient(row, participant, opening)
-            if math.floor(total) != 0:
-                coefficients[participant, opening] = math.floor(total)
+                touched = touching[row["kind"], row["id"]]
+            for participant, opening in touched:
+                sums[participant, opening] += weight * rows.coefficient(row, participant, opening)
+        coefficients = {
+            pair: math.floor(total) for pair, total in sums.items() if math.floor(total) != 0
+        }
         limit = sum(
             (w * (done[r["id"]][1] if r["kind"] == "cut" else rows.limit(r)) for r, w in weighted),
             Fraction(0),
