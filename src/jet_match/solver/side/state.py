@@ -102,16 +102,17 @@ class SearchState:
         than the kept ones (the bound floored to a multiple of the profit unit)."""
         if prices is None or not math.isfinite(bound):
             return
-        value = floored(bound)
-        value -= value % self.unit
-        if self.score_prices is None or value < self.score_prices.bound:
-            self.score_prices = PricedBound(prices, placed_min, value, self.unit)
+        if self.proves_more(bound):
+            self.score_prices = PricedBound(prices, placed_min, self._to_unit(bound), self.unit)
 
     def proves_more(self, bound: float) -> bool:
         """A score bound that, floored to the unit, is below what the certificate proves."""
+        return self.score_prices is None or self._to_unit(bound) < self.score_prices.bound
+
+    def _to_unit(self, bound: float) -> int:
+        """The bound floored to a multiple of the profit unit (what it proves)."""
         value = floored(bound)
-        value -= value % self.unit
-        return self.score_prices is None or value < self.score_prices.bound
+        return value - value % self.unit
 
     def certify_placements(self, lagrange: LagrangianBound) -> None:
         """Keep the prices of a placements bound (unit profits) if they prove more."""
