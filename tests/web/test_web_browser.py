@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from web.conftest import Workspace
 from web.web_support import RecordedPage
@@ -30,25 +31,25 @@ def test_a_coordinator_signs_in_in_japanese_adds_a_user_and_switches_to_english(
     recorded = workspace_browser.open(locale="ja-JP")
     page = recorded.page
     page.goto("/app/")
-    assert page.url.endswith("/app/login?next=%2Fapp%2F")
+    expect(page).to_have_url(re.compile(re.escape("/app/login?next=%2Fapp%2F") + "$"))
     assert page.locator("html").get_attribute("lang") == "ja"
     recorded.screenshot("login-ja")
     recorded.assert_clean()
 
     sign_in(recorded, workspace_browser.coordinator, workspace_browser.password)
-    assert page.url.endswith("/app/")
-    assert page.get_by_role("heading", name="マッチングラウンド").is_visible()
-    assert page.locator("span.id", has_text="R-BROWSER").is_visible()
+    expect(page).to_have_url(re.compile(re.escape("/app/") + "$"))
+    expect(page.get_by_role("heading", name="マッチングラウンド")).to_be_visible()
+    expect(page.locator("span.id", has_text="R-BROWSER")).to_be_visible()
     recorded.screenshot("home-coordinator-ja")
     recorded.assert_clean()
 
     page.get_by_role("link", name="Round R-BROWSER").click()
-    assert page.url.endswith("/app/rounds/R-BROWSER")
-    assert page.get_by_role("link", name="配置案").first.is_visible()
+    expect(page).to_have_url(re.compile(re.escape("/app/rounds/R-BROWSER") + "$"))
+    expect(page.get_by_role("link", name="配置案").first).to_be_visible()
     recorded.screenshot("round-ja")
     recorded.assert_clean()
     page.get_by_role("link", name="配置案").first.click()
-    assert "/app/rounds/R-BROWSER/plan" in page.url
+    expect(page).to_have_url(re.compile(re.escape("/app/rounds/R-BROWSER/plan")))
     recorded.screenshot("plan-ja")
     recorded.assert_clean()
     page.goto("/app/")
@@ -57,21 +58,21 @@ def test_a_coordinator_signs_in_in_japanese_adds_a_user_and_switches_to_english(
     page.get_by_label("メールアドレス").fill("new.colleague@example.jp")
     page.get_by_label("氏名").fill("新しい同僚")
     page.get_by_role("button", name="アカウントを作成").click()
-    assert page.locator("code.secret").is_visible()
-    assert page.get_by_text("アカウント new.colleague@example.jp を作成しました。").is_visible()
+    expect(page.locator("code.secret")).to_be_visible()
+    expect(page.get_by_text("アカウント new.colleague@example.jp を作成しました。")).to_be_visible()
     recorded.screenshot("users-created-ja")
     recorded.assert_clean()
 
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Staff accounts").is_visible()
+    expect(page.get_by_role("heading", name="Staff accounts")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "en"
     recorded.screenshot("users-en")
     page.get_by_role("link", name="Audit trail").click()
-    assert page.get_by_text("user.create").first.is_visible()
+    expect(page.get_by_text("user.create").first).to_be_visible()
     recorded.screenshot("audit-en")
     recorded.assert_clean()
     page.get_by_role("button", name="Sign out").click()
-    assert "/app/login" in page.url
+    expect(page).to_have_url(re.compile(re.escape("/app/login")))
     recorded.close()
 
 
@@ -84,7 +85,7 @@ def test_a_host_edits_an_opening_downloads_placements_and_cannot_see_another(
     sign_in(recorded, workspace_browser.host, workspace_browser.password)
     own = f"/app/organizations/{workspace_browser.host_organization}"
     page.get_by_role("link", name="Openings and placements").click()
-    assert page.url.endswith(own)
+    expect(page).to_have_url(re.compile(re.escape(own) + "$"))
     recorded.screenshot("organization-host-en")
     recorded.assert_clean()
 
@@ -94,8 +95,8 @@ def test_a_host_edits_an_opening_downloads_placements_and_cannot_see_another(
     wanted = places.input_value()
     recorded.screenshot("opening-edit-en")
     page.get_by_role("button", name="Save").click()
-    assert page.url.endswith(own)
-    assert page.locator("table td.num", has_text=wanted).first.is_visible()
+    expect(page).to_have_url(re.compile(re.escape(own) + "$"))
+    expect(page.locator("table td.num", has_text=wanted).first).to_be_visible()
     recorded.assert_clean()
 
     with page.expect_download() as download:
@@ -107,7 +108,7 @@ def test_a_host_edits_an_opening_downloads_placements_and_cannot_see_another(
     answer = page.goto(f"/app/organizations/{workspace_browser.other_organization}")
     assert answer is not None
     assert answer.status == 404
-    assert page.get_by_role("heading", name="Not found").is_visible()
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     recorded.screenshot("other-organization-404")
     # The 404 itself is the one console error Chromium logs here ("Failed to load resource").
     assert all("404" in error for error in recorded.console_errors)

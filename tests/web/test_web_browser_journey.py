@@ -9,6 +9,7 @@ docs/images/plan.png in the README)."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     _in_japanese(recorded)
 
     _run_and_watch(workspace_browser, recorded, "round-run-progress-ja")
-    assert page.get_by_role("heading", name="最新の結果").is_visible()
+    expect(page.get_by_role("heading", name="最新の結果")).to_be_visible()
     recorded.screenshot("round-ja")
 
     # Find a placed participant by name on the plan page.
@@ -96,7 +97,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     else:
         raise AssertionError("nobody of the demo is placed")
     row.get_by_role("link", name=f"{family} {given}").click()
-    assert page.url.endswith(f"/participants/{external_id}")
+    expect(page).to_have_url(re.compile(re.escape(f"/participants/{external_id}") + "$"))
     recorded.screenshot("participant-ja")
     recorded.assert_clean()
 
@@ -104,18 +105,18 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     page.get_by_label("または募集IDを入力").fill(cir_opening)
     page.get_by_label("固定する").check()
     page.get_by_role("button", name="移動を確認する").click()
-    assert page.locator("#preview li[data-rule=same_position]").is_visible()
+    expect(page.locator("#preview li[data-rule=same_position]")).to_be_visible()
     recorded.screenshot("participant-move-preview-ja")
     page.get_by_label("例外とする理由").fill("教育委員会の要望")
     page.get_by_role("button", name="移動を保存する").click()
-    assert page.locator("#override-badge").is_visible()
-    assert page.locator("#pinned-badge").is_visible()
+    expect(page.locator("#override-badge")).to_be_visible()
+    expect(page.locator("#pinned-badge")).to_be_visible()
     recorded.assert_clean()
 
     # Re-solve: the pinned override is kept.
     _run_and_watch(workspace_browser, recorded, "round-resolve-progress-ja")
     page.goto(f"/app/rounds/{ROUND}/participants/{external_id}")
-    assert page.locator("#override-badge").is_visible()
+    expect(page.locator("#override-badge")).to_be_visible()
 
     # Compare the two newest runs.
     page.goto(f"/app/rounds/{ROUND}/compare")
@@ -125,7 +126,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     page.get_by_label("配置案 A").select_option(runs[1])
     page.get_by_label("配置案 B").select_option(runs[0])
     page.get_by_role("button", name="比較", exact=True).click()
-    assert page.get_by_text("主な指標").first.is_visible()
+    expect(page.get_by_text("主な指標").first).to_be_visible()
     recorded.screenshot("compare-ja")
     recorded.assert_clean()
 
@@ -140,7 +141,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     recorded.assert_clean()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="1 件の変更を適用").click()
-    assert page.get_by_text("1 件の変更を適用しました。").is_visible()
+    expect(page.get_by_text("1 件の変更を適用しました。")).to_be_visible()
     recorded.assert_clean()
 
     # Publish after the confirmation that lists what changes.
@@ -149,7 +150,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     recorded.screenshot("publish-ja")
     recorded.assert_clean()
     page.locator("form[action$='/publish'] button[type=submit]").click()
-    assert page.url.endswith(f"/app/rounds/{ROUND}")
+    expect(page).to_have_url(re.compile(re.escape(f"/app/rounds/{ROUND}") + "$"))
     expect(page.locator("span.badge.status-published")).to_be_visible()
     recorded.assert_clean()
 
@@ -175,7 +176,7 @@ def test_a_host_user_works_in_japanese_and_cannot_see_another_organization(
     _in_japanese(recorded)
     own = f"/app/organizations/{workspace_browser.host_organization}"
     page.get_by_role("link", name="募集と配置").click()
-    assert page.url.endswith(own)
+    expect(page).to_have_url(re.compile(re.escape(own) + "$"))
     assert page.locator("html").get_attribute("lang") == "ja"
     recorded.screenshot("organization-host-ja")
     recorded.assert_clean()
@@ -186,15 +187,15 @@ def test_a_host_user_works_in_japanese_and_cannot_see_another_organization(
     wanted = places.input_value()
     recorded.screenshot("opening-edit-ja")
     page.get_by_role("button", name="保存").click()
-    assert page.url.endswith(own)
-    assert page.locator("table td.num", has_text=wanted).first.is_visible()
-    assert page.locator("a[href$='placements.csv']").is_visible()
+    expect(page).to_have_url(re.compile(re.escape(own) + "$"))
+    expect(page.locator("table td.num", has_text=wanted).first).to_be_visible()
+    expect(page.locator("a[href$='placements.csv']")).to_be_visible()
     recorded.assert_clean()
 
     answer = page.goto(f"/app/organizations/{workspace_browser.other_organization}")
     assert answer is not None
     assert answer.status == 404
-    assert page.get_by_role("heading", name="見つかりません").is_visible()
+    expect(page.get_by_role("heading", name="見つかりません")).to_be_visible()
     recorded.screenshot("other-organization-404-ja")
     assert all("404" in error for error in recorded.console_errors)
     recorded.console_errors.clear()
