@@ -44,7 +44,9 @@ def recompute(problem: Any, pairs: Iterable[Pair], prices: Mapping[str, Any], *,
     for participant, opening in beyond:
         if pinned.get(participant) == opening:
             free_slots[opening] += 1
-    for opening in pinned.values():
+    for participant, opening in pinned.items():
+        # The solver reports such a pin as a conflict, so no certificate reaches here.
+        assert opening in free_slots, f"{participant} pinned at {opening}: not an open opening"
         free_slots[opening] -= 1
     room = _cap_room(problem, pinned, person, prefecture)
 
