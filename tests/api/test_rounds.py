@@ -29,7 +29,7 @@ def _create(
             "external_id": ROUND,
             "name": "Test round",
             "programme_year": 2026,
-            "policy": {"time_limit_s": 5, **policy},
+            "policy": {"time_limit_s": 60, **policy},
         }
         | ({"positions": positions} if positions else {}),
     )

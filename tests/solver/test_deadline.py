@@ -161,7 +161,7 @@ class TestEachPhaseStops:
         for k in sorted({0, 1, 2, 3, 4, 6, checks // 4, checks // 2, checks - 1}):
             began = time.perf_counter()
             result = solve(prepare(pb), deadline=ExpiresAfter(k))
-            assert time.perf_counter() - began < 5.0
+            assert time.perf_counter() - began < 30.0  # counted checks, not a clock: a hang
             assert_ends_well(pb, result)
             assert result.status != Status.TIMEOUT or k < 2
 
@@ -169,7 +169,8 @@ class TestEachPhaseStops:
         pb = crowded(seed=1)
         began = time.perf_counter()
         result = solve(pb, time_limit_s=0.05)
-        assert time.perf_counter() - began < 0.05 * 1.1 + 2.0
+        # The limit, and a MIP child's start and stop on a loaded 2-core box.
+        assert time.perf_counter() - began < 0.05 * 1.1 + 4.0
         assert_ends_well(pb, result)
 
 
@@ -208,7 +209,7 @@ class TestMipProcess:
         try:
             began = time.perf_counter()
             answer = mips.solve(_tiny_job(), Deadline(0.0), lambda: False)
-            assert time.perf_counter() - began < GRACE_S + 1.0
+            assert time.perf_counter() - began < GRACE_S + 3.0  # + the child's start
             assert answer.status in ("stopped", "optimal")
         finally:
             mips.close()

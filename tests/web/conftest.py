@@ -115,7 +115,7 @@ def workspace_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
     Skipped when /usr/bin/chromium is missing (`make test` installs it)."""
     if not Path(CHROMIUM).exists():
         missing("no /usr/bin/chromium (make test installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings(
@@ -142,6 +142,10 @@ def workspace_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert server.started, "the workspace's server did not start in 20 s"
+    # The server shares this process with pytest, and a move's preview solves: on a loaded
+    # box a page may take longer than Playwright's 5 s default to appear.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -32,7 +32,7 @@ def test_a_coordinator_signs_in_in_japanese_adds_a_user_and_switches_to_english(
     page = recorded.page
     page.goto("/app/")
     expect(page).to_have_url(re.compile(re.escape("/app/login?next=%2Fapp%2F") + "$"))
-    assert page.locator("html").get_attribute("lang") == "ja"
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
     recorded.screenshot("login-ja")
     recorded.assert_clean()
 
@@ -65,7 +65,7 @@ def test_a_coordinator_signs_in_in_japanese_adds_a_user_and_switches_to_english(
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Staff accounts")).to_be_visible()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     recorded.screenshot("users-en")
     page.get_by_role("link", name="Audit trail").click()
     expect(page.get_by_text("user.create").first).to_be_visible()

@@ -32,7 +32,7 @@ def _in_japanese(recorded: RecordedPage) -> None:
     page = recorded.page
     if page.locator("html").get_attribute("lang") != "ja":
         page.get_by_role("button", name="日本語").click()
-    assert page.locator("html").get_attribute("lang") == "ja"
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
 
 
 def _run_and_watch(workspace: Workspace, recorded: RecordedPage, shot: str) -> None:
@@ -86,11 +86,13 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
 
     # Find a placed participant by name on the plan page.
     page.get_by_role("link", name="配置案").first.click()
+    page.wait_for_load_state()
     recorded.screenshot("plan-ja")
     recorded.assert_clean()
     for external_id, given, family in people:
         page.get_by_label("氏名またはID").fill(f"{given} {family}")
         page.get_by_role("button", name="絞り込む").click()
+        page.wait_for_load_state()  # the filtered page, not the one before it
         row = page.locator("table tbody tr", has_text=external_id)
         if row.count() and row.locator("a[href*='/openings/']").count():
             break
@@ -136,7 +138,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
     upload: FilePayload = {"name": "changes.csv", "mimeType": "text/csv", "buffer": sheet.encode()}
     page.get_by_label("シート").set_input_files(files=[upload])
     page.get_by_role("button", name="変更を確認").click()
-    assert page.locator("#preview table tbody tr").count() == 1
+    expect(page.locator("#preview table tbody tr")).to_have_count(1)
     recorded.screenshot("bulk-preview-ja")
     recorded.assert_clean()
     page.once("dialog", lambda dialog: dialog.accept())
@@ -156,7 +158,7 @@ def test_a_coordinator_runs_finds_moves_resolves_compares_and_publishes_in_japan
 
     # The same round page in English, for the reviewer.
     page.get_by_role("button", name="English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     recorded.screenshot("round-en")
     page.goto(f"/app/rounds/{ROUND}/plan")
     recorded.screenshot("plan-en")
@@ -177,7 +179,7 @@ def test_a_host_user_works_in_japanese_and_cannot_see_another_organization(
     own = f"/app/organizations/{workspace_browser.host_organization}"
     page.get_by_role("link", name="募集と配置").click()
     expect(page).to_have_url(re.compile(re.escape(own) + "$"))
-    assert page.locator("html").get_attribute("lang") == "ja"
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
     recorded.screenshot("organization-host-ja")
     recorded.assert_clean()
 

@@ -79,4 +79,6 @@ def test_durations_and_gaps_are_aggregated_in_sql_in_a_fixed_number_of_queries(
     assert many.runs_by_status[RunStatus.SUCCEEDED.value] == 2014
     assert many.final_gap_by_round == {"R-ONE": 1.999, "R-TWO": 0.01}
     assert many_statements == few_statements
-    assert took < 2.0, f"figures over 3,014 runs took {took:.2f} s"
+    # The same statements (above) are what keeps it fast; this only catches a hang-like
+    # slowdown (well under a second on an idle box; generous for a loaded CI one).
+    assert took < 10.0, f"figures over 3,014 runs took {took:.2f} s"

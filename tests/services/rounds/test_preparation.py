@@ -119,6 +119,14 @@ def test_the_process_does_not_outlive_a_killed_worker(settings: Settings) -> Non
         worker.kill()
         worker.wait()
     deadline = time.monotonic() + 10
-    while psutil.pid_exists(child) and psutil.Process(child).status() != psutil.STATUS_ZOMBIE:
+    while _running(child):
         assert time.monotonic() < deadline, "the preparation process outlived its worker"
         time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (it may end between two questions)."""
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
