@@ -41,7 +41,7 @@ from bench_solve import median, peak_mb, three_percent_capped
 from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.services.bridge.solving import problem_from_dataset
-from jet_match.solver import Result, solve
+from jet_match.solver import Result, side, solve
 from jet_match.solver.side import search as side_search
 
 HERE = Path(__file__).resolve()
@@ -51,7 +51,8 @@ SOLVE_BENCH = HERE.with_name("bench_solve.py")
 def ours_once(path: Path, limit: float, *, cuts: bool = True) -> None:
     """One solve in this process; its figures as a JSON line."""
     if not cuts:
-        side_search.CUT_PROOF_COLUMNS = sys.maxsize  # type: ignore[misc]
+        # The descent reads it (`side_search` in trees before the descent had a module).
+        getattr(side, "descent", side_search).CUT_PROOF_COLUMNS = sys.maxsize
     started = time.perf_counter()
     problem = problem_from_dataset(read_dataset_file(path))
     result = solve(problem, time_limit_s=limit - (time.perf_counter() - started))

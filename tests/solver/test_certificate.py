@@ -31,7 +31,8 @@ from jet_match.solver import (
     solve,
 )
 from jet_match.solver.problem import ParticipantStatus, PartnerConstraint, Position
-from jet_match.solver.side import cut_proof, search
+from jet_match.solver.side import cut_proof, descent
+from jet_match.solver.side import sub_mip as sub_mips
 
 
 def eligible_pairs(inst: Instance) -> list[Pair]:
@@ -164,7 +165,7 @@ class TestCutsPricedOverEveryPair:
 
     @pytest.fixture(autouse=True)
     def narrow_mips(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", 100)  # as test_side_priced_cuts
+        monkeypatch.setattr(sub_mips, "MAX_SUB_MIP_COLUMNS", 100)  # as test_side_priced_cuts
 
     @staticmethod
     def _solved(seed: int, couples: int) -> tuple[Problem, Instance, Result]:
@@ -263,14 +264,14 @@ class TestCutsOfAProofStep:
     """A proof step narrowed by the LP with mod-2 cuts (`solver/side/cut_proof.py`; the
     threshold lowered so that every step is) whose bound falls below the step's target:
     that LP's prices and cuts, over every pair, go into the certificate when they prove
-    more (`search._certifying`). Seed 1 is `test_descending_targets_prove_an_
+    more (`descent._certifying`). Seed 1 is `test_descending_targets_prove_an_
     optimum_below_the_certificate`'s instance, whose master prices prove 847 against the
     optimum's 795."""
 
     @pytest.fixture(autouse=True)
     def every_step_cut(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 0)  # as test_side_cut_proof
-        monkeypatch.setattr(search, "PLANS_NEAR_CUTS_COLUMNS", 0)
+        monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 0)  # as test_side_cut_proof
+        monkeypatch.setattr(descent, "PLANS_NEAR_CUTS_COLUMNS", 0)
 
     @pytest.mark.parametrize(("seed", "couples"), [(1, 4), (2, 4), (4, 5), (6, 3)])
     def test_the_steps_cuts_certify_the_optimum_of_every_pair(
@@ -301,7 +302,7 @@ class TestCutsOfAProofStep:
             steps.append((narrowed.bound, args[3]))
             return narrowed
 
-        monkeypatch.setattr(search, "narrowed_by_cuts", recorded)
+        monkeypatch.setattr(descent, "narrowed_by_cuts", recorded)
         problem = crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True)
         inst = prepare(problem, top_k=1)
         result = solve(inst, time_limit_s=60)

@@ -23,7 +23,7 @@ from test_side_proofs import assert_the_optimum_of_every_pair
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.side import cut_proof, search
+from jet_match.solver.side import cut_proof, descent
 from jet_match.solver.side.cut_proof import CutLP, CutsAhead, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.state import SearchState
@@ -32,8 +32,8 @@ from jet_match.solver.side.sub_mip import proof_step, sub_mip
 
 @pytest.fixture
 def every_step_cut(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 0)
-    monkeypatch.setattr(search, "PLANS_NEAR_CUTS_COLUMNS", 0)
+    monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 0)
+    monkeypatch.setattr(descent, "PLANS_NEAR_CUTS_COLUMNS", 0)
 
 
 @pytest.mark.usefixtures("every_step_cut")
@@ -106,7 +106,7 @@ def test_the_kept_pairs_are_fewer_and_hold_every_plan_worth_the_goal(
         calls.append((keep, goal, state.placed_bound, narrowed, state))
         return narrowed
 
-    monkeypatch.setattr(search, "narrowed_by_cuts", recorded)
+    monkeypatch.setattr(descent, "narrowed_by_cuts", recorded)
     inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
     assert solve(inst, time_limit_s=60).status == Status.OPTIMAL
     assert calls
@@ -131,8 +131,8 @@ def test_plans_near_the_cut_lp_are_looked_for_only_when_the_step_stays_wide(
 ) -> None:
     """Seed 8's last step keeps a handful of pairs: with the gate at 0, a plan near the
     cut LP answers it; at the engine's 10,000, its MIP does. The same optimum."""
-    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 0)
-    monkeypatch.setattr(search, "PLANS_NEAR_CUTS_COLUMNS", gate)
+    monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 0)
+    monkeypatch.setattr(descent, "PLANS_NEAR_CUTS_COLUMNS", gate)
     inst = prepare(crowded(8, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     result = solve(inst, time_limit_s=60)
     assert (result.objective.placed, result.objective.net) == full_mip(inst)
@@ -153,7 +153,7 @@ def _first_narrowing_asked(
         return narrowed_by_cuts(state, master, keep, target, goal)
 
     with monkeypatch.context() as patch:
-        patch.setattr(search, "narrowed_by_cuts", recorded)
+        patch.setattr(descent, "narrowed_by_cuts", recorded)
         inst = prepare(crowded(6, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
         solve(inst, time_limit_s=60)
     asked[0][0].deadline = Deadline(60.0)
@@ -210,8 +210,8 @@ def test_a_narrowed_step_skips_the_presolve_probe_when_its_lp_reaches_the_goal(
         probes.append((goal, probe))
         return proof_step(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(search, "narrowed_by_cuts", narrowed)
-    monkeypatch.setattr(search, "proof_step", step)
+    monkeypatch.setattr(descent, "narrowed_by_cuts", narrowed)
+    monkeypatch.setattr(descent, "proof_step", step)
     for seed in (6, 9, 11):
         inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
         result = solve(inst, time_limit_s=60)
@@ -266,7 +266,7 @@ def test_steps_run_ahead_give_the_same_solve(
     a plan near the cut LP answered the step, and the MIP ahead was stopped unused."""
     inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     without = solve(inst, time_limit_s=60)
-    monkeypatch.setattr(search, "CUTS_AHEAD_COLUMNS", 0)
+    monkeypatch.setattr(descent, "CUTS_AHEAD_COLUMNS", 0)
     inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     ahead = solve(inst, time_limit_s=60)
     assert ahead.stats["mod2_ahead"] == 1.0
@@ -436,8 +436,8 @@ def _record_the_descent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]
 
     monkeypatch.setattr(CutsAhead, "__init__", ahead_started)
     monkeypatch.setattr(CutsAhead, "stop", ahead_stopped)
-    monkeypatch.setattr(search, "narrowed_by_cuts", narrowed)
-    monkeypatch.setattr(search, "proof_step", proof)
+    monkeypatch.setattr(descent, "narrowed_by_cuts", narrowed)
+    monkeypatch.setattr(descent, "proof_step", proof)
     return events
 
 
@@ -450,8 +450,8 @@ def test_rounds_ahead_whose_step_will_not_come_are_stopped_before_the_next_step(
     descent's end; seed 13), or at a step below it (seed 14, after three steps above
     it). National, generator seed 3: the MIP ahead had run beside the last step's MIP,
     which took 11 s instead of 6.6 s (benchmarks/README.md)."""
-    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 100)
-    monkeypatch.setattr(search, "CUTS_AHEAD_COLUMNS", 0)
+    monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 100)
+    monkeypatch.setattr(descent, "CUTS_AHEAD_COLUMNS", 0)
     events = _record_the_descent(monkeypatch)
     inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     result = solve(inst, time_limit_s=60)
@@ -472,8 +472,8 @@ def test_the_last_step_is_narrowed_from_a_lower_width(monkeypatch: pytest.Monkey
     best plan's value and a unit: `goal == target`) is narrowed from
     `LAST_STEP_CUT_COLUMNS` pairs; the steps before it are not. Seed 14: three steps,
     then the last."""
-    monkeypatch.setattr(search, "CUT_PROOF_COLUMNS", 10**9)
-    monkeypatch.setattr(search, "LAST_STEP_CUT_COLUMNS", 0)
+    monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 10**9)
+    monkeypatch.setattr(descent, "LAST_STEP_CUT_COLUMNS", 0)
     events = _record_the_descent(monkeypatch)
     inst = prepare(crowded(14, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
     result = solve(inst, time_limit_s=60)

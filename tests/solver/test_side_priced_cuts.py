@@ -24,7 +24,8 @@ from test_engines_exact import crowded, full_mip
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.side import priced_cuts, search
+from jet_match.solver.side import descent, priced_cuts, search
+from jet_match.solver.side import sub_mip as sub_mips
 from jet_match.solver.side.cut_proof import CutRows
 from jet_match.solver.side.cuts import TOLERANCE, Cuts, mod2_cuts
 from jet_match.solver.side.master import MasterLP
@@ -39,7 +40,7 @@ NARROW_MIPS = 100
 
 @pytest.fixture
 def narrow_mips(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", NARROW_MIPS)
+    monkeypatch.setattr(sub_mips, "MAX_SUB_MIP_COLUMNS", NARROW_MIPS)
 
 
 def _solved(seed: int, couples: int) -> tuple[Any, tuple[int, int]]:
@@ -89,7 +90,7 @@ def _record(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
         batches.append((self, self.lp.highs.getNumRow(), cuts))
         add(self, cuts)
 
-    monkeypatch.setattr(search, "priced_cut_bound", recorded)
+    monkeypatch.setattr(descent, "priced_cut_bound", recorded)
     monkeypatch.setattr(CutColumns, "add", add_recorded)
     return bounds, batches
 
@@ -158,7 +159,7 @@ def test_an_optimal_plan_loses_no_more_than_the_bound_leaves(
         used = np.flatnonzero(positions_of_plan(state.pairs, plan))
         assert value <= priced.bound + 1e-6
         assert np.maximum(priced.loss[used], 0).sum() <= priced.bound - value + 1e-6
-        kept = search._kept(priced.as_bound(), value)
+        kept = descent.kept(priced.as_bound(), value)
         assert np.isin(used, kept).all()
 
 
@@ -178,7 +179,7 @@ def test_no_bound_past_the_deadline_or_after_a_stop(monkeypatch: pytest.MonkeyPa
         asked.append((state, master, goal, answer.bound))
         return answer
 
-    monkeypatch.setattr(search, "priced_cut_bound", recorded)
+    monkeypatch.setattr(descent, "priced_cut_bound", recorded)
     _solved(6, 5)
     assert asked
     state, master, goal, bound = asked[0]
@@ -255,7 +256,7 @@ def test_a_later_proof_at_the_same_count_starts_from_the_priced_bound(
     calls: list[int] = []
     proofs: list[tuple[SearchState, Any, Any]] = []
     priced = priced_cuts.priced_cut_bound
-    prove = search._prove
+    prove = descent.prove
 
     def counted(state: SearchState, master: Any, goal: int, stop: Any) -> PricedCuts | None:
         calls.append(state.placed_bound)
@@ -265,8 +266,8 @@ def test_a_later_proof_at_the_same_count_starts_from_the_priced_bound(
         proofs.append((state, master, lagrange))
         prove(state, master, lagrange, ahead)
 
-    monkeypatch.setattr(search, "priced_cut_bound", counted)
-    monkeypatch.setattr(search, "_prove", recorded)
+    monkeypatch.setattr(descent, "priced_cut_bound", counted)
+    monkeypatch.setattr(search, "prove", recorded)
     result, optimum = _solved(6, 5)
     assert (result.objective.placed, result.objective.net) == optimum
     assert len(calls) == 1

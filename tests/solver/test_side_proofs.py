@@ -26,7 +26,8 @@ from jet_match.services.bridge.solving import problem_from_dataset, result_docum
 from jet_match.solver import Instance, Result, Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import FlowOutcome, solve_certified
-from jet_match.solver.side import relaxation_optimum, search
+from jet_match.solver.side import descent, relaxation_optimum, search
+from jet_match.solver.side import sub_mip as sub_mips
 from jet_match.solver.side.mip_process import (
     MipJob,
     MipProcess,
@@ -415,10 +416,10 @@ class TestTheRestOfTheTime:
     ) -> None:
         inst = self._couples_and_cap()
         pairs = int(inst.in_run[inst.pair_p].sum())
-        monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", int(0.3 * pairs))
+        monkeypatch.setattr(sub_mips, "MAX_SUB_MIP_COLUMNS", int(0.3 * pairs))
         # Without the LP with cuts priced over every pair, which proves this one optimal
         # (`test_the_lp_with_cuts_priced_over_every_pair_proves_it_instead`).
-        monkeypatch.setattr(search, "priced_cut_bound", lambda *_: None)
+        monkeypatch.setattr(descent, "priced_cut_bound", lambda *_: None)
         result = solve(inst, time_limit_s=60)
         assert result.stats["rest_mips"] == 1
         assert result.status is Status.FEASIBLE  # the proof does not fit: a gap remains
@@ -446,7 +447,7 @@ class TestTheRestOfTheTime:
         pair says."""
         inst = self._couples_and_cap()
         pairs = int(inst.in_run[inst.pair_p].sum())
-        monkeypatch.setattr(search, "MAX_SUB_MIP_COLUMNS", int(0.3 * pairs))
+        monkeypatch.setattr(sub_mips, "MAX_SUB_MIP_COLUMNS", int(0.3 * pairs))
         result = solve(inst, time_limit_s=60)
         assert result.stats["priced_rounds"] >= 1
         assert "rest_mips" not in result.stats

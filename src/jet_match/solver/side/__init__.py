@@ -79,8 +79,10 @@ bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
 cuts), `priced_cuts.py` (the LP with cuts priced over every pair), `repair.py` (the
 first plan), `relaxation_optimum.py` (plans at or just below the flow relaxation's
 optimum, keeping couples and caps), `basis.py` (the LP's basis kept for the next
-solve), `state.py` (the search's state), `search.py` (`solve_side`), `highs.py`
-(creating quiet HiGHS models).
+solve), `state.py` (the search's state), `search.py` (`solve_side`: the relaxation,
+the LP's column generation, the placements bound), `near_lp.py` (plans near an LP
+solution), `descent.py` (the proof's descent of targets), `highs.py` (creating quiet
+HiGHS models).
 """
 
 from jet_match.solver.side.problem import SideOutcome, SideProblem, build_side

@@ -1,6 +1,6 @@
 """A wide proof step narrowed by the LP with mod-2 cuts, before its MIP.
 
-A step of the proof (`search._prove`) asks a MIP over every pair a plan worth the target
+A step of the proof (`descent.prove`) asks a MIP over every pair a plan worth the target
 may use: with couples and caps at national scale, ~135 k pairs and 11-14 s, most of it
 HiGHS's root (a cold LP, then its own cuts). Here the LP master is copied with its basis,
 takes the step's pairs it lacks, and is tightened by rounds of {0,1/2} cuts (`cuts.py`),
@@ -14,7 +14,7 @@ and how its answer is taken do not change (`sub_mip.proof_step`); only its pairs
 National, 3 % couples and a 45 % cap: 4 rounds, 63 cuts, 0.9-1.5 s take the bound from
 733,995 to 733,978.33, below the target 733,980; the step keeps 38,999 of its 135,821
 pairs, and its MIP finds the optimum, 733,975, in 3-4 s instead of 11-14 s (a plan near
-the cut LP's solution, `search._answered_by_cuts`, came one unit short). 1,500
+the cut LP's solution, `descent._answered_by_cuts`, came one unit short). 1,500
 participants, 40 % in couples: the step's 141 k pairs become a few hundred at most
 (22-231; benchmarks/README.md). The first such step's rounds and MIP run ahead, on a
 second thread, while the search looks for plans near the LP (`CutsAhead`).
@@ -46,7 +46,7 @@ CUT_PROOF_COLUMNS = 80_000
 #: this width: national, 3 % couples and a cap, generator seed 3: 52,813 pairs, its MIP
 #: 6.6 s alone; narrowed to 36,567 pairs, its MIP 2.3 s (benchmarks/README.md).
 LAST_STEP_CUT_COLUMNS = 40_000
-#: Plans near the cut LP's solution are looked for (`search._answered_by_cuts`) only when
+#: Plans near the cut LP's solution are looked for (`descent._answered_by_cuts`) only when
 #: the step keeps this many pairs or more: over fewer, its MIP answers in a fraction of a
 #: second, and near a very fractional LP (1,500 participants, 40 % in couples) those
 #: plans' MIPs took 14 s where the step's MIP over its 22-231 kept pairs took 0.1 s.

@@ -1,6 +1,6 @@
 """A bound on every pair from the LP with mod-2 cuts, priced over every usable pair.
 
-When a proof step is too wide for a MIP (`search._prove`: more than `MAX_SUB_MIP_COLUMNS`
+When a proof step is too wide for a MIP (`descent.prove`: more than `MAX_SUB_MIP_COLUMNS`
 pairs within reach of its target under the Lagrangian losses), the LP with cuts of
 `cut_proof.py` would need a column for each of those pairs (national, 3 % couples and a
 cap, generator seed 5: 2.09 M pairs, 18 s). Here it keeps only the columns that price in,
@@ -75,7 +75,7 @@ class PricedCuts:
     certified: float = np.inf
 
     def as_bound(self) -> LagrangianBound:
-        """The same bound and losses, as the descent reads them (`search._kept`)."""
+        """The same bound and losses, as the descent reads them (`descent.kept`)."""
         return LagrangianBound(self.bound, -self.loss, self.loss)
 
 

@@ -16,7 +16,7 @@ flow leaves out at more than the budget.
 
 One MIP over those pairs, cut off a unit below the target, finds such a plan or shows
 there is none (the bound then drops below the target). Targets descend from the
-relaxation's value as in `search._prove` (steps 0, 1, 3, ... units), while the pairs stay
+relaxation's value as in `descent.prove` (steps 0, 1, 3, ... units), while the pairs stay
 few: after a record edit at national scale 6,000-7,000 pairs and 0.01-0.05 s a step, where
 the LP takes 3.5-5 s (benchmarks/README.md). What the steps prove stays proven when the
 LP runs after them.

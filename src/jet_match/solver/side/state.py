@@ -60,7 +60,7 @@ class SearchState:
     placement_prices: PricedBound | None = None
     score_prices: PricedBound | None = None
     #: The bound and losses of the LP with cuts priced over every pair, and the count it
-    #: assumed (`search._priced_by_cuts`): a later proof at that count starts from them.
+    #: assumed (`descent._priced_by_cuts`): a later proof at that count starts from them.
     priced: tuple[int, LagrangianBound] | None = None
 
     def offer(self, assigned: IntArray | None) -> None:

@@ -111,7 +111,7 @@ def proof_step(
     probe: bool = True,
     answered: Answer | None = None,
 ) -> bool:
-    """One step of a descent of targets (`search._prove`, `relaxation_optimum`): the best
+    """One step of a descent of targets (`descent.prove`, `relaxation_optimum`): the best
     plan over `columns` (pair indices, every pair a plan worth `target` may use) under
     `tight`, cut off just below `goal` (`step_answer`, or `answered` when it was asked
     ahead), taken by `SearchState.take_proof_step` (True: the descent ends). Timed as
@@ -158,7 +158,7 @@ def step_answer(
 
 @dataclass(frozen=True)
 class Tightness:
-    """Conditions every plan worth a target must meet (`search._prove`): participants
+    """Conditions every plan worth a target must meet (`descent.prove`): participants
     placed, openings and cap groups full, exactly `placed_min` placed."""
 
     placed: BoolArray  # per participant
