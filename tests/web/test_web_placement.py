@@ -256,6 +256,12 @@ class TestTheOpeningPage:
         assert "Tokyo" in page.text
         assert f'href="/app/rounds/{ROUND}/participants/P-1"' in page.text
         assert "Candidates" in page.text
+        # Names, not only ids, for the placed and the candidates: an audited read.
+        placed = page.text.split("Placed here")[1].split("Candidates")[0]
+        assert '>Family1 Given</a> <span class="id">P-1</span>' in placed
+        candidates = page.text.split("Candidates")[1]
+        assert "Given</a>" in candidates
+        assert _audit_actions(engine, "participant.names") == ["participant.names"]
 
     def test_in_japanese(
         self, signed_in: SignedIn, staff: Staff, engine: Engine, settings: Settings
@@ -285,6 +291,10 @@ class TestTheOpeningPage:
         assert preview.status_code == 200
         assert "Alternates who would be placed" in preview.text
         assert "P-4" in preview.text
+        filling = preview.text.split("Alternates who would be placed")[1]
+        assert 'Family4 Given <span class="id">P-4</span>' in filling  # the alternate
+        assert 'Family1 Given <span class="id">P-1</span>' in filling  # whom they replace
+        assert 'Shinjuku City <span class="id">OPN-B1</span>' in filling
         assert "P-4" not in current_plan(engine)
         confirm = {"version": preview.text.split('name="version" value="')[-1].split('"')[0]}
         assert post_form(client, f"{OPENING}/fill", confirm, page=OPENING).status_code == 303

@@ -20,7 +20,7 @@ from jet_match.schemas.vacancies import Amendment
 from jet_match.services.kit.pagination import PageRequest
 from jet_match.services.kit.writes import Written
 from jet_match.services.records import openings, organizations
-from jet_match.services.rounds import plans, review, rounds, vacancies
+from jet_match.services.rounds import plan_table, plans, review, rounds, vacancies
 from jet_match.web.forms import STALE, if_match, version_of
 from jet_match.web.pages import APP_PREFIX
 from jet_match.web.round_pages import InRound, RecordPath, RoundIdPath, Writer
@@ -72,6 +72,19 @@ class Here(InRound):
             filters=review.CandidateFilter(),
             page=PageRequest(cursor, CANDIDATES_PER_PAGE),
         )
+        # People read names, not ids: the placed, the candidates and a filling's alternates
+        # and whom they replace; where each candidate and alternate goes (one audited read,
+        # as on the comparison page).
+        filled = amendment.changes if amendment is not None else []
+        named = plan_table.names(
+            session=session,
+            caller=page.caller,
+            participants=[i.participant for i in placed.items]
+            + [c.participant for c in candidates.items]
+            + [p for c in filled for p in (c.participant, c.replaces) if p],
+            openings=[c.current_opening for c in candidates.items if c.current_opening]
+            + [c.opening for c in filled],
+        )
         return page.render(
             "round_opening.html",
             status_code=status_code,
@@ -85,6 +98,8 @@ class Here(InRound):
             amendment=amendment,
             amendment_version=amendment_version,
             rule_names=rule_names,
+            names=named.people,
+            places=named.places,
         )
 
     def fill(self, version: str, *, dry_run: bool) -> Written[Amendment] | Response:
