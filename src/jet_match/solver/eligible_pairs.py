@@ -55,13 +55,7 @@ def eligible_pairs(
             return None
         ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
         grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
-        top = ok
-        if len(cols) > top_k:
-            masked = np.where(ok, grid, -1)
-            best = np.argpartition(-masked, top_k - 1, axis=1)[:, :top_k]
-            top = np.zeros(ok.shape, dtype=np.bool_)
-            np.put_along_axis(top, best, True, axis=1)
-            top &= ok
+        top = top_per_row(grid, ok, top_k) if len(cols) > top_k else ok
         end = at + int(ok.sum())
         pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
         pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
@@ -69,6 +63,27 @@ def eligible_pairs(
         pair_top[at:end] = top[ok]
         at = end
     return pair_p, pair_o, pair_score, pair_top
+
+
+def top_per_row(values: IntArray, ok: BoolArray, top_k: int) -> BoolArray:
+    """Each row's `top_k` highest `values` among its `ok` cells (every `ok` cell when there
+    are fewer), ties at the edge going to the lowest columns (the openings' order).
+
+    `np.argpartition`'s choice among ties depends on numpy's build and on the CPU (its
+    AVX-512 routine is not the generic one): the flags seed the engines, so the
+    plan among equally good ones, and the solve's path, could differ from one machine to
+    the next. Only the edge's value comes from a partition here (values do not tie-break).
+    """
+    cells = values.shape[1]
+    if cells <= top_k:
+        return ok.copy()
+    masked = np.where(ok, values, np.iinfo(np.int64).min)
+    edge = np.partition(masked, cells - top_k, axis=1)[:, cells - top_k, None]
+    above = masked > edge
+    at_edge = masked == edge
+    room = top_k - above.sum(axis=1, keepdims=True)
+    top: BoolArray = (above | (at_edge & (np.cumsum(at_edge, axis=1) <= room))) & ok
+    return top
 
 
 def no_pairs() -> Pairs:
