@@ -10,7 +10,8 @@ dataset, `solve(problem, time_limit_s=LIMIT)`, target gap 0: search until proven
 or the limit) and a bare OR-Tools `solve_max_flow_with_min_cost` over every eligible pair
 of the same dataset (`bench_solve.bare_flow`: arcs built beforehand, not timed; couples
 and caps ignored). Printed: our status, time, gap, what the certificate proves (the
-bound recomputed from its prices by the solver), peak RSS; the bare flow's time; then
+bound recomputed from its prices by the solver), peak RSS, the plan's digest (`plan`:
+two machines' runs of one dataset must print the same); the bare flow's time; then
 medians, the ratio and the 3x target. With `--without-cuts`, each repeat also runs our
 solve with the proof's mod-2 cuts turned off (`cut_proof.py`: no step is wide enough for
 them), interleaved, as the baseline of that change.
@@ -29,6 +30,7 @@ lands on, where HiGHS finds the plan) is not the engine's.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -73,7 +75,16 @@ def figures(result: Result, seconds: float) -> dict[str, Any]:
         "certified": [certificate.placed_bound, certificate.score_bound] if certificate else None,
         "peak_mb": peak_mb(),
         "stats": {k: round(v, 2) for k, v in result.stats.items()},
+        "plan": plan_digest(result),
     }
+
+
+def plan_digest(result: Result) -> str:
+    """The plan's placements, as the first 12 hex digits of an MD5 over the sorted
+    (participant, opening) pairs: the same dataset must give the same plan on every
+    machine (docs/scoring.md, "Runs are deterministic"), which this lets two runs compare."""
+    pairs = sorted((placement.participant, placement.opening) for placement in result.placements)
+    return hashlib.md5(json.dumps(pairs).encode()).hexdigest()[:12]
 
 
 def child(command: list[str], source: Path | None = None) -> dict[str, Any]:
@@ -122,7 +133,8 @@ def by_seed(seeds: list[int], out: Path, limit: float, baseline: Path | None) ->
             rows[name].append((run["status"] == "optimal", ratio, alone))
             line.append(
                 f"{name} {run['status']} {run['seconds']:.1f}s (ratio {ratio:.2f}) net "
-                f"{run['net']} bound {run['bound']} certificate {run['certified']}"
+                f"{run['net']} bound {run['bound']} certificate {run['certified']} "
+                f"plan {run['plan']}"
             )
         print(" | ".join(line), flush=True)
     for name, results in rows.items():
@@ -181,7 +193,7 @@ def main() -> None:
             f"ours {run['status']} {run['seconds']:.1f}s placed {run['placed']} net {run['net']} "
             f"bound {run['bound']} gap {100 * (run['gap'] or 0):.4f}% certificate proves "
             f"{run['certified']} peak {run['peak_mb']:.0f} MB | bare flow {flow['seconds']:.2f}s "
-            f"placed {flow['placed']} profit {flow['profit']}",
+            f"placed {flow['placed']} profit {flow['profit']} | plan {run['plan']}",
             flush=True,
         )
         print("  stats", json.dumps(run["stats"]), flush=True)

@@ -12,6 +12,11 @@ checked here against a plain sort per row.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -85,3 +90,50 @@ def test_a_runs_flags_follow_the_rule() -> None:
         mine = np.sort(score[p == participant])[::-1]
         ties += int(len(mine) > 3 and mine[2] == mine[3])
     assert ties > 20  # the rule decided something
+
+
+#: numpy's groups of CPU features (numpy 2.4): AVX-512, then AVX2 and below it.
+WITHOUT_AVX512 = "X86_V4 AVX512_ICL AVX512_SPR"
+WITHOUT_AVX2 = "X86_V3 " + WITHOUT_AVX512
+_FLAGS_IN_A_CHILD = """
+import hashlib, json
+import numpy as np
+from numpy._core._multiarray_umath import __cpu_features__ as features
+from jet_match.solver.eligible_pairs import top_per_row
+rng = np.random.default_rng(0)
+values = rng.integers(0, 6, size=(3000, 400)).astype(np.int64)
+ok = rng.random(values.shape) < 0.9
+top = top_per_row(values, ok, 12)
+print(json.dumps({"flags": hashlib.md5(np.packbits(top).tobytes()).hexdigest(),
+                  "avx2": bool(features["X86_V3"]), "avx512": bool(features["X86_V4"])}))
+"""
+
+
+def flags_in_a_child(disabled: str) -> dict[str, object]:
+    """`top_per_row` on a crowded table of ties, in a Python whose numpy may not use the
+    CPU features `disabled` (numpy's `NPY_DISABLE_CPU_FEATURES`)."""
+    environment = {**os.environ, "NPY_DISABLE_CPU_FEATURES": disabled}
+    done = subprocess.run(
+        [sys.executable, "-c", _FLAGS_IN_A_CHILD],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    answer: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def test_the_same_flags_whichever_routines_numpy_uses() -> None:
+    """numpy selects its sort and partition routines by CPU (AVX-512, AVX2, generic): on
+    this table `np.argpartition`'s flags differed in all three (2026-12-06, fourteenth
+    VM). The rule's must not; and each child must really have run without the features
+    it was told to leave out (an unknown name is only a warning)."""
+    everything = flags_in_a_child("")
+    without_avx512 = flags_in_a_child(WITHOUT_AVX512)
+    without_avx2 = flags_in_a_child(WITHOUT_AVX2)
+    assert without_avx512["avx512"] is False
+    assert without_avx2["avx2"] is False
+    assert without_avx2["avx512"] is False
+    assert everything["flags"] == without_avx512["flags"] == without_avx2["flags"]
