@@ -2,12 +2,12 @@
 every machine.
 
 The flags were `np.argpartition`'s choice, whose pick among equal scores depends on
-numpy's build and the CPU (its AVX-512 selection differs from the generic one). Scores
-are whole points, so ties at the edge are common: at national scale 23,514 of 6.4 M
-flags differed from the rule below. The flags seed the engines, so a solve's path (and
+numpy's build and the CPU (its AVX-512, AVX2 and generic routines each pick differently).
+Scores are whole points, so ties at the edge are common: at national scale 23,514 of
+6.4 M flags differed from a fixed rule. The flags seed the engines, so a solve's path (and
 which of equally good plans it returns) followed the machine. The rule now: the highest
-scores, ties at the edge going to the lowest columns (openings in the run's order),
-checked here against a plain sort per row.
+scores, ties at the edge going to the cells with the lowest fixed pseudo-random key,
+checked here against a plain sort per row with the key written out in Python integers.
 """
 
 from __future__ import annotations
@@ -25,35 +25,58 @@ from test_engines_exact import crowded
 from jet_match.solver import prepare
 from jet_match.solver.eligible_pairs import top_per_row
 
+MASK = (1 << 64) - 1
 
-def plain_top(values: np.ndarray, ok: np.ndarray, top_k: int) -> np.ndarray:
+
+def plain_key(row: int, col: int) -> int:
+    """SplitMix64's finaliser over the two indices mixed by odd constants, in Python
+    integers (64-bit wrap-around by masking)."""
+    key = ((row * 0x9E3779B97F4A7C15) & MASK) ^ ((col * 0xC2B2AE3D27D4EB4F) & MASK)
+    key ^= key >> 30
+    key = (key * 0xBF58476D1CE4E5B9) & MASK
+    key ^= key >> 27
+    key = (key * 0x94D049BB133111EB) & MASK
+    return key ^ (key >> 31)
+
+
+def plain_top(
+    values: np.ndarray, ok: np.ndarray, top_k: int, rows: list[int], cols: list[int]
+) -> np.ndarray:
     """The rule written out: per row, the usable columns by score (highest first), then by
-    column; the first `top_k` of them."""
+    key; the first `top_k` of them."""
     top = np.zeros(values.shape, dtype=np.bool_)
-    for row in range(values.shape[0]):
-        usable = [c for c in range(values.shape[1]) if ok[row, c]]
-        ranked = sorted(usable, key=lambda c: (-int(values[row, c]), c))
-        for c in ranked[:top_k]:
-            top[row, c] = True
+    for i, row in enumerate(rows):
+        usable = [j for j in range(len(cols)) if ok[i, j]]
+        ranked = sorted(usable, key=lambda j: (-int(values[i, j]), plain_key(row, cols[j])))
+        for j in ranked[:top_k]:
+            top[i, j] = True
     return top
 
 
-def test_ties_at_the_edge_go_to_the_lowest_columns() -> None:
+def test_ties_at_the_edge_go_to_the_lowest_keys() -> None:
+    rows, cols = [4, 9], [0, 1, 2, 3, 4]
     values = np.array([[5, 7, 7, 7, 3], [1, 1, 1, 1, 1]], dtype=np.int64)
     ok = np.ones(values.shape, dtype=np.bool_)
-    assert top_per_row(values, ok, 2).tolist() == [
-        [False, True, True, False, False],
-        [True, True, False, False, False],
+    # The keys' order, from the plain key: row 4's three 7s rank by key in columns 2, 1,
+    # 3; row 9's five 1s in columns 3, 0, 2, 4, 1.
+    assert sorted([1, 2, 3], key=lambda c: plain_key(4, c)) == [2, 1, 3]
+    assert sorted(cols, key=lambda c: plain_key(9, c)) == [3, 0, 2, 4, 1]
+    top = top_per_row(values, ok, 2, np.array(rows), np.array(cols))
+    assert top.tolist() == [
+        [False, True, True, False, False],  # the 7s keyed lowest: columns 2 and 1
+        [True, False, False, True, False],  # the 1s keyed lowest: columns 3 and 0
     ]
-    ok[0, 1] = False  # not eligible: the next 7 takes its place
-    assert top_per_row(values, ok, 2)[0].tolist() == [False, False, True, True, False]
+    ok[0, 2] = False  # not eligible: the next 7 by key takes its place
+    top = top_per_row(values, ok, 2, np.array(rows), np.array(cols))
+    assert top[0].tolist() == [False, True, False, True, False]
 
 
 def test_every_usable_cell_counts_even_below_zero() -> None:
     # A negative score (a penalty) still ranks above a pair that is not eligible.
     values = np.array([[-5, 9, -2, 4]], dtype=np.int64)
     ok = np.array([[True, False, True, False]])
-    assert top_per_row(values, ok, 3).tolist() == [[True, False, True, False]]
+    top = top_per_row(values, ok, 3, np.array([0]), np.arange(4))
+    assert top.tolist() == [[True, False, True, False]]
 
 
 @settings(max_examples=200, deadline=None)
@@ -70,16 +93,20 @@ def test_equals_a_plain_sort_per_row(
     rng = np.random.default_rng(seed)
     values = rng.integers(-levels, levels, size=(rows, columns)).astype(np.int64)
     ok = rng.random((rows, columns)) < 0.8
-    assert (top_per_row(values, ok, top_k) == plain_top(values, ok, top_k)).all()
+    row_ids = rng.choice(10_000, size=rows, replace=False)
+    col_ids = np.sort(rng.choice(3_000, size=columns, replace=False))
+    expected = plain_top(values, ok, top_k, row_ids.tolist(), col_ids.tolist())
+    assert (top_per_row(values, ok, top_k, row_ids, col_ids) == expected).all()
 
 
 def test_a_runs_flags_follow_the_rule() -> None:
     """Through `prepare`: every participant's flagged pairs are its `top_k` best by score,
-    ties going to the openings first in the run (participants ask for the same places, so
-    scores tie)."""
+    ties going to the lowest keys of (participant, opening) in the run's tables
+    (participants ask for the same places, so scores tie)."""
     inst = prepare(crowded(7, people=200, organizations=40, openings=120), top_k=3)
     p, o, score = inst.pair_p, inst.pair_o, inst.pair_score
-    order = np.lexsort((o, -score, p))
+    keys = np.array([plain_key(int(a), int(b)) for a, b in zip(p, o, strict=True)], np.uint64)
+    order = np.lexsort((keys, -score, p))
     first = np.r_[True, p[order][1:] != p[order][:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     expected = np.zeros(len(p), dtype=np.bool_)
@@ -103,7 +130,7 @@ from jet_match.solver.eligible_pairs import top_per_row
 rng = np.random.default_rng(0)
 values = rng.integers(0, 6, size=(3000, 400)).astype(np.int64)
 ok = rng.random(values.shape) < 0.9
-top = top_per_row(values, ok, 12)
+top = top_per_row(values, ok, 12, np.arange(3000), np.arange(400))
 print(json.dumps({"flags": hashlib.md5(np.packbits(top).tobytes()).hexdigest(),
                   "avx2": bool(features["X86_V3"]), "avx512": bool(features["X86_V4"])}))
 """

@@ -401,7 +401,7 @@ class TestTheRestOfTheTime:
             participants=300,
             organizations=50,
             openings=100,
-            seed=6,
+            seed=2,
             couple_share=0.4,
             slot_ratio=1.0,
             programme_year=2026,

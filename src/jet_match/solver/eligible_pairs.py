@@ -55,7 +55,7 @@ def eligible_pairs(
             return None
         ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
         grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
-        top = top_per_row(grid, ok, top_k) if len(cols) > top_k else ok
+        top = top_per_row(grid, ok, top_k, block, cols) if len(cols) > top_k else ok
         end = at + int(ok.sum())
         pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
         pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
@@ -65,14 +65,20 @@ def eligible_pairs(
     return pair_p, pair_o, pair_score, pair_top
 
 
-def top_per_row(values: IntArray, ok: BoolArray, top_k: int) -> BoolArray:
+def top_per_row(
+    values: IntArray, ok: BoolArray, top_k: int, rows: IntArray, cols: IntArray
+) -> BoolArray:
     """Each row's `top_k` highest `values` among its `ok` cells (every `ok` cell when there
-    are fewer), ties at the edge going to the lowest columns (the openings' order).
+    are fewer); ties at the edge go to the cells with the lowest `tie_keys` (`rows`,
+    `cols`: the cells' participants and openings).
 
     `np.argpartition`'s choice among ties depends on numpy's build and on the CPU (its
-    AVX-512 routine is not the generic one): the flags seed the engines, so the
-    plan among equally good ones, and the solve's path, could differ from one machine to
-    the next. Only the edge's value comes from a partition here (values do not tie-break).
+    AVX-512, AVX2 and generic routines each pick differently): the flags seed the engines,
+    so the plan among equally good ones, and the solve's path, could differ from one
+    machine to the next. Only the edge's value comes from a partition here (values do not
+    tie-break). The keys spread the ties over the openings: giving them to the openings
+    first in the run's order sent every tied participant's candidates to the same
+    openings, and the national proofs took longer (benchmarks/README.md).
     """
     cells = values.shape[1]
     if cells <= top_k:
@@ -81,9 +87,27 @@ def top_per_row(values: IntArray, ok: BoolArray, top_k: int) -> BoolArray:
     edge = np.partition(masked, cells - top_k, axis=1)[:, cells - top_k, None]
     above = masked > edge
     at_edge = masked == edge
-    room = top_k - above.sum(axis=1, keepdims=True)
-    top: BoolArray = (above | (at_edge & (np.cumsum(at_edge, axis=1) <= room))) & ok
+    room = top_k - above.sum(axis=1, keepdims=True)  # at least 1: the edge is in the top
+    keys = np.where(at_edge, tie_keys(rows, cols), np.iinfo(np.uint64).max)
+    lowest = np.sort(np.partition(keys, top_k - 1, axis=1)[:, :top_k], axis=1)
+    last = np.take_along_axis(lowest, room - 1, axis=1)
+    top: BoolArray = (above | (at_edge & (keys <= last))) & ok
     return top
+
+
+def tie_keys(rows: IntArray, cols: IntArray) -> npt.NDArray[np.uint64]:
+    """A fixed pseudo-random key per cell (participant `rows[i]`, opening `cols[j]`): the
+    two indices mixed by odd constants, then SplitMix64's finaliser. Distinct cells get
+    distinct keys in practice (64 bits), the same on every machine."""
+    row = np.asarray(rows, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
+    col = np.asarray(cols, dtype=np.uint64)[None, :] * np.uint64(0xC2B2AE3D27D4EB4F)
+    key = row ^ col
+    key ^= key >> np.uint64(30)
+    key *= np.uint64(0xBF58476D1CE4E5B9)
+    key ^= key >> np.uint64(27)
+    key *= np.uint64(0x94D049BB133111EB)
+    key ^= key >> np.uint64(31)
+    return key
 
 
 def no_pairs() -> Pairs:
