@@ -250,9 +250,10 @@ def _certifying(search: SearchState, narrowed: CutLP | None) -> Certifying | Non
     """The certificate from the step's LP with cuts, started beside the step's MIP: its
     prices, its cuts dualised too, over every pair (`priced_cuts.certified_by_cuts`),
     when its bound may prove more than the certificate does (None otherwise, or past the
-    deadline). National, 3 % couples and a cap: generator seed 1, 733,978.33, the step's
-    LP bound, proves the optimum, 733,975 (the master's prices alone: 733,995); seed 3,
-    the last step's LP meets its target, 735,525, the optimum (before: 735,530)."""
+    deadline). National, 3 % couples and a cap, on earlier paths: generator seed 1,
+    733,978.33, the step's LP bound, proved the optimum, 733,975 (the master's prices
+    alone: 733,995); seed 3, the last step's LP met its target, 735,525, the optimum.
+    Now seed 5's carries 8 cuts and proves 740,405 (`test_certificate_national.py`)."""
     if narrowed is None or search.out_of_time() or not search.proves_more(narrowed.bound):
         return None
     # Reads the LP's bookkeeping, never its HiGHS model: a copy the thread of `CutsAhead`
