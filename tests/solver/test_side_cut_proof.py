@@ -24,10 +24,11 @@ from test_side_proofs import assert_the_optimum_of_every_pair
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side import cut_proof, descent
+from jet_match.solver.side import sub_mip as sub_mips
 from jet_match.solver.side.cut_proof import CutLP, CutsAhead, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.state import SearchState
-from jet_match.solver.side.sub_mip import proof_step, sub_mip
+from jet_match.solver.side.sub_mip import Tightness, proof_step, sub_mip
 
 
 @pytest.fixture
@@ -88,14 +89,11 @@ def _best_over(state: SearchState, positions: np.ndarray, placed_min: int) -> tu
     return (-1, 0) if assigned is None else state.side.value(assigned)
 
 
-@pytest.mark.usefixtures("every_step_cut")
-@pytest.mark.parametrize(("seed", "couples"), [(9, 5), (48, 3), (14, 3), (22, 5)])
-def test_the_kept_pairs_are_fewer_and_hold_every_plan_worth_the_goal(
+def _narrowings_of_a_solve(
     seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each narrowing keeps a subset of the step's pairs, fewer of them somewhere; when
-    the best plan over the step's pairs is worth the goal, the best plan over the kept
-    pairs is worth as much."""
+) -> list[tuple[np.ndarray, int, int, CutLP, SearchState]]:
+    """Each narrowing of an optimal solve of a small instance: (the step's pairs, its goal,
+    its count, the narrowing, the search's state)."""
     calls: list[tuple[np.ndarray, int, int, CutLP, SearchState]] = []
 
     def recorded(
@@ -110,6 +108,18 @@ def test_the_kept_pairs_are_fewer_and_hold_every_plan_worth_the_goal(
     inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
     assert solve(inst, time_limit_s=60).status == Status.OPTIMAL
     assert calls
+    return calls
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@pytest.mark.parametrize(("seed", "couples"), [(9, 5), (48, 3), (14, 3), (22, 5)])
+def test_the_kept_pairs_are_fewer_and_hold_every_plan_worth_the_goal(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each narrowing keeps a subset of the step's pairs, fewer of them somewhere; when
+    the best plan over the step's pairs is worth the goal, the best plan over the kept
+    pairs is worth as much."""
+    calls = _narrowings_of_a_solve(seed, couples, monkeypatch)
     reached = 0
     for keep, goal, placed_min, narrowed, state in calls:
         state.deadline = Deadline(60.0)
@@ -490,3 +500,92 @@ def test_the_last_step_is_narrowed_from_a_lower_width(monkeypatch: pytest.Monkey
     narrowed = asked[3]
     assert narrowed[1] == narrowed[2] == asked[4][1] == asked[4][2]  # the last step
     assert all(event[1] != event[2] for event in asked[:3])
+
+
+def _best_value_with_room(
+    model: dict[str, np.ndarray], row: int, lower: float, upper: float
+) -> float:
+    """The MIP of `sub_mip._model` with one row's bounds changed (room forced into it):
+    the best profit, -inf when no plan meets the rows (plain HiGHS, no cutoff)."""
+    n_col = len(model["col_cost"])
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, len(model["row_lower"])
+    lp.col_cost_ = model["col_cost"]
+    lp.col_lower_, lp.col_upper_ = np.zeros(n_col), np.ones(n_col)
+    row_lower, row_upper = model["row_lower"].copy(), model["row_upper"].copy()
+    row_lower[row], row_upper[row] = lower, upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = model["start"]
+    lp.a_matrix_.index_ = model["index"]
+    lp.a_matrix_.value_ = model["value"]
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_col
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        return -np.inf
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return float(highs.getInfo().objective_function_value)
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@pytest.mark.parametrize(("seed", "couples"), [(9, 5), (48, 3)])
+def test_a_row_the_cut_lp_prices_above_its_budget_has_no_room_in_a_plan_worth_the_goal(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`CutLP.tightness`, checked row by row by a MIP over the LP's pairs that forces room
+    into the row (the participant unplaced, a slot of the opening or cap group empty, one
+    more placed than the count): none reaches the goal."""
+    checked = 0
+    for _, goal, placed_min, narrowed, state in _narrowings_of_a_solve(seed, couples, monkeypatch):
+        side = state.side
+        tight = narrowed.tightness(goal)
+        columns = np.sort(state.pairs.index[narrowed.lp.in_model])
+        model = sub_mips._model(side, columns, np.zeros(0, dtype=np.int64), placed_min)
+        people = np.unique(side.instance.pair_p[columns])
+        openings = np.unique(side.instance.pair_o[columns])
+        rows: list[tuple[int, float, float]] = []
+        for person in np.flatnonzero(tight.placed):
+            if person in people:
+                rows.append((int(np.searchsorted(people, person)), -np.inf, 0.0))
+        for opening in np.flatnonzero(tight.full_openings & (side.capacity > 0)):
+            if opening in openings:
+                row = len(people) + int(np.searchsorted(openings, opening))
+                rows.append((row, -np.inf, float(side.capacity[opening] - 1)))
+        if tight.full_caps is not None and side.cap_left is not None:
+            keys = np.unique(side.cap_key_of(columns))
+            for key in np.flatnonzero(tight.full_caps & (side.cap_left > 0)):
+                if key in keys:
+                    row = len(people) + len(openings) + int(np.searchsorted(keys, key))
+                    rows.append((row, -np.inf, float(side.cap_left[key] - 1)))
+        if tight.exact_count:
+            rows.append((len(model["row_lower"]) - 1, float(placed_min + 1), np.inf))
+        for row, lower, upper in rows[:40]:
+            assert _best_value_with_room(model, row, lower, upper) < goal - 0.5
+            checked += 1
+    assert checked >= 10
+
+
+def test_joined_conditions_hold_both_sets() -> None:
+    """`Tightness.joined`: a participant, opening or cap group forced by either is forced,
+    and so is the exact count; no caps on one side keeps the other's."""
+    first = Tightness(
+        np.array([True, False, False]), np.array([False, True]), None, exact_count=False
+    )
+    second = Tightness(
+        np.array([False, False, True]), np.array([False, False]), np.array([True, False]), True
+    )
+    joined = first.joined(second)
+    assert joined.placed.tolist() == [True, False, True]
+    assert joined.full_openings.tolist() == [False, True]
+    assert joined.full_caps is not None
+    assert joined.full_caps.tolist() == [True, False]
+    assert joined.exact_count
+    both = second.joined(
+        Tightness(second.placed, second.full_openings, np.array([False, True]), False)
+    )
+    assert both.full_caps is not None
+    assert both.full_caps.tolist() == [True, True]

@@ -7,10 +7,12 @@ from itertools import product
 
 import highspy
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jet_match.solver.side import cuts as cuts_module
 from jet_match.solver.side.cuts import mod2_cuts
 
 
@@ -66,6 +68,22 @@ def test_an_odd_cycle_is_cut_to_its_integral_hull() -> None:
     assert cuts.rhs[rows.tolist().index([1.0, 1.0, 1.0])] == 1.0
     with_cut = sp.csc_matrix(np.vstack([dense, rows]))
     assert _lp_optimum(with_cut, np.concatenate([upper, cuts.rhs]), np.ones(3)).sum() == 1.0
+
+
+def test_a_cut_with_more_coefficients_than_the_limit_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The odd cycle's cut has three coefficients: returned under a limit of 3, left out
+    under 2 (`MAX_CUT_COEFFICIENTS`; a cut left out never makes the LP wrong)."""
+    dense = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]])
+    matrix, upper, x = sp.csc_matrix(dense), np.ones(6), np.full(3, 0.5)
+    skip = np.zeros(6, dtype=np.bool_)
+    monkeypatch.setattr(cuts_module, "MAX_CUT_COEFFICIENTS", 3)
+    assert mod2_cuts(matrix, upper, np.arange(3), x, skip).coefficients.toarray().tolist() == [
+        [1.0, 1.0, 1.0]
+    ]
+    monkeypatch.setattr(cuts_module, "MAX_CUT_COEFFICIENTS", 2)
+    assert len(mod2_cuts(matrix, upper, np.arange(3), x, skip)) == 0
 
 
 def test_the_same_cut_from_two_row_sets_is_returned_once() -> None:

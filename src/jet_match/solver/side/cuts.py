@@ -19,8 +19,8 @@ earlier round has even ones, which round exactly), whose Gaussian elimination (p
 the row of least slack) leaves row combinations with no fractional column. Those with an
 odd right-hand side and slack below 1 are violated cuts. Every cut is then built from its
 rows and checked against x before it is returned (once: the same cut from another row
-set is dropped); its validity never depends on the heuristic, only on the multipliers
-being >= 0.
+set is dropped; a dense one not at all, `MAX_CUT_COEFFICIENTS`); its validity never
+depends on the heuristic, only on the multipliers being >= 0.
 """
 
 from __future__ import annotations
@@ -36,6 +36,13 @@ from jet_match.solver.side.pairs import FloatArray
 
 TOLERANCE = 1e-6
 MIN_VIOLATION = 1e-3
+#: Cuts with more coefficients are left out (leaving a cut out is always valid): a cut
+#: over an opening or cap row of hundreds of pairs slows every simplex iteration after it
+#: and moves the bound little. National, 3 % couples and a cap, generator seed 1: rounds
+#: with 47 cuts of 253 k coefficients took 1-3 s each and never brought the bound below
+#: the step's target (12 s in all); with the sparse cuts alone, 9 rounds took it below in
+#: 2.3-2.9 s (benchmarks/README.md).
+MAX_CUT_COEFFICIENTS = 500
 #: The elimination is a Python loop over fractional columns times candidate rows; above
 #: this much work a round separates nothing (national scale: 224 x 315, a few ms).
 MAX_ELIMINATION_WORK = 1_000_000
@@ -91,7 +98,8 @@ def mod2_cuts(
     rhs = np.floor(weights @ np.where(bounded, upper, 0.0) + TOLERANCE)
     # Only a row's upper side can be taken: an owner row without one evens nothing.
     unbounded = weights @ (~bounded).astype(np.float64) > 0
-    violated = (combined @ x - rhs > MIN_VIOLATION) & ~unbounded
+    sparse = np.diff(combined.indptr) <= MAX_CUT_COEFFICIENTS
+    violated = (combined @ x - rhs > MIN_VIOLATION) & ~unbounded & sparse
     if not violated.any():
         return _no_cuts(matrix.shape[1], matrix.shape[0])
     chosen = _distinct(combined, rhs, np.flatnonzero(violated))

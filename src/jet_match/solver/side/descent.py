@@ -81,7 +81,6 @@ def _step_ahead(
     pairs, the probe, the tightness; every pair of the step when no round solved), in a
     child process of its own; run by `CutsAhead` after the rounds."""
     placed_min = search.placed_bound
-    tight = _tightness(search, lagrange, lagrange.bound - goal)
     # Started now, its start-up (~0.3 s) runs beside the rounds. (The main thread starts
     # it: a child asked to die with its parent dies with the thread that started it.)
     mips = MipProcess()
@@ -94,6 +93,7 @@ def _step_ahead(
             kept = keep if narrowed is None else narrowed.kept
             probe = True if narrowed is None else narrowed.bound < goal
             columns = search.pairs.index[kept]
+            tight = _step_tightness(search, lagrange, goal, narrowed, placed_min)
             answer = step_answer(search, columns, placed_min, tight, goal, probe, mips, stop)
             return _AheadStep(goal, placed_min, answer)
         finally:
@@ -238,7 +238,7 @@ def _step_answered(
         # step: its probe is skipped (national, 39 k pairs: 0.68 s in vain).
         probe = narrowed.bound < goal
     search.stats["proof_columns"] = float(len(keep))
-    tight = _tightness(search, lagrange, lagrange.bound - goal)
+    tight = _step_tightness(search, lagrange, goal, narrowed, search.placed_bound)
     columns = search.pairs.index[keep]
     answered = _answered_ahead(search, ahead, goal) if taken else None
     return proof_step(
@@ -342,6 +342,23 @@ def _lowest_fitting(lagrange: LagrangianBound, unit: int) -> int:
     # keep(target) fits while L(y) - target + tolerance stays below this loss.
     first_out = float(np.partition(lagrange.loss, most)[most])
     return unit * (math.floor((lagrange.bound + BOUND_TOLERANCE - first_out) / unit) + 1)
+
+
+def _step_tightness(
+    search: SearchState,
+    lagrange: LagrangianBound,
+    goal: int,
+    narrowed: CutLP | None,
+    placed_min: int,
+) -> Tightness | None:
+    """What every plan worth `goal` or more must do, for a step's MIP: by the Lagrangian's
+    prices (`_tightness`) and, once the step is narrowed at that count, by the row prices
+    of its LP with cuts too (`CutLP.tightness`: its bound is the tighter, often the goal
+    itself, which leaves such a plan no room in any priced row)."""
+    tight = _tightness(search, lagrange, lagrange.bound - goal)
+    if tight is None or narrowed is None or narrowed.lp.placed_min != placed_min:
+        return tight
+    return tight.joined(narrowed.tightness(goal))
 
 
 def _tightness(search: SearchState, lagrange: LagrangianBound, budget: float) -> Tightness | None:

@@ -166,6 +166,20 @@ class Tightness:
     full_caps: BoolArray | None  # per cap key
     exact_count: bool
 
+    def joined(self, other: Tightness) -> Tightness:
+        """Both sets of conditions (each holds for every plan worth the target)."""
+        caps = self.full_caps
+        if caps is None or other.full_caps is None:
+            caps = caps if other.full_caps is None else other.full_caps
+        else:
+            caps = caps | other.full_caps
+        return Tightness(
+            self.placed | other.placed,
+            self.full_openings | other.full_openings,
+            caps,
+            self.exact_count or other.exact_count,
+        )
+
     def met_by(self, side: SideProblem, columns: IntArray) -> bool:
         """Every participant to place, opening to fill and cap group to fill (with room
         left) has a pair among `columns` (pair indices); if not, no plan meets them."""
