@@ -531,6 +531,38 @@ def _best_value_with_room(
     return float(highs.getInfo().objective_function_value)
 
 
+def forced_rows_leave_no_room(
+    state: SearchState, columns: np.ndarray, tight: Tightness, goal: int, placed_min: int
+) -> int:
+    """Each row `tight` forces (at most 40), checked by a MIP over `columns` (pair indices)
+    that forces room into it: the participant unplaced, a slot of the opening or cap group
+    empty, one more placed than the count. None may reach the goal. Returns how many
+    rows were checked."""
+    side = state.side
+    model = sub_mips._model(side, columns, np.zeros(0, dtype=np.int64), placed_min)
+    people = np.unique(side.instance.pair_p[columns])
+    openings = np.unique(side.instance.pair_o[columns])
+    rows: list[tuple[int, float, float]] = []
+    for person in np.flatnonzero(tight.placed):
+        if person in people:
+            rows.append((int(np.searchsorted(people, person)), -np.inf, 0.0))
+    for opening in np.flatnonzero(tight.full_openings & (side.capacity > 0)):
+        if opening in openings:
+            row = len(people) + int(np.searchsorted(openings, opening))
+            rows.append((row, -np.inf, float(side.capacity[opening] - 1)))
+    if tight.full_caps is not None and side.cap_left is not None:
+        keys = np.unique(side.cap_key_of(columns))
+        for key in np.flatnonzero(tight.full_caps & (side.cap_left > 0)):
+            if key in keys:
+                row = len(people) + len(openings) + int(np.searchsorted(keys, key))
+                rows.append((row, -np.inf, float(side.cap_left[key] - 1)))
+    if tight.exact_count:
+        rows.append((len(model["row_lower"]) - 1, float(placed_min + 1), np.inf))
+    for row, lower, upper in rows[:40]:
+        assert _best_value_with_room(model, row, lower, upper) < goal - 0.5
+    return min(len(rows), 40)
+
+
 @pytest.mark.usefixtures("every_step_cut")
 @pytest.mark.parametrize(("seed", "couples"), [(9, 5), (48, 3)])
 def test_a_row_the_cut_lp_prices_above_its_budget_has_no_room_in_a_plan_worth_the_goal(
@@ -541,31 +573,10 @@ def test_a_row_the_cut_lp_prices_above_its_budget_has_no_room_in_a_plan_worth_th
     more placed than the count): none reaches the goal."""
     checked = 0
     for _, goal, placed_min, narrowed, state in _narrowings_of_a_solve(seed, couples, monkeypatch):
-        side = state.side
-        tight = narrowed.tightness(goal)
         columns = np.sort(state.pairs.index[narrowed.lp.in_model])
-        model = sub_mips._model(side, columns, np.zeros(0, dtype=np.int64), placed_min)
-        people = np.unique(side.instance.pair_p[columns])
-        openings = np.unique(side.instance.pair_o[columns])
-        rows: list[tuple[int, float, float]] = []
-        for person in np.flatnonzero(tight.placed):
-            if person in people:
-                rows.append((int(np.searchsorted(people, person)), -np.inf, 0.0))
-        for opening in np.flatnonzero(tight.full_openings & (side.capacity > 0)):
-            if opening in openings:
-                row = len(people) + int(np.searchsorted(openings, opening))
-                rows.append((row, -np.inf, float(side.capacity[opening] - 1)))
-        if tight.full_caps is not None and side.cap_left is not None:
-            keys = np.unique(side.cap_key_of(columns))
-            for key in np.flatnonzero(tight.full_caps & (side.cap_left > 0)):
-                if key in keys:
-                    row = len(people) + len(openings) + int(np.searchsorted(keys, key))
-                    rows.append((row, -np.inf, float(side.cap_left[key] - 1)))
-        if tight.exact_count:
-            rows.append((len(model["row_lower"]) - 1, float(placed_min + 1), np.inf))
-        for row, lower, upper in rows[:40]:
-            assert _best_value_with_room(model, row, lower, upper) < goal - 0.5
-            checked += 1
+        checked += forced_rows_leave_no_room(
+            state, columns, narrowed.tightness(goal), goal, placed_min
+        )
     assert checked >= 10
 
 

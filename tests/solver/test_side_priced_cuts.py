@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solver_builders import whole_side
 from test_engines_exact import crowded, full_mip
+from test_side_cut_proof import forced_rows_leave_no_room
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
@@ -360,3 +361,44 @@ class TestCertifying:
         assert search.kept == []
         assert "certify_s" not in search.stats
         release.set()
+
+
+@pytest.mark.usefixtures("narrow_mips")
+@pytest.mark.parametrize(("seed", "couples"), [(28, 3), (68, 5)])
+def test_its_narrowing_keeps_the_best_plan_and_forces_rows_no_plan_worth_the_goal_leaves(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`PricedCuts.narrowing` at the best plan's value over every pair: the plan uses only
+    kept pairs and meets the conditions, and each forced row, given room by a MIP over
+    every pair, leaves no plan worth that much (`forced_rows_leave_no_room`). The steps
+    after it are narrowed by it, not by rounds of their own."""
+    bounds, _ = _record(monkeypatch)
+    narrowing, steps = PricedCuts.narrowing, []
+
+    def recorded(self: PricedCuts, keep: np.ndarray, goal: int) -> Any:
+        steps.append(goal)
+        return narrowing(self, keep, goal)
+
+    monkeypatch.setattr(PricedCuts, "narrowing", recorded)
+    _solved(seed, couples)
+    assert bounds
+    assert steps
+    monkeypatch.setattr(PricedCuts, "narrowing", narrowing)
+    checked = 0
+    for state, placed_min, priced in bounds:
+        assert priced is not None
+        state.deadline = Deadline(60.0)
+        every = np.arange(len(state.pairs.index))
+        plan, _, proven = sub_mip(
+            state.side, state.pairs.index, np.zeros(0, dtype=np.int64), placed_min, None, state
+        )
+        assert proven
+        if plan is None:
+            continue  # no plan places that many (the search lowered its count later)
+        _, value = state.side.value(plan)
+        narrowed = priced.narrowing(every, value)
+        assert np.isin(np.flatnonzero(positions_of_plan(state.pairs, plan)), narrowed.kept).all()
+        tight = narrowed.tightness(value)
+        assert tight.met_by(state.side, state.pairs.index[narrowed.kept])
+        checked += forced_rows_leave_no_room(state, state.pairs.index, tight, value, placed_min)
+    assert checked >= 5

@@ -28,7 +28,7 @@ from jet_match.solver.side.cut_proof import (
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.mip_process import MipProcess
 from jet_match.solver.side.near_lp import improve
-from jet_match.solver.side.priced_cuts import Certifying, priced_cut_bound
+from jet_match.solver.side.priced_cuts import Certifying, PricedCuts, priced_cut_bound
 from jet_match.solver.side.state import SearchState, add_stat
 from jet_match.solver.side.sub_mip import Answer, Tightness, proof_step, step_answer
 
@@ -137,6 +137,7 @@ def prove(
     # The bound whose losses keep each step's pairs: the Lagrangian, or once a step is too
     # wide for a MIP, the LP with cuts priced over every pair, if it proves less.
     narrow, priced_tried = lagrange, False
+    by_cuts: PricedCuts | None = None  # the LP with cuts whose losses are `narrow`'s
     if search.priced is not None and search.priced[0] == search.placed_bound:
         priced_tried = True  # an earlier proof at this count priced it already
         search.tighten(search.priced[1].bound)
@@ -158,7 +159,7 @@ def prove(
             priced_tried = True
             priced = _priced_by_cuts(search, master, last, ahead)
             if priced is not None and priced.bound < narrow.bound - BOUND_TOLERANCE:
-                narrow = priced  # the descent starts again from its bound
+                narrow, by_cuts = priced.as_bound(), priced  # the descent starts again
                 ceiling, step, previous = _first_target(search, narrow), 0, None
                 continue
         if len(keep) > sub_mips.MAX_SUB_MIP_COLUMNS:
@@ -179,7 +180,8 @@ def prove(
             # Its step will not come: the descent is past it, or a plan found since it
             # started ends the descent above it. Its MIP would only slow this step's.
             ahead.stop()
-        if _step(search, master, lagrange, ahead, keep, target, goal, last_step=target == last):
+        last_step = target == last
+        if _step(search, master, lagrange, ahead, keep, target, goal, last_step, by_cuts):
             return
         step = 2 * step + 1
 
@@ -192,14 +194,18 @@ def _step(
     keep: IntArray,
     target: int,
     goal: int,
-    *,
     last_step: bool,
+    by_cuts: PricedCuts | None,
 ) -> bool:
     """One step of `prove`'s descent over the pairs `keep`: narrowed first by the LP
     with mod-2 cuts when wide (or the last step, which presolve's probe seldom refutes;
     its rounds, and the MIP after them, may have run ahead: `cuts_ahead`), then its MIP.
-    True when the descent ends here."""
+    When the step's pairs are those of the LP with cuts priced over every pair
+    (`by_cuts`), that LP narrows it, without rounds. True when the descent ends here."""
     taken, narrowed = False, None
+    if by_cuts is not None:
+        narrowed = by_cuts.narrowing(keep, goal)
+        return _step_answered(search, lagrange, ahead, keep, target, goal, narrowed, taken)
     if len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
         if ahead is not None:
             taken, narrowed = ahead.take(search, keep, target, goal)
@@ -263,7 +269,7 @@ def _certifying(search: SearchState, narrowed: CutLP | None) -> Certifying | Non
 
 def _priced_by_cuts(
     search: SearchState, master: MasterLP, goal: int, ahead: CutsAhead | None
-) -> LagrangianBound | None:
+) -> PricedCuts | None:
     """A proof step too wide for a MIP: the LP with mod-2 cuts priced over every pair
     (`priced_cuts.py`), its rounds until its bound is below `goal` (the best plan is then
     optimal) or stops falling; its bound is proven, and its losses keep fewer pairs than
@@ -275,14 +281,13 @@ def _priced_by_cuts(
         return None
     search.tighten(priced.bound)
     search.certify_score(priced.prices, priced.certified, priced.lp.placed_min)
-    bound = priced.as_bound()
-    search.priced = (search.placed_bound, bound)
+    search.priced = (search.placed_bound, priced.as_bound())
     if not search.reached():
         # Its solution is often a few swaps from a plan at its bound, which that bound
         # proves optimal: seed 5, a MIP near it (width 0) instead of a step's MIP over
         # the 44,544 pairs without loss, which took 0.1 s or 9 s by HiGHS's luck.
         improve(search, priced.lp, priced.x, widest=False, near=(0,))
-    return bound
+    return priced
 
 
 def _answered_ahead(search: SearchState, ahead: CutsAhead | None, goal: int) -> Answer | None:
