@@ -44,10 +44,15 @@ not only on the pairs a model happened to hold:
    in one MIP (`MAX_SUB_MIP_COLUMNS`) and time remains, that widest MIP gets the rest of
    it, started from the best plan, rather than the search stopping early. A step over
    80 k pairs or more is narrowed first (`cut_proof.py`): a copy of the LP master takes
-   its pairs and rounds of mod-2 cuts (`cuts.py`); the pairs the cut LP's reduced costs
-   rule out leave the step, and when its bound falls below the target while a plan near
-   its solution reaches the goal, the step needs no MIP (national, 3 % couples and a
-   cap: the step's 135 k pairs become 39 k, its MIP 11-14 s -> 3.7-4.0 s).
+   its pairs and rounds of mod-2 cuts (`cuts.py`; a cut over more than 500 pairs is left
+   out: dense cuts slowed every solve and moved the bound little); the pairs the cut
+   LP's reduced costs rule out leave the step, and when its bound falls below the target
+   while a plan near its solution reaches the goal, the step needs no MIP (national, 3 %
+   couples and a cap: the step's 135 k pairs become 39 k, its MIP 11-14 s -> 3.7-4.0 s).
+   Otherwise the step's MIP also forces every row that LP prices above its bound less
+   the goal (no plan worth the goal leaves room in it: `CutLP.tightness`); when the LP
+   meets the goal, that is every priced row (generator seed 3's last step: 8-10 s ->
+   about 1 s).
    The first step that will be narrowed is known as soon as the LP is solved: its rounds
    of cuts, then its MIP (in a second child process), run on a second thread while the
    plans near the LP are looked for (`cut_proof.CutsAhead`), and the step takes their
@@ -57,7 +62,9 @@ not only on the pairs a model happened to hold:
    coefficient for any pair follows from its rows), its bound is proven, a plan near
    its solution is looked for, and the descent starts again with its losses (national,
    3 % couples and a cap, generator seed 5: the bound 150 points above the best plan
-   falls to the optimum in about 4 s). Either LP with cuts, at its prices and with its
+   falls to the optimum in about 6 s); the descent's later steps are narrowed by that LP
+   itself, its losses and row prices (`PricedCuts.narrowing`), without rounds of their
+   own. Either LP with cuts, at its prices and with its
    cuts dualised, bounds every plan over every pair (a Lagrangian bound again, each cut
    named by the rows it halves): where that proves more, it is the certificate's
    (`certificate.py`), which then often proves the plan optimal by itself. A step's LP

@@ -11,10 +11,11 @@ the reduced cost) is at most B - goal: every plan worth the goal or more uses on
 every plan, so the LP with them is still a relaxation). The step's question, its cutoff
 and how its answer is taken do not change (`sub_mip.proof_step`); only its pairs do.
 
-National, 3 % couples and a 45 % cap: 4 rounds, 63 cuts, 0.9-1.5 s take the bound from
-733,995 to 733,978.33, below the target 733,980; the step keeps 38,999 of its 135,821
-pairs, and its MIP finds the optimum, 733,975, in 3-4 s instead of 11-14 s (a plan near
-the cut LP's solution, `descent._answered_by_cuts`, came one unit short). 1,500
+National, 3 % couples and a 45 % cap, generator seed 1: 9 rounds of sparse cuts
+(`cuts.MAX_CUT_COEFFICIENTS`), 2.3-2.9 s, take the bound from 733,995 to 733,978.33,
+below the target 733,980, and a plan near the cut LP's solution is the optimum, 733,975
+(`descent._answered_by_cuts`): no MIP. When the step still needs its MIP, the LP's row
+prices also force rows in it (`CutLP.tightness`). 1,500
 participants, 40 % in couples: the step's 141 k pairs become a few hundred at most
 (22-231; benchmarks/README.md). The first such step's rounds and MIP run ahead, on a
 second thread, while the search looks for plans near the LP (`CutsAhead`).
