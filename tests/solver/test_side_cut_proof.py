@@ -27,6 +27,7 @@ from jet_match.solver.side import cut_proof, descent
 from jet_match.solver.side import sub_mip as sub_mips
 from jet_match.solver.side.cut_proof import CutLP, CutsAhead, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
+from jet_match.solver.side.priced_cuts import PricedCuts
 from jet_match.solver.side.state import SearchState
 from jet_match.solver.side.sub_mip import Tightness, proof_step, sub_mip
 
@@ -600,3 +601,89 @@ def test_joined_conditions_hold_both_sets() -> None:
     )
     assert both.full_caps is not None
     assert both.full_caps.tolist() == [True, True]
+
+
+def record_step_conditions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[list[tuple[int, int, CutLP]], list[tuple[int, int, Tightness | None]]]:
+    """Every narrowing made (by rounds or by the LP priced over every pair), as (goal,
+    count, narrowing), and the conditions each step's MIP was asked under, as (goal,
+    count, conditions), in order."""
+    narrowings: list[tuple[int, int, CutLP]] = []
+    steps: list[tuple[int, int, Tightness | None]] = []
+    rounds, priced, answer = narrowed_by_cuts, PricedCuts.narrowing, sub_mips.step_answer
+
+    def by_rounds(
+        state: SearchState, master: MasterLP, keep: np.ndarray, target: int, goal: int
+    ) -> CutLP | None:
+        narrowed = rounds(state, master, keep, target, goal)
+        if narrowed is not None:
+            narrowings.append((goal, state.placed_bound, narrowed))
+        return narrowed
+
+    def by_priced(self: PricedCuts, keep: np.ndarray, goal: int) -> CutLP:
+        narrowed = priced(self, keep, goal)
+        narrowings.append((goal, self.lp.placed_min, narrowed))
+        return narrowed
+
+    def asked(
+        search: SearchState,
+        columns: np.ndarray,
+        placed_min: int,
+        tight: Tightness | None,
+        goal: int,
+        *args: Any,
+    ) -> Any:
+        steps.append((goal, placed_min, tight))
+        return answer(search, columns, placed_min, tight, goal, *args)
+
+    monkeypatch.setattr(descent, "narrowed_by_cuts", by_rounds)
+    monkeypatch.setattr(PricedCuts, "narrowing", by_priced)
+    monkeypatch.setattr(sub_mips, "step_answer", asked)
+    return narrowings, steps
+
+
+def _holds_all_of(conditions: Tightness, own: Tightness) -> bool:
+    """Every participant, opening, cap group and the count `own` forces, `conditions`
+    forces too."""
+    if (conditions.placed < own.placed).any() or conditions.exact_count < own.exact_count:
+        return False
+    if (conditions.full_openings < own.full_openings).any():
+        return False
+    if own.full_caps is None:
+        return True
+    return conditions.full_caps is not None and bool((conditions.full_caps >= own.full_caps).all())
+
+
+def assert_each_narrowed_step_holds_its_lp_conditions(
+    narrowings: list[tuple[int, int, CutLP]], steps: list[tuple[int, int, Tightness | None]]
+) -> int:
+    """Each narrowing's conditions at its goal (`CutLP.tightness`) are among those of a
+    step's MIP asked at that goal and count. Returns how many narrowings were checked."""
+    checked = 0
+    for goal, placed_min, narrowed in narrowings:
+        own = narrowed.tightness(goal)
+        asked = [t for g, p, t in steps if (g, p) == (goal, placed_min) and t is not None]
+        if not asked:
+            continue  # answered by a plan near the LP with cuts: no MIP
+        assert any(_holds_all_of(t, own) for t in asked)
+        checked += 1
+    return checked
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@pytest.mark.parametrize(("seed", "couples"), [(9, 5), (48, 3)])
+def test_a_narrowed_steps_mip_is_asked_under_its_lp_conditions(
+    seed: int, couples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step's MIP takes the rows its LP with cuts forces (`descent._step_tightness`),
+    not the Lagrangian's alone; some narrowing forces a row the MIP would otherwise leave
+    free."""
+    narrowings, steps = record_step_conditions(monkeypatch)
+    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
+    assert solve(inst, time_limit_s=60).status == Status.OPTIMAL
+    assert assert_each_narrowed_step_holds_its_lp_conditions(narrowings, steps) >= 1
+    assert any(
+        narrowed.tightness(goal).placed.any() or narrowed.tightness(goal).full_openings.any()
+        for goal, _, narrowed in narrowings
+    )

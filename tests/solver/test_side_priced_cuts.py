@@ -21,7 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solver_builders import whole_side
 from test_engines_exact import crowded, full_mip
-from test_side_cut_proof import forced_rows_leave_no_room
+from test_side_cut_proof import (
+    assert_each_narrowed_step_holds_its_lp_conditions,
+    forced_rows_leave_no_room,
+    record_step_conditions,
+)
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
@@ -402,3 +406,15 @@ def test_its_narrowing_keeps_the_best_plan_and_forces_rows_no_plan_worth_the_goa
         assert tight.met_by(state.side, state.pairs.index[narrowed.kept])
         checked += forced_rows_leave_no_room(state, state.pairs.index, tight, value, placed_min)
     assert checked >= 5
+
+
+@pytest.mark.usefixtures("narrow_mips")
+def test_a_step_narrowed_by_it_is_asked_under_its_conditions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small generator seed 28: the step after the LP priced over every pair asks its MIP
+    under that LP's conditions (`PricedCuts.narrowing`, then `CutLP.tightness`)."""
+    narrowings, steps = record_step_conditions(monkeypatch)
+    _solved(28, 3)
+    assert narrowings
+    assert assert_each_narrowed_step_holds_its_lp_conditions(narrowings, steps) >= 1

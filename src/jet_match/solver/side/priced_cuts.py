@@ -90,9 +90,7 @@ class PricedCuts:
         of the master, whose bound stopped at 740,445 (this LP's: 740,405), and its MIP,
         under that budget, took 3 s (benchmarks/README.md)."""
         within = np.flatnonzero(self.loss <= self.bound - goal + BOUND_TOLERANCE)
-        y = np.zeros(self.lp.highs.getNumRow())
-        y[: len(self.y)] = self.y
-        return CutLP(self.lp, self.bound, self.x, np.intersect1d(within, keep), y, ())
+        return CutLP(self.lp, self.bound, self.x, np.intersect1d(within, keep), self.y, ())
 
 
 class CutColumns:
