@@ -150,6 +150,10 @@ class Instance:
         self._cache["candidate_keys"] = self._pair_keys(np.flatnonzero(candidates))
         self._cache["candidate_mask"] = candidates
 
+    def solved_before(self) -> bool:
+        """Whether an earlier solve of the same records left its candidate sets here."""
+        return "candidate_keys" in self._cache or "candidate_mask" in self._cache
+
     def remember_side_columns(self, pairs: IntArray) -> None:
         """Keep the pairs the side engine's LP model held, to seed the next solve of the
         same records (kept by `prepare(..., base=self)`)."""

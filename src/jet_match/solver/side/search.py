@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import partial
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from jet_match.solver.flow import best_pair_profits, solve_certified
 from jet_match.solver.policy import BoolArray, IntArray
 from jet_match.solver.side import sub_mip as sub_mips
 from jet_match.solver.side.basis import SavedBasis, restore_basis, saved_basis
+from jet_match.solver.side.beside import Beside
 from jet_match.solver.side.bound import (
     BOUND_TOLERANCE,
     PRICE_TOLERANCE,
@@ -60,6 +62,13 @@ def solve_side(
     # Each participant's best pairs, their previous pair, and what an earlier solve of
     # the same records needed (so that a re-solve after a withdrawal certifies at once).
     seed_mask = usable & inst.seed_candidates()
+    # A first solve of these records goes on past its relaxation (a re-solve's, after a
+    # withdrawal, mostly ends there): its pairs are indexed beside the flow.
+    indexed = (
+        None
+        if inst.solved_before()
+        else Beside("usable-pairs", partial(usable_pairs, side, usable))
+    )
     relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask, deadline)
     inst.remember_candidates(relaxation.candidates)
     relaxed = relaxation.assigned
@@ -75,7 +84,7 @@ def solve_side(
         return SideOutcome(relaxed, relax_placed, relax_score, relax_placed, relax_score, stats)
     if deadline.expired():
         return _first_plan_only(side, usable, relaxation.certified, relaxed, stats, deadline)
-    pairs = usable_pairs(side, usable)
+    pairs = usable_pairs(side, usable) if indexed is None else indexed.result()
     search = SearchState(
         side=side,
         pairs=pairs,
