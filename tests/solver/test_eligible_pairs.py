@@ -16,14 +16,21 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
+from typing import Any, cast
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded
 
-from jet_match.solver import prepare
-from jet_match.solver.eligible_pairs import top_per_row
+from jet_match.solver import Problem, policy, prepare
+from jet_match.solver import eligible_pairs as eligible_module
+from jet_match.solver.deadline import Deadline
+from jet_match.solver.eligible_pairs import Pairs, eligible_pairs, top_per_row
+from jet_match.solver.policy import IntArray, build_tables
 
 MASK = (1 << 64) - 1
 
@@ -164,3 +171,82 @@ def test_the_same_flags_whichever_routines_numpy_uses() -> None:
     assert without_avx2["avx2"] is False
     assert without_avx2["avx512"] is False
     assert everything["flags"] == without_avx512["flags"] == without_avx2["flags"]
+
+
+def _computed(problem: Problem, *, top_k: int = 3, deadline: Deadline | None = None) -> Pairs:
+    t = build_tables(problem)
+    everyone = np.ones(t.n_participants, dtype=np.bool_)
+    pairs = eligible_pairs(problem, t, everyone, np.ones(t.n_openings, np.bool_), top_k, deadline)
+    assert pairs is not None
+    return pairs
+
+
+def test_blocks_on_threads_give_what_one_participant_at_a_time_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Blocks of 7 participants, computed on two threads in whatever order they finish:
+    every pair lands where a plain loop over the participants, one at a time, puts it."""
+    problem = crowded(11, people=200, organizations=40, openings=120)
+    monkeypatch.setattr(eligible_module, "BLOCK", 7)
+    threads: set[str] = set()
+    original = policy.score
+
+    def recording(*args: Any) -> IntArray:
+        threads.add(threading.current_thread().name.rsplit("_", 1)[0])
+        time.sleep(0.002 * (int(args[2].flat[0]) // 7 % 2))  # blocks finish out of order
+        return original(*args)
+
+    monkeypatch.setattr(policy, "score", recording)
+    pair_p, pair_o, pair_score, pair_top = _computed(problem)
+    assert threads == {"eligible-pairs"}
+    t = build_tables(problem)
+    openings = np.arange(t.n_openings)
+    expected_p, expected_o, expected_score = [], [], []
+    for p in range(t.n_participants):
+        mine = openings[policy.eligible(t, np.full(len(openings), p), openings)]
+        expected_p += [p] * len(mine)
+        expected_o += mine.tolist()
+        expected_score += original(t, problem.weights, np.full(len(mine), p), mine).tolist()
+    assert pair_p.tolist() == expected_p
+    assert pair_o.tolist() == expected_o
+    assert pair_score.tolist() == expected_score
+    assert pair_top.sum() == sum(min(3, expected_p.count(p)) for p in set(expected_p))
+
+
+def test_the_pairs_are_the_same_on_one_thread_or_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = crowded(12, people=300, organizations=50, openings=150)
+    monkeypatch.setattr(eligible_module, "BLOCK", 16)
+    two = _computed(problem)
+    monkeypatch.setattr(eligible_module, "WORKERS", 1)
+    one = _computed(problem)
+    one_arrays: list[np.ndarray] = list(one)
+    two_arrays: list[np.ndarray] = list(two)
+    for a, b in zip(one_arrays, two_arrays, strict=True):
+        assert a.dtype == b.dtype
+        assert np.array_equal(a, b)
+
+
+class _ExpiresAfter:
+    """A deadline that expires once it has been asked `times` times."""
+
+    def __init__(self, times: int) -> None:
+        self.left = times
+
+    def expired(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+@pytest.mark.parametrize("asked", [0, 5, 40])
+def test_a_deadline_passing_before_a_block_gives_no_pairs(
+    asked: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the first pass (0), within it (5) or within the second (40 of its 43 blocks
+    and 43 checks of the first): None, not pairs with holes."""
+    problem = crowded(13, people=300, organizations=50, openings=150)
+    monkeypatch.setattr(eligible_module, "BLOCK", 7)
+    t = build_tables(problem)
+    everyone = np.ones(t.n_participants, dtype=np.bool_)
+    deadline = cast(Deadline, _ExpiresAfter(asked if asked < 40 else 43 + asked))
+    scope = np.ones(t.n_openings, np.bool_)
+    assert eligible_pairs(problem, t, everyone, scope, 3, deadline) is None

@@ -5,6 +5,8 @@ pairs in arrays sorted by (participant, opening) (`search_pairs`)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import numpy.typing as npt
 
@@ -15,6 +17,9 @@ from jet_match.solver.problem import Problem
 
 #: Participants whose pairs are computed at once (bounds the temporaries at any scale).
 BLOCK = 1024
+
+#: Threads computing blocks at once (a 2-core host's cores; more gain nothing there).
+WORKERS = 2
 
 #: A run's pairs: participant, opening, score and top flag, sorted by (participant, opening).
 Pairs = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], IntArray, BoolArray]
@@ -33,35 +38,48 @@ def eligible_pairs(
     Two passes over blocks of participants: eligibility first (kept as one bit per cell),
     so that the result arrays are allocated once at their final size and filled in place;
     the peak stays near the result's size (hundreds of millions of pairs at 5x national).
-    None when `deadline` expires between two blocks.
+    Each pass runs its blocks on `WORKERS` threads (numpy releases the GIL in its loops):
+    a block's pairs land at the offset the counts before it give, so the arrays are the
+    same whatever thread computed which block, and in whatever order (national: 1.0 ->
+    0.7 s). None when `deadline` expires before a block.
     """
     run = np.flatnonzero(in_run)
     positions = np.unique(t.p_position[run])
     cols = np.flatnonzero(o_scope & t.o_open & np.isin(t.o_position, positions))
     blocks = [run[start : start + BLOCK] for start in range(0, len(run) if len(cols) else 0, BLOCK)]
-    masks = []
-    for block in blocks:
-        if deadline is not None and deadline.expired():
+    expired = deadline.expired if deadline is not None else lambda: False
+
+    def eligible(block: IntArray) -> npt.NDArray[np.uint8] | None:
+        if expired():
             return None
-        masks.append(np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1))
-    total = sum(int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks)
-    pair_p = np.empty(total, dtype=np.int32)
-    pair_o = np.empty(total, dtype=np.int32)
-    pair_score = np.empty(total, dtype=np.int64)
-    pair_top = np.empty(total, dtype=np.bool_)
-    at = 0
-    for block, mask in zip(blocks, masks, strict=True):
-        if deadline is not None and deadline.expired():
+        return np.packbits(policy.eligible(t, block[:, None], cols[None, :]), axis=1)
+
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="eligible-pairs") as pool:
+        masks = [mask for mask in pool.map(eligible, blocks) if mask is not None]
+        if len(masks) < len(blocks):
             return None
-        ok = np.unpackbits(mask, axis=1, count=len(cols)).astype(np.bool_)
-        grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
-        top = top_per_row(grid, ok, top_k, block, cols) if len(cols) > top_k else ok
-        end = at + int(ok.sum())
-        pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
-        pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
-        pair_score[at:end] = grid[ok]
-        pair_top[at:end] = top[ok]
-        at = end
+        counts = [int(np.unpackbits(mask, axis=1, count=len(cols)).sum()) for mask in masks]
+        starts = np.r_[0, np.cumsum(counts, dtype=np.int64)]
+        pair_p = np.empty(starts[-1], dtype=np.int32)
+        pair_o = np.empty(starts[-1], dtype=np.int32)
+        pair_score = np.empty(starts[-1], dtype=np.int64)
+        pair_top = np.empty(starts[-1], dtype=np.bool_)
+
+        def fill(i: int) -> bool:
+            if expired():
+                return False
+            block, at, end = blocks[i], starts[i], starts[i + 1]
+            ok = np.unpackbits(masks[i], axis=1, count=len(cols)).astype(np.bool_)
+            grid = policy.score(t, problem.weights, block[:, None], cols[None, :])
+            top = top_per_row(grid, ok, top_k, block, cols) if len(cols) > top_k else ok
+            pair_p[at:end] = np.repeat(block.astype(np.int32), ok.sum(axis=1))
+            pair_o[at:end] = np.broadcast_to(cols.astype(np.int32), ok.shape)[ok]
+            pair_score[at:end] = grid[ok]
+            pair_top[at:end] = top[ok]
+            return True
+
+        if not all(list(pool.map(fill, range(len(blocks))))):
+            return None
     return pair_p, pair_o, pair_score, pair_top
 
 
