@@ -89,7 +89,8 @@ optimum, keeping couples and caps), `basis.py` (the LP's basis kept for the next
 solve), `state.py` (the search's state), `search.py` (`solve_side`: the relaxation,
 the LP's column generation, the placements bound), `near_lp.py` (plans near an LP
 solution), `descent.py` (the proof's descent of targets), `highs.py` (creating quiet
-HiGHS models).
+HiGHS models), `beside.py` (pure work on a second thread: a first solve's usable pairs
+are indexed beside the flow relaxation).
 """
 
 from jet_match.solver.side.problem import SideOutcome, SideProblem, build_side
