@@ -3,7 +3,9 @@
 What it computes depends on its arguments alone, so when it runs changes the time a solve
 takes, never its answer. numpy and the flow's C++ release the GIL for their long loops:
 national, 3 % couples and a cap, indexing the usable pairs (0.4-0.7 s) beside the flow
-relaxation (1.1-1.4 s) takes the two from 1.8-2.3 s to 1.2-1.5 s (benchmarks/README.md).
+relaxation (1.1-1.4 s) takes the two from 1.8-2.3 s to 1.2-1.5 s alone, and brings a
+solve's first plan about 0.25 s sooner (the relaxation slows while both threads share
+the memory bus; benchmarks/README.md, "The pairs prepared on both cores").
 """
 
 from __future__ import annotations
