@@ -9,8 +9,10 @@ Each repeat runs, interleaved and each in a fresh child process, our solve (read
 dataset, `solve(problem, time_limit_s=LIMIT)`, target gap 0: search until proven optimal
 or the limit) and a bare OR-Tools `solve_max_flow_with_min_cost` over every eligible pair
 of the same dataset (`bench_solve.bare_flow`: arcs built beforehand, not timed; couples
-and caps ignored). Printed: our status, time, gap, what the certificate proves (the
-bound recomputed from its prices by the solver), peak RSS, the plan's digest (`plan`:
+and caps ignored), each child's allocator set as a worker's solver process sets its own
+(`process_memory.keep_freed_memory`, unless `JET_MATCH_KEEP_FREED_MEMORY=false`).
+Printed: our status, time, gap, what the certificate proves (the bound recomputed from
+its prices by the solver), peak RSS, the plan's digest (`plan`:
 two machines' runs of one dataset must print the same); the bare flow's time; then
 medians, the ratio and the 3x target. With `--without-cuts`, each repeat also runs our
 solve with the proof's mod-2 cuts turned off (`cut_proof.py`: no step is wide enough for
@@ -39,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_solve import median, peak_mb, three_percent_capped
+from bench_solve import as_a_solver_process, median, peak_mb, three_percent_capped
 
 from jet_match.dataset.format import dataset_to_json
 from jet_match.dataset.validation import read_dataset_file
@@ -52,7 +54,9 @@ SOLVE_BENCH = HERE.with_name("bench_solve.py")
 
 
 def ours_once(path: Path, limit: float, *, cuts: bool = True) -> None:
-    """One solve in this process; its figures as a JSON line."""
+    """One solve in this process (its allocator set as a worker's solver process sets
+    its own); its figures as a JSON line."""
+    as_a_solver_process()
     if not cuts:
         # The descent reads it (`side_search` in trees before the descent had a module).
         getattr(side, "descent", side_search).CUT_PROOF_COLUMNS = sys.maxsize

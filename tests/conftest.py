@@ -42,6 +42,9 @@ from round_support import solved_round
 from service_support import Keys, MakeKey, build_small_dataset, free_port
 
 TEST_DATABASE_URL = os.environ.get("JET_MATCH_TEST_DATABASE_URL") or None
+# Commands the suite runs in its own process (`jet-match solve` through CliRunner) leave
+# its allocator as it is: the process would keep its largest test's memory to the end.
+os.environ.setdefault("JET_MATCH_KEEP_FREED_MEMORY", "false")
 ON_POSTGRES = TEST_DATABASE_URL is not None
 
 

@@ -199,8 +199,10 @@ class Settings(BaseSettings):
         "free for their own later allocations (glibc: large blocks from the heap, the heap "
         "never trimmed) instead of handing it back to the kernel. On a VM the host reclaims "
         "returned pages within seconds, and faulting them in again made a re-solve after a "
-        "coordinator's 3 s pause 0.48-0.63 s instead of 0.45-0.47 s. Resident memory then "
-        "stays near each process's peak between uses (docs/operations.md, Memory).",
+        "coordinator's 3 s pause 0.48-0.63 s instead of 0.45-0.47 s. numpy's huge-page "
+        "advice is then turned off (unless NUMPY_MADVISE_HUGEPAGE is set): on the kept heap "
+        "it made a national solve with couples and a cap 0.5-1.7 s slower. Resident memory "
+        "then stays near each process's peak between uses (docs/operations.md, Memory).",
     )
     switch_interval_ms: float = Field(
         default=1.0,

@@ -16,11 +16,22 @@ never trims it: freed memory stays in the process and is reused at once (the num
 then stays near its peak between uses, which is what docs/operations.md ("Memory") sizes
 a host for; the peaks moved by 2 % (a solver process's by 7 % after repeated solves).
 `JET_MATCH_KEEP_FREED_MEMORY=false` keeps glibc's defaults.
+
+It also turns off numpy's huge-page advice: numpy asks the kernel for 2 MB pages
+(`madvise(MADV_HUGEPAGE)`) over every array of 4 MB or more, and with large blocks now on
+the heap that advice covers the heap as it grows, each fault of it a 2 MB page to clear
+(or to assemble by compaction). A national solve with 3 % couples and a 45 % cap, the six
+generator seeds (benchmarks/README.md, "Kept memory without numpy's huge-page advice"):
+kept memory alone 0.3-2.3 s faster than glibc's defaults, kept memory without the advice
+1.2-2.1 s (9-19 %) faster, the same plans. An operator's own `NUMPY_MADVISE_HUGEPAGE`
+(numpy reads it at import) is left to decide.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
+import os
 import sys
 
 _M_TRIM_THRESHOLD = -1  # mallopt parameters (glibc's malloc.h)
@@ -41,4 +52,16 @@ def keep_freed_memory() -> bool:
     mallopt.restype = ctypes.c_int
     no_own_mappings: bool = mallopt(_M_MMAP_MAX, 0) == 1
     never_trimmed: bool = mallopt(_M_TRIM_THRESHOLD, _NEVER) == 1
+    _no_huge_page_advice()
     return no_own_mappings and never_trimmed
+
+
+def _no_huge_page_advice() -> None:
+    """numpy no longer advises huge pages for its arrays (see the module), unless the
+    environment says what it wants (`NUMPY_MADVISE_HUGEPAGE`)."""
+    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
+        return
+    multiarray = importlib.import_module("numpy._core.multiarray")
+    switch = getattr(multiarray, "_set_madvise_hugepage", None)  # numpy's own switch
+    if switch is not None:
+        switch(False)

@@ -9,7 +9,9 @@ import pytest
 from dataset_builders import record, valid_dataset
 from typer.testing import CliRunner
 
+from jet_match import process_memory
 from jet_match.cli import app
+from jet_match.config import get_settings
 from jet_match.dataset.schema import render_json_schema
 from jet_match.dataset.validation import read_dataset_file
 
@@ -145,3 +147,28 @@ class TestFixturesGenerate:
         result = runner.invoke(app, args)
         assert result.exit_code == 2
         assert "galactic" in result.output
+
+
+@pytest.mark.parametrize("keep", ["true", "false"])
+def test_the_solve_command_keeps_freed_memory_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, keep: str
+) -> None:
+    """`jet-match solve` sets the allocator as a worker's solver process does, before it
+    reads the dataset."""
+    calls: list[int] = []
+
+    def keep_freed_memory() -> bool:
+        calls.append(1)
+        return True
+
+    monkeypatch.setattr(process_memory, "keep_freed_memory", keep_freed_memory)
+    monkeypatch.setenv("JET_MATCH_KEEP_FREED_MEMORY", keep)
+    get_settings.cache_clear()  # the command reads the environment as set here
+    request.addfinalizer(get_settings.cache_clear)
+    dataset = tmp_path / "dataset.json"
+    dataset.write_bytes(orjson.dumps(valid_dataset()))
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["solve", str(dataset), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(out.read_bytes())["status"] == "optimal"
+    assert len(calls) == (1 if keep == "true" else 0)

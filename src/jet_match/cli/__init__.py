@@ -383,7 +383,12 @@ def solve(
     # (about half a second) falls within the promised margin (limit x 1.1 + 2 s). Not the
     # process's age: a process that runs commands in turn (a test, a shell) is older.
     deadline = Deadline(time_limit)
+    from jet_match.config import get_settings
+    from jet_match.process_memory import keep_freed_memory
     from jet_match.services.bridge.solving import solve_dataset_file
+
+    if get_settings().keep_freed_memory:
+        keep_freed_memory()  # as a worker's solver process: 9-19 % faster at national scale
     from jet_match.solver.result import Progress
 
     errors = Console(stderr=True)
