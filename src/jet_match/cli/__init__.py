@@ -386,10 +386,10 @@ def solve(
     from jet_match.config import get_settings
     from jet_match.process_memory import keep_freed_memory
     from jet_match.services.bridge.solving import solve_dataset_file
+    from jet_match.solver.result import Progress
 
     if get_settings().keep_freed_memory:
         keep_freed_memory()  # as a worker's solver process: 9-19 % faster at national scale
-    from jet_match.solver.result import Progress
 
     errors = Console(stderr=True)
     status = errors.status("solving...") if errors.is_terminal and not as_json else None
