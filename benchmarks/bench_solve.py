@@ -183,6 +183,9 @@ def median(values: list[float]) -> float:
 
 
 def cmd_flow(path: Path, repeat: int) -> None:
+    # `jet-match solve` sets its allocator as a solver process does; the bare flow, timed
+    # here, runs under the same settings.
+    as_a_solver_process()
     ours, bare, peaks = [], [], []
     for _ in range(repeat):
         elapsed, peak, document = run_cli(path)
