@@ -153,8 +153,8 @@ class TestFixturesGenerate:
 def test_the_solve_command_keeps_freed_memory_when_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, keep: str
 ) -> None:
-    """`jet-match solve` sets the allocator as a worker's solver process does, before it
-    reads the dataset."""
+    """`jet-match solve` sets the allocator as a worker's solver process does (when the
+    setting is on), and still writes its result."""
     calls: list[int] = []
 
     def keep_freed_memory() -> bool:

@@ -69,8 +69,9 @@ def lagrangian_bound(
     best = np.maximum.reduceat(reduced, pairs.starts)
     own_best = np.where(pairs.must, best, np.maximum(best, 0.0))
     total = float(own_best[pairs.single].sum())
-    loss = np.repeat(own_best, pairs.run_length) if losses else np.zeros(0)
+    loss = np.zeros(0)
     if losses:
+        loss = np.repeat(own_best, pairs.run_length)
         loss -= reduced
     at = pairs.couple_at
     if len(at):
