@@ -42,7 +42,7 @@ from ortools.graph.python import min_cost_flow
 from jet_match.config import get_settings
 from jet_match.dataset.format import Dataset, Policy, dataset_to_json
 from jet_match.dataset.generator import SCALES, ScaleName, generate_dataset, generate_scale
-from jet_match.dataset.generator_tables import COUPLED_SHARE
+from jet_match.dataset.generator.tables import COUPLED_SHARE
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.process_memory import keep_freed_memory
 from jet_match.services.bridge.solving import problem_from_dataset, solve_dataset_file

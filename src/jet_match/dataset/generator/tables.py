@@ -18,8 +18,6 @@ from jet_match.dataset.format import (
     SchoolLevelPreference,
 )
 
-# --- published shape of a JET year (docs/fixtures.md gives the sources) --------------
-
 #: Participants by country of citizenship, 2025-like: 5,933 people from 54 countries.
 #: The order (US, UK, Canada, Australia, New Zealand, Ireland, Jamaica, South Africa, ...)
 #: follows the published ranking; the smaller counts are approximations.
@@ -132,8 +130,6 @@ SISTER_COUNTRIES: tuple[tuple[str, float], ...] = (
     ("BR", 2), ("FR", 2), ("DE", 2),
 )  # fmt: skip
 
-
-# --- names ----------------------------------------------------------------------------
 
 #: Name pools: (family names, given names), with the real-world spellings people use.
 NAME_POOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -310,8 +306,6 @@ PRIVATE_SCHOOL_WORDS = (
 )  # fmt: skip
 PRIVATE_SCHOOL_KINDS = ("Gakuen High School", "Gakuin Junior and Senior High School")
 
-# --- participants ---------------------------------------------------------------------
-
 JAPANESE_BY_POSITION: dict[Position, tuple[tuple[JapaneseLevel, float], ...]] = {
     Position.ALT: (
         (JapaneseLevel.NONE, 38), (JapaneseLevel.N5, 22), (JapaneseLevel.N4, 18),
@@ -336,8 +330,6 @@ EXPERIENCE_YEARS: tuple[tuple[int, float], ...] = (
 )  # fmt: skip
 PREFERENCE_COUNTS: tuple[tuple[int, float], ...] = ((3, 80), (2, 7), (1, 5), (0, 8))
 DRIVING_COUNTRIES = frozenset({"US", "CA", "AU", "NZ"})
-
-# --- openings -------------------------------------------------------------------------
 
 SCHOOL_CYCLES: dict[OrganizationKind, tuple[SchoolLevel, ...]] = {
     OrganizationKind.PREFECTURE: (SchoolLevel.SENIOR_HIGH, SchoolLevel.MIXED),
