@@ -24,7 +24,8 @@ from jet_match.db import make_engine
 from jet_match.logging_setup import configure_logging
 from jet_match.process_memory import keep_freed_memory
 from jet_match.worker.notifier import Notifier
-from jet_match.worker.supervisor import ChildSolver, InlineSolver, Worker
+from jet_match.worker.solvers import ChildSolver, InlineSolver
+from jet_match.worker.supervisor import Worker
 
 __all__ = ["ChildSolver", "InlineSolver", "Notifier", "Worker", "embedded", "run_worker"]
 
