@@ -7,7 +7,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from jet_match.models.columns import EXTERNAL_ID_LENGTH, external_id, json_list, text, timestamp
+from jet_match.models.columns import (
+    EXTERNAL_ID_LENGTH,
+    external_id_column,
+    json_list,
+    text,
+    timestamp,
+)
 
 
 class Fair(SQLModel, table=True):
@@ -16,7 +22,7 @@ class Fair(SQLModel, table=True):
     __tablename__ = "fairs"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     name: str = text(200)
     held_on: date = Field(sa_type=sa.Date, nullable=False)
     venue: str | None = text(200, nullable=True, default=None)

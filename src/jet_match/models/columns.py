@@ -27,20 +27,24 @@ def utcnow() -> datetime:
 
 
 def timestamp(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column, now by default."""
     return Field(
         default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False, **kwargs
     )
 
 
 def text(length: int, *, nullable: bool = False, **kwargs: Any) -> Any:
+    """A string column of at most `length` characters."""
     return Field(sa_type=sa.String(length), nullable=nullable, **kwargs)
 
 
-def external_id() -> Any:
+def external_id_column() -> Any:
+    """A record's external id: unique (see also `unique_ignoring_case`)."""
     return Field(sa_type=sa.String(EXTERNAL_ID_LENGTH), nullable=False, unique=True)
 
 
 def json_list() -> Any:
+    """A list stored as JSON, empty by default."""
     return Field(default_factory=list, sa_type=sa.JSON, nullable=False)
 
 

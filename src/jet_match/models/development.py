@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from jet_match.models.columns import external_id, text, timestamp
+from jet_match.models.columns import external_id_column, text, timestamp
 
 
 class Prospect(SQLModel, table=True):
@@ -20,7 +20,7 @@ class Prospect(SQLModel, table=True):
     __tablename__ = "prospects"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     name: str = text(200)
     name_ja: str | None = text(200, nullable=True, default=None)
     prefecture: int = Field(nullable=False, index=True)

@@ -7,7 +7,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from jet_match.models.columns import external_id, json_list, text, timestamp, unique_ignoring_case
+from jet_match.models.columns import (
+    external_id_column,
+    json_list,
+    text,
+    timestamp,
+    unique_ignoring_case,
+)
 
 
 class Organization(SQLModel, table=True):
@@ -16,7 +22,7 @@ class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     name: str = text(200)
     name_ja: str | None = text(200, nullable=True, default=None)
     kind: str = text(20)
@@ -35,7 +41,7 @@ class Opening(SQLModel, table=True):
     __tablename__ = "openings"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     organization_id: int = Field(
         foreign_key="organizations.id", nullable=False, index=True, ondelete="RESTRICT"
     )
@@ -62,7 +68,7 @@ class Participant(SQLModel, table=True):
     __tablename__ = "participants"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     family_name: str = text(100)
     given_name: str = text(100)
     email: str = text(254)

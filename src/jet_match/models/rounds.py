@@ -9,7 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from jet_match.models.columns import external_id, json_list, text, timestamp, unique_ignoring_case
+from jet_match.models.columns import (
+    external_id_column,
+    json_list,
+    text,
+    timestamp,
+    unique_ignoring_case,
+)
 
 
 class Round(SQLModel, table=True):
@@ -24,7 +30,7 @@ class Round(SQLModel, table=True):
     __tablename__ = "rounds"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     name: str = text(200)
     programme_year: int = Field(nullable=False)
     positions: list[str] = json_list()

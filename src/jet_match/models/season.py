@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from jet_match.models.columns import (
     EXTERNAL_ID_LENGTH,
-    external_id,
+    external_id_column,
     text,
     timestamp,
     unique_ignoring_case,
@@ -28,7 +28,7 @@ class Contract(SQLModel, table=True):
     __tablename__ = "contracts"
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str = external_id()
+    external_id: str = external_id_column()
     family_name: str = text(100)
     given_name: str = text(100)
     citizenship: str = text(2)

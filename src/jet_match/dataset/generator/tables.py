@@ -2,7 +2,7 @@
 regions, sister ties and the weights of each drawn field (docs/fixtures.md gives the
 sources and which figures are approximations).
 
-Plain constants only; `generator.py` holds the drawing. Changing a value here changes
+Plain constants only; the package's other modules hold the drawing. Changing a value here changes
 the datasets every seed gives (fixtures/demo.json is checked against the generator).
 """
 
