@@ -18,7 +18,7 @@ from jet_match.schemas.plans import PlanChange
 from jet_match.schemas.rounds import RoundCreate, RoundPolicy
 from jet_match.schemas.runs import RunCreate
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.rounds import plans, publications, rounds, runs
+from jet_match.services.rounds import adjustments, publications, rounds, runs
 from jet_match.worker import InlineSolver, Worker
 
 ROUND = "R-TEST"
@@ -99,7 +99,7 @@ def published_round(engine: Engine, settings: Settings, round_id: str = ROUND) -
 def move(engine: Engine, participant: str, change: PlanChange, round_id: str = ROUND) -> None:
     """Apply a plan change as the command line would."""
     with Session(engine, expire_on_commit=False) as session:
-        plans.change_placement(
+        adjustments.change_placement(
             session=session,
             caller=COMMAND_LINE,
             round_id=round_id,

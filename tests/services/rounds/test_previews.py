@@ -12,15 +12,15 @@ from jet_match.config import Settings
 from jet_match.errors import InvalidInput, NotFound
 from jet_match.schemas.plans import PlanChange
 from jet_match.services.kit.access import COMMAND_LINE
-from jet_match.services.rounds import plans, vacancies, withdrawals
+from jet_match.services.rounds import adjustments, vacancies, withdrawals
 from round_support import ROUND, current_plan, published_round, round_etag, solved_round
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
 
-def _preview(engine: Engine, participant: str, change: PlanChange) -> plans.ChangePreview:
+def _preview(engine: Engine, participant: str, change: PlanChange) -> adjustments.ChangePreview:
     with Session(engine, expire_on_commit=False) as session:
-        return plans.preview_change(
+        return adjustments.preview_change(
             session=session,
             caller=COMMAND_LINE,
             round_id=ROUND,
@@ -60,7 +60,7 @@ class TestPreviewChange:
         preview = _preview(engine, "P-1", PlanChange(opening=None))
         assert preview.breaks == ()
         with Session(engine, expire_on_commit=False) as session:
-            made = plans.change_placement(
+            made = adjustments.change_placement(
                 session=session,
                 caller=COMMAND_LINE,
                 round_id=ROUND,

@@ -28,7 +28,7 @@ from jet_match.schemas.plans import (
     PlanItem,
 )
 from jet_match.services.kit.access import Action, Caller
-from jet_match.services.rounds import forbidden, plans
+from jet_match.services.rounds import adjustments, forbidden, plans
 
 router = APIRouter(prefix="/rounds/{round_id}", tags=["plan"])
 
@@ -99,7 +99,7 @@ def change_placement(
     (recorded in the audit trail). The answer reports the objective change. Needs
     `If-Match` with the round's ETag; 409 while a run is queued or running.
     """
-    written = plans.change_placement(
+    written = adjustments.change_placement(
         session=session,
         caller=caller,
         round_id=round_id,

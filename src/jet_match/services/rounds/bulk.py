@@ -3,7 +3,7 @@
 A sheet (CSV or XLSX) has the columns `participant`, `opening` (blank: unassign),
 `pinned` (yes/no, true/false, 1/0; blank: no) and `reason` (an override reason, needed
 where a change breaks a hard rule). Its changes are made one after the other on the plan
-as the earlier rows left it, each through `plans.stage_change`: the same rules, refusals
+as the earlier rows left it, each through `adjustments.stage_change`: the same rules, refusals
 and audit events as one change through the API. The preview makes them in a transaction
 that is rolled back and reports every row (rule breaks, objective change, refusal); the
 apply needs the round's version the preview was made on (If-Match: 412 when the plan has
@@ -26,7 +26,7 @@ from jet_match.schemas.runs import RuleBreak
 from jet_match.services.kit import lookups, spreadsheets
 from jet_match.services.kit.access import Action, Caller, authorize
 from jet_match.services.kit.writes import commit, etag_of
-from jet_match.services.rounds import plans, rounds
+from jet_match.services.rounds import adjustments, rounds
 from jet_match.services.security import audit
 
 COLUMNS = ("participant", "opening", "pinned", "reason")
@@ -191,7 +191,7 @@ def _stage(
     for item in changes:
         try:
             person = lookups.find_participant(session, item.participant)
-            staged = plans.stage_change(
+            staged = adjustments.stage_change(
                 session, caller, row, person, item.change(), audited=audited
             )
         except (NotFound, InvalidInput) as exc:
@@ -209,7 +209,7 @@ def _stage(
                 )
                 for p in problems
             )
-            breaks = exc.breaks if isinstance(exc, plans.NeedsReason) else ()
+            breaks = exc.breaks if isinstance(exc, adjustments.NeedsReason) else ()
             lines.append(Line(item, None, None, breaks, NO_CHANGE, refused))
             continue
         lines.append(

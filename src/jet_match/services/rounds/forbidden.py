@@ -1,6 +1,6 @@
 """A round's forbidden pairs: list them, forbid a pair, allow it again.
 
-Like every change of the working plan (`plans`), forbidding or allowing a pair needs
+Like every change of the working plan (`adjustments`), forbidding or allowing a pair needs
 If-Match with the round's ETag and is refused while a run is queued or running. A
 participant placed in a pair when it is forbidden is unassigned (a pinned one is refused:
 unpin first); every later run keeps off the pair until it is allowed again.

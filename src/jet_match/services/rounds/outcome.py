@@ -45,7 +45,7 @@ from jet_match.services.bridge.solving import (
 from jet_match.services.kit.access import WORKER
 from jet_match.services.kit.writes import commit, updated_one
 from jet_match.services.notifications import outbox
-from jet_match.services.rounds import plans, rounds
+from jet_match.services.rounds import plan_diff, rounds
 from jet_match.services.rounds.queue import failure_payload, find, finish, round_of
 from jet_match.services.security import audit
 from jet_match.solver import Result, Status
@@ -93,7 +93,7 @@ def complete_run(
     # working plan bumps the round's version, and the plan is applied only to the round
     # at the run's base version (below).
     diff = (
-        plans.diff_plan(session, round_row.id, _placements(session, result), source="run")
+        plan_diff.diff_plan(session, round_row.id, _placements(session, result), source="run")
         if has_plan
         else None
     )
@@ -144,7 +144,7 @@ def complete_run(
             "was not applied: start a new run"
         )
         return _fail(session, run, round_row, why, outcome, progress)
-    changed = plans.write_plan(session, diff)
+    changed = plan_diff.write_plan(session, diff)
     new_status = rounds.settle_status(session, WORKER, round_row, ran=True)
     outcome["changed"] = changed
     outcome["timings"]["save_s"] = round(time.perf_counter() - saving, 4)
@@ -363,10 +363,10 @@ def _pins_not_kept(session: Session, row: models.Round, result: Result) -> list[
     return lost
 
 
-def _placements(session: Session, result: Result) -> dict[int, plans.NewPlacement]:
+def _placements(session: Session, result: Result) -> dict[int, plan_diff.NewPlacement]:
     people, places = _row_ids(session, models.Participant), _row_ids(session, models.Opening)
     return {
-        people[p.participant]: plans.NewPlacement(places[p.opening], p.score, p.breakdown)
+        people[p.participant]: plan_diff.NewPlacement(places[p.opening], p.score, p.breakdown)
         for p in result.placements
     }
 

@@ -1,7 +1,7 @@
 """A participant in a round (coordinators): who they are, why they are placed where they
 are, their alternatives, and the changes a coordinator makes to their placement.
 
-A move is made in two steps, as the API's rules are: the preview (`plans.preview_change`,
+A move is made in two steps, as the API's rules are: the preview (`adjustments.preview_change`,
 the same assessment `change_placement` makes, nothing saved) shows the rules the move
 would break and its objective change, and a confirm form carrying the plan version the
 preview was made on (and, when a rule breaks, an override reason). Every action calls
@@ -29,7 +29,7 @@ from jet_match.schemas.plans import ForbiddenCreate, PlanChange
 from jet_match.schemas.review import Explanation
 from jet_match.schemas.withdrawals import WithdrawalRequest
 from jet_match.services.records import organizations, participants
-from jet_match.services.rounds import forbidden, plans, review, rounds, withdrawals
+from jet_match.services.rounds import adjustments, forbidden, review, rounds, withdrawals
 from jet_match.statuses import WithdrawalReason
 from jet_match.web import labels, rule_labels
 from jet_match.web.forms import STALE, if_match, refusal_messages, version_of
@@ -116,7 +116,7 @@ class Here(InRound):
         status_code: int = 200,
         notice: str | None = None,
         errors: dict[str, str] | None = None,
-        preview: plans.ChangePreview | None = None,
+        preview: adjustments.ChangePreview | None = None,
         form: dict[str, Any] | None = None,
     ) -> HTMLResponse:
         """The participant's page with the plan as it is now (and a preview, if any)."""
@@ -222,7 +222,7 @@ async def preview_move(request: Request, here: HereDep) -> HTMLResponse:
     form = await request.form()
     values = {"opening": _chosen_opening(form), "pinned": form.get("pinned") == "on"}
     try:
-        preview = plans.preview_change(
+        preview = adjustments.preview_change(
             session=here.session,
             caller=here.page.caller,
             round_id=here.round_id,
@@ -235,12 +235,12 @@ async def preview_move(request: Request, here: HereDep) -> HTMLResponse:
 
 
 async def _change(request: Request, here: Here, values: dict[str, Any]) -> Response:
-    """Make a change through `plans.change_placement`; a stale form shows the current plan."""
+    """Make a change through `adjustments.change_placement`; a stale form shows the current plan."""
     form = await request.form()
     reason = str(form.get("override_reason", "")).strip() or None
     values = {**values, "override_reason": reason}
     try:
-        plans.change_placement(
+        adjustments.change_placement(
             session=here.session,
             caller=here.page.caller,
             round_id=here.round_id,
