@@ -1,6 +1,6 @@
 """`DatasetIssue`: one problem in a dataset, as the rules report it and validation raises it.
 
-A module of its own so that the rules (`rules.py`) and reading/validation
+A module of its own so that the rules (`rules/`) and reading/validation
 (`validation.py`) both use it without importing each other.
 """
 

@@ -1,6 +1,6 @@
 """A dataset indexed for its rules: records by external_id, and one way to name an issue.
 
-`dataset/rules.py` (rules about records) and `dataset/pair_rules.py` (rules about pins,
+`dataset/rules/` (rules about records) and `dataset/pair_rules.py` (rules about pins,
 forbidden pairs and the previous plan) both read a `Records` index and yield
 `DatasetIssue`s made by `issue`.
 """
