@@ -22,7 +22,8 @@ from jet_match.solver.explain import (
     plan_objective,
     result_of_plan,
 )
-from jet_match.solver.instance import Conflict, Instance, prepare
+from jet_match.solver.instance import Conflict, Instance
+from jet_match.solver.prepare import prepare
 from jet_match.solver.problem import (
     AreaPreference,
     AreaType,

@@ -15,7 +15,8 @@ import numpy as np
 
 from jet_match.solver import metrics, policy
 from jet_match.solver.caps import split_cap_key
-from jet_match.solver.instance import Instance, compatible, prepare
+from jet_match.solver.instance import Instance, compatible
+from jet_match.solver.prepare import prepare
 from jet_match.solver.problem import Assignment, Problem
 from jet_match.solver.result import (
     Bound,

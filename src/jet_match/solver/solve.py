@@ -23,8 +23,9 @@ from jet_match.solver.caps import cap_key_count
 from jet_match.solver.certificate import certificate_of
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.flow import best_pair_profits, lexicographic_weight, solve_certified
-from jet_match.solver.instance import Conflict, Instance, couple_group, prepare
+from jet_match.solver.instance import Conflict, Instance, couple_group
 from jet_match.solver.policy import BoolArray, IntArray
+from jet_match.solver.prepare import prepare
 from jet_match.solver.problem import Problem
 from jet_match.solver.result import (
     Bound,
