@@ -376,7 +376,7 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
     assert own is not None
     seen: list[CutLP | None] = []
 
-    def after(narrowed: CutLP | None, stop: object) -> str:
+    def after(narrowed: CutLP | None, goal: int, stop: object) -> str:
         seen.append(narrowed)
         return "the step's MIP"
 
@@ -396,7 +396,7 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
     stops: list[bool] = []
     running = threading.Event()
 
-    def waits(narrowed: CutLP | None, stop: Callable[[], bool]) -> str:
+    def waits(narrowed: CutLP | None, goal: int, stop: Callable[[], bool]) -> str:
         running.set()
         deadline = Deadline(30.0)
         while not stop() and not deadline.expired():
@@ -422,7 +422,7 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
 
     monkeypatch.setattr(cut_proof, "_cut_rounds", endless)
     called: list[bool] = []
-    early = CutsAhead(state, master, keep, target, goal, lambda _, stop: called.append(stop()))
+    early = CutsAhead(state, master, keep, target, goal, lambda _, __, stop: called.append(stop()))
     early.close()
     assert called == [True]
 
@@ -458,15 +458,16 @@ def _record_the_descent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]
     return events
 
 
-@pytest.mark.parametrize(("seed", "steps_above"), [(13, 0), (28, 2)])
+@pytest.mark.parametrize(("seed", "steps_above", "refuted"), [(13, 0, False), (28, 0, True)])
 def test_rounds_ahead_whose_step_will_not_come_are_stopped_before_the_next_step(
-    seed: int, steps_above: int, monkeypatch: pytest.MonkeyPatch
+    seed: int, steps_above: int, refuted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The rounds (and MIP) run ahead for a wide step are stopped as soon as the descent
     cannot come to it: at its last step above it (a plan found near the LP moved the
-    descent's end; seed 13), or at a step below it (seed 28, after two steps above
-    it). National, generator seed 3: the MIP ahead had run beside the last step's MIP,
-    which took 11 s instead of 6.6 s (benchmarks/README.md)."""
+    descent's end; seed 13), or at a step below it (seed 28, once the rounds' bound had
+    refuted the steps above it, without their MIPs). National, generator seed 3: the MIP
+    ahead had run beside the last step's MIP, which took 11 s instead of 6.6 s
+    (benchmarks/README.md)."""
     monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 100)
     monkeypatch.setattr(descent, "CUTS_AHEAD_COLUMNS", 0)
     events = _record_the_descent(monkeypatch)
@@ -482,6 +483,69 @@ def test_rounds_ahead_whose_step_will_not_come_are_stopped_before_the_next_step(
     assert all(events[i][1] > ahead_target for i in above)
     assert all(i < first_stop for i in above)  # alive while its step may still come
     assert first_stop < passing  # stopped before the step that passes it
+    assert ("ahead_refuted" in result.stats) is refuted
+
+
+def test_a_steps_goal_settles_at_its_target_when_the_cut_lp_rounds_down_to_it() -> None:
+    """No plan is worth more than the LP's bound, and values are multiples of the unit:
+    a bound below the next multiple leaves the target itself as the best a plan can be."""
+    assert cut_proof.settled_goal(1500.0, 1500, 1495, 5) == 1500
+    assert cut_proof.settled_goal(1504.9, 1500, 1495, 5) == 1500
+    assert cut_proof.settled_goal(1505.0, 1500, 1495, 5) == 1495  # a plan may be worth 1505
+    assert cut_proof.settled_goal(1499.0, 1500, 1495, 5) == 1495  # below: refuted elsewhere
+    assert cut_proof.settled_goal(1500.0, 1500, 1500, 5) == 1500
+
+
+@pytest.mark.parametrize("seed", [2, 8, 28])
+def test_steps_above_the_rounds_ahead_take_their_bound(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step above the one whose rounds run ahead holds a subset of its pairs, so the
+    rounds' LP bounds it: a step it puts below the target asks no MIP, and the descent
+    goes on from that bound (never below the ahead step's target, which takes the rounds'
+    own answer). National, generator seed 9: steps at 737,780 and 737,775 (10 s of MIPs)
+    no longer run (benchmarks/README.md). The plan and bound stay the optimum of a MIP
+    over every pair."""
+    monkeypatch.setattr(descent, "CUT_PROOF_COLUMNS", 100)
+    monkeypatch.setattr(descent, "CUTS_AHEAD_COLUMNS", 0)
+    bounds: list[tuple[int, float]] = []
+    narrowing = CutsAhead.narrowing
+
+    def recorded(self: CutsAhead, search: SearchState, keep: Any, goal: int) -> CutLP | None:
+        narrowed = narrowing(self, search, keep, goal)
+        if narrowed is not None:
+            bounds.append((self.target, narrowed.bound))
+        return narrowed
+
+    monkeypatch.setattr(CutsAhead, "narrowing", recorded)
+    events = _record_the_descent(monkeypatch)
+    inst = prepare(crowded(seed, 36, 10, 14, couples=3, cap=0.3, extras=True), top_k=1)
+    result = solve(inst, time_limit_s=60)
+    optimum = full_mip(inst)
+    assert (result.objective.placed, result.objective.net) == optimum
+    assert result.bound is not None
+    assert (result.bound.placed, result.bound.score) == optimum
+    assert result.stats["ahead_refuted"] >= 1
+    ahead_target, bound = bounds[0]
+    assert optimum[1] <= bound  # the rounds' LP bounds the optimum
+    # No MIP asked a target the rounds' bound had refuted.
+    asked = [event[1] for event in events if event[0] == "step"]
+    assert all(target <= max(bound, ahead_target) for target in asked)
+
+
+@pytest.mark.usefixtures("every_step_cut")
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), couples=st.integers(3, 5))
+def test_with_rounds_ahead_plans_and_bounds_are_the_optimum_of_every_pair(
+    seed: int, couples: int
+) -> None:
+    """With the first wide step's rounds run ahead (their bound refuting the steps
+    above it, their goal settled at the target), still the optimum of a MIP over every
+    pair."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(descent, "CUT_PROOF_COLUMNS", 100)
+        patch.setattr(descent, "CUTS_AHEAD_COLUMNS", 0)
+        assert_the_optimum_of_every_pair(seed, couples)
 
 
 def test_the_last_step_is_narrowed_from_a_lower_width(monkeypatch: pytest.MonkeyPatch) -> None:

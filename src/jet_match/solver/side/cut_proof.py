@@ -132,11 +132,24 @@ def narrowed_by_cuts(
     return None if priced is None else priced.for_goal(keep, goal)
 
 
-#: What the thread of `CutsAhead` does after the rounds: given the step's narrowing at the
-#: goal it expects (None: no round solved) and a stop signal, ask the step's MIP. Called
+#: What the thread of `CutsAhead` does after the rounds: given the step's narrowing at its
+#: goal (None: no round solved), that goal and a stop signal, ask the step's MIP. Called
 #: exactly once, also when the rounds failed or were stopped (the signal is then true at
 #: once, and it should return at once).
-AfterRounds = Callable[[CutLP | None, Callable[[], bool]], object]
+AfterRounds = Callable[[CutLP | None, int, Callable[[], bool]], object]
+
+
+def settled_goal(bound: float, target: int, goal: int, unit: int) -> int:
+    """A step's goal once its LP with cuts is solved: the target itself when that LP's
+    bound rounds down to it (no plan is worth more, and a plan a unit below would not be
+    optimal before the target is refuted), else `goal`. At the target, the step keeps only
+    the pairs without loss and every priced row is forced (`CutLP.tightness`): national,
+    3 % couples and a cap, generator seed 9: the step's MIP, which finds the optimum at
+    737,765, took 11-13 s at the goal a unit below, about 4 s at the target
+    (benchmarks/README.md)."""
+    if target - BOUND_TOLERANCE <= bound < target + unit - BOUND_TOLERANCE:
+        return target
+    return goal
 
 
 class CutsAhead:
@@ -165,6 +178,7 @@ class CutsAhead:
         after: AfterRounds | None = None,
     ):
         self.keep, self.target, self.goal = keep, target, goal
+        self._unit = search.unit
         self._after = after
         self._cancel = threading.Event()
         self._rounds_done = threading.Event()
@@ -185,6 +199,7 @@ class CutsAhead:
             # No heartbeat from this thread: the reporter is the search's thread's.
             self._priced = _cut_rounds(search, lp, self.keep, self.target, self._cancel.is_set)
             if self._priced is not None:
+                self.goal = settled_goal(self._priced.bound, self.target, self.goal, self._unit)
                 self._narrowed = self._priced.for_goal(self.keep, self.goal)
         except BaseException as error:  # re-raised where the step takes the answer
             self._error = error
@@ -192,15 +207,37 @@ class CutsAhead:
             self._rounds_done.set()
         try:
             if self._after is not None:  # once, whatever happened (it may hold a process)
-                self._answer = self._after(self._narrowed, self._stopped)
+                self._answer = self._after(self._narrowed, self.goal, self._stopped)
         except BaseException as error:
             self._error = self._error or error
         finally:
             self._finished.set()
 
+    def narrowing(self, search: SearchState, keep: IntArray, goal: int) -> CutLP | None:
+        """The rounds' last LP narrowing a higher step's pairs `keep` (a subset of this
+        step's) at its goal, once the rounds are done (waits for them); None when they
+        were stopped, solved nothing, or ran at another count."""
+        if self._cancel.is_set():
+            return None
+        began = time.perf_counter()
+        self._wait(search, self._rounds_done)
+        add_stat(search.stats, "mod2_wait_s", time.perf_counter() - began)
+        priced = self._priced
+        if self._error is not None or priced is None or self._cancel.is_set():
+            return None
+        if priced.lp.placed_min != search.placed_bound:
+            return None
+        return priced.for_goal(keep, goal)
+
     def _stopped(self) -> bool:
         """`after`'s stop signal: stopped by the search, or the rounds failed."""
         return self._cancel.is_set() or self._error is not None
+
+    def goal_after_rounds(self, search: SearchState) -> int:
+        """The step's goal once the rounds are done (`settled_goal`); waits for them."""
+        if not self._cancel.is_set():
+            self._wait(search, self._rounds_done)
+        return self.goal
 
     def take(
         self, search: SearchState, keep: IntArray, target: int, goal: int

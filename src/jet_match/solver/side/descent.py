@@ -21,9 +21,11 @@ from jet_match.solver.side.cut_proof import (
     CUT_PROOF_COLUMNS,
     LAST_STEP_CUT_COLUMNS,
     PLANS_NEAR_CUTS_COLUMNS,
+    AfterRounds,
     CutLP,
     CutsAhead,
     narrowed_by_cuts,
+    settled_goal,
 )
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.mip_process import MipProcess
@@ -59,7 +61,7 @@ def cuts_ahead(
                 return None
             # Its goal, unless a plan found meanwhile is worth it (`prove`'s `last`).
             goal = target - search.unit
-            after = _step_ahead(search, lagrange, keep, goal)
+            after = _step_ahead(search, lagrange, keep)
             return CutsAhead(search, master, keep, target, goal, after)
         step = 2 * step + 1
     return None
@@ -74,10 +76,8 @@ class _AheadStep:
     answer: Answer
 
 
-def _step_ahead(
-    search: SearchState, lagrange: LagrangianBound, keep: IntArray, goal: int
-) -> Callable[[CutLP | None, Callable[[], bool]], _AheadStep | None]:
-    """The step's MIP as `prove` will ask it at `goal` after the narrowing (the kept
+def _step_ahead(search: SearchState, lagrange: LagrangianBound, keep: IntArray) -> AfterRounds:
+    """The step's MIP as `prove` will ask it at its goal after the narrowing (the kept
     pairs, the probe, the tightness; every pair of the step when no round solved), in a
     child process of its own; run by `CutsAhead` after the rounds."""
     placed_min = search.placed_bound
@@ -86,7 +86,7 @@ def _step_ahead(
     mips = MipProcess()
     mips.start()
 
-    def ask(narrowed: CutLP | None, stop: Callable[[], bool]) -> _AheadStep | None:
+    def ask(narrowed: CutLP | None, goal: int, stop: Callable[[], bool]) -> _AheadStep | None:
         try:
             if stop():
                 return None
@@ -176,12 +176,31 @@ def prove(
         # Plans a unit below the target are worth finding in the same MIP: when the
         # optimum is there, a wider MIP is not needed to find it.
         goal = max(target - unit, last)
+        if ahead is not None and target == ahead.target:
+            goal = max(ahead.goal_after_rounds(search), last)
         if ahead is not None and not target >= ahead.target >= last:
             # Its step will not come: the descent is past it, or a plan found since it
             # started ends the descent above it. Its MIP would only slow this step's.
             ahead.stop()
         last_step = target == last
-        if _step(search, master, lagrange, ahead, keep, target, goal, last_step, by_cuts):
+        given = None
+        if ahead is not None and by_cuts is None and target > ahead.target:
+            # A step above the one whose cuts run ahead holds a subset of its pairs: the
+            # rounds' LP bounds its plans too, and narrows it (waits for the rounds).
+            given = ahead.narrowing(search, keep, goal)
+            if given is not None and given.bound < target - BOUND_TOLERANCE:
+                add_stat(search.stats, "ahead_refuted", 1.0)
+                # No plan worth the target: none worth more than the LP's bound, or (below
+                # the ahead step's target) than that target, whose step then takes the
+                # rounds' answer as it would have.
+                search.tighten(max(given.bound, float(ahead.target)))
+                ceiling, step, previous = _first_target(search, narrow), 0, None
+                continue
+            if given is not None:
+                settled = settled_goal(given.bound, target, goal, unit)
+                if settled != goal:
+                    goal, given = settled, ahead.narrowing(search, keep, settled)
+        if _step(search, master, lagrange, ahead, keep, target, goal, last_step, by_cuts, given):
             return
         step = 2 * step + 1
 
@@ -196,6 +215,7 @@ def _step(
     goal: int,
     last_step: bool,
     by_cuts: PricedCuts | None,
+    given: CutLP | None = None,
 ) -> bool:
     """One step of `prove`'s descent over the pairs `keep`: narrowed first by the LP
     with mod-2 cuts when wide (or the last step, which presolve's probe seldom refutes;
@@ -206,7 +226,9 @@ def _step(
     if by_cuts is not None:
         narrowed = by_cuts.narrowing(keep, goal)
         return _step_answered(search, lagrange, ahead, keep, target, goal, narrowed, taken)
-    if len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
+    if given is not None:
+        narrowed = given
+    elif len(keep) >= CUT_PROOF_COLUMNS or (last_step and len(keep) >= LAST_STEP_CUT_COLUMNS):
         if ahead is not None:
             taken, narrowed = ahead.take(search, keep, target, goal)
         if not taken:
