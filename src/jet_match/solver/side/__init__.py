@@ -62,11 +62,13 @@ not only on the pairs a model happened to hold:
    target asks no MIP (the descent goes on from that bound, never below the step ahead),
    the others are narrowed by it. When that LP's bound rounds down to a step's target,
    the step's goal is the target itself: only pairs without loss, every priced row
-   forced (`cut_proof.settled_goal`; generator seed 9: 29 s -> 19 s). A step too wide
-   for any MIP (`MAX_SUB_MIP_COLUMNS`) is not the end: the LP with cuts is priced over
-   every usable pair (`priced_cuts.py`; a cut's coefficient for any pair follows from
-   its rows), its bound is proven, a plan near
-   its solution is looked for, and the descent starts again with its losses (national,
+   forced (`cut_proof.settled_goal`; generator seed 9: 29 s -> 19 s). A wide step that
+   LP refutes with no pair left to its MIP looks for a plan near it: its prices over
+   every pair have lowered the bound about to its own (generator seed 7: 12 s -> 8 s).
+   A step too wide for any MIP (`MAX_SUB_MIP_COLUMNS`) is not the end: the LP with cuts
+   is priced over every usable pair (`priced_cuts.py`; a cut's coefficient for any pair
+   follows from its rows), its bound is proven, a plan near its solution is looked for,
+   and the descent starts again with its losses (national,
    3 % couples and a cap, generator seed 5: the bound 150 points above the best plan
    falls to the optimum in about 6 s); the descent's later steps are narrowed by that LP
    itself, its losses and row prices (`PricedCuts.narrowing`), without rounds of their

@@ -240,7 +240,21 @@ def _step(
     ended = _step_answered(search, lagrange, ahead, keep, target, goal, narrowed, taken)
     if certifying is not None:
         certifying.finish(search)
+    if not ended and narrowed is not None and _refuted_wide(narrowed, keep, target):
+        # The LP with cuts refuted a wide step with no pair left to its MIP (so no plan
+        # near it was looked for): its prices over every pair have lowered the bound to
+        # about its own, which a plan near its solution often reaches.
+        improve(search, narrowed.lp, narrowed.x, widest=False, near=(0,))
+        ended = search.reached()
     return ended
+
+
+def _refuted_wide(narrowed: CutLP, keep: IntArray, target: int) -> bool:
+    """A wide step (`PLANS_NEAR_CUTS_COLUMNS` pairs or more) whose LP with cuts is below
+    its target and left too few pairs for `_answered_by_cuts` to look near it."""
+    return narrowed.bound < target - BOUND_TOLERANCE and len(keep) >= PLANS_NEAR_CUTS_COLUMNS > len(
+        narrowed.kept
+    )
 
 
 def _step_answered(
