@@ -252,9 +252,9 @@ def _step(
 def _refuted_wide(narrowed: CutLP, keep: IntArray, target: int) -> bool:
     """A wide step (`PLANS_NEAR_CUTS_COLUMNS` pairs or more) whose LP with cuts is below
     its target and left too few pairs for `_answered_by_cuts` to look near it."""
-    return narrowed.bound < target - BOUND_TOLERANCE and len(keep) >= PLANS_NEAR_CUTS_COLUMNS > len(
-        narrowed.kept
-    )
+    if narrowed.bound >= target - BOUND_TOLERANCE:
+        return False
+    return len(keep) >= PLANS_NEAR_CUTS_COLUMNS > len(narrowed.kept)
 
 
 def _step_answered(
