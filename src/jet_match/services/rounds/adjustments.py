@@ -112,13 +112,14 @@ def preview_change(
         opening=change.opening,
         pinned=change.pinned,
         breaks=assessment.breaks if assessment else (),
-        objective_change=assessment.change if assessment else _NO_CHANGE,
+        objective_change=assessment.change if assessment else NO_CHANGE,
         score=assessment.pair.score if assessment and assessment.pair else None,
         etag=etag_of(row.version),
     )
 
 
-_NO_CHANGE = ObjectiveChange(placed=0, score=0, disruption=0, net=0)
+#: A change that moves nothing: every term of the objective unchanged.
+NO_CHANGE = ObjectiveChange(placed=0, score=0, disruption=0, net=0)
 
 
 def _unchanged(participant_id: str, before: PlanItem | None) -> Adjustment:
@@ -126,7 +127,7 @@ def _unchanged(participant_id: str, before: PlanItem | None) -> Adjustment:
         participant=participant_id,
         before=before,
         after=before,
-        objective_change=_NO_CHANGE,
+        objective_change=NO_CHANGE,
         overridden=[],
     )
 
@@ -360,7 +361,7 @@ def stage_change(
     assert person.id is not None
     before, assessment = _assess_change(session, row, person, change)
     if assessment is None:
-        return Staged(before, before, (), _NO_CHANGE)
+        return Staged(before, before, (), NO_CHANGE)
     if assessment.breaks and change.override_reason is None:
         refused = _refused(person.external_id, assessment.breaks)
         raise NeedsReason(refused.detail, refused.problems, breaks=assessment.breaks)

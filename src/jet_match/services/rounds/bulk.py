@@ -31,7 +31,6 @@ from jet_match.services.security import audit
 
 COLUMNS = ("participant", "opening", "pinned", "reason")
 MAX_CHANGES = 2000
-NO_CHANGE = ObjectiveChange(placed=0, score=0, disruption=0, net=0)
 _YES = {"yes", "true", "1", "y", "はい"}
 _NO = {"no", "false", "0", "n", "いいえ", ""}
 
@@ -210,7 +209,7 @@ def _stage(
                 for p in problems
             )
             breaks = exc.breaks if isinstance(exc, adjustments.NeedsReason) else ()
-            lines.append(Line(item, None, None, breaks, NO_CHANGE, refused))
+            lines.append(Line(item, None, None, breaks, adjustments.NO_CHANGE, refused))
             continue
         lines.append(
             Line(item, staged.before, staged.after, staged.breaks, staged.objective_change, ())

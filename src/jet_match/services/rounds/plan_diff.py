@@ -26,7 +26,7 @@ Placement = models.Placement
 
 @dataclass(frozen=True, slots=True)
 class NewPlacement:
-    """A placement a run or a vacancy filling writes, by row ids."""
+    """A placement a run's result writes (`outcome.py`), by row ids."""
 
     opening_id: int
     score: int
