@@ -511,10 +511,12 @@ def test_steps_above_the_rounds_ahead_take_their_bound(
     bounds: list[tuple[int, float]] = []
     narrowing = CutsAhead.narrowing
 
-    def recorded(self: CutsAhead, search: SearchState, keep: Any, goal: int) -> CutLP | None:
-        narrowed = narrowing(self, search, keep, goal)
+    def recorded(
+        self: CutsAhead, search: SearchState, keep: Any, target: int, goal: int
+    ) -> tuple[CutLP, int] | None:
+        narrowed = narrowing(self, search, keep, target, goal)
         if narrowed is not None:
-            bounds.append((self.target, narrowed.bound))
+            bounds.append((self.target, narrowed[0].bound))
         return narrowed
 
     monkeypatch.setattr(CutsAhead, "narrowing", recorded)

@@ -213,10 +213,13 @@ class CutsAhead:
         finally:
             self._finished.set()
 
-    def narrowing(self, search: SearchState, keep: IntArray, goal: int) -> CutLP | None:
+    def narrowing(
+        self, search: SearchState, keep: IntArray, target: int, goal: int
+    ) -> tuple[CutLP, int] | None:
         """The rounds' last LP narrowing a higher step's pairs `keep` (a subset of this
-        step's) at its goal, once the rounds are done (waits for them); None when they
-        were stopped, solved nothing, or ran at another count."""
+        step's) at the step's goal, settled (`settled_goal`), and that goal, once the
+        rounds are done (waits for them); None when they were stopped, solved nothing, or
+        ran at another count."""
         if self._cancel.is_set():
             return None
         began = time.perf_counter()
@@ -227,7 +230,8 @@ class CutsAhead:
             return None
         if priced.lp.placed_min != search.placed_bound:
             return None
-        return priced.for_goal(keep, goal)
+        goal = settled_goal(priced.bound, target, goal, self._unit)
+        return priced.for_goal(keep, goal), goal
 
     def _stopped(self) -> bool:
         """`after`'s stop signal: stopped by the search, or the rounds failed."""

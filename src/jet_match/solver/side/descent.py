@@ -25,7 +25,6 @@ from jet_match.solver.side.cut_proof import (
     CutLP,
     CutsAhead,
     narrowed_by_cuts,
-    settled_goal,
 )
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.mip_process import MipProcess
@@ -187,19 +186,17 @@ def prove(
         if ahead is not None and by_cuts is None and target > ahead.target:
             # A step above the one whose cuts run ahead holds a subset of its pairs: the
             # rounds' LP bounds its plans too, and narrows it (waits for the rounds).
-            given = ahead.narrowing(search, keep, goal)
-            if given is not None and given.bound < target - BOUND_TOLERANCE:
-                add_stat(search.stats, "ahead_refuted", 1.0)
-                # No plan worth the target: none worth more than the LP's bound, or (below
-                # the ahead step's target) than that target, whose step then takes the
-                # rounds' answer as it would have.
-                search.tighten(max(given.bound, float(ahead.target)))
-                ceiling, step, previous = _first_target(search, narrow), 0, None
-                continue
-            if given is not None:
-                settled = settled_goal(given.bound, target, goal, unit)
-                if settled != goal:
-                    goal, given = settled, ahead.narrowing(search, keep, settled)
+            narrowing = ahead.narrowing(search, keep, target, goal)
+            if narrowing is not None:
+                given, goal = narrowing
+                if given.bound < target - BOUND_TOLERANCE:
+                    add_stat(search.stats, "ahead_refuted", 1.0)
+                    # No plan worth the target: none worth more than the LP's bound, or
+                    # (below the ahead step's target) than that target, whose step then
+                    # takes the rounds' answer as it would have.
+                    search.tighten(max(given.bound, float(ahead.target)))
+                    ceiling, step, previous = _first_target(search, narrow), 0, None
+                    continue
         if _step(search, master, lagrange, ahead, keep, target, goal, last_step, by_cuts, given):
             return
         step = 2 * step + 1
