@@ -8,6 +8,7 @@ each phase in turn, without sleeping.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import replace
 
@@ -191,6 +192,27 @@ def _tiny_job(**changes: object) -> MipJob:
     return replace(job, **changes)  # type: ignore[arg-type]
 
 
+def _market_split(time_limit: float) -> MipJob:
+    """A market split (4 equality rows over 30 binaries, each right-hand side half its
+    row's sum): feasible or not, HiGHS searches it for minutes."""
+    rng = np.random.default_rng(7)
+    rows, columns = 4, 30
+    weights = rng.integers(0, 100, size=(rows, columns)).astype(np.float64)
+    half = np.floor(weights.sum(axis=1) / 2)
+    return MipJob(
+        col_cost=np.zeros(columns),
+        row_lower=half,
+        row_upper=half,
+        start=np.arange(0, rows * columns + 1, rows, dtype=np.int32),
+        index=np.tile(np.arange(rows, dtype=np.int32), columns),
+        value=weights.T.reshape(-1),
+        start_values=None,
+        seed=0,
+        time_limit=time_limit,
+        relative_gap=0.0,
+    )
+
+
 class TestMipProcess:
     def test_the_child_answers_like_the_parent(self) -> None:
         mips = MipProcess()
@@ -211,5 +233,33 @@ class TestMipProcess:
             answer = mips.solve(_tiny_job(), Deadline(0.0), lambda: False)
             assert time.perf_counter() - began < GRACE_S + 3.0  # + the child's start
             assert answer.status in ("stopped", "optimal")
+        finally:
+            mips.close()
+
+    def test_killed_from_another_thread_it_answers_stopped_at_once(self) -> None:
+        """`kill` (a step run ahead that the search no longer needs) ends the child in
+        the middle of its MIP: `solve` sees it die and answers `stopped` then, not at its
+        next look at the heartbeat (a second) and the child's next check after it."""
+        mips = MipProcess()
+        killer = threading.Timer(1.0, mips.kill)
+        try:
+            mips.start()
+            killer.start()
+            began = time.perf_counter()
+            answer = mips.solve(_market_split(30.0), Deadline(60.0), lambda: False)
+            took = time.perf_counter() - began
+        finally:
+            killer.cancel()
+            mips.close()
+        assert answer.status == "stopped"
+        assert answer.values is None
+        assert took < 1.0 + 2.0  # the kill, and a loaded 2-core box; unkilled: 30 s
+
+    def test_a_job_asked_once_stopped_is_not_sent(self) -> None:
+        mips = MipProcess()
+        try:
+            answer = mips.solve(_tiny_job(), Deadline(30.0), lambda: True)
+            assert answer.status == "stopped"
+            assert mips._child is None  # no child started for it
         finally:
             mips.close()

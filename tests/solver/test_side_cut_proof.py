@@ -15,6 +15,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded, full_mip
@@ -425,6 +426,56 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
     early = CutsAhead(state, master, keep, target, goal, lambda _, __, stop: called.append(stop()))
     early.close()
     assert called == [True]
+
+
+@pytest.mark.usefixtures("every_step_cut")
+def test_a_stop_interrupts_the_rounds_lp_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stop` interrupts the LP solve the rounds are in (HiGHS's simplex interrupt, on
+    the copy the thread solves): `close` does not wait for its end."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
+    running = threading.Event()
+    ended: list[tuple[highspy.HighsModelStatus, float]] = []
+
+    def one_long_solve(search: SearchState, lp: MasterLP, *_: object) -> None:
+        lp.highs.passModel(_a_slow_lp())  # 1.4 s to its optimum on a 2-core box
+        running.set()
+        began = time.perf_counter()
+        lp.highs.run()
+        ended.append((lp.highs.getModelStatus(), time.perf_counter() - began))
+
+    monkeypatch.setattr(cut_proof, "_cut_rounds", one_long_solve)
+    ahead = CutsAhead(state, master, keep, target, goal)
+    assert running.wait(30.0)
+    time.sleep(0.1)
+    ahead.close()
+    assert not ahead._thread.is_alive()
+    [(status, took)] = ended
+    assert status == highspy.HighsModelStatus.kInterrupt
+    assert took < 1.0
+
+
+def _a_slow_lp() -> highspy.HighsLp:
+    """max c.x over a random graph's 80,000 edges, x in [0, 1], at most 1 at each of its
+    8,000 nodes (a fractional matching: ~20 k dual simplex iterations)."""
+    rng = np.random.default_rng(0)
+    rows, columns, per_column = 8_000, 80_000, 2
+    index = rng.integers(0, rows, size=(columns, per_column))
+    matrix = sp.csc_matrix(
+        (np.ones(index.size), (index.reshape(-1), np.repeat(np.arange(columns), per_column))),
+        shape=(rows, columns),
+    )
+    matrix.sum_duplicates()
+    lp = highspy.HighsLp()
+    lp.num_row_, lp.num_col_ = rows, columns
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = rng.integers(1, 100, columns).astype(np.float64)
+    lp.col_lower_, lp.col_upper_ = np.zeros(columns), np.ones(columns)
+    lp.row_lower_, lp.row_upper_ = np.full(rows, -np.inf), np.ones(rows)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    return lp
 
 
 def _record_the_descent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:

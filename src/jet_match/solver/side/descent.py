@@ -60,8 +60,13 @@ def cuts_ahead(
                 return None
             # Its goal, unless a plan found meanwhile is worth it (`prove`'s `last`).
             goal = target - search.unit
-            after = _step_ahead(search, lagrange, keep)
-            return CutsAhead(search, master, keep, target, goal, after)
+            # Started now, its start-up (~0.3 s) runs beside the rounds. (The main thread
+            # starts it: a child asked to die with its parent dies with the thread that
+            # started it.)
+            mips = MipProcess()
+            mips.start()
+            after = _step_ahead(search, lagrange, keep, mips)
+            return CutsAhead(search, master, keep, target, goal, after, on_stop=mips.kill)
         step = 2 * step + 1
     return None
 
@@ -75,15 +80,13 @@ class _AheadStep:
     answer: Answer
 
 
-def _step_ahead(search: SearchState, lagrange: LagrangianBound, keep: IntArray) -> AfterRounds:
+def _step_ahead(
+    search: SearchState, lagrange: LagrangianBound, keep: IntArray, mips: MipProcess
+) -> AfterRounds:
     """The step's MIP as `prove` will ask it at its goal after the narrowing (the kept
-    pairs, the probe, the tightness; every pair of the step when no round solved), in a
-    child process of its own; run by `CutsAhead` after the rounds."""
+    pairs, the probe, the tightness; every pair of the step when no round solved), in
+    `mips`, a child process of its own; run by `CutsAhead` after the rounds."""
     placed_min = search.placed_bound
-    # Started now, its start-up (~0.3 s) runs beside the rounds. (The main thread starts
-    # it: a child asked to die with its parent dies with the thread that started it.)
-    mips = MipProcess()
-    mips.start()
 
     def ask(narrowed: CutLP | None, goal: int, stop: Callable[[], bool]) -> _AheadStep | None:
         try:

@@ -241,7 +241,10 @@ class MipProcess:
 
     def solve(self, job: MipJob, deadline: Deadline, heartbeat: Callable[[], bool]) -> MipAnswer:
         """The child's answer to `job`; `stopped` without values when it did not answer by
-        the deadline plus GRACE_S (or GRACE_S after `heartbeat` asked to stop)."""
+        the deadline plus GRACE_S (or GRACE_S after `heartbeat` asked to stop; at once
+        when it asks before the job is sent, or `kill` ends the child)."""
+        if heartbeat():
+            return MipAnswer("stopped", None, math.inf)
         self.start()
         child = self._child
         assert child is not None
@@ -249,8 +252,10 @@ class MipProcess:
         assert child.stdout is not None
         try:
             _write(child.stdin, vars(job))
-        except OSError:  # the child died: one more try with a new one
+        except OSError:  # the child died: one more try with a new one (unless stopped)
             self.close()
+            if heartbeat():
+                return MipAnswer("stopped", None, math.inf)
             return self.solve(job, deadline, heartbeat)
         give_up = deadline.at + GRACE_S
         while True:
@@ -268,6 +273,14 @@ class MipProcess:
                 give_up = time.perf_counter() + GRACE_S
         self.close(kill=True)
         return MipAnswer("stopped", None, math.inf)
+
+    def kill(self) -> None:
+        """End the child at once, from any thread: a `solve` waiting for it returns
+        `stopped` (it sees the child die); `close` is still the owner's to call."""
+        child = self._child
+        if child is not None:
+            with contextlib.suppress(OSError):
+                child.kill()
 
     def close(self, *, kill: bool = False) -> None:
         """End the child (at once with `kill`, else when it has read the end of input)."""
