@@ -429,6 +429,53 @@ def test_what_runs_after_the_rounds_is_the_steps_once_it_took_the_narrowing(
 
 
 @pytest.mark.usefixtures("every_step_cut")
+def test_a_held_step_asks_its_mip_once_released_or_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`hold` (a higher step's MIP goes first) keeps `after` from starting when the
+    rounds end, until `release`; a stop wakes it, and it sees the stop."""
+    state, master, keep, target, goal = _first_narrowing_asked(monkeypatch)
+    rounds_may_end = threading.Event()
+    real_rounds = cut_proof._cut_rounds
+
+    def gated(*args: Any) -> Any:
+        assert rounds_may_end.wait(30.0)
+        return real_rounds(*args)
+
+    monkeypatch.setattr(cut_proof, "_cut_rounds", gated)
+    asked: list[bool] = []
+    ran = threading.Event()
+
+    def after(narrowed: CutLP | None, goal: int, stop: Callable[[], bool]) -> None:
+        asked.append(stop())
+        ran.set()
+
+    ahead = CutsAhead(state, master, keep, target, goal, after)
+    try:
+        ahead.hold()
+        rounds_may_end.set()
+        assert ahead.narrowing(state, keep, target, goal) is not None  # the rounds are done
+        assert not ran.wait(0.5)
+        ahead.release()
+        assert ran.wait(30.0)
+        assert asked == [False]
+    finally:
+        ahead.close()
+
+    for hold_after_the_stop in (False, True):  # the descent may stop it, then hold it
+        asked.clear()
+        held = CutsAhead(state, master, keep, target, goal, after)
+        held.hold()
+        if hold_after_the_stop:
+            held.stop()
+            held.hold()
+        held.stop()
+        held._thread.join(30.0)  # `close` would wait for ever if the thread did
+        assert not held._thread.is_alive()
+        assert asked == [True]
+
+
+@pytest.mark.usefixtures("every_step_cut")
 def test_a_stop_interrupts_the_rounds_lp_solve(monkeypatch: pytest.MonkeyPatch) -> None:
     """`stop` interrupts the LP solve the rounds are in (HiGHS's simplex interrupt, on
     the copy the thread solves): `close` does not wait for its end."""

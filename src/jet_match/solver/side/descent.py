@@ -188,7 +188,9 @@ def prove(
         given = None
         if ahead is not None and by_cuts is None and target > ahead.target:
             # A step above the one whose cuts run ahead holds a subset of its pairs: the
-            # rounds' LP bounds its plans too, and narrows it (waits for the rounds).
+            # rounds' LP bounds its plans too, and narrows it (waits for the rounds). Its
+            # MIP runs before the one ahead, which waits (`CutsAhead.hold`).
+            ahead.hold()
             narrowing = ahead.narrowing(search, keep, target, goal)
             if narrowing is not None:
                 given, goal = narrowing
@@ -202,6 +204,8 @@ def prove(
                     continue
         if _step(search, master, lagrange, ahead, keep, target, goal, last_step, by_cuts, given):
             return
+        if ahead is not None:
+            ahead.release()  # the next step may be its own
         step = 2 * step + 1
 
 
