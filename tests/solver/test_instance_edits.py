@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded
 
 from jet_match.solver import Assignment, Problem, Status, check_plan, prepare, solve
+from jet_match.solver import instance as instance_module
+from jet_match.solver.instance import Instance
 from jet_match.solver.problem import ParticipantStatus
 
 
@@ -127,3 +130,79 @@ def test_a_withdrawal_carries_the_remembered_candidates_without_a_search() -> No
     del warm._cache["candidate_mask"]  # the same seed found by searching the keys
     assert np.array_equal(seeded, warm.seed_candidates())
     assert carried.any()
+
+
+def _placed_and_edited(seed: int) -> tuple[Problem, Problem, str, str]:
+    """A solved problem and a copy whose one placement's opening and another placement's
+    participant are edited, with the first plan as the previous plan; and those two."""
+    problem = crowded(seed, people=200, organizations=30, openings=80)
+    first = solve(prepare(problem, top_k=2), time_limit_s=60)
+    plan = tuple(Assignment(p.participant, p.opening) for p in first.placements)
+    opening, person = plan[0].opening, plan[-1].participant
+    changed = replace(
+        problem,
+        openings=tuple(
+            replace(o, prefers_experience=not o.prefers_experience)
+            if o.external_id == opening
+            else o
+            for o in problem.openings
+        ),
+        participants=tuple(
+            replace(p, japanese_level=(p.japanese_level + 1) % 5) if p.external_id == person else p
+            for p in problem.participants
+        ),
+        previous_plan=plan,
+    )
+    return problem, changed, opening, person
+
+
+def _all_pairs_seeded(instance: Instance, external_id: str) -> bool:
+    i = instance.tables.participant_ids.index(external_id)
+    own = instance.pairs_of(np.array([i]))
+    return len(own) > instance.top_k and bool(instance.seed_candidates()[own].all())
+
+
+def test_people_an_edit_displaces_start_with_all_their_pairs() -> None:
+    """The people placed at an edited opening, and an edited participant who was placed,
+    start the engines with every pair they have (their potentials fall where the previous
+    solve's candidates do not follow: national, four rounds of pricing instead of one);
+    everyone else with their best pairs and the previous candidates only."""
+    problem, changed, opening, person = _placed_and_edited(11)
+    base = prepare(problem, top_k=2)
+    solve(base, time_limit_s=60)
+    warm = prepare(changed, base=base, top_k=2)
+    at_opening = [a.participant for a in changed.previous_plan if a.opening == opening]
+    for someone in (*at_opening, person):
+        assert _all_pairs_seeded(warm, someone), someone
+    others = {a.participant for a in changed.previous_plan} - {*at_opening, person}
+    assert not any(_all_pairs_seeded(warm, someone) for someone in sorted(others))
+    # Prepared afresh (no base to compare with), nobody's previous pair is gone here.
+    cold = prepare(changed, top_k=2)
+    assert cold.edits is None
+    assert not _all_pairs_seeded(cold, person)
+
+
+def test_a_previous_pair_gone_seeds_its_participants_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A previous placement that is no longer an eligible pair (the opening now wants more
+    Japanese than its participant has) seeds all that participant's pairs, with or without
+    a base; not when their pairs would exceed `DISPLACED_SHARE` of all pairs."""
+    problem = crowded(12, people=200, organizations=30, openings=80)
+    first = solve(prepare(problem, top_k=2), time_limit_s=60)
+    plan = tuple(Assignment(p.participant, p.opening) for p in first.placements)
+    levels = {p.external_id: p.japanese_level for p in problem.participants}
+    gone = next(a for a in plan if levels[a.participant] < 4)
+    changed = replace(
+        problem,
+        openings=tuple(
+            replace(o, min_japanese_level=4) if o.external_id == gone.opening else o
+            for o in problem.openings
+        ),
+        previous_plan=plan,
+    )
+    cold = prepare(changed, top_k=2)
+    i = cold.tables.participant_ids.index(gone.participant)
+    j = cold.tables.opening_ids.index(gone.opening)
+    assert cold.pair_index(np.array([i]), np.array([j]))[0] == -1
+    assert _all_pairs_seeded(cold, gone.participant)
+    monkeypatch.setattr(instance_module, "DISPLACED_SHARE", 0.0)
+    assert not _all_pairs_seeded(cold, gone.participant)

@@ -25,6 +25,7 @@ from jet_match.solver.problem import PartnerConstraint, Problem, Waiver
 
 #: Each participant's best pairs kept in the first candidate set of the engines.
 TOP_K = 12
+DISPLACED_SHARE = 0.01  # most pairs `displaced` participants seed, a share of all pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,9 @@ class Instance:
     top_k: int = TOP_K  # best pairs per participant flagged in pair_top
     out_of_time: bool = False  # the deadline stopped `prepare`: no pairs, nothing to solve
     waived: tuple[Waiver, ...] = ()  # the rules each waiver of the run set aside (resolved)
+    #: The participants and openings whose records changed since the instance that
+    #: `prepare(..., base=)` reused (`reuse.record_changes`; None: not prepared from one).
+    edits: tuple[BoolArray, BoolArray] | None = None
     _cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -113,7 +117,8 @@ class Instance:
         """First pair of each participant (and the end), by participant index (memoised)."""
         cached = self._cache.get("bounds")
         if cached is None:
-            everyone = np.arange(self.tables.n_participants + 1)
+            # In the pairs' own dtype: a wider one would copy all of them first (10 ms).
+            everyone = np.arange(self.tables.n_participants + 1, dtype=self.pair_p.dtype)
             cached = np.searchsorted(self.pair_p, everyone).astype(np.int64)
             self._cache["bounds"] = cached
         assert isinstance(cached, np.ndarray)
@@ -121,11 +126,13 @@ class Instance:
 
     def seed_candidates(self) -> BoolArray:
         """First candidate pairs of the engines: each participant's best pairs, the previous
-        placement, and the final candidates of an earlier solve of the same records."""
+        placement, and the final candidates of an earlier solve of the same records; every
+        pair of a participant a change displaces (`displaced`)."""
         seed: BoolArray = self.pair_top.copy()
         had = np.flatnonzero(self.previous_of >= 0)
         kept = self.pair_index(had, self.previous_of[had])
         seed[kept[kept >= 0]] = True
+        seed[self.pairs_of(self.displaced(had, kept))] = True
         carried = self._cache.get("candidate_mask")
         keys = self._cache.get("candidate_keys")
         if isinstance(carried, np.ndarray):  # an earlier solve's, at this instance's positions
@@ -135,6 +142,23 @@ class Instance:
             at = self.pair_index(p, o)
             seed[at[at >= 0]] = True
         return seed
+
+    def displaced(self, had: IntArray, kept: IntArray) -> IntArray:
+        """Participants of `had` (placed by the previous plan; `kept`, their previous pair's
+        position or -1) whose previous pair is gone, or whose record or previous opening's
+        changed (`edits`), while their pairs are few (`DISPLACED_SHARE`). Their potentials
+        fall where the previous solve's candidates do not follow: national, an opening that
+        now requires driving, its five people's pairs priced in over four rounds (8, 16, 32
+        pairs each), 0.2-0.3 s; with all their pairs seeded, one round."""
+        moved = kept < 0
+        if self.edits is not None:
+            edited, openings = self.edits
+            moved |= edited[had] | openings[self.previous_of[had]]
+        people = had[moved]
+        bounds = self.participant_bounds()
+        if int((bounds[people + 1] - bounds[people]).sum()) > DISPLACED_SHARE * len(self.pair_p):
+            return np.zeros(0, dtype=np.int64)
+        return people
 
     def remember_candidates(self, candidates: BoolArray) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations): as

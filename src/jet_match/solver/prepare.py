@@ -203,6 +203,7 @@ def prepare(
         top_k=top_k,
         out_of_time=reused is None and computed is None,
         waived=tuple(w for w in waived if w.rules),
+        edits=changes if reused is not None else None,
     )
     if bounds is not None:
         instance._cache["bounds"] = bounds
