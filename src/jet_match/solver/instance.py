@@ -133,9 +133,9 @@ class Instance:
         kept = self.pair_index(had, self.previous_of[had])
         seed[kept[kept >= 0]] = True
         seed[self.pairs_of(self.displaced(had, kept))] = True
-        carried = self._cache.get("candidate_mask")
+        carried = self.candidate_mask()
         keys = self._cache.get("candidate_keys")
-        if isinstance(carried, np.ndarray):  # an earlier solve's, at this instance's positions
+        if carried is not None:  # an earlier solve's, at this instance's positions
             seed |= carried
         elif isinstance(keys, np.ndarray) and len(keys):
             p, o = np.divmod(keys, self.tables.n_openings)
@@ -159,6 +159,25 @@ class Instance:
         if int((bounds[people + 1] - bounds[people]).sum()) > DISPLACED_SHARE * len(self.pair_p):
             return np.zeros(0, dtype=np.int64)
         return people
+
+    def keep_participant_bounds(self, bounds: IntArray) -> None:
+        """Take `participant_bounds` as already computed (by `prepare`, with the pairs)."""
+        self._cache["bounds"] = bounds
+
+    def learn_from(self, base: Instance, candidate_mask: BoolArray | None) -> None:
+        """Take what the engines learnt about the same records on `base` (candidate sets,
+        the side engine's columns and basis), all keyed by participant and opening; and
+        base's candidate mask at this instance's positions, when `prepare` carried it."""
+        for key in ("candidate_keys", "side_columns", "side_basis"):
+            if key in base._cache:
+                self._cache[key] = base._cache[key]
+        if candidate_mask is not None:
+            self._cache["candidate_mask"] = candidate_mask
+
+    def candidate_mask(self) -> BoolArray | None:
+        """The candidate mask an earlier solve remembered here, if any."""
+        mask = self._cache.get("candidate_mask")
+        return mask if isinstance(mask, np.ndarray) else None
 
     def remember_candidates(self, candidates: BoolArray) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations): as

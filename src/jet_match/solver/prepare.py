@@ -152,7 +152,7 @@ def prepare(
     cap = _caps(problem, t, o_scope, o_index)
     t, capacity_waived = waivers.waive_capacity(problem, t, pin_of, o_index, p_index)
     reused = (
-        reuse.reuse_pairs(base, problem, t, in_run, top_k, changes, _candidate_mask(base))
+        reuse.reuse_pairs(base, problem, t, in_run, top_k, changes, base.candidate_mask())
         if changes is not None and base is not None and rows is None
         else None
     )
@@ -206,25 +206,14 @@ def prepare(
         edits=changes if reused is not None else None,
     )
     if bounds is not None:
-        instance._cache["bounds"] = bounds
+        instance.keep_participant_bounds(bounds)
     if reused is not None and base is not None:
-        # What the engines learnt about the same records (candidate sets, bounds, prices).
-        for key in ("candidate_keys", "side_columns", "side_basis"):
-            if key in base._cache:
-                instance._cache[key] = base._cache[key]
-        if carried is not None:
-            instance._cache["candidate_mask"] = carried
+        instance.learn_from(base, carried)
     if not instance.out_of_time:  # without pairs, pins would look unkeepable
         conflicts.extend(_pin_conflicts(instance))
     instance.conflicts = tuple(conflicts)
     instance.model_s = time.perf_counter() - started
     return instance
-
-
-def _candidate_mask(base: Instance) -> BoolArray | None:
-    """The candidate mask an earlier solve remembered on `base`, if any."""
-    mask = base._cache.get("candidate_mask")
-    return mask if isinstance(mask, np.ndarray) else None
 
 
 def _caps(
