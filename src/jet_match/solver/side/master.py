@@ -26,6 +26,8 @@ from jet_match.solver.side.problem import SideProblem
 from jet_match.solver.side.state import add_stat
 
 _NO_LIMIT_S = 3600.0  # each solve sets its own time limit
+#: Pairs priced at once by `reduced_profits`: a chunk's arrays stay in the CPU's cache.
+_CHUNK = 1 << 18
 
 
 class MasterLP:
@@ -203,6 +205,40 @@ class MasterLP:
             rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first_member[at], 1.0, -1.0), 0.0
         )
         return prices
+
+    def reduced_profits(
+        self, y: FloatArray, costs: FloatArray, cap_price: FloatArray | None
+    ) -> FloatArray:
+        """Per usable pair, under the row prices y: its cost less its own rows' prices
+        (`own_row_prices`), its opening's, its cap key's (`cap_price`, per key; None without
+        caps) and the cardinality row's. Chunk by chunk, with the same operations in the
+        same order as over whole arrays (the same values): national, 6.3 M pairs, five
+        passes over 50 MB arrays took 0.12 s a pricing of `priced_cuts.py`."""
+        pairs = self.pairs
+        n = len(pairs.participant)
+        d = np.empty(n)
+        owner_price = y[: len(pairs.owners)]
+        bounds = np.r_[pairs.starts, n]
+        at = pairs.couple_at
+        rows = self.couple_row(pairs.couple_key[at])
+        sign = np.where(pairs.first_member[at], 1.0, -1.0)
+        couple_price = np.where(rows >= 0, y[np.maximum(rows, 0)] * sign, 0.0)
+        m = self.side.instance.tables.n_openings
+        opening_price = y[self.first_opening_row : self.first_opening_row + m]
+        cardinality = y[self.cardinality_row]
+        for first in range(0, n, _CHUNK):
+            last = min(first + _CHUNK, n)
+            edges = np.clip(bounds, first, last)
+            part = d[first:last]
+            part[:] = np.repeat(owner_price, edges[1:] - edges[:-1])
+            lo, hi = np.searchsorted(at, (first, last))
+            part[at[lo:hi] - first] += couple_price[lo:hi]
+            np.subtract(costs[first:last], part, out=part)
+            part -= opening_price[pairs.opening[first:last]]
+            if cap_price is not None:
+                part -= cap_price[pairs.cap_key[first:last]]
+            part -= cardinality
+        return d
 
     def couple_row(self, couple_key: IntArray) -> IntArray:
         if len(self.couple_keys) == 0:
