@@ -5,11 +5,14 @@ so that its pairs enter in a few rounds rather than eight at a time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from test_engines_exact import bare_flow, crowded
+from test_instance_edits import _edited
 
-from jet_match.solver import Status, flow, prepare, solve
+from jet_match.solver import Assignment, Status, flow, prepare, solve
 from jet_match.solver.flow import _most_violated
 
 
@@ -49,3 +52,39 @@ def test_a_participant_violated_round_after_round_gets_twice_the_pairs(
     doubling, same = _rounds(monkeypatch, doublings=10)
     assert same == optimum
     assert doubling < one_at_a_time
+
+
+def _resolve_rounds(
+    monkeypatch: pytest.MonkeyPatch, all_at_once: int
+) -> tuple[int, int, tuple[int, int]]:
+    """Rounds of a solve from scratch and of a re-solve after edits, one pair per
+    participant and round, and the re-solve's optimum (checked against a bare flow)."""
+    monkeypatch.setattr(flow, "_ADD_PER_PARTICIPANT", 1)
+    monkeypatch.setattr(flow, "_MAX_DOUBLINGS", 0)
+    monkeypatch.setattr(flow, "_MAX_ROUNDS", 1000)
+    monkeypatch.setattr(flow, "_ALL_AT_ONCE", all_at_once)
+    problem = crowded(11, people=300, organizations=40, openings=90)
+    base = prepare(problem, top_k=1)
+    first = solve(base)
+    plan = tuple(Assignment(p.participant, p.opening) for p in first.placements)
+    warm = prepare(replace(_edited(problem, 5, 3), previous_plan=plan), base=base, top_k=1)
+    assert warm.solved_before()
+    result = solve(warm)
+    assert result.engine == "flow"
+    assert result.status == Status.OPTIMAL
+    objective = (result.objective.placed, result.objective.net)
+    assert objective == bare_flow(warm)
+    return int(first.stats["rounds"]), int(result.stats["rounds"]), objective
+
+
+def test_a_re_solve_adds_a_rounds_few_violated_pairs_all_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A re-solve starts near the last solve's potentials: its violated pairs are few and
+    all enter at once (national, after edits: 5 rounds -> 3). A solve from scratch keeps
+    the allowance per participant (its first rounds find tens of thousands)."""
+    scratch_each, resolve_each, optimum = _resolve_rounds(monkeypatch, all_at_once=0)
+    scratch, resolve, same = _resolve_rounds(monkeypatch, all_at_once=1 << 30)
+    assert same == optimum
+    assert scratch == scratch_each
+    assert resolve < resolve_each
