@@ -199,11 +199,17 @@ class MasterLP:
         times it; 0 where that row is not in the model yet), under the row prices y."""
         pairs = self.pairs
         prices = np.repeat(y[: len(pairs.owners)], pairs.run_length)
+        prices[pairs.couple_at] += self._couple_row_prices(y)
+        return prices
+
+    def _couple_row_prices(self, y: FloatArray) -> FloatArray:
+        """Per couple member's pair (`pairs.couple_at`): its couple row's price, +1 or -1
+        times it (0 where that row is not in the model yet)."""
+        pairs = self.pairs
         at = pairs.couple_at
         rows = self.couple_row(pairs.couple_key[at])
-        prices[at] += np.where(
-            rows >= 0, y[np.maximum(rows, 0)] * np.where(pairs.first_member[at], 1.0, -1.0), 0.0
-        )
+        sign = np.where(pairs.first_member[at], 1.0, -1.0)
+        prices: FloatArray = np.where(rows >= 0, y[np.maximum(rows, 0)] * sign, 0.0)
         return prices
 
     def reduced_profits(
@@ -220,9 +226,7 @@ class MasterLP:
         owner_price = y[: len(pairs.owners)]
         bounds = np.r_[pairs.starts, n]
         at = pairs.couple_at
-        rows = self.couple_row(pairs.couple_key[at])
-        sign = np.where(pairs.first_member[at], 1.0, -1.0)
-        couple_price = np.where(rows >= 0, y[np.maximum(rows, 0)] * sign, 0.0)
+        couple_price = self._couple_row_prices(y)
         m = self.side.instance.tables.n_openings
         opening_price = y[self.first_opening_row : self.first_opening_row + m]
         cardinality = y[self.cardinality_row]
