@@ -44,8 +44,8 @@ from jet_match.solver import (
     flow,
     metrics,
     prepare,
-    reuse,
     solve,
+    splice,
 )
 from jet_match.solver.flow import solve_min_cost_flow
 
@@ -409,14 +409,15 @@ def test_partial_pricing_after_the_first_round_gives_the_same_optimum(
     _check(problem, result)
 
 
-@pytest.mark.parametrize("copy_runs", [64, 0])
+@pytest.mark.parametrize("pieces", [splice.SPLICE_PIECES, 0])
 @pytest.mark.parametrize("leaving", [1, 30])
 def test_incremental_prepare_equals_a_full_prepare(
-    monkeypatch: pytest.MonkeyPatch, copy_runs: int, leaving: int
+    monkeypatch: pytest.MonkeyPatch, pieces: int, leaving: int
 ) -> None:
     """Withdrawals, a returning alternate and a new forbidden pair: the reused pair arrays
-    and each participant's first pair are those of a full prepare."""
-    monkeypatch.setattr(reuse, "COPY_RUNS", copy_runs)
+    and each participant's first pair are those of a full prepare (spliced run by run, and
+    through a mask)."""
+    monkeypatch.setattr(splice, "SPLICE_PIECES", pieces)
     problem = crowded(9, 60, 12, 20, couples=3)
     problem = replace(
         problem,

@@ -14,7 +14,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_engines_exact import crowded
 
-from jet_match.solver import Assignment, Problem, Status, check_plan, prepare, solve
+from jet_match.solver import (
+    Assignment,
+    Placement,
+    Problem,
+    Status,
+    check_plan,
+    prepare,
+    solve,
+    splice,
+)
 from jet_match.solver import instance as instance_module
 from jet_match.solver.instance import Instance
 from jet_match.solver.problem import ParticipantStatus
@@ -107,22 +116,27 @@ def test_records_added_fall_back_to_a_full_prepare() -> None:
     assert np.array_equal(warm.pair_p, prepare(grown, top_k=2).pair_p)
 
 
-def test_a_withdrawal_carries_the_remembered_candidates_without_a_search() -> None:
-    """After a withdrawal the pairs are runs copied from the base: its remembered candidate
-    mask comes along at the new positions, and seeds exactly what the keys would."""
+@pytest.mark.parametrize("change", ["withdrawal", "edits"])
+def test_a_re_solve_carries_the_remembered_candidates_without_a_search(change: str) -> None:
+    """After a withdrawal or record edits the pairs are runs of the base's, patched: its
+    remembered candidate mask comes along at the new positions, and seeds exactly what
+    the keys would."""
     problem = crowded(9, 40, 10, 14, couples=3, cap=0.3, extras=False)
     base = prepare(problem, top_k=2)
     first = solve(base, time_limit_s=60)
     leaving = first.placements[0].participant
-    withdrawn = replace(
-        problem,
-        participants=tuple(
-            replace(p, status=ParticipantStatus.WITHDRAWN) if p.external_id == leaving else p
-            for p in problem.participants
-        ),
-        previous_plan=tuple(Assignment(p.participant, p.opening) for p in first.placements[1:]),
-    )
-    warm = prepare(withdrawn, base=base, top_k=2)
+    if change == "edits":
+        changed = replace(_edited(problem, 4, 3), previous_plan=_plan(first.placements))
+    else:
+        changed = replace(
+            problem,
+            participants=tuple(
+                replace(p, status=ParticipantStatus.WITHDRAWN) if p.external_id == leaving else p
+                for p in problem.participants
+            ),
+            previous_plan=_plan(first.placements[1:]),
+        )
+    warm = prepare(changed, base=base, top_k=2)
     carried = warm._cache["candidate_mask"]
     assert isinstance(carried, np.ndarray)
     assert len(carried) == len(warm.pair_p)
@@ -130,6 +144,28 @@ def test_a_withdrawal_carries_the_remembered_candidates_without_a_search() -> No
     del warm._cache["candidate_mask"]  # the same seed found by searching the keys
     assert np.array_equal(seeded, warm.seed_candidates())
     assert carried.any()
+
+
+def test_an_edit_spliced_run_by_run_equals_one_through_a_mask(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The two ways `Splice` rebuilds the pairs after edits give the same arrays, top
+    pairs and carried candidates included."""
+    problem = crowded(11, people=200, organizations=30, openings=80)
+    base = prepare(problem, top_k=2)
+    first = solve(base, time_limit_s=60)
+    changed = replace(_edited(problem, 11, 4), previous_plan=_plan(first.placements))
+    runs = prepare(changed, base=base, top_k=2)
+    monkeypatch.setattr(splice, "SPLICE_PIECES", 0)
+    masked = prepare(changed, base=base, top_k=2)
+    for name in ("pair_p", "pair_o", "pair_score", "pair_top"):
+        assert np.array_equal(getattr(runs, name), getattr(masked, name)), name
+    assert np.array_equal(runs.candidate_mask(), masked.candidate_mask())  # type: ignore[arg-type]
+    assert np.array_equal(runs.seed_candidates(), masked.seed_candidates())
+
+
+def _plan(placements: tuple[Placement, ...]) -> tuple[Assignment, ...]:
+    return tuple(Assignment(p.participant, p.opening) for p in placements)
 
 
 def _placed_and_edited(seed: int) -> tuple[Problem, Problem, str, str]:

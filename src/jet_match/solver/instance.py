@@ -181,8 +181,8 @@ class Instance:
 
     def remember_candidates(self, candidates: BoolArray) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations): as
-        keys, and as a mask that `prepare(..., base=self)` carries over when it only copies
-        runs of pairs (a withdrawal), so that the next seed needs no search."""
+        keys, and as a mask that `prepare(..., base=self)` carries over to the patched pairs
+        (a withdrawal, record edits), so that the next seed needs no search."""
         self._cache["candidate_keys"] = self._pair_keys(np.flatnonzero(candidates))
         self._cache["candidate_mask"] = candidates
 

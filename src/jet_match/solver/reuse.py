@@ -6,18 +6,15 @@ participants' rows and the changed openings' columns computed anew (`prepare(bas
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from jet_match.solver.eligible_pairs import eligible_pairs, search_pairs
+from jet_match.solver.eligible_pairs import eligible_pairs, no_pairs, search_pairs
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import ParticipantStatus, Problem
-
-#: A re-solve copies the pairs between leaving participants when they are at most this many.
-COPY_RUNS = 64
-_Item = TypeVar("_Item", bound=np.generic)
+from jet_match.solver.splice import Splice
 
 
 class Prepared(Protocol):
@@ -112,10 +109,14 @@ def reuse_pairs(
 ):
     """The pairs of `base` kept, with those of the participants and openings to redo
     computed, the first pair of each participant, and base's remembered candidates at
-    the new positions when no pair was computed anew (else None); None when the records
-    are not indexed alike. `changes` (`record_changes`): the participants redone over
-    every opening, and the openings (columns) redone for every other participant;
-    `remembered`: base's candidate mask, if any."""
+    the new positions (None without `remembered`); None when the records are not indexed
+    alike. `changes` (`record_changes`): the participants redone over every opening, and
+    the openings (columns) redone for every other participant; `remembered`: base's
+    candidate mask, if any.
+
+    A pair computed anew that base had (most of an edited row or column) stays where it
+    was with its new score, and keeps whether it was remembered; the others are removed
+    or inserted (`Splice`), so that a re-solve copies runs of pairs, not every pair."""
     if (
         base.tables.participant_ids != t.participant_ids
         or base.tables.opening_ids != t.opening_ids
@@ -130,40 +131,60 @@ def reuse_pairs(
     touched[changed // n_o] = True
     redo = in_run & (~base.in_run | touched)
     kept = in_run & ~touched
-    counts = np.diff(base.participant_bounds())
-    dropped = np.flatnonzero(~kept & (counts > 0))
-    if not columns.any() and len(dropped) <= COPY_RUNS:
-        # A few participants leave (a withdrawal): copy the runs of pairs between them.
-        bounds = base.participant_bounds()
-        begins, ends = np.r_[0, bounds[dropped + 1]], np.r_[bounds[dropped], len(base.pair_p)]
-        runs = list(zip(begins.tolist(), ends.tolist(), strict=True))
-
-        def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
-            return np.concatenate([values[a:b] for a, b in runs])
-    else:
-        keep = np.repeat(kept, counts) & ~columns[base.pair_o]
-
-        def take(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
-            return values[keep]
-
-    pair_p, pair_o = take(base.pair_p), take(base.pair_o)
-    score, top = take(base.pair_score), take(base.pair_top)
+    bounds = base.participant_bounds()
+    had = np.diff(bounds) > 0
     o_scope = base.in_scope
     pieces = [eligible_pairs(problem, t, redo, o_scope, top_k) if redo.any() else None]
     others = kept & ~redo  # newly in the run: redone over every opening already
-    if columns.any() and others.any():  # the edited openings, for everyone else
-        pieces.append(eligible_pairs(problem, t, others, o_scope & columns, top_k))
+    old_columns = np.zeros(0, dtype=np.int64)
+    if columns.any():  # the edited openings, for everyone else
+        old_columns = np.flatnonzero(np.isin(base.pair_o, np.flatnonzero(columns)))
+        old_columns = old_columns[kept[base.pair_p[old_columns]]]
+        if others.any():
+            pieces.append(eligible_pairs(problem, t, others, o_scope & columns, top_k))
     found = [piece for piece in pieces if piece is not None and len(piece[0])]
-    carried = take(remembered) if remembered is not None and not found else None
     if found:
         new_p, new_o, new_s, new_t = (np.concatenate(arrays) for arrays in zip(*found, strict=True))
         order = np.argsort(new_p.astype(np.int64) * n_o + new_o, kind="stable")
         new_p, new_o, new_s, new_t = new_p[order], new_o[order], new_s[order], new_t[order]
-        # In the pairs' own dtype: a wider one would copy all of them first (10 ms).
-        everyone = np.arange(t.n_participants + 1, dtype=pair_p.dtype)
-        at, _ = search_pairs(pair_o, np.searchsorted(pair_p, everyone), new_p, new_o)
-        pair_p, pair_o = np.insert(pair_p, at, new_p), np.insert(pair_o, at, new_o)
-        score, top = np.insert(score, at, new_s), np.insert(top, at, new_t)
+    else:
+        new_p, new_o, new_s, new_t = no_pairs()
+    # Base's pairs computed anew, and those of participants leaving the run.
+    again = np.union1d(_rows(bounds, had & in_run & touched), old_columns)
+    leaving = _rows(bounds, had & ~in_run)
+    new_keys = new_p.astype(np.int64) * n_o + new_o
+    old_keys = base.pair_p[again].astype(np.int64) * n_o + base.pair_o[again]
+    where = np.minimum(np.searchsorted(old_keys, new_keys), max(len(again) - 1, 0))
+    same = old_keys[where] == new_keys if len(again) else np.zeros(len(new_keys), np.bool_)
+    still = np.zeros(len(again), dtype=np.bool_)
+    still[where[same]] = True
+    fresh = ~same
+    at, _ = search_pairs(base.pair_o, bounds, new_p[fresh], new_o[fresh])
+    splice = Splice(len(base.pair_p), np.union1d(leaving, again[~still]), at)
+    pair_p, pair_o = (
+        splice.apply(base.pair_p, new_p[fresh]),
+        splice.apply(base.pair_o, new_o[fresh]),
+    )
+    score, top = (
+        splice.apply(base.pair_score, new_s[fresh]),
+        splice.apply(base.pair_top, new_t[fresh]),
+    )
+    updated = splice.moved(again[where[same]])
+    score[updated], top[updated] = new_s[same], new_t[same]
+    carried = (
+        splice.apply(remembered, np.zeros(int(fresh.sum()), dtype=np.bool_))
+        if remembered is not None
+        else None
+    )
+    # In the pairs' own dtype: a wider one would copy all of them first (10 ms).
     everyone = np.arange(t.n_participants + 1, dtype=pair_p.dtype)
-    bounds = np.searchsorted(pair_p, everyone).astype(np.int64)
-    return pair_p, pair_o, score, top, bounds, carried
+    new_bounds = np.searchsorted(pair_p, everyone).astype(np.int64)
+    return pair_p, pair_o, score, top, new_bounds, carried
+
+
+def _rows(bounds: IntArray, rows: BoolArray) -> IntArray:
+    """The positions of the pairs of `rows` (participants), in order."""
+    which = np.flatnonzero(rows)
+    starts, sizes = bounds[which], bounds[which + 1] - bounds[which]
+    offsets = np.cumsum(sizes) - sizes
+    return np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
