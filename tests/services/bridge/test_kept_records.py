@@ -131,3 +131,42 @@ def test_unchanged_participants_cost_one_row_not_every_row_s_marks(
         assert not marks_listed()
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.usefixtures("loaded")
+def test_an_edited_opening_is_the_only_catalogue_row_read_again(
+    engine: Engine, settings: Settings
+) -> None:
+    """After one opening's edit a read lists the versions and reads that one row, not
+    every organization and opening; after an organization's edit, that one row."""
+    solved_round(engine, settings, "R-A")
+    slots, access = _catalogue_seen(engine)
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    def rows_read(table: str) -> list[str]:
+        return [s for s in statements if s.startswith(f"SELECT {table}.id, {table}.external_id")]
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _write(engine, openings.update_opening, "OPN-A1", OpeningUpdate(slots=slots + 2))
+        statements.clear()
+        assert _catalogue_seen(engine) == (slots + 2, access)
+        assert not rows_read("organizations")
+        (read,) = rows_read("openings")
+        assert "WHERE openings.id IN" in read
+        _write(
+            engine,
+            organizations.update_organization,
+            "ORG-A",
+            OrganizationUpdate(medical_access=not access),
+        )
+        statements.clear()
+        assert _catalogue_seen(engine) == (slots + 2, not access)
+        (read,) = rows_read("organizations")
+        assert "WHERE organizations.id IN" in read
+        assert not rows_read("openings")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -1,16 +1,16 @@
 """The records a process keeps between requests and runs, by database: every
-organization and opening (kept while none of them is written) and every participant as
-the solver's record (kept by row, re-read when its row changes). A review read or a run
+organization and opening as a dataset record and every participant as the solver's
+record, kept by row and read again when their row changes. A review read or a run
 then reads a few thousand versions instead of building 9,000 records.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, func
@@ -34,6 +34,8 @@ class Kept:
 
     catalogue_stamp: object = None
     catalogue: tuple[list[fmt.Organization], list[fmt.Opening]] = ([], [])
+    organizations: dict[int, tuple[object, fmt.Organization]] = field(default_factory=dict)
+    openings: dict[int, tuple[object, fmt.Opening]] = field(default_factory=dict)
     people: dict[int, tuple[object, Participant]] = field(default_factory=dict)
     people_in_order: list[Participant] = field(default_factory=list)  # by external_id
     people_stamp: object = None  # the participants' count, latest write and versions
@@ -64,8 +66,10 @@ def forget() -> None:
 
 
 def catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Opening]]:
-    """Every organization and opening as dataset records, kept while none of them changes
-    (the stamp counts the rows, their versions and their latest write)."""
+    """Every organization and opening as dataset records, in external_id order. When one
+    of them changed (the stamp counts the rows, their versions and their latest write),
+    only the rows written, added or removed since are read again (an opening edited:
+    one row, not 3,000)."""
     counted = [
         sa.select(
             sa.literal(table.__tablename__).label("kind"),
@@ -85,19 +89,25 @@ def catalogue(session: Session) -> tuple[list[fmt.Organization], list[fmt.Openin
     with _kept_lock:
         if kept.catalogue_stamp == stamp:
             return kept.catalogue
-    # Plain rows, not ORM objects (a first read builds 3,000 records).
+        kept_organizations, kept_openings = kept.organizations, kept.openings
     org_table = sa.inspect(models.Organization).local_table
-    rows = session.execute(sa.select(org_table).order_by(org_table.c.external_id)).all()
-    organizations = [organization_record(org) for org in rows]
-    external_ids = {org.id: org.external_id for org in rows}
+    marks = _marks(session, models.Organization)
+    known_organizations, stale = _still_known(kept_organizations, marks)
+    for row in _rows(session, sa.select(org_table), org_table.c.id, stale, len(marks)):
+        known_organizations[row.id] = (marks[row.id], organization_record(row))
+    external_ids = {i: record.external_id for i, (_, record) in known_organizations.items()}
     opening_table = sa.inspect(models.Opening).local_table
-    openings = [
-        opening_record(opening, external_ids[opening.organization_id])
-        for opening in session.execute(
-            sa.select(opening_table).order_by(opening_table.c.external_id)
-        )
-    ]
+    # An opening's organization is part of its mark: its record names the organization.
+    marks = _marks(session, models.Opening, col(models.Opening.organization_id))
+    known_openings, stale = _still_known(kept_openings, marks)
+    for row in _rows(session, sa.select(opening_table), opening_table.c.id, stale, len(marks)):
+        record = opening_record(row, external_ids[row.organization_id])
+        known_openings[row.id] = (marks[row.id], record)
+    by_id = attrgetter("external_id")
+    organizations = sorted((record for _, record in known_organizations.values()), key=by_id)
+    openings = sorted((record for _, record in known_openings.values()), key=by_id)
     with _kept_lock:
+        kept.organizations, kept.openings = known_organizations, known_openings
         kept.catalogue_stamp, kept.catalogue = stamp, (organizations, openings)
     return organizations, openings
 
@@ -126,44 +136,58 @@ def people(session: Session) -> list[Participant]:
     with _kept_lock:
         if kept.people_stamp == stamp:
             return list(kept.people_in_order)
-    # The time of last write as the database's text: parsing 6,000 timestamps into
-    # datetimes (and back) took most of a warm load.
-    marks_of: Any = sa.select(
-        col(participant.id), col(participant.version), sa.cast(col(participant.updated_at), sa.Text)
-    )
-    marks: dict[int, object] = {
-        int(pid): (version, written)
-        for pid, version, written in session.connection().execute(marks_of).all()
-    }
+    marks = _marks(session, participant)
     with _kept_lock:
         kept_people, in_order = kept.people, kept.people_in_order
-    known = {pid: entry for pid, entry in kept_people.items() if pid in marks}
-    stale = [pid for pid, mark in marks.items() if pid not in known or known[pid][0] != mark]
+    known, stale = _still_known(kept_people, marks)
     if not stale and len(known) == len(kept_people):
         with _kept_lock:
             kept.people_stamp = stamp
         return list(in_order)  # nothing written, added or removed since: as sorted then
     table = sa.inspect(models.Participant).local_table
-    # Plain rows, not ORM objects: a third of the time of a first read of 6,000.
     rows_of: Any = sa.select(table, col(partner.external_id).label("partner_external_id"))
     rows_of = rows_of.outerjoin(partner, col(partner.id) == table.c.partner_id)
-    if 2 * len(stale) > len(marks):
-        # Most are stale (a first read): every row in one statement, without a list of
-        # thousands of ids to bind (compiling it took 0.06 s of a first read).
-        wanted = set(stale)
-        batches: list[Sequence[Any]] = [
-            [row for row in session.execute(rows_of).all() if row.id in wanted]
-        ]
-    else:
-        batches = [
-            session.execute(rows_of.where(table.c.id.in_(stale[start : start + 900]))).all()
-            for start in range(0, len(stale), 900)  # SQL parameter lists stay small
-        ]
-    for rows in batches:
-        for row in rows:
-            record = participant_record(row, row.partner_external_id)
-            known[row.id] = (marks[row.id], solver_participant(record))
+    for row in _rows(session, rows_of, table.c.id, stale, len(marks)):
+        record = participant_record(row, row.partner_external_id)
+        known[row.id] = (marks[row.id], solver_participant(record))
     in_order = sorted((record for _, record in known.values()), key=attrgetter("external_id"))
     with _kept_lock:
         kept.people, kept.people_in_order, kept.people_stamp = known, in_order, stamp
     return list(in_order)
+
+
+_Record = TypeVar("_Record")
+
+
+def _marks(session: Session, table: Any, *more: Any) -> dict[int, object]:
+    """Each row's version and time of last write (and `more` columns), by row id. The
+    time as the database's text: parsing 6,000 timestamps into datetimes (and back) took
+    most of a warm load."""
+    statement: Any = sa.select(
+        col(table.id), col(table.version), sa.cast(col(table.updated_at), sa.Text), *more
+    )
+    return {int(i): tuple(rest) for i, *rest in session.connection().execute(statement).all()}
+
+
+def _still_known(
+    kept: dict[int, tuple[object, _Record]], marks: dict[int, object]
+) -> tuple[dict[int, tuple[object, _Record]], list[int]]:
+    """The kept records whose rows still exist, and the ids of the rows to read again
+    (written since, or new)."""
+    known = {i: entry for i, entry in kept.items() if i in marks}
+    return known, [i for i, mark in marks.items() if i not in known or known[i][0] != mark]
+
+
+def _rows(
+    session: Session, statement: Any, id_column: Any, ids: list[int], total: int
+) -> Iterator[Any]:
+    """The rows of `statement` with the ids `ids` (of `total` rows), as plain rows, not ORM
+    objects (a third of the time of a first read of 6,000)."""
+    if 2 * len(ids) > total:
+        # Most are wanted (a first read): every row in one statement, without a list of
+        # thousands of ids to bind (compiling it took 0.06 s of a first read).
+        wanted = set(ids)
+        yield from (row for row in session.execute(statement).all() if row.id in wanted)
+        return
+    for start in range(0, len(ids), 900):  # SQL parameter lists stay small
+        yield from session.execute(statement.where(id_column.in_(ids[start : start + 900]))).all()
