@@ -88,3 +88,54 @@ def test_a_re_solve_adds_a_rounds_few_violated_pairs_all_at_once(
     assert same == optimum
     assert scratch == scratch_each
     assert resolve < resolve_each
+
+
+def test_a_certified_solve_remembers_the_pairs_near_a_zero_reduced_cost() -> None:
+    """`FlowOutcome.to_remember`, against each pair's reduced cost worked out one by one:
+    the plan's pairs, and the candidates within `REMEMBER_WITHIN` points of zero."""
+    inst = prepare(crowded(3, people=40, organizations=8, openings=20))
+    n, m = inst.tables.n_participants, inst.tables.n_openings
+    rng = np.random.default_rng(5)
+    potentials = rng.integers(-200, 200, size=n + m + 2)
+    profit = inst.profit()
+    candidates = rng.random(len(inst.pair_p)) < 0.7
+    assigned = np.full(n, -1, dtype=np.int64)
+    assigned[0], assigned[1] = inst.pairs_of(np.asarray([0]))[0], inst.pairs_of(np.asarray([1]))[0]
+    outcome = flow.FlowOutcome(assigned, candidates, 1, int(candidates.sum()), True, potentials)
+    expected = set()
+    for k in range(len(inst.pair_p)):
+        p, o = int(inst.pair_p[k]), int(inst.pair_o[k])
+        reduced = int(potentials[p]) - int(potentials[n + o]) - int(profit[k])
+        if candidates[k] and reduced <= flow.REMEMBER_WITHIN:
+            expected.add(k)
+    expected |= {int(assigned[0]), int(assigned[1])}
+    assert set(np.flatnonzero(outcome.to_remember(inst, profit)).tolist()) == expected
+    uncertified = replace(outcome, certified=False, potentials=None)
+    assert np.array_equal(uncertified.to_remember(inst, profit), candidates)
+
+
+@pytest.mark.parametrize("within", [0, flow.REMEMBER_WITHIN])
+def test_re_solves_remember_a_bounded_set_and_stay_optimal(
+    monkeypatch: pytest.MonkeyPatch, within: int
+) -> None:
+    """Edits one after another: each re-solve is optimal (against a bare flow) however
+    little is remembered, and the remembered set stays smaller than every candidate the
+    solves ever needed (which only grew before)."""
+    problem = crowded(11, people=300, organizations=40, openings=90)
+    sizes = {}
+    for margin in (within, 1 << 40):
+        monkeypatch.setattr(flow, "REMEMBER_WITHIN", margin)
+        inst = prepare(problem, top_k=1)
+        result = solve(inst)
+        changed = problem
+        for step in range(4):
+            plan = tuple(Assignment(p.participant, p.opening) for p in result.placements)
+            changed = replace(_edited(changed, step, 3), previous_plan=plan)
+            inst = prepare(changed, base=inst, top_k=1)
+            result = solve(inst)
+            assert result.status == Status.OPTIMAL
+            assert (result.objective.placed, result.objective.net) == bare_flow(inst)
+        remembered = inst.candidate_mask()
+        assert remembered is not None
+        sizes[margin] = int(remembered.sum())
+    assert sizes[within] < sizes[1 << 40]

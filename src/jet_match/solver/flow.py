@@ -54,6 +54,12 @@ _CHUNK = 1 << 23
 #: After the first round only the participants whose potential fell (or who had a
 #: violated pair) are priced again, while their pairs are at most this share of all.
 _PARTIAL_SHARE = 0.25
+#: A certified solve remembers for the next solve of the same records only the candidates
+#: whose reduced cost is within this many points of zero (and the plan's pairs): the
+#: others need the potentials to move that far before they matter. Without it the set
+#: only grew (national, 40 edits and withdrawals: 111 k -> 362 k pairs); with it, 47-87 k
+#: and as many certification rounds (benchmarks/README.md, "Remembered candidates").
+REMEMBER_WITHIN = 50
 #: Potentials and profits below this in magnitude are priced in int32 (no overflow).
 _NARROW = 1 << 29
 
@@ -76,6 +82,20 @@ class FlowOutcome:
     potentials: IntArray | None = None
     #: What placing someone is worth on their source arc (`lexicographic_weight`).
     placement_weight: int = 0
+
+    def to_remember(self, instance: Instance, profit: IntArray) -> BoolArray:
+        """The candidates worth seeding the next solve of the same records with: the
+        plan's pairs and, once certified, those within `REMEMBER_WITHIN` of a zero reduced
+        cost under the certificate's potentials (all of them, uncertified)."""
+        if self.potentials is None:
+            return self.candidates
+        n, d = instance.tables.n_participants, self.potentials
+        at = np.flatnonzero(self.candidates)
+        reduced = d[:n][instance.pair_p[at]] - d[n:-2][instance.pair_o[at]] - profit[at]
+        kept = np.zeros(len(self.candidates), dtype=np.bool_)
+        kept[at[reduced <= REMEMBER_WITHIN]] = True
+        kept[self.assigned[self.assigned >= 0]] = True
+        return kept
 
 
 def solve_min_cost_flow(
