@@ -6,7 +6,7 @@ the engines widen their candidate sets (`test_engines_exact.crowded`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -20,6 +20,7 @@ from jet_match.solver import (
     Problem,
     Status,
     check_plan,
+    policy,
     prepare,
     solve,
     splice,
@@ -242,3 +243,67 @@ def test_a_previous_pair_gone_seeds_its_participants_pairs(monkeypatch: pytest.M
     assert _all_pairs_seeded(cold, gone.participant)
     monkeypatch.setattr(instance_module, "DISPLACED_SHARE", 0.0)
     assert not _all_pairs_seeded(cold, gone.participant)
+
+
+def _edited_fields(problem: Problem, seed: int, interned: bool) -> Problem:
+    """A few participants, openings and an organization edited field by field; with
+    `interned`, also a citizenship, sport, home region, requested country or sister
+    region (codes the tables intern)."""
+    rng = np.random.default_rng(seed)
+    people = list(problem.participants)
+    for k in rng.choice(len(people), size=3, replace=False).tolist():
+        p = people[k]
+        people[k] = replace(
+            p,
+            japanese_level=int(rng.integers(0, 5)),
+            teaching_experience_years=int(rng.integers(0, 6)),
+            can_drive=not p.can_drive,
+            needs_medical_access=bool(rng.random() < 0.3),
+            preferred_prefectures=tuple(int(x) for x in rng.permutation((13, 27, 26, 1))[:3]),
+            sport=("judo" if interned and rng.random() < 0.5 else p.sport),
+            home_region=("Ohio" if interned else p.home_region),
+        )
+    openings = list(problem.openings)
+    for k in rng.choice(len(openings), size=2, replace=False).tolist():
+        o = openings[k]
+        openings[k] = replace(
+            o,
+            slots=max(1, o.slots + int(rng.integers(-1, 2))),
+            min_japanese_level=int(rng.choice([0, 3])),
+            driving_required=not o.driving_required,
+            country_required=not o.country_required,
+            prefers_experience=not o.prefers_experience,
+            is_open=bool(rng.random() < 0.85),
+            requested_countries=(("NZ",) if interned else o.requested_countries),
+        )
+    organizations = list(problem.organizations)
+    moved = int(rng.integers(0, len(organizations)))
+    organizations[moved] = replace(
+        organizations[moved],
+        prefecture=int(rng.integers(1, 48)),
+        medical_access=not organizations[moved].medical_access,
+        sister_regions=(("Ohio",) if interned else organizations[moved].sister_regions),
+    )
+    return replace(
+        problem,
+        participants=tuple(people),
+        openings=tuple(openings),
+        organizations=tuple(organizations),
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), interned=st.booleans())
+def test_tables_rebuilt_row_by_row_equal_a_full_build(seed: int, interned: bool) -> None:
+    """After edits the tables are the edited rows built again over the base's (or, when
+    an edit changes an interned code, built in full): either way a full build's."""
+    problem = crowded(seed % 1000, people=60, organizations=12, openings=20, couples=3)
+    base = prepare(problem, top_k=2)
+    changed = _edited_fields(problem, seed, interned)
+    warm = prepare(changed, base=base, top_k=2)
+    full = policy.build_tables(changed)
+    for column in fields(full):
+        a, b = getattr(warm.tables, column.name), getattr(full, column.name)
+        assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, column.name
+    for name in ("pair_p", "pair_o", "pair_score"):
+        assert np.array_equal(getattr(warm, name), getattr(prepare(changed, top_k=2), name))

@@ -67,11 +67,12 @@ def prepare(
         else None
     )
     same = changes is not None and not (changes[0].any() or changes[1].any())
-    t = (
-        policy.restatus_tables(base.tables, problem)
-        if same and base is not None
-        else policy.build_tables(problem)
-    )
+    if changes is None or base is None:
+        t = policy.build_tables(problem)
+    elif same:
+        t = policy.restatus_tables(base.tables, problem)
+    else:
+        t = reuse.edited_tables(base.tables, base.problem, problem, changes)
     scope = problem.positions
     p_scope = np.ones(t.n_participants, dtype=np.bool_)
     o_scope = np.ones(t.n_openings, dtype=np.bool_)

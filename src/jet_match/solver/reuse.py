@@ -5,12 +5,13 @@ participants' rows and the changed openings' columns computed anew (`prepare(bas
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Protocol
+from dataclasses import fields, replace
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from jet_match.solver import policy
 from jet_match.solver.eligible_pairs import eligible_pairs, no_pairs, search_pairs
 from jet_match.solver.policy import BoolArray, IntArray, Tables
 from jet_match.solver.problem import ParticipantStatus, Problem
@@ -88,6 +89,59 @@ def record_changes(a: Problem, b: Problem) -> tuple[BoolArray, BoolArray] | None
     return p_changed, o_changed
 
 
+#: Columns whose values are indices into the whole problem's interned codes (countries,
+#: regions, sports): `edited_tables` copies them only when no edit changes those codes.
+INTERNED = frozenset({"p_country", "p_home_region", "p_sport", "o_sport"})
+
+
+def edited_tables(
+    base: Tables, a: Problem, b: Problem, changes: tuple[BoolArray, BoolArray]
+) -> Tables:
+    """The tables of `b` from `base` (those of `a`, the same records) with only the rows
+    `changes` names built again, when no edit changes a citizenship, home region, sport,
+    requested country, opening's organization or sister region (the interned codes, and
+    so every other row, stay as a full build gives them); else a full build."""
+    edited, columns = changes
+    people = [base.participant_ids[i] for i in np.flatnonzero(edited)]
+    openings = [base.opening_ids[j] for j in np.flatnonzero(columns)]
+    people_a = {r.external_id: r for r in a.participants}
+    people_b = {r.external_id: r for r in b.participants}
+    openings_a = {r.external_id: r for r in a.openings}
+    openings_b = {r.external_id: r for r in b.openings}
+    orgs_a = {r.external_id: r.sister_regions for r in a.organizations}
+    if (
+        any(
+            (people_a[k].citizenship, people_a[k].home_region, people_a[k].sport)
+            != (people_b[k].citizenship, people_b[k].home_region, people_b[k].sport)
+            for k in people
+        )
+        or any(
+            (openings_a[k].requested_countries, openings_a[k].sport, openings_a[k].organization)
+            != (openings_b[k].requested_countries, openings_b[k].sport, openings_b[k].organization)
+            for k in openings
+        )
+        or any(orgs_a[r.external_id] != r.sister_regions for r in b.organizations)
+    ):
+        return policy.build_tables(b)
+    rows = policy.build_tables(
+        replace(
+            b,
+            participants=tuple(people_b[k] for k in people),
+            openings=tuple(openings_b[k] for k in openings),
+            forbidden=(),
+        )
+    )
+    t = policy.restatus_tables(base, b)
+    patched: dict[str, Any] = {}
+    for name, at in (("p_", np.flatnonzero(edited)), ("o_", np.flatnonzero(columns))):
+        for column in fields(t):
+            if column.name.startswith(name) and column.name not in INTERNED:
+                values = getattr(t, column.name).copy()
+                values[at] = getattr(rows, column.name)
+                patched[column.name] = values
+    return replace(t, **patched)
+
+
 def reuse_pairs(
     base: Prepared,
     problem: Problem,
@@ -138,7 +192,13 @@ def reuse_pairs(
     others = kept & ~redo  # newly in the run: redone over every opening already
     old_columns = np.zeros(0, dtype=np.int64)
     if columns.any():  # the edited openings, for everyone else
-        old_columns = np.flatnonzero(np.isin(base.pair_o, np.flatnonzero(columns)))
+        edited_openings = np.flatnonzero(columns)
+        hit = (  # one opening (most edits): a comparison, 4x faster than `isin`
+            base.pair_o == edited_openings[0]
+            if len(edited_openings) == 1
+            else np.isin(base.pair_o, edited_openings)
+        )
+        old_columns = np.flatnonzero(hit)
         old_columns = old_columns[kept[base.pair_p[old_columns]]]
         if others.any():
             pieces.append(eligible_pairs(problem, t, others, o_scope & columns, top_k))
