@@ -139,3 +139,29 @@ def test_re_solves_remember_a_bounded_set_and_stay_optimal(
         assert remembered is not None
         sizes[margin] = int(remembered.sum())
     assert sizes[within] < sizes[1 << 40]
+
+
+def test_a_re_solve_s_certificate_starts_from_the_last_potentials() -> None:
+    """`prepare(..., base=)` carries the last certificate's potentials and the next one
+    starts from them: solved again, the same records find them a certificate as they
+    are (any optimal dual certifies any optimal plan); from zeros, Bellman-Ford finds
+    other ones."""
+    problem = crowded(11, people=300, organizations=40, openings=90)
+    first = prepare(problem, top_k=1)
+    plan = tuple(Assignment(p.participant, p.opening) for p in solve(first).placements)
+    again = replace(_edited(problem, 5, 3), previous_plan=plan)
+    second = prepare(again, base=first, top_k=1)
+    assert np.array_equal(second.remembered_potentials(), first.remembered_potentials())  # type: ignore[arg-type]
+    result = solve(second)
+    assert (result.objective.placed, result.objective.net) == bare_flow(second)
+    kept = second.remembered_potentials()
+    assert kept is not None
+    third = prepare(again, base=second, top_k=1)
+    value = (result.objective.placed, result.objective.net)
+    again_result = solve(third)
+    assert (again_result.objective.placed, again_result.objective.net) == value
+    assert np.array_equal(third.remembered_potentials(), kept)  # type: ignore[arg-type]
+    cold = prepare(again, top_k=1)
+    cold_result = solve(cold)
+    assert (cold_result.objective.placed, cold_result.objective.net) == value
+    assert not np.array_equal(cold.remembered_potentials(), kept)  # type: ignore[arg-type]

@@ -262,13 +262,17 @@ def solve_certified(
         else None
     )
     rounds = 0
-    distance: IntArray | None = None
+    resolve = instance.solved_before()
+    # A re-solve's first certificate starts from the last solve's potentials: Bellman-Ford
+    # then lowers only those a change reaches, and the pairs far from it stay priced as
+    # they were (from zeros, another optimal dual moved them: national, after edits, 2-49
+    # pairs of people no edit touched violated by 5-30 points, a second round).
+    distance: IntArray | None = instance.remembered_potentials() if resolve else None
     # Participants whose pairs the last pricing did not clear at the current potentials:
     # None means every participant (a full pass over the pairs).
     stale: BoolArray | None = None
     # Consecutive rounds each participant had violated pairs (its allowance doubles).
     streak = np.zeros(n, dtype=np.int64)
-    resolve = instance.solved_before()
     while True:
         rounds += 1
         pairs = np.flatnonzero(candidates)

@@ -168,7 +168,7 @@ class Instance:
         """Take what the engines learnt about the same records on `base` (candidate sets,
         the side engine's columns and basis), all keyed by participant and opening; and
         base's candidate mask at this instance's positions, when `prepare` carried it."""
-        for key in ("candidate_keys", "side_columns", "side_basis"):
+        for key in ("candidate_keys", "potentials", "side_columns", "side_basis"):
             if key in base._cache:
                 self._cache[key] = base._cache[key]
         if candidate_mask is not None:
@@ -179,12 +179,28 @@ class Instance:
         mask = self._cache.get("candidate_mask")
         return mask if isinstance(mask, np.ndarray) else None
 
-    def remember_candidates(self, candidates: BoolArray) -> None:
+    def remember_candidates(
+        self, candidates: BoolArray, potentials: IntArray | None = None
+    ) -> None:
         """Keep the certified candidate set for later solves (re-solves, explanations): as
         keys, and as a mask that `prepare(..., base=self)` carries over to the patched pairs
-        (a withdrawal, record edits), so that the next seed needs no search."""
+        (a withdrawal, record edits), so that the next seed needs no search; and the
+        certificate's potentials (by participant and opening: `prepare(..., base=self)`
+        keeps them while the records are indexed alike), where the next solve's first
+        certificate starts (`flow.solve_certified`)."""
         self._cache["candidate_keys"] = self._pair_keys(np.flatnonzero(candidates))
         self._cache["candidate_mask"] = candidates
+        if potentials is None:
+            self._cache.pop("potentials", None)
+        else:
+            self._cache["potentials"] = potentials
+
+    def remembered_potentials(self) -> IntArray | None:
+        """The potentials `remember_candidates` kept, if any (participants, openings,
+        source and sink)."""
+        kept = self._cache.get("potentials")
+        size = self.tables.n_participants + self.tables.n_openings + 2
+        return kept if isinstance(kept, np.ndarray) and len(kept) == size else None
 
     def solved_before(self) -> bool:
         """Whether an earlier solve of the same records left its candidate sets here."""

@@ -166,7 +166,7 @@ def _solve_flow(run: _Run, deadline: Deadline) -> _Solved:
     outcome = solve_certified(
         instance, run.admissible, run.capacity, run.profit, instance.seed_candidates(), deadline
     )
-    instance.remember_candidates(outcome.to_remember(instance, run.profit))
+    instance.remember_candidates(outcome.to_remember(instance, run.profit), outcome.potentials)
     plan = run.plan_with(outcome.assigned)
     stats = {"rounds": float(outcome.rounds), "arcs": float(outcome.arcs)}
     if not outcome.certified:

@@ -70,7 +70,7 @@ def solve_side(
         else Beside("usable-pairs", partial(usable_pairs, side, usable))
     )
     relaxation = solve_certified(inst, usable, side.capacity, side.profit, seed_mask, deadline)
-    inst.remember_candidates(relaxation.to_remember(inst, side.profit))
+    inst.remember_candidates(relaxation.to_remember(inst, side.profit), relaxation.potentials)
     relaxed = relaxation.assigned
     relax_placed, relax_score = side.value(relaxed)
     stats: dict[str, float] = {
