@@ -219,6 +219,38 @@ def test_people_an_edit_displaces_start_with_all_their_pairs() -> None:
     assert not _all_pairs_seeded(cold, person)
 
 
+def test_an_edited_participant_not_placed_starts_with_all_their_pairs() -> None:
+    """An edit to someone the previous plan left out (through the API: now able to
+    drive) changes their whole row: its pairs start as candidates, not only the best."""
+    problem = crowded(11, people=200, organizations=30, openings=80)
+    base = prepare(problem, top_k=2)
+    first = solve(base, time_limit_s=60)
+    placed = {p.participant for p in first.placements}
+    left_out = [
+        p.external_id
+        for p in problem.participants
+        if p.external_id not in placed and p.status is ParticipantStatus.SHORTLISTED
+    ]
+    person = next(
+        k
+        for k in left_out
+        if len(base.pairs_of(np.array([base.tables.participant_ids.index(k)]))) > 2
+    )
+    changed = replace(
+        problem,
+        participants=tuple(
+            replace(p, teaching_experience_years=p.teaching_experience_years + 1)
+            if p.external_id == person
+            else p
+            for p in problem.participants
+        ),
+        previous_plan=_plan(first.placements),
+    )
+    warm = prepare(changed, base=base, top_k=2)
+    assert _all_pairs_seeded(warm, person)
+    assert not _all_pairs_seeded(warm, next(k for k in left_out if k != person))
+
+
 def test_a_previous_pair_gone_seeds_its_participants_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A previous placement that is no longer an eligible pair (the opening now wants more
     Japanese than its participant has) seeds all that participant's pairs, with or without

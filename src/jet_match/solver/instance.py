@@ -145,16 +145,21 @@ class Instance:
 
     def displaced(self, had: IntArray, kept: IntArray) -> IntArray:
         """Participants of `had` (placed by the previous plan; `kept`, their previous pair's
-        position or -1) whose previous pair is gone, or whose record or previous opening's
-        changed (`edits`), while their pairs are few (`DISPLACED_SHARE`). Their potentials
-        fall where the previous solve's candidates do not follow: national, an opening that
-        now requires driving, its five people's pairs priced in over four rounds (8, 16, 32
-        pairs each), 0.2-0.3 s; with all their pairs seeded, one round."""
+        position or -1) whose previous pair is gone or whose previous opening's record
+        changed, and the participants whose record changed (`edits`; placed or not), while
+        their pairs are few (`DISPLACED_SHARE`). Their potentials fall where the previous
+        solve's candidates do not follow: national, an opening that now requires driving,
+        its five people's pairs priced in over four rounds (8, 16, 32 pairs each), 0.2-0.3 s;
+        with all their pairs seeded, one round. An unplaced participant edited (through the
+        API: now able to drive) had 105 pairs priced in after the first round."""
         moved = kept < 0
         if self.edits is not None:
             edited, openings = self.edits
-            moved |= edited[had] | openings[self.previous_of[had]]
-        people = had[moved]
+            moved |= openings[self.previous_of[had]]
+            moved_people = np.union1d(had[moved], np.flatnonzero(edited & self.in_run))
+        else:
+            moved_people = had[moved]
+        people: IntArray = moved_people.astype(np.int64)
         bounds = self.participant_bounds()
         if int((bounds[people + 1] - bounds[people]).sum()) > DISPLACED_SHARE * len(self.pair_p):
             return np.zeros(0, dtype=np.int64)
