@@ -6,6 +6,7 @@ so that its pairs enter in a few rounds rather than eight at a time."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -165,3 +166,38 @@ def test_a_re_solve_s_certificate_starts_from_the_last_potentials() -> None:
     cold_result = solve(cold)
     assert (cold_result.objective.placed, cold_result.objective.net) == value
     assert not np.array_equal(cold.remembered_potentials(), kept)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sweeps", [0, flow._CHECK_SWEEPS])
+def test_a_re_solve_keeps_its_plan_when_potentials_are_found_for_the_pairs_added(
+    monkeypatch: pytest.MonkeyPatch, sweeps: int
+) -> None:
+    """In a re-solve's later rounds the flow is solved again only when Bellman-Ford finds
+    no potentials over the pairs just added; the optimum is a bare flow's either way."""
+    monkeypatch.setattr(flow, "_ADD_PER_PARTICIPANT", 1)
+    monkeypatch.setattr(flow, "_MAX_DOUBLINGS", 0)
+    monkeypatch.setattr(flow, "_ALL_AT_ONCE", 0)
+    monkeypatch.setattr(flow, "_CHECK_SWEEPS", sweeps)
+    real = flow.solve_min_cost_flow
+    solved: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        solved.append(1)
+        return real(*args)
+
+    rounds, flows = 0, 0
+    for seed in range(4):
+        problem = crowded(11 + seed, people=300, organizations=40, openings=90)
+        base = prepare(problem, top_k=1)
+        plan = tuple(Assignment(p.participant, p.opening) for p in solve(base).placements)
+        warm = prepare(replace(_edited(problem, seed, 3), previous_plan=plan), base=base, top_k=1)
+        solved.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(flow, "solve_min_cost_flow", counted)
+            result = solve(warm)
+        assert result.status == Status.OPTIMAL
+        assert (result.objective.placed, result.objective.net) == bare_flow(warm)
+        rounds += int(result.stats["rounds"])
+        flows += len(solved)
+    assert rounds > 4
+    assert (flows < rounds) == (sweeps > 0)

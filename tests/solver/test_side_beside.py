@@ -4,19 +4,22 @@ relaxation on a first solve of the records (`search.solve_side`), never on a re-
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Generic, TypeVar
 
 import pytest
 
 from jet_match.dataset.generator import generate_dataset
 from jet_match.services.bridge.solving import problem_from_dataset
 from jet_match.solver import Problem, Result, Status, prepare, solve
-from jet_match.solver.instance import Instance
 from jet_match.solver.policy import BoolArray
 from jet_match.solver.side import search
 from jet_match.solver.side.beside import Beside
 from jet_match.solver.side.pairs import UsablePairs, usable_pairs
 from jet_match.solver.side.problem import SideProblem
+
+T = TypeVar("T")
 
 
 def test_its_result_is_the_works_computed_on_another_thread() -> None:
@@ -72,11 +75,21 @@ def test_where_the_pairs_are_indexed_changes_nothing(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     beside = solve(prepare(_problem(seed)), time_limit_s=30)
-    monkeypatch.setattr(Instance, "solved_before", lambda self: True)  # indexed inline
+    monkeypatch.setattr(search, "Beside", _Inline)  # indexed in the search's thread
     inline = solve(prepare(_problem(seed)), time_limit_s=30)
     assert beside.status == inline.status == Status.OPTIMAL
     assert _pairs(beside) == _pairs(inline)
     assert beside.stats["lp_iterations"] == inline.stats["lp_iterations"]
+
+
+class _Inline(Generic[T]):
+    """`Beside`'s work done at once, in the caller's thread."""
+
+    def __init__(self, name: str, work: Callable[[], T]) -> None:
+        self._value = work()
+
+    def result(self) -> T:
+        return self._value
 
 
 def _pairs(result: Result) -> list[tuple[str, str]]:

@@ -60,6 +60,11 @@ _PARTIAL_SHARE = 0.25
 #: only grew (national, 40 edits and withdrawals: 111 k -> 362 k pairs); with it, 47-87 k
 #: and as many certification rounds (benchmarks/README.md, "Remembered candidates").
 REMEMBER_WITHIN = 50
+#: A re-solve keeps its plan for a later round when Bellman-Ford finds potentials over
+#: the pairs added within this many passes (`bellman_ford`); else the flow is solved again
+#: (national, after edits: found in 1-2 passes when the plan stands; a first certificate
+#: takes 0-26).
+_CHECK_SWEEPS = 8
 #: Potentials and profits below this in magnitude are priced in int32 (no overflow).
 _NARROW = 1 << 29
 
@@ -181,6 +186,28 @@ def potentials(
     levels of the lexicographic objective. Bellman-Ford starts from `start` (zeros by
     default): any finite start gives valid potentials, none above the start's.
     """
+    found = bellman_ford(
+        instance, pairs, assigned, capacity, profit, placement_weight, people, start
+    )
+    if found is None:  # pragma: no cover - the flow is optimal over its pairs
+        raise RuntimeError("negative cycle in the residual network")
+    return found
+
+
+def bellman_ford(
+    instance: Instance,
+    pairs: IntArray,
+    assigned: IntArray,
+    capacity: IntArray,
+    profit: IntArray,
+    placement_weight: int,
+    people: IntArray,
+    start: IntArray | None = None,
+    sweeps: int | None = None,
+) -> IntArray | None:
+    """`potentials`, or None when they are not found within `sweeps` passes over the
+    arcs (all it may take by default): then the residual network may have a negative
+    cycle, and `assigned` may not be optimal over `pairs`."""
     t = instance.tables
     n, m = t.n_participants, t.n_openings
     source, sink = n + m, n + m + 1
@@ -228,13 +255,13 @@ def potentials(
     starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]]) if len(heads) else heads
     targets = heads[starts]
     distance = np.zeros(n + m + 2, dtype=np.int64) if start is None else start.copy()
-    for _ in range(n + m + 3):
+    for _ in range(n + m + 3 if sweeps is None else sweeps):
         best = np.minimum.reduceat(distance[tails] + costs, starts) if len(heads) else costs
         improved = np.minimum(distance[targets], best)
         if np.array_equal(improved, distance[targets]):
             return distance
         distance[targets] = improved
-    raise RuntimeError("negative cycle in the residual network")  # pragma: no cover
+    return None
 
 
 def solve_certified(
@@ -273,17 +300,35 @@ def solve_certified(
     stale: BoolArray | None = None
     # Consecutive rounds each participant had violated pairs (its allowance doubles).
     streak = np.zeros(n, dtype=np.int64)
+    assigned: IntArray | None = None
     while True:
         rounds += 1
         pairs = np.flatnonzero(candidates)
-        assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
+        previous = distance
+        # A re-solve's later round: the pairs just added may only have been priced out by
+        # the last potentials, not by every certificate of the same plan (national, after
+        # edits: hundreds of pairs violated by 40-60 points where an opening's potential
+        # fell). If Bellman-Ford still finds potentials, the plan stays optimal with them
+        # and the flow need not be solved again.
+        kept = (
+            bellman_ford(
+                instance, pairs, assigned, capacity, profit, weight, people, previous, _CHECK_SWEEPS
+            )
+            if resolve and assigned is not None
+            else None
+        )
+        if kept is None or assigned is None:
+            assigned = solve_min_cost_flow(instance, pairs, capacity, profit)
         if deadline is not None and deadline.expired():  # no time for the certificate
             return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
-        previous = distance
         # Bellman-Ford from the last potentials: no potential rises, so a pair that was
         # priced non-negative stays so unless its participant's potential fell.
-        distance = potentials(
-            instance, pairs, assigned, capacity, profit, weight, people, start=previous
+        distance = (
+            kept
+            if kept is not None
+            else potentials(
+                instance, pairs, assigned, capacity, profit, weight, people, start=previous
+            )
         )
         if previous is not None and stale is not None:
             stale |= distance[:n] < previous[:n]
