@@ -61,7 +61,7 @@ _PARTIAL_SHARE = 0.25
 #: and as many certification rounds (benchmarks/README.md, "Remembered candidates").
 REMEMBER_WITHIN = 50
 #: A re-solve keeps its plan for a later round when Bellman-Ford finds potentials over
-#: the pairs added within this many passes (`bellman_ford`); else the flow is solved again
+#: the pairs added within this many passes (`potentials`); else the flow is solved again
 #: (national, after edits: found in 1-2 passes when the plan stands; a first certificate
 #: takes 0-26).
 _CHECK_SWEEPS = 8
@@ -178,36 +178,18 @@ def potentials(
     placement_weight: int,
     people: IntArray,
     start: IntArray | None = None,
-) -> IntArray:
-    """Shortest-path distances in the residual network (the optimality certificate).
+    sweeps: int | None = None,
+) -> IntArray | None:
+    """Shortest-path distances in the residual network (the optimality certificate), or
+    None when they are not found within `sweeps` passes over the arcs (by default all it
+    may take): then the residual network may have a negative cycle, and `assigned` may
+    not be optimal over `pairs`.
 
     Nodes: participants 0..n-1, openings n..n+m-1, source n+m, sink n+m+1. Placing
     someone is worth `placement_weight` (the source arc), so one certificate covers both
     levels of the lexicographic objective. Bellman-Ford starts from `start` (zeros by
     default): any finite start gives valid potentials, none above the start's.
     """
-    found = bellman_ford(
-        instance, pairs, assigned, capacity, profit, placement_weight, people, start
-    )
-    if found is None:  # pragma: no cover - the flow is optimal over its pairs
-        raise RuntimeError("negative cycle in the residual network")
-    return found
-
-
-def bellman_ford(
-    instance: Instance,
-    pairs: IntArray,
-    assigned: IntArray,
-    capacity: IntArray,
-    profit: IntArray,
-    placement_weight: int,
-    people: IntArray,
-    start: IntArray | None = None,
-    sweeps: int | None = None,
-) -> IntArray | None:
-    """`potentials`, or None when they are not found within `sweeps` passes over the
-    arcs (all it may take by default): then the residual network may have a negative
-    cycle, and `assigned` may not be optimal over `pairs`."""
     t = instance.tables
     n, m = t.n_participants, t.n_openings
     source, sink = n + m, n + m + 1
@@ -311,7 +293,7 @@ def solve_certified(
         # fell). If Bellman-Ford still finds potentials, the plan stays optimal with them
         # and the flow need not be solved again.
         kept = (
-            bellman_ford(
+            potentials(
                 instance, pairs, assigned, capacity, profit, weight, people, previous, _CHECK_SWEEPS
             )
             if resolve and assigned is not None
@@ -323,13 +305,11 @@ def solve_certified(
             return FlowOutcome(assigned, candidates, rounds, len(pairs), certified=False)
         # Bellman-Ford from the last potentials: no potential rises, so a pair that was
         # priced non-negative stays so unless its participant's potential fell.
-        distance = (
-            kept
-            if kept is not None
-            else potentials(
-                instance, pairs, assigned, capacity, profit, weight, people, start=previous
-            )
-        )
+        if kept is None:
+            kept = potentials(instance, pairs, assigned, capacity, profit, weight, people, previous)
+        if kept is None:  # pragma: no cover - the flow is optimal over its pairs
+            raise RuntimeError("negative cycle in the residual network")
+        distance = kept
         if previous is not None and stale is not None:
             stale |= distance[:n] < previous[:n]
         positions = None
