@@ -1,16 +1,19 @@
 """Successive re-solves after record edits, in-process, each timed and explained (issue 17).
 
 python benchmarks/bench_edit_solves.py DATASET.json [--repeat 8] [--seed 7] [--edits 3]
+    [--withdrawals]
 
 Solves the dataset from scratch, then `--repeat` times: edits `--edits` placed
 participants (experience +1 year, driving licence toggled) and the opening of another
 placement (experience preferred and driving required toggled), as `bench_resolve.py`
 does through the API, and re-solves with the previous plan as `previous_plan` and the
-previous instance as `prepare(..., base=)`, as the worker does. Prints each re-solve's
-prepare and solve seconds, the engine's path (flow rounds; for the side engine its LP,
-neighbourhood and proof seconds) and, beside them, the bare OR-Tools min-cost flow over
-the same pairs (`bench_solve.bare_flow`, in a process of its own). Compare two versions
-with `PYTHONPATH=<checkout>/src`: the edits are the same for the same seed.
+previous instance as `prepare(..., base=)`, as the worker does (with `--withdrawals`,
+every other step withdraws a placed participant instead). Prints each re-solve's
+prepare and solve seconds, the candidate pairs it remembers for the next, the engine's
+path (flow rounds; for the side engine its LP, neighbourhood and proof seconds) and,
+beside them, the bare OR-Tools min-cost flow over the same pairs (`bench_solve.bare_flow`,
+in a process of its own). Compare two versions with `PYTHONPATH=<checkout>/src`: the
+edits are the same for the same seed.
 
 The API's own figures (queue, load and save around the same solve) are
 `bench_resolve.py`'s; this one isolates the solver so that a rare path (an edit after
@@ -30,7 +33,7 @@ from bench_solve import child
 
 from jet_match.dataset.validation import read_dataset_file
 from jet_match.services.bridge.solving import problem_from_dataset
-from jet_match.solver import Assignment, Problem, Result, prepare, solve
+from jet_match.solver import Assignment, ParticipantStatus, Problem, Result, prepare, solve
 
 
 def _edited(
@@ -60,6 +63,18 @@ def _edited(
             if o.external_id == opening
             else o
             for o in problem.openings
+        ),
+        previous_plan=plan,
+    )
+
+
+def _withdrawn(problem: Problem, plan: tuple[Assignment, ...], rng: random.Random) -> Problem:
+    leaving = rng.choice(plan).participant
+    return replace(
+        problem,
+        participants=tuple(
+            replace(p, status=ParticipantStatus.WITHDRAWN) if p.external_id == leaving else p
+            for p in problem.participants
         ),
         previous_plan=plan,
     )
@@ -96,6 +111,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--edits", type=int, default=3)
     parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--withdrawals", action="store_true")
     args = parser.parse_args()
     bare_s = child("bare-once", str(args.dataset))["seconds"]
     print(f"baseline bare min-cost flow (OR-Tools, same pairs): {bare_s:.2f}s", flush=True)
@@ -109,7 +125,12 @@ def main() -> None:
     rng = random.Random(args.seed)
     totals = []
     for step in range(args.repeat):
-        problem = _edited(problem, plan, rng, args.edits)
+        withdrawal = args.withdrawals and step % 2 == 1
+        problem = (
+            _withdrawn(problem, plan, rng)
+            if withdrawal
+            else _edited(problem, plan, rng, args.edits)
+        )
         began = time.perf_counter()
         instance = prepare(problem, base=instance)
         prepared_s = time.perf_counter() - began
@@ -117,15 +138,18 @@ def main() -> None:
         total = time.perf_counter() - began
         totals.append(total)
         plan = tuple(Assignment(p.participant, p.opening) for p in result.placements)
+        remembered = instance.candidate_mask()
         print(
-            f"edits {step + 1}: prepare {prepared_s:.3f}s, solve {total - prepared_s:.3f}s, "
-            f"{result.status.value} {result.engine}, moved {result.objective.moved} "
+            f"{'withdrawal' if withdrawal else 'edits'} {step + 1}: prepare {prepared_s:.3f}s, "
+            f"solve {total - prepared_s:.3f}s, {result.status.value} {result.engine}, moved "
+            f"{result.objective.moved}, remembered {0 if remembered is None else remembered.sum()} "
             f"({_path(result)})",
             flush=True,
         )
     print(
-        f"median prepare + solve after edits: {statistics.median(totals):.2f}s "
-        f"(range {min(totals):.2f}-{max(totals):.2f}s), bare flow {bare_s:.2f}s"
+        f"median prepare + solve: {statistics.median(totals):.3f}s "
+        f"(range {min(totals):.2f}-{max(totals):.2f}s, {sum(totals):.2f}s in all), "
+        f"bare flow {bare_s:.2f}s"
     )
 
 
