@@ -57,8 +57,9 @@ _PARTIAL_SHARE = 0.25
 #: A certified solve remembers for the next solve of the same records only the candidates
 #: whose reduced cost is within this many points of zero (and the plan's pairs): the
 #: others need the potentials to move that far before they matter. Without it the set
-#: only grew (national, 40 edits and withdrawals: 111 k -> 362 k pairs); with it, 47-87 k
-#: and as many certification rounds (benchmarks/README.md, "Remembered candidates").
+#: only grew (national, 20 edits and 20 withdrawals: 111 k -> 362 k pairs); with it,
+#: 47-87 k and as many certification rounds (benchmarks/README.md, "the remembered
+#: candidates bounded").
 REMEMBER_WITHIN = 50
 #: A re-solve keeps its plan for a later round when Bellman-Ford finds potentials over
 #: the pairs added within this many passes (`potentials`); else the flow is solved again
