@@ -464,12 +464,16 @@ def test_a_held_step_asks_its_mip_once_released_or_stopped(
 
     for hold_after_the_stop in (False, True):  # the descent may stop it, then hold it
         asked.clear()
+        # The rounds end only after the stops: otherwise they could end, and the MIP be
+        # asked, before the hold (a race seen once in CI on PostgreSQL's pass).
+        rounds_may_end.clear()
         held = CutsAhead(state, master, keep, target, goal, after)
         held.hold()
         if hold_after_the_stop:
             held.stop()
             held.hold()
         held.stop()
+        rounds_may_end.set()
         held._thread.join(30.0)  # `close` would wait for ever if the thread did
         assert not held._thread.is_alive()
         assert asked == [True]
