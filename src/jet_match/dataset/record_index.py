@@ -1,7 +1,7 @@
 """A dataset indexed for its rules: records by external_id, and one way to name an issue.
 
-`dataset/rules/` (rules about records) and `dataset/pair_rules.py` (rules about pins,
-forbidden pairs and the previous plan) both read a `Records` index and yield
+Every rule of `dataset/rules/` (about records, and in `rules/pairs.py` about pins,
+forbidden pairs and the previous plan) reads a `Records` index and yields
 `DatasetIssue`s made by `issue`.
 """
 

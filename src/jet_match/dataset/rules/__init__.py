@@ -1,15 +1,15 @@
 """The cross-field and cross-record rules of a dataset, one small function per rule, in
 one module per theme: `identifiers` (own external_ids, references), `couples`, `values`
 (lists without repeats, country and region codes), `alternates`, `sports`, `contracts`
-(contracts in post and openings' posts).
+(contracts in post and openings' posts), `pairs` (pins, forbidden pairs and the previous
+plan).
 
 Each rule reads a `Records` index of a structurally valid dataset and yields a
 `DatasetIssue` per problem, naming the record kind, its external_id, the field and a
 stable `code`. `check_dataset` runs them all, in the order of `RULES` (the order their
 issues are reported), so a coordinator sees every problem at once. docs/dataset.md lists
-the codes; tests/dataset/test_dataset_rules.py breaks each rule alone. The rules of pins,
-forbidden pairs and the previous plan are in `pair_rules.py`; the index they all read is
-`record_index.py`.
+the codes; tests/dataset/test_dataset_rules.py breaks each rule alone. The index they
+all read is `dataset/record_index.py`.
 
 Decisions the rules encode (see docs/dataset.md):
 - a couple may hold different positions (an ALT and a CIR of the same organization);
@@ -24,7 +24,6 @@ Decisions the rules encode (see docs/dataset.md):
 
 from __future__ import annotations
 
-from jet_match.dataset import pair_rules
 from jet_match.dataset.format import Dataset
 from jet_match.dataset.issues import DatasetIssue
 from jet_match.dataset.record_index import Records, Rule
@@ -33,6 +32,7 @@ from jet_match.dataset.rules import (
     contracts,
     couples,
     identifiers,
+    pairs,
     sports,
     values,
 )
@@ -40,12 +40,12 @@ from jet_match.dataset.rules import (
 #: Every rule, in the order their issues are reported.
 RULES: tuple[Rule, ...] = (
     identifiers.duplicate_external_ids,
-    pair_rules.duplicate_pairs,
-    pair_rules.participant_pinned_twice,
-    pair_rules.participant_twice_in_previous_plan,
+    pairs.duplicate_pairs,
+    pairs.participant_pinned_twice,
+    pairs.participant_twice_in_previous_plan,
     identifiers.opening_organization_exists,
     identifiers.partner_exists,
-    pair_rules.pair_references_exist,
+    pairs.pair_references_exist,
     couples.partner_is_someone_else,
     couples.partners_name_each_other,
     couples.partners_agree_on_constraint,
@@ -60,10 +60,10 @@ RULES: tuple[Rule, ...] = (
     alternates.alternate_ranks_unique_per_position,
     sports.sport_only_on_sea_openings,
     sports.sea_records_name_sport,
-    pair_rules.pins_hold_shortlisted_participants,
-    pair_rules.pins_on_open_openings,
-    pair_rules.pins_not_forbidden,
-    pair_rules.pins_on_eligible_pairs,
+    pairs.pins_hold_shortlisted_participants,
+    pairs.pins_on_open_openings,
+    pairs.pins_not_forbidden,
+    pairs.pins_on_eligible_pairs,
     contracts.posts_hold_the_slots,
     contracts.contract_references_exist,
     contracts.contract_opening_belongs_to_organization,
