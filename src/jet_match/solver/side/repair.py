@@ -66,7 +66,7 @@ def _place_couples(side: SideProblem, plan: IntArray, deadline: Deadline | None)
             continue
         options = []
         for member in (int(a), b):
-            own = side.own_pairs(member)
+            own = side.admissible_pairs_of(np.array([member]))
             own = own[room[inst.pair_o[own]] > 0]
             keys = (
                 side.cap_key_of(own) if side.cap_left is not None else np.zeros(len(own), np.int64)
@@ -110,10 +110,8 @@ def _refill(side: SideProblem, plan: IntArray, deadline: Deadline | None) -> Int
             break
         placed = plan[plan >= 0]
         room = side.capacity - np.bincount(inst.pair_o[placed], minlength=len(side.capacity))
-        waiting = (plan < 0) & (side.couple_of < 0)
-        pairs = side.admissible[
-            waiting[side.admissible_participant] & (room[side.admissible_opening] > 0)
-        ]
+        pairs = side.admissible_pairs_of(np.flatnonzero((plan < 0) & (side.couple_of < 0)))
+        pairs = pairs[room[inst.pair_o[pairs]] > 0]
         cap_room = None
         if side.cap_left is not None:
             load = np.bincount(side.cap_key_of(placed), minlength=len(side.cap_left))
