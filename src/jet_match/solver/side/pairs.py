@@ -59,8 +59,7 @@ def usable_mask(side: SideProblem) -> BoolArray:
 def _member_pairs(side: SideProblem, members: IntArray) -> tuple[IntArray, IntArray, BoolArray]:
     """The admissible pairs of couple members (sorted indices into the pair arrays), their
     couple keys and whether the member is the smaller index."""
-    at = side.instance.pairs_of(members)
-    at = at[side.admissible_mask[at]]
+    at = side.admissible_pairs_of(members)
     p = side.instance.pair_p[at].astype(np.int64)
     couple = side.couple_of[p]
     return at, side.couple_key(couple, at), p == couple
