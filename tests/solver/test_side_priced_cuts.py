@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -31,10 +32,16 @@ from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side import descent, priced_cuts, search
 from jet_match.solver.side import sub_mip as sub_mips
-from jet_match.solver.side.cut_proof import CutRows
+from jet_match.solver.side.cut_proof import CutRows, RowSides
 from jet_match.solver.side.cuts import TOLERANCE, Cuts, mod2_cuts
 from jet_match.solver.side.master import MasterLP
-from jet_match.solver.side.pairs import positions_of_plan, usable_mask, usable_pairs
+from jet_match.solver.side.pairs import (
+    FloatArray,
+    UsablePairs,
+    positions_of_plan,
+    usable_mask,
+    usable_pairs,
+)
 from jet_match.solver.side.priced_cuts import CutColumns, PricedCuts
 from jet_match.solver.side.state import SearchState
 from jet_match.solver.side.sub_mip import sub_mip
@@ -205,6 +212,35 @@ def _matrix(lp: MasterLP) -> sp.csr_matrix:
     return sp.csc_matrix(arrays, shape=(model.num_row_, model.num_col_)).tocsr()
 
 
+def _over_half_the_pairs(seed: int, couples: int) -> tuple[UsablePairs, FloatArray, MasterLP]:
+    """A crowded instance's usable pairs, their costs, and an LP master over every other
+    pair, solved."""
+    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
+    side = whole_side(inst)
+    pairs = usable_pairs(side, usable_mask(side))
+    costs = side.profit[pairs.index].astype(np.float64)
+    master = MasterLP(side, pairs, 0, search.penalty_of(side), 0, {})
+    master.add(np.arange(0, len(pairs.index), 2), costs)
+    assert master.solve(Deadline(60.0)) is not None
+    return pairs, costs, master
+
+
+def _cut_rounds(lp: MasterLP, columns: CutColumns, rounds: int) -> Iterator[tuple[int, Cuts]]:
+    """Up to `rounds` rounds of mod-2 cuts on `lp`, each added with its coefficients for
+    every pair (`columns`); yields each batch after it is added, with the row count
+    before it."""
+    for _ in range(rounds):
+        lp.highs.run()
+        rows = CutRows.of(lp)
+        x = np.asarray(lp.highs.getSolution().col_value, dtype=np.float64)
+        cuts = mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip)
+        if len(cuts) == 0:
+            return
+        first_row = lp.highs.getNumRow()
+        columns.add(cuts)
+        yield first_row, cuts
+
+
 @pytest.mark.parametrize(("seed", "couples"), [(3, 0), (5, 0), (6, 5), (14, 5)])
 def test_every_pairs_cut_coefficients_and_reduced_profit_are_the_plain_ones(
     seed: int, couples: int
@@ -213,25 +249,10 @@ def test_every_pairs_cut_coefficients_and_reduced_profit_are_the_plain_ones(
     their coefficients for every pair (`CutColumns`), then every pair added to a copy.
     Read back from HiGHS, each cut row is the floor of its weights times the rows, and
     `reduced` is c - A'y for any prices y (here random), also without couples."""
-    inst = prepare(crowded(seed, 36, 10, 14, couples=couples, cap=0.3, extras=True), top_k=1)
-    side = whole_side(inst)
-    pairs = usable_pairs(side, usable_mask(side))
-    costs = side.profit[pairs.index].astype(np.float64)
-    master = MasterLP(side, pairs, 0, search.penalty_of(side), 0, {})
-    master.add(np.arange(0, len(pairs.index), 2), costs)
-    assert master.solve(Deadline(60.0)) is not None
+    pairs, costs, master = _over_half_the_pairs(seed, couples)
     lp = master.clone()
     columns = CutColumns(lp)
-    batches = []
-    for _ in range(4):
-        lp.highs.run()
-        rows = CutRows.of(lp)
-        x = np.asarray(lp.highs.getSolution().col_value, dtype=np.float64)
-        cuts = mod2_cuts(rows.matrix, rows.upper, rows.owner_row, x, rows.skip)
-        if len(cuts) == 0:
-            break
-        batches.append((lp.highs.getNumRow(), cuts))
-        columns.add(cuts)
+    batches = list(_cut_rounds(lp, columns, 4))
     everything = lp.clone()
     everything.add(np.arange(len(pairs.index)), costs, columns.block)
     matrix = _matrix(everything)
@@ -249,6 +270,32 @@ def test_every_pairs_cut_coefficients_and_reduced_profit_are_the_plain_ones(
     assert np.allclose(columns.reduced(y[: lp.highs.getNumRow()], costs), plain, atol=1e-9)
     if couples:
         assert batches  # the couples' odd cycles give cuts
+
+
+@pytest.mark.parametrize(("seed", "couples"), [(6, 5), (14, 5)])
+def test_the_row_sides_read_alone_are_the_whole_models(seed: int, couples: int) -> None:
+    """`RowSides.of` (what each priced solve reads) against the sides and the slack's cost
+    in the whole model read back from HiGHS (`getLp`), after rounds of cuts and after
+    pairs that bring couple rows: the same arrays, so the same prices and bounds."""
+    pairs, costs, master = _over_half_the_pairs(seed, couples)
+    penalty = search.penalty_of(master.side)
+    lp = master.clone()
+    columns = CutColumns(lp)
+
+    def assert_the_same_sides() -> None:
+        model = lp.highs.getLp()
+        sides = RowSides.of(lp)
+        assert np.array_equal(sides.lower, np.asarray(model.row_lower_))
+        assert np.array_equal(sides.upper, np.asarray(model.row_upper_))
+        assert sides.slack_cost == model.col_cost_[0] == -penalty
+        assert len(sides.lower) == lp.highs.getNumRow()
+
+    n_rows = lp.highs.getNumRow()
+    for _ in _cut_rounds(lp, columns, 3):
+        assert_the_same_sides()
+    lp.add(np.arange(len(pairs.index)), costs, columns.block)
+    assert_the_same_sides()
+    assert lp.highs.getNumRow() > n_rows  # cut rows (and couple rows) read too
 
 
 @pytest.mark.usefixtures("narrow_mips")
