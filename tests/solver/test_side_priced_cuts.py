@@ -273,29 +273,44 @@ def test_every_pairs_cut_coefficients_and_reduced_profit_are_the_plain_ones(
 
 
 @pytest.mark.parametrize(("seed", "couples"), [(6, 5), (14, 5)])
-def test_the_row_sides_read_alone_are_the_whole_models(seed: int, couples: int) -> None:
-    """`RowSides.of` (what each priced solve reads) against the sides and the slack's cost
-    in the whole model read back from HiGHS (`getLp`), after rounds of cuts and after
-    pairs that bring couple rows: the same arrays, so the same prices and bounds."""
+def test_rows_read_in_part_are_the_whole_models(seed: int, couples: int) -> None:
+    """What the priced solves read in part, against the whole model read back from HiGHS
+    (`CutRows.of`, `getLp`) after rounds of cuts and after pairs that bring couple rows:
+    the row sides and the slack's cost (`RowSides.of`, each solve), and the rows read once
+    and refreshed since (`CutRows.refresh`, each round of cuts): the same arrays, so the
+    same prices, bounds and cuts."""
     pairs, costs, master = _over_half_the_pairs(seed, couples)
     penalty = search.penalty_of(master.side)
     lp = master.clone()
     columns = CutColumns(lp)
+    lp.highs.run()
+    refreshed = CutRows.of(lp)
 
-    def assert_the_same_sides() -> None:
-        model = lp.highs.getLp()
+    def assert_the_same_rows() -> None:
+        whole = CutRows.of(lp)
         sides = RowSides.of(lp)
-        assert np.array_equal(sides.lower, np.asarray(model.row_lower_))
-        assert np.array_equal(sides.upper, np.asarray(model.row_upper_))
-        assert sides.slack_cost == model.col_cost_[0] == -penalty
+        assert np.array_equal(sides.lower, whole.lower)
+        assert np.array_equal(sides.upper, whole.upper)
+        assert sides.slack_cost == whole.costs[0] == -penalty
         assert len(sides.lower) == lp.highs.getNumRow()
+        refreshed.refresh(lp)
+        assert refreshed.matrix.shape == whole.matrix.shape
+        assert (refreshed.matrix != whole.matrix).nnz == 0
+        assert np.array_equal(refreshed.matrix.indices, whole.matrix.indices)
+        for name in ("lower", "upper", "costs", "skip", "owner_row"):
+            assert np.array_equal(getattr(refreshed, name), getattr(whole, name)), name
 
-    n_rows = lp.highs.getNumRow()
+    n_rows, n_cols = lp.highs.getNumRow(), lp.highs.getNumCol()
     for _ in _cut_rounds(lp, columns, 3):
-        assert_the_same_sides()
-    lp.add(np.arange(len(pairs.index)), costs, columns.block)
-    assert_the_same_sides()
+        assert_the_same_rows()
+    lp.add(np.arange(1, len(pairs.index), 4), costs, columns.block)
+    assert_the_same_rows()
     assert lp.highs.getNumRow() > n_rows  # cut rows (and couple rows) read too
+    for _ in _cut_rounds(lp, columns, 2):
+        assert_the_same_rows()
+    lp.add(np.arange(len(pairs.index)), costs, columns.block)
+    assert_the_same_rows()
+    assert lp.highs.getNumCol() > n_cols
 
 
 @pytest.mark.usefixtures("narrow_mips")
