@@ -22,9 +22,10 @@ from test_side_proofs import assert_the_optimum_of_every_pair
 
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
-from jet_match.solver.side import cut_proof, descent, near_lp
+from jet_match.solver.side import cut_lp, cut_proof, descent, near_lp
 from jet_match.solver.side import sub_mip as sub_mips
-from jet_match.solver.side.cut_proof import CutLP, CutsAhead, narrowed_by_cuts
+from jet_match.solver.side.cut_lp import CutLP
+from jet_match.solver.side.cut_proof import CutsAhead, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.priced_cuts import PricedCuts
 from jet_match.solver.side.state import SearchState
@@ -251,14 +252,14 @@ def test_a_round_that_is_not_solved_leaves_the_last_narrowing(
     first = narrowed_by_cuts(state, master, keep, target, goal)
     assert first is not None
     monkeypatch.setattr(cut_proof, "MAX_CUT_ROUNDS", 30)
-    adds = cut_proof.CutRows.add
+    adds = cut_lp.CutRows.add
 
     def add_then_break(rows: object, highs: highspy.Highs, cuts: object) -> None:
         adds(rows, highs, cuts)  # type: ignore[arg-type]
         none = np.zeros(0, dtype=np.int32)
         highs.addRows(1, np.ones(1), np.ones(1), 0, none, none, np.zeros(0))
 
-    monkeypatch.setattr(cut_proof.CutRows, "add", add_then_break)
+    monkeypatch.setattr(cut_lp.CutRows, "add", add_then_break)
     after = narrowed_by_cuts(state, master, keep, target, goal)
     assert after is not None
     assert after.bound == pytest.approx(first.bound)

@@ -26,7 +26,8 @@ from test_side_proofs import assert_the_optimum_of_every_pair
 from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side import cut_proof, descent
-from jet_match.solver.side.cut_proof import CutLP, CutsAhead, narrowed_by_cuts
+from jet_match.solver.side.cut_lp import CutLP
+from jet_match.solver.side.cut_proof import CutsAhead, narrowed_by_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.state import SearchState
 

@@ -32,7 +32,7 @@ from jet_match.solver import Status, prepare, solve
 from jet_match.solver.deadline import Deadline
 from jet_match.solver.side import descent, priced_cuts, search
 from jet_match.solver.side import sub_mip as sub_mips
-from jet_match.solver.side.cut_proof import CutRows, RowSides
+from jet_match.solver.side.cut_lp import CutRows, RowSides
 from jet_match.solver.side.cuts import TOLERANCE, Cuts, mod2_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import (

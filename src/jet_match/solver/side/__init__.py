@@ -90,8 +90,9 @@ The reduced-cost argument that makes those MIPs exact is in `bound.py`.
 One concern a file: `problem.py` (the side problem, its plans' value and feasibility),
 `pairs.py` (the usable pairs, seeds and priced-in columns), `bound.py` (the Lagrangian
 bound), `master.py` (the HiGHS LP), `sub_mip.py` (HiGHS MIPs over chosen pairs),
-`cuts.py` ({0,1/2} cuts), `cut_proof.py` (a wide proof step narrowed by the LP with
-cuts), `priced_cuts.py` (the LP with cuts priced over every pair), `repair.py` (the
+`cuts.py` ({0,1/2} cuts), `cut_lp.py` (the LP with cuts read back from HiGHS: its rows,
+a priced solve, what a step keeps of it), `cut_proof.py` (a wide proof step narrowed by
+the LP with cuts), `priced_cuts.py` (the LP with cuts priced over every pair), `repair.py` (the
 first plan), `relaxation_optimum.py` (plans at or just below the flow relaxation's
 optimum, keeping couples and caps), `basis.py` (the LP's basis kept for the next
 solve), `state.py` (the search's state), `search.py` (`solve_side`: the relaxation,

@@ -17,12 +17,12 @@ import numpy as np
 from jet_match.solver.policy import IntArray
 from jet_match.solver.side import sub_mip as sub_mips
 from jet_match.solver.side.bound import BOUND_TOLERANCE, LagrangianBound
+from jet_match.solver.side.cut_lp import CutLP
 from jet_match.solver.side.cut_proof import (
     CUT_PROOF_COLUMNS,
     LAST_STEP_CUT_COLUMNS,
     PLANS_NEAR_CUTS_COLUMNS,
     AfterRounds,
-    CutLP,
     CutsAhead,
     narrowed_by_cuts,
 )

@@ -11,7 +11,7 @@ in the LP or not. Every solve is priced over every usable pair, with the cuts' p
 
     B = sum over rows of (upper * y if y > 0 else lower * y) + sum over every pair of max(d, 0)
 
-(weak duality, as `cut_proof.CutRows.priced`: it holds for any prices, so for every
+(weak duality, as `cut_lp.CutRows.priced`: it holds for any prices, so for every
 plan over every pair), and a plan using pair j is worth at most B + d_j. The search then
 descends from B with these losses instead of the Lagrangian's (`PricedCuts.as_bound`).
 """
@@ -35,7 +35,7 @@ from jet_match.solver.side.bound import (
     LagrangianBound,
     lagrangian_bound,
 )
-from jet_match.solver.side.cut_proof import CutLP, CutRows, RowSides, add_cut_rows
+from jet_match.solver.side.cut_lp import CutLP, CutRows, RowSides, add_cut_rows
 from jet_match.solver.side.cuts import TOLERANCE, Cuts, mod2_cuts
 from jet_match.solver.side.master import MasterLP
 from jet_match.solver.side.pairs import FloatArray, best_per_participant
