@@ -7,12 +7,13 @@ Every figure in benchmarks/README.md comes from one of these commands (all seede
     python benchmarks/bench_solve.py side /tmp/jet-bench/national_3pct_cap45.json --repeat 3 \
         [--target 0] [--baseline-src /tmp/old/src]
     python benchmarks/bench_solve.py growth /tmp/jet-bench --repeat 3
-    python benchmarks/bench_solve.py matching /tmp/jet-bench/national_singles.json
     python benchmarks/bench_solve.py resolve /tmp/jet-bench/national_singles.json --repeat 5
     python benchmarks/bench_solve.py resolve /tmp/jet-bench/national_3pct_cap45.json --repeat 5
-    python benchmarks/bench_solve.py deadline /tmp/jet-bench/national_3pct_cap45.json [--busy 2]
     python benchmarks/bench_solve.py documents OUT FILE... [--target 0.001]   # then, twice:
     python benchmarks/bench_solve.py same BEFORE AFTER                    # equal but timings
+
+(d), deferred acceptance: bench_matching.py; issue 10's time limits on a busy box:
+bench_deadline.py.
 
 Timed work runs in child processes where peak memory matters (`/usr/bin/time -f %M`, or
 `resource.getrusage` in a child), so that one measurement's memory does not inflate the
@@ -29,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -54,7 +54,6 @@ from jet_match.solver import (
     Result,
     Status,
     check_plan,
-    evaluate_plan,
     prepare,
     solve,
 )
@@ -355,101 +354,6 @@ def pairs_once(path: Path) -> None:
     print(json.dumps({"pairs": len(inst.pair_p), "peak_mb": peak_mb()}))
 
 
-# --- (d) deferred acceptance --------------------------------------------------------------
-
-
-def preferences(
-    inst: Instance,
-) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]:
-    """Strict preference lists from the published score (ties: external_id order)."""
-    t = inst.tables
-    p, o, score = inst.pair_p, inst.pair_o, inst.pair_score
-    pid, oid = t.participant_ids, t.opening_ids
-
-    def lists(
-        owner: np.ndarray, other: np.ndarray, names: tuple[str, ...], others: tuple[str, ...]
-    ) -> dict[str, list[str]]:
-        order = np.lexsort((other, -score, owner))
-        owner, other = owner[order], other[order]
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        ends = np.r_[starts[1:], len(owner)]
-        return {
-            names[owner[a]]: [others[x] for x in other[a:b].tolist()]
-            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-        }
-
-    residents = lists(p, o, pid, oid)
-    hospitals = lists(o, p, oid, pid)
-    capacities = {h: int(t.o_slots[oid.index(h)]) for h in hospitals}
-    return residents, hospitals, capacities
-
-
-def matching_once(path: Path) -> None:
-    """Resident-proposing deferred acceptance (`matching` library) on our scores.
-
-    The library deep-copies its linked players recursively, which needs a deep Python
-    stack at national size: the game runs in a thread with a large stack.
-    """
-    from matching.games import HospitalResident
-
-    problem = problem_from_dataset(read_dataset_file(path))
-    inst = prepare(problem)
-    residents, hospitals, capacities = preferences(inst)
-    out: dict[str, Any] = {}
-
-    def play() -> None:
-        started = time.perf_counter()
-        game = HospitalResident.create_from_dictionaries(residents, hospitals, capacities)
-        out["build_s"] = time.perf_counter() - started
-        matched = game.solve(optimal="resident")
-        out["seconds"] = time.perf_counter() - started
-        out["plan"] = [
-            [str(resident.name), str(hospital.name)]
-            for hospital, members in matched.items()
-            for resident in members
-        ]
-
-    sys.setrecursionlimit(10_000_000)
-    threading.stack_size(1 << 30)
-    worker = threading.Thread(target=play)
-    worker.start()
-    worker.join()
-    print(json.dumps(out))
-
-
-def cmd_matching(path: Path, limit: float) -> None:
-    problem = problem_from_dataset(read_dataset_file(path))
-    inst = prepare(problem)
-    started = time.perf_counter()
-    ours = solve(inst)
-    our_s = time.perf_counter() - started
-    try:
-        proc = subprocess.run(
-            [sys.executable, str(HERE), "matching-once", str(path)],
-            capture_output=True,
-            check=True,
-            text=True,
-            timeout=limit,
-        )
-    except subprocess.TimeoutExpired:
-        print(f"deferred acceptance: no matching within {limit:.0f}s; ours {our_s:.1f}s")
-        return
-    run = json.loads(proc.stdout.strip().splitlines()[-1])
-    plan = [Assignment(a, b) for a, b in run["plan"]]
-    theirs = evaluate_plan(inst, plan)
-    assert theirs.violations == ()
-    for name, seconds, objective, metrics in (
-        ("ours (optimal)", our_s, ours.objective, ours.metrics),
-        ("deferred acceptance", run["seconds"], theirs.objective, theirs.metrics),
-    ):
-        print(
-            f"{name}: {seconds:.1f}s, placed {objective.placed}, score {objective.score}, "
-            f"mean {metrics.mean_score:.1f}, min {metrics.min_score}, "
-            f"ranks {dict(metrics.rank_profile)}, area match {metrics.area_match_rate:.3f}, "
-            f"blocking pairs {metrics.blocking_pairs}"
-        )
-
-
 # --- (e) re-solve after one withdrawal ----------------------------------------------------
 
 
@@ -499,46 +403,6 @@ def cmd_resolve(path: Path, repeat: int, target: float) -> None:
     print(f"median incremental {median(times):.2f}s, from scratch {median(fulls):.2f}s")
 
 
-# --- issue 10: time limits that hold on a busy machine -------------------------------------
-
-#: (issue 10) The time limits tried, and the promise: a run returns by limit x 1.1 + 2 s.
-DEADLINE_LIMITS = (10.0, 30.0, 60.0)
-
-BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
-
-
-def cmd_deadline(path: Path, busy: int, limits: tuple[float, ...] = DEADLINE_LIMITS) -> None:
-    """`jet-match solve --time-limit L` for each limit, first with `busy` CPU-bound
-    processes of our own running beside it (started before the run, bounded by L x 1.1 +
-    30 s, killed after it), then without them; wall time of the whole process."""
-    rows = []
-    for extra in (busy, 0):
-        for limit in limits:
-            burners = [
-                subprocess.Popen([sys.executable, "-c", BURN.format(seconds=limit * 1.1 + 30)])
-                for _ in range(extra)
-            ]
-            try:
-                load = os.getloadavg()[0]
-                elapsed, _, document = run_cli(path, time_limit=limit)
-            finally:
-                for burner in burners:
-                    burner.kill()
-                    burner.wait()
-            promise = limit * 1.1 + 2
-            gap = document["gap"]
-            row = (
-                f"{extra} burners, load {load:4.1f} | limit {limit:4.0f}s | wall {elapsed:6.1f}s "
-                f"(solver {document['timings']['total_s']:5.1f}s) | bound {promise:5.1f}s "
-                f"{'ok' if elapsed <= promise else 'OVER'} | {document['status']:8} | placed "
-                f"{document['objective']['placed']} of {(document['bound'] or {}).get('placed')} "
-                f"| gap {'-' if gap is None else f'{100 * gap:.3f}%'}"
-            )
-            rows.append(row)
-            print(row, flush=True)
-    print("\n".join(["summary:", *rows]))
-
-
 # --- refactorings: the same result documents before and after -----------------------------
 
 
@@ -576,7 +440,7 @@ def main() -> None:
     datasets = sub.add_parser("datasets", help="write the benchmark datasets")
     datasets.add_argument("--out", type=Path, default=Path("/tmp/jet-bench"))
     datasets.add_argument("--seed", type=int, default=1)
-    for name in ("flow", "side", "growth", "matching", "resolve"):
+    for name in ("flow", "side", "growth", "resolve"):
         command = sub.add_parser(name)
         command.add_argument("path", type=Path)
         command.add_argument("--repeat", type=int, default=3)
@@ -584,10 +448,6 @@ def main() -> None:
         command.add_argument("--target", type=float, default=0.001)
         command.add_argument("--bare-up-to", type=int, default=2)
         command.add_argument("--baseline-src", type=Path, default=None)
-    deadline = sub.add_parser("deadline", help="time limits with and without CPU-bound neighbours")
-    deadline.add_argument("path", type=Path)
-    deadline.add_argument("--busy", type=int, default=2)
-    deadline.add_argument("--limits", type=float, nargs="+", default=list(DEADLINE_LIMITS))
     documents = sub.add_parser("documents", help="result documents of datasets (refactorings)")
     documents.add_argument("out", type=Path)
     documents.add_argument("paths", type=Path, nargs="+")
@@ -595,7 +455,7 @@ def main() -> None:
     same = sub.add_parser("same", help="compare two `documents` folders but for timings")
     same.add_argument("before", type=Path)
     same.add_argument("after", type=Path)
-    for name in ("side-once", "bare-once", "pairs-once", "matching-once"):
+    for name in ("side-once", "bare-once", "pairs-once"):
         hidden = sub.add_parser(name)
         hidden.add_argument("path", type=Path)
         hidden.add_argument("--limit", type=float, default=60.0)
@@ -614,12 +474,8 @@ def main() -> None:
         cmd_side(args.path, args.repeat, args.limit, args.target, args.baseline_src)
     elif args.what == "growth":
         cmd_growth(args.path, args.repeat, args.bare_up_to)
-    elif args.what == "matching":
-        cmd_matching(args.path, args.limit)
     elif args.what == "resolve":
         cmd_resolve(args.path, args.repeat, args.target)
-    elif args.what == "deadline":
-        cmd_deadline(args.path, args.busy, tuple(args.limits))
     elif args.what == "documents":
         cmd_documents(args.out, args.paths, args.target)
     elif args.what == "same":
@@ -628,10 +484,8 @@ def main() -> None:
         side_once(args.path, args.limit, args.target)
     elif args.what == "bare-once":
         bare_once(args.path)
-    elif args.what == "pairs-once":
-        pairs_once(args.path)
     else:
-        matching_once(args.path)
+        pairs_once(args.path)
 
 
 if __name__ == "__main__":
