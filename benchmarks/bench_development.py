@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_api import create_round, service, start_run, wait_run
+from api_harness import create_round, service, start_run, wait_run
 
 ROUND = "R-DEMAND"
 URL = "/api/v1/development/demand?programme_year=2026"

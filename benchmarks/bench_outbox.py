@@ -28,7 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from bench_api import KeepSolving, create_round, open_loop, service, start_run, wait_run
+from api_harness import create_round, service, start_run, wait_run
+from bench_api import KeepSolving, open_loop
 from metrics_scrape import scrape, summary
 from sqlalchemy import func
 from sqlmodel import Session, select

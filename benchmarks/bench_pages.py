@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_api import create_round, service, start_run, wait_run
+from api_harness import create_round, service, start_run, wait_run
 from sqlmodel import Session
 
 from jet_match.config import Settings

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_api import create_round, service, start_run, wait_run
+from api_harness import create_round, service, start_run, wait_run
 from bench_solve import child
 
 #: The client reads the run this often while waiting (the figure includes up to this).
