@@ -104,7 +104,7 @@ def add_cut_rows(highs: highspy.Highs, cuts: Cuts) -> None:
 class RowSides:
     """The copy's row sides and its slack column's cost: what a solve's prices and bound
     read (`duals`, `rows_bound`). Read without the matrix (`CutRows` reads that too):
-    national, ~10 k rows, well under a millisecond against 0.06 s for the whole model."""
+    national, ~10 k rows, 1-2 ms against 0.06-0.11 s for the whole model."""
 
     lower: FloatArray
     upper: FloatArray
@@ -167,49 +167,47 @@ class CutRows(RowSides):
         return cls(lower, upper, float(costs[0]), matrix, costs, skip, owner_row)
 
     def add(self, highs: highspy.Highs, cuts: Cuts) -> None:
+        """The cuts as rows of the model and of these rows."""
         add_cut_rows(highs, cuts)
-        coefficients = cuts.coefficients
-        self.matrix = sp.vstack([self.matrix, coefficients]).tocsc()
-        self.lower = np.concatenate([self.lower, np.full(len(cuts), -np.inf)])
-        self.upper = np.concatenate([self.upper, cuts.rhs])
-        self.skip = np.concatenate([self.skip, np.zeros(len(cuts), dtype=np.bool_)])
+        self._append_rows(cuts.coefficients, np.full(len(cuts), -np.inf), cuts.rhs)
 
     def refresh(self, lp: MasterLP) -> None:
         """Take what the model gained since these rows were read: columns (the pairs a
         pricing adds, with the couple rows they bring) and rows (cuts), read from HiGHS
-        alone. The same arrays as `of` (tests/solver/test_side_priced_cuts.py); national,
-        a few ms against 0.07-0.11 s for the whole model."""
+        alone; the model must only have grown (nothing changed or deleted). The same arrays
+        as `of` (tests/solver/test_side_cut_lp.py); national, a few ms against 0.07-0.11 s
+        for the whole model."""
         highs = lp.highs
         n_rows, n_cols = self.matrix.shape
-        n_all_rows, n_all_cols = highs.getNumRow(), highs.getNumCol()
-        rows = np.arange(n_rows, n_all_rows, dtype=np.int32)
-        columns = np.arange(n_cols, n_all_cols, dtype=np.int32)
-        old = sp.csc_matrix(
-            (self.matrix.data, self.matrix.indices, self.matrix.indptr),
-            shape=(n_all_rows, n_cols),
-        )
+        rows = np.arange(n_rows, highs.getNumRow(), dtype=np.int32)
+        columns = np.arange(n_cols, highs.getNumCol(), dtype=np.int32)
         if len(rows):
             _, _, lower, upper, _ = highs.getRows(len(rows), rows)
             _, start, index, value = highs.getRowsEntries(len(rows), rows)
             below = sp.csr_matrix(
-                (value, index, np.r_[start, len(index)]), shape=(len(rows), n_all_cols)
-            )[:, :n_cols]
-            old = sp.vstack([self.matrix, below], format="csc")
-            self.lower = np.concatenate([self.lower, lower])
-            self.upper = np.concatenate([self.upper, upper])
-            self.skip = np.concatenate([self.skip, np.zeros(len(rows), dtype=np.bool_)])
+                (value, index, np.r_[start, len(index)]),
+                shape=(len(rows), highs.getNumCol()),
+            )
+            self._append_rows(below[:, :n_cols], lower, upper)
         if len(columns):
             _, _, costs, _, _, _ = highs.getCols(len(columns), columns)
             _, start, index, value = highs.getColsEntries(len(columns), columns)
             right = sp.csc_matrix(
-                (value, index, np.r_[start, len(index)]), shape=(n_all_rows, len(columns))
+                (value, index, np.r_[start, len(index)]), shape=(self.matrix.shape[0], len(columns))
             )
             right.sort_indices()
-            old = sp.hstack([old, right], format="csc")
+            self.matrix = sp.hstack([self.matrix, right], format="csc")
+            self.matrix.sort_indices()
             self.costs = np.concatenate([self.costs, costs])
             self.owner_row = np.concatenate([self.owner_row, right.indices[right.indptr[:-1]]])
-        old.sort_indices()
-        self.matrix = old
+
+    def _append_rows(self, coefficients: sp.spmatrix, lower: FloatArray, upper: FloatArray) -> None:
+        """Rows at the end, with their coefficients in the columns these rows have."""
+        self.matrix = sp.vstack([self.matrix, coefficients], format="csc")
+        self.matrix.sort_indices()
+        self.lower = np.concatenate([self.lower, lower])
+        self.upper = np.concatenate([self.upper, upper])
+        self.skip = np.concatenate([self.skip, np.zeros(len(lower), dtype=np.bool_)])
 
     def priced(self, lp: MasterLP) -> PricedSolve | None:
         """The bound and losses of the LP's solution, recomputed from its row prices
